@@ -1,0 +1,139 @@
+"""Clocks: due times and clock states of the escalation ladder.
+
+Pure functions over timezone-aware datetimes. Everything is computed in UTC;
+display code converts to local time. Boundaries, by definition:
+
+* a stage is **breached** from the instant ``now >= due`` (at the due time the
+  window is used up);
+* it is in **warning** from the instant the used fraction of its window reaches
+  the policy's ``warning_fraction`` (75 % by default) until the breach;
+* otherwise it is **on track**. A stage that ended before its due time is
+  **met**; one that ended at or after it stays **breached**.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from panel_tui.rules.enums import ClockState, Risk, Stage
+from panel_tui.rules.policy import Policy
+
+
+def utc(moment: datetime) -> datetime:
+    """Normalise to aware UTC. Naive datetimes are refused: they are a bug."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: clocks need timezone-aware times")
+    return moment.astimezone(UTC)
+
+
+def due_time(
+    policy: Policy, risk: Risk | str, stage: Stage | int, entered: datetime
+) -> datetime | None:
+    window = policy.window(risk, stage)
+    return None if window is None else utc(entered) + window
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """What a stage's clock says at one instant."""
+
+    state: ClockState
+    due: datetime | None
+    window: timedelta | None
+    #: positive while before the due time, negative once past it
+    remaining: timedelta | None
+
+    @property
+    def time_to_breach(self) -> timedelta | None:
+        if self.remaining is None or self.remaining <= timedelta(0):
+            return None
+        return self.remaining
+
+    @property
+    def overdue(self) -> timedelta | None:
+        if self.remaining is None or self.remaining > timedelta(0):
+            return None
+        return -self.remaining
+
+
+def clock_state(
+    policy: Policy,
+    *,
+    entered: datetime,
+    due: datetime | None,
+    now: datetime,
+    left: datetime | None = None,
+) -> Clock:
+    """State of one stage's clock at ``now``. ``left`` is when the stage ended, if it has."""
+    entered, now = utc(entered), utc(now)
+    if due is None:
+        return Clock(ClockState.NONE, None, None, None)
+    due = utc(due)
+    window = due - entered
+    if left is not None and utc(left) <= now:
+        left = utc(left)
+        state = ClockState.BREACHED if left >= due else ClockState.MET
+        return Clock(state, due, window, due - left)
+    remaining = due - now
+    if now >= due:
+        state = ClockState.BREACHED
+    elif window > timedelta(0) and (now - entered) >= window * policy.clock.warning_fraction:
+        state = ClockState.WARNING
+    else:
+        state = ClockState.ON_TRACK
+    return Clock(state, due, window, remaining)
+
+
+def stalled_time(
+    policy: Policy, *, risk: Risk | str, opened: datetime, now: datetime, resolved: datetime | None
+) -> timedelta:
+    """Time lost past the first (frontline) window: DOMAIN.md's "stalled days"."""
+    first_due = due_time(policy, risk, Stage.FRONTLINE, opened)
+    assert first_due is not None
+    end = utc(resolved) if resolved is not None and utc(resolved) <= utc(now) else utc(now)
+    return max(timedelta(0), end - first_due)
+
+
+def liaison_triggered(
+    policy: Policy,
+    *,
+    opened: datetime,
+    now: datetime,
+    resolved: datetime | None,
+    stage3_due: datetime | None,
+    stage3_left: datetime | None,
+) -> bool:
+    """Commissioner liaison: stage 3 breached, or open longer than the policy's limit."""
+    end = utc(resolved) if resolved is not None else utc(now)
+    if end - utc(opened) > policy.liaison_after:
+        return True
+    if stage3_due is None:
+        return False
+    stage3_end = utc(stage3_left) if stage3_left is not None else utc(now)
+    return stage3_end >= utc(stage3_due)
+
+
+def format_duration(delta: timedelta) -> str:
+    """Compact human duration: 45m, 3h20m, 2d4h. Always of a non-negative span."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d{hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+def clock_label(clock: Clock) -> str:
+    """The queue's clock column: 'BREACHED 5h', '! due 3h20m', 'ok 2d'. Text, not only colour."""
+    if clock.state is ClockState.BREACHED and clock.overdue is not None:
+        return f"BREACHED {format_duration(clock.overdue)}"
+    if clock.state is ClockState.WARNING and clock.remaining is not None:
+        return f"! due {format_duration(clock.remaining)}"
+    if clock.state is ClockState.ON_TRACK and clock.remaining is not None:
+        return f"ok {format_duration(clock.remaining)}"
+    if clock.state is ClockState.MET:
+        return "met"
+    return "—"

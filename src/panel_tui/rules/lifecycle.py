@@ -1,0 +1,120 @@
+"""Which operations a dispute's current state allows. Pure: no I/O.
+
+Each ``check_*`` raises TransitionError saying what was refused and why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from panel_tui.rules.enums import ClockState, Outcome, Stage, Status
+from panel_tui.rules.errors import InvalidInputError, TransitionError
+from panel_tui.rules.policy import Policy
+
+
+def check_live(ref: str, status: Status, what: str) -> None:
+    if not Status(status).is_live:
+        raise TransitionError(
+            f"Cannot {what} {ref}: it is {Status(status).value}.",
+            hint="Closed and withdrawn disputes only take notes.",
+        )
+
+
+def check_escalate(
+    ref: str,
+    status: Status,
+    stage: Stage,
+    clock: ClockState,
+    breach_reason: str,
+    liaison: bool,
+) -> Stage:
+    """The stage an escalation moves to. Breached stages need a breach reason."""
+    check_live(ref, status, "escalate")
+    stage = Stage(stage)
+    if stage is Stage.COMMISSIONER_LIAISON:
+        raise TransitionError(
+            f"Cannot escalate {ref}: it is already at commissioner liaison, the top of the ladder."
+        )
+    if clock is ClockState.BREACHED and not breach_reason.strip():
+        raise InvalidInputError(
+            f"the {stage.label} stage of {ref} is breached: say why it breached",
+            field="breach_reason",
+        )
+    target = Stage(stage + 1)
+    if target is Stage.COMMISSIONER_LIAISON and not liaison:
+        raise TransitionError(
+            f"Cannot escalate {ref} to commissioner liaison: no liaison trigger has been met.",
+            hint="Liaison is for a breached final-authority stage or a dispute open past the "
+            "policy's limit.",
+        )
+    return target
+
+
+def check_decision(ref: str, status: Status, stage: Stage, *, final: bool) -> None:
+    """Panel (or supervisor-level) decisions at stages 0–2; final determination at 3–4."""
+    stage = Stage(stage)
+    if Status(status) is not Status.OPEN:
+        raise TransitionError(
+            f"Cannot record a decision on {ref}: it is {Status(status).value}.",
+            hint="A decided dispute awaits acceptance; escalate it if the receiving team refuses.",
+        )
+    if final and stage < Stage.FINAL_AUTHORITY:
+        raise TransitionError(
+            f"Cannot make a final determination on {ref} at the {stage.label} stage.",
+            hint="Escalate it to the final authority first.",
+        )
+    if not final and stage >= Stage.FINAL_AUTHORITY:
+        raise TransitionError(
+            f"{ref} is at the {stage.label} stage: only the named authority's final "
+            "determination can decide it now."
+        )
+
+
+def check_decision_content(
+    outcome: Outcome, receiving_agency: str | None, rationale: str, review: date, today: date
+) -> None:
+    if Outcome(outcome).resolves and not (receiving_agency or "").strip():
+        raise InvalidInputError(
+            "name the receiving agency that will take the person on", field="receiving_agency"
+        )
+    if len(rationale.strip()) < 10:
+        raise InvalidInputError("give the rationale in at least 10 characters", field="rationale")
+    if review < today:
+        raise InvalidInputError(
+            f"review date {review.isoformat()} is in the past", field="review_date"
+        )
+
+
+def check_acceptance(ref: str, status: Status, outcome: Outcome | None) -> None:
+    if Status(status) is not Status.DECIDED or outcome is None:
+        raise TransitionError(
+            f"Cannot confirm acceptance of {ref}: it has no decision awaiting acceptance "
+            f"(it is {Status(status).value})."
+        )
+
+
+def check_provisional(
+    policy: Policy, ref: str, status: Status, start: datetime, end: datetime, has_active: bool
+) -> None:
+    check_live(ref, status, "start a provisional package on")
+    if has_active:
+        raise TransitionError(
+            f"{ref} already has an active provisional package.",
+            hint="Log contacts against it, or end it before starting another.",
+        )
+    length = end - start
+    low = timedelta(days=policy.provisional.min_days)
+    high = timedelta(days=policy.provisional.max_days)
+    if not low <= length <= high:
+        raise InvalidInputError(
+            f"a provisional package lasts {policy.provisional.min_days}–"
+            f"{policy.provisional.max_days} days; this one lasts {length.days} days",
+            field="end",
+        )
+
+
+def require_text(value: str | None, field: str, what: str, minimum: int = 3) -> str:
+    text = (value or "").strip()
+    if len(text) < minimum:
+        raise InvalidInputError(f"{what} is required (at least {minimum} characters)", field=field)
+    return text

@@ -1,0 +1,143 @@
+"""Administration: creating a store, agencies, people and the installed policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from panel_tui.rules.enums import Action
+from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.rules.policy import KNOWN_ROLES, parse_policy
+from panel_tui.store.audit import append_event
+from panel_tui.store.db import KIND_KEY, POLICY_KEY, Store
+from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.models import Agency, Person, Setting
+
+
+def _set(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+        session.add(row)
+
+
+def init_store(
+    target: str | None,
+    admin_login: str,
+    admin_name: str,
+    *,
+    kind: str = "real",
+    policy_text: str | None = None,
+    at: datetime | None = None,
+) -> Store:
+    """Create a store and make ``admin_login`` its administrator."""
+    if policy_text is not None:
+        parse_policy(policy_text, source="the policy file")
+    store = Store.open(target, create=True)
+    from panel_tui.store.ledger import utc_now
+
+    when = at or utc_now()
+    with store.write() as session:
+        people = session.execute(select(func.count()).select_from(Person)).scalar_one()
+        if people:
+            store.close()
+            raise StoreError(f"{store.label} is already initialised (it has {people} people).")
+        _set(session, KIND_KEY, kind)
+        if policy_text is not None:
+            _set(session, POLICY_KEY, policy_text)
+        session.add(Person(login=admin_login, display_name=admin_name, roles="admin"))
+        append_event(
+            session,
+            at=when,
+            actor=admin_login,
+            action="init",
+            after={"kind": kind, "admin": admin_login, "policy": "custom" if policy_text else
+                   "default"},
+        )
+    return store
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    cleaned = [r.strip() for r in roles if r.strip()]
+    for role in cleaned:
+        if role not in KNOWN_ROLES:
+            raise InvalidInputError(
+                f"unknown role '{role}' (known: {', '.join(sorted(KNOWN_ROLES))})", field="roles"
+            )
+    if not cleaned:
+        raise InvalidInputError("give at least one role", field="roles")
+    return cleaned
+
+
+class Admin(LedgerBase):
+    """Changes to agencies, people and policy: the ``administer`` right."""
+
+    def add_agency(self, code: str, name: str, kind: str = "", *, at: datetime | None = None) -> None:
+        code = (code or "").strip().upper()
+        if not code.isalnum() or not 2 <= len(code) <= 16:
+            raise InvalidInputError("2–16 letters or digits, e.g. CBH", field="code")
+        if not (name or "").strip():
+            raise InvalidInputError("required", field="name")
+
+        def body(ctx: Context, _: object) -> None:
+            exists = ctx.session.execute(select(Agency).where(Agency.code == code)).first()
+            if exists:
+                raise InvalidInputError(f"agency {code} already exists", field="code")
+            ctx.session.add(Agency(code=code, name=name.strip(), kind=kind.strip()))
+            ctx.event("add_agency", after={"code": code, "name": name.strip(), "kind": kind})
+
+        self.run(Action.ADMINISTER, None, body, at=at)
+
+    def add_person(
+        self,
+        login: str,
+        display_name: str,
+        roles: Iterable[str],
+        agency: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        login = (login or "").strip()
+        if not login or any(c.isspace() for c in login) or len(login) > 64:
+            raise InvalidInputError("a login without spaces, at most 64 characters", field="login")
+        role_list = _check_roles(roles)
+
+        def body(ctx: Context, _: object) -> None:
+            exists = ctx.session.execute(select(Person).where(Person.login == login)).first()
+            if exists:
+                raise InvalidInputError(f"user {login} already exists", field="login")
+            agency_row = ctx.agency(agency, "agency") if agency else None
+            ctx.session.add(
+                Person(
+                    login=login,
+                    display_name=(display_name or login).strip(),
+                    roles=" ".join(role_list),
+                    agency_id=agency_row.id if agency_row else None,
+                )
+            )
+            ctx.event(
+                "add_person",
+                after={"login": login, "roles": role_list,
+                       "agency": agency_row.code if agency_row else None},
+            )
+
+        self.run(Action.ADMINISTER, None, body, at=at)
+
+    def set_policy(self, policy_text: str, *, at: datetime | None = None) -> None:
+        policy = parse_policy(policy_text, source="the policy file")
+
+        def body(ctx: Context, _: object) -> None:
+            before = ctx.session.get(Setting, POLICY_KEY)
+            _set(ctx.session, POLICY_KEY, policy_text)
+            ctx.event(
+                "set_policy",
+                before={"custom": before is not None},
+                after={"allow_override": policy.identity.allow_override},
+            )
+
+        self.run(Action.ADMINISTER, None, body, at=at)

@@ -1,0 +1,140 @@
+"""Opening a store: where it is, its schema, its policy, and its transactions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from panel_tui.rules.errors import StoreError
+from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
+from panel_tui.store import migrate
+from panel_tui.store.engine import make_engine, sqlite_path, to_url, write_engine
+from panel_tui.store.models import Setting
+
+ENV_DB = "PANEL_TUI_DB"
+POLICY_KEY = "policy"
+KIND_KEY = "store_kind"  # "real" | "demo" | "test"
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("panel-tui", appauthor=False)) / "panel.db"
+
+
+def resolve_target(db: str | None) -> str:
+    """--db wins, then $PANEL_TUI_DB, then the platformdirs default."""
+    chosen = db or os.environ.get(ENV_DB) or str(default_store_path())
+    return to_url(chosen)
+
+
+class Store:
+    """A migrated store: hands out short read sessions and IMMEDIATE write sessions."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._writer = write_engine(engine)
+        self.path = sqlite_path(url)
+        self._policy_text: str | None = None
+        self._policy: Policy | None = None
+        self._watch = None  # a dedicated connection for PRAGMA data_version
+
+    @classmethod
+    def open(cls, target: str | None = None, *, create: bool = False) -> Store:
+        """Open (and migrate) the store. ``create`` allows a new file to be made."""
+        url = resolve_target(target)
+        path = sqlite_path(url)
+        if path is not None:
+            if not path.exists():
+                if not create:
+                    raise StoreError(
+                        f"no store at {path}. Create one with `panel-tui init --db {path}` "
+                        "or try `panel-tui demo`."
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                migrate.check_not_newer(migrate.sqlite_revision(path), str(path))
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine, path)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StoreError(f"the store at {path or url} cannot be opened: {exc.orig}") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(url, engine)
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path else self.engine.url.render_as_string()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read transaction (deferred BEGIN on SQLite: never blocks the writer)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction, committed on success (BEGIN IMMEDIATE on SQLite)."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                # Serialise writers so the event chain's head is extended by one at a time.
+                session.execute(text("SELECT pg_advisory_xact_lock(7413)"))
+            yield session
+
+    # --- settings ---------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        with self.read() as session:
+            row = session.get(Setting, key)
+            return row.value if row else None
+
+    def policy(self) -> Policy:
+        """The store's policy (the shipped default until one is installed)."""
+        text_value = self.setting(POLICY_KEY)
+        if text_value is None:
+            return default_policy()
+        if text_value != self._policy_text:
+            self._policy = parse_policy(text_value, source="the store's policy")
+            self._policy_text = text_value
+        assert self._policy is not None
+        return self._policy
+
+    def policy_text(self) -> str:
+        return self.setting(POLICY_KEY) or default_policy_text()
+
+    def kind(self) -> str:
+        return self.setting(KIND_KEY) or "real"
+
+    def data_version(self) -> int:
+        """Changes when any other connection commits (SQLite); cheap enough to poll."""
+        if not self.is_sqlite:
+            with self.read() as session:
+                row = session.execute(text("SELECT max(id) FROM event")).first()
+                return int(row[0] or 0)
+        # data_version is per connection, so keep one connection for polling.
+        if self._watch is None:
+            self._watch = self.engine.raw_connection()
+        cursor = self._watch.cursor()
+        try:
+            return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+        finally:
+            cursor.close()

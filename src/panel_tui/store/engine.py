@@ -1,0 +1,127 @@
+"""The one engine factory: every SQLite (and later PostgreSQL) specific lives here.
+
+SQLite is configured the careful way, per connection:
+
+* WAL, so readers never block the writer and the writer never blocks readers;
+* ``foreign_keys=ON``;
+* ``busy_timeout`` of 10 s, so a writer waits for another instead of failing;
+* ``synchronous=FULL``: a recorded decision must survive a power cut;
+* write transactions begin ``IMMEDIATE``. A deferred transaction that reads and
+  then writes fails at once with "database is locked" when another writer got
+  in between — the busy timeout cannot help it — so writes take the lock first.
+
+Python's sqlite3 module is put in autocommit mode so that we, not it, say
+BEGIN. Engines are never created at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from panel_tui.rules.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "panel_tui_write"
+
+#: Filesystems where SQLite's locking cannot be trusted.
+NETWORK_FILESYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"}
+)
+
+
+def filesystem_type(path: Path, mounts_text: str) -> str | None:
+    """The type of the filesystem holding ``path``, from /proc/mounts text."""
+    target = str(path.resolve())
+    best, best_type = "", None
+    for line in mounts_text.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount_point = fields[1].replace("\\040", " ")
+        prefix = mount_point.rstrip("/") + "/"
+        if (target == mount_point or target.startswith(prefix) or mount_point == "/") and len(
+            mount_point
+        ) > len(best):
+            best, best_type = mount_point, fields[2]
+    return best_type
+
+
+def refuse_network_filesystem(path: Path, mounts_text: str | None = None) -> None:
+    """Refuse a store on NFS or SMB: their locks do not keep a shared SQLite file safe."""
+    if mounts_text is None:
+        try:
+            mounts_text = Path("/proc/mounts").read_text()
+        except OSError:
+            return  # not Linux: nothing to check against
+    fs_type = filesystem_type(path.parent if not path.exists() else path, mounts_text)
+    if fs_type in NETWORK_FILESYSTEMS:
+        raise StoreError(
+            f"{path} is on a network filesystem ({fs_type}). SQLite cannot lock a store safely "
+            "there and writes from several people could corrupt it. Put the store on a local "
+            "disk of the host that users SSH into."
+        )
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases or in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    return Path(database)
+
+
+def to_url(target: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL from what the user gave: a URL, or a path to a SQLite file."""
+    text = os.fspath(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: BEGIN is issued by _on_begin below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+        if mode and str(mode[0]).lower() not in ("wal", "memory"):
+            raise StoreError(f"the store could not be put in WAL mode (got {mode[0]})")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the store at ``url`` with our per-connection settings."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            refuse_network_filesystem(path)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine whose transactions begin IMMEDIATE (SQLite)."""
+    return engine.execution_options(**{WRITE_OPTION: True})

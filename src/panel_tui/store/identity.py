@@ -1,0 +1,36 @@
+"""Who is acting: the OS login of the process, from the password database.
+
+$USER is not trusted (anyone can set it). ``--as LOGIN`` is honoured only when
+the store's policy allows identity override (demo and test stores).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+
+from panel_tui.rules.errors import RightsError
+from panel_tui.store.db import Store
+
+
+def os_login() -> str:
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def os_display_name() -> str:
+    entry = pwd.getpwuid(os.getuid())
+    gecos = entry.pw_gecos.split(",")[0].strip()
+    return gecos or entry.pw_name
+
+
+def acting_login(store: Store, as_login: str | None) -> str:
+    """The login to act as; refuses ``--as`` unless the store's policy allows it."""
+    me = os_login()
+    if not as_login or as_login == me:
+        return me
+    if not store.policy().identity.allow_override:
+        raise RightsError(
+            f"--as {as_login} refused: this store does not allow acting as someone else.",
+            hint="Only demo and test stores allow identity override; you act as your OS login.",
+        )
+    return as_login

@@ -1,0 +1,242 @@
+"""The ledger's write path: one transaction per change, rights and state checked.
+
+Every operation runs in one IMMEDIATE write transaction that also appends its
+event to the hash chain. A refusal by a rule (rights, state, a stale write)
+rolls the change back and records only a "refused" event; invalid input writes
+nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from panel_tui.rules import rights
+from panel_tui.rules.enums import Action
+from panel_tui.rules.errors import (
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    StaleWriteError,
+    StoreError,
+)
+from panel_tui.rules.policy import Policy
+from panel_tui.store.audit import append_event
+from panel_tui.store.db import Store
+from panel_tui.store.models import Agency, Dispute, Event, Person
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """What an operation body gets: the session, who acts, when, under which policy."""
+
+    session: Session
+    actor: Person
+    at: datetime
+    policy: Policy
+
+    def event(
+        self,
+        action: str,
+        dispute: Dispute | None = None,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        stage: int | None = None,
+    ) -> Event:
+        return append_event(
+            self.session,
+            at=self.at,
+            actor=self.actor.login,
+            action=action,
+            dispute_id=dispute.id if dispute else None,
+            dispute_ref=dispute.ref if dispute else None,
+            stage=stage if stage is not None else (dispute.current_stage if dispute else None),
+            before=before,
+            after=after,
+        )
+
+    def agency(self, code: str, field: str) -> Agency:
+        code = (code or "").strip().upper()
+        found = self.session.execute(select(Agency).where(Agency.code == code)).scalars().first()
+        if found is None:
+            raise InvalidInputError(f"unknown agency '{code}'", field=field)
+        return found
+
+    def person(self, login: str, field: str) -> Person:
+        found = self.session.execute(select(Person).where(Person.login == login)).scalars().first()
+        if found is None or not found.active:
+            raise InvalidInputError(f"unknown or inactive person '{login}'", field=field)
+        return found
+
+    def capacity(self, action: Action) -> str:
+        """The role in which the actor takes ``action`` (the first that grants it)."""
+        granted = self.policy.roles_for(action)
+        return next((r for r in self.actor.role_list if r in granted), "")
+
+
+class LedgerBase:
+    """Shared machinery of the ledger; operations live in ledger_ops.py."""
+
+    def __init__(
+        self, store: Store, login: str, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.store = store
+        self.login = login
+        self.clock = clock
+
+    # --- lookup helpers -----------------------------------------------------
+    @staticmethod
+    def find_dispute(session: Session, ref: str) -> Dispute:
+        ref = (ref or "").strip().upper()
+        dispute = session.execute(select(Dispute).where(Dispute.ref == ref)).scalars().first()
+        if dispute is None:
+            raise NotFoundError(f"no dispute {ref}.", hint="Check the reference with `queue`.")
+        return dispute
+
+    def _actor(self, session: Session) -> Person:
+        person = session.execute(select(Person).where(Person.login == self.login)).scalars().first()
+        if person is None or not person.active:
+            raise NotFoundError(
+                f"{self.login} is not a user of this store.",
+                hint="An administrator can add you with `panel-tui users add`.",
+            )
+        return person
+
+    @staticmethod
+    def _check_version(session: Session, dispute: Dispute, expected: int | None) -> None:
+        if expected is None or dispute.version == expected:
+            return
+        last = session.execute(
+            select(Event.actor, Event.at)
+            .where(Event.dispute_id == dispute.id)
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+        raise StaleWriteError(
+            f"Dispute {dispute.ref}",
+            changed_by=last[0] if last else None,
+            changed_at=last[1] if last else None,
+            current_version=dispute.version,
+        )
+
+    # --- the transaction template ---------------------------------------------
+    def run(
+        self,
+        action: Action,
+        ref: str | None,
+        body: Callable[[Context, Dispute | None], T],
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> T:
+        """Check rights and version, run ``body``, all in one write transaction."""
+        when = (at or self.clock()).astimezone(UTC)
+        policy = self.store.policy()
+        try:
+            with self.store.write() as session:
+                actor = self._actor(session)
+                dispute = self.find_dispute(session, ref) if ref is not None else None
+                if dispute is not None:
+                    self._check_version(session, dispute, expected_version)
+                rights.require(
+                    policy,
+                    action,
+                    actor.login,
+                    actor.role_list,
+                    dispute.dispute_type if dispute else None,
+                )
+                result = body(Context(session, actor, when, policy), dispute)
+                session.flush()
+                return result
+        except StaleDataError:
+            err = self._stale_after_race(ref)
+            self._record_refusal(action, ref, err)
+            raise err from None
+        except (InvalidInputError, NotFoundError):
+            raise  # bad input writes nothing
+        except DomainError as err:
+            self._record_refusal(action, ref, err)
+            raise
+        except OperationalError as exc:
+            raise StoreError(busy_message(exc)) from None
+
+    def _stale_after_race(self, ref: str | None) -> StaleWriteError:
+        with self.store.read() as session:
+            dispute = self.find_dispute(session, ref) if ref else None
+            last = session.execute(
+                select(Event.actor, Event.at).order_by(Event.id.desc()).limit(1)
+            ).first()
+        return StaleWriteError(
+            f"Dispute {ref}" if ref else "The record",
+            changed_by=last[0] if last else None,
+            changed_at=last[1] if last else None,
+            current_version=dispute.version if dispute else 0,
+        )
+
+    def _record_refusal(self, action: Action, ref: str | None, err: DomainError) -> None:
+        """Append the refusal to the audit trail; the refused change itself is gone."""
+        try:
+            with self.store.write() as session:
+                dispute = None
+                if ref:
+                    dispute = (
+                        session.execute(select(Dispute).where(Dispute.ref == ref.strip().upper()))
+                        .scalars()
+                        .first()
+                    )
+                append_event(
+                    session,
+                    at=self.clock().astimezone(UTC),
+                    actor=self.login,
+                    action="refused",
+                    dispute_id=dispute.id if dispute else None,
+                    dispute_ref=dispute.ref if dispute else None,
+                    stage=dispute.current_stage if dispute else None,
+                    after={"action": action.value, "reason": err.message},
+                )
+        except OperationalError:
+            pass  # the refusal itself still reaches the user
+
+    def next_ref(self, session: Session, year: int) -> str:
+        """D-YYYY-NNNN from a per-year counter, inside the write transaction."""
+        from panel_tui.store.models import Setting
+
+        key = f"ref_seq:{year}"
+        row = session.get(Setting, key)
+        if row is None:
+            highest = session.execute(
+                select(func.count()).select_from(Dispute).where(Dispute.ref.like(f"D-{year}-%"))
+            ).scalar_one()
+            row = Setting(key=key, value=str(highest))
+            session.add(row)
+        number = int(row.value) + 1
+        row.value = str(number)
+        return f"D-{year}-{number:04d}"
+
+
+def busy_message(exc: OperationalError) -> str:
+    text = str(exc.orig)
+    if "locked" in text or "busy" in text:
+        return (
+            "the store is busy: another user held it for longer than 10 seconds. "
+            "Nothing was saved; try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return "the store is read-only for you: nothing was saved. Check the file's permissions."
+    if "full" in text:
+        return "the disk holding the store is full: nothing was saved. Free some space."
+    return f"the store refused the write ({text}); nothing was saved."

@@ -1,0 +1,110 @@
+"""Schema migrations: Alembic scripts shipped in the package, applied on open.
+
+Before an existing SQLite store is migrated, an online backup copy is written
+beside it. A store whose schema is newer than this panel-tui is refused with
+the file untouched. Alembic is imported only when there is work to do, so
+opening an up-to-date store stays fast.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from panel_tui.rules.errors import StoreError
+from panel_tui.store.engine import write_engine
+
+#: Every revision this release knows, oldest first. A test keeps it in step
+#: with the scripts in migrations/versions.
+REVISIONS: tuple[str, ...] = ("0001",)
+HEAD = REVISIONS[-1]
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return row[0] if row else None
+
+
+def sqlite_revision(path: Path) -> str | None:
+    """Read the schema revision of a SQLite file without changing it (read-only open)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened: {exc}") from None
+    try:
+        has = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is not a panel-tui store or is damaged ({exc}). It was not changed. "
+            "Restore it from a backup (see the README's 'Backups' section)."
+        ) from None
+    finally:
+        conn.close()
+
+
+def check_not_newer(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in REVISIONS:
+        raise StoreError(
+            f"{where} has schema revision {revision}, newer than this panel-tui knows "
+            f"(up to {HEAD}). It was not changed. Upgrade panel-tui to open it."
+        )
+
+
+def backup_sqlite(path: Path, revision: str | None) -> Path:
+    """An online backup copy of the store beside it, safe while others write."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    dest = path.with_name(f"{path.name}.pre-{revision or 'empty'}-{stamp}.bak")
+    source = sqlite3.connect(path, timeout=10)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return dest
+
+
+def upgrade(
+    engine: Engine,
+    sqlite_file: Path | None,
+    *,
+    target: str = HEAD,
+    progress: Callable[[str], None] | None = None,
+) -> Path | None:
+    """Bring the store to ``target``; returns the backup written, if any."""
+    with engine.connect() as connection:
+        revision = current_revision(connection)
+    check_not_newer(revision, str(sqlite_file or engine.url.render_as_string()))
+    if revision == target:
+        return None
+    backup = None
+    if sqlite_file is not None and revision is not None and sqlite_file.exists():
+        backup = backup_sqlite(sqlite_file, revision)
+        if progress:
+            progress(f"backed up the store to {backup}")
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "panel_tui.store:migrations")
+    # IMMEDIATE: a second process opening the same old store waits, then finds it migrated.
+    with write_engine(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+    if progress:
+        progress(f"migrated the store from {revision or 'empty'} to {target}")
+    return backup

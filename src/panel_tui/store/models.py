@@ -1,0 +1,253 @@
+"""SQLModel tables of the ledger. Rows stay in store/: screens get read models.
+
+Mutable rows carry a ``version`` used by SQLAlchemy's ``version_id_col``, so an
+UPDATE of a row that changed under us fails instead of overwriting it.
+Events are append-only and hash-chained (see audit.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from panel_tui.store.types import UTCDateTime
+
+
+def _version() -> Column[int]:
+    return Column("version", Integer, nullable=False)
+
+
+def _when(nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Setting(SQLModel, table=True):
+    """Store-wide settings: the policy text, the store kind, reference counters."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+_agency_v = _version()
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="", max_length=64)
+    version: int = Field(default=1, sa_column=_agency_v)
+    __mapper_args__ = {"version_id_col": _agency_v}
+
+
+_person_v = _version()
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=200)
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
+    #: space-separated role names (see rules.policy.KNOWN_ROLES)
+    roles: str = Field(default="", max_length=400)
+    active: bool = True
+    version: int = Field(default=1, sa_column=_person_v)
+    __mapper_args__ = {"version_id_col": _person_v}
+
+    @property
+    def role_list(self) -> tuple[str, ...]:
+        return tuple(self.roles.split())
+
+
+_dispute_v = _version()
+
+
+class Dispute(SQLModel, table=True):
+    __table_args__ = (
+        # The queue: live disputes by urgency (due time ascending = breached first).
+        Index("ix_dispute_status_due", "status", "current_due_at"),
+        Index("ix_dispute_type_status", "dispute_type", "status"),
+        Index("ix_dispute_risk_status", "risk", "status"),
+        Index("ix_dispute_stage_status", "current_stage", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    person_ref: str = Field(max_length=32, index=True)
+    dispute_type: str = Field(max_length=20)
+    risk: str = Field(max_length=10)
+    raising_agency_id: int = Field(foreign_key="agency.id")
+    #: "RAISING→RESP1,RESP2": denormalised for the queue's agencies column and text filter
+    agencies_label: str = Field(default="", max_length=200)
+    status: str = Field(max_length=12)
+    current_stage: int = 0
+    stage_entered_at: datetime = Field(sa_column=_when())
+    current_due_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    opened_at: datetime = Field(sa_column=_when(index=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    opened_by_id: int = Field(foreign_key="person.id")
+    plan_holder_id: int | None = Field(default=None, foreign_key="person.id")
+    consent_basis: str = Field(max_length=200)
+    problem_statement: str = Field(sa_column=Column(Text, nullable=False))
+    proposed_pathway: str = Field(sa_column=Column(Text, nullable=False))
+    rule_conflict: str = Field(sa_column=Column(Text, nullable=False))
+    evidence_summary: str = Field(sa_column=Column(Text, nullable=False))
+    interim_risk_actions: str = Field(sa_column=Column(Text, nullable=False))
+    requested_decision: str = Field(sa_column=Column(Text, nullable=False))
+    withdrawn_reason: str | None = Field(default=None, max_length=1000)
+    version: int = Field(default=1, sa_column=_dispute_v)
+    __mapper_args__ = {"version_id_col": _dispute_v}
+
+
+class DisputeAgency(SQLModel, table=True):
+    """Agencies party to a dispute: one raising, one or more responding."""
+
+    __table_args__ = (Index("ix_dispute_agency_agency", "agency_id", "dispute_id"),)
+
+    dispute_id: int = Field(foreign_key="dispute.id", primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+    party: str = Field(max_length=12)  # "raising" | "responding"
+
+
+_evidence_v = _version()
+
+
+class EvidenceItem(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("dispute_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    key: str = Field(max_length=32)
+    present: bool = False
+    note: str = Field(default="", max_length=1000)
+    updated_at: datetime = Field(sa_column=_when())
+    updated_by_id: int = Field(foreign_key="person.id")
+    version: int = Field(default=1, sa_column=_evidence_v)
+    __mapper_args__ = {"version_id_col": _evidence_v}
+
+
+class StageRecord(SQLModel, table=True):
+    """One rung of the ladder as this dispute climbed it."""
+
+    __table_args__ = (UniqueConstraint("dispute_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    stage: int
+    entered_at: datetime = Field(sa_column=_when())
+    due_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    left_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    entered_by_id: int = Field(foreign_key="person.id")
+    #: why the previous stage breached, when it did
+    breach_reason: str | None = Field(default=None, max_length=1000)
+    escalation_note: str | None = Field(default=None, max_length=1000)
+
+
+_cover_v = _version()
+
+
+class InterimCover(SQLModel, table=True):
+    """Service-first: who delivers what minimum support while the dispute runs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    provider_agency_id: int = Field(foreign_key="agency.id")
+    support_level: str = Field(max_length=1000)
+    starts_at: datetime = Field(sa_column=_when())
+    review_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    assigned_by_id: int = Field(foreign_key="person.id")
+    assigned_at: datetime = Field(sa_column=_when())
+    active: bool = True
+    version: int = Field(default=1, sa_column=_cover_v)
+    __mapper_args__ = {"version_id_col": _cover_v}
+
+
+_package_v = _version()
+
+
+class ProvisionalPackage(SQLModel, table=True):
+    """A 7–14 day safety bridge with a named coordinator and a hard deadline."""
+
+    __table_args__ = (Index("ix_package_status_ends", "status", "ends_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    coordinator_id: int = Field(foreign_key="person.id")
+    actions: str = Field(max_length=2000)
+    starts_at: datetime = Field(sa_column=_when())
+    ends_at: datetime = Field(sa_column=_when())
+    status: str = Field(default="active", max_length=12)
+    authorised_by_id: int = Field(foreign_key="person.id")
+    authorised_at: datetime = Field(sa_column=_when())
+    version: int = Field(default=1, sa_column=_package_v)
+    __mapper_args__ = {"version_id_col": _package_v}
+
+
+class ContactAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    package_id: int = Field(foreign_key="provisionalpackage.id", index=True)
+    at: datetime = Field(sa_column=_when())
+    method: str = Field(max_length=32)
+    outcome: str = Field(max_length=16)
+    note: str = Field(default="", max_length=1000)
+    by_id: int = Field(foreign_key="person.id")
+
+
+class Decision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    kind: str = Field(max_length=12)  # "decision" | "final"
+    outcome: str = Field(max_length=16)
+    receiving_agency_id: int | None = Field(default=None, foreign_key="agency.id")
+    pathway: str = Field(default="", max_length=400)
+    rationale: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by_id: int = Field(foreign_key="person.id")
+    capacity: str = Field(max_length=64)  # the role the decider acted in
+    stage: int
+    review_date: date
+    decided_at: datetime = Field(sa_column=_when())
+
+
+class Acceptance(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    decision_id: int = Field(foreign_key="decision.id")
+    accepted_by_id: int = Field(foreign_key="person.id")
+    start_plan: str = Field(sa_column=Column(Text, nullable=False))
+    start_date: date
+    at: datetime = Field(sa_column=_when())
+
+
+class PlanHolderAssignment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    assigned_by_id: int = Field(foreign_key="person.id")
+    from_at: datetime = Field(sa_column=_when())
+    until_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    by_id: int = Field(foreign_key="person.id")
+    at: datetime = Field(sa_column=_when())
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Event(SQLModel, table=True):
+    """The audit trail. Append-only (triggers refuse UPDATE/DELETE), hash-chained."""
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_column=_when())
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    dispute_id: int | None = Field(default=None, index=True)
+    dispute_ref: str | None = Field(default=None, max_length=20)
+    stage: int | None = None
+    before: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

@@ -1,0 +1,273 @@
+"""The policy: the shipped default matches DOMAIN.md, and bad policies name their key."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.policy import (
+    KNOWN_ROLES,
+    Policy,
+    default_policy,
+    default_policy_text,
+    parse_policy,
+    policy_errors,
+)
+
+# DOMAIN.md's table, typed in again here (not read from the code under test).
+DOMAIN_HOURS = {
+    "critical": (4, 24, 24, 24),
+    "high": (24, 24, 48, 48),
+    "medium": (48, 48, 72, 72),
+    "low": (72, 72, 5 * 24, 5 * 24),
+}
+
+TEXT = default_policy_text()
+
+
+def edit(old: str, new: str, text: str = TEXT) -> str:
+    """The policy text with exactly one occurrence of ``old`` replaced."""
+    assert text.count(old) == 1, f"{old!r} must occur exactly once in the policy text"
+    return text.replace(old, new)
+
+
+def refusal(text: str) -> InvalidInputError:
+    with pytest.raises(InvalidInputError) as info:
+        parse_policy(text)
+    return info.value
+
+
+# --- the default -----------------------------------------------------------------
+
+
+def test_default_policy_parses_without_problems() -> None:
+    assert policy_errors(TEXT) == []
+    assert isinstance(default_policy(), Policy)
+
+
+def test_default_policy_is_parsed_once() -> None:
+    assert default_policy() is default_policy()
+
+
+@pytest.mark.parametrize("risk", list(Risk))
+@pytest.mark.parametrize("stage", [0, 1, 2, 3])
+def test_default_windows_match_domain_table(risk: Risk, stage: int) -> None:
+    expected = timedelta(hours=DOMAIN_HOURS[risk.value][stage])
+    policy = default_policy()
+    assert policy.window(risk, Stage(stage)) == expected
+    # Plain strings and ints work too (the store reads them from rows).
+    assert policy.window(risk.value, stage) == expected
+
+
+@pytest.mark.parametrize("risk", list(Risk))
+def test_commissioner_liaison_has_no_window(risk: Risk) -> None:
+    assert default_policy().window(risk, Stage.COMMISSIONER_LIAISON) is None
+
+
+def test_default_thresholds_match_domain() -> None:
+    policy = default_policy()
+    assert policy.clock.warning_fraction == 0.75
+    assert policy.liaison_after == timedelta(days=14)
+    assert policy.provisional.min_days == 7
+    assert policy.provisional.max_days == 14
+    assert policy.identity.allow_override is False
+
+
+def test_low_risk_panel_window_is_five_days() -> None:
+    assert default_policy().window(Risk.LOW, Stage.PANEL) == timedelta(days=5)
+
+
+def test_unknown_risk_or_stage_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        default_policy().window("severe", 0)
+    with pytest.raises(ValueError):
+        default_policy().window(Risk.HIGH, 5)
+
+
+def test_rights_map_matches_the_toml_text() -> None:
+    raw = tomllib.loads(TEXT)["rights"]
+    assert set(raw) == {a.value for a in Action}, "every action is listed in the default"
+    for action in Action:
+        assert default_policy().roles_for(action) == frozenset(raw[action.value])
+        assert default_policy().roles_for(action.value) == frozenset(raw[action.value])
+
+
+def test_every_role_in_the_default_is_known() -> None:
+    raw = tomllib.loads(TEXT)
+    named = {role for roles in raw["rights"].values() for role in roles}
+    named |= set(raw["ladder"].values()) | set(raw["final_authority"].values())
+    assert named <= KNOWN_ROLES
+
+
+@pytest.mark.parametrize(
+    ("stage", "dispute_type", "role"),
+    [
+        (Stage.FRONTLINE, DisputeType.FUNDING, "frontline"),
+        (Stage.SUPERVISOR, DisputeType.FUNDING, "supervisor"),
+        (Stage.PANEL, DisputeType.ELIGIBILITY, "panel_chair"),
+        (Stage.FINAL_AUTHORITY, DisputeType.ELIGIBILITY, "program_manager"),
+        (Stage.FINAL_AUTHORITY, DisputeType.FUNDING, "clinical_lead"),
+        (Stage.FINAL_AUTHORITY, DisputeType.SAFEGUARDING, "program_manager"),
+        (Stage.FINAL_AUTHORITY, DisputeType.CAPACITY, "integration_lead"),
+        (Stage.COMMISSIONER_LIAISON, DisputeType.CAPACITY, "commissioner_liaison"),
+    ],
+)
+def test_authority_role_per_stage(stage: Stage, dispute_type: DisputeType, role: str) -> None:
+    assert default_policy().authority_role(stage, dispute_type) == role
+    assert default_policy().authority_role(int(stage), dispute_type.value) == role
+
+
+def test_policy_is_frozen() -> None:
+    with pytest.raises(ValueError):
+        default_policy().clock.warning_fraction = 0.5  # type: ignore[misc]
+
+
+def test_optional_sections_take_domain_defaults() -> None:
+    raw = tomllib.loads(TEXT)
+    minimal = "\n".join(
+        [
+            "[windows]",
+            *(f"{risk} = {list(hours)}" for risk, hours in raw["windows"].items()),
+            "[final_authority]",
+            *(f'{kind} = "{role}"' for kind, role in raw["final_authority"].items()),
+            "[rights]",
+            *(f"{action} = {roles!r}".replace("'", '"') for action, roles in raw["rights"].items()),
+        ]
+    )
+    policy = parse_policy(minimal)
+    assert policy.clock.warning_fraction == 0.75
+    assert policy.liaison_after == timedelta(days=14)
+    assert (policy.provisional.min_days, policy.provisional.max_days) == (7, 14)
+    assert policy.ladder.panel == "panel_chair"
+
+
+def test_changed_windows_are_used() -> None:
+    policy = parse_policy(edit("high = [24, 24, 48, 48]", "high = [1.5, 2, 3, 4]"))
+    assert policy.window(Risk.HIGH, Stage.FRONTLINE) == timedelta(minutes=90)
+    assert policy.window(Risk.HIGH, Stage.FINAL_AUTHORITY) == timedelta(hours=4)
+    assert policy.window(Risk.CRITICAL, Stage.FRONTLINE) == timedelta(hours=4)
+
+
+# --- bad policies ----------------------------------------------------------------
+
+BAD_POLICIES = {
+    "unknown top-level key": ("colour = \"blue\"\n" + TEXT, "colour"),
+    "unknown key in a table": (edit("administer = [", 'fly = ["admin"]\nadminister = ['), "rights.fly"),
+    "missing rights key": (edit('escalate = ["frontline", "duty_lead", "supervisor", "panel_chair"]\n', ""), "rights.escalate"),
+    "missing windows row": (edit("low = [72, 72, 120, 120]\n", ""), "windows.low"),
+    "missing final authority": (edit('funding = "clinical_lead"\n', ""), "final_authority.funding"),
+    "negative window": (edit("high = [24, 24, 48, 48]", "high = [24, -24, 48, 48]"), "windows.high[1]"),
+    "zero window": (edit("critical = [4, 24, 24, 24]", "critical = [0, 24, 24, 24]"), "windows.critical[0]"),
+    "nan window": (edit("medium = [48, 48, 72, 72]", "medium = [48, 48, 72, nan]"), "windows.medium[3]"),
+    "infinite window": (edit("low = [72, 72, 120, 120]", "low = [72, 72, inf, 120]"), "windows.low[2]"),
+    "absurdly long window": (edit("low = [72, 72, 120, 120]", "low = [72, 1e30, 120, 120]"), "windows.low[1]"),
+    "text window": (edit("medium = [48, 48, 72, 72]", 'medium = [48, 48, "72", 72]'), "windows.medium[2]"),
+    "boolean window": (edit("medium = [48, 48, 72, 72]", "medium = [true, 48, 72, 72]"), "windows.medium[0]"),
+    "too few windows": (edit("high = [24, 24, 48, 48]", "high = [24, 24, 48]"), "windows.high[3]"),
+    "unknown role in rights": (edit('escalate = ["frontline",', 'escalate = ["janitor", "frontline",'), "rights.escalate"),
+    "unknown role on the ladder": (edit('panel = "panel_chair"', 'panel = "chair"'), "ladder.panel"),
+    "unknown final authority": (edit('capacity = "integration_lead"', 'capacity = "mayor"'), "final_authority.capacity"),
+    "min days above max days": (edit("min_days = 7", "min_days = 15"), "provisional"),
+    "zero min days": (edit("min_days = 7", "min_days = 0"), "provisional.min_days"),
+    "warning fraction of 1": (edit("warning_fraction = 0.75", "warning_fraction = 1.0"), "clock.warning_fraction"),
+    "warning fraction of 0": (edit("warning_fraction = 0.75", "warning_fraction = 0"), "clock.warning_fraction"),
+    "negative liaison limit": (edit("liaison_after_days = 14", "liaison_after_days = -1"), "clock.liaison_after_days"),
+    "infinite liaison limit": (edit("liaison_after_days = 14", "liaison_after_days = inf"), "clock.liaison_after_days"),
+    "rights as a string": (edit('administer = ["admin"]', 'administer = "admin"'), "rights.administer"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "field"), BAD_POLICIES.values(), ids=BAD_POLICIES.keys())
+def test_bad_policy_names_the_key(text: str, field: str) -> None:
+    error = refusal(text)
+    assert error.field == field
+    assert f"field '{field}'" in str(error)
+    assert error.exit_code == 2
+    problems = policy_errors(text)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{field}: ")
+
+
+def test_unknown_key_and_missing_key_say_so() -> None:
+    assert "unknown key" in str(refusal("colour = 1\n" + TEXT))
+    assert "required key is missing" in str(refusal(edit('funding = "clinical_lead"\n', "")))
+
+
+def test_unknown_role_message_lists_known_roles() -> None:
+    message = str(refusal(edit('panel = "panel_chair"', 'panel = "chair"')))
+    assert "unknown role 'chair'" in message
+    assert "panel_chair" in message and "program_manager" in message
+
+
+def test_invalid_toml_is_refused_without_a_field() -> None:
+    text = TEXT + "\n[windows\n"
+    error = refusal(text)
+    assert error.field is None
+    assert "not valid TOML" in str(error)
+    problems = policy_errors(text)
+    assert len(problems) == 1 and "not valid TOML" in problems[0]
+
+
+def test_source_names_the_file_in_the_message() -> None:
+    with pytest.raises(InvalidInputError, match=r"my\.toml is not valid TOML"):
+        parse_policy("= nope", source="my.toml")
+
+
+def test_policy_errors_lists_every_problem() -> None:
+    text = edit("high = [24, 24, 48, 48]", "high = [24, -1, 48, 0]")
+    text = edit('capacity = "integration_lead"', 'capacity = "mayor"', text)
+    text = edit('escalate = ["frontline", "duty_lead", "supervisor", "panel_chair"]\n', "", text)
+    text = "colour = 1\n" + text
+    problems = policy_errors(text)
+    keys = {problem.split(": ", 1)[0] for problem in problems}
+    assert keys == {
+        "windows.high[1]",
+        "windows.high[3]",
+        "final_authority.capacity",
+        "rights.escalate",
+        "colour",
+    }
+    error = refusal(text)
+    assert error.field in keys
+    assert "(4 more problems)" in str(error)
+
+
+def test_one_extra_problem_is_singular() -> None:
+    text = edit("high = [24, 24, 48, 48]", "high = [24, -1, 48, 0]")
+    assert "(1 more problem)" in str(refusal(text))
+
+
+def test_empty_text_reports_every_required_table() -> None:
+    keys = {problem.split(": ", 1)[0] for problem in policy_errors("")}
+    assert keys == {"windows", "final_authority", "rights"}
+
+
+def test_empty_rights_list_is_allowed_and_means_nobody() -> None:
+    policy = parse_policy(edit('administer = ["admin"]', "administer = []"))
+    assert policy.roles_for(Action.ADMINISTER) == frozenset()
+
+
+# --- properties ------------------------------------------------------------------
+
+hours = st.floats(min_value=0.01, max_value=24 * 365, allow_nan=False, allow_infinity=False)
+
+
+@given(windows=st.lists(hours, min_size=4, max_size=4))
+def test_any_positive_windows_parse_and_round_trip(windows: list[float]) -> None:
+    text = edit("medium = [48, 48, 72, 72]", f"medium = [{', '.join(map(repr, windows))}]")
+    assert policy_errors(text) == []
+    policy = parse_policy(text)
+    for stage, value in enumerate(windows):
+        assert policy.window(Risk.MEDIUM, stage) == timedelta(hours=value)
+
+
+@given(value=st.floats(max_value=0, allow_nan=False))
+def test_any_non_positive_window_is_refused(value: float) -> None:
+    text = edit("critical = [4, 24, 24, 24]", f"critical = [4, 24, {value!r}, 24]")
+    assert refusal(text).field == "windows.critical[2]"
