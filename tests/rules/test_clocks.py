@@ -47,9 +47,7 @@ def policy_with(**edits: str):
 
 def state_at(risk: Risk, stage: Stage, now: datetime, entered: datetime = T0) -> Clock:
     policy = default_policy()
-    return clock_state(
-        policy, entered=entered, due=due_time(policy, risk, stage, entered), now=now
-    )
+    return clock_state(policy, entered=entered, due=due_time(policy, risk, stage, entered), now=now)
 
 
 # --- due times and boundaries ----------------------------------------------------
@@ -94,7 +92,9 @@ POINTS = [
 
 
 @pytest.mark.parametrize(("risk", "stage"), LADDER, ids=LADDER_IDS)
-@pytest.mark.parametrize(("offset", "expected"), [p[1:] for p in POINTS], ids=[p[0] for p in POINTS])
+@pytest.mark.parametrize(
+    ("offset", "expected"), [p[1:] for p in POINTS], ids=[p[0] for p in POINTS]
+)
 def test_state_at_boundaries(risk: Risk, stage: Stage, offset, expected: ClockState) -> None:
     elapsed = offset(risk, stage)
     clock = state_at(risk, stage, T0 + elapsed)
@@ -119,9 +119,11 @@ def test_remaining_time_to_breach_and_overdue_around_due(risk: Risk, stage: Stag
 def test_other_warning_fraction_moves_the_threshold() -> None:
     policy = policy_with(warning_fraction="0.5")
     due = due_time(policy, Risk.HIGH, Stage.FRONTLINE, T0)  # 24 h
-    at = lambda hours, extra=timedelta(0): clock_state(  # noqa: E731
-        policy, entered=T0, due=due, now=T0 + timedelta(hours=hours) + extra
-    ).state
+
+    def at(hours: int, extra: timedelta = timedelta(0)) -> ClockState:
+        now = T0 + timedelta(hours=hours) + extra
+        return clock_state(policy, entered=T0, due=due, now=now).state
+
     assert at(12, -US) is ClockState.ON_TRACK
     assert at(12) is ClockState.WARNING
     assert at(18) is ClockState.WARNING
@@ -145,7 +147,9 @@ ENDINGS = [
 
 
 @pytest.mark.parametrize(("risk", "stage"), LADDER, ids=LADDER_IDS)
-@pytest.mark.parametrize(("delta", "expected"), [e[1:] for e in ENDINGS], ids=[e[0] for e in ENDINGS])
+@pytest.mark.parametrize(
+    ("delta", "expected"), [e[1:] for e in ENDINGS], ids=[e[0] for e in ENDINGS]
+)
 def test_ended_stage_is_met_or_breached(
     risk: Risk, stage: Stage, delta: timedelta, expected: ClockState
 ) -> None:
@@ -384,9 +388,9 @@ def test_stalled_time_in_local_zones_matches_utc() -> None:
     policy = default_policy()
     opened = datetime(2026, 3, 7, 12, 0, tzinfo=LA)
     now = datetime(2026, 3, 10, 12, 0, tzinfo=LA)  # 71 real hours later (DST)
-    assert stalled_time(
-        policy, risk=Risk.HIGH, opened=opened, now=now, resolved=None
-    ) == timedelta(hours=71 - 24)
+    assert stalled_time(policy, risk=Risk.HIGH, opened=opened, now=now, resolved=None) == timedelta(
+        hours=71 - 24
+    )
 
 
 # --- commissioner liaison --------------------------------------------------------

@@ -134,9 +134,7 @@ def test_a_changed_map_is_what_counts() -> None:
 def test_require_returns_quietly_when_allowed() -> None:
     assert require(default_policy(), Action.RECORD_DECISION, "pat", ["panel_chair"]) is None
     assert (
-        require(
-            default_policy(), Action.FINAL_DETERMINATION, "kim", ["clinical_lead"], "funding"
-        )
+        require(default_policy(), Action.FINAL_DETERMINATION, "kim", ["clinical_lead"], "funding")
         is None
     )
 
@@ -182,7 +180,8 @@ def test_require_final_determination_names_the_authority() -> None:
             DisputeType.ELIGIBILITY,
         )
     message = str(info.value)
-    assert "kim may not make a final determination on a eligibility dispute" in message
+    assert message.startswith("kim may not make a final determination on a")
+    assert "eligibility dispute" in message
     assert "program_manager" in message
     assert info.value.hint == "Ask a person with the program_manager role."
 

@@ -25,7 +25,7 @@ def check_escalate(
     status: Status,
     stage: Stage,
     clock: ClockState,
-    breach_reason: str,
+    breach_reason: str | None,
     liaison: bool,
 ) -> Stage:
     """The stage an escalation moves to. Breached stages need a breach reason."""
@@ -35,7 +35,8 @@ def check_escalate(
         raise TransitionError(
             f"Cannot escalate {ref}: it is already at commissioner liaison, the top of the ladder."
         )
-    if clock is ClockState.BREACHED and not breach_reason.strip():
+    # Coerce: the store may pass the clock state as its stored text.
+    if ClockState(clock) is ClockState.BREACHED and not (breach_reason or "").strip():
         raise InvalidInputError(
             f"the {stage.label} stage of {ref} is breached: say why it breached",
             field="breach_reason",

@@ -56,8 +56,11 @@ def init_store(
             at=when,
             actor=admin_login,
             action="init",
-            after={"kind": kind, "admin": admin_login, "policy": "custom" if policy_text else
-                   "default"},
+            after={
+                "kind": kind,
+                "admin": admin_login,
+                "policy": "custom" if policy_text else "default",
+            },
         )
     return store
 
@@ -77,7 +80,9 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 class Admin(LedgerBase):
     """Changes to agencies, people and policy: the ``administer`` right."""
 
-    def add_agency(self, code: str, name: str, kind: str = "", *, at: datetime | None = None) -> None:
+    def add_agency(
+        self, code: str, name: str, kind: str = "", *, at: datetime | None = None
+    ) -> None:
         code = (code or "").strip().upper()
         if not code.isalnum() or not 2 <= len(code) <= 16:
             raise InvalidInputError("2–16 letters or digits, e.g. CBH", field="code")
@@ -122,8 +127,11 @@ class Admin(LedgerBase):
             )
             ctx.event(
                 "add_person",
-                after={"login": login, "roles": role_list,
-                       "agency": agency_row.code if agency_row else None},
+                after={
+                    "login": login,
+                    "roles": role_list,
+                    "agency": agency_row.code if agency_row else None,
+                },
             )
 
         self.run(Action.ADMINISTER, None, body, at=at)

@@ -8,7 +8,8 @@ nothing at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -97,6 +98,32 @@ class LedgerBase:
         self.store = store
         self.login = login
         self.clock = clock
+        self._batch: Session | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run every operation inside one write transaction: all of them land, or none.
+
+        Used by import (validate everything, write nothing on a bad row) and the demo.
+        A refusal inside a batch rolls the whole batch back; no refusal event is kept.
+        """
+        if self._batch is not None:
+            raise RuntimeError("batches do not nest")
+        with self.store.write() as session:
+            self._batch = session
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        if self._batch is not None:
+            with self._batch.begin_nested():
+                yield self._batch
+        else:
+            with self.store.write() as session:
+                yield session
 
     # --- lookup helpers -----------------------------------------------------
     @staticmethod
@@ -146,22 +173,15 @@ class LedgerBase:
         """Check rights and version, run ``body``, all in one write transaction."""
         when = (at or self.clock()).astimezone(UTC)
         policy = self.store.policy()
+        if self._batch is not None:
+            try:
+                with self._transaction() as session:
+                    return self._apply(action, ref, body, session, when, policy, expected_version)
+            except OperationalError as exc:
+                raise StoreError(busy_message(exc)) from None
         try:
             with self.store.write() as session:
-                actor = self._actor(session)
-                dispute = self.find_dispute(session, ref) if ref is not None else None
-                if dispute is not None:
-                    self._check_version(session, dispute, expected_version)
-                rights.require(
-                    policy,
-                    action,
-                    actor.login,
-                    actor.role_list,
-                    dispute.dispute_type if dispute else None,
-                )
-                result = body(Context(session, actor, when, policy), dispute)
-                session.flush()
-                return result
+                return self._apply(action, ref, body, session, when, policy, expected_version)
         except StaleDataError:
             err = self._stale_after_race(ref)
             self._record_refusal(action, ref, err)
@@ -173,6 +193,27 @@ class LedgerBase:
             raise
         except OperationalError as exc:
             raise StoreError(busy_message(exc)) from None
+
+    def _apply(
+        self,
+        action: Action,
+        ref: str | None,
+        body: Callable[[Context, Dispute | None], T],
+        session: Session,
+        when: datetime,
+        policy: Policy,
+        expected_version: int | None,
+    ) -> T:
+        actor = self._actor(session)
+        dispute = self.find_dispute(session, ref) if ref is not None else None
+        if dispute is not None:
+            self._check_version(session, dispute, expected_version)
+        rights.require(
+            policy, action, actor.login, actor.role_list, dispute.dispute_type if dispute else None
+        )
+        result = body(Context(session, actor, when, policy), dispute)
+        session.flush()
+        return result
 
     def _stale_after_race(self, ref: str | None) -> StaleWriteError:
         with self.store.read() as session:

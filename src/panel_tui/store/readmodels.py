@@ -1,0 +1,241 @@
+"""Plain read models: what screens and commands show. No SQLModel rows leak out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from panel_tui.rules.clocks import Clock
+
+
+class Section(StrEnum):
+    """The queue's sections, on number keys in the app."""
+
+    MINE = "mine"
+    BREACHED = "breached"
+    DUE_TODAY = "due_today"
+    AT_PANEL = "at_panel"
+    PROVISIONAL_EXPIRING = "provisional_expiring"
+    ALL_OPEN = "all_open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return SECTION_LABELS[self]
+
+
+SECTION_LABELS = {
+    Section.MINE: "Mine",
+    Section.BREACHED: "Breached",
+    Section.DUE_TODAY: "Due today",
+    Section.AT_PANEL: "At panel",
+    Section.PROVISIONAL_EXPIRING: "Provisional expiring",
+    Section.ALL_OPEN: "All open",
+    Section.CLOSED: "Closed",
+}
+
+#: A provisional package "expires soon" within this long of its deadline.
+EXPIRING_WITHIN = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    section: Section = Section.ALL_OPEN
+    text: str = ""
+    types: tuple[str, ...] = ()
+    risks: tuple[str, ...] = ()
+    stages: tuple[int, ...] = ()
+    agencies: tuple[str, ...] = ()
+    due_within: timedelta | None = None
+    breached: bool = False
+    mine: str | None = None  # a login: disputes it holds or opened
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    ref: str
+    person_ref: str
+    dispute_type: str
+    risk: str
+    agencies: str
+    stage: int
+    status: str
+    due_at: datetime | None
+    clock: Clock
+    cover: str | None  # provider agency code of the active interim cover
+    provisional_ends: datetime | None
+    plan_holder: str | None
+    version: int
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    offset: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StageView:
+    stage: int
+    label: str
+    authority_role: str
+    authorities: tuple[str, ...]  # display names of the people holding that role
+    entered_at: datetime | None
+    due_at: datetime | None
+    left_at: datetime | None
+    clock: Clock | None  # None: not reached
+    breach_reason: str | None = None
+    note: str | None = None
+    entered_by: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    key: str
+    label: str
+    present: bool | None  # None: never stated
+    note: str
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CoverView:
+    provider: str
+    provider_name: str
+    support_level: str
+    starts_at: datetime
+    review_at: datetime | None
+    assigned_by: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ContactView:
+    at: datetime
+    method: str
+    outcome: str
+    note: str
+    by: str
+
+
+@dataclass(frozen=True)
+class PackageView:
+    id: int
+    coordinator: str
+    actions: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    authorised_by: str
+    contacts: list[ContactView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    kind: str
+    outcome: str
+    receiving_agency: str | None
+    pathway: str
+    rationale: str
+    decided_by: str
+    decided_by_login: str
+    capacity: str
+    stage: int
+    review_date: date
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class AcceptanceView:
+    accepted_by: str
+    start_plan: str
+    start_date: date
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NoteView:
+    by: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    stage: int | None
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class DisputeDetail:
+    id: int
+    ref: str
+    version: int
+    person_ref: str
+    dispute_type: str
+    risk: str
+    status: str
+    stage: int
+    raising_agency: str
+    responding_agencies: tuple[str, ...]
+    opened_at: datetime
+    opened_by: str
+    resolved_at: datetime | None
+    withdrawn_reason: str | None
+    plan_holder: str | None
+    plan_holder_login: str | None
+    consent_basis: str
+    problem_statement: str
+    proposed_pathway: str
+    rule_conflict: str
+    evidence_summary: str
+    interim_risk_actions: str
+    requested_decision: str
+    clock: Clock
+    liaison_triggered: bool
+    stalled: timedelta
+    at: datetime
+    stages: list[StageView]
+    evidence: list[EvidenceView]
+    covers: list[CoverView]
+    packages: list[PackageView]
+    decisions: list[DecisionView]
+    acceptance: AcceptanceView | None
+    notes: list[NoteView]
+    events: list[EventView]
+
+    @property
+    def active_cover(self) -> CoverView | None:
+        return next((c for c in self.covers if c.active), None)
+
+    @property
+    def active_package(self) -> PackageView | None:
+        return next((p for p in self.packages if p.status == "active"), None)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    login: str
+    display_name: str
+    agency: str | None
+    roles: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class AgencyView:
+    code: str
+    name: str
+    kind: str
