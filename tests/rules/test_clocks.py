@@ -311,6 +311,7 @@ def test_any_zone_gives_the_same_clock_as_utc(
         now=now.astimezone(here),
     )
     assert local == in_utc
+    assert local.due is not None and local.due.tzinfo is UTC  # display code localises
 
 
 # --- the monotone property -------------------------------------------------------
