@@ -296,3 +296,23 @@ def test_require_text_minimum_is_configurable() -> None:
     assert require_text("abcdefghij", "withdraw_reason", "a reason", minimum=10) == "abcdefghij"
     with pytest.raises(InvalidInputError, match="at least 10 characters"):
         require_text("abcdefghi", "withdraw_reason", "a reason", minimum=10)
+
+
+def test_provisional_length_across_dst_is_real_time_in_any_zone() -> None:
+    # 2026-03-08: Los Angeles springs forward. Seven wall-clock days from Monday
+    # 09:00 PST to Monday 09:00 PDT are only 6 days 23 hours.
+    la = ZoneInfo("America/Los_Angeles")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=la)
+    wall_week = datetime(2026, 3, 9, 9, 0, tzinfo=la)
+    for end in (wall_week, wall_week.astimezone(UTC)):
+        with pytest.raises(InvalidInputError, match="7–14 days"):
+            check_provisional(default_policy(), REF, Status.OPEN, start, end, False)
+    real_week = datetime(2026, 3, 9, 10, 0, tzinfo=la)
+    for end in (real_week, real_week.astimezone(UTC)):
+        check_provisional(default_policy(), REF, Status.OPEN, start, end, False)
+
+
+def test_provisional_refuses_naive_times() -> None:
+    naive = datetime(2026, 3, 2, 9, 0)
+    with pytest.raises(ValueError, match="naive"):
+        check_provisional(default_policy(), REF, Status.OPEN, naive, naive + 7 * DAY, False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import ClockState, Outcome, Stage, Status
 from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.rules.policy import Policy
@@ -103,7 +104,9 @@ def check_provisional(
             f"{ref} already has an active provisional package.",
             hint="Log contacts against it, or end it before starting another.",
         )
-    length = end - start
+    # Between instants: Python subtracts two times in the same zone on the wall
+    # clock, so across a DST change the length would depend on how they were written.
+    length = utc(end) - utc(start)
     low = timedelta(days=policy.provisional.min_days)
     high = timedelta(days=policy.provisional.max_days)
     if not low <= length <= high:
