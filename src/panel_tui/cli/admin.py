@@ -1,0 +1,195 @@
+"""Commands that set a store up: init, users, agencies, policy, audit, demo."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from panel_tui.cli.common import acting, open_store
+from panel_tui.cli.output import emit_csv, emit_json, emit_table, say
+from panel_tui.rules.errors import InvalidInputError, StoreError
+
+
+def _read_file(path: str, field: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}", field=field) from None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from panel_tui.store.admin import init_store
+    from panel_tui.store.identity import os_display_name, os_login
+
+    policy_text = _read_file(args.policy, "--policy") if args.policy else None
+    store = init_store(args.db, os_login(), args.name or os_display_name(), policy_text=policy_text)
+    say(f"created {store.label}; {os_login()} is its administrator")
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from panel_tui.store.admin import Admin
+
+    store = open_store(args)
+    roles = [r for part in args.roles for r in part.split(",")]
+    Admin(store, acting(store, args)).add_person(
+        args.login, args.name or args.login, roles, args.agency
+    )
+    say(f"added {args.login} ({', '.join(roles)})")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from panel_tui.store.queries import people
+
+    rows = people(open_store(args))
+    if args.format == "json":
+        emit_json(
+            [
+                {
+                    "login": p.login,
+                    "name": p.display_name,
+                    "agency": p.agency,
+                    "roles": list(p.roles),
+                    "active": p.active,
+                }
+                for p in rows
+            ]
+        )
+    elif args.format == "csv":
+        emit_csv(
+            ("login", "name", "agency", "roles", "active"),
+            ((p.login, p.display_name, p.agency, " ".join(p.roles), p.active) for p in rows),
+        )
+    else:
+        emit_table(
+            "People",
+            ("Login", "Name", "Agency", "Roles"),
+            ((p.login, p.display_name, p.agency or "—", ", ".join(p.roles)) for p in rows),
+        )
+    return 0
+
+
+def cmd_agencies_add(args: argparse.Namespace) -> int:
+    from panel_tui.store.admin import Admin
+
+    store = open_store(args)
+    Admin(store, acting(store, args)).add_agency(args.code, args.name, args.kind or "")
+    say(f"added agency {args.code.upper()}")
+    return 0
+
+
+def cmd_agencies_list(args: argparse.Namespace) -> int:
+    from panel_tui.store.queries import agencies
+
+    rows = agencies(open_store(args))
+    if args.format == "json":
+        emit_json([{"code": a.code, "name": a.name, "kind": a.kind} for a in rows])
+    elif args.format == "csv":
+        emit_csv(("code", "name", "kind"), ((a.code, a.name, a.kind) for a in rows))
+    else:
+        emit_table("Agencies", ("Code", "Name", "Kind"), ((a.code, a.name, a.kind) for a in rows))
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    from panel_tui.rules.policy import default_policy, default_policy_text, parse_policy
+
+    if args.default:
+        text = default_policy_text()
+    else:
+        try:
+            text = open_store(args).policy_text()
+        except StoreError:
+            if args.db:
+                raise
+            text = default_policy_text()  # no store yet: show what one would get
+    if args.format == "json":
+        policy = parse_policy(text) if not args.default else default_policy()
+        emit_json(policy.model_dump(mode="json"))
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from panel_tui.rules.policy import policy_errors
+
+    problems = policy_errors(_read_file(args.file, "FILE"))
+    if problems:
+        for problem in problems:
+            print(f"{args.file}: {problem}")
+        return 2
+    say(f"{args.file}: policy is valid")
+    return 0
+
+
+def cmd_policy_set(args: argparse.Namespace) -> int:
+    from panel_tui.store.admin import Admin
+
+    store = open_store(args)
+    Admin(store, acting(store, args)).set_policy(_read_file(args.file, "FILE"))
+    say(f"installed {args.file} as the policy of {store.label}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from panel_tui.store.audit import verify_chain
+
+    store = open_store(args)
+    with store.engine.connect() as connection:
+        report = verify_chain(connection)
+    if args.format == "json":
+        emit_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "first_bad_event": report.first_bad_id,
+                "problem": report.problem,
+            }
+        )
+    else:
+        say(report.describe())
+    return 0 if report.ok else 1
+
+
+def default_demo_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("panel-tui", appauthor=False)) / "demo.db"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from panel_tui.store.demo import DEMO_LOGIN, build_demo
+
+    if args.disputes < 1:
+        raise InvalidInputError("must be at least 1", field="--disputes")
+    target = Path(args.db) if args.db and "://" not in args.db else default_demo_path()
+    if args.db and "://" in args.db:
+        raise InvalidInputError("the demo builds a SQLite file: give a path", field="--db")
+    if target.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"  {message}\n")
+
+    store = build_demo(
+        str(target),
+        disputes=args.disputes,
+        seed=args.seed,
+        progress=progress if args.disputes > 1000 else None,
+    )
+    elapsed = time.perf_counter() - started
+    sys.stderr.write(f"demo store with {args.disputes} disputes at {target} ({elapsed:.1f} s)\n")
+    if args.no_ui:
+        return 0
+    from panel_tui.app import run_app
+
+    run_app(store, args.as_login or DEMO_LOGIN, demo=True)
+    return 0

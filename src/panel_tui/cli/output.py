@@ -1,0 +1,76 @@
+"""Output for people (Rich tables, local times) and for scripts (stable JSON, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def local(moment: datetime | None) -> str:
+    """A time as the reader's local clock shows it."""
+    return moment.astimezone().strftime("%a %d %b %H:%M") if moment else "—"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, sort_keys=True, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else _json_default(v)
+                if isinstance(v, datetime | date | timedelta)
+                else v
+                for v in row
+            ]
+        )
+    sys.stdout.write(buffer.getvalue())
+
+
+def emit_table(
+    title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = ""
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption or None, show_lines=False, expand=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    Console().print(table)
+
+
+def say(message: str) -> None:
+    """A line for people on stdout (nothing fancy: scripts may read it)."""
+    sys.stdout.write(message + "\n")
+
+
+def error(message: str) -> None:
+    sys.stderr.write(f"panel-tui: {message}\n")

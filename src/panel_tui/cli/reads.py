@@ -1,0 +1,266 @@
+"""Commands that read: the queue and one dispute, as the clocks stand at ``--at``."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from typing import Any
+
+from panel_tui.cli.common import acting, open_store, read_instant
+from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
+from panel_tui.cli.timeparse import parse_duration
+from panel_tui.rules.clocks import Clock, clock_label
+from panel_tui.rules.enums import Stage
+from panel_tui.store.queries import dispute_detail, queue_page
+from panel_tui.store.readmodels import QueueFilter, QueueRow, Section
+
+PAGE = 1000
+
+QUEUE_COLUMNS = (
+    "ref",
+    "person_ref",
+    "type",
+    "risk",
+    "agencies",
+    "stage",
+    "status",
+    "clock",
+    "due_at",
+    "cover",
+    "provisional_ends",
+    "plan_holder",
+)
+
+
+def _clock_json(clock: Clock) -> dict[str, Any]:
+    return {
+        "state": clock.state.value,
+        "label": clock_label(clock),
+        "due_at": iso(clock.due),
+        "seconds_to_breach": int(clock.time_to_breach.total_seconds())
+        if clock.time_to_breach
+        else None,
+        "seconds_overdue": int(clock.overdue.total_seconds()) if clock.overdue else None,
+    }
+
+
+def row_json(row: QueueRow) -> dict[str, Any]:
+    return {
+        "ref": row.ref,
+        "person_ref": row.person_ref,
+        "type": row.dispute_type,
+        "risk": row.risk,
+        "agencies": row.agencies,
+        "stage": row.stage,
+        "stage_label": Stage(row.stage).label,
+        "status": row.status,
+        "clock": _clock_json(row.clock),
+        "cover": row.cover,
+        "provisional_ends": iso(row.provisional_ends),
+        "plan_holder": row.plan_holder,
+        "version": row.version,
+    }
+
+
+def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
+    section = Section(args.section)
+    if args.mine and login is None:
+        raise AssertionError("--mine needs a login")
+    return QueueFilter(
+        section=section,
+        text=args.text or "",
+        types=tuple(args.type or ()),
+        risks=tuple(args.risk or ()),
+        stages=tuple(args.stage or ()),
+        agencies=tuple(a.upper() for a in args.agency or ()),
+        due_within=parse_duration(args.due_within, "--due-within") if args.due_within else None,
+        breached=args.breached,
+        mine=login if args.mine else None,
+    )
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    at = read_instant(args)
+    login = acting(store, args) if args.mine else None
+    query = _filter(args, login)
+    rows: list[QueueRow] = []
+    offset, total = 0, None
+    while total is None or offset < total:
+        page = queue_page(store, query, at, offset=offset, limit=PAGE)
+        total = page.total if args.limit is None else min(page.total, args.limit)
+        rows.extend(page.rows)
+        offset += PAGE
+        if not page.rows:
+            break
+    rows = rows[: total or 0]
+    if args.format == "json":
+        emit_json({"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]})
+    elif args.format == "csv":
+        emit_csv(
+            QUEUE_COLUMNS,
+            (
+                (
+                    r.ref,
+                    r.person_ref,
+                    r.dispute_type,
+                    r.risk,
+                    r.agencies,
+                    r.stage,
+                    r.status,
+                    clock_label(r.clock),
+                    iso(r.due_at),
+                    r.cover,
+                    iso(r.provisional_ends),
+                    r.plan_holder,
+                )
+                for r in rows
+            ),
+        )
+    else:
+        emit_table(
+            f"{Section(args.section).label}: {len(rows)} disputes",
+            ("Ref", "Type", "Risk", "Agencies", "Stage", "Clock", "Cover", "Prov. ends", "Holder"),
+            (
+                (
+                    r.ref,
+                    r.dispute_type,
+                    r.risk,
+                    r.agencies,
+                    f"{r.stage} {Stage(r.stage).label}",
+                    clock_label(r.clock) if r.status == "open" else r.status,
+                    r.cover or "—",
+                    local(r.provisional_ends) if r.provisional_ends else "—",
+                    r.plan_holder or "—",
+                )
+                for r in rows
+            ),
+            caption=f"clocks as at {local(at)}",
+        )
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Clock):
+        return _clock_json(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def detail_json(detail: Any) -> dict[str, Any]:
+    data = {f: getattr(detail, f) for f in detail.__dataclass_fields__}
+    plain = {}
+    for key, value in data.items():
+        if hasattr(value, "__dataclass_fields__") and not isinstance(value, Clock):
+            plain[key] = _plain(asdict(value))
+        elif isinstance(value, list):
+            plain[key] = [_plain({f: getattr(v, f) for f in v.__dataclass_fields__}) for v in value]
+        else:
+            plain[key] = _plain(value)
+    return plain
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    at = read_instant(args)
+    detail = dispute_detail(store, args.ref, at)
+    if args.format == "json":
+        emit_json(detail_json(detail))
+        return 0
+    _print_detail(detail)
+    return 0
+
+
+def _print_detail(d: Any) -> None:
+    from rich.console import Console
+
+    console = Console()
+    console.print(
+        f"[b]{d.ref}[/b]  {d.dispute_type} · risk {d.risk} · {d.status} · "
+        f"stage {d.stage} {Stage(d.stage).label} · {clock_label(d.clock)}"
+    )
+    console.print(
+        f"person {d.person_ref} · {d.raising_agency} → {', '.join(d.responding_agencies)} · "
+        f"opened {local(d.opened_at)} by {d.opened_by} · plan holder {d.plan_holder or '—'}"
+    )
+    if d.liaison_triggered:
+        console.print("[b]! COMMISSIONER LIAISON TRIGGERED[/b]")
+    for label, value in (
+        ("Problem", d.problem_statement),
+        ("Proposed pathway", d.proposed_pathway),
+        ("Rule conflict", d.rule_conflict),
+        ("Evidence summary", d.evidence_summary),
+        ("Interim risk actions", d.interim_risk_actions or "—"),
+        ("Requested decision", d.requested_decision),
+        ("Consent / lawful basis", d.consent_basis),
+    ):
+        console.print(f"[b]{label}:[/b] {value}")
+    emit_table(
+        "Evidence",
+        ("Item", "Present", "Note"),
+        ((e.label, {True: "yes", False: "NO", None: "?"}[e.present], e.note) for e in d.evidence),
+    )
+    emit_table(
+        "Ladder",
+        ("Stage", "Authority", "Entered", "Due", "Left", "Clock"),
+        (
+            (
+                f"{s.stage} {s.label}",
+                f"{s.authority_role} ({', '.join(s.authorities) or 'nobody'})",
+                local(s.entered_at),
+                local(s.due_at),
+                local(s.left_at),
+                clock_label(s.clock) if s.clock else "not reached",
+            )
+            for s in d.stages
+        ),
+    )
+    if d.covers:
+        emit_table(
+            "Interim cover",
+            ("Provider", "Support", "From", "Active"),
+            (
+                (c.provider, c.support_level, local(c.starts_at), "yes" if c.active else "no")
+                for c in d.covers
+            ),
+        )
+    for p in d.packages:
+        emit_table(
+            f"Provisional package ({p.status}) — coordinator {p.coordinator}, "
+            f"ends {local(p.ends_at)}",
+            ("When", "Method", "Outcome", "By", "Note"),
+            ((local(c.at), c.method, c.outcome, c.by, c.note) for c in p.contacts),
+        )
+    if d.decisions:
+        emit_table(
+            "Decisions",
+            ("When", "Kind", "Outcome", "Receiving", "By", "Review", "Rationale"),
+            (
+                (
+                    local(x.decided_at),
+                    x.kind,
+                    x.outcome,
+                    x.receiving_agency or "—",
+                    f"{x.decided_by} ({x.capacity})",
+                    x.review_date.isoformat(),
+                    x.rationale,
+                )
+                for x in d.decisions
+            ),
+        )
+    if d.acceptance:
+        a = d.acceptance
+        console.print(
+            f"[b]Accepted[/b] {local(a.at)} by {a.accepted_by}: start "
+            f"{a.start_date.isoformat()} — {a.start_plan}"
+        )
+    if d.withdrawn_reason:
+        console.print(f"[b]Withdrawn:[/b] {d.withdrawn_reason}")
+    emit_table(
+        "History",
+        ("#", "When", "Who", "What", "Stage"),
+        ((e.id, local(e.at), e.actor, e.action, e.stage) for e in d.events),
+    )

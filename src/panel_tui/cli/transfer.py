@@ -1,0 +1,81 @@
+"""Commands that move data out and in: report, export, import."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from panel_tui.cli.common import acting, open_store, read_instant
+from panel_tui.cli.output import emit_json, say
+from panel_tui.cli.timeparse import parse_time
+from panel_tui.rules.errors import InvalidInputError
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from panel_tui.store import report as rep
+
+    store = open_store(args)
+    at = read_instant(args)
+    end = parse_time(args.to, "--to") if args.to else at
+    start = parse_time(args.since, "--from") if args.since else end - timedelta(days=args.days)
+    if start >= end:
+        raise InvalidInputError("the period must start before it ends", field="--from")
+    result = rep.oversight_report(store, start, end, at)
+    if args.format == "json":
+        emit_json(rep.report_json(result))
+    elif args.format == "csv":
+        sys.stdout.write(rep.report_csv(result))
+    elif args.format == "md":
+        sys.stdout.write(rep.report_markdown(result))
+    else:
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(rep.report_markdown(result)))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from panel_tui.store.transfer import export_store
+
+    doc = export_store(open_store(args))
+    text = json.dumps(doc, indent=2, sort_keys=True)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        sys.stderr.write(f"exported {len(doc.get('disputes', []))} disputes to {args.output}\n")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from panel_tui.store.transfer import import_csv, import_export
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {args.file}: {exc.strerror}", field="FILE") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{args.file} is not UTF-8 text", field="FILE") from None
+    store = open_store(args)
+    login = acting(store, args)
+    as_csv = args.csv or args.file.lower().endswith(".csv")
+    if as_csv:
+        result = import_csv(store, login, text)
+    else:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(
+                f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}", field="FILE"
+            ) from None
+        result = import_export(store, login, doc)
+    refs = getattr(result, "refs", {})
+    if args.format == "json":
+        emit_json({"ok": True, "imported": len(refs), "refs": refs})
+    else:
+        say(f"imported {len(refs)} disputes into {store.label}")
+    return 0

@@ -1,0 +1,173 @@
+"""Commands that change a dispute: each one Ledger operation, as the acting login."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from panel_tui.cli.common import acting, open_store
+from panel_tui.cli.output import emit_json, say
+from panel_tui.cli.timeparse import parse_date, parse_time
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.store.operations import Ledger
+
+
+def _ledger(args: argparse.Namespace) -> Ledger:
+    store = open_store(args)
+    return Ledger(store, acting(store, args))
+
+
+def _done(args: argparse.Namespace, message: str, **data: Any) -> int:
+    if getattr(args, "format", "table") == "json":
+        emit_json({"ok": True, **data})
+    else:
+        say(message)
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    source = args.json
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {source}: {exc.strerror}", field="--json") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}", field="--json"
+        ) from None
+    ledger = _ledger(args)
+    ref = ledger.open_dispute(data)
+    return _done(args, f"opened {ref}", ref=ref)
+
+
+def cmd_escalate(args: argparse.Namespace) -> int:
+    stage = _ledger(args).escalate(
+        args.ref,
+        note=args.note or "",
+        breach_reason=args.breach_reason or "",
+        expected_version=args.expect_version,
+    )
+    return _done(
+        args,
+        f"{args.ref.upper()} escalated to stage {int(stage)} ({stage.label})",
+        ref=args.ref.upper(),
+        stage=int(stage),
+    )
+
+
+def cmd_cover(args: argparse.Namespace) -> int:
+    review = parse_time(args.review, "--review") if args.review else None
+    _ledger(args).assign_cover(
+        args.ref,
+        args.provider,
+        args.level,
+        review_at=review,
+        expected_version=args.expect_version,
+    )
+    return _done(
+        args,
+        f"interim cover by {args.provider.upper()} assigned to {args.ref.upper()}",
+        ref=args.ref.upper(),
+    )
+
+
+def cmd_provisional(args: argparse.Namespace) -> int:
+    until = parse_time(args.until, "--until") if args.until else None
+    package = _ledger(args).start_provisional(
+        args.ref,
+        args.coordinator,
+        args.actions,
+        days=args.days,
+        ends_at=until,
+        expected_version=args.expect_version,
+    )
+    return _done(
+        args,
+        f"provisional package {package} started on {args.ref.upper()}",
+        ref=args.ref.upper(),
+        package=package,
+    )
+
+
+def cmd_contact(args: argparse.Namespace) -> int:
+    _ledger(args).log_contact(
+        args.ref,
+        args.method,
+        args.outcome,
+        args.note or "",
+        expected_version=args.expect_version,
+    )
+    return _done(args, f"contact attempt logged on {args.ref.upper()}", ref=args.ref.upper())
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    decision = _ledger(args).record_decision(
+        args.ref,
+        args.outcome,
+        args.rationale,
+        parse_date(args.review, "--review"),
+        receiving_agency=args.receiving,
+        pathway=args.pathway or "",
+        final=args.final,
+        expected_version=args.expect_version,
+    )
+    kind = "final determination" if args.final else "decision"
+    return _done(
+        args,
+        f"{kind} {decision} recorded on {args.ref.upper()}",
+        ref=args.ref.upper(),
+        decision=decision,
+    )
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    _ledger(args).confirm_acceptance(
+        args.ref,
+        args.start_plan,
+        parse_date(args.start, "--start"),
+        expected_version=args.expect_version,
+    )
+    return _done(args, f"{args.ref.upper()} accepted and closed", ref=args.ref.upper())
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    _ledger(args).withdraw(args.ref, args.reason, expected_version=args.expect_version)
+    return _done(args, f"{args.ref.upper()} withdrawn", ref=args.ref.upper())
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    _ledger(args).add_note(args.ref, " ".join(args.text))
+    return _done(args, f"note added to {args.ref.upper()}", ref=args.ref.upper())
+
+
+def cmd_holder(args: argparse.Namespace) -> int:
+    _ledger(args).assign_plan_holder(args.ref, args.login, expected_version=args.expect_version)
+    return _done(
+        args, f"{args.login} now holds the plan for {args.ref.upper()}", ref=args.ref.upper()
+    )
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    _ledger(args).record_evidence(
+        args.ref, args.key, args.present, args.note or "", expected_version=args.expect_version
+    )
+    state = "present" if args.present else "absent"
+    return _done(
+        args, f"{args.key} recorded as {state} on {args.ref.upper()}", ref=args.ref.upper()
+    )
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    changes: dict[str, str] = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InvalidInputError(f"'{item}' is not FIELD=VALUE", field="--set")
+        changes[name.strip()] = value
+    version = _ledger(args).edit_form(args.ref, changes, expected_version=args.expect_version)
+    return _done(args, f"{args.ref.upper()} form updated", ref=args.ref.upper(), version=version)
