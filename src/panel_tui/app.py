@@ -1,0 +1,162 @@
+"""The panel-tui App: identity, global keys, command palette, live refresh. Short on purpose.
+
+Screens live in ``screens/``; this module wires them to the store. Live
+refresh polls ``Store.data_version()`` in a thread worker and tells every
+screen on the stack when another connection committed; a slower timer tells
+them to re-evaluate their clocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from panel_tui.config import Settings, load_settings
+from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
+from panel_tui.rules.errors import DomainError, StoreError
+from panel_tui.rules.policy import Policy
+from panel_tui.store import queries
+from panel_tui.store.db import Store
+from panel_tui.store.operations import Ledger
+from panel_tui.store.readmodels import PersonView
+
+
+class PanelApp(App[None]):
+    """Inter-agency dispute resolution, in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "panel-tui"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        login: str,
+        *,
+        demo: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.demo = demo
+        self.settings = settings or load_settings()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.login = login
+        self.person: PersonView | None = None
+        self.policy: Policy = store.policy()
+        self._data_version: int | None = None
+
+    # --- identity -----------------------------------------------------------------
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.person.roles if self.person and self.person.active else ()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.store, self.login, clock=self._clock)
+
+    def _load_identity(self) -> None:
+        self.person = queries.person(self.store, self.login)
+        self.policy = self.store.policy()
+        roles = ", ".join(self.roles) or "no roles: read only"
+        self.sub_title = (
+            f"{self.login} ({roles}) · {self.store.kind()} store {Path(self.store.label).name}"
+        )
+
+    def switch_user(self, login: str) -> None:
+        """Demo stores only: act as someone else to try each role."""
+        if not self.demo:
+            self.notify("Switching user is only possible on a demo store.", severity="error")
+            return
+        self.login = login
+        self._load_identity()
+        self._broadcast(lambda: IdentityChanged(login))
+        self.notify(f"You are now {login} ({', '.join(self.roles) or 'no roles'}).")
+
+    # --- start-up -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from panel_tui.screens.queue import QueueScreen
+
+        self.set_keymap(self.settings.keymap)
+        for problem in self.settings.problems:
+            self.notify(problem, severity="warning", timeout=8)
+        self._load_identity()
+        if self.person is None:
+            self.notify(
+                f"{self.login} is not a user of this store: you can look, not change. "
+                "An administrator can add you with `panel-tui users add`.",
+                severity="warning",
+                timeout=10,
+            )
+        self.push_screen(QueueScreen())
+        self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
+        self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
+
+    # --- live refresh -----------------------------------------------------------------
+    def _poll(self) -> None:
+        self._check_data_version()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _check_data_version(self) -> None:
+        version = self.store.data_version()
+        if version != self._data_version:
+            first = self._data_version is None
+            self._data_version = version
+            if not first:
+                self.call_from_thread(self._broadcast, lambda: StoreChanged(version))
+
+    def _broadcast(self, make: Callable[[], Message]) -> None:
+        """Every screen on the stack hears it (the queue under a detail stays current)."""
+        for screen in self.screen_stack:
+            screen.post_message(make())
+
+    def _tick(self) -> None:
+        self._broadcast(ClockTick)
+
+    # --- errors: one place turns a worker's failure into a notice ---------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """Every failed store call ends here (see messages.ForwardWorkerErrors)."""
+        error = worker.error
+        self.log.error(f"worker {worker.name} failed: {error!r}")
+        if isinstance(error, DomainError | StoreError):
+            self.notify(str(error), severity="error", timeout=8)
+        elif worker.group == "poll":
+            return  # the next poll tries again; a hiccup here is not worth a notice
+        else:
+            self.notify(f"Something went wrong: {error}", severity="error", timeout=8)
+
+    # --- keys and palette -------------------------------------------------------------
+    def action_help(self) -> None:
+        from panel_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from panel_tui.screens import commands
+
+        yield from commands.domain_commands(self, screen)
+        yield from super().get_system_commands(screen)
+
+
+def run_app(store: Store, login: str, *, demo: bool = False) -> None:
+    """Run the app on ``store`` as ``login`` (the CLI resolved who that is)."""
+    PanelApp(store, login, demo=demo).run()

@@ -1,0 +1,99 @@
+"""User settings: where the config file lives, and the keymap overrides it holds.
+
+The file is TOML in the platformdirs config dir (``config.toml``); the
+environment variable ``PANEL_TUI_CONFIG`` names another file (tests set it).
+Example::
+
+    [keymap]
+    queue.escalate = "E"      # binding id = key(s), comma-separated for several
+    app.help = "f1,question_mark"
+
+    [app]
+    poll_seconds = 0.7
+
+A missing or broken file never stops the app: it starts with the defaults and
+says what was wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_CONFIG = "PANEL_TUI_CONFIG"
+
+
+def config_path() -> Path:
+    """$PANEL_TUI_CONFIG, else config.toml in the platformdirs user config dir."""
+    chosen = os.environ.get(ENV_CONFIG)
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("panel-tui", appauthor=False)) / "config.toml"
+
+
+def drafts_dir() -> Path:
+    """Where unsaved dispute forms are kept while typing (beside the config file)."""
+    return config_path().parent / "drafts"
+
+
+def exports_dir() -> Path:
+    """Where Markdown minutes and dashboard exports are written."""
+    chosen = os.environ.get("PANEL_TUI_EXPORTS")
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path.cwd()
+
+
+@dataclass
+class Settings:
+    keymap: dict[str, str] = field(default_factory=dict)
+    poll_seconds: float = 0.7
+    clock_seconds: float = 30.0
+    problems: list[str] = field(default_factory=list)
+
+
+def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, object]:
+    """TOML dotted keys (queue.escalate = "E") arrive nested; binding ids are flat."""
+    flat: dict[str, object] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings file; problems are collected, not raised."""
+    path = path or config_path()
+    settings = Settings()
+    if not path.exists():
+        return settings
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        settings.problems.append(f"{path}: {exc}; using the default keys")
+        return settings
+    keymap = data.get("keymap", {})
+    if isinstance(keymap, dict):
+        for binding_id, keys in _flatten(keymap).items():
+            if isinstance(keys, list):
+                keys = ",".join(str(k) for k in keys)
+            if isinstance(keys, str) and keys.strip():
+                settings.keymap[binding_id] = keys.strip()
+            else:
+                settings.problems.append(f"{path}: keymap.{binding_id} must be a key string")
+    app = data.get("app", {})
+    if isinstance(app, dict):
+        for name in ("poll_seconds", "clock_seconds"):
+            value = app.get(name)
+            if isinstance(value, int | float) and value > 0:
+                setattr(settings, name, float(value))
+            elif value is not None:
+                settings.problems.append(f"{path}: app.{name} must be a positive number")
+    return settings

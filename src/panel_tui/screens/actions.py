@@ -1,0 +1,275 @@
+"""The dispute actions: which right each needs, and the modal that takes its input.
+
+Each builder returns a ``FormModal`` whose submit calls one ``Ledger``
+operation with ``expected_version`` read at submit time, so a reload after a
+stale write is picked up without retyping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKey, Outcome
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.screens.modals import Field, FormModal
+from panel_tui.store.operations import CONTACT_METHODS, Ledger
+from panel_tui.store.readmodels import AgencyView, DisputeDetail, PersonView
+
+OUTCOME_LABELS = {
+    Outcome.ASSIGNED: "assigned: one agency takes it on",
+    Outcome.JOINT: "joint: agencies share under a joint plan",
+    Outcome.NOT_UPHELD: "not upheld: current arrangement stands",
+    Outcome.NO_AGREEMENT: "no agreement: escalate",
+}
+REVIEW_AFTER = timedelta(days=28)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    key: str
+    name: str  # the screen's action name
+    right: Action
+    label: str
+
+
+ACTIONS = (
+    ActionSpec("e", "escalate", Action.ESCALATE, "Escalate"),
+    ActionSpec("c", "cover", Action.ASSIGN_COVER, "Cover"),
+    ActionSpec("v", "provisional", Action.AUTHORISE_PROVISIONAL, "Provisional"),
+    ActionSpec("t", "contact", Action.LOG_CONTACT, "Contact"),
+    ActionSpec("d", "decide", Action.RECORD_DECISION, "Decide"),
+    ActionSpec("f", "final", Action.FINAL_DETERMINATION, "Final"),
+    ActionSpec("a", "accept", Action.CONFIRM_ACCEPTANCE, "Accept"),
+    ActionSpec("w", "withdraw", Action.WITHDRAW, "Withdraw"),
+    ActionSpec("h", "holder", Action.ASSIGN_PLAN_HOLDER, "Holder"),
+    ActionSpec("x", "evidence", Action.RECORD_EVIDENCE, "Evidence"),
+    ActionSpec("E", "edit", Action.EDIT_FORM, "Edit form"),
+    ActionSpec("n", "note", Action.ADD_NOTE, "Note"),
+)
+
+
+def parse_date(text: str, field: str) -> date:
+    """YYYY-MM-DD, or +N (days from today)."""
+    text = text.strip()
+    try:
+        if text.startswith("+"):
+            return date.today() + timedelta(days=int(text[1:].rstrip("d")))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError("a date as YYYY-MM-DD (or +N days)", field=field) from None
+
+
+def _agency_options(agencies: list[AgencyView]) -> list[tuple[str, str]]:
+    return [(f"{a.code} {a.name}", a.code) for a in agencies]
+
+
+def _people_options(people: list[PersonView]) -> list[tuple[str, str]]:
+    return [(f"{p.display_name} ({p.login})", p.login) for p in people if p.active]
+
+
+@dataclass
+class Builder:
+    """Builds the modal for an action on one dispute."""
+
+    ledger: Ledger
+    d: DisputeDetail  # the dispute as the user saw it when the action began
+    agencies: list[AgencyView]
+    people: list[PersonView]
+    today: date
+    reload: Callable[[Builder], None]  # rereads the dispute and calls ``reloaded``
+
+    def __post_init__(self) -> None:
+        # The version the user saw: a change by someone else since is a stale write.
+        self.version = self.d.version
+
+    def reloaded(self, detail: DisputeDetail) -> None:
+        self.d, self.version = detail, detail.version
+
+    def _modal(self, title: str, fields: list[Field], submit, intro: str = "") -> FormModal:  # noqa: ANN001
+        return FormModal(title, fields, submit, intro=intro, reload=lambda: self.reload(self))
+
+    def _v(self) -> int:
+        return self.version
+
+    def escalate(self) -> FormModal:
+        d = self.d
+        fields = [Field("note", "Escalation note", placeholder="what happens at the next rung")]
+        intro = f"{d.ref}: from stage {d.stage} to stage {d.stage + 1}."
+        if d.clock.state is ClockState.BREACHED:
+            fields.insert(0, Field("breach_reason", "Why did this stage breach? (required)"))
+            intro += " ✖ This stage is BREACHED: a breach reason is required."
+        return self._modal(
+            f"Escalate {d.ref}",
+            fields,
+            lambda v: self.ledger.escalate(
+                d.ref, v["note"], v.get("breach_reason", ""), expected_version=self._v()
+            ),
+            intro,
+        )
+
+    def cover(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Interim cover for {d.ref}",
+            [
+                Field(
+                    "provider_agency", "Interim provider", options=_agency_options(self.agencies)
+                ),
+                Field(
+                    "support_level", "Minimum support level", placeholder="e.g. daily welfare call"
+                ),
+            ],
+            lambda v: self.ledger.assign_cover(
+                d.ref, v["provider_agency"], v["support_level"], expected_version=self._v()
+            ),
+            "Service first: who provides what now, while who pays is decided.",
+        )
+
+    def provisional(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Provisional support package for {d.ref}",
+            [
+                Field("coordinator", "Named coordinator", options=_people_options(self.people)),
+                Field("actions", "Actions", placeholder="welfare check; med reconciliation; …"),
+                Field("days", "Length in days (7–14)", "14", aliases=("end",)),
+            ],
+            lambda v: self.ledger.start_provisional(
+                d.ref,
+                v["coordinator"],
+                v["actions"],
+                days=_int(v["days"], "days"),
+                expected_version=self._v(),
+            ),
+        )
+
+    def contact(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Contact attempt on {d.ref}",
+            [
+                Field("method", "Method", "phone", options=[(m, m) for m in CONTACT_METHODS]),
+                Field(
+                    "outcome",
+                    "Outcome",
+                    "reached",
+                    options=[(o.value.replace("_", " "), o.value) for o in ContactOutcome],
+                ),
+                Field("note", "Note"),
+            ],
+            lambda v: self.ledger.log_contact(
+                d.ref, v["method"], v["outcome"], v["note"], expected_version=self._v()
+            ),
+        )
+
+    def decide(self, *, final: bool = False) -> FormModal:
+        d = self.d
+        receiving = d.responding_agencies[0] if d.responding_agencies else ""
+        outcomes = [
+            (label, o.value)
+            for o, label in OUTCOME_LABELS.items()
+            if not (final and o is Outcome.NO_AGREEMENT)
+        ]
+        return self._modal(
+            f"{'Final determination' if final else 'Decision'} on {d.ref}",
+            [
+                Field("outcome", "Outcome", Outcome.ASSIGNED.value, options=outcomes),
+                Field(
+                    "receiving_agency",
+                    "Receiving agency",
+                    receiving,
+                    options=_agency_options(self.agencies),
+                ),
+                Field("pathway", "Pathway / program", d.proposed_pathway),
+                Field("rationale", "Rationale", placeholder="why, in a sentence or two"),
+                Field("review_date", "Review date", (self.today + REVIEW_AFTER).isoformat()),
+            ],
+            lambda v: self.ledger.record_decision(
+                d.ref,
+                v["outcome"],
+                v["rationale"],
+                parse_date(v["review_date"], "review_date"),
+                receiving_agency=v["receiving_agency"] or None,
+                pathway=v["pathway"],
+                final=final,
+                expected_version=self._v(),
+            ),
+        )
+
+    def final(self) -> FormModal:
+        return self.decide(final=True)
+
+    def accept(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Confirm acceptance of {d.ref}",
+            [
+                Field("start_plan", "Start plan", placeholder="who starts what, when"),
+                Field("start_date", "Start date", self.today.isoformat()),
+            ],
+            lambda v: self.ledger.confirm_acceptance(
+                d.ref,
+                v["start_plan"],
+                parse_date(v["start_date"], "start_date"),
+                expected_version=self._v(),
+            ),
+            "The receiving team confirms it takes the person on. This closes the dispute.",
+        )
+
+    def withdraw(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Withdraw {d.ref}",
+            [Field("reason", "Reason")],
+            lambda v: self.ledger.withdraw(d.ref, v["reason"], expected_version=self._v()),
+        )
+
+    def holder(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Plan holder for {d.ref}",
+            [
+                Field(
+                    "login",
+                    "Plan holder",
+                    d.plan_holder_login or "",
+                    options=_people_options(self.people),
+                    aliases=("plan_holder",),
+                )
+            ],
+            lambda v: self.ledger.assign_plan_holder(d.ref, v["login"], expected_version=self._v()),
+        )
+
+    def evidence(self) -> FormModal:
+        d = self.d
+        missing = next((e.key for e in d.evidence if not e.present), EvidenceKey.CONTACT_HISTORY)
+        return self._modal(
+            f"Evidence on {d.ref}",
+            [
+                Field(
+                    "key", "Item", str(missing), options=[(k.label, k.value) for k in EvidenceKey]
+                ),
+                Field("present", "Present?", "yes", options=[("yes", "yes"), ("no", "no")]),
+                Field("note", "Note (required when absent)"),
+            ],
+            lambda v: self.ledger.record_evidence(
+                d.ref, v["key"], v["present"] == "yes", v["note"], expected_version=self._v()
+            ),
+        )
+
+    def note(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Note on {d.ref}",
+            [Field("text", "Note")],
+            lambda v: self.ledger.add_note(d.ref, v["text"]),
+        )
+
+
+def _int(text: str, field: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInputError("a whole number", field=field) from None

@@ -1,0 +1,80 @@
+"""What every screen shares: the store, who is acting, the clock, and busy-store retries.
+
+Store calls happen in thread workers; ``retrying`` wraps one call so that a
+locked store becomes a notice and a retry instead of a failure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.exc import OperationalError
+from textual.screen import Screen
+
+from panel_tui.messages import ClockTick, ForwardWorkerErrors, IdentityChanged, StoreChanged
+from panel_tui.rules import rights
+from panel_tui.rules.enums import Action
+from panel_tui.rules.errors import StoreError
+
+if TYPE_CHECKING:
+    from panel_tui.app import PanelApp
+
+T = TypeVar("T")
+RETRIES = 5
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, StoreError | OperationalError) and ("busy" in text or "locked" in text)
+
+
+def retrying(app: PanelApp, call: Callable[[], T]) -> T:
+    """Run ``call`` (in a worker thread); a busy store is retried with a notice."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return call()
+        except (StoreError, OperationalError) as exc:
+            if not is_busy(exc) or attempt == RETRIES:
+                raise
+            app.call_from_thread(
+                app.notify,
+                f"The store is busy (another user is writing); retrying ({attempt + 1}/{RETRIES})…",
+                severity="warning",
+                timeout=2,
+            )
+            time.sleep(0.3 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class AppScreen(ForwardWorkerErrors, Screen[None]):
+    """A screen that knows the app's services."""
+
+    @property
+    def panel(self) -> PanelApp:
+        return self.app  # type: ignore[return-value]
+
+    def now(self) -> datetime:
+        return self.panel.now()
+
+    def may(self, action: Action, dispute_type: str | None = None) -> bool:
+        return rights.allowed(self.panel.policy, action, self.panel.roles, dispute_type)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.refresh_data()
+
+    def on_clock_tick(self, message: ClockTick) -> None:
+        self.refresh_clocks()
+
+    def on_identity_changed(self, message: IdentityChanged) -> None:
+        self.refresh_bindings()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Override: refetch what is on screen (someone changed the store)."""
+
+    def refresh_clocks(self) -> None:
+        """Override: re-evaluate the clocks on screen (time moved on)."""
+        self.refresh_data()

@@ -1,0 +1,217 @@
+"""One dispute in full: form, evidence, every rung of the ladder, cover, package, decisions,
+acceptance, notes and the event history. Actions on keys, shown only where the
+decision-rights map allows the current user.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from panel_tui.rules.clocks import format_duration
+from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS
+from panel_tui.screens.actions import ACTIONS, Builder
+from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.store import queries
+from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.widgets.clock_badge import ClockBadge, local_time
+from panel_tui.widgets.evidence import EvidenceChecklist
+from panel_tui.widgets.stage_ladder import StageLadder
+
+SPECS = {spec.name: spec for spec in ACTIONS}
+
+
+def _section(title: str) -> Static:
+    return Static(title, classes="section-title")
+
+
+def _lines(rows: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(ratio=1)
+    for label, value in rows:
+        table.add_row(label, value or "—")
+    return table
+
+
+class DisputeScreen(AppScreen):
+    """The dispute detail."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        *(
+            Binding(spec.key, f"act('{spec.name}')", spec.label, id=f"detail.{spec.name}")
+            for spec in ACTIONS
+        ),
+        Binding("R", "reload", "Reload", show=False, id="detail.reload"),
+    ]
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.detail: DisputeDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="detail"):
+            yield Static(id="summary")
+            yield ClockBadge(id="badge")
+            yield _section("Ladder")
+            yield StageLadder(id="ladder")
+            yield _section("Form")
+            yield Static(id="form")
+            yield _section("Evidence")
+            yield EvidenceChecklist(id="evidence")
+            yield _section("Interim cover · provisional package")
+            yield Static(id="protection")
+            yield _section("Decisions · acceptance")
+            yield Static(id="decisions")
+            yield _section("Notes")
+            yield Static(id="notes")
+            yield _section("History")
+            yield Static(id="history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", Static).update(f"{self.ref} …loading")
+        self.load()
+
+    # --- loading ---------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load(self, then: Builder | None = None) -> None:
+        app = self.panel
+        detail = retrying(app, lambda: queries.dispute_detail(app.store, self.ref, app.now()))
+        self.app.call_from_thread(self.show, detail, then)
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def show(self, detail: DisputeDetail, then: Builder | None = None) -> None:
+        self.detail = detail
+        if then is not None:
+            then.reloaded(detail)
+        d = detail
+        head = Text()
+        head.append(f"{d.ref} ", style="bold")
+        head.append(f"person {d.person_ref} · {d.dispute_type} · {d.risk.upper()} risk · ")
+        head.append(f"{d.raising_agency}→{','.join(d.responding_agencies)} · {d.status}")
+        head.append(f"\nstage {d.stage} · plan holder {d.plan_holder or 'none'}")
+        head.append(f" · opened {local_time(d.opened_at)} by {d.opened_by}")
+        if d.stalled.total_seconds() > 0:
+            head.append(f"\n▲ stalled {format_duration(d.stalled)}", style="bold yellow")
+        if d.liaison_triggered:
+            head.append("  ✖ COMMISSIONER LIAISON TRIGGERED", style="bold red")
+        if d.withdrawn_reason:
+            head.append(f"\nwithdrawn: {d.withdrawn_reason}")
+        self.query_one("#summary", Static).update(head)
+        self.query_one(ClockBadge).show(d.clock)
+        self.query_one(StageLadder).show(d.stages, d.stage)
+        form = [(FORM_FIELDS[name].split(" (")[0], getattr(d, name)) for name in TEXT_FIELDS]
+        self.query_one("#form", Static).update(_lines(form))
+        self.query_one(EvidenceChecklist).show(d.evidence)
+        self.query_one("#protection", Static).update(self._protection(d))
+        self.query_one("#decisions", Static).update(self._decisions(d))
+        notes = [(f"{local_time(n.at)} {n.by}", n.text) for n in d.notes]
+        self.query_one("#notes", Static).update(_lines(notes) if notes else "none")
+        events = [
+            (
+                f"{local_time(e.at)} {e.actor}",
+                f"{e.action}" + (f" (stage {e.stage})" if e.stage is not None else ""),
+            )
+            for e in d.events
+        ]
+        self.query_one("#history", Static).update(_lines(events))
+        self.refresh_bindings()
+
+    @staticmethod
+    def _protection(d: DisputeDetail) -> Table:
+        rows = []
+        cover = d.active_cover
+        rows.append(
+            (
+                "cover",
+                f"{cover.provider} {cover.support_level} (since {local_time(cover.starts_at)})",
+            )
+            if cover
+            else (
+                "cover",
+                "✖ none" if d.risk in ("high", "critical") and d.status == "open" else "none",
+            )
+        )
+        for p in d.packages:
+            rows.append(
+                (
+                    "package",
+                    f"{p.status}: {p.actions} · coordinator {p.coordinator} · "
+                    f"ends {local_time(p.ends_at)}",
+                )
+            )
+            for c in p.contacts:
+                rows.append(
+                    ("  contact", f"{local_time(c.at)} {c.method} {c.outcome} {c.note} ({c.by})")
+                )
+        return _lines(rows)
+
+    @staticmethod
+    def _decisions(d: DisputeDetail) -> Table:
+        rows = [
+            (
+                f"{local_time(x.decided_at)}",
+                f"{x.kind} at stage {x.stage}: {x.outcome} → {x.receiving_agency or '-'} "
+                f"{x.pathway} · {x.rationale} · by {x.decided_by} ({x.capacity}) · "
+                f"review {x.review_date.isoformat()}",
+            )
+            for x in d.decisions
+        ]
+        if d.acceptance:
+            a = d.acceptance
+            rows.append(("accepted", f"{a.accepted_by}: {a.start_plan} (start {a.start_date})"))
+        return _lines(rows or [("", "none yet")])
+
+    # --- actions ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act":
+            return True
+        spec = SPECS[str(parameters[0])]
+        dispute_type = self.detail.dispute_type if self.detail else None
+        return self.may(spec.right, dispute_type)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_act(self, name: str) -> None:
+        if self.detail is None:
+            return
+        if name == "edit":
+            from panel_tui.screens.form import DisputeFormScreen
+
+            self.app.push_screen(DisputeFormScreen(self.detail))
+            return
+        self._open_modal(name, self.detail)
+
+    @work(thread=True, group="detail-action", exit_on_error=False)
+    def _open_modal(self, name: str, detail: DisputeDetail) -> None:
+        app = self.panel
+        agencies = retrying(app, lambda: queries.agencies(app.store))
+        people = retrying(app, lambda: queries.people(app.store))
+        builder = Builder(
+            app.ledger(), detail, agencies, people, app.now().astimezone().date(), self._reload_into
+        )
+        modal = getattr(builder, name)()
+        self.app.call_from_thread(self.app.push_screen, modal, self._done)
+
+    def _reload_into(self, builder: Builder) -> None:
+        self.load(builder)
+
+    def _done(self, result: object) -> None:
+        if result is not None:
+            self.notify("Saved.")
+            self.load()

@@ -1,0 +1,198 @@
+"""Keyboard-first modals: ctrl+s submits, escape cancels, each dismisses with its result.
+
+``FormModal`` is one dialog described by its fields. It runs its store call in
+a thread worker and only dismisses when the store accepted the change, so a
+refusal is shown beside the field it is about and nothing typed is lost. A
+stale write (someone else changed the dispute) says who and when and offers
+ctrl+r to reload the dispute, keeping the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from panel_tui.messages import ForwardWorkerErrors
+from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
+from panel_tui.screens.base import retrying
+
+MODAL_CSS = """
+FormModal, AskModal { align: center middle; }
+FormModal > VerticalScroll, AskModal > VerticalScroll {
+    width: 76; max-width: 100%; height: auto; max-height: 100%;
+    border: round $accent; background: $panel; padding: 0 1;
+}
+FormModal .title, AskModal .title { text-style: bold; }
+FormModal .field-label { margin-top: 1; color: $text-muted; }
+FormModal .error { color: $error; text-style: bold; }
+FormModal #message { color: $error; text-style: bold; margin-top: 1; }
+FormModal #message.-stale { color: $warning; }
+FormModal .hint, AskModal .hint { color: $text-muted; margin-top: 1; }
+"""
+
+
+@dataclass
+class Field:
+    """One input of a modal. ``options`` makes it a choice of (label, value)."""
+
+    name: str
+    label: str
+    value: str = ""
+    options: Sequence[tuple[str, str]] = ()
+    placeholder: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)  # store field names it answers for
+
+
+def field_message(error: InvalidInputError) -> str:
+    """The message without its "field 'x': " prefix, for showing beside the field."""
+    prefix = f"field '{error.field}': "
+    text = error.message
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
+    """A dialog of fields whose submit runs ``submit(values)`` in a worker."""
+
+    DEFAULT_CSS = MODAL_CSS
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", id="modal.submit", priority=True),
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+r", "reload", "Reload", id="modal.reload", show=False),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        submit: Callable[[dict[str, str]], Any],
+        *,
+        intro: str = "",
+        reload: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self._title, self._fields, self._submit = title, list(fields), submit
+        self._intro, self._reload = intro, reload
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._title, classes="title")
+            if self._intro:
+                yield Static(self._intro)
+            for f in self._fields:
+                yield Label(f.label, classes="field-label")
+                if f.options:
+                    yield Select(
+                        [(label, value) for label, value in f.options],
+                        value=f.value if f.value else Select.NULL,
+                        allow_blank=not f.value,
+                        prompt="choose…",
+                        id=f"f-{f.name}",
+                        compact=True,
+                    )
+                else:
+                    yield Input(f.value, placeholder=f.placeholder, id=f"f-{f.name}", compact=True)
+                yield Static("", id=f"err-{f.name}", classes="error")
+            yield Static("", id="message")
+            yield Static("ctrl+s save · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        for error in self.query(".error"):
+            error.display = False
+        self.query_one("#message").display = False
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self._fields:
+            widget = self.query_one(f"#f-{f.name}")
+            if isinstance(widget, Select):
+                out[f.name] = "" if widget.value is Select.NULL else str(widget.value)
+            else:
+                assert isinstance(widget, Input)
+                out[f.name] = widget.value
+        return out
+
+    def _clear(self) -> None:
+        for error in self.query(".error"):
+            error.display = False
+        message = self.query_one("#message", Static)
+        message.display = False
+        message.remove_class("-stale")
+
+    def show_error(self, error: Exception) -> None:
+        self._busy = False
+        self._clear()
+        if isinstance(error, InvalidInputError) and error.field:
+            for f in self._fields:
+                if error.field in (f.name, *f.aliases):
+                    box = self.query_one(f"#err-{f.name}", Static)
+                    box.update(f"✖ {field_message(error)}")
+                    box.display = True
+                    self.query_one(f"#f-{f.name}").focus()
+                    return
+        message = self.query_one("#message", Static)
+        if isinstance(error, StaleWriteError):
+            message.add_class("-stale")
+            message.update(f"▲ {error}\nctrl+r reloads the dispute and keeps what you typed.")
+        else:
+            message.update(f"✖ {error}")
+        message.display = True
+
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self._run(self.values())
+
+    @work(thread=True, exclusive=True, group="modal-submit", exit_on_error=False)
+    def _run(self, values: dict[str, str]) -> None:
+        try:
+            result = retrying(self.app, lambda: self._submit(values))  # type: ignore[arg-type]
+        except (DomainError, ValueError) as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        except Exception as exc:  # never a traceback: say it, keep the input
+            self.log.error(f"submit failed: {exc!r}")
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self.dismiss, result if result is not None else True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_reload(self) -> None:
+        if self._reload is not None:
+            self._reload()
+            self._clear()
+            self.notify("Reloaded the dispute; your input is kept. ctrl+s to save again.")
+
+
+class AskModal(ModalScreen[str | None]):
+    """One line of input (go to a dispute, add to the agenda)."""
+
+    DEFAULT_CSS = MODAL_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "") -> None:
+        super().__init__()
+        self._title, self._placeholder = title, placeholder
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._title, classes="title")
+            yield Input(placeholder=self._placeholder, compact=True)
+            yield Static("enter ok · esc cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

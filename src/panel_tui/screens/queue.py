@@ -1,0 +1,230 @@
+"""The queue (home): open disputes by urgency, in sections on number keys, filterable.
+
+Breached first (longest overdue first), then soonest due. The rows come from
+``QueueView``, which fetches only the window on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
+from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.store import queries
+from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.widgets.queue_view import QueueView
+
+SECTIONS = list(Section)
+SHORT_LABELS = {
+    Section.MINE: "Mine",
+    Section.BREACHED: "Breached",
+    Section.DUE_TODAY: "Due today",
+    Section.AT_PANEL: "At panel",
+    Section.PROVISIONAL_EXPIRING: "Prov. expiring",
+    Section.ALL_OPEN: "All open",
+    Section.CLOSED: "Closed",
+}
+
+
+def _cycle(options: list, current: tuple) -> tuple:
+    """Quick filters step through: all → each option → all."""
+    if not current:
+        return (options[0],)
+    index = options.index(current[0]) + 1
+    return () if index >= len(options) else (options[index],)
+
+
+class QueueScreen(AppScreen):
+    """The live queue."""
+
+    BINDINGS = [
+        *(
+            Binding(
+                str(n), f"section({n - 1})", SHORT_LABELS[s], show=False, id=f"queue.section_{n}"
+            )
+            for n, s in enumerate(SECTIONS, start=1)
+        ),
+        Binding("slash", "filter", "Filter", id="queue.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
+        Binding("t", "quick('types')", "Type", show=False, id="queue.by_type"),
+        Binding("r", "quick('risks')", "Risk", show=False, id="queue.by_risk"),
+        Binding("a", "quick('agencies')", "Agency", show=False, id="queue.by_agency"),
+        Binding("s", "quick('stages')", "Stage", show=False, id="queue.by_stage"),
+        Binding("n", "new_dispute", "New", id="queue.new"),
+        Binding("P", "panel", "Panel", id="queue.panel"),
+        Binding("D", "dashboard", "Dashboard", id="queue.dashboard"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = QueueFilter(section=Section.ALL_OPEN)
+        self._agencies: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="sections")
+        yield Input(placeholder="filter: ref, person, agency, form text", id="filter", compact=True)
+        yield Static(id="status")
+        yield Static(id="columns")
+        yield QueueView(id="queue")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self._agencies = [a.code for a in queries.agencies(self.panel.store)]
+        self._apply(keep_cursor=False)
+        self.query_one(QueueView).focus()
+
+    @property
+    def view(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    # --- the source of rows ---------------------------------------------------------
+    def _effective(self) -> QueueFilter:
+        mine = self.panel.login if self.filter.section is Section.MINE else None
+        return replace(self.filter, mine=mine)
+
+    def _apply(self, *, keep_cursor: bool) -> None:
+        f, app = self._effective(), self.panel
+        store = app.store
+
+        def fetch(offset: int, limit: int):  # noqa: ANN202
+            return retrying(
+                app, lambda: queries.queue_page(store, f, app.now(), offset=offset, limit=limit)
+            )
+
+        def locate(dispute_id: int) -> int | None:
+            return retrying(app, lambda: queries.queue_position(store, f, app.now(), dispute_id))
+
+        self.view.set_source(fetch, locate, keep_cursor=keep_cursor)
+        self._show_sections()
+        self._show_status()
+
+    def refresh_data(self) -> None:
+        if self.filter.section is Section.MINE:
+            self._apply(keep_cursor=True)  # the login may have changed
+        else:
+            self.view.reload()
+
+    # --- what is shown around the rows ---------------------------------------------------
+    def _show_sections(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, section in enumerate(SECTIONS, start=1):
+            style = "reverse bold" if section is self.filter.section else ""
+            text.append(f"{n}", style="bold")
+            text.append(f" {SHORT_LABELS[section]}", style=style)
+            text.append(" ")
+        self.query_one("#sections", Static).update(text)
+
+    def _show_status(self) -> None:
+        f = self.filter
+        parts = [f"{self.view.total if self.view.loaded else '…'} disputes", f.section.label]
+        for name, values in (("type", f.types), ("risk", f.risks), ("agency", f.agencies)):
+            if values:
+                parts.append(f"{name}={values[0]}")
+        if f.stages:
+            parts.append(f"stage={f.stages[0]}")
+        if f.text:
+            parts.append(f"/{f.text}")
+        self.query_one("#status", Static).update(" · ".join(parts))
+
+    def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
+        self._show_status()
+
+    def on_queue_view_layout(self, message: QueueView.Layout) -> None:
+        self.query_one("#columns", Static).update(Text(message.header, style="bold"))
+
+    def on_queue_view_opened(self, message: QueueView.Opened) -> None:
+        from panel_tui.screens.detail import DisputeScreen
+
+        self.app.push_screen(DisputeScreen(message.row.ref))
+
+    # --- sections and filters ------------------------------------------------------------
+    def action_section(self, index: int) -> None:
+        self.filter = replace(self.filter, section=SECTIONS[index])
+        self._apply(keep_cursor=False)
+
+    def show_section(self, section: Section) -> None:
+        self.action_section(SECTIONS.index(section))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        had = bool(box.value) or any(
+            (self.filter.types, self.filter.risks, self.filter.agencies, self.filter.stages)
+        )
+        box.value = ""
+        box.display = False
+        self.filter = QueueFilter(section=self.filter.section)
+        self.view.focus()
+        if had:
+            self._apply(keep_cursor=True)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = replace(self.filter, text=event.value.strip())
+        self._apply(keep_cursor=False)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.view.focus()
+
+    def action_quick(self, name: str) -> None:
+        options: list = {
+            "types": [t.value for t in DisputeType],
+            "risks": [r.value for r in Risk],
+            "agencies": self._agencies,
+            "stages": [int(s) for s in Stage],
+        }[name]
+        if not options:
+            return
+        self.filter = replace(self.filter, **{name: _cycle(options, getattr(self.filter, name))})
+        self._apply(keep_cursor=True)
+
+    # --- elsewhere -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_dispute":
+            return self.may(Action.OPEN)
+        return True
+
+    def action_new_dispute(self) -> None:
+        from panel_tui.screens.form import DisputeFormScreen
+
+        self.app.push_screen(DisputeFormScreen(), self._opened)
+
+    def _opened(self, ref: str | None) -> None:
+        if ref:
+            self.notify(f"Opened {ref}.")
+            self.filter = QueueFilter(section=Section.ALL_OPEN)
+            self.query_one("#filter", Input).value = ""
+            self._apply(keep_cursor=False)
+            self._select_ref(ref)
+
+    def _select_ref(self, ref: str) -> None:
+        self.run_worker(lambda: self._lookup(ref), thread=True, group="select", exit_on_error=False)
+
+    def _lookup(self, ref: str) -> None:
+        detail = queries.dispute_detail(self.panel.store, ref, self.panel.now())
+        self.app.call_from_thread(self.view.select_id, detail.id)
+
+    def action_panel(self) -> None:
+        from panel_tui.screens.panel import PanelScreen
+
+        self.app.push_screen(PanelScreen())
+
+    def action_dashboard(self) -> None:
+        from panel_tui.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())

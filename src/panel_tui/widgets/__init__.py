@@ -1,0 +1,1 @@
+"""Small reusable widgets: paged queue view, clock badge, stage ladder, evidence checklist."""

@@ -1,0 +1,86 @@
+"""The queue's columns, fitted to the terminal's width (80 columns first).
+
+Each column has a minimum width; spare width goes to the flexible ones
+(agencies, plan holder). At 80 columns every column still shows, abbreviated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from panel_tui.store.readmodels import QueueRow
+from panel_tui.widgets.clock_badge import clock_plain, relative
+
+TYPE_SHORT = {"eligibility": "elig", "funding": "fund", "safeguarding": "safe", "capacity": "cap"}
+RISK_SHORT = {"critical": "CRIT", "high": "high", "medium": "med", "low": "low"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    cell: Callable[[QueueRow, datetime], str]
+    flex: int = 0
+
+
+def _clock(row: QueueRow, at: datetime) -> str:
+    if row.status == "decided":
+        return "✓ decided"
+    if row.status in ("closed", "withdrawn"):
+        return (
+            f"{row.status} {row.resolved_at.astimezone():%d %b}" if row.resolved_at else row.status
+        )
+    return clock_plain(row.clock)
+
+
+def _provisional(row: QueueRow, at: datetime) -> str:
+    return relative(row.provisional_ends, at) if row.provisional_ends else "-"
+
+
+BASE_COLUMNS = (
+    Column("ref", "Ref", 11, lambda r, at: r.ref),
+    Column("type", "Type", 4, lambda r, at: TYPE_SHORT.get(r.dispute_type, r.dispute_type)),
+    Column("risk", "Risk", 4, lambda r, at: RISK_SHORT.get(r.risk, r.risk)),
+    Column("stage", "St", 2, lambda r, at: f"S{r.stage}"),
+    Column("clock", "Clock", 14, _clock),
+    Column("agencies", "Agencies", 11, lambda r, at: r.agencies, flex=2),
+    Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
+    Column("provisional", "Prov", 8, _provisional),
+    Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1),
+)
+
+
+def columns_for(width: int) -> list[Column]:
+    """Columns for ``width`` cells, with one space between columns."""
+    fixed = sum(c.width for c in BASE_COLUMNS) + len(BASE_COLUMNS) - 1 + 1  # + left margin
+    spare = max(0, width - fixed)
+    flex_total = sum(c.flex for c in BASE_COLUMNS)
+    fitted = []
+    given = 0
+    flexible = [c for c in BASE_COLUMNS if c.flex]
+    for column in BASE_COLUMNS:
+        extra = 0
+        if column.flex:
+            extra = spare * column.flex // flex_total
+            if column is flexible[-1]:
+                extra = spare - given
+            given += extra
+        fitted.append(
+            Column(column.key, column.title, column.width + extra, column.cell, column.flex)
+        )
+    return fitted
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def header_line(columns: list[Column]) -> str:
+    return " " + " ".join(_fit(c.title, c.width).ljust(c.width) for c in columns)
+
+
+def row_cells(columns: list[Column], row: QueueRow, at: datetime) -> str:
+    return " " + " ".join(_fit(c.cell(row, at), c.width).ljust(c.width) for c in columns)

@@ -1,0 +1,280 @@
+"""A paged, virtual queue: only the rows on screen are ever fetched or drawn.
+
+The view knows the queue's total length (so the scrollbar is true) and keeps
+an LRU cache of fixed-size pages fetched by ``fetch(offset, limit)`` in thread
+workers, the way toolong draws huge logs. A refresh (another user changed the
+store, or the clocks moved on) refetches the pages in view and keeps the
+cursor on the same dispute id, asking ``locate(id)`` where it went if it left
+the window. Nothing here holds more than a few pages of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from panel_tui.messages import ForwardWorkerErrors
+from panel_tui.rules.enums import ClockState
+from panel_tui.store.readmodels import QueuePage, QueueRow
+from panel_tui.widgets.columns import Column, columns_for, header_line, row_cells
+
+PAGE = 100
+
+Fetch = Callable[[int, int], QueuePage]
+Locate = Callable[[int], int | None]
+
+
+class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
+    """The queue's rows; arrows, page keys, home/end move; enter opens."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="queue.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="queue.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="queue.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="queue.page_down"),
+        Binding("home,g", "jump(0)", "First", show=False, id="queue.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="queue.last"),
+        Binding("enter", "open", "Open", id="queue.open"),
+    ]
+    COMPONENT_CLASSES = {
+        "queue-view--cursor",
+        "queue-view--breached",
+        "queue-view--warning",
+        "queue-view--loading",
+    }
+    DEFAULT_CSS = """
+    QueueView { height: 1fr; overflow-x: hidden; overflow-y: auto; }
+    QueueView > .queue-view--cursor { background: $surface-lighten-2; }
+    QueueView:focus > .queue-view--cursor { background: $accent; color: $text; text-style: bold; }
+    QueueView > .queue-view--breached { color: $error; text-style: bold; }
+    QueueView > .queue-view--warning { color: $warning; }
+    QueueView > .queue-view--loading { color: $text-muted; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    @dataclass
+    class Opened(Message):
+        row: QueueRow
+
+    @dataclass
+    class Loaded(Message):
+        """A page arrived (tests and the status line wait for this)."""
+
+        total: int
+
+    @dataclass
+    class Layout(Message):
+        header: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fetch: Fetch | None = None
+        self._locate: Locate | None = None
+        self._pages: LRUCache[int, QueuePage] = LRUCache(maxsize=12)
+        self._fresh: set[int] = set()  # pages fetched in the current generation
+        self._pending: set[tuple[int, int]] = set()
+        self._generation = 0
+        self.total = 0
+        self.loaded = False
+        self.cursor_id: int | None = None
+        self._columns: list[Column] = []
+
+    # --- public API ---------------------------------------------------------
+    def set_source(self, fetch: Fetch, locate: Locate, *, keep_cursor: bool = False) -> None:
+        """A new filter or section: start from the top unless asked to keep the dispute."""
+        self._fetch, self._locate = fetch, locate
+        self._generation += 1
+        self._pages.clear()
+        self._fresh.clear()
+        self.loaded = False
+        if not keep_cursor:
+            self.cursor_id = None
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self._request(self._page_of(self.cursor))
+        self.refresh()
+
+    def reload(self) -> None:
+        """Refetch what is in view, keeping old rows on screen until new ones arrive."""
+        if self._fetch is None:
+            return
+        self._generation += 1
+        self._fresh.clear()
+        for page in self._visible_pages():
+            self._request(page)
+
+    def select_id(self, dispute_id: int) -> None:
+        """Move the cursor to a dispute wherever it is in the queue."""
+        self.cursor_id = dispute_id
+        self._find(self._generation, dispute_id)
+
+    @property
+    def cursor_row(self) -> QueueRow | None:
+        page = self._pages.get(self._page_of(self.cursor))
+        index = self.cursor % PAGE
+        return page.rows[index] if page is not None and index < len(page.rows) else None
+
+    # --- fetching -------------------------------------------------------------
+    @staticmethod
+    def _page_of(index: int) -> int:
+        return max(0, index) // PAGE * PAGE
+
+    def _visible_pages(self) -> list[int]:
+        top = int(self.scroll_offset.y)
+        bottom = top + max(1, self.size.height)
+        pages = {self._page_of(top), self._page_of(bottom), self._page_of(self.cursor)}
+        return sorted(pages)
+
+    def _request(self, page: int) -> None:
+        key = (self._generation, page)
+        if self._fetch is None or key in self._pending:
+            return
+        self._pending.add(key)
+        self._load(self._generation, page, self._fetch)
+
+    @work(thread=True, group="queue-page", exit_on_error=False)
+    def _load(self, generation: int, page: int, fetch: Fetch) -> None:
+        try:
+            result = fetch(page, PAGE)
+        finally:
+            self.app.call_from_thread(lambda: self._pending.discard((generation, page)))
+        self.app.call_from_thread(self._arrived, generation, page, result)
+
+    def _arrived(self, generation: int, page: int, result: QueuePage) -> None:
+        if generation != self._generation:
+            return
+        self._pages.set(page, result)
+        self._fresh.add(page)
+        # Pages from an older generation may be out of order now: drop them.
+        for old in [p for p in list(self._pages.keys()) if p not in self._fresh]:  # noqa: SIM118
+            self._pages.discard(old)
+        self.total = result.total
+        self.loaded = True
+        self.virtual_size = Size(self.size.width, self.total)
+        if self.cursor_id is not None:
+            self._follow(generation)
+        self.cursor = min(self.cursor, max(0, self.total - 1))
+        self._remember_cursor()
+        self.refresh()
+        self.post_message(self.Loaded(self.total))
+
+    def _follow(self, generation: int) -> None:
+        """Keep the cursor on its dispute: look in the loaded pages, else ask the store."""
+        row = self.cursor_row
+        if row is not None and row.id == self.cursor_id:
+            return
+        for page in list(self._pages.keys()):  # noqa: SIM118 - LRUCache has no __iter__
+            loaded = self._pages.get(page)
+            for i, candidate in enumerate(loaded.rows if loaded else ()):
+                if candidate.id == self.cursor_id:
+                    self._move_to(page + i)
+                    return
+        assert self.cursor_id is not None
+        self._find(generation, self.cursor_id)
+
+    @work(thread=True, group="queue-locate", exclusive=True, exit_on_error=False)
+    def _find(self, generation: int, dispute_id: int) -> None:
+        if self._locate is None:
+            return
+        position = self._locate(dispute_id)
+        self.app.call_from_thread(self._found, generation, dispute_id, position)
+
+    def _found(self, generation: int, dispute_id: int, position: int | None) -> None:
+        if dispute_id != self.cursor_id:
+            return
+        if position is None:
+            # It left this section (e.g. closed): stay at the same index.
+            self.cursor_id = None
+            self._remember_cursor()
+            return
+        self._move_to(position)
+
+    # --- cursor ------------------------------------------------------------------
+    def _move_to(self, index: int) -> None:
+        self.cursor = max(0, min(index, max(0, self.total - 1)))
+        height = max(1, self.size.height)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self._request(self._page_of(self.cursor))
+        self._remember_cursor()
+        self.refresh()
+
+    def _remember_cursor(self) -> None:
+        row = self.cursor_row
+        if row is not None:
+            self.cursor_id = row.id
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(self.total - 1 if where < 0 else 0)
+
+    def action_open(self) -> None:
+        row = self.cursor_row
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        self._move_to(int(self.scroll_offset.y) + event.y)
+        if event.chain >= 2:
+            self.action_open()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        for page in self._visible_pages():
+            if page not in self._pages:
+                self._request(page)
+
+    # --- drawing -----------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._columns = columns_for(event.size.width)
+        self.virtual_size = Size(event.size.width, self.total)
+        self.post_message(self.Layout(header_line(self._columns)))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = int(self.scroll_offset.y) + y
+        base = self.rich_style
+        if index >= self.total:
+            if index == 0 and self.loaded:
+                text = "  nothing here: no disputes match this section and filter"
+                style = self.get_component_rich_style("queue-view--loading")
+                return Strip([Segment(text[:width].ljust(width), base + style)], width)
+            return Strip.blank(width, base)
+        page = self._pages.get(self._page_of(index))
+        if page is None or index % PAGE >= len(page.rows):
+            self._request(self._page_of(index))
+            style = self.get_component_rich_style("queue-view--loading")
+            return Strip([Segment("  …".ljust(width), base + style)], width)
+        row = page.rows[index % PAGE]
+        style = base + self._row_style(row)
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("queue-view--cursor")
+        text = row_cells(self._columns or columns_for(width), row, page.at)
+        return Strip([Segment(text[:width].ljust(width), style)], width)
+
+    def _row_style(self, row: QueueRow) -> Style:
+        if row.clock.state is ClockState.BREACHED:
+            return self.get_component_rich_style("queue-view--breached")
+        if row.clock.state is ClockState.WARNING:
+            return self.get_component_rich_style("queue-view--warning")
+        return Style()
