@@ -35,6 +35,9 @@ from panel_tui.store.models import Agency, Dispute, Event, Person
 
 T = TypeVar("T")
 
+#: Events that do not change a dispute's version, so never the cause of a stale write.
+UNVERSIONED_ACTIONS = ("refused", "add_note")
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -147,9 +150,10 @@ class LedgerBase:
     def _check_version(session: Session, dispute: Dispute, expected: int | None) -> None:
         if expected is None or dispute.version == expected:
             return
+        # Name the last change: refusals and notes leave the version as it was.
         last = session.execute(
             select(Event.actor, Event.at)
-            .where(Event.dispute_id == dispute.id)
+            .where(Event.dispute_id == dispute.id, Event.action.not_in(UNVERSIONED_ACTIONS))
             .order_by(Event.id.desc())
             .limit(1)
         ).first()

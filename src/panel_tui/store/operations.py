@@ -315,7 +315,8 @@ class Ledger(LedgerBase):
                 "clock": clock.state.value,
                 "due_at": dispute.current_due_at,
             }
-            if current is not None:
+            # A decided stage already ended at the decision: keep when it ended.
+            if current is not None and current.left_at is None:
                 current.left_at = ctx.at
                 ctx.session.add(current)
             due = due_time(ctx.policy, dispute.risk, target, ctx.at)
@@ -425,7 +426,8 @@ class Ledger(LedgerBase):
         def body(ctx: Context, dispute: Dispute | None) -> int:
             assert dispute is not None
             person = ctx.person(coordinator, "coordinator")
-            end = ends_at or (ctx.at + timedelta(days=days or ctx.policy.provisional.max_days))
+            length = ctx.policy.provisional.max_days if days is None else days  # 0 is refused
+            end = ends_at or (ctx.at + timedelta(days=length))
             end = _aware(end, "end")
             lifecycle.check_provisional(
                 ctx.policy,
@@ -552,7 +554,11 @@ class Ledger(LedgerBase):
                 pathway=pathway.strip(),
                 rationale=rationale.strip(),
                 decided_by_id=ctx.actor.id,
-                capacity=ctx.capacity(action),
+                # A final determination is made as the type's named authority, whatever
+                # other roles the person also holds.
+                capacity=ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
+                if final
+                else ctx.capacity(action),
                 stage=dispute.current_stage,
                 review_date=review_date,
                 decided_at=ctx.at,

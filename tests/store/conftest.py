@@ -1,0 +1,216 @@
+"""Shared store fixtures: a real SQLite store in a temp dir, agencies, one person per role.
+
+The base store (schema, agencies, people) is built once per session and copied
+per test, so each test gets its own file without paying for migrations again.
+Everything happens at explicit instants: ``world.now`` is the ledger's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panel_tui.rules.enums import EvidenceKey
+from panel_tui.rules.errors import (
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    RightsError,
+    StaleWriteError,
+    TransitionError,
+)
+from panel_tui.rules.policy import KNOWN_ROLES
+from panel_tui.store.admin import Admin, init_store
+from panel_tui.store.db import Store
+from panel_tui.store.operations import Ledger
+
+#: A Monday morning; every test's clock starts here unless it moves it.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADMIN = "admin"
+AGENCIES = (
+    ("CBH", "County Behavioral Health", "county"),
+    ("MCO", "Managed Care Organisation", "payer"),
+    ("HOU", "Housing Services", "housing"),
+)
+#: One person per role, whose login is the role's name. "admin" is made by init.
+ROLES = tuple(sorted(KNOWN_ROLES))
+
+#: Refusals by a rule leave one "refused" event; bad input and unknown records none.
+RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)
+SILENT_REFUSALS = (InvalidInputError, NotFoundError)
+
+
+def valid_form(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = dict(
+        person_ref="P-1001",
+        dispute_type="funding",
+        risk="high",
+        raising_agency="CBH",
+        responding_agencies=["MCO"],
+        consent_basis="consent on file",
+        problem_statement="Discharge stalled: each agency says the other funds step-down.",
+        proposed_pathway="ACT team",
+        rule_conflict="criterion 4.2 read differently",
+        evidence_summary="two admissions in 60 days",
+        interim_risk_actions="daily welfare call by CBH",
+        requested_decision="who funds the step-down bed",
+        evidence={k.value: {"present": True, "note": ""} for k in EvidenceKey},
+    )
+    data.update(changes)
+    return data
+
+
+def _build_base(path: Path) -> None:
+    store = init_store(str(path), ADMIN, "Ada Admin", kind="test", at=T0 - timedelta(days=30))
+    admin = Admin(store, ADMIN, clock=lambda: T0 - timedelta(days=30))
+    for code, name, kind in AGENCIES:
+        admin.add_agency(code, name, kind)
+    for role in ROLES:
+        if role != ADMIN:
+            admin.add_person(role, role.replace("_", " ").title(), [role], "CBH")
+    store.close()  # the last connection to close checkpoints the WAL into the file
+
+
+@pytest.fixture(scope="session")
+def base_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("base") / "base.db"
+    _build_base(path)
+    return path
+
+
+@dataclass
+class World:
+    """A store with agencies and people, its clock, and helpers to drive and inspect it."""
+
+    store: Store
+    path: Path
+    now: datetime = T0
+    _ledgers: dict[str, Ledger] = field(default_factory=dict)
+
+    # --- acting -------------------------------------------------------------
+    def ledger(self, login: str) -> Ledger:
+        if login not in self._ledgers:
+            self._ledgers[login] = Ledger(self.store, login, clock=lambda: self.now)
+        return self._ledgers[login]
+
+    def admin(self, login: str = ADMIN) -> Admin:
+        return Admin(self.store, login, clock=lambda: self.now)
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    T0 = T0
+
+    @staticmethod
+    def form(**changes: Any) -> dict[str, Any]:
+        return valid_form(**changes)
+
+    def open(self, login: str = "duty_lead", **changes: Any) -> str:
+        return self.ledger(login).open_dispute(valid_form(**changes))
+
+    def review(self, days: int = 30) -> date:
+        return (self.now + timedelta(days=days)).date()
+
+    def to_stage(self, ref: str, stage: int, login: str = "supervisor") -> None:
+        """Escalate ``ref`` up to ``stage`` now (before any clock breaches)."""
+        while self.dispute(ref)["current_stage"] < stage:
+            self.ledger(login).escalate(ref, "moving up")
+
+    def decided(self, ref: str) -> None:
+        self.ledger("supervisor").record_decision(
+            ref, "assigned", "MCO has the contract for this", self.review(), receiving_agency="MCO"
+        )
+
+    # --- inspecting (raw sqlite3: independent of the code under test) -----------
+    def sql(self, query: str, *args: Any) -> list[sqlite3.Row]:
+        conn = sqlite3.connect(self.path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(query, args).fetchall()
+        finally:
+            conn.close()
+
+    def dispute(self, ref: str) -> dict[str, Any]:
+        rows = self.sql("SELECT * FROM dispute WHERE ref = ?", ref)
+        assert rows, f"no dispute {ref}"
+        return dict(rows[0])
+
+    def events(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.sql("SELECT * FROM event ORDER BY id")]
+
+    def last_event(self) -> dict[str, Any]:
+        event = self.events()[-1]
+        event["before"] = json.loads(event["before"])
+        event["after"] = json.loads(event["after"])
+        return event
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table except the event log."""
+        tables = [
+            r["name"]
+            for r in self.sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT IN ('event', 'alembic_version') AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            t: [tuple(r) for r in self.sql(f'SELECT * FROM "{t}" ORDER BY rowid')] for t in tables
+        }
+
+    def refused(
+        self,
+        error: type[DomainError],
+        attempt: Callable[[], object],
+        *,
+        match: str | None = None,
+        actor: str | None = None,
+        ref: str | None = None,
+    ) -> DomainError:
+        """Run ``attempt``; it must raise ``error``, change nothing, and log as the rules say."""
+        before, events_before = self.snapshot(), self.events()
+        with pytest.raises(error) as info:
+            attempt()
+        err = info.value
+        assert type(err) is error, f"expected exactly {error.__name__}, got {type(err).__name__}"
+        if match is not None:
+            assert match in str(err), f"{match!r} not in {str(err)!r}"
+        assert self.snapshot() == before, "a refused operation changed the store"
+        events = self.events()
+        assert events[: len(events_before)] == events_before, "an existing event changed"
+        added = events[len(events_before) :]
+        if isinstance(err, RULE_REFUSALS):
+            assert [e["action"] for e in added] == ["refused"], added
+            after = json.loads(added[0]["after"])
+            assert after["reason"] == err.message
+            if actor is not None:
+                assert added[0]["actor"] == actor
+            if ref is not None:
+                assert added[0]["dispute_ref"] == ref
+        else:
+            assert added == [], f"{error.__name__} must write nothing, wrote {added}"
+        return err
+
+
+@pytest.fixture
+def world(base_store_file: Path, tmp_path: Path) -> Iterator[World]:
+    path = tmp_path / "store.db"
+    shutil.copyfile(base_store_file, path)
+    store = Store.open(str(path))
+    try:
+        yield World(store, path)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def store(world: World) -> Store:
+    return world.store
