@@ -1,0 +1,175 @@
+"""Every role × every action of the decision-rights map, driven through the store.
+
+The expected map is written out here from DOMAIN.md and the shipped policy, so
+a change to either the policy file or the store's enforcement shows up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from panel_tui.rules.enums import Action
+from panel_tui.rules.errors import RightsError
+from panel_tui.rules.policy import KNOWN_ROLES, default_policy
+from panel_tui.rules.rights import ACTION_LABELS
+
+EVERYONE_WHO_WORKS_A_CASE = {
+    "frontline",
+    "duty_lead",
+    "supervisor",
+    "panel_chair",
+    "program_manager",
+    "clinical_lead",
+    "integration_lead",
+    "commissioner_liaison",
+}
+EXPECTED: dict[Action, set[str]] = {
+    Action.OPEN: {"frontline", "duty_lead", "supervisor", "admin"},
+    Action.EDIT_FORM: {"frontline", "duty_lead", "supervisor"},
+    Action.RECORD_EVIDENCE: {"frontline", "duty_lead", "supervisor"},
+    Action.ESCALATE: {"frontline", "duty_lead", "supervisor", "panel_chair"},
+    Action.ASSIGN_COVER: {"duty_lead", "supervisor"},
+    Action.AUTHORISE_PROVISIONAL: {"duty_lead", "supervisor"},
+    Action.LOG_CONTACT: {"frontline", "duty_lead", "supervisor"},
+    Action.RECORD_DECISION: {"supervisor", "panel_chair"},
+    # On a funding dispute only its named authority, the clinical lead.
+    Action.FINAL_DETERMINATION: {"clinical_lead"},
+    Action.CONFIRM_ACCEPTANCE: {"frontline", "duty_lead", "supervisor"},
+    Action.WITHDRAW: {"duty_lead", "supervisor"},
+    Action.ASSIGN_PLAN_HOLDER: {"duty_lead", "supervisor"},
+    Action.ADD_NOTE: EVERYONE_WHO_WORKS_A_CASE,
+    Action.ADMINISTER: {"admin"},
+}
+
+EVENT_NAME = {
+    Action.AUTHORISE_PROVISIONAL: "start_provisional",
+    Action.ADMINISTER: "add_agency",
+}
+
+
+def _open(world) -> str:
+    return world.open()
+
+
+def _with_package(world) -> str:
+    ref = world.open()
+    world.ledger("duty_lead").start_provisional(ref, "frontline", "welfare check", days=7)
+    return ref
+
+
+def _at_panel(world) -> str:
+    ref = world.open()
+    world.to_stage(ref, 2)
+    return ref
+
+
+def _at_final(world) -> str:
+    ref = world.open(dispute_type="funding")
+    world.to_stage(ref, 3)
+    return ref
+
+
+def _decided(world) -> str:
+    ref = world.open()
+    world.decided(ref)
+    return ref
+
+
+Setup = Callable[..., str | None]
+Attempt = Callable[..., object]
+
+CASES: dict[Action, tuple[Setup, Attempt]] = {
+    Action.OPEN: (lambda w: None, lambda w, who, ref: w.ledger(who).open_dispute(w.form())),
+    Action.EDIT_FORM: (
+        _open,
+        lambda w, who, ref: w.ledger(who).edit_form(ref, {"rule_conflict": "another reading"}),
+    ),
+    Action.RECORD_EVIDENCE: (
+        _open,
+        lambda w, who, ref: w.ledger(who).record_evidence(ref, "risk_screen", False, "due Fri"),
+    ),
+    Action.ESCALATE: (_open, lambda w, who, ref: w.ledger(who).escalate(ref, "moving up")),
+    Action.ASSIGN_COVER: (
+        _open,
+        lambda w, who, ref: w.ledger(who).assign_cover(ref, "CBH", "daily welfare call"),
+    ),
+    Action.AUTHORISE_PROVISIONAL: (
+        _open,
+        lambda w, who, ref: w.ledger(who).start_provisional(ref, "frontline", "check", days=7),
+    ),
+    Action.LOG_CONTACT: (
+        _with_package,
+        lambda w, who, ref: w.ledger(who).log_contact(ref, "phone", "reached"),
+    ),
+    Action.RECORD_DECISION: (
+        _at_panel,
+        lambda w, who, ref: w.ledger(who).record_decision(
+            ref, "assigned", "MCO holds the contract", w.review(), receiving_agency="MCO"
+        ),
+    ),
+    Action.FINAL_DETERMINATION: (
+        _at_final,
+        lambda w, who, ref: w.ledger(who).record_decision(
+            ref,
+            "assigned",
+            "MCO holds the contract",
+            w.review(),
+            receiving_agency="MCO",
+            final=True,
+        ),
+    ),
+    Action.CONFIRM_ACCEPTANCE: (
+        _decided,
+        lambda w, who, ref: w.ledger(who).confirm_acceptance(
+            ref, "intake visit on Monday", w.now.date()
+        ),
+    ),
+    Action.WITHDRAW: (_open, lambda w, who, ref: w.ledger(who).withdraw(ref, "moved away")),
+    Action.ASSIGN_PLAN_HOLDER: (
+        _open,
+        lambda w, who, ref: w.ledger(who).assign_plan_holder(ref, "frontline"),
+    ),
+    Action.ADD_NOTE: (_open, lambda w, who, ref: w.ledger(who).add_note(ref, "a note")),
+    Action.ADMINISTER: (lambda w: None, lambda w, who, ref: w.admin(who).add_agency("NEW", "New")),
+}
+
+
+def test_every_action_has_a_case_and_an_expectation() -> None:
+    assert set(CASES) == set(Action) == set(EXPECTED)
+
+
+def test_the_shipped_policy_grants_what_domain_md_says() -> None:
+    policy = default_policy()
+    for action, roles in EXPECTED.items():
+        if action is Action.FINAL_DETERMINATION:
+            assert policy.roles_for(action) == {
+                "program_manager",
+                "clinical_lead",
+                "integration_lead",
+            }
+            assert policy.authority_role(3, "funding") == "clinical_lead"
+        else:
+            assert policy.roles_for(action) == roles, action
+
+
+@pytest.mark.parametrize("role", sorted(KNOWN_ROLES))
+@pytest.mark.parametrize("action", list(Action), ids=[a.value for a in Action])
+def test_role_may_or_may_not_take_action_through_the_store(world, action, role) -> None:
+    setup, attempt = CASES[action]
+    ref = setup(world)
+    world.advance(minutes=1)
+    if role in EXPECTED[action]:
+        attempt(world, role, ref)
+        event = world.last_event()
+        assert event["actor"] == role
+        assert event["action"] == EVENT_NAME.get(action, action.value)
+        if ref is not None:
+            assert event["dispute_ref"] == ref
+    else:
+        err = world.refused(RightsError, lambda: attempt(world, role, ref), actor=role, ref=ref)
+        label = ACTION_LABELS[action]
+        assert err.message.startswith(f"{role} ") and f"may not {label}" in err.message
+        refused = world.last_event()
+        assert refused["after"]["action"] == action.value
