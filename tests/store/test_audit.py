@@ -1,0 +1,203 @@
+"""The audit trail: one event per change, append-only, hash-chained, tampering named."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+from panel_tui.rules.errors import RightsError
+from panel_tui.store.audit import GENESIS, ChainReport, event_hash, verify_chain
+
+
+def verify(world) -> ChainReport:
+    with world.store.engine.connect() as connection:
+        return verify_chain(connection)
+
+
+def raw(world) -> sqlite3.Connection:
+    return sqlite3.connect(world.path, isolation_level=None)
+
+
+def lifecycle(world) -> list[tuple[str, str]]:
+    """A dispute through every operation; returns (actor, action) per step, in order."""
+    steps: list[tuple[str, str]] = []
+    ref = ""
+
+    def step(actor: str, action: str, run) -> None:
+        nonlocal ref
+        count = len(world.events())
+        world.advance(minutes=7)
+        result = run()
+        if action == "open":
+            ref = result
+        events = world.events()
+        assert len(events) == count + 1, f"{action} appended {len(events) - count} events"
+        event = events[-1]
+        assert (event["actor"], event["action"]) == (actor, action)
+        assert event["dispute_ref"] == ref
+        assert event["at"].startswith(world.now.strftime("%Y-%m-%d %H:%M"))
+        json.loads(event["before"]), json.loads(event["after"])  # both are JSON
+        steps.append((actor, action))
+
+    duty, front, sup = (world.ledger(x) for x in ("duty_lead", "frontline", "supervisor"))
+    step("duty_lead", "open", lambda: duty.open_dispute(world.form()))
+    step("frontline", "edit_form", lambda: front.edit_form(ref, {"rule_conflict": "reading 2"}))
+    step("frontline", "record_evidence", lambda: front.record_evidence(ref, "risk_screen", True))
+    step("duty_lead", "assign_cover", lambda: duty.assign_cover(ref, "CBH", "daily call"))
+    step(
+        "duty_lead",
+        "start_provisional",
+        lambda: duty.start_provisional(ref, "frontline", "welfare check", days=7),
+    )
+    step("frontline", "log_contact", lambda: front.log_contact(ref, "phone", "reached"))
+    step("duty_lead", "assign_plan_holder", lambda: duty.assign_plan_holder(ref, "frontline"))
+    step("supervisor", "escalate", lambda: sup.escalate(ref, "to supervisors"))
+    step("supervisor", "escalate", lambda: sup.escalate(ref, "to panel"))
+    step("supervisor", "escalate", lambda: sup.escalate(ref, "to the authority"))
+    step(
+        "clinical_lead",
+        "final_determination",
+        lambda: world.ledger("clinical_lead").record_decision(
+            ref,
+            "assigned",
+            "MCO holds the contract",
+            world.review(),
+            receiving_agency="MCO",
+            final=True,
+        ),
+    )
+    step(
+        "frontline",
+        "confirm_acceptance",
+        lambda: front.confirm_acceptance(ref, "intake visit Monday", world.now.date()),
+    )
+    step("frontline", "add_note", lambda: front.add_note(ref, "closed well"))
+    step("frontline", "refused", lambda: pytest.raises(RightsError, front.withdraw, ref, "moved"))
+    return steps
+
+
+def test_every_change_appends_exactly_one_event_and_the_chain_verifies(world) -> None:
+    before = len(world.events())
+    steps = lifecycle(world)
+    assert len(world.events()) == before + len(steps)
+    report = verify(world)
+    assert report.ok and report.events == before + len(steps)
+    assert report.describe() == f"audit chain intact: {report.events} events verified"
+
+
+def test_events_are_linked_from_genesis(world) -> None:
+    world.open()
+    events = world.events()
+    assert events[0]["prev_hash"] == GENESIS
+    for earlier, later in zip(events, events[1:], strict=False):
+        assert later["prev_hash"] == earlier["hash"]
+        assert later["id"] == earlier["id"] + 1
+
+
+def test_events_recorded_at_a_local_time_still_verify(world) -> None:
+    local = world.T0.astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(microseconds=123457)
+    world.ledger("duty_lead").open_dispute(world.form(), at=local)
+    assert world.events()[-1]["at"] == "2026-03-02 09:00:00.123457"  # stored as UTC
+    assert verify(world).ok
+
+
+# --- tampering -----------------------------------------------------------------------
+
+
+def test_an_edited_event_is_named(world) -> None:
+    lifecycle(world)
+    target = world.events()[-5]["id"]
+    with raw(world) as conn:
+        conn.execute("DROP TRIGGER event_no_update")
+        conn.execute(
+            "UPDATE event SET after = ? WHERE id = ?", ('{"outcome":"not_upheld"}', target)
+        )
+    report = verify(world)
+    assert not report.ok
+    assert report.first_bad_id == target
+    assert report.events == target - 1  # everything before it verified
+    assert f"BROKEN at event {target}" in report.describe()
+    assert "content does not match" in report.problem
+
+
+def test_an_edited_and_rehashed_event_breaks_the_link_to_the_next(world) -> None:
+    lifecycle(world)
+    row = world.events()[-4]
+    forged_after = '{"outcome":"not_upheld"}'
+    forged_hash = event_hash(
+        id=row["id"],
+        at=datetime.fromisoformat(row["at"]).replace(tzinfo=UTC),
+        actor=row["actor"],
+        action=row["action"],
+        dispute_id=row["dispute_id"],
+        dispute_ref=row["dispute_ref"],
+        stage=row["stage"],
+        before=row["before"],
+        after=forged_after,
+        prev_hash=row["prev_hash"],
+    )
+    with raw(world) as conn:
+        conn.execute("DROP TRIGGER event_no_update")
+        conn.execute(
+            "UPDATE event SET after = ?, hash = ? WHERE id = ?",
+            (forged_after, forged_hash, row["id"]),
+        )
+    report = verify(world)
+    assert report.first_bad_id == row["id"] + 1
+    assert "previous-hash does not match" in report.problem
+
+
+def test_a_deleted_event_is_named_as_a_gap(world) -> None:
+    lifecycle(world)
+    middle = world.events()[len(world.events()) // 2]["id"]
+    with raw(world) as conn:
+        conn.execute("DROP TRIGGER event_no_delete")
+        conn.execute("DELETE FROM event WHERE id = ?", (middle,))
+    report = verify(world)
+    assert report.first_bad_id == middle
+    assert report.problem == f"event {middle} is missing (next is {middle + 1})"
+
+
+def test_a_forged_event_at_the_end_is_named(world) -> None:
+    lifecycle(world)
+    last = world.events()[-1]
+    forged = last["id"] + 1
+    with raw(world) as conn:
+        conn.execute(
+            "INSERT INTO event (id, at, actor, action, dispute_id, dispute_ref, stage, before, "
+            "after, prev_hash, hash) VALUES (?, ?, 'supervisor', 'withdraw', ?, ?, 3, '{}', "
+            "'{}', ?, ?)",
+            (forged, last["at"], last["dispute_id"], last["dispute_ref"], last["hash"], "f" * 64),
+        )
+    report = verify(world)
+    assert report.first_bad_id == forged
+    assert report.events == forged - 1
+    assert "content does not match its hash" in report.problem
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE event SET actor = 'mallory' WHERE id = 2", "DELETE FROM event WHERE id = 2"],
+)
+def test_the_triggers_refuse_update_and_delete(world, statement) -> None:
+    world.open()
+    before = world.events()
+    with raw(world) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute(statement)
+    assert world.events() == before
+    assert verify(world).ok
+
+
+def test_the_triggers_also_refuse_changes_through_the_store(world) -> None:
+    world.open()
+    before = world.events()
+    with pytest.raises(SQLAlchemyDatabaseError, match="append-only"):  # noqa: SIM117
+        with world.store.write() as session:
+            session.execute(text("UPDATE event SET actor = 'mallory'"))
+    assert world.events() == before
