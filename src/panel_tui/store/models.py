@@ -251,3 +251,21 @@ class Event(SQLModel, table=True):
     after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class PanelAgendaItem(SQLModel, table=True):
+    """A dispute placed on a panel's agenda by hand, or moved in its order.
+
+    Disputes at the panel stage join the agenda on their own; a row here puts
+    another dispute on it, or fixes where one sits.
+    """
+
+    __table_args__ = (UniqueConstraint("panel_date", "dispute_id", name="uq_agenda_date_dispute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    panel_date: date = Field(index=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    position: int
+    picked: bool = True  # added by hand (False: an automatic entry whose order was fixed)
+    added_by_id: int = Field(foreign_key="person.id")
+    added_at: datetime = Field(sa_column=_when())

@@ -1,0 +1,274 @@
+"""Panel mode's store side: a panel's agenda, its order, and the minutes.
+
+The agenda of a panel date is every open dispute at the panel stage (in
+urgency order), every dispute decided at the panel stage that day (so the
+minutes keep them), and the disputes a chair put on it by hand. Rows in
+``PanelAgendaItem`` hold the hand-picked ones and any order the chair fixed.
+Every change is one audited transaction with the right to record a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from panel_tui.rules.clocks import Clock, clock_state, utc
+from panel_tui.rules.enums import Action, Stage, Status
+from panel_tui.rules.errors import InvalidInputError, TransitionError
+from panel_tui.store.db import Store
+from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.models import Agency, Decision, Dispute, PanelAgendaItem, Person
+
+#: An agenda longer than this is not a meeting; the most urgent come first.
+MAX_AUTOMATIC = 100
+
+
+@dataclass(frozen=True)
+class AgendaDecision:
+    outcome: str
+    receiving_agency: str | None
+    pathway: str
+    rationale: str
+    decided_by: str
+    review_date: date
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    dispute_id: int
+    ref: str
+    person_ref: str
+    dispute_type: str
+    risk: str
+    agencies: str
+    stage: int
+    status: str
+    version: int
+    clock: Clock
+    picked: bool
+    decisions: list[AgendaDecision] = field(default_factory=list)
+
+    @property
+    def decided(self) -> bool:
+        return any(d.outcome != "no_agreement" for d in self.decisions)
+
+
+def day_bounds(panel_date: date) -> tuple[datetime, datetime]:
+    """The panel's day in local time, as UTC instants."""
+    start = datetime.combine(panel_date, time(0)).astimezone()
+    return utc(start), utc(start + timedelta(days=1))
+
+
+def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
+    """The agenda in order: fixed positions first, then the rest by urgency."""
+    start, end = day_bounds(panel_date)
+    policy = store.policy()
+    with store.read() as session:
+        placed = {
+            row.dispute_id: row
+            for row in session.execute(
+                select(PanelAgendaItem).where(PanelAgendaItem.panel_date == panel_date)
+            ).scalars()
+        }
+        decided_today = select(Decision.dispute_id).where(
+            Decision.decided_at >= start,
+            Decision.decided_at < end,
+            Decision.stage == int(Stage.PANEL),
+        )
+        automatic = (
+            session.execute(
+                select(Dispute.id)
+                .where(
+                    or_(
+                        (Dispute.current_stage == int(Stage.PANEL))
+                        & (Dispute.status == Status.OPEN.value),
+                        Dispute.id.in_(decided_today),
+                    )
+                )
+                .order_by(Dispute.current_due_at.is_(None), Dispute.current_due_at, Dispute.id)
+                .limit(MAX_AUTOMATIC)
+            )
+            .scalars()
+            .all()
+        )
+        ids = list(placed) + [i for i in automatic if i not in placed]
+        disputes = {
+            d.id: d for d in session.execute(select(Dispute).where(Dispute.id.in_(ids))).scalars()
+        }
+        names = dict(session.execute(select(Person.id, Person.display_name)).all())
+        codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+        decisions: dict[int, list[AgendaDecision]] = {}
+        for x in session.execute(
+            select(Decision)
+            .where(
+                Decision.dispute_id.in_(ids),
+                Decision.decided_at >= start,
+                Decision.decided_at < end,
+            )
+            .order_by(Decision.id)
+        ).scalars():
+            decisions.setdefault(x.dispute_id, []).append(
+                AgendaDecision(
+                    outcome=x.outcome,
+                    receiving_agency=codes.get(x.receiving_agency_id)
+                    if x.receiving_agency_id
+                    else None,
+                    pathway=x.pathway,
+                    rationale=x.rationale,
+                    decided_by=names.get(x.decided_by_id, "?"),
+                    review_date=x.review_date,
+                    decided_at=x.decided_at,
+                )
+            )
+    order = sorted(placed.values(), key=lambda r: r.position)
+    ordered = [r.dispute_id for r in order] + [i for i in automatic if i not in placed]
+    entries = []
+    for dispute_id in ordered:
+        d = disputes.get(dispute_id)
+        if d is None:
+            continue
+        entries.append(
+            AgendaEntry(
+                dispute_id=dispute_id,
+                ref=d.ref,
+                person_ref=d.person_ref,
+                dispute_type=d.dispute_type,
+                risk=d.risk,
+                agencies=d.agencies_label,
+                stage=d.current_stage,
+                status=d.status,
+                version=d.version,
+                clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
+                picked=placed[dispute_id].picked if dispute_id in placed else False,
+                decisions=decisions.get(dispute_id, []),
+            )
+        )
+    return entries
+
+
+class PanelAgenda(LedgerBase):
+    """Changes to a panel's agenda, as ``login`` (who must be able to record decisions)."""
+
+    def add(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            if Status(dispute.status) not in (Status.OPEN, Status.DECIDED):
+                raise TransitionError(
+                    f"{dispute.ref} is {dispute.status}: it cannot go to a panel."
+                )
+            if self._row(ctx, panel_date, dispute) is not None:
+                raise InvalidInputError(f"{dispute.ref} is already on the agenda", field="ref")
+            last = ctx.session.execute(
+                select(func.max(PanelAgendaItem.position)).where(
+                    PanelAgendaItem.panel_date == panel_date
+                )
+            ).scalar_one()
+            ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, (last or 0) + 1, True))
+            ctx.event("agenda_add", dispute, after={"panel_date": panel_date.isoformat()})
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    def remove(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            row = self._row(ctx, panel_date, dispute)
+            if row is None or not row.picked:
+                raise TransitionError(
+                    f"{dispute.ref} is on the agenda because it is at the panel stage.",
+                    hint="Only disputes added by hand can be taken off; move it down instead.",
+                )
+            ctx.session.delete(row)
+            ctx.event("agenda_remove", dispute, before={"panel_date": panel_date.isoformat()})
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    def move(
+        self,
+        panel_date: date,
+        ref: str,
+        delta: int,
+        order: list[int],
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        """Move ``ref`` by ``delta`` places in ``order`` (dispute ids as shown); fixes the order."""
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            ids = list(order)
+            if dispute.id not in ids:
+                raise InvalidInputError(f"{dispute.ref} is not on the agenda", field="ref")
+            i = ids.index(dispute.id)
+            j = max(0, min(len(ids) - 1, i + delta))
+            ids.insert(j, ids.pop(i))
+            rows = {
+                r.dispute_id: r
+                for r in ctx.session.execute(
+                    select(PanelAgendaItem).where(PanelAgendaItem.panel_date == panel_date)
+                ).scalars()
+            }
+            for position, dispute_id in enumerate(ids, start=1):
+                row = rows.get(dispute_id)
+                if row is None:
+                    ctx.session.add(self._item(ctx, panel_date, dispute_id, position, False))
+                else:
+                    row.position = position
+                    ctx.session.add(row)
+            ctx.event(
+                "agenda_move",
+                dispute,
+                before={"position": i + 1},
+                after={"position": j + 1, "panel_date": panel_date.isoformat()},
+            )
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    @staticmethod
+    def _row(ctx: Context, panel_date: date, dispute: Dispute) -> PanelAgendaItem | None:
+        return (
+            ctx.session.execute(
+                select(PanelAgendaItem).where(
+                    PanelAgendaItem.panel_date == panel_date,
+                    PanelAgendaItem.dispute_id == dispute.id,
+                )
+            )
+            .scalars()
+            .first()
+        )
+
+    @staticmethod
+    def _item(ctx: Context, panel_date: date, dispute_id: int, position: int, picked: bool):  # noqa: ANN205
+        return PanelAgendaItem(
+            panel_date=panel_date,
+            dispute_id=dispute_id,
+            position=position,
+            picked=picked,
+            added_by_id=ctx.actor.id,
+            added_at=ctx.at,
+        )
+
+
+def minutes_markdown(panel_date: date, entries: list[AgendaEntry], chair: str) -> str:
+    """The panel's minutes: what was decided, by whom, why, and what is still open."""
+    lines = [f"# Panel minutes, {panel_date.isoformat()}", "", f"Chair: {chair}", ""]
+    decided = [e for e in entries if e.decisions]
+    lines.append(f"{len(decided)} of {len(entries)} agenda items decided.")
+    lines.append("")
+    for e in entries:
+        lines.append(f"## {e.ref} — {e.dispute_type}, {e.risk} risk, {e.agencies}")
+        lines.append("")
+        if not e.decisions:
+            lines.append(f"- Not decided at this panel (status: {e.status}, stage {e.stage}).")
+        for x in e.decisions:
+            to = f" → {x.receiving_agency}" if x.receiving_agency else ""
+            lines.append(f"- **{x.outcome.replace('_', ' ')}**{to} {x.pathway}".rstrip())
+            lines.append(f"- Rationale: {x.rationale}")
+            lines.append(
+                f"- Decided by {x.decided_by} at {x.decided_at.astimezone(UTC):%H:%M} UTC; "
+                f"review {x.review_date.isoformat()}"
+            )
+        lines.append("")
+    return "\n".join(lines)
