@@ -34,6 +34,25 @@ def resolve_target(db: str | None) -> str:
     return to_url(chosen)
 
 
+def _refuse_foreign(path: Path) -> None:
+    """A SQLite file with tables but no schema revision is someone else's: leave it alone."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        row = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is not None:
+        raise StoreError(
+            f"{path} is a SQLite database but not a panel-tui store (it has a table "
+            f"'{row[0]}'). It was not changed. Give the path of a panel-tui store, or a new file."
+        )
+
+
 class Store:
     """A migrated store: hands out short read sessions and IMMEDIATE write sessions."""
 
@@ -60,7 +79,10 @@ class Store:
                     )
                 path.parent.mkdir(parents=True, exist_ok=True)
             else:
-                migrate.check_not_newer(migrate.sqlite_revision(path), str(path))
+                revision = migrate.sqlite_revision(path)
+                migrate.check_not_newer(revision, str(path))
+                if revision is None:
+                    _refuse_foreign(path)
         engine = make_engine(url)
         try:
             migrate.upgrade(engine, path)
