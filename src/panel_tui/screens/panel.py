@@ -1,9 +1,327 @@
-"""Panel mode (placeholder until the agenda store lands)."""
+"""Panel mode: the chair steps through today's agenda and records each decision live.
+
+Keys, with no mouse: n/p step; 1–4 choose the outcome and put the cursor in
+the rationale; ctrl+s records and moves on to the next undecided item. So a
+decision is the outcome key, the rationale, ctrl+s. Receiving agency, pathway
+and review date start from sensible defaults (first responding agency, the
+proposed pathway, four weeks) and tab reaches them. J/K reorder, + adds a
+dispute by reference, - takes a hand-picked one off, S shows the summary.
+"""
 
 from __future__ import annotations
 
-from panel_tui.screens.base import AppScreen
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from panel_tui.rules.enums import Action, Outcome
+from panel_tui.rules.errors import DomainError, InvalidInputError
+from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
+from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.screens.modals import field_message
+from panel_tui.store import queries
+from panel_tui.store.panel import AgendaEntry, PanelAgenda, agenda
+from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.widgets.clock_badge import clock_plain
+
+OUTCOMES = list(Outcome)
 
 
 class PanelScreen(AppScreen):
-    pass
+    """Today's panel."""
+
+    BINDINGS = [
+        Binding("n", "step(1)", "Next", id="panel.next"),
+        Binding("p", "step(-1)", "Prev", id="panel.prev"),
+        *(
+            Binding(str(i), f"outcome({i - 1})", o.value, show=False, id=f"panel.outcome_{i}")
+            for i, o in enumerate(OUTCOMES, start=1)
+        ),
+        Binding("ctrl+s", "record", "Record", id="panel.record", priority=True),
+        Binding("J", "move(1)", "Down", show=False, id="panel.move_down"),
+        Binding("K", "move(-1)", "Up", show=False, id="panel.move_up"),
+        Binding("plus", "add", "Add", id="panel.add"),
+        Binding("minus", "remove", "Remove", show=False, id="panel.remove"),
+        Binding("S", "summary", "Summary", id="panel.summary"),
+        Binding("escape", "back", "Back", id="panel.back"),
+    ]
+
+    def __init__(self, panel_date: date | None = None) -> None:
+        super().__init__()
+        self.panel_date = panel_date
+        self.entries: list[AgendaEntry] = []
+        self.index = 0
+        self.outcome = Outcome.ASSIGNED
+        self.detail: DisputeDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="panel-status")
+        with Horizontal(id="panel-body"):
+            yield OptionList(id="agenda")
+            with Vertical(id="panel-item"):
+                yield VerticalScroll(Static(id="panel-case"), id="panel-case-scroll")
+                yield Static(id="panel-outcome")
+                with Horizontal(classes="form-row"):
+                    yield Static("Receiving", classes="panel-label")
+                    yield Select([], id="p-receiving", prompt="agency…", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Static("Pathway", classes="panel-label")
+                    yield Input(id="p-pathway", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Static("Rationale", classes="panel-label")
+                    yield Input(id="p-rationale", placeholder="why (10+ characters)", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Static("Review", classes="panel-label")
+                    yield Input(id="p-review", compact=True)
+                yield Static(id="panel-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.panel_date = self.panel_date or self.now().astimezone().date()
+        self.query_one("#panel-error").display = False
+        self._show_outcome()
+        self.load()
+        self.query_one("#agenda").focus()
+
+    # --- loading -------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="panel-agenda", exit_on_error=False)
+    def load(self, advance: bool = False) -> None:
+        app = self.panel
+        assert self.panel_date is not None
+        day = self.panel_date
+        entries = retrying(app, lambda: agenda(app.store, day, app.now()))
+        codes = retrying(app, lambda: queries.agencies(app.store))
+        self.app.call_from_thread(self._loaded, entries, [(a.code, a.code) for a in codes], advance)
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def _loaded(self, entries: list[AgendaEntry], agencies: list, advance: bool) -> None:
+        current = self.entries[self.index].ref if self.entries else None
+        self.entries = entries
+        if agencies != getattr(self, "_agency_options", None):
+            receiving = self.query_one("#p-receiving", Select)
+            keep = receiving.value
+            receiving.set_options(agencies)
+            self._agency_options = agencies
+            if keep is not Select.NULL and (keep, keep) in agencies:
+                receiving.value = keep
+        refs = [e.ref for e in entries]
+        self.index = refs.index(current) if current in refs else min(self.index, len(refs) - 1)
+        self.index = max(0, self.index)
+        if advance:
+            later = [i for i, e in enumerate(entries) if not e.decided and i > self.index]
+            sooner = [i for i, e in enumerate(entries) if not e.decided]
+            self.index = (later or sooner or [self.index])[0]
+        agenda_list = self.query_one("#agenda", OptionList)
+        agenda_list.clear_options()
+        agenda_list.add_options(Option(self._label(e), id=e.ref) for e in entries)
+        if entries:
+            agenda_list.highlighted = self.index
+        self._show_status()
+        self._load_item()
+
+    @staticmethod
+    def _label(e: AgendaEntry) -> Text:
+        mark = "✓" if e.decided else ("+" if e.picked else "·")
+        text = Text(f"{mark} {e.ref} {e.risk[:4]}")
+        if e.decided:
+            text.stylize("dim")
+        return text
+
+    def _show_status(self) -> None:
+        done = sum(1 for e in self.entries if e.decided)
+        where = f"item {self.index + 1} of {len(self.entries)}" if self.entries else "agenda empty"
+        self.query_one("#panel-status", Static).update(
+            f"Panel {self.panel_date} · {where} · {done} decided · 1–4 outcome, ctrl+s record"
+        )
+
+    def _load_item(self) -> None:
+        if not self.entries:
+            self.query_one("#panel-case", Static).update(
+                "Nothing at the panel stage today. + adds a dispute by reference."
+            )
+            return
+        self._fetch_detail(self.entries[self.index].ref)
+
+    @work(thread=True, exclusive=True, group="panel-item", exit_on_error=False)
+    def _fetch_detail(self, ref: str) -> None:
+        app = self.panel
+        detail = retrying(app, lambda: queries.dispute_detail(app.store, ref, app.now()))
+        self.app.call_from_thread(self._show_item, detail)
+
+    def _show_item(self, d: DisputeDetail) -> None:
+        changed = self.detail is None or self.detail.ref != d.ref
+        self.detail = d
+        entry = self.entries[self.index] if self.entries else None
+        text = Text()
+        text.append(f"{d.ref} ", style="bold")
+        text.append(f"{d.dispute_type} · {d.risk.upper()} · {d.raising_agency}→")
+        text.append(f"{','.join(d.responding_agencies)} · {clock_plain(d.clock)}\n")
+        for label, value in (
+            ("Problem", d.problem_statement),
+            ("Rule conflict", d.rule_conflict),
+            ("Requested", d.requested_decision),
+            ("Evidence", d.evidence_summary),
+            ("Interim", d.interim_risk_actions),
+        ):
+            text.append(f"{label}: ", style="dim")
+            text.append(f"{value}\n")
+        if entry and entry.decisions:
+            x = entry.decisions[-1]
+            text.append(
+                f"✓ decided: {x.outcome} → {x.receiving_agency or '-'} by {x.decided_by}\n",
+                style="bold green",
+            )
+        self.query_one("#panel-case", Static).update(text)
+        if changed:  # keep what the chair typed when the same item refreshes
+            receiving = self.query_one("#p-receiving", Select)
+            first = d.responding_agencies[0] if d.responding_agencies else None
+            receiving.value = first if first else Select.NULL
+            self.query_one("#p-pathway", Input).value = d.proposed_pathway
+            self.query_one("#p-rationale", Input).value = ""
+            review = self.now().astimezone().date() + REVIEW_AFTER
+            self.query_one("#p-review", Input).value = review.isoformat()
+            self.outcome = Outcome.ASSIGNED
+            self._show_outcome()
+            self._error("")
+
+    # --- stepping and choosing ---------------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#agenda")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != self.index:
+            self.index = event.option_index
+            self._show_status()
+            self._load_item()
+
+    def action_step(self, delta: int) -> None:
+        if self.entries:
+            self.index = max(0, min(len(self.entries) - 1, self.index + delta))
+            self.query_one("#agenda", OptionList).highlighted = self.index
+
+    def action_outcome(self, index: int) -> None:
+        self.outcome = OUTCOMES[index]
+        self._show_outcome()
+        self.query_one("#p-rationale", Input).focus()
+
+    def _show_outcome(self) -> None:
+        text = Text("Outcome ", style="dim")
+        for i, o in enumerate(OUTCOMES, start=1):
+            label = OUTCOME_LABELS[o].split(":")[0]
+            style = "reverse bold" if o is self.outcome else ""
+            text.append(f"{i}", style="bold")
+            text.append(f" {label}", style=style)
+            text.append(" ")
+        self.query_one("#panel-outcome", Static).update(text)
+
+    def _error(self, message: str) -> None:
+        box = self.query_one("#panel-error", Static)
+        box.update(message)
+        box.display = bool(message)
+
+    # --- recording -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("record", "outcome", "move", "add", "remove"):
+            return self.may(Action.RECORD_DECISION)
+        return True
+
+    def action_record(self) -> None:
+        if not self.entries or self.detail is None:
+            return
+        entry = self.entries[self.index]
+        if entry.ref != self.detail.ref:
+            return
+        receiving = self.query_one("#p-receiving", Select).value
+        values = dict(
+            outcome=self.outcome.value,
+            receiving=None if receiving is Select.NULL else str(receiving),
+            pathway=self.query_one("#p-pathway", Input).value,
+            rationale=self.query_one("#p-rationale", Input).value,
+            review=self.query_one("#p-review", Input).value,
+        )
+        self._record(entry.ref, self.detail.version, values)
+
+    @work(thread=True, exclusive=True, group="panel-record", exit_on_error=False)
+    def _record(self, ref: str, version: int, v: dict) -> None:
+        app = self.panel
+        ledger = app.ledger()
+        try:
+            review = parse_date(v["review"], "review_date")
+            retrying(
+                app,
+                lambda: ledger.record_decision(
+                    ref,
+                    v["outcome"],
+                    v["rationale"],
+                    review,
+                    receiving_agency=v["receiving"],
+                    pathway=v["pathway"],
+                    expected_version=version,
+                ),
+            )
+        except InvalidInputError as exc:
+            self.app.call_from_thread(self._error, f"✖ {exc.field}: {field_message(exc)}")
+            return
+        except DomainError as exc:
+            self.app.call_from_thread(self._error, f"✖ {exc}")
+            return
+        self.app.call_from_thread(self._recorded, ref)
+
+    def _recorded(self, ref: str) -> None:
+        self.notify(f"Recorded the decision on {ref}.")
+        self.query_one("#agenda").focus()
+        self.detail = None
+        self.load(advance=True)
+
+    # --- the agenda itself -----------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        if self.entries:
+            order = [e.dispute_id for e in self.entries]
+            ref = self.entries[self.index].ref
+            self._agenda_call(lambda a, day: a.move(day, ref, delta, order))
+            self.index = max(0, min(len(order) - 1, self.index + delta))
+
+    def action_add(self) -> None:
+        from panel_tui.screens.modals import AskModal
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self._agenda_call(lambda a, day: a.add(day, ref.upper()))
+
+        self.app.push_screen(AskModal("Add to today's agenda", "D-2026-0042"), chosen)
+
+    def action_remove(self) -> None:
+        if self.entries:
+            ref = self.entries[self.index].ref
+            self._agenda_call(lambda a, day: a.remove(day, ref))
+
+    @work(thread=True, group="panel-agenda-write", exit_on_error=False)
+    def _agenda_call(self, call) -> None:  # noqa: ANN001
+        app = self.panel
+        assert self.panel_date is not None
+        agenda_writer = PanelAgenda(app.store, app.login, clock=app.now)
+        try:
+            retrying(app, lambda: call(agenda_writer, self.panel_date))
+        except DomainError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.load)
+
+    def action_summary(self) -> None:
+        from panel_tui.screens.minutes import MinutesScreen
+
+        assert self.panel_date is not None
+        self.app.push_screen(MinutesScreen(self.panel_date, self.entries))
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input | Select):
+            self.query_one("#agenda").focus()
+        else:
+            self.app.pop_screen()

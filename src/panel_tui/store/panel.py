@@ -124,7 +124,12 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
                 )
             )
     order = sorted(placed.values(), key=lambda r: r.position)
-    ordered = [r.dispute_id for r in order] + [i for i in automatic if i not in placed]
+    # Decided items keep their place at the top, in the order they were decided, so
+    # the list does not jump about during the meeting; then the open ones by urgency.
+    first_decided = {i: min(x.decided_at for x in xs) for i, xs in decisions.items()}
+    rest = [i for i in automatic if i not in placed]
+    rest.sort(key=lambda i: (i not in first_decided, first_decided.get(i, at)))
+    ordered = [r.dispute_id for r in order] + rest
     entries = []
     for dispute_id in ordered:
         d = disputes.get(dispute_id)
