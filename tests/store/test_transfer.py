@@ -472,3 +472,15 @@ def test_csv_rule_refusal_during_replay_rolls_back(tmp_path: Path) -> None:
         import_csv(st, "importer", to_csv(rows))
     assert "row 6" in str(err.value)
     assert counts(st) == before
+
+
+def test_unknown_role_of_a_new_person_is_refused(tmp_path: Path) -> None:
+    doc = export_store(hand_store(tmp_path / "a.db"), at=NOW)
+    index = next(n for n, p in enumerate(doc["people"]) if p["login"] == "clin")
+    doc["people"][index]["roles"] = ["wizard"]
+    dst = empty_store(tmp_path / "b.db")
+    before = counts(dst)
+    with pytest.raises(InvalidInputError) as err:
+        import_export(dst, "root", doc)
+    assert err.value.field == f"people[{index}].roles"
+    assert counts(dst) == before

@@ -39,6 +39,7 @@ from panel_tui.rules import rights
 from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Stage, Status
 from panel_tui.rules.errors import DomainError, InvalidInputError, RightsError, StaleWriteError
 from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS, validate_form
+from panel_tui.rules.policy import KNOWN_ROLES
 from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Context, utc_now
@@ -61,6 +62,8 @@ from panel_tui.store.models import (
 from panel_tui.store.operations import Ledger
 
 FORMAT = "panel-tui-export"
+# Errors name a dispute by its 1-based position (row) and a field inside it by
+# JSON path with 0-based list indices, e.g. row 3, field 'stages[2].entered_at'.
 VERSION = 1
 BATCH = 1000
 
@@ -385,7 +388,7 @@ def _known(doc: dict[str, Any], key: str, ident: str, store_values: set[str]) ->
     if not isinstance(items, list):
         raise InvalidInputError("must be a list", field=key)
     found = set(store_values)
-    for i, item in enumerate(items, 1):
+    for i, item in enumerate(items):
         if not isinstance(item, dict) or not str(item.get(ident) or "").strip():
             raise InvalidInputError(f"each entry needs a '{ident}'", field=f"{key}[{i}]")
         found.add(str(item[ident]).strip().upper() if key == "agencies" else str(item[ident]))
@@ -621,7 +624,11 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     """Replay an export into ``store`` as the recorded people; all or nothing.
 
     Importing writes in other people's names, so the importer needs the
-    administer right; agencies and people the store lacks are added.
+    administer right; agencies and people the store lacks are added (people
+    as active: the store has no way to add an inactive one). Each step runs
+    as the person the export records, so their roles must still allow it.
+    The store's own policy applies: under different windows the due times
+    differ from the source's.
     """
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInputError(f"not a {FORMAT} document", field="format")
@@ -647,7 +654,15 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
         a for a in doc.get("agencies") or [] if str(a["code"]).strip().upper() not in store_codes
     ]
     new_people = [p for p in doc.get("people") or [] if p["login"] not in store_people]
-    for n, p in enumerate(new_people):
+    for n, p in enumerate(doc.get("people") or []):
+        if p["login"] in store_people:
+            continue
+        unknown = [r for r in p.get("roles") or [] if r not in KNOWN_ROLES]
+        if unknown or not p.get("roles"):
+            raise InvalidInputError(
+                f"unknown role '{unknown[0]}'" if unknown else "give at least one role",
+                field=f"people[{n}].roles",
+            )
         agency = p.get("agency")
         if agency and str(agency).upper() not in codes:
             raise InvalidInputError(f"unknown agency '{agency}'", field=f"people[{n}].agency")
