@@ -484,3 +484,8 @@ def test_unknown_role_of_a_new_person_is_refused(tmp_path: Path) -> None:
         import_export(dst, "root", doc)
     assert err.value.field == f"people[{index}].roles"
     assert counts(dst) == before
+
+
+def test_malformed_dispute_is_named(tmp_path: Path) -> None:
+    err = _bad_import(tmp_path, lambda doc: doc["disputes"][1].update(covers=["not an object"]))
+    assert err.row == 2

@@ -613,6 +613,18 @@ def _plan_dispute(
     return form, opened, opener, sorted(steps)
 
 
+def _checked_plan(
+    i: int, raw: Any, logins: set[str], codes: set[str]
+) -> tuple[dict[str, Any], datetime, str, list[_Step]]:
+    try:
+        return _plan_dispute(i, raw, logins, codes)
+    except (AttributeError, TypeError, KeyError):
+        # A list where an object belongs, or the like: name the dispute at least.
+        raise InvalidInputError(
+            "is not shaped like an exported dispute (a list or object is malformed)", row=i
+        ) from None
+
+
 def _call(method: str, *args: Any, **kwargs: Any) -> Callable[[_Replayer, str], Any]:
     def run(ledger: _Replayer, ref: str) -> Any:
         return getattr(ledger, method)(ref, *args, **kwargs)
@@ -666,7 +678,7 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
         agency = p.get("agency")
         if agency and str(agency).upper() not in codes:
             raise InvalidInputError(f"unknown agency '{agency}'", field=f"people[{n}].agency")
-    plans = [_plan_dispute(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
+    plans = [_checked_plan(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
 
     ledger = _Replayer(store, login)
     refs: dict[str, str] = {}
