@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
@@ -140,27 +139,17 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Read models as JSON-ready data: clocks with their labels, nested dataclasses as dicts."""
     if isinstance(value, Clock):
         return _clock_json(value)
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
-
-
-def detail_json(detail: Any) -> dict[str, Any]:
-    data = {f: getattr(detail, f) for f in detail.__dataclass_fields__}
-    plain = {}
-    for key, value in data.items():
-        if hasattr(value, "__dataclass_fields__") and not isinstance(value, Clock):
-            plain[key] = _plain(asdict(value))
-        elif isinstance(value, list):
-            plain[key] = [_plain({f: getattr(v, f) for f in v.__dataclass_fields__}) for v in value]
-        else:
-            plain[key] = _plain(value)
-    return plain
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -168,7 +157,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     at = read_instant(args)
     detail = dispute_detail(store, args.ref, at)
     if args.format == "json":
-        emit_json(detail_json(detail))
+        emit_json(plain(detail))
         return 0
     _print_detail(detail)
     return 0

@@ -1,0 +1,118 @@
+"""Exit codes and messages: 1 refused by a rule, 2 bad usage or input; nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from cli_helpers import Cli, form
+
+
+def counts(cli: Cli) -> tuple[int, int]:
+    db = sqlite3.connect(cli.db)
+    try:
+        return (
+            db.execute("SELECT count(*) FROM dispute").fetchone()[0],
+            db.execute("SELECT count(*) FROM event").fetchone()[0],
+        )
+    finally:
+        db.close()
+
+
+def test_refused_by_rule_is_exit_1_and_audited(team: Cli) -> None:
+    out = team.ok(
+        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form())
+    )
+    ref = json.loads(out)["ref"]
+    before = counts(team)
+    result = team(
+        "--as",
+        "front",
+        "decide",
+        ref,
+        "--outcome",
+        "assigned",
+        "--receiving",
+        "MCO",
+        "--rationale",
+        "frontline cannot decide this",
+        "--review",
+        "+7d",
+    )
+    assert result.returncode == 1
+    assert "may not record a decision" in result.stderr
+    assert "panel_chair" in result.stderr
+    assert "Traceback" not in result.stderr
+    disputes, events = counts(team)
+    assert (disputes, events) == (before[0], before[1] + 1)  # only the refusal event
+    assert team.json("show", ref)["events"][-1]["action"] == "refused"
+
+
+def test_invalid_form_names_field_and_writes_nothing(team: Cli) -> None:
+    before = counts(team)
+    bad = form(risk="critical", interim_risk_actions="")
+    result = team("--as", "duty", "open", "--json", "-", stdin=json.dumps(bad))
+    assert result.returncode == 2
+    assert "interim_risk_actions" in result.stderr
+    result = team("--as", "duty", "open", "--json", "-", stdin="{not json")
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+    result = team(
+        "--as", "duty", "open", "--json", "-", stdin=json.dumps(form(raising_agency="NOPE"))
+    )
+    assert result.returncode == 2 and "unknown agency 'NOPE'" in result.stderr
+    assert counts(team) == before
+
+
+def test_bad_usage_is_exit_2(team: Cli) -> None:
+    assert team("queue", "--format", "yaml").returncode == 2
+    assert team("queue", "--due-within", "soon").returncode == 2
+    result = team("queue", "--at", "half past nine")
+    assert result.returncode == 2 and "not a time" in result.stderr
+    assert team("frobnicate").returncode == 2
+    result = team("show", "D-1999-0001")
+    assert result.returncode == 1 and "no dispute D-1999-0001" in result.stderr
+
+
+def test_missing_store_is_a_clear_error(cli: Cli) -> None:
+    result = cli("queue")
+    assert result.returncode == 2
+    assert "no store at" in result.stderr and "init" in result.stderr
+    assert not cli.db.exists()
+
+
+def test_as_refused_on_a_real_store(cli: Cli) -> None:
+    cli.ok("init")
+    result = cli("--as", "somebody", "queue", "--mine")
+    assert result.returncode == 1
+    assert "does not allow acting as someone else" in result.stderr
+
+
+def test_policy_check_names_the_key(cli: Cli, tmp_path) -> None:
+    from panel_tui.rules.policy import default_policy_text
+
+    good = tmp_path / "good.toml"
+    good.write_text(default_policy_text())
+    assert "valid" in cli.ok("policy", "check", str(good))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        default_policy_text().replace("high = [24, 24, 48, 48]", "high = [24, -1, 48, 48]")
+    )
+    result = cli("policy", "check", str(bad))
+    assert result.returncode == 2
+    assert "windows.high[1]" in result.stdout
+    shown = json.loads(cli.ok("policy", "show", "--default", "--format", "json"))
+    assert shown["windows"]["critical"] == [4, 24, 24, 24]
+    assert shown["clock"]["warning_fraction"] == 0.75
+
+
+def test_audit_verify_names_tampered_event(team: Cli) -> None:
+    team.ok("--as", "duty", "open", "--json", "-", stdin=json.dumps(form()))
+    db = sqlite3.connect(team.db)
+    db.execute("DROP TRIGGER event_no_update")
+    target = db.execute("SELECT id FROM event WHERE action = 'open'").fetchone()[0]
+    db.execute("UPDATE event SET after = '{}' WHERE id = ?", (target,))
+    db.commit()
+    db.close()
+    result = team("audit", "verify")
+    assert result.returncode == 1
+    assert f"event {target}" in result.stdout
