@@ -193,3 +193,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     run_app(store, args.as_login or DEMO_LOGIN, demo=True)
     return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from panel_tui.store.maintenance import backup
+
+    dest = backup(open_store(args), Path(args.dest) if args.dest else None)
+    say(f"backed up to {dest}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from panel_tui.store.db import resolve_target
+    from panel_tui.store.engine import sqlite_path
+    from panel_tui.store.maintenance import doctor
+
+    path = sqlite_path(resolve_target(args.db))
+    if path is None:
+        raise InvalidInputError("doctor checks SQLite stores: give a file path", field="--db")
+    report = doctor(path)
+    if args.format == "json":
+        emit_json({"ok": report.ok, "findings": [vars(f) for f in report.findings]})
+    else:
+        for finding in report.findings:
+            mark = "ok  " if finding.ok else "FAIL" if finding.serious else "WARN"
+            say(f"{mark} {finding.name}: {finding.value}")
+            if finding.advice:
+                say(f"     {finding.advice}")
+    return 0 if report.ok else 1

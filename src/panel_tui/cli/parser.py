@@ -239,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", metavar="FILE")
     a.set_defaults(handler=admin.cmd_policy_set)
 
+    p = command("backup", admin.cmd_backup, "copy the store safely while others write")
+    p.add_argument("dest", nargs="?", metavar="DEST", help="file or directory")
+
+    p = command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
     p = command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
     p.add_argument("--disputes", type=int, default=60)
     p.add_argument("--seed", type=int, default=7)

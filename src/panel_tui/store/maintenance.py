@@ -1,0 +1,176 @@
+"""Backups and health checks of a SQLite store.
+
+A backup uses SQLite's online backup API, which copies a consistent snapshot
+while other people keep writing. ``doctor`` reports what an administrator
+needs to know before trusting a shared store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.store.audit import verify_chain
+from panel_tui.store.db import Store
+from panel_tui.store.migrate import HEAD, sqlite_revision
+
+#: 3.51.3 fixed a WAL race that can corrupt a store written by several processes at once.
+SAFE_SQLITE = (3, 51, 3)
+
+
+def backup(store: Store, dest: Path | None = None) -> Path:
+    """Copy the store to ``dest`` (default: beside it, timestamped); safe while others write."""
+    if store.path is None:
+        raise StoreError("backup copies SQLite stores; use your database's own tools for others")
+    if dest is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = store.path.with_name(f"{store.path.stem}-{stamp}.backup.db")
+    dest = dest.expanduser()
+    if dest.is_dir():
+        dest = dest / f"{store.path.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.backup.db"
+    if dest.exists():
+        raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
+    if dest.resolve() == store.path.resolve():
+        raise InvalidInputError("the backup cannot overwrite the store itself", field="DEST")
+    partial = dest.with_name(dest.name + ".partial")
+    source = sqlite3.connect(store.path, timeout=10)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            # Copy in steps so writers get the lock between them.
+            source.backup(target, pages=1024, sleep=0.005)
+            check = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+    finally:
+        source.close()
+    if check != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"the backup did not pass its integrity check ({check}); nothing kept")
+    partial.replace(dest)
+    return dest
+
+
+@dataclass
+class Finding:
+    name: str
+    value: str
+    ok: bool = True
+    advice: str = ""
+    #: a serious finding makes `doctor` exit non-zero; others are warnings
+    serious: bool = True
+
+
+@dataclass
+class DoctorReport:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok or not f.serious for f in self.findings)
+
+    def add(
+        self, name: str, value: str, ok: bool = True, advice: str = "", serious: bool = True
+    ) -> None:
+        self.findings.append(Finding(name, value, ok, advice, serious))
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".")[:3])
+
+
+def sqlite_library_finding(version: str = sqlite3.sqlite_version) -> Finding:
+    if _version_tuple(version) >= SAFE_SQLITE:
+        return Finding("SQLite library", version)
+    return Finding(
+        "SQLite library",
+        version,
+        ok=False,
+        advice="older than 3.51.3, which fixed a WAL race that can corrupt a store written by "
+        "several processes at once. Use a Python whose sqlite3 links SQLite 3.51.3 or newer "
+        "for a shared store.",
+        serious=False,
+    )
+
+
+def doctor(path: Path) -> DoctorReport:
+    """Check a store file without changing it: read-only opens throughout."""
+    report = DoctorReport()
+    report.findings.append(sqlite_library_finding())
+    if not path.exists():
+        report.add("store", str(path), False, "no such file")
+        return report
+    report.add("store", str(path))
+    try:
+        revision = sqlite_revision(path)
+    except StoreError as exc:
+        report.add("schema", "unreadable", False, str(exc))
+        return report
+    report.add(
+        "schema",
+        f"revision {revision} (this panel-tui: {HEAD})",
+        revision == HEAD,
+        "" if revision == HEAD else "the store will be migrated (after a backup) when opened",
+    )
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        report.add("journal mode", mode, mode == "wal", "" if mode == "wal" else "expected WAL")
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        report.add(
+            "integrity",
+            integrity,
+            integrity == "ok",
+            "" if integrity == "ok" else "restore from a backup",
+        )
+    except sqlite3.DatabaseError as exc:
+        report.add("integrity", str(exc), False, "restore from a backup")
+        return report
+    finally:
+        conn.close()
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with engine.connect() as connection:
+            chain = verify_chain(connection)
+        report.add(
+            "audit chain",
+            chain.describe(),
+            chain.ok,
+            "" if chain.ok else "the audit trail was altered outside panel-tui",
+        )
+    finally:
+        engine.dispose()
+    mode_bits = stat.S_IMODE(path.stat().st_mode)
+    world = bool(mode_bits & stat.S_IWOTH)
+    report.add(
+        "permissions",
+        f"{oct(mode_bits)} owner uid {path.stat().st_uid}",
+        not world,
+        "the store is writable by every user on the host: restrict it to a group" if world else "",
+    )
+    writable_dir = os.access(path.parent, os.W_OK)
+    report.add(
+        "directory",
+        f"{path.parent} {'writable' if writable_dir else 'NOT writable'}",
+        writable_dir,
+        "" if writable_dir else "SQLite needs to create -wal and -shm files beside the store",
+    )
+    free = shutil.disk_usage(path.parent).free
+    size = path.stat().st_size
+    low = free < max(100 * 1024 * 1024, 2 * size)
+    report.add(
+        "free disk",
+        f"{free / 1024 / 1024:.0f} MiB free; store {size / 1024 / 1024:.1f} MiB",
+        not low,
+        "less than twice the store or 100 MiB free: migrations and backups may fail" if low else "",
+        serious=False,
+    )
+    return report
