@@ -489,3 +489,13 @@ def test_unknown_role_of_a_new_person_is_refused(tmp_path: Path) -> None:
 def test_malformed_dispute_is_named(tmp_path: Path) -> None:
     err = _bad_import(tmp_path, lambda doc: doc["disputes"][1].update(covers=["not an object"]))
     assert err.row == 2
+
+
+def test_the_documented_example_imports(tmp_path: Path) -> None:
+    from panel_tui.store.transfer import CSV_EXAMPLE
+
+    st = csv_store(tmp_path / "c.db")
+    result = import_csv(st, "importer", CSV_EXAMPLE)
+    detail = dispute_detail(st, result.refs["row 1"], NOW)
+    assert (detail.status, detail.stage, detail.person_ref) == ("closed", 1, "P-1001")
+    assert detail.responding_agencies == ("MCO", "HSG")

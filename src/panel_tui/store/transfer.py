@@ -6,10 +6,21 @@ checked again and the audit chain records it all. Everything is validated
 first, then replayed in ONE write transaction: a bad row names itself and the
 field, and nothing is written.
 
-The CSV of an existing dispute log has the columns of :data:`CSV_COLUMNS`, e.g.::
+The CSV of an existing dispute log has a header row of :data:`CSV_COLUMNS`
+and one dispute per row. :data:`CSV_EXAMPLE` is a tiny one (a test imports
+it): a dispute closed at the supervisor stage, i.e. with these cells::
 
-    opened_at,person_ref,dispute_type,risk,raising_agency,responding_agencies,...
-    2026-03-02T09:00:00+00:00,P-1001,funding,medium,CBH,MCO;HOU,...
+    opened_at             2026-03-02T09:00:00+00:00
+    person_ref            P-1001
+    dispute_type, risk    funding, medium
+    raising_agency        CBH
+    responding_agencies   MCO;HSG
+    (form text columns)   consent_basis … requested_decision (interim_risk_actions empty)
+    evidence_*            present | absent: booked for Monday | present | present
+    stage                 1   (stage_entered_at 2026-03-03T09:00:00+00:00)
+    status                closed   (resolved_at 2026-03-04T15:00:00+00:00)
+    outcome ...           assigned, MCO, "MCO contract covers ACT", J. Smith, 2026-06-01
+    start_plan            ACT intake on Thursday
 
 Evidence columns hold ``present`` (optionally ``present: note``) or
 ``absent: note``. ``stage`` is the current rung (0–4); ``stage_entered_at``
@@ -773,6 +784,17 @@ CSV_COLUMNS: tuple[str, ...] = (
     "review_date",
     "start_plan",
     "withdrawn_reason",
+)
+
+#: A one-dispute example of the CSV (see the module docstring).
+CSV_EXAMPLE = (
+    ",".join(CSV_COLUMNS) + "\n"
+    "2026-03-02T09:00:00+00:00,P-1001,funding,medium,CBH,MCO;HSG,consent on file,"
+    "Discharge stalled over ACT funding,ACT team,Who pays for ACT,case notes,,"
+    "Decide the funder,present,absent: booked for Monday,present,present,"
+    "1,2026-03-03T09:00:00+00:00,closed,2026-03-04T15:00:00+00:00,"
+    "assigned,MCO,MCO contract covers ACT,J. Smith (supervisor),2026-06-01,"
+    "ACT intake on Thursday,\n"
 )
 
 _IMPORT_NOTE = "imported from a dispute log"
