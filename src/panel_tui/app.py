@@ -114,10 +114,10 @@ class PanelApp(App[None]):
     def _check_data_version(self) -> None:
         version = self.store.data_version()
         if version != self._data_version:
-            first = self._data_version is None
+            # The first reading also refreshes: a change between the screens' first
+            # fetch and this baseline would otherwise be missed.
             self._data_version = version
-            if not first:
-                self.call_from_thread(self._broadcast, lambda: StoreChanged(version))
+            self.call_from_thread(self._broadcast, lambda: StoreChanged(version))
 
     def _broadcast(self, make: Callable[[], Message]) -> None:
         """Every screen on the stack hears it (the queue under a detail stays current)."""

@@ -86,7 +86,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
                 with Horizontal(classes="form-row"):
                     yield Checkbox(key.label, id=f"ev-{key.value}", compact=True)
                     yield Input(id=f"evn-{key.value}", placeholder="note", compact=True)
-                yield Static("", id=f"err-evidence.{key.value}", classes="form-error")
+                yield Static("", id=f"err-evidence-{key.value}", classes="form-error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -211,7 +211,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             if key is None:
                 message = message or f"✖ {name}: {text}"
                 continue
-            box = self.query_one(f"#err-{key}", Static)
+            box = self.query_one(f"#err-{key.replace('.', '-')}", Static)
             box.update(f"✖ {text}")
             box.display = True
             first = first or key
@@ -220,7 +220,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             message = f"✖ {len(errors)} problem(s): fix the fields marked ✖, then ctrl+s."
         top.update(message)
         top.display = bool(message)
-        top.set_class("-stale", message.startswith("▲"))
+        top.set_class(message.startswith("▲"), "-stale")
         if first:
             target = (
                 first.replace("evidence.", "evn-")

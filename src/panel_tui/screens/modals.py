@@ -108,6 +108,8 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         for error in self.query(".error"):
             error.display = False
         self.query_one("#message").display = False
+        if self._fields:  # the scroll container would take focus first otherwise
+            self.query_one(f"#f-{self._fields[0].name}").focus()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -190,6 +192,9 @@ class AskModal(ModalScreen[str | None]):
             yield Static(self._title, classes="title")
             yield Input(placeholder=self._placeholder, compact=True)
             yield Static("enter ok · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

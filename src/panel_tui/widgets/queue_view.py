@@ -155,6 +155,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     def _arrived(self, generation: int, page: int, result: QueuePage) -> None:
         if generation != self._generation:
             return
+        self._pages.discard(page)  # LRUCache.set keeps an existing value: replace it
         self._pages.set(page, result)
         self._fresh.add(page)
         # Pages from an older generation may be out of order now: drop them.

@@ -1,0 +1,47 @@
+"""Fixtures for the app's Pilot and snapshot tests: a fixed store, a fixed clock, a temp config."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # storefix, helpers
+
+from storefix import NOW, build_store  # noqa: E402
+
+from panel_tui.app import PanelApp  # noqa: E402
+from panel_tui.config import Settings  # noqa: E402
+from panel_tui.store.db import Store  # noqa: E402
+
+# Clocks are shown in local time: pin the zone so screens and snapshots agree everywhere.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("PANEL_TUI_CONFIG", str(config))
+    monkeypatch.setenv("PANEL_TUI_EXPORTS", str(tmp_path / "exports"))
+    return config
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    built = build_store(tmp_path / "store" / "s.db")
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def make_app(store: Store) -> Callable[..., PanelApp]:
+    def make(login: str = "duty", **kwargs: object) -> PanelApp:
+        settings = Settings(poll_seconds=0.2)
+        return PanelApp(store, login, demo=True, clock=lambda: NOW, settings=settings, **kwargs)
+
+    return make

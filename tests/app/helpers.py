@@ -1,0 +1,35 @@
+"""Reading the screen as a person does, and waiting without sleeping blindly."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.app import App
+from textual.pilot import Pilot
+
+
+def screen_text(app: App) -> str:
+    """The visible screen as plain text, line by line."""
+    return "\n".join(
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    )
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until ``condition`` holds (workers and timers keep going)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out; the screen shows:\n{screen_text(pilot.app)}")
+        await pilot.pause(0.05)
+
+
+async def wait_text(pilot: Pilot, text: str, timeout: float = 5.0) -> None:
+    await wait_for(pilot, lambda: text in screen_text(pilot.app), timeout)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])

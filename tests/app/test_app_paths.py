@@ -1,0 +1,255 @@
+"""Real user paths through the app, asserting on the store and on what the screen shows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from helpers import screen_text, type_text, wait_for, wait_text
+from storefix import NOW, form
+from textual.widgets import Input, Select, Static
+
+from panel_tui.rules.forms import form_errors
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.form import DisputeFormScreen
+from panel_tui.screens.modals import FormModal
+from panel_tui.screens.queue import QueueScreen
+from panel_tui.store import queries
+from panel_tui.store.operations import Ledger
+from panel_tui.store.panel import agenda
+from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.widgets.queue_view import QueueView
+
+SIZE = (80, 24)
+
+
+async def _queue_ready(pilot) -> None:  # noqa: ANN001
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
+
+
+async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("2")  # Breached
+        await wait_text(pilot, "1 disputes · Breached")
+        assert "✖ BREACHED 5h" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+        await wait_text(pilot, "D-2026-0001 person P-1001")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await wait_text(pilot, "This stage is BREACHED")
+        await pilot.press("ctrl+s")  # no reason: refused beside the field
+        await wait_text(pilot, "✖ the frontline stage of D-2026-0001 is breached: say why")
+        await type_text(pilot, "APS duty line unstaffed overnight")
+        await pilot.press("tab")
+        await type_text(pilot, "supervisor call at 10")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+        await wait_text(pilot, "stage 1 · plan holder")
+    detail = queries.dispute_detail(store, "D-2026-0001", NOW)
+    assert detail.stage == 1
+    assert detail.stages[1].breach_reason == "APS duty line unstaffed overnight"
+    assert detail.stages[1].note == "supervisor call at 10"
+    assert detail.events[-1].action == "escalate" and detail.events[-1].actor == "duty"
+
+
+async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one("#f-person_ref", Input).has_focus)
+        await type_text(pilot, "J Smith")  # a name, not a pseudonymous reference
+        await pilot.press("ctrl+s")
+        expected = form_errors(screen.values())
+        assert {"person_ref", "dispute_type", "problem_statement"} <= set(expected)
+        for field, message in expected.items():
+            box = screen.query_one(f"#err-{field.replace('.', '-')}", Static)
+            assert box.display and message in str(box.render()), field
+        assert "problem(s): fix the fields marked ✖" in screen_text(app)
+        assert "✖ letters, digits and - _ . / only" in screen_text(app)
+
+        # Fix it: type where typing goes, choose in the selects.
+        good = form("P-2001", risk="critical", interim_risk_actions="")
+        person = screen.query_one("#f-person_ref", Input)
+        person.focus()
+        person.value = ""
+        await type_text(pilot, good["person_ref"])
+        for name in ("dispute_type", "risk", "raising_agency"):
+            screen.query_one(f"#f-{name}", Select).value = good[name]
+        for name in (
+            "responding_agencies",
+            "consent_basis",
+            "problem_statement",
+            "proposed_pathway",
+            "rule_conflict",
+            "evidence_summary",
+            "requested_decision",
+        ):
+            screen.query_one(f"#f-{name}", Input).focus()
+            value = good[name]
+            await type_text(pilot, ", ".join(value) if isinstance(value, list) else value)
+        for key in good["evidence"]:
+            screen.query_one(f"#ev-{key}").focus()
+            await pilot.press("space")
+        await pilot.press("ctrl+s")  # critical risk without interim actions: refused
+        await wait_text(pilot, "critical risk requires interim risk actions")
+        screen.query_one("#f-interim_risk_actions", Input).focus()
+        await type_text(pilot, "CBH crisis team visits daily")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_text(pilot, "D-2026-0008")
+        view = app.screen.query_one(QueueView)
+        await wait_for(
+            pilot, lambda: view.cursor_row is not None and view.cursor_row.ref == "D-2026-0008"
+        )
+    page = queries.queue_page(store, QueueFilter(section=Section.ALL_OPEN), NOW)
+    new = next(r for r in page.rows if r.ref == "D-2026-0008")
+    assert new.person_ref == "P-2001" and new.risk == "critical"
+    assert queries.dispute_detail(store, "D-2026-0008", NOW).interim_risk_actions == (
+        "CBH crisis team visits daily"
+    )
+
+
+async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "item 1 of 2 · 0 decided")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await pilot.press("1")
+        await type_text(pilot, "MCO funds the ACT place from Monday")
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "1 decided")
+        await wait_text(pilot, "D-2026-0005 eligibility")  # moved on to the next item
+        await pilot.press("2")
+        await type_text(pilot, "Joint plan: CBH clinical, MCO funding")
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "2 decided")
+        await pilot.press("S")
+        await wait_text(pilot, "Panel minutes, 2026-03-10")
+        await pilot.press("m")
+        await pilot.pause(0.2)
+    entries = agenda(store, NOW.date(), NOW)
+    outcomes = {e.ref: [d.outcome for d in e.decisions] for e in entries}
+    assert outcomes == {"D-2026-0004": ["assigned"], "D-2026-0005": ["joint"]}
+    d4 = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    assert d4.decided_by_login == "chair" and d4.receiving_agency == "MCO"
+    assert d4.review_date == (NOW + timedelta(days=28)).date()
+
+
+async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("down", "enter")  # D-2026-0002
+        await wait_text(pilot, "D-2026-0002 person P-1002")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await type_text(pilot, "booked the supervisor call")
+        # Someone else changes the dispute meanwhile.
+        Ledger(store, "sup", clock=lambda: NOW).edit_form(
+            "D-2026-0002", {"requested_decision": "Decide who funds the bed this week"}
+        )
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "was changed by sup")
+        modal = app.screen
+        assert modal.query_one("#f-note", Input).value == "booked the supervisor call"
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+    assert queries.dispute_detail(store, "D-2026-0002", NOW).stage == 1
+
+
+async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, store) -> None:
+    app = make_app("duty")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[2]);"
+        "from storefix import form;"
+        "from panel_tui.store.db import Store;"
+        "from panel_tui.store.operations import Ledger;"
+        "print(Ledger(Store.open(sys.argv[1]), 'sup').open_dispute(form('P-3003')))"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await wait_text(pilot, "6 disputes")
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(store.path), str(Path(__file__).parent)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        ref = done.stdout.strip()
+        await wait_text(pilot, ref, timeout=5)  # no key pressed
+        assert "7 disputes" in screen_text(app)
+        assert app.screen.query_one(QueueView).cursor_row.ref == "D-2026-0001"
+
+
+async def test_a_read_only_user_is_offered_no_write_actions(make_app) -> None:
+    app = make_app("watcher")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        assert "no roles" not in screen_text(app) and "watcher (oversight)" in screen_text(app)
+        assert "New" not in screen_text(app).splitlines()[-1]
+        await pilot.press("enter")
+        await wait_text(pilot, "D-2026-0001 person")
+        footer = screen_text(app).splitlines()[-1]
+        for label in ("Escalate", "Cover", "Decide", "Withdraw", "Note"):
+            assert label not in footer
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DisputeScreen)
+
+
+async def test_a_refused_action_says_why(make_app, store) -> None:
+    app = make_app("duty")  # may withdraw, but D-2026-0007 is already withdrawn
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("7")
+        await wait_text(pilot, "D-2026-0007")
+        await pilot.press("enter")
+        await wait_text(pilot, "D-2026-0007 person")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await type_text(pilot, "duplicate of another dispute")
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "✖ Cannot withdraw D-2026-0007: it is withdrawn.")
+        assert isinstance(app.screen, FormModal)  # still open, input kept
+        assert app.screen.query_one("#f-reason", Input).value == "duplicate of another dispute"
+    assert queries.dispute_detail(store, "D-2026-0007", NOW).events[-1].action == "refused"
+
+
+async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> None:
+    _config.parent.mkdir(parents=True, exist_ok=True)
+    _config.write_text('[keymap]\n"queue.filter" = "f"\n', encoding="utf-8")
+    from panel_tui.config import load_settings
+
+    app = make_app("duty")
+    app.settings.keymap = load_settings().keymap
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("f")
+        await type_text(pilot, "0005")
+        await wait_text(pilot, "1 disputes · All open · /0005")
+        await pilot.press("enter", "question_mark")
+        await wait_text(pilot, "Keys on this screen")
+        assert "Filter" in screen_text(app)
+
+
+async def test_switch_user_on_a_demo_store(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        app.switch_user("chair")
+        await wait_text(pilot, "chair (panel_chair)")
+        assert "New" not in screen_text(app).splitlines()[-1]
