@@ -72,7 +72,11 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
         assert {"person_ref", "dispute_type", "problem_statement"} <= set(expected)
         for field, message in expected.items():
             box = screen.query_one(f"#err-{field.replace('.', '-')}", Static)
-            assert box.display and message in str(box.render()), field
+            shown = str(box.render())
+            assert box.display and shown.startswith("✖"), field
+            if field not in ("dispute_type", "risk", "raising_agency", "responding_agencies"):
+                assert message in shown, field
+        assert "choose one" in str(screen.query_one("#err-risk", Static).render())
         assert "problem(s): fix the fields marked ✖" in screen_text(app)
         assert "✖ letters, digits and - _ . / only" in screen_text(app)
 

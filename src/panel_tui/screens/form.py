@@ -233,7 +233,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     # --- submit ---------------------------------------------------------------------------
     def action_submit(self) -> None:
         data = self.values()
-        errors = form_errors(data)
+        errors = _plain(form_errors(data), data)
         if errors:
             self.show_errors(errors)
             return
@@ -297,3 +297,13 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             self._save_draft()
             self.notify("Draft kept: it comes back when you open a new dispute.")
         self.dismiss(None)
+
+
+def _plain(errors: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
+    """Say what to do for empty choices instead of the validator's wording."""
+    for name in ("dispute_type", "risk", "raising_agency"):
+        if name in errors and not data.get(name):
+            errors[name] = "choose one (enter opens the list)"
+    if "responding_agencies" in errors and not data.get("responding_agencies"):
+        errors["responding_agencies"] = "name at least one agency code, e.g. MCO (comma-separated)"
+    return errors
