@@ -14,9 +14,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from panel_tui.rules.clocks import format_duration
-from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS
+from panel_tui.rules.forms import TEXT_FIELDS
 from panel_tui.screens.actions import ACTIONS, Builder
 from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.screens.form import SHORT
 from panel_tui.store import queries
 from panel_tui.store.readmodels import DisputeDetail
 from panel_tui.widgets.clock_badge import ClockBadge, local_time
@@ -111,7 +112,7 @@ class DisputeScreen(AppScreen):
         self.query_one("#summary", Static).update(head)
         self.query_one(ClockBadge).show(d.clock)
         self.query_one(StageLadder).show(d.stages, d.stage)
-        form = [(FORM_FIELDS[name].split(" (")[0], getattr(d, name)) for name in TEXT_FIELDS]
+        form = [(SHORT[name], getattr(d, name)) for name in TEXT_FIELDS]
         self.query_one("#form", Static).update(_lines(form))
         self.query_one(EvidenceChecklist).show(d.evidence)
         self.query_one("#protection", Static).update(self._protection(d))

@@ -15,6 +15,8 @@ from textual.widgets import Static
 
 from panel_tui.config import config_path
 
+GENERIC = ("scroll_", "page_", "focus_", "copy", "cursor_")
+
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
@@ -36,10 +38,17 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        seen: set[str] = set()
-        for active in self._under.active_bindings.values():
+        seen: set[tuple[str, str]] = set()
+        # The screen's own keys first, then its widgets', then the app's; generic
+        # scrolling and focus keys are left out (they work everywhere).
+        ranked = sorted(
+            self._under.active_bindings.values(),
+            key=lambda a: 0 if a.node is self._under else (2 if a.node is self.app else 1),
+        )
+        for active in ranked:
             binding = active.binding
-            if not binding.description or (binding.action, binding.description) in seen:
+            generic = binding.action.split(".")[-1].startswith(GENERIC) or binding.system
+            if not binding.description or generic or (binding.action, binding.description) in seen:
                 continue
             seen.add((binding.action, binding.description))
             keys = self.app.get_key_display(binding)

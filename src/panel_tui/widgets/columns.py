@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from panel_tui.rules.clocks import format_duration
 from panel_tui.store.readmodels import QueueRow
-from panel_tui.widgets.clock_badge import clock_plain, relative
+from panel_tui.widgets.clock_badge import clock_plain
 
 TYPE_SHORT = {"eligibility": "elig", "funding": "fund", "safeguarding": "safe", "capacity": "cap"}
 RISK_SHORT = {"critical": "CRIT", "high": "high", "medium": "med", "low": "low"}
@@ -37,7 +38,10 @@ def _clock(row: QueueRow, at: datetime) -> str:
 
 
 def _provisional(row: QueueRow, at: datetime) -> str:
-    return relative(row.provisional_ends, at) if row.provisional_ends else "-"
+    if row.provisional_ends is None:
+        return "-"
+    left = row.provisional_ends - at
+    return f"OVER {format_duration(left)}" if left.total_seconds() <= 0 else format_duration(left)
 
 
 BASE_COLUMNS = (
@@ -45,10 +49,10 @@ BASE_COLUMNS = (
     Column("type", "Type", 4, lambda r, at: TYPE_SHORT.get(r.dispute_type, r.dispute_type)),
     Column("risk", "Risk", 4, lambda r, at: RISK_SHORT.get(r.risk, r.risk)),
     Column("stage", "St", 2, lambda r, at: f"S{r.stage}"),
-    Column("clock", "Clock", 14, _clock),
-    Column("agencies", "Agencies", 11, lambda r, at: r.agencies, flex=2),
+    Column("clock", "Clock", 16, _clock),
+    Column("agencies", "Agencies", 10, lambda r, at: r.agencies, flex=2),
     Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
-    Column("provisional", "Prov", 8, _provisional),
+    Column("provisional", "Prov.", 7, _provisional),
     Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1),
 )
 
