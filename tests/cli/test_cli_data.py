@@ -107,3 +107,21 @@ def test_backup_and_doctor(team: Cli, tmp_path: Path) -> None:
     result = team("doctor")
     assert result.returncode == 1
     assert "FAIL audit chain" in result.stdout and "event 3" in result.stdout
+
+
+def test_demo_builds_and_never_replaces_a_real_store(team: Cli, tmp_path: Path) -> None:
+    demo = Cli(tmp_path / "demo.db", team.env)
+    result = demo("demo", "--no-ui")
+    assert result.returncode == 0, result.stderr
+    queue = demo.json("queue")
+    assert queue["total"] > 20
+    states = {d["clock"]["state"] for d in queue["disputes"]}
+    assert {"on_track", "warning", "breached"} <= states
+    assert demo.json("--as", "chair", "queue", "--section", "at_panel")["total"] >= 1
+    assert demo("demo", "--no-ui").returncode == 0  # a demo store may be rebuilt
+
+    before = team.db.read_bytes()
+    refused = team("demo", "--no-ui")
+    assert refused.returncode == 2
+    assert "not a demo store" in refused.stderr
+    assert team.db.read_bytes() == before

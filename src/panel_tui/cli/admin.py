@@ -159,6 +159,26 @@ def default_demo_path() -> Path:
     return Path(user_data_dir("panel-tui", appauthor=False)) / "demo.db"
 
 
+def _refuse_unless_demo(path: Path) -> None:
+    """The demo rebuilds its store from scratch: never let it replace a real one."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = 'store_kind'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        row = None
+    if not row or row[0] != "demo":
+        raise InvalidInputError(
+            f"{path} exists and is not a demo store; the demo will not replace it. "
+            "Give another --db path.",
+            field="--db",
+        )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import sys
     import time
@@ -171,6 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.db and "://" in args.db:
         raise InvalidInputError("the demo builds a SQLite file: give a path", field="--db")
     if target.exists():
+        _refuse_unless_demo(target)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -129,9 +129,17 @@ class Store:
             row = session.get(Setting, key)
             return row.value if row else None
 
-    def policy(self) -> Policy:
-        """The store's policy (the shipped default until one is installed)."""
-        text_value = self.setting(POLICY_KEY)
+    def policy(self, session: Session | None = None) -> Policy:
+        """The store's policy (the shipped default until one is installed).
+
+        Given a session, read it there: a write checks its rules against the
+        policy as it stands inside the same transaction.
+        """
+        if session is not None:
+            row = session.get(Setting, POLICY_KEY)
+            text_value = row.value if row else None
+        else:
+            text_value = self.setting(POLICY_KEY)
         if text_value is None:
             return default_policy()
         if text_value != self._policy_text:

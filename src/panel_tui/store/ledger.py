@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -175,25 +175,28 @@ class LedgerBase:
         at: datetime | None = None,
     ) -> T:
         """Check rights and version, run ``body``, all in one write transaction."""
-        when = (at or self.clock()).astimezone(UTC)
-        policy = self.store.policy()
+        moment = at or self.clock()
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            # astimezone() would silently read a naive time as this machine's local time.
+            raise InvalidInputError("give the time with its time zone", field="at")
+        when = moment.astimezone(UTC)
         if self._batch is not None:
             try:
                 with self._transaction() as session:
-                    return self._apply(action, ref, body, session, when, policy, expected_version)
+                    return self._apply(action, ref, body, session, when, expected_version)
             except OperationalError as exc:
                 raise StoreError(busy_message(exc)) from None
         try:
             with self.store.write() as session:
-                return self._apply(action, ref, body, session, when, policy, expected_version)
+                return self._apply(action, ref, body, session, when, expected_version)
         except StaleDataError:
             err = self._stale_after_race(ref)
-            self._record_refusal(action, ref, err)
+            self._record_refusal(action, ref, err, when)
             raise err from None
         except (InvalidInputError, NotFoundError):
             raise  # bad input writes nothing
         except DomainError as err:
-            self._record_refusal(action, ref, err)
+            self._record_refusal(action, ref, err, when)
             raise
         except OperationalError as exc:
             raise StoreError(busy_message(exc)) from None
@@ -205,9 +208,9 @@ class LedgerBase:
         body: Callable[[Context, Dispute | None], T],
         session: Session,
         when: datetime,
-        policy: Policy,
         expected_version: int | None,
     ) -> T:
+        policy = self.store.policy(session)
         actor = self._actor(session)
         dispute = self.find_dispute(session, ref) if ref is not None else None
         if dispute is not None:
@@ -232,7 +235,9 @@ class LedgerBase:
             current_version=dispute.version if dispute else 0,
         )
 
-    def _record_refusal(self, action: Action, ref: str | None, err: DomainError) -> None:
+    def _record_refusal(
+        self, action: Action, ref: str | None, err: DomainError, when: datetime
+    ) -> None:
         """Append the refusal to the audit trail; the refused change itself is gone."""
         try:
             with self.store.write() as session:
@@ -245,7 +250,7 @@ class LedgerBase:
                     )
                 append_event(
                     session,
-                    at=self.clock().astimezone(UTC),
+                    at=when,
                     actor=self.login,
                     action="refused",
                     dispute_id=dispute.id if dispute else None,
@@ -263,10 +268,14 @@ class LedgerBase:
         key = f"ref_seq:{year}"
         row = session.get(Setting, key)
         if row is None:
+            # The highest number in use, not a count: refs may have gaps.
+            prefix = f"D-{year}-"
             highest = session.execute(
-                select(func.count()).select_from(Dispute).where(Dispute.ref.like(f"D-{year}-%"))
+                select(
+                    func.max(cast(func.substr(Dispute.ref, len(prefix) + 1), Integer))
+                ).where(Dispute.ref.like(f"{prefix}%"))
             ).scalar_one()
-            row = Setting(key=key, value=str(highest))
+            row = Setting(key=key, value=str(highest or 0))
             session.add(row)
         number = int(row.value) + 1
         row.value = str(number)

@@ -541,7 +541,7 @@ class Ledger(LedgerBase):
                 dispute.ref, Status(dispute.status), Stage(dispute.current_stage), final=final
             )
             lifecycle.check_decision_content(
-                result, receiving_agency, rationale, review_date, ctx.at.date()
+                result, receiving_agency, rationale, review_date, ctx.at.astimezone().date()
             )
             receiver = (
                 ctx.agency(receiving_agency, "receiving_agency") if receiving_agency else None
