@@ -921,3 +921,12 @@ def test_every_versioned_operation_refuses_a_stale_version(world, op) -> None:
     err = world.refused(StaleWriteError, lambda: op(world, ref, 1), ref=ref)
     assert err.changed_by == "supervisor" and err.current_version == 2
     op(world, ref, 2)  # with the current version it goes through
+
+
+def test_a_naive_time_is_refused_rather_than_read_as_local_time(world) -> None:
+    err = world.refused(
+        InvalidInputError,
+        lambda: world.ledger("duty_lead").open_dispute(world.form(), at=datetime(2026, 3, 2, 9, 0)),
+        match="time zone",
+    )
+    assert err.field == "at"
