@@ -93,6 +93,11 @@ class DisputeScreen(AppScreen):
         self.load()
 
     def show(self, detail: DisputeDetail, then: Builder | None = None) -> None:
+        before = self.detail
+        if before is not None and detail.version != before.version and detail.events:
+            last = detail.events[-1]
+            if last.actor != self.panel.login:
+                self.notify(f"{detail.ref} was just changed by {last.actor} ({last.action}).")
         self.detail = detail
         if then is not None:
             then.reloaded(detail)

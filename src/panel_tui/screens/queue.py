@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
@@ -77,9 +77,14 @@ class QueueScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
-        self._agencies = [a.code for a in queries.agencies(self.panel.store)]
         self._apply(keep_cursor=False)
+        self._load_agencies()
         self.query_one(QueueView).focus()
+
+    @work(thread=True, group="queue-agencies", exit_on_error=False)
+    def _load_agencies(self) -> None:
+        codes = [a.code for a in retrying(self.panel, lambda: queries.agencies(self.panel.store))]
+        self.app.call_from_thread(setattr, self, "_agencies", codes)
 
     @property
     def view(self) -> QueueView:
