@@ -930,3 +930,12 @@ def test_a_naive_time_is_refused_rather_than_read_as_local_time(world) -> None:
         match="time zone",
     )
     assert err.field == "at"
+
+
+def test_a_refusal_is_recorded_at_the_operations_time(world) -> None:
+    ref = world.open()
+    at = world.T0 + timedelta(hours=5, microseconds=250)
+    with pytest.raises(RightsError):
+        world.ledger("oversight").escalate(ref, at=at)
+    event = world.last_event()
+    assert event["action"] == "refused" and event["at"] == "2026-03-02 14:00:00.000250"
