@@ -1,0 +1,169 @@
+"""Shared kit of the reliability suite: build stores, inspect them, record figures.
+
+Imported by the tests (as ``reliability.relkit``) and by ``worker.py``, which
+runs in its own process. Inspection goes through the sqlite3 module, not the
+code under test, except where the store's own verifier is the thing checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from panel_tui.rules.enums import EvidenceKey
+from panel_tui.rules.policy import KNOWN_ROLES
+
+#: A Monday morning: stores are built at explicit times.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADMIN = "admin"
+AGENCIES = (
+    ("CBH", "County Behavioral Health", "county"),
+    ("MCO", "Managed Care Organisation", "payer"),
+    ("HOU", "Housing Services", "housing"),
+)
+#: One person per role, whose login is the role's name ("admin" is made by init).
+ROLES = tuple(sorted(KNOWN_ROLES))
+FIGURES_ENV = "PANEL_TUI_RELIABILITY_OUT"
+
+#: Every acknowledged change carries a token into a text field of its row and its event.
+TOKEN = re.compile(r"tok-[0-9a-z]+-[0-9]+")
+
+#: Where each operation leaves its token in the domain tables.
+TOKEN_COLUMNS = {
+    "note": ("note", "text"),
+    "contactattempt": ("contactattempt", "note"),
+    "interimcover": ("interimcover", "support_level"),
+    "stagerecord": ("stagerecord", "escalation_note"),
+    "decision": ("decision", "rationale"),
+    "dispute": ("dispute", "problem_statement"),
+    "provisionalpackage": ("provisionalpackage", "actions"),
+    "acceptance": ("acceptance", "start_plan"),
+}
+
+
+def valid_form(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = dict(
+        person_ref="P-1001",
+        dispute_type="funding",
+        risk="high",
+        raising_agency="CBH",
+        responding_agencies=["MCO"],
+        consent_basis="consent on file",
+        problem_statement="Discharge stalled: each agency says the other funds step-down.",
+        proposed_pathway="ACT team",
+        rule_conflict="criterion 4.2 read differently",
+        evidence_summary="two admissions in 60 days",
+        interim_risk_actions="daily welfare call by CBH",
+        requested_decision="who funds the step-down bed",
+        evidence={k.value: {"present": True, "note": ""} for k in EvidenceKey},
+    )
+    data.update(changes)
+    return data
+
+
+def build_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> None:
+    """A store with three agencies and one person per role (login = role name)."""
+    from panel_tui.store.admin import Admin, init_store
+
+    store = init_store(str(path), ADMIN, "Ada Admin", kind="test", at=at)
+    try:
+        admin = Admin(store, ADMIN, clock=lambda: at)
+        for code, name, kind in AGENCIES:
+            admin.add_agency(code, name, kind)
+        for role in ROLES:
+            if role != ADMIN:
+                admin.add_person(role, role.replace("_", " ").title(), [role], "CBH")
+    finally:
+        store.close()
+
+
+# --- inspecting a store file ------------------------------------------------------------
+def connect(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
+    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    return sqlite3.connect(uri, uri=True, timeout=30)
+
+
+def query(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    conn = connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def integrity(path: Path) -> str:
+    return str(query(path, "PRAGMA integrity_check")[0][0])
+
+
+def chain(path: Path) -> Any:
+    """The store's own chain verifier, over a read-only connection."""
+    from sqlalchemy import create_engine
+
+    from panel_tui.store.audit import verify_chain
+
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with engine.connect() as connection:
+            return verify_chain(connection)
+    finally:
+        engine.dispose()
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def event_tokens(path: Path) -> dict[str, tuple[int, str]]:
+    """token → (event id, action) for every non-refused event carrying a token."""
+    found: dict[str, tuple[int, str]] = {}
+    for id_, action, after in query(
+        path, "SELECT id, action, after FROM event WHERE action != 'refused' ORDER BY id"
+    ):
+        for token in TOKEN.findall(after):
+            found.setdefault(token, (id_, action))
+    return found
+
+
+def row_tokens(path: Path) -> dict[str, str]:
+    """token → table for every domain row carrying a token."""
+    found: dict[str, str] = {}
+    for table, column in TOKEN_COLUMNS.values():
+        for (value,) in query(path, f'SELECT "{column}" FROM "{table}"'):
+            for token in TOKEN.findall(value or ""):
+                found.setdefault(token, table)
+    return found
+
+
+def counts(path: Path, tables: Iterable[str] = ("dispute", "event")) -> dict[str, int]:
+    return {t: query(path, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            break  # a line cut by SIGKILL before its fsync: it was not acknowledged
+    return rows
+
+
+# --- figures for docs/RELIABILITY.md ----------------------------------------------------
+def record_figures(section: str, figures: dict[str, Any]) -> None:
+    """Merge this test's figures into the JSON file named by $PANEL_TUI_RELIABILITY_OUT."""
+    target = os.environ.get(FIGURES_ENV)
+    if not target:
+        return
+    path = Path(target)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[section] = figures
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
