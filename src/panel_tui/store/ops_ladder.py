@@ -1,0 +1,285 @@
+"""The ladder and its outcomes: escalate, decide, accept, withdraw."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from panel_tui.rules import lifecycle
+from panel_tui.rules.clocks import clock_state, due_time, liaison_triggered
+from panel_tui.rules.enums import (
+    Action,
+    Outcome,
+    PackageStatus,
+    Stage,
+    Status,
+)
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.models import (
+    Acceptance,
+    Decision,
+    Dispute,
+    StageRecord,
+)
+from panel_tui.store.ops_common import (
+    active_package,
+    end_cover,
+    end_packages,
+    stage_record,
+    stop_clock,
+    touch,
+)
+
+
+class LadderOperations(LedgerBase):
+    """Move a dispute up the ladder and to its resolution."""
+
+    def escalate(
+        self,
+        ref: str,
+        note: str = "",
+        breach_reason: str = "",
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Stage:
+        def body(ctx: Context, dispute: Dispute | None) -> Stage:
+            assert dispute is not None
+            current = stage_record(ctx, dispute, dispute.current_stage)
+            clock = clock_state(
+                ctx.policy,
+                entered=dispute.stage_entered_at,
+                due=dispute.current_due_at,
+                now=ctx.at,
+            )
+            stage3 = stage_record(ctx, dispute, Stage.FINAL_AUTHORITY)
+            liaison = liaison_triggered(
+                ctx.policy,
+                opened=dispute.opened_at,
+                now=ctx.at,
+                resolved=dispute.resolved_at,
+                stage3_due=stage3.due_at if stage3 else None,
+                stage3_left=stage3.left_at if stage3 else None,
+            )
+            target = lifecycle.check_escalate(
+                dispute.ref,
+                Status(dispute.status),
+                Stage(dispute.current_stage),
+                clock.state,
+                breach_reason or "",
+                liaison,
+            )
+            before = {
+                "stage": dispute.current_stage,
+                "status": dispute.status,
+                "clock": clock.state.value,
+                "due_at": dispute.current_due_at,
+            }
+            # A decided stage already ended at the decision: keep when it ended.
+            if current is not None and current.left_at is None:
+                current.left_at = ctx.at
+                ctx.session.add(current)
+            due = due_time(ctx.policy, dispute.risk, target, ctx.at)
+            ctx.session.add(
+                StageRecord(
+                    dispute_id=dispute.id,
+                    stage=int(target),
+                    entered_at=ctx.at,
+                    due_at=due,
+                    entered_by_id=ctx.actor.id,
+                    breach_reason=breach_reason.strip() or None,
+                    escalation_note=note.strip() or None,
+                )
+            )
+            # An escalation after a decision means the receiving team did not accept it.
+            dispute.status = Status.OPEN.value
+            dispute.current_stage = int(target)
+            dispute.stage_entered_at = ctx.at
+            dispute.current_due_at = due
+            package = active_package(ctx, dispute)
+            if package is not None and package.ends_at <= ctx.at:
+                package.status = PackageStatus.ESCALATED.value
+                ctx.session.add(package)
+            ctx.session.add(dispute)
+            ctx.session.flush()
+            ctx.event(
+                "escalate",
+                dispute,
+                stage=before["stage"],
+                before=before,
+                after={
+                    "stage": int(target),
+                    "due_at": due,
+                    "breach_reason": breach_reason.strip() or None,
+                    "note": note.strip() or None,
+                },
+            )
+            return target
+
+        return self.run(Action.ESCALATE, ref, body, expected_version=expected_version, at=at)
+
+    def record_decision(
+        self,
+        ref: str,
+        outcome: str,
+        rationale: str,
+        review_date: date,
+        *,
+        receiving_agency: str | None = None,
+        pathway: str = "",
+        final: bool = False,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """A panel (or supervisor-level) decision, or with ``final`` the named authority's."""
+        try:
+            result = Outcome(outcome)
+        except ValueError:
+            options = ", ".join(o.value for o in Outcome)
+            raise InvalidInputError(f"must be one of: {options}", field="outcome") from None
+        action = Action.FINAL_DETERMINATION if final else Action.RECORD_DECISION
+        if final and result is Outcome.NO_AGREEMENT:
+            raise InvalidInputError(
+                "a final determination must decide: no_agreement is for panels", field="outcome"
+            )
+
+        def body(ctx: Context, dispute: Dispute | None) -> int:
+            assert dispute is not None
+            lifecycle.check_decision(
+                dispute.ref, Status(dispute.status), Stage(dispute.current_stage), final=final
+            )
+            lifecycle.check_decision_content(
+                result, receiving_agency, rationale, review_date, ctx.at.astimezone().date()
+            )
+            receiver = (
+                ctx.agency(receiving_agency, "receiving_agency") if receiving_agency else None
+            )
+            decision = Decision(
+                dispute_id=dispute.id,
+                kind="final" if final else "decision",
+                outcome=result.value,
+                receiving_agency_id=receiver.id if receiver else None,
+                pathway=pathway.strip(),
+                rationale=rationale.strip(),
+                decided_by_id=ctx.actor.id,
+                # A final determination is made as the type's named authority, whatever
+                # other roles the person also holds.
+                capacity=ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
+                if final
+                else ctx.capacity(action),
+                stage=dispute.current_stage,
+                review_date=review_date,
+                decided_at=ctx.at,
+            )
+            ctx.session.add(decision)
+            before = {"status": dispute.status}
+            if result.resolves:
+                dispute.status = Status.DECIDED.value
+                stop_clock(ctx, dispute)
+            touch(ctx, dispute)
+            ctx.event(
+                "final_determination" if final else "record_decision",
+                dispute,
+                before=before,
+                after={
+                    "outcome": result.value,
+                    "receiving_agency": receiver.code if receiver else None,
+                    "pathway": pathway.strip(),
+                    "rationale": rationale.strip(),
+                    "decided_by": ctx.actor.login,
+                    "capacity": decision.capacity,
+                    "review_date": review_date,
+                    "status": dispute.status,
+                },
+            )
+            return decision.id or 0
+
+        return self.run(action, ref, body, expected_version=expected_version, at=at)
+
+    def confirm_acceptance(
+        self,
+        ref: str,
+        start_plan: str,
+        start_date: date,
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        plan = lifecycle.require_text(start_plan, "start_plan", "The start plan", minimum=10)
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            decision = (
+                ctx.session.execute(
+                    select(Decision)
+                    .where(Decision.dispute_id == dispute.id)
+                    .order_by(Decision.id.desc())
+                    .limit(1)
+                )
+                .scalars()
+                .first()
+            )
+            lifecycle.check_acceptance(
+                dispute.ref, Status(dispute.status), Outcome(decision.outcome) if decision else None
+            )
+            assert decision is not None
+            if start_date < decision.decided_at.date():
+                raise InvalidInputError("the start date is before the decision", field="start_date")
+            ctx.session.add(
+                Acceptance(
+                    dispute_id=dispute.id,
+                    decision_id=decision.id,
+                    accepted_by_id=ctx.actor.id,
+                    start_plan=plan,
+                    start_date=start_date,
+                    at=ctx.at,
+                )
+            )
+            dispute.status = Status.CLOSED.value
+            dispute.resolved_at = ctx.at
+            converted = end_packages(ctx, dispute, PackageStatus.CONVERTED)
+            end_cover(ctx, dispute)
+            touch(ctx, dispute)
+            ctx.event(
+                "confirm_acceptance",
+                dispute,
+                before={"status": Status.DECIDED.value},
+                after={
+                    "status": dispute.status,
+                    "start_plan": plan,
+                    "start_date": start_date,
+                    "decision": decision.id,
+                    "packages_converted": converted,
+                },
+            )
+
+        self.run(Action.CONFIRM_ACCEPTANCE, ref, body, expected_version=expected_version, at=at)
+
+    def withdraw(
+        self,
+        ref: str,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        why = lifecycle.require_text(reason, "reason", "A reason for withdrawing", minimum=5)
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            lifecycle.check_live(dispute.ref, Status(dispute.status), "withdraw")
+            before = {"status": dispute.status, "stage": dispute.current_stage}
+            dispute.status = Status.WITHDRAWN.value
+            dispute.withdrawn_reason = why
+            dispute.resolved_at = ctx.at
+            stop_clock(ctx, dispute)
+            end_packages(ctx, dispute, PackageStatus.ENDED)
+            end_cover(ctx, dispute)
+            touch(ctx, dispute)
+            ctx.event(
+                "withdraw", dispute, before=before, after={"status": dispute.status, "reason": why}
+            )
+
+        self.run(Action.WITHDRAW, ref, body, expected_version=expected_version, at=at)

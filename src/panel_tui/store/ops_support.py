@@ -1,0 +1,240 @@
+"""Protecting the person meanwhile: interim cover, provisional support, plan holder, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from panel_tui.rules import lifecycle
+from panel_tui.rules.enums import (
+    Action,
+    ContactOutcome,
+    Status,
+)
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.models import (
+    ContactAttempt,
+    Dispute,
+    InterimCover,
+    Note,
+    PlanHolderAssignment,
+    ProvisionalPackage,
+)
+from panel_tui.store.ops_common import (
+    CONTACT_METHODS,
+    active_package,
+    aware,
+    touch,
+)
+
+
+class SupportOperations(LedgerBase):
+    """Cover, provisional packages and their contacts, plan holders, notes."""
+
+    def assign_cover(
+        self,
+        ref: str,
+        provider_agency: str,
+        support_level: str,
+        *,
+        review_at: datetime | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        level = lifecycle.require_text(support_level, "support_level", "The minimum support level")
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            lifecycle.check_live(dispute.ref, Status(dispute.status), "assign interim cover to")
+            provider = ctx.agency(provider_agency, "provider_agency")
+            if review_at is not None and aware(review_at, "review_at") <= ctx.at:
+                raise InvalidInputError("the review time must be in the future", field="review_at")
+            previous = (
+                ctx.session.execute(
+                    select(InterimCover).where(
+                        InterimCover.dispute_id == dispute.id, InterimCover.active.is_(True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for cover in previous:
+                cover.active = False
+                ctx.session.add(cover)
+            ctx.session.add(
+                InterimCover(
+                    dispute_id=dispute.id,
+                    provider_agency_id=provider.id,
+                    support_level=level,
+                    starts_at=ctx.at,
+                    review_at=review_at,
+                    assigned_by_id=ctx.actor.id,
+                    assigned_at=ctx.at,
+                )
+            )
+            touch(ctx, dispute)
+            ctx.event(
+                "assign_cover",
+                dispute,
+                before={"covers": [c.provider_agency_id for c in previous]},
+                after={"provider": provider.code, "support_level": level, "review_at": review_at},
+            )
+
+        self.run(Action.ASSIGN_COVER, ref, body, expected_version=expected_version, at=at)
+
+    def start_provisional(
+        self,
+        ref: str,
+        coordinator: str,
+        actions: str,
+        *,
+        days: int | None = None,
+        ends_at: datetime | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        what = lifecycle.require_text(actions, "actions", "The package's actions")
+
+        def body(ctx: Context, dispute: Dispute | None) -> int:
+            assert dispute is not None
+            person = ctx.person(coordinator, "coordinator")
+            length = ctx.policy.provisional.max_days if days is None else days  # 0 is refused
+            end = ends_at or (ctx.at + timedelta(days=length))
+            end = aware(end, "end")
+            lifecycle.check_provisional(
+                ctx.policy,
+                dispute.ref,
+                Status(dispute.status),
+                ctx.at,
+                end,
+                active_package(ctx, dispute) is not None,
+            )
+            package = ProvisionalPackage(
+                dispute_id=dispute.id,
+                coordinator_id=person.id,
+                actions=what,
+                starts_at=ctx.at,
+                ends_at=end,
+                authorised_by_id=ctx.actor.id,
+                authorised_at=ctx.at,
+            )
+            ctx.session.add(package)
+            touch(ctx, dispute)
+            ctx.event(
+                "start_provisional",
+                dispute,
+                after={"coordinator": person.login, "actions": what, "ends_at": end},
+            )
+            return package.id or 0
+
+        return self.run(
+            Action.AUTHORISE_PROVISIONAL, ref, body, expected_version=expected_version, at=at
+        )
+
+    def log_contact(
+        self,
+        ref: str,
+        method: str,
+        outcome: str,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        if method not in CONTACT_METHODS:
+            raise InvalidInputError(f"must be one of: {', '.join(CONTACT_METHODS)}", field="method")
+        try:
+            result = ContactOutcome(outcome)
+        except ValueError:
+            options = ", ".join(o.value for o in ContactOutcome)
+            raise InvalidInputError(f"must be one of: {options}", field="outcome") from None
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            package = active_package(ctx, dispute)
+            if package is None:
+                raise lifecycle.TransitionError(
+                    f"{dispute.ref} has no active provisional package to log a contact against.",
+                    hint="Start one first (authorise provisional support).",
+                )
+            ctx.session.add(
+                ContactAttempt(
+                    package_id=package.id,
+                    at=ctx.at,
+                    method=method,
+                    outcome=result.value,
+                    note=note.strip(),
+                    by_id=ctx.actor.id,
+                )
+            )
+            touch(ctx, dispute)
+            ctx.event(
+                "log_contact",
+                dispute,
+                after={
+                    "package": package.id,
+                    "method": method,
+                    "outcome": result.value,
+                    "note": note.strip(),
+                },
+            )
+
+        self.run(Action.LOG_CONTACT, ref, body, expected_version=expected_version, at=at)
+
+    def assign_plan_holder(
+        self,
+        ref: str,
+        login: str,
+        *,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            lifecycle.check_live(dispute.ref, Status(dispute.status), "assign a plan holder to")
+            person = ctx.person(login, "plan_holder")
+            current = (
+                ctx.session.execute(
+                    select(PlanHolderAssignment).where(
+                        PlanHolderAssignment.dispute_id == dispute.id,
+                        PlanHolderAssignment.until_at.is_(None),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for assignment in current:
+                assignment.until_at = ctx.at
+                ctx.session.add(assignment)
+            ctx.session.add(
+                PlanHolderAssignment(
+                    dispute_id=dispute.id,
+                    person_id=person.id,
+                    assigned_by_id=ctx.actor.id,
+                    from_at=ctx.at,
+                )
+            )
+            before = {"plan_holder_id": dispute.plan_holder_id}
+            dispute.plan_holder_id = person.id
+            ctx.session.add(dispute)
+            ctx.session.flush()
+            ctx.event(
+                "assign_plan_holder", dispute, before=before, after={"plan_holder": person.login}
+            )
+
+        self.run(Action.ASSIGN_PLAN_HOLDER, ref, body, expected_version=expected_version, at=at)
+
+    def add_note(self, ref: str, text: str, *, at: datetime | None = None) -> None:
+        body_text = lifecycle.require_text(text, "text", "The note", minimum=1)
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            ctx.session.add(
+                Note(dispute_id=dispute.id, by_id=ctx.actor.id, at=ctx.at, text=body_text)
+            )
+            ctx.event("add_note", dispute, after={"text": body_text})
+
+        # Notes never conflict: they add, they do not overwrite.
+        self.run(Action.ADD_NOTE, ref, body, at=at)
