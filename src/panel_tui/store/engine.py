@@ -20,12 +20,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import ColumnElement
 
 from panel_tui.rules.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
+SECONDS_PER_DAY = 86400.0
 WRITE_OPTION = "panel_tui_write"
 
 #: Filesystems where SQLite's locking cannot be trusted.
@@ -125,3 +127,15 @@ def make_engine(url: str) -> Engine:
 def write_engine(engine: Engine) -> Engine:
     """The same engine whose transactions begin IMMEDIATE (SQLite)."""
     return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def seconds_between(dialect_name: str, later: Any, earlier: Any) -> ColumnElement[float]:
+    """SQL for ``later − earlier`` in seconds, as a float.
+
+    SQLite stores instants as text, so the difference goes through julianday
+    (days, fractional); PostgreSQL subtracts timestamps to an interval and
+    reads its epoch.
+    """
+    if dialect_name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * SECONDS_PER_DAY
+    return func.extract("epoch", later - earlier)
