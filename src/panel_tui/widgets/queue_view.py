@@ -220,14 +220,23 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         if row is not None:
             self.cursor_id = row.id
 
+    def _navigate(self, index: int) -> None:
+        """The user moved the cursor: it now belongs to the row at ``index``.
+
+        Forget the old dispute first, or a page arriving for the new index
+        would make ``_follow`` pull the cursor back to the row it left.
+        """
+        self.cursor_id = None
+        self._move_to(index)
+
     def action_cursor(self, step: int) -> None:
-        self._move_to(self.cursor + step)
+        self._navigate(self.cursor + step)
 
     def action_page(self, direction: int) -> None:
-        self._move_to(self.cursor + direction * max(1, self.size.height - 1))
+        self._navigate(self.cursor + direction * max(1, self.size.height - 1))
 
     def action_jump(self, where: int) -> None:
-        self._move_to(self.total - 1 if where < 0 else 0)
+        self._navigate(self.total - 1 if where < 0 else 0)
 
     def action_open(self) -> None:
         row = self.cursor_row
@@ -235,7 +244,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             self.post_message(self.Opened(row))
 
     def on_click(self, event: events.Click) -> None:
-        self._move_to(int(self.scroll_offset.y) + event.y)
+        self._navigate(int(self.scroll_offset.y) + event.y)
         if event.chain >= 2:
             self.action_open()
 
