@@ -269,13 +269,14 @@ def run_crash(db: str, seed: int, ack_path: str, seconds: float) -> int:
     writer = Writer(store, name, seed)
     acks = Log(Path(ack_path), durable=True)
     rng = writer.rng
+    acks.write(ready=name)
     deadline = time.time() + seconds
     batch_no = 0
     while time.time() < deadline:
         writer.view.refresh()  # a fresh read: a lone writer has no conflicts
-        if rng.random() < 0.3:
+        if rng.random() < 0.03:
             batch_no += 1
-            size = rng.randrange(20, 200)
+            size = rng.randrange(10, 100)
             ledger = writer.ledger("supervisor")
             tokens = [writer.token() for _ in range(size)]
             acks.write(planned=f"{name}-b{batch_no}", tokens=tokens)
