@@ -1,0 +1,38 @@
+"""``python -m benchmarks run [--sizes 60,10000,100000] [--out FILE] [--quick] [--cache DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks.common import OUT
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes are numbers separated by commas: {text}") from None
+    if not sizes or any(size < 60 for size in sizes):
+        raise argparse.ArgumentTypeError("each size is at least 60 disputes")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="measure every figure and print the table")
+    run.add_argument("--sizes", type=_sizes, default=[60, 10_000, 100_000], help="store sizes")
+    run.add_argument("--out", type=Path, default=OUT / "results.json", help="the JSON results")
+    run.add_argument("--cache", type=Path, default=OUT, help="where stores and bytecode are kept")
+    run.add_argument("--quick", action="store_true", help="few samples: checks the harness works")
+    args = parser.parse_args(argv)
+    from benchmarks import runner
+
+    runner.run(args.sizes, args.out, args.cache.resolve(), args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

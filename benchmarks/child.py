@@ -1,0 +1,69 @@
+"""Entry points of the measured processes: ``python -m benchmarks.child KIND [ARGS]``.
+
+Each kind imports only what it measures, so a bare baseline never pays for
+panel_tui. Results go to stdout as one JSON line (first paint reports on the
+file descriptor in $BENCH_MARK_FD instead: its stdout is the terminal).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+
+
+def paint_app(db: str, at: str) -> int:
+    """Start panel-tui through its own command line; exit once the queue's rows are painted."""
+    import panel_tui.app as app_module
+    from benchmarks.apps import BenchPanelApp, rows_visible
+
+    instant = datetime.fromisoformat(at)
+
+    def report(app) -> None:  # noqa: ANN001
+        os.write(int(os.environ["BENCH_MARK_FD"]), f"painted {int(rows_visible(app))}\n".encode())
+        app.exit()
+
+    def run_app(store, login, *, demo=False) -> None:  # noqa: ANN001
+        app = BenchPanelApp(store, login, demo=demo, clock=lambda: instant, on_first_paint=report)
+        app.run()
+
+    app_module.run_app = run_app  # open_app imports it from the module when it is called
+    from panel_tui.cli import main
+
+    return main(["--db", db])
+
+
+def paint_bare() -> int:
+    from benchmarks.bare import BareApp
+
+    def report(app) -> None:  # noqa: ANN001
+        os.write(int(os.environ["BENCH_MARK_FD"]), b"painted 1\n")
+        app.exit()
+
+    BareApp(on_first_paint=report).run()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    kind, args = argv[0], argv[1:]
+    if kind == "paint":
+        return paint_app(*args)
+    if kind == "paint-bare":
+        return paint_bare()
+    if kind in ("interact", "interact-bare"):
+        from benchmarks import interact
+
+        return interact.child(kind, args)
+    if kind in ("memory", "memory-bare"):
+        from benchmarks import memory
+
+        return memory.child(kind, args)
+    if kind in ("write", "write-raw"):
+        from benchmarks import writes
+
+        return writes.child(kind, args)
+    raise SystemExit(f"unknown benchmark child {kind!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,180 @@
+"""Figure 2, interaction latency, measured in-process with Textual's Pilot (headless, 120×40).
+
+Each sample is the time from the key reaching the app (sent as the terminal
+driver sends it; ``Pilot.press`` would add its own idle waits) until the
+screen reflects the key: the condition below holds *and* Textual has run a
+``call_after_refresh`` callback (the next frame, with the new rows, is
+composed). So a sample includes the key's handling, the store query in its
+thread worker, the message back to the UI and the repaint.
+
+* filter keystroke: a character typed into the ``/`` filter (or a backspace)
+  until the queue's next ``Loaded`` message for the new filter;
+* section switch: a number key until the new section's first page is loaded;
+* open detail: ``enter`` on a row until the dispute screen shows the dispute;
+* page down: ``pagedown`` until the row under the new cursor is loaded.
+
+The baseline is a bare Textual app whose Input echoes each keystroke into a
+Static: the framework's own keystroke-to-repaint time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from benchmarks.common import NOW, SIZE, Figure, median, p95, run_child
+
+FILTER_WORDS = ("cbh", "housing", "D-2026-01", "ACT")
+ACTIONS = ("filter keystroke", "section switch", "open detail", "page down")
+
+
+async def _timed(pilot, keys: tuple[str, ...], ready: Callable[[], bool]) -> float:  # noqa: ANN001
+    from benchmarks.bare import painted, send_key, until
+
+    started = time.perf_counter()
+    for key in keys:
+        send_key(pilot.app, key)
+    try:
+        await until(ready)
+    except TimeoutError:
+        view = getattr(pilot.app.screen, "view", None)
+        state = f"cursor {view.cursor} of {view.total}, loaded {view.loaded}" if view else ""
+        raise TimeoutError(f"no repaint after {keys} on {pilot.app.screen!r} {state}") from None
+    await painted(pilot.app)
+    return (time.perf_counter() - started) * 1000
+
+
+async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[float]]:
+    from benchmarks.apps import BenchPanelApp
+    from benchmarks.bare import until
+    from panel_tui.screens.detail import DisputeScreen
+    from panel_tui.screens.queue import QueueScreen
+    from panel_tui.store.db import Store
+
+    store = Store.open(db)
+    app = BenchPanelApp(store, "duty", demo=True, clock=lambda: at)
+    samples: dict[str, list[float]] = {name: [] for name in ACTIONS}
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await until(lambda: isinstance(app.screen, QueueScreen) and app.screen.view.loaded)
+        await until(lambda: app._data_version is not None)  # the first poll's refresh is done
+        await pilot.pause(0.5)
+        queue = app.screen
+        view = queue.view
+
+        def loaded_after(before: int) -> Callable[[], bool]:
+            return lambda: app.loads > before and view.loaded
+
+        # Section switch: every section in turn, ending on All open.
+        for i in range(repeat):
+            key = str((i + 1) % 7 + 1)
+            samples["section switch"].append(await _timed(pilot, (key,), loaded_after(app.loads)))
+        await _timed(pilot, ("6",), loaded_after(app.loads))
+
+        # Filter: type words a key at a time, then delete them a key at a time.
+        await pilot.press("slash")
+        await until(lambda: app.focused is not None and app.focused.id == "filter")
+        keystrokes = 0
+        for word in FILTER_WORDS * repeat:
+            for key in [*word, *(["backspace"] * len(word))]:
+                stroke = await _timed(pilot, (key,), loaded_after(app.loads))
+                samples["filter keystroke"].append(stroke)
+                keystrokes += 1
+            if keystrokes >= 2 * repeat:
+                break
+        await pilot.press("escape")
+        await until(lambda: app.focused is view)
+
+        # Page down through the open queue from the top.
+        for _ in range(repeat):
+            if view.cursor >= view.total - 1:
+                await _timed(pilot, ("home",), lambda: view.cursor == 0 and view.cursor_row)
+            before = view.cursor
+            samples["page down"].append(
+                await _timed(
+                    pilot,
+                    ("pagedown",),
+                    lambda b=before: view.cursor != b and view.cursor_row is not None,
+                )
+            )
+
+        # Open a dispute's detail, go back, move down a row, open the next.
+        for _ in range(repeat):
+            samples["open detail"].append(
+                await _timed(
+                    pilot,
+                    ("enter",),
+                    lambda: isinstance(app.screen, DisputeScreen) and app.screen.detail is not None,
+                )
+            )
+            await pilot.press("escape")
+            await until(lambda: app.screen is queue)
+            await pilot.press("down")
+            await until(lambda: view.cursor_row is not None)
+    store.close()
+    return samples
+
+
+async def _measure_bare(repeat: int) -> dict[str, list[float]]:
+    from textual.widgets import Input, Static
+
+    from benchmarks.bare import BareInputApp, until
+
+    app = BareInputApp()
+    samples: list[float] = []
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await until(lambda: isinstance(app.focused, Input))
+        echo = app.query_one("#echo", Static)
+        typed = ""
+        for i in range(max(repeat * 2, 10)):
+            key = "abcdefghij"[i % 10]
+            typed += key
+            expected = f"filter: {typed}"
+            samples.append(await _timed(pilot, (key,), lambda e=expected: str(echo.render()) == e))
+    return {"keystroke": samples}
+
+
+def child(kind: str, args: list[str]) -> int:
+    if kind == "interact":
+        db, at, repeat = args
+        result = asyncio.run(_measure_app(db, datetime.fromisoformat(at), int(repeat)))
+    else:
+        result = asyncio.run(_measure_bare(int(args[0])))
+    print(json.dumps(result))
+    return 0
+
+
+def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+    bare = run_child(cache, "interact-bare", str(repeat))["keystroke"]
+    app = run_child(cache, "interact", str(db), NOW.isoformat(), str(repeat))
+    base = round(median(bare), 2)
+    out: list[Figure] = []
+    for action in ACTIONS:
+        values = app[action]
+        out.append(
+            Figure(
+                f"{action} median",
+                size,
+                round(median(values), 2),
+                base,
+                "ms",
+                budget=50,
+                samples=len(values),
+                note="key to repaint; baseline: bare Input keystroke median",
+            )
+        )
+        out.append(
+            Figure(
+                f"{action} p95",
+                size,
+                round(p95(values), 2),
+                round(p95(bare), 2),
+                "ms",
+                samples=len(values),
+                note="baseline: bare Input keystroke p95",
+            )
+        )
+    return out

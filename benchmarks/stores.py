@@ -1,0 +1,75 @@
+"""Demo stores for the harness, built once per size and seed and cached under the cache dir.
+
+A cached store is named by its size, its seed and a digest of the demo
+builder, so a changed builder makes new stores instead of reusing old ones.
+Writes go to a fresh copy, never to the cached store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from benchmarks.common import NOW, ROOT, SEED
+
+DEMO_SOURCE = ROOT / "src" / "panel_tui" / "store" / "demo.py"
+
+
+def _digest() -> str:
+    return hashlib.sha256(DEMO_SOURCE.read_bytes()).hexdigest()[:8]
+
+
+def store_path(cache: Path, size: int, seed: int = SEED) -> Path:
+    return cache / "stores" / f"demo-{size}-s{seed}-{_digest()}.db"
+
+
+def ensure_store(cache: Path, size: int, seed: int = SEED, say=print) -> Path:  # noqa: ANN001
+    """The cached store of ``size`` disputes, built now if it is not there yet."""
+    path = store_path(cache, size, seed)
+    if path.exists():
+        return path
+    from panel_tui.store.demo import build_demo
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    say(f"building a {size:,}-dispute store (seed {seed}); cached at {path}")
+    started = time.perf_counter()
+    store = build_demo(str(partial), disputes=size, seed=seed, now=NOW)
+    store.close()
+    for suffix in ("-wal", "-shm"):  # checkpointed and closed: nothing left in them
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    partial.rename(path)
+    say(f"  built in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def work_copy(cache: Path, source: Path, tag: str) -> Path:
+    """A throwaway copy of a store for a benchmark that writes."""
+    target = cache / "work" / f"{source.stem}-{tag}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def discard(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def write_targets(path: Path) -> list[str]:
+    """Refs of open disputes below the final-authority stage: each can be decided or escalated."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT ref FROM dispute WHERE status = 'open' AND current_stage <= 2 ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [ref for (ref,) in rows]

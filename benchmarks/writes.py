@@ -1,0 +1,246 @@
+"""Figure 3, write latency: Ledger operations on distinct live disputes, alone and 4 at once.
+
+Each writer is its own process with its own Store (as four people's
+terminals are), on one throwaway copy of the store. Writers first open the
+store and do one untimed warm-up write (SQLAlchemy compiles its statements
+once per process), say ``ready``, and all start together on ``go``. Each
+timed operation is one ``Ledger.record_decision`` (as the panel chair) or
+``Ledger.escalate`` (with a reason, as breached stages require), taking turns,
+each on a dispute no other writer touches. A refused or failed write counts
+as failed.
+
+The baseline is the durable-commit floor of the same file system: raw
+sqlite3 ``BEGIN IMMEDIATE; INSERT; COMMIT`` with the store's pragmas (WAL,
+synchronous=FULL), alone and from 4 processes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchmarks.common import ROOT, Figure, child_env, median, p95
+from benchmarks.stores import discard, work_copy, write_targets
+
+WRITERS = 4
+
+
+def _wait_for_go() -> None:
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        raise SystemExit("no go")
+
+
+def _ledger_writer(db: str, refs: list[str]) -> dict:
+    from panel_tui.store.db import Store
+    from panel_tui.store.operations import Ledger
+
+    store = Store.open(db)
+    ledger = Ledger(store, "chair")
+    review = date.today() + timedelta(days=30)
+    times: dict[str, list[float]] = {"decision": [], "escalate": []}
+    failures: list[str] = []
+
+    def one(i: int, ref: str) -> tuple[str, float]:
+        kind = "decision" if i % 2 == 0 else "escalate"
+        started = time.perf_counter()
+        if kind == "decision":
+            ledger.record_decision(
+                ref,
+                "assigned",
+                "Benchmark: CBH holds clinical responsibility under the agreement.",
+                review,
+                receiving_agency="CBH",
+            )
+        else:
+            ledger.escalate(ref, note="benchmark", breach_reason="benchmark: measured escalation")
+        return kind, (time.perf_counter() - started) * 1000
+
+    for i, ref in enumerate(refs):
+        if i == 1:
+            _wait_for_go()  # the first write was the warm-up
+        try:
+            kind, ms = one(i, ref)
+        except Exception as exc:  # a failed write is a result, not a crash
+            failures.append(f"{ref}: {type(exc).__name__}: {exc}")
+        else:
+            if i > 0:
+                times[kind].append(ms)
+    store.close()
+    return {"times": times, "failures": failures}
+
+
+def _raw_writer(db: str, count: int) -> dict:
+    import sqlite3
+
+    conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+    _wait_for_go()
+    times: list[float] = []
+    for i in range(count):
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (f"row {i}",))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return {"times": {"commit": times}, "failures": []}
+
+
+def child(kind: str, args: list[str]) -> int:
+    if kind == "write":
+        result = _ledger_writer(args[0], args[1].split(","))
+    else:
+        result = _raw_writer(args[0], int(args[1]))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+def _run_together(cache: Path, jobs: list[list[str]]) -> list[dict]:
+    """Start the writers, wait until all are ready, then let them go at once."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.child", *job],
+            env=child_env(cache),
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for job in jobs
+    ]
+    results = []
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if line != "ready":
+                raise RuntimeError(f"writer not ready: {line} {proc.stderr.read()[-3000:]}")  # type: ignore[union-attr]
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        for proc in procs:
+            out, err = proc.communicate(timeout=600)
+            if proc.returncode != 0:
+                raise RuntimeError(f"writer failed:\n{err[-3000:]}")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    return results
+
+
+def _merge(results: list[dict]) -> tuple[dict[str, list[float]], list[str]]:
+    times: dict[str, list[float]] = {}
+    failures: list[str] = []
+    for result in results:
+        for kind, values in result["times"].items():
+            times.setdefault(kind, []).extend(values)
+        failures.extend(result["failures"])
+    return times, failures
+
+
+def figures(cache: Path, db: Path, size: int, ops: int) -> list[Figure]:
+    work = work_copy(cache, db, "writes")
+    scratch = work.with_name(f"{work.stem}-raw.db")
+    discard(scratch)
+    try:
+        targets = write_targets(work)
+        # Each writer needs its warm-up dispute plus ``ops`` more; small stores get fewer ops.
+        per = max(2, min(ops, len(targets) // (1 + WRITERS) - 1))
+        if len(targets) < (1 + WRITERS) * (per + 1):
+            raise RuntimeError(f"only {len(targets)} live disputes to write to in {db.name}")
+        chunks = [targets[i * (per + 1) : (i + 1) * (per + 1)] for i in range(1 + WRITERS)]
+        alone, alone_failed = _merge(
+            _run_together(cache, [["write", str(work), ",".join(chunks[0])]])
+        )
+        four, four_failed = _merge(
+            _run_together(cache, [["write", str(work), ",".join(c)] for c in chunks[1:]])
+        )
+        raw_alone, _ = _merge(_run_together(cache, [["write-raw", str(scratch), str(per)]]))
+        raw_four, _ = _merge(
+            _run_together(cache, [["write-raw", str(scratch), str(per)]] * WRITERS)
+        )
+    finally:
+        discard(work)
+        discard(scratch)
+    base1, base4 = raw_alone["commit"], raw_four["commit"]
+    all_four = four.get("decision", []) + four.get("escalate", [])
+    out = []
+    for kind in ("decision", "escalate"):
+        values = alone.get(kind, [])
+        note = f"1 writer; {kind}; baseline raw sqlite3 commit"
+        out.append(
+            Figure(
+                f"{kind} p50, 1 writer",
+                size,
+                _r(median(values)),
+                _r(median(base1)),
+                "ms",
+                samples=len(values),
+                note=note,
+            )
+        )
+        out.append(
+            Figure(
+                f"{kind} p95, 1 writer",
+                size,
+                _r(p95(values)),
+                _r(p95(base1)),
+                "ms",
+                budget=25,
+                samples=len(values),
+                note=note,
+            )
+        )
+    note4 = f"{WRITERS} writer processes, decisions and escalations; baseline raw commits"
+    out.append(
+        Figure(
+            f"write p50, {WRITERS} writers",
+            size,
+            _r(median(all_four)),
+            _r(median(base4)),
+            "ms",
+            samples=len(all_four),
+            note=note4,
+        )
+    )
+    out.append(
+        Figure(
+            f"write p95, {WRITERS} writers",
+            size,
+            _r(p95(all_four)),
+            _r(p95(base4)),
+            "ms",
+            budget=150,
+            samples=len(all_four),
+            note=note4,
+        )
+    )
+    failed = len(alone_failed) + len(four_failed)
+    out.append(
+        Figure(
+            "failed writes",
+            size,
+            float(failed),
+            0.0,
+            "count",
+            budget=0,
+            samples=len(all_four) + sum(map(len, alone.values())),
+            note="; ".join((alone_failed + four_failed)[:3]),
+        )
+    )
+    return out
+
+
+def _r(x: float) -> float:
+    return round(x, 2)

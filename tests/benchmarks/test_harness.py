@@ -1,0 +1,73 @@
+"""The benchmark harness works end to end at the 60-dispute size.
+
+It runs ``python -m benchmarks run --quick --sizes 60`` in a subprocess and
+checks that the JSON has every figure with numbers in it. No timing is
+asserted: a benchmark measures speed, a test checks behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPECTED = {
+    "queue first paint",
+    *(
+        f"{a} {s}"
+        for a in ("filter keystroke", "section switch", "open detail", "page down")
+        for s in ("median", "p95")
+    ),
+    *(f"{k} {p}, 1 writer" for k in ("decision", "escalate") for p in ("p50", "p95")),
+    "write p50, 4 writers",
+    "write p95, 4 writers",
+    "failed writes",
+    "headless queue --breached --format json",
+    "headless: textual modules imported",
+    "peak RSS, scrolled end to end",
+}
+
+
+def test_quick_run_at_60_reports_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "run",
+            "--quick",
+            "--sizes",
+            "60",
+            "--out",
+            str(out),
+            "--cache",
+            str(tmp_path / "cache"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| size" in done.stdout  # the table was printed
+    results = json.loads(out.read_text())
+    assert {"cores", "python", "sqlite", "date"} <= set(results["machine"])
+    figures = results["figures"]
+    assert {f["figure"] for f in figures} == EXPECTED
+    for f in figures:
+        assert f["size"] == 60
+        for key in ("value", "baseline"):
+            assert isinstance(f[key], int | float) and math.isfinite(f[key]), (f["figure"], key)
+        assert f["samples"] >= 1, f["figure"]
+        assert f["within_budget"] in (True, False, None)
+        if f["baseline"]:
+            assert isinstance(f["ratio"], float), f["figure"]
