@@ -1,0 +1,106 @@
+"""The replay machinery: how an import is written, step by step, through the Ledger.
+
+Imports never write rows directly. A validated dispute becomes an opening plus
+``_Step``s (a ledger call at a recorded time, made as a recorded login), sorted
+by time and, for ties, by what must exist first (``_RANK``). ``_replay`` runs
+them on a ``_Replayer`` (one ledger whose acting login changes per step) inside
+the importer's single write batch; ``_record_import`` adds the import's own
+audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from panel_tui.rules.enums import Action
+from panel_tui.rules.errors import DomainError
+from panel_tui.store.admin import Admin
+from panel_tui.store.ledger import Context
+from panel_tui.store.operations import Ledger
+from panel_tui.store.transfer.validate import _with_row
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    disputes: int
+    #: source reference (or "row N" for CSV) → new reference in this store
+    refs: dict[str, str] = field(default_factory=dict)
+    agencies_added: tuple[str, ...] = ()
+    people_added: tuple[str, ...] = ()
+
+
+class _Replayer(Ledger, Admin):
+    """One ledger whose acting login changes per step, inside one batch."""
+
+
+@dataclass(order=True)
+class _Step:
+    at: datetime
+    rank: int
+    stage: int
+    seq: int
+    where: str = field(compare=False)
+    actor: str = field(compare=False)
+    run: Callable[[_Replayer, str], Any] = field(compare=False)
+
+
+# Ties at the same instant: what must exist before what.
+_RANK = {
+    "evidence": 1,
+    "plan_holders": 2,
+    "covers": 3,
+    "packages": 4,
+    "contacts": 5,
+    "ladder": 6,  # escalations and decisions, ordered by stage
+    "acceptance": 7,
+    "withdrawal": 8,
+    "notes": 9,
+}
+
+
+def _call(method: str, *args: Any, **kwargs: Any) -> Callable[[_Replayer, str], Any]:
+    def run(ledger: _Replayer, ref: str) -> Any:
+        return getattr(ledger, method)(ref, *args, **kwargs)
+
+    return run
+
+
+def _replay(
+    ledger: _Replayer,
+    row: int,
+    form: dict[str, Any],
+    opened: datetime,
+    opener: str,
+    steps: list[_Step],
+) -> str:
+    ledger.login = opener
+    try:
+        ref = ledger.open_dispute(form, at=opened)
+    except DomainError as err:
+        raise _with_row(err, row, "open") from None
+    for step in steps:
+        ledger.login = step.actor
+        try:
+            step.run(ledger, ref)
+        except DomainError as err:
+            raise _with_row(err, row, step.where, ref) from None
+    return ref
+
+
+def _record_import(ledger: _Replayer, source: str, refs: dict[str, str], exported_at: Any) -> None:
+    def body(ctx: Context, _: object) -> None:
+        ctx.event(
+            "import",
+            after={
+                "source": source,
+                "disputes": len(refs),
+                "exported_at": exported_at,
+                "refs": refs,
+            },
+        )
+
+    action = Action.ADMINISTER if source == "export" else Action.OPEN
+    ledger.run(action, None, body)
