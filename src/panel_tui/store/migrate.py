@@ -20,7 +20,7 @@ from panel_tui.store.engine import write_engine
 
 #: Every revision this release knows, oldest first. A test keeps it in step
 #: with the scripts in migrations/versions.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 
 

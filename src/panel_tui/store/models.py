@@ -71,6 +71,8 @@ class Dispute(SQLModel, table=True):
         Index("ix_dispute_type_status", "dispute_type", "status"),
         Index("ix_dispute_risk_status", "risk", "status"),
         Index("ix_dispute_stage_status", "current_stage", "status"),
+        # The Closed section and resolution reports (migration 0003).
+        Index("ix_dispute_resolved", "resolved_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

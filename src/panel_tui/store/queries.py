@@ -109,6 +109,7 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
 def _ordered(query: Select[Any], f: QueueFilter) -> Select[Any]:
     d = Dispute
     if f.section is Section.CLOSED:
+        # Newest first walks the resolved_at index (migration 0003) backwards.
         return query.order_by(d.resolved_at.desc(), d.id.desc())
     # Urgency: the earliest due time first is breached-longest-first, then soonest due.
     # Disputes without a clock (decided, liaison) follow.
