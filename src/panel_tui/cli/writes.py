@@ -6,16 +6,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel_tui.cli.common import acting, open_store
 from panel_tui.cli.output import emit_json, say
 from panel_tui.cli.timeparse import parse_date, parse_time
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.store.operations import Ledger
+
+if TYPE_CHECKING:
+    from panel_tui.store.operations import Ledger
 
 
 def _ledger(args: argparse.Namespace) -> Ledger:
+    # Imported here: every command builds the parser, which imports this module,
+    # and only writes need the operations (and the form models they validate).
+    from panel_tui.store.operations import Ledger
+
     store = open_store(args)
     return Ledger(store, acting(store, args))
 
