@@ -1,0 +1,114 @@
+"""The demo's entry point: a new store, its agencies and people, then the disputes.
+
+``build_demo`` refuses to replace an existing file, creates the store with a
+policy that allows ``--as LOGIN``, adds the demo agencies and people, writes the
+first disputes through the Ledger and, for big demos, the rest in bulk; on any
+failure it removes the half-built store.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from panel_tui.rules.clocks import utc
+from panel_tui.rules.errors import StoreError
+from panel_tui.rules.policy import default_policy_text, parse_policy
+from panel_tui.store.admin import Admin, init_store
+from panel_tui.store.db import Store
+from panel_tui.store.demo.bulk import _run_bulk
+from panel_tui.store.demo.history import _run_ledger, base_plans
+from panel_tui.store.demo.planner import Planner
+from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
+from panel_tui.store.engine import sqlite_path, to_url
+
+#: Disputes written through the Ledger before the bulk path takes over.
+BASE_DISPUTES = 60
+BULK_THRESHOLD = 1000
+
+
+def demo_policy_text() -> str:
+    """The default policy, except that ``--as LOGIN`` is allowed (a demo has no real users)."""
+    text = default_policy_text()
+    changed = text.replace("allow_override = false", "allow_override = true")
+    if changed == text:
+        raise StoreError("the default policy no longer has 'allow_override = false' to change")
+    return changed
+
+
+def build_demo(
+    target: str,
+    *,
+    disputes: int = BASE_DISPUTES,
+    seed: int = 7,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Store:
+    """Create a new demo store at ``target`` (a path or URL) and fill it from ``seed``."""
+    say = progress or (lambda _message: None)
+    now = utc(now) if now is not None else datetime.now(UTC)
+    path = sqlite_path(to_url(target))
+    if path is not None and path.exists():
+        raise StoreError(
+            f"{path} already exists: the demo builds a new store. "
+            "Delete it first (or use `panel-tui demo --force`)."
+        )
+    bulk = disputes > BULK_THRESHOLD
+    if bulk and path is None:
+        raise StoreError(
+            f"a demo of more than {BULK_THRESHOLD:,} disputes is written in bulk to a SQLite "
+            "file: give a file path."
+        )
+    policy_text = demo_policy_text()
+    rng = random.Random(seed)
+    planner = Planner(rng, parse_policy(policy_text, source="the demo policy"), now)
+    plans = base_plans(planner, min(disputes, BASE_DISPUTES) if bulk else disputes)
+    earliest = min((p.steps[0].at for p in plans), default=now)
+    if bulk:
+        earliest = min(earliest, now - timedelta(days=731))
+    founded = earliest - timedelta(days=1)
+    say(f"creating the demo store at {path or target}")
+    store = init_store(
+        target, ADMIN_LOGIN, "Demo Administrator", kind="demo", policy_text=policy_text, at=founded
+    )
+    try:
+        admin = Admin(store, ADMIN_LOGIN)
+        for n, (code, name, kind) in enumerate(DEMO_AGENCIES, 1):
+            admin.add_agency(code, name, kind, at=founded + timedelta(minutes=n))
+        for n, (login, display, roles, agency) in enumerate(DEMO_PEOPLE, 1):
+            admin.add_person(
+                login, display, roles, agency, at=founded + timedelta(hours=1, minutes=n)
+            )
+        say(f"writing {len(plans)} disputes through the ledger")
+        _run_ledger(store, plans, say)
+        if bulk:
+            rest = disputes - len(plans)
+            base_live = sum(
+                1 for p in plans if not any(s.kind in ("accept", "withdraw") for s in p.steps)
+            )
+            live = min(rest, max(round(disputes * 0.05) - base_live, 20))
+            say(f"bulk: adding {rest:,} disputes in one transaction")
+            _run_bulk(store, planner, seed, policy_text, (rest, live), say)
+            _checkpoint(store)
+    except BaseException:
+        store.close()
+        if path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        raise
+    say("demo store ready")
+    return store
+
+
+def _checkpoint(store: Store) -> None:
+    """Fold the big transaction's WAL back into the file, so the WAL does not stay huge."""
+    if not store.is_sqlite:
+        return
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()

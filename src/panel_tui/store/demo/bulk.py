@@ -1,0 +1,231 @@
+"""The bulk path: the rest of a big demo in one write transaction.
+
+Disputes are made in jobs of ``BATCH`` (each with its own seed, by
+``make_batch``). A ``BulkChain`` gives them refs from the year counters, chains
+their events with hashes exactly as the Ledger would, and holds the compiled
+INSERT statements; an ``Inserter`` thread runs one batch's executemany while
+the next batch is made. One transaction per operation (an fsync on every
+commit) would take many minutes.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import insert as sa_insert
+from sqlmodel import Session, SQLModel
+
+from panel_tui.rules.enums import DisputeType
+from panel_tui.store.audit import GENESIS, event_hash
+from panel_tui.store.db import Store
+from panel_tui.store.demo.plan import CLOCKS, Spec
+from panel_tui.store.demo.planner import Planner
+from panel_tui.store.demo.rows import BULK_TABLES, BulkBatch, BulkContext, BulkJob, RowMaker, _ts
+from panel_tui.store.models import Dispute, Event, Person, Setting
+
+BATCH = 5000
+
+
+def _table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+class BulkChain:
+    """The store's side of the bulk path: refs, the hash chain and the INSERT statements."""
+
+    def __init__(self, session: Session, years: range) -> None:
+        self.session = session
+        self.next_dispute = (session.execute(select(func.max(Dispute.id))).scalar() or 0) + 1
+        decision = _table("decision").c.id
+        self.next_decision = (session.execute(select(func.max(decision))).scalar() or 0) + 1
+        head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1))
+        row = head.first()
+        self.event_id, self.prev_hash = (row[0], row[1]) if row else (0, GENESIS)
+        self.counters: dict[int, int] = {}
+        for year in years:  # read now: later the connection belongs to the inserter
+            stored = session.get(Setting, f"ref_seq:{year}")
+            if stored is not None:
+                self.counters[year] = int(stored.value)
+            else:  # as Ledger.next_ref starts a year it has no counter for
+                self.counters[year] = session.execute(
+                    select(func.count()).where(Dispute.ref.like(f"D-{year}-%"))
+                ).scalar_one()
+        dialect = session.get_bind().dialect
+        self.sql = {}
+        for name, with_id in BULK_TABLES.items():
+            columns = [c.name for c in _table(name).columns if with_id or c.name != "id"]
+            compiled = sa_insert(_table(name)).compile(dialect=dialect, column_keys=columns)
+            # Our tuples are in table-column order: the statement must be too.
+            assert list(compiled.positiontup or columns) == columns, name
+            self.sql[name] = str(compiled)
+
+    def context(self, policy_text: str, now: datetime) -> BulkContext:
+        people = {
+            login: (pid, tuple(roles.split()))
+            for pid, login, roles in self.session.execute(
+                select(Person.id, Person.login, Person.roles)
+            )
+        }
+        agency = _table("agency")
+        agencies = {
+            code: aid for code, aid in self.session.execute(select(agency.c.code, agency.c.id))
+        }
+        return BulkContext(policy_text, now, people, agencies)
+
+    def take(self, batch: BulkBatch) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """A batch as (INSERT, rows): refs given, events chained in time order."""
+        refs = []
+        for year in batch.years:
+            self.counters[year] += 1
+            refs.append(f"D-{year}-{self.counters[year]:04d}")
+        rows = dict(batch.rows)
+        rows["dispute"] = [
+            (r[0], ref, *r[2:]) for r, ref in zip(rows["dispute"], refs, strict=True)
+        ]
+        batch.events.sort(key=lambda e: e[0])
+        events = rows["event"] = []
+        first = batch.first_dispute
+        for at, actor, action, dispute_id, stage, before, after in batch.events:
+            self.event_id += 1
+            ref = refs[dispute_id - first]
+            digest = event_hash(
+                id=self.event_id,
+                at=at,
+                actor=actor,
+                action=action,
+                dispute_id=dispute_id,
+                dispute_ref=ref,
+                stage=stage,
+                before=before,
+                after=after,
+                prev_hash=self.prev_hash,
+            )
+            row = (self.event_id, _ts(at), actor, action, dispute_id, ref, stage, before, after)
+            events.append((*row, self.prev_hash, digest))
+            self.prev_hash = digest
+        return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
+
+    def save_counters(self) -> None:
+        """Later Ledger.open_dispute refs continue after the highest number used."""
+        for year, number in self.counters.items():
+            row = self.session.get(Setting, f"ref_seq:{year}")
+            if row is None:
+                self.session.add(Setting(key=f"ref_seq:{year}", value=str(number)))
+            else:
+                row.value = str(max(int(row.value), number))
+                self.session.add(row)
+        self.session.flush()
+
+
+def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
+    """A job's rows. Pure: it could run in a worker process with the same result."""
+    maker = RowMaker(context, job)
+    planner = Planner(random.Random(job.seed), maker.policy, context.now)
+    rng, now = planner.rng, planner.now
+    types = [t.value for t in DisputeType]
+    for age in job.ages:
+        spec = Spec("closed" if rng.random() < 0.8 else "withdrawn", planner.stage())
+        start = now - timedelta(days=age)
+        risk = planner.risk()
+        maker.add(planner.plan(spec, rng.choice(types), risk, start=start, rich=False, repeat=0.12))
+    combos = [Spec("open", s, c) for s in range(4) for c in CLOCKS]
+    combos.append(Spec("open", 4))
+    for i in job.live:
+        if i < len(combos):
+            spec = combos[i]
+        elif rng.random() < 0.2:
+            spec = Spec("decided", planner.stage())
+        else:
+            stage = planner.stage()
+            spec = Spec("open", stage, planner.clock(stage))
+        end = now if spec.status == "open" else now - timedelta(hours=rng.uniform(1, 96))
+        risk = planner.risk()
+        maker.add(planner.plan(spec, rng.choice(types), risk, end=end, rich=False, repeat=0.12))
+    return maker.batch()
+
+
+def _jobs(
+    rng: random.Random, seed: int, count: int, live: int, first_dispute: int, first_decision: int
+) -> list[BulkJob]:
+    """Closed and withdrawn disputes over the past two years, oldest first, then live ones."""
+    ages = sorted((rng.uniform(35, 730) for _ in range(count - live)), reverse=True)
+    parts = [{"ages": tuple(ages[i : i + BATCH])} for i in range(0, len(ages), BATCH)]
+    parts += [{"live": tuple(range(i, min(live, i + BATCH)))} for i in range(0, live, BATCH)]
+    jobs = []
+    for n, part in enumerate(parts):
+        job = BulkJob(f"{seed}:bulk:{n}", first_dispute, first_decision, **part)
+        first_dispute += job.count
+        first_decision += 2 * job.count
+        jobs.append(job)
+    return jobs
+
+
+class Inserter(threading.Thread):
+    """Runs the INSERTs of one batch while the next batch is made.
+
+    SQLite releases the GIL while it steps a statement, so the B-tree work
+    overlaps the Python that makes rows. Only this thread uses the connection
+    until ``finish``.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(name="panel-tui-demo-inserter", daemon=True)
+        self.connection = connection
+        self.jobs: queue.Queue[list[tuple[str, list[tuple[Any, ...]]]] | None] = queue.Queue(2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while (batch := self.jobs.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the main thread will raise it
+            try:
+                for sql, rows in batch:
+                    self.connection.exec_driver_sql(sql, rows)
+            except BaseException as exc:  # handed to the main thread
+                self.error = exc
+
+    def put(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(batch)
+
+    def finish(self) -> None:
+        self.jobs.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _run_bulk(
+    store: Store,
+    planner: Planner,
+    seed: int,
+    policy_text: str,
+    counts: tuple[int, int],
+    progress: Callable[[str], None],
+) -> None:
+    """``counts`` disputes, of which that many live, in one write transaction."""
+    count, live = counts
+    year = planner.now.year
+    with store.write() as session:
+        chain = BulkChain(session, range(year - 3, year + 1))
+        context = chain.context(policy_text, planner.now)
+        jobs = _jobs(planner.rng, seed, count, live, chain.next_dispute, chain.next_decision)
+        inserter = Inserter(session.connection())
+        inserter.start()
+        done = 0
+        try:
+            for job in jobs:
+                batch = make_batch(context, job)
+                inserter.put(chain.take(batch))
+                done += len(batch.years)
+                progress(f"bulk: {done:,} of {count:,} disputes")
+        finally:
+            inserter.finish()
+        chain.save_counters()
