@@ -68,6 +68,14 @@ def _plan_dispute(
             raise InvalidInputError("is before the dispute was opened", field=name, row=i)
         return moment
 
+    def text(value: Any, name: str) -> str:
+        # Free text reaches the ledger's str methods: anything else is refused here.
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise InvalidInputError("must be text", field=name, row=i)
+        return value
+
     def add(moment: datetime, kind: str, actor: str, where: str, run: Any, stage: int = 0) -> None:
         steps.append(_Step(moment, _RANK[kind], stage, len(steps), where, actor, run))
 
@@ -77,7 +85,7 @@ def _plan_dispute(
         moment = when(item.get("updated_at"), f"{where}.updated_at", required=False)
         by = login(item.get("updated_by") or opener, f"{where}.updated_by")
         if moment is not None and (moment > opened or by != opener):
-            present, note = bool(item.get("present")), item.get("note") or ""
+            present, note = bool(item.get("present")), text(item.get("note"), f"{where}.note")
             add(
                 moment,
                 "evidence",
@@ -113,7 +121,12 @@ def _plan_dispute(
             "ladder",
             by,
             where,
-            _call("escalate", st.get("note") or "", st.get("breach_reason") or "", at=moment),
+            _call(
+                "escalate",
+                text(st.get("note"), f"{where}.note"),
+                text(st.get("breach_reason"), f"{where}.breach_reason"),
+                at=moment,
+            ),
             stage=n * 2,
         )
 
@@ -134,7 +147,7 @@ def _plan_dispute(
             _call(
                 "assign_cover",
                 c.get("provider"),
-                c.get("support_level") or "",
+                text(c.get("support_level"), f"{where}.support_level"),
                 review_at=review,
                 at=moment,
             ),
@@ -153,7 +166,11 @@ def _plan_dispute(
             by,
             where,
             _call(
-                "start_provisional", coordinator, p.get("actions") or "", ends_at=ends, at=moment
+                "start_provisional",
+                coordinator,
+                text(p.get("actions"), f"{where}.actions"),
+                ends_at=ends,
+                at=moment,
             ),
         )
         for m, c in enumerate(p.get("contacts") or []):
@@ -170,9 +187,9 @@ def _plan_dispute(
                 cw,
                 _call(
                     "log_contact",
-                    c.get("method") or "",
-                    c.get("outcome") or "",
-                    c.get("note") or "",
+                    text(c.get("method"), f"{cw}.method"),
+                    text(c.get("outcome"), f"{cw}.outcome"),
+                    text(c.get("note"), f"{cw}.note"),
                     at=at,
                 ),
             )
@@ -200,10 +217,10 @@ def _plan_dispute(
             _call(
                 "record_decision",
                 x.get("outcome"),
-                x.get("rationale") or "",
+                text(x.get("rationale"), f"{where}.rationale"),
                 review,
                 receiving_agency=receiving,
-                pathway=x.get("pathway") or "",
+                pathway=text(x.get("pathway"), f"{where}.pathway"),
                 final=kind == "final",
                 at=moment,
             ),
@@ -225,12 +242,23 @@ def _plan_dispute(
             "acceptance",
             by,
             "acceptance",
-            _call("confirm_acceptance", acc.get("start_plan") or "", start, at=end),
+            _call(
+                "confirm_acceptance",
+                text(acc.get("start_plan"), "acceptance.start_plan"),
+                start,
+                at=end,
+            ),
         )  # type: ignore[arg-type]
     if wd:
         end = when(wd.get("at"), "withdrawal.at")
         by = login(wd.get("by"), "withdrawal.by")
-        add(end, "withdrawal", by, "withdrawal", _call("withdraw", wd.get("reason") or "", at=end))  # type: ignore[arg-type]
+        add(
+            end,
+            "withdrawal",
+            by,
+            "withdrawal",
+            _call("withdraw", text(wd.get("reason"), "withdrawal.reason"), at=end),
+        )  # type: ignore[arg-type]
 
     for n, h in enumerate(raw.get("plan_holders") or []):
         where = f"plan_holders[{n}]"
@@ -243,7 +271,13 @@ def _plan_dispute(
         where = f"notes[{n}]"
         moment = when(note.get("at"), f"{where}.at")
         by = login(note.get("by"), f"{where}.by")
-        add(moment, "notes", by, where, _call("add_note", note.get("text") or "", at=moment))  # type: ignore[arg-type]
+        add(
+            moment,
+            "notes",
+            by,
+            where,
+            _call("add_note", text(note.get("text"), f"{where}.text"), at=moment),
+        )  # type: ignore[arg-type]
 
     if end is not None:
         late = next((s for s in steps if s.at > end and s.rank < _RANK["acceptance"]), None)
