@@ -214,7 +214,12 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
 def read_csv(text: str) -> list[dict[str, str]]:
     """The CSV's data rows as dicts; refuses missing or unknown columns."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as exc:  # a stray carriage return, a cell over the size limit...
+        raise InvalidInputError(
+            f"the header row is not valid CSV ({exc})", field="header"
+        ) from None
     if not header:
         raise InvalidInputError("the CSV is empty: it needs a header row", field="header")
     missing = [c for c in CSV_COLUMNS if c not in header]
@@ -226,11 +231,14 @@ def read_csv(text: str) -> list[dict[str, str]]:
             f"unknown column '{unknown[0]}' (expected: {', '.join(CSV_COLUMNS)})", field=unknown[0]
         )
     reader.fieldnames = header
-    rows = []
-    for n, raw in enumerate(reader, 1):
-        if None in raw:
-            raise InvalidInputError("has more cells than the header has columns", row=n)
-        rows.append({k: v or "" for k, v in raw.items()})
+    rows: list[dict[str, str]] = []
+    try:
+        for n, raw in enumerate(reader, 1):
+            if None in raw:
+                raise InvalidInputError("has more cells than the header has columns", row=n)
+            rows.append({k: v or "" for k, v in raw.items()})
+    except csv.Error as exc:
+        raise InvalidInputError(f"is not valid CSV ({exc})", row=len(rows) + 1) from None
     return rows
 
 
