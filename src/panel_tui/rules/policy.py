@@ -61,9 +61,14 @@ class ClockPolicy(_Strict):
     liaison_after_days: float = Field(14, gt=0, le=3650, allow_inf_nan=False)
 
 
+#: The longest provisional package a policy may set: longer is a typo, and the
+#: end date must still be a date the clocks can compute.
+MAX_PROVISIONAL_DAYS = 365
+
+
 class ProvisionalPolicy(_Strict):
-    min_days: int = Field(7, ge=1)
-    max_days: int = Field(14, ge=1)
+    min_days: int = Field(7, ge=1, le=MAX_PROVISIONAL_DAYS)
+    max_days: int = Field(14, ge=1, le=MAX_PROVISIONAL_DAYS)
 
     @model_validator(mode="after")
     def _ordered(self) -> ProvisionalPolicy:
