@@ -139,3 +139,22 @@ def seconds_between(dialect_name: str, later: Any, earlier: Any) -> ColumnElemen
     if dialect_name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * SECONDS_PER_DAY
     return func.extract("epoch", later - earlier)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE after a bulk load, so the planner picks the queue's indexes."""
+    with write_engine(engine).begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """Fold a big transaction's WAL back into the file, so the WAL does not stay huge."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()

@@ -21,7 +21,7 @@ from panel_tui.store.demo.bulk import _run_bulk
 from panel_tui.store.demo.history import _run_ledger, base_plans
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
-from panel_tui.store.engine import sqlite_path, to_url
+from panel_tui.store.engine import checkpoint_wal, refresh_statistics, sqlite_path, to_url
 
 #: Disputes written through the Ledger before the bulk path takes over.
 BASE_DISPUTES = 60
@@ -90,7 +90,8 @@ def build_demo(
             live = min(rest, max(round(disputes * 0.05) - base_live, 20))
             say(f"bulk: adding {rest:,} disputes in one transaction")
             _run_bulk(store, planner, seed, policy_text, (rest, live), say)
-            _checkpoint(store)
+            refresh_statistics(store.engine)
+            checkpoint_wal(store.engine)
     except BaseException:
         store.close()
         if path is not None:
@@ -99,16 +100,3 @@ def build_demo(
         raise
     say("demo store ready")
     return store
-
-
-def _checkpoint(store: Store) -> None:
-    """Fold the big transaction's WAL back into the file, so the WAL does not stay huge."""
-    if not store.is_sqlite:
-        return
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    finally:
-        raw.close()
