@@ -1,7 +1,8 @@
 """Demo stores for the harness, built once per size and seed and cached under the cache dir.
 
 A cached store is named by its size, its seed and a digest of the demo
-builder, so a changed builder makes new stores instead of reusing old ones.
+builder and the migrations, so a changed builder or schema makes new stores
+instead of reusing old ones.
 Writes go to a fresh copy, never to the cached store.
 """
 
@@ -15,11 +16,18 @@ from pathlib import Path
 
 from benchmarks.common import NOW, ROOT, SEED
 
-DEMO_SOURCE = ROOT / "src" / "panel_tui" / "store" / "demo.py"
+STORE_SOURCE = ROOT / "src" / "panel_tui" / "store"
 
 
 def _digest() -> str:
-    return hashlib.sha256(DEMO_SOURCE.read_bytes()).hexdigest()[:8]
+    """The demo builder's source (a module or a package), and the migrations it builds with."""
+    digest = hashlib.sha256()
+    sources = [STORE_SOURCE / "demo.py", *sorted((STORE_SOURCE / "demo").glob("*.py"))]
+    sources += sorted((STORE_SOURCE / "migrations" / "versions").glob("*.py"))
+    for source in sources:
+        if source.exists():
+            digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def store_path(cache: Path, size: int, seed: int = SEED) -> Path:
