@@ -45,6 +45,13 @@ def sqlite_revision(path: Path) -> str | None:
             return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
+    except sqlite3.OperationalError as exc:
+        # Not damage: no access (a read-only file or directory), a lock, an I/O error.
+        raise StoreError(
+            f"{path} cannot be opened ({exc}). It was not changed. Check that you may read "
+            "and write the store and its directory, and that its disk is not full: SQLite "
+            "keeps -wal and -shm files beside it, so a read-only file or directory will not do."
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path} is not a panel-tui store or is damaged ({exc}). It was not changed. "
