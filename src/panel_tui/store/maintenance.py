@@ -46,6 +46,8 @@ def backup(store: Store, dest: Path | None = None) -> Path:
             # Copy in steps so writers get the lock between them.
             source.backup(target, pages=1024, sleep=0.005)
             check = target.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # a damaged store, a full disk: say so
+            check = str(exc)
         finally:
             target.close()
     finally:
