@@ -99,7 +99,10 @@ def query(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 
 
 def integrity(path: Path) -> str:
-    return str(query(path, "PRAGMA integrity_check")[0][0])
+    try:
+        return str(query(path, "PRAGMA integrity_check")[0][0])
+    except sqlite3.DatabaseError as exc:
+        return f"unreadable: {exc}"
 
 
 def chain(path: Path) -> Any:

@@ -276,7 +276,9 @@ def mutated_policies(draw: st.DrawFn) -> str:
         parent = doc
         for key in path[:-1]:
             parent = parent[key]
-        how = draw(st.sampled_from(["drop", "replace", "add", "window", "role", "number", "number"]))
+        how = draw(
+            st.sampled_from(["drop", "replace", "add", "window", "role", "number", "number"])
+        )
         if how == "drop":
             parent.pop(path[-1], None)
         elif how == "replace":
