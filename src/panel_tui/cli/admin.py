@@ -15,6 +15,8 @@ def _read_file(path: str, field: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInputError(f"cannot read {path}: {exc.strerror}", field=field) from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path} is not UTF-8 text", field=field) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:

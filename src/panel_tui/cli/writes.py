@@ -40,6 +40,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInputError(f"cannot read {source}: {exc.strerror}", field="--json") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{source} is not UTF-8 text", field="--json") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
