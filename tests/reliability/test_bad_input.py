@@ -586,6 +586,46 @@ def test_a_damaged_export_names_its_row_and_nothing_is_written(
     SEEN[f"export {outcome}"] += 1
 
 
+# --- unreadable files through the real command line --------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("policy", "check", "{file}"),
+        ("policy", "set", "{file}"),
+        ("open", "--json", "{file}"),
+        ("open", "--json", "-"),
+        ("import", "{file}"),
+        ("import", "--csv", "{file}"),
+    ],
+)
+@pytest.mark.parametrize("content", ["binary", "huge csv cell"])
+def test_unreadable_files_get_a_message_not_a_traceback(tmp_path: Path, args, content) -> None:
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "store.db"
+    env = dict(os.environ, NO_COLOR="1")
+    run = [sys.executable, "-m", "panel_tui", "--db", str(db)]
+    subprocess.run([*run, "init", "--name", "Ada"], check=True, capture_output=True, env=env)
+    before = counts(db, ("event", "dispute", "setting"))
+    file = tmp_path / "input"
+    if content == "binary":
+        data = b"\xff\xfe\xc1" + bytes(range(256)) * 4
+    else:
+        data = (",".join(CSV_HEADER) + "\n" + "x" * 200_000 + "\n").encode()
+    file.write_bytes(data)
+    argv = [a.format(file=file) for a in args]
+    result = subprocess.run(
+        [*run, *argv], input=data if "-" in argv else None, capture_output=True, env=env
+    )
+    output = (result.stdout + result.stderr).decode(errors="replace")
+    assert "Traceback" not in output, output
+    assert result.returncode in (1, 2) and output.strip(), (result.returncode, output)
+    assert counts(db, ("event", "dispute", "setting")) == before
+    SEEN["unreadable files via the CLI"] += 1
+
+
 def test_record_fuzzing_figures() -> None:
     """Runs last in this module: writes how many inputs each fuzzer tried."""
     record_figures(
