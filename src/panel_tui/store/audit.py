@@ -156,7 +156,10 @@ def verify_chain(connection: Connection) -> ChainReport:
             )
         if prev != expected_prev:
             return ChainReport(False, count, id_, "its previous-hash does not match the chain")
-        at_value = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        try:
+            at_value = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        except ValueError:  # written by hand: not a time the store could have stored
+            return ChainReport(False, count, id_, "its time is not a valid timestamp")
         computed = event_hash(
             id=id_,
             at=decode(at_value.replace(tzinfo=None), None),  # type: ignore[arg-type]
