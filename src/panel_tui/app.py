@@ -57,6 +57,7 @@ class PanelApp(App[None]):
         self.person: PersonView | None = None
         self.policy: Policy = store.policy()
         self._data_version: int | None = None
+        self._detail: Screen | None = None  # the one DisputeScreen, kept between disputes
 
     # --- identity -----------------------------------------------------------------
     @property
@@ -105,6 +106,28 @@ class PanelApp(App[None]):
         self.push_screen(QueueScreen())
         self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
         self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
+
+    # --- screens -------------------------------------------------------------------------
+    def open_dispute(self, ref: str) -> None:
+        """Show one dispute's detail.
+
+        One DisputeScreen is installed and refilled for each dispute: mounting a
+        fresh screen (some 20 widgets and the footer's keys) took about 0.1 s.
+        Only when that screen is already on the stack (e.g. "go to dispute" from a
+        detail) does another one get pushed, and it goes when it is popped.
+        """
+        from panel_tui.screens.detail import DisputeScreen
+
+        screen = self._detail
+        if screen is None:
+            screen = self._detail = DisputeScreen(ref)
+            self.install_screen(screen, "dispute-detail")
+        elif screen in self.screen_stack:
+            screen = DisputeScreen(ref)
+        else:
+            assert isinstance(screen, DisputeScreen)
+            screen.reopen(ref)
+        self.push_screen(screen)
 
     # --- live refresh -----------------------------------------------------------------
     def _poll(self) -> None:

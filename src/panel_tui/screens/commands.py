@@ -26,12 +26,11 @@ def _home(app: PanelApp):  # noqa: ANN202
 
 
 def _go_to(app: PanelApp) -> None:
-    from panel_tui.screens.detail import DisputeScreen
     from panel_tui.screens.modals import AskModal
 
     def opened(ref: str | None) -> None:
         if ref:
-            app.push_screen(DisputeScreen(ref.strip().upper()))
+            app.open_dispute(ref.strip().upper())
 
     app.push_screen(AskModal("Go to dispute", "Reference, e.g. D-2026-0042"), opened)
 

@@ -12,12 +12,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store import queries
 from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import QueueView
 
 SECTIONS = list(Section)
@@ -73,7 +74,7 @@ class QueueScreen(AppScreen):
         yield Static(id="status")
         yield Static(id="columns")
         yield QueueView(id="queue")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -146,9 +147,7 @@ class QueueScreen(AppScreen):
         self.query_one("#columns", Static).update(Text(message.header, style="bold"))
 
     def on_queue_view_opened(self, message: QueueView.Opened) -> None:
-        from panel_tui.screens.detail import DisputeScreen
-
-        self.app.push_screen(DisputeScreen(message.row.ref))
+        self.panel.open_dispute(message.row.ref)
 
     # --- sections and filters ------------------------------------------------------------
     def action_section(self, index: int) -> None:

@@ -1,0 +1,96 @@
+"""One dispute screen, refilled for each dispute opened (mounting a new one cost ~0.1 s)."""
+
+from __future__ import annotations
+
+from helpers import screen_text, wait_for, wait_text
+from storefix import NOW
+
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.queue import QueueScreen
+from panel_tui.store import queries
+from panel_tui.widgets.footer import KeysFooter
+from panel_tui.widgets.queue_view import QueueView
+
+SIZE = (80, 24)
+
+
+async def _queue_ready(pilot) -> QueueScreen:  # noqa: ANN001
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
+    return pilot.app.screen
+
+
+async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
+    make_app, store
+) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        queue = await _queue_ready(pilot)
+        await pilot.press("enter")
+        await wait_text(pilot, "D-2026-0001 person P-1001")
+        first = app.screen
+        assert isinstance(first, DisputeScreen)
+        assert "Escalate" in screen_text(app).splitlines()[-1]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is queue)
+        await pilot.press("down", "enter")
+        await wait_text(pilot, "D-2026-0002 person P-1002")
+        assert app.screen is first
+        text = screen_text(app)
+        assert "D-2026-0001" not in text and "P-1001" not in text
+        assert first.detail is not None and first.detail.ref == "D-2026-0002"
+        assert "Escalate" in text.splitlines()[-1]
+
+        # A late answer for the dispute shown before is dropped.
+        old = queries.dispute_detail(store, "D-2026-0001", NOW)
+        first._loaded("D-2026-0001", old, None)
+        await pilot.pause(0.1)
+        assert first.detail.ref == "D-2026-0002"
+        assert "P-1001" not in screen_text(app)
+
+        # Going to a dispute from a detail stacks a second screen; back returns to the first.
+        app.open_dispute("D-2026-0003")
+        await wait_text(pilot, "D-2026-0003 person")
+        second = app.screen
+        assert isinstance(second, DisputeScreen) and second is not first
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is first)
+        await wait_text(pilot, "D-2026-0002 person P-1002")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is queue)
+        app.open_dispute("D-2026-0003")
+        await wait_text(pilot, "D-2026-0003 person")
+        assert app.screen is first
+
+
+async def test_a_read_only_user_reopening_still_sees_no_write_actions(make_app) -> None:
+    app = make_app("watcher")
+    async with app.run_test(size=(160, 24)) as pilot:
+        queue = await _queue_ready(pilot)
+        for _ in range(2):
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+            await wait_for(pilot, lambda: app.screen.detail is not None)
+            await pilot.pause(0.1)
+            footer = screen_text(app).splitlines()[-1]
+            assert "Back" in footer
+            for label in ("Escalate", "Cover", "Decide", "Withdraw", "Note"):
+                assert label not in footer
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is queue)
+            await pilot.press("down")
+
+
+async def test_the_footer_redraws_when_its_keys_change(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(160, 24)) as pilot:  # wide enough for every key
+        await _queue_ready(pilot)
+        assert "New" in screen_text(app).splitlines()[-1]
+        footer = app.screen.query_one(KeysFooter)
+        keys = list(footer.children)
+        app.screen.refresh_bindings()  # nothing changed: the same key widgets stay
+        await pilot.pause(0.1)
+        assert list(footer.children) == keys
+        app.switch_user("chair")  # may not open disputes: "New" goes
+        await wait_text(pilot, "chair (panel_chair)")
+        await wait_for(pilot, lambda: "New" not in screen_text(app).splitlines()[-1])
