@@ -298,6 +298,20 @@ def _checked_plan(
         ) from None
 
 
+def _check_entries(doc: dict[str, Any]) -> None:
+    """Agencies and people hold text where text belongs (the ledger calls str methods)."""
+    for key, names in (("agencies", ("name", "kind")), ("people", ("display_name", "agency"))):
+        for n, entry in enumerate(doc.get(key) or []):
+            for name in names:
+                if entry.get(name) is not None and not isinstance(entry.get(name), str):
+                    raise InvalidInputError("must be text", field=f"{key}[{n}].{name}")
+            roles = entry.get("roles") if key == "people" else []
+            if roles is not None and not (
+                isinstance(roles, list) and all(isinstance(r, str) for r in roles)
+            ):
+                raise InvalidInputError("must be a list of role names", field=f"{key}[{n}].roles")
+
+
 def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult:
     """Replay an export into ``store`` as the recorded people; all or nothing.
 
@@ -328,6 +342,7 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     rights.require(policy, Action.ADMINISTER, login, importer.role_list)
     codes = _known(doc, "agencies", "code", store_codes)
     logins = _known(doc, "people", "login", set(store_people))
+    _check_entries(doc)
     new_agencies = [
         a for a in doc.get("agencies") or [] if str(a["code"]).strip().upper() not in store_codes
     ]

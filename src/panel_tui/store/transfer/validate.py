@@ -71,7 +71,8 @@ def _known(doc: dict[str, Any], key: str, ident: str, store_values: set[str]) ->
         raise InvalidInputError("must be a list", field=key)
     found = set(store_values)
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not str(item.get(ident) or "").strip():
+        value = item.get(ident) if isinstance(item, dict) else None
+        if not isinstance(value, str) or not value.strip():
             raise InvalidInputError(f"each entry needs a '{ident}'", field=f"{key}[{i}]")
         found.add(str(item[ident]).strip().upper() if key == "agencies" else str(item[ident]))
     return found
