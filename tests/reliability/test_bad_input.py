@@ -33,12 +33,12 @@ from panel_tui.store.db import Store
 from panel_tui.store.operations import Ledger
 from panel_tui.store.transfer import CSV_EXAMPLE, export_store, import_csv, import_export
 
-FORM_EXAMPLES = 400
-LEDGER_FORM_EXAMPLES = 150
-POLICY_TEXT_EXAMPLES = 300
-POLICY_MUTATION_EXAMPLES = 400
-CSV_EXAMPLES = 150
-EXPORT_EXAMPLES = 120
+FORM_EXAMPLES = 1000
+LEDGER_FORM_EXAMPLES = 300
+POLICY_TEXT_EXAMPLES = 1000
+POLICY_MUTATION_EXAMPLES = 1000
+CSV_EXAMPLES = 300
+EXPORT_EXAMPLES = 300
 TABLES = (
     "dispute",
     "event",
