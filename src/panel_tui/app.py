@@ -111,10 +111,11 @@ class PanelApp(App[None]):
     def open_dispute(self, ref: str) -> None:
         """Show one dispute's detail.
 
-        One DisputeScreen is installed and refilled for each dispute: mounting a
-        fresh screen (some 20 widgets and the footer's keys) took about 0.1 s.
-        Only when that screen is already on the stack (e.g. "go to dispute" from a
-        detail) does another one get pushed, and it goes when it is popped.
+        One DisputeScreen is installed and refilled for each dispute, then
+        pushed (DisputeScreen.reopen): mounting a fresh screen (some 20 widgets
+        and the footer's keys) took about 0.1 s. Only when that screen is
+        already on the stack (e.g. "go to dispute" from a detail) is another
+        one pushed, and it goes when it is popped.
         """
         from panel_tui.screens.detail import DisputeScreen
 
@@ -126,7 +127,8 @@ class PanelApp(App[None]):
             screen = DisputeScreen(ref)
         else:
             assert isinstance(screen, DisputeScreen)
-            screen.reopen(ref)
+            screen.reopen(ref)  # pushed once the dispute is in it
+            return
         self.push_screen(screen)
 
     # --- live refresh -----------------------------------------------------------------

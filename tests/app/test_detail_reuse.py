@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from helpers import screen_text, wait_for, wait_text
+from helpers import screen_text, type_text, wait_for, wait_text
 from storefix import NOW
+from textual.widgets import Input
 
+from panel_tui.screens.commands import _go_to
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
@@ -37,13 +39,13 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
         await wait_text(pilot, "D-2026-0002 person P-1002")
         assert app.screen is first
         text = screen_text(app)
-        assert "D-2026-0001" not in text and "P-1001" not in text
+        assert "D-2026-0001" not in text and "P-1001" not in text and "loading" not in text
         assert first.detail is not None and first.detail.ref == "D-2026-0002"
         assert "Escalate" in text.splitlines()[-1]
 
         # A late answer for the dispute shown before is dropped.
         old = queries.dispute_detail(store, "D-2026-0001", NOW)
-        first._loaded("D-2026-0001", old, None)
+        first._loaded("D-2026-0001", old, None, False)
         await pilot.pause(0.1)
         assert first.detail.ref == "D-2026-0002"
         assert "P-1001" not in screen_text(app)
@@ -58,9 +60,37 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
         await wait_text(pilot, "D-2026-0002 person P-1002")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is queue)
-        app.open_dispute("D-2026-0003")
+
+        # "Go to dispute" from the queue: the kept screen, refilled.
+        _go_to(app)
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await type_text(pilot, "d-2026-0003")
+        await pilot.press("enter")
         await wait_text(pilot, "D-2026-0003 person")
-        assert app.screen is first
+        assert app.screen is first and first.detail.ref == "D-2026-0003"
+
+        # No such dispute: a notice, and the queue stays.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is queue)
+        app.open_dispute("D-2026-9999")
+        await pilot.pause(0.3)
+        assert app.screen is queue
+
+
+async def test_a_dispute_that_loads_after_the_user_moved_on_is_not_pushed(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        queue = await _queue_ready(pilot)
+        await pilot.press("enter")
+        await wait_text(pilot, "D-2026-0001 person P-1001")
+        screen = app.screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is queue)
+        app.open_dispute("D-2026-0002")  # loading in a worker...
+        queue.action_dashboard()  # ...while the user opens the dashboard
+        await wait_text(pilot, "By type")
+        await pilot.pause(0.3)
+        assert app.screen is not screen and screen not in app.screen_stack
 
 
 async def test_a_read_only_user_reopening_still_sees_no_write_actions(make_app) -> None:
@@ -85,7 +115,8 @@ async def test_the_footer_redraws_when_its_keys_change(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=(160, 24)) as pilot:  # wide enough for every key
         await _queue_ready(pilot)
-        assert "New" in screen_text(app).splitlines()[-1]
+        await wait_for(pilot, lambda: "New" in screen_text(app).splitlines()[-1])
+        await pilot.pause(0.2)
         footer = app.screen.query_one(KeysFooter)
         keys = list(footer.children)
         app.screen.refresh_bindings()  # nothing changed: the same key widgets stay

@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from panel_tui.rules.clocks import format_duration
@@ -26,8 +27,6 @@ from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.stage_ladder import StageLadder
 
 SPECS = {spec.name: spec for spec in ACTIONS}
-#: The parts of the detail that show one dispute (emptied while the next one loads).
-BODY = ("badge", "ladder", "form", "evidence", "protection", "decisions", "notes", "history")
 
 
 def _section(title: str) -> Static:
@@ -60,6 +59,7 @@ class DisputeScreen(AppScreen):
         self.ref = ref
         self.detail: DisputeDetail | None = None
         self._rights: tuple[object, ...] | None = None  # what the footer's keys were drawn for
+        self._opener: Screen | None = None  # the screen the user opened this dispute from
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -87,33 +87,36 @@ class DisputeScreen(AppScreen):
         self.load()
 
     def reopen(self, ref: str) -> None:
-        """Show another dispute on this screen, which the app keeps (see PanelApp.open_dispute).
+        """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.
 
-        Mounting a new screen per dispute cost about 0.1 s of Textual's time;
-        refilling this one costs a few milliseconds. Nothing of the previous
-        dispute stays on screen while the new one loads.
+        Mounting a new screen per dispute took about 0.1 s of Textual's time,
+        and showing "…loading" first cost a second full render. So the screen
+        is refilled while it is off the stack and pushed once the dispute is
+        in it (see PanelApp.open_dispute): the queue stays until then, and
+        nothing of the previous dispute is ever shown under the new reference.
         """
         self.ref = ref
         self.detail = None
-        if not self.is_mounted:
-            return  # on_mount loads it
-        self.query_one("#summary", Static).update(f"{ref} …loading")
-        self.query_one(ClockBadge).remove_class("-breached", "-warning")
-        for name in BODY:
-            self.query_one(f"#{name}", Static).update("")
-        self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
-        self.load()
+        self._opener = self.app.screen
+        self.load(push=True)
 
     # --- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load(self, then: Builder | None = None) -> None:
+    def load(self, then: Builder | None = None, *, push: bool = False) -> None:
         app, ref = self.panel, self.ref
         detail = retrying(app, lambda: queries.dispute_detail(app.store, ref, app.now()))
-        self.app.call_from_thread(self._loaded, ref, detail, then)
+        self.app.call_from_thread(self._loaded, ref, detail, then, push)
 
-    def _loaded(self, ref: str, detail: DisputeDetail, then: Builder | None) -> None:
-        if ref == self.ref:  # not a late answer for the dispute shown before
-            self.show(detail, then)
+    def _loaded(self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool) -> None:
+        if ref != self.ref:
+            return  # a late answer for the dispute shown before
+        if push:
+            if self in self.app.screen_stack or self.app.screen is not self._opener:
+                return  # the user went elsewhere meanwhile
+            self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
+        self.show(detail, then)
+        if push:
+            self.app.push_screen(self)
 
     def refresh_data(self) -> None:
         self.load()
