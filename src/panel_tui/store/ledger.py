@@ -271,9 +271,9 @@ class LedgerBase:
             # The highest number in use, not a count: refs may have gaps.
             prefix = f"D-{year}-"
             highest = session.execute(
-                select(
-                    func.max(cast(func.substr(Dispute.ref, len(prefix) + 1), Integer))
-                ).where(Dispute.ref.like(f"{prefix}%"))
+                select(func.max(cast(func.substr(Dispute.ref, len(prefix) + 1), Integer))).where(
+                    Dispute.ref.like(f"{prefix}%")
+                )
             ).scalar_one()
             row = Setting(key=key, value=str(highest or 0))
             session.add(row)
