@@ -27,6 +27,8 @@ from panel_tui.store.db import Store
 from panel_tui.store.identity import os_login
 from panel_tui.store.operations import Ledger
 
+#: Eighty-odd CLI processes: long-running, like the other subprocess suites here.
+pytestmark = pytest.mark.slow
 PYTHON = sys.executable
 #: Every command tried against a damaged store: reads, writes and the maintenance ones.
 COMMANDS = (
