@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from panel_tui.rules.enums import EvidenceKey
+from dispute_forms import valid_form  # noqa: F401  # re-exported for the worker script
+
 from panel_tui.rules.policy import KNOWN_ROLES
 
 #: A Monday morning: stores are built at explicit times.
@@ -46,26 +47,6 @@ TOKEN_COLUMNS = {
     "provisionalpackage": ("provisionalpackage", "actions"),
     "acceptance": ("acceptance", "start_plan"),
 }
-
-
-def valid_form(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = dict(
-        person_ref="P-1001",
-        dispute_type="funding",
-        risk="high",
-        raising_agency="CBH",
-        responding_agencies=["MCO"],
-        consent_basis="consent on file",
-        problem_statement="Discharge stalled: each agency says the other funds step-down.",
-        proposed_pathway="ACT team",
-        rule_conflict="criterion 4.2 read differently",
-        evidence_summary="two admissions in 60 days",
-        interim_risk_actions="daily welfare call by CBH",
-        requested_decision="who funds the step-down bed",
-        evidence={k.value: {"present": True, "note": ""} for k in EvidenceKey},
-    )
-    data.update(changes)
-    return data
 
 
 def build_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> None:

@@ -39,6 +39,7 @@ from panel_tui.store.models import Dispute, ProvisionalPackage
 from panel_tui.store.operations import Ledger
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # tests/: the shared form
 from relkit import valid_form  # noqa: E402
 
 TYPES = ("eligibility", "funding", "safeguarding", "capacity")

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dispute_forms import valid_form
 
-from panel_tui.rules.enums import EvidenceKey
 from panel_tui.rules.errors import (
     DomainError,
     InvalidInputError,
@@ -46,26 +46,6 @@ ROLES = tuple(sorted(KNOWN_ROLES))
 #: Refusals by a rule leave one "refused" event; bad input and unknown records none.
 RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)
 SILENT_REFUSALS = (InvalidInputError, NotFoundError)
-
-
-def valid_form(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = dict(
-        person_ref="P-1001",
-        dispute_type="funding",
-        risk="high",
-        raising_agency="CBH",
-        responding_agencies=["MCO"],
-        consent_basis="consent on file",
-        problem_statement="Discharge stalled: each agency says the other funds step-down.",
-        proposed_pathway="ACT team",
-        rule_conflict="criterion 4.2 read differently",
-        evidence_summary="two admissions in 60 days",
-        interim_risk_actions="daily welfare call by CBH",
-        requested_decision="who funds the step-down bed",
-        evidence={k.value: {"present": True, "note": ""} for k in EvidenceKey},
-    )
-    data.update(changes)
-    return data
 
 
 def _build_base(path: Path) -> None:
