@@ -23,9 +23,12 @@ def paint_app(db: str, at: str) -> int:
         os.write(int(os.environ["BENCH_MARK_FD"]), f"painted {int(rows_visible(app))}\n".encode())
         app.exit()
 
-    def run_app(store, login, *, demo=False) -> None:  # noqa: ANN001
-        app = BenchPanelApp(store, login, demo=demo, clock=lambda: instant, on_first_paint=report)
+    def run_app(store, login, *, demo=False, head=None) -> int:  # noqa: ANN001
+        app = BenchPanelApp(
+            store, login, demo=demo, head=head, clock=lambda: instant, on_first_paint=report
+        )
         app.run()
+        return app.return_code or 0
 
     app_module.run_app = run_app  # open_app imports it from the module when it is called
     from panel_tui.cli import main

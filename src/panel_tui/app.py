@@ -4,13 +4,22 @@ Screens live in ``screens/``; this module wires them to the store. Live
 refresh polls ``Store.data_version()`` in a thread worker and tells every
 screen on the stack when another connection committed; a slower timer tells
 them to re-evaluate their clocks.
+
+Started from the command line on a store that needs no migration, the app
+paints the queue's first page from a quick sqlite3 read (``store/quickread.py``)
+and only then opens the Store, and learns who is acting, in a thread worker:
+importing the ORM took about twice as long as Textual itself. Until then the
+acting person has no roles (nothing to change is offered) and any screen that
+needs the store waits for that one opening.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -22,11 +31,14 @@ from textual.worker import Worker, WorkerState
 from panel_tui.config import Settings, load_settings
 from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
-from panel_tui.rules.policy import Policy
-from panel_tui.store import queries
-from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
-from panel_tui.store.readmodels import PersonView
+from panel_tui.store import quickread
+from panel_tui.store.lazy import LazyStore
+from panel_tui.store.readmodels import PersonView, QueueFilter, QueuePage
+
+if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
+    from panel_tui.rules.policy import Policy
+    from panel_tui.store.db import Store
+    from panel_tui.store.operations import Ledger
 
 
 class PanelApp(App[None]):
@@ -41,25 +53,44 @@ class PanelApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | LazyStore,
         login: str,
         *,
         demo: bool = False,
         clock: Callable[[], datetime] | None = None,
         settings: Settings | None = None,
+        head: quickread.StoreHead | None = None,
     ) -> None:
+        """``store`` open, or to open after the first page painted from ``head``."""
         super().__init__()
-        self.store = store
+        self._stores = store if isinstance(store, LazyStore) else LazyStore.ready(store)
+        self._head = head
+        self._opening = False
         self.demo = demo
         self.settings = settings or load_settings()
         self._clock = clock or (lambda: datetime.now(UTC))
         self.login = login
         self.person: PersonView | None = None
-        self.policy: Policy = store.policy()
+        self._policy: Policy | None = None
         self._data_version: int | None = None
         self._detail: Screen | None = None  # the one DisputeScreen, kept between disputes
 
-    # --- identity -----------------------------------------------------------------
+    # --- the store and identity ----------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The Store; before the background opening is done, this waits for it."""
+        return self._stores.get()
+
+    @property
+    def store_is_open(self) -> bool:
+        return self._stores.is_open
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            self._policy = self.store.policy()
+        return self._policy
+
     @property
     def roles(self) -> tuple[str, ...]:
         return self.person.roles if self.person and self.person.active else ()
@@ -68,15 +99,23 @@ class PanelApp(App[None]):
         return self._clock()
 
     def ledger(self) -> Ledger:
+        from panel_tui.store.operations import Ledger
+
         return Ledger(self.store, self.login, clock=self._clock)
 
     def _load_identity(self) -> None:
-        self.person = queries.person(self.store, self.login)
-        self.policy = self.store.policy()
+        self._show_identity(*self._read_identity())
+
+    def _read_identity(self) -> tuple[PersonView | None, Policy, str]:
+        from panel_tui.store import queries
+
+        store = self.store
+        return queries.person(store, self.login), store.policy(), store.kind()
+
+    def _show_identity(self, person: PersonView | None, policy: Policy, kind: str) -> None:
+        self.person, self._policy = person, policy
         roles = ", ".join(self.roles) or "no roles: read only"
-        self.sub_title = (
-            f"{self.login} ({roles}) · {self.store.kind()} store {Path(self.store.label).name}"
-        )
+        self.sub_title = f"{self.login} ({roles}) · {kind} store {Path(self.store.label).name}"
 
     def switch_user(self, login: str) -> None:
         """Demo stores only: act as someone else to try each role."""
@@ -95,7 +134,19 @@ class PanelApp(App[None]):
         self.set_keymap(self.settings.keymap)
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=8)
-        self._load_identity()
+        if self._stores.is_open:
+            self._load_identity()
+            self._warn_if_not_a_user()
+        else:
+            assert self._head is not None
+            self.sub_title = f"{self.login} · opening {self._head.path.name}…"
+            # Normally the first page's arrival starts the opening; this is the fallback.
+            self.set_timer(1.0, self._begin_opening)
+        self.push_screen(QueueScreen())
+        self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
+        self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
+
+    def _warn_if_not_a_user(self) -> None:
         if self.person is None:
             self.notify(
                 f"{self.login} is not a user of this store: you can look, not change. "
@@ -103,9 +154,41 @@ class PanelApp(App[None]):
                 severity="warning",
                 timeout=10,
             )
-        self.push_screen(QueueScreen())
-        self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
-        self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
+
+    def quick_page(self, f: QueueFilter, offset: int, limit: int) -> QueuePage | None:
+        """The unfiltered All open section read straight from the file, until the Store is open."""
+        if self._head is None or self._stores.is_open or f != QueueFilter():
+            return None
+        try:
+            return quickread.first_page(self._head, self.now(), offset=offset, limit=limit)
+        except sqlite3.Error:
+            return None  # the Store's own read will say what is wrong
+
+    def on_queue_view_loaded(self) -> None:
+        # The first page is on screen (it bubbled up from the queue): now open the Store.
+        if not self._stores.is_open:
+            self.call_after_refresh(self._begin_opening)
+
+    def _begin_opening(self) -> None:
+        if not self._opening:
+            self._opening = True
+            self._open_store()
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_store(self) -> None:
+        try:
+            identity = self._read_identity()
+        except (DomainError, StoreError) as exc:
+            # The app cannot go on without its store; say why on the way out.
+            self.call_from_thread(self.exit, return_code=exc.exit_code, message=str(exc))
+            return
+        self.call_from_thread(self._store_opened, *identity)
+
+    def _store_opened(self, person: PersonView | None, policy: Policy, kind: str) -> None:
+        self._show_identity(person, policy, kind)
+        self._warn_if_not_a_user()
+        # Rights are known now (the footer's keys), and the queue rereads through the Store.
+        self._broadcast(lambda: IdentityChanged(self.login))
 
     # --- screens -------------------------------------------------------------------------
     def open_dispute(self, ref: str) -> None:
@@ -182,6 +265,14 @@ class PanelApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def run_app(store: Store, login: str, *, demo: bool = False) -> None:
-    """Run the app on ``store`` as ``login`` (the CLI resolved who that is)."""
-    PanelApp(store, login, demo=demo).run()
+def run_app(
+    store: Store | LazyStore,
+    login: str,
+    *,
+    demo: bool = False,
+    head: quickread.StoreHead | None = None,
+) -> int:
+    """Run the app on ``store`` as ``login`` (the CLI resolved who that is); its exit code."""
+    app = PanelApp(store, login, demo=demo, head=head)
+    app.run()
+    return app.return_code or 0

@@ -116,3 +116,17 @@ def test_audit_verify_names_tampered_event(team: Cli) -> None:
     result = team("audit", "verify")
     assert result.returncode == 1
     assert f"event {target}" in result.stdout
+
+
+def test_opening_the_app_checks_the_store_and_the_line_first(cli: Cli) -> None:
+    """Bare ``panel-tui`` parses only --db/--as (fast); everything else gets the full parser."""
+    result = cli()  # no store yet: no app, the message, and nothing created
+    assert result.returncode == 2 and "no store at" in result.stderr
+    assert not cli.db.exists()
+    cli.ok("init")
+    result = cli("--as", "somebody")  # a real store refuses --as before any screen
+    assert result.returncode == 1 and "does not allow acting as someone else" in result.stderr
+    result = cli("--help")
+    assert result.returncode == 0 and "queue" in result.stdout and "demo" in result.stdout
+    result = cli("--db", db=False)
+    assert result.returncode == 2 and "expected one argument" in result.stderr

@@ -12,13 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from panel_tui.rules.errors import StoreError
-from panel_tui.store.engine import (
-    BUSY_TIMEOUT_MS,
-    filesystem_type,
-    refuse_network_filesystem,
-    sqlite_path,
-    to_url,
-)
+from panel_tui.store.engine import BUSY_TIMEOUT_MS, sqlite_path, to_url
+from panel_tui.store.files import filesystem_type, refuse_network_filesystem
 from panel_tui.store.ledger import busy_message
 
 

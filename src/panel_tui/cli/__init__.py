@@ -10,17 +10,19 @@ import sys
 from collections.abc import Sequence
 
 from panel_tui.cli.output import error
-from panel_tui.cli.parser import build_parser
+from panel_tui.cli.parser import app_arguments, build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        if getattr(args, "group", None):
+    args = app_arguments(argv)
+    handler = None
+    if args is None:  # a command, help, or a mistake: the whole tree says which
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler = getattr(args, "handler", None)
+        if handler is None and getattr(args, "group", None):
             parser.parse_args([args.group, "--help"])
-        handler = open_app
+    handler = handler or open_app
     from panel_tui.rules.errors import DomainError, StoreError
 
     try:
@@ -42,18 +44,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_app(args: object) -> int:
+    """Open the app; quickly, without the ORM, on a store that needs no migration."""
+    from panel_tui.store.quickread import DEMO_LOGIN, peek
+
+    as_login = getattr(args, "as_login", None)
+    head = None if as_login else peek(getattr(args, "db", None))
+    if head is not None:
+        from panel_tui.app import run_app
+        from panel_tui.store.identity import os_login
+        from panel_tui.store.lazy import LazyStore
+
+        demo = head.kind == "demo"
+        login = DEMO_LOGIN if demo else os_login()
+        return run_app(LazyStore(getattr(args, "db", None)), login, demo=demo, head=head)
+
+    # New, older or foreign files and database URLs: open (and migrate) first; --as
+    # needs the policy's leave.
     from panel_tui.cli.common import acting, open_store
-    from panel_tui.store.demo import DEMO_LOGIN
 
     store = open_store(args)  # type: ignore[arg-type]
     demo = store.kind() == "demo"
     login = acting(store, args)  # type: ignore[arg-type]
-    if demo and not getattr(args, "as_login", None):
+    if demo and not as_login:
         login = DEMO_LOGIN
     from panel_tui.app import run_app
 
-    run_app(store, login, demo=demo)
-    return 0
+    return run_app(store, login, demo=demo)
 
 
 if __name__ == "__main__":

@@ -214,8 +214,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from panel_tui.app import run_app
 
-    run_app(store, args.as_login or DEMO_LOGIN, demo=True)
-    return 0
+    return run_app(store, args.as_login or DEMO_LOGIN, demo=True)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from panel_tui.cli.timeparse import parse_time
-from panel_tui.store.db import Store
+
+if TYPE_CHECKING:  # building the parser must not load the ORM: the app opens without it
+    from panel_tui.store.db import Store
 
 
 def open_store(args: argparse.Namespace) -> Store:
+    from panel_tui.store.db import Store
+
     return Store.open(args.db)
 
 

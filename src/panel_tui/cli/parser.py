@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from panel_tui import __version__
 from panel_tui.rules.enums import ContactOutcome, DisputeType, EvidenceKey, Outcome, Risk
@@ -33,6 +34,22 @@ def _common(p: argparse.ArgumentParser, top: bool = False) -> None:
         default=default,
         help="act as LOGIN (only where the store's policy allows it)",
     )
+
+
+def app_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """``panel-tui [--db X] [--as Y]``, parsed without building every command's parser.
+
+    Opening the app is the common case and building the whole tree takes
+    10–20 ms of its start. None for anything else (a command, --help, an
+    error): ``build_parser`` then handles it, with its messages.
+    """
+    top = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    _common(top, top=True)
+    try:
+        args, rest = top.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
 
 
 def _read(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:

@@ -10,7 +10,6 @@ from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
 from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
-from panel_tui.store.queries import dispute_detail, queue_page
 from panel_tui.store.readmodels import QueueFilter, QueueRow, Section
 
 PAGE = 1000
@@ -79,6 +78,8 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
+    from panel_tui.store import queries
+
     store = open_store(args)
     at = read_instant(args)
     login = acting(store, args) if args.mine else None
@@ -86,7 +87,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
     rows: list[QueueRow] = []
     offset, total = 0, None
     while total is None or offset < total:
-        page = queue_page(store, query, at, offset=offset, limit=PAGE)
+        page = queries.queue_page(store, query, at, offset=offset, limit=PAGE)
         total = page.total if args.limit is None else min(page.total, args.limit)
         rows.extend(page.rows)
         offset += PAGE
@@ -153,9 +154,11 @@ def plain(value: Any) -> Any:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from panel_tui.store import queries
+
     store = open_store(args)
     at = read_instant(args)
-    detail = dispute_detail(store, args.ref, at)
+    detail = queries.dispute_detail(store, args.ref, at)
     if args.format == "json":
         emit_json(plain(detail))
         return 0

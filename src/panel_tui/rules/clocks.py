@@ -15,9 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.enums import ClockState, Risk, Stage
-from panel_tui.rules.policy import Policy
+
+if TYPE_CHECKING:  # pydantic is not needed to read a clock: the app's first paint skips it
+    from panel_tui.rules.policy import Policy
+
+#: The policy's ``clock.warning_fraction`` when a policy does not set it.
+DEFAULT_WARNING_FRACTION = 0.75
 
 
 def utc(moment: datetime) -> datetime:
@@ -66,6 +72,18 @@ def clock_state(
     left: datetime | None = None,
 ) -> Clock:
     """State of one stage's clock at ``now``. ``left`` is when the stage ended, if it has."""
+    return clock_at(policy.clock.warning_fraction, entered=entered, due=due, now=now, left=left)
+
+
+def clock_at(
+    warning_fraction: float,
+    *,
+    entered: datetime,
+    due: datetime | None,
+    now: datetime,
+    left: datetime | None = None,
+) -> Clock:
+    """``clock_state`` given only the one number of the policy it reads."""
     entered, now = utc(entered), utc(now)
     if due is None:
         return Clock(ClockState.NONE, None, None, None)
@@ -78,7 +96,7 @@ def clock_state(
     remaining = due - now
     if now >= due:
         state = ClockState.BREACHED
-    elif window > timedelta(0) and (now - entered) >= window * policy.clock.warning_fraction:
+    elif window > timedelta(0) and (now - entered) >= window * warning_fraction:
         state = ClockState.WARNING
     else:
         state = ClockState.ON_TRACK

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.rules.errors import InvalidInputError
 
@@ -57,7 +58,7 @@ def _check_role(role: str) -> str:
 
 
 class ClockPolicy(_Strict):
-    warning_fraction: float = Field(0.75, gt=0, lt=1)
+    warning_fraction: float = Field(DEFAULT_WARNING_FRACTION, gt=0, lt=1)
     liaison_after_days: float = Field(14, gt=0, le=3650, allow_inf_nan=False)
 
 

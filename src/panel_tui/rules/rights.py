@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.enums import Action, DisputeType
 from panel_tui.rules.errors import RightsError
-from panel_tui.rules.policy import Policy
+
+if TYPE_CHECKING:
+    from panel_tui.rules.policy import Policy
 
 ACTION_LABELS = {
     Action.OPEN: "open a dispute",

@@ -6,12 +6,12 @@ locked store becomes a notice and a retry instead of a failure.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.exc import OperationalError
 from textual.screen import Screen
 
 from panel_tui.messages import ClockTick, ForwardWorkerErrors, IdentityChanged, StoreChanged
@@ -27,8 +27,12 @@ RETRIES = 5
 
 
 def is_busy(exc: BaseException) -> bool:
+    # Imported here: the app's first paint comes before SQLAlchemy is (see app.py).
+    from sqlalchemy.exc import OperationalError
+
     text = str(exc).lower()
-    return isinstance(exc, StoreError | OperationalError) and ("busy" in text or "locked" in text)
+    locking = isinstance(exc, StoreError | OperationalError | sqlite3.OperationalError)
+    return locking and ("busy" in text or "locked" in text)
 
 
 def retrying(app: PanelApp, call: Callable[[], T]) -> T:
@@ -36,7 +40,7 @@ def retrying(app: PanelApp, call: Callable[[], T]) -> T:
     for attempt in range(RETRIES + 1):
         try:
             return call()
-        except (StoreError, OperationalError) as exc:
+        except Exception as exc:
             if not is_busy(exc) or attempt == RETRIES:
                 raise
             app.call_from_thread(
@@ -60,7 +64,8 @@ class AppScreen(ForwardWorkerErrors, Screen[None]):
         return self.panel.now()
 
     def may(self, action: Action, dispute_type: str | None = None) -> bool:
-        return rights.allowed(self.panel.policy, action, self.panel.roles, dispute_type)
+        roles = self.panel.roles  # none until the store is open: then the policy is not needed
+        return bool(roles) and rights.allowed(self.panel.policy, action, roles, dispute_type)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.refresh_data()

@@ -14,12 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 
+from panel_tui.messages import IdentityChanged
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store import queries
 from panel_tui.store.readmodels import QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
-from panel_tui.widgets.queue_view import QueueView
+from panel_tui.widgets.queue_view import PAGE, QueueView
 
 SECTIONS = list(Section)
 SHORT_LABELS = {
@@ -79,11 +79,18 @@ class QueueScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self._apply(keep_cursor=False)
-        self._load_agencies()
+        if self.panel.store_is_open:  # else once it is (on_identity_changed)
+            self._load_agencies()
         self.query_one(QueueView).focus()
+
+    def on_identity_changed(self, message: IdentityChanged) -> None:
+        if not self._agencies:
+            self._load_agencies()
 
     @work(thread=True, group="queue-agencies", exit_on_error=False)
     def _load_agencies(self) -> None:
+        from panel_tui.store import queries
+
         codes = [a.code for a in retrying(self.panel, lambda: queries.agencies(self.panel.store))]
         self.app.call_from_thread(setattr, self, "_agencies", codes)
 
@@ -98,17 +105,28 @@ class QueueScreen(AppScreen):
 
     def _apply(self, *, keep_cursor: bool) -> None:
         f, app = self._effective(), self.panel
-        store = app.store
 
+        # Both run in thread workers, where waiting for the store to open is harmless.
         def fetch(offset: int, limit: int):  # noqa: ANN202
+            quick = app.quick_page(f, offset, limit)
+            if quick is not None:
+                return quick
+            from panel_tui.store import queries
+
             return retrying(
-                app, lambda: queries.queue_page(store, f, app.now(), offset=offset, limit=limit)
+                app, lambda: queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit)
             )
 
         def locate(dispute_id: int) -> int | None:
-            return retrying(app, lambda: queries.queue_position(store, f, app.now(), dispute_id))
+            from panel_tui.store import queries
 
-        self.view.set_source(fetch, locate, keep_cursor=keep_cursor)
+            return retrying(
+                app, lambda: queries.queue_position(app.store, f, app.now(), dispute_id)
+            )
+
+        # At start-up the first page is read from the file at once (see app.py).
+        first = None if keep_cursor else app.quick_page(f, 0, PAGE)
+        self.view.set_source(fetch, locate, keep_cursor=keep_cursor, first=first)
         self._show_sections()
         self._show_status()
 
@@ -220,6 +238,8 @@ class QueueScreen(AppScreen):
         self.run_worker(lambda: self._lookup(ref), thread=True, group="select", exit_on_error=False)
 
     def _lookup(self, ref: str) -> None:
+        from panel_tui.store import queries
+
         detail = queries.dispute_detail(self.panel.store, ref, self.panel.now())
         self.app.call_from_thread(self.view.select_id, detail.id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,23 +14,14 @@ from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
 from panel_tui.store import migrate
 from panel_tui.store.engine import make_engine, sqlite_path, to_url, write_engine
+from panel_tui.store.files import chosen_target
 from panel_tui.store.models import Setting
-
-ENV_DB = "PANEL_TUI_DB"
-POLICY_KEY = "policy"
-KIND_KEY = "store_kind"  # "real" | "demo" | "test"
-
-
-def default_store_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("panel-tui", appauthor=False)) / "panel.db"
+from panel_tui.store.quickread import KIND_KEY, POLICY_KEY
 
 
 def resolve_target(db: str | None) -> str:
     """--db wins, then $PANEL_TUI_DB, then the platformdirs default."""
-    chosen = db or os.environ.get(ENV_DB) or str(default_store_path())
-    return to_url(chosen)
+    return to_url(chosen_target(db))
 
 
 def _refuse_foreign(path: Path) -> None:

@@ -25,48 +25,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ColumnElement
 
 from panel_tui.rules.errors import StoreError
+from panel_tui.store.files import refuse_network_filesystem
 
 BUSY_TIMEOUT_MS = 10_000
 SECONDS_PER_DAY = 86400.0
 WRITE_OPTION = "panel_tui_write"
-
-#: Filesystems where SQLite's locking cannot be trusted.
-NETWORK_FILESYSTEMS = frozenset(
-    {"nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs"}
-)
-
-
-def filesystem_type(path: Path, mounts_text: str) -> str | None:
-    """The type of the filesystem holding ``path``, from /proc/mounts text."""
-    target = str(path.resolve())
-    best, best_type = "", None
-    for line in mounts_text.splitlines():
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        mount_point = fields[1].replace("\\040", " ")
-        prefix = mount_point.rstrip("/") + "/"
-        if (target == mount_point or target.startswith(prefix) or mount_point == "/") and len(
-            mount_point
-        ) > len(best):
-            best, best_type = mount_point, fields[2]
-    return best_type
-
-
-def refuse_network_filesystem(path: Path, mounts_text: str | None = None) -> None:
-    """Refuse a store on NFS or SMB: their locks do not keep a shared SQLite file safe."""
-    if mounts_text is None:
-        try:
-            mounts_text = Path("/proc/mounts").read_text()
-        except OSError:
-            return  # not Linux: nothing to check against
-    fs_type = filesystem_type(path.parent if not path.exists() else path, mounts_text)
-    if fs_type in NETWORK_FILESYSTEMS:
-        raise StoreError(
-            f"{path} is on a network filesystem ({fs_type}). SQLite cannot lock a store safely "
-            "there and writes from several people could corrupt it. Put the store on a local "
-            "disk of the host that users SSH into."
-        )
 
 
 def sqlite_path(url: str) -> Path | None:

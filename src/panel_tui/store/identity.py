@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import pwd
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.errors import RightsError
-from panel_tui.store.db import Store
+
+if TYPE_CHECKING:  # the app's quick start asks for os_login() before the ORM is loaded
+    from panel_tui.store.db import Store
 
 
 def os_login() -> str:

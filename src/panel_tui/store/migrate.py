@@ -12,11 +12,12 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Connection, Engine, inspect, text
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.errors import StoreError
-from panel_tui.store.engine import write_engine
+
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: the revision check needs none
+    from sqlalchemy import Connection, Engine
 
 #: Every revision this release knows, oldest first. A test keeps it in step
 #: with the scripts in migrations/versions.
@@ -25,6 +26,8 @@ HEAD = REVISIONS[-1]
 
 
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table("alembic_version"):
         return None
     row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -105,6 +108,8 @@ def upgrade(
             progress(f"backed up the store to {backup}")
     from alembic import command
     from alembic.config import Config
+
+    from panel_tui.store.engine import write_engine
 
     config = Config()
     config.set_main_option("script_location", "panel_tui.store:migrations")

@@ -92,8 +92,19 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._columns: list[Column] = []
 
     # --- public API ---------------------------------------------------------
-    def set_source(self, fetch: Fetch, locate: Locate, *, keep_cursor: bool = False) -> None:
-        """A new filter or section: start from the top unless asked to keep the dispute."""
+    def set_source(
+        self,
+        fetch: Fetch,
+        locate: Locate,
+        *,
+        keep_cursor: bool = False,
+        first: QueuePage | None = None,
+    ) -> None:
+        """A new filter or section: start from the top unless asked to keep the dispute.
+
+        ``first`` is its first page when the caller already has it: shown at
+        once, with no worker and no "…" frame before it (the app's first paint).
+        """
         self._fetch, self._locate = fetch, locate
         self._generation += 1
         self._pages.clear()
@@ -103,6 +114,9 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             self.cursor_id = None
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
+        if first is not None and first.offset == self._page_of(self.cursor):
+            self._arrived(self._generation, first.offset, first)
+            return
         self._request(self._page_of(self.cursor))
         self.refresh()
 
@@ -169,7 +183,11 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self.cursor = min(self.cursor, max(0, self.total - 1))
         self._remember_cursor()
         self.refresh()
-        self.post_message(self.Loaded(self.total))
+        loaded = self.Loaded(self.total)
+        # Textual stops a message at the parent when the parent is its sender, which it
+        # is when the first page is set from the screen's on_mount: the app must hear it.
+        loaded.set_sender(self)
+        self.post_message(loaded)
 
     def _follow(self, generation: int) -> None:
         """Keep the cursor on its dispute: look in the loaded pages, else ask the store."""

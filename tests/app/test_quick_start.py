@@ -1,0 +1,119 @@
+"""Opening the app the quick way: first page from the file, the Store opened after it.
+
+This is how ``panel-tui`` opens a store that needs no migration (cli.open_app):
+the queue is painted from ``store/quickread.py`` before SQLAlchemy is
+imported, then the Store opens in a worker and the acting person's rights
+arrive. These tests hold each step to what the user sees.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import screen_text, wait_for, wait_text
+from storefix import NOW
+
+from panel_tui.app import PanelApp
+from panel_tui.config import Settings
+from panel_tui.screens.form import DisputeFormScreen
+from panel_tui.screens.queue import QueueScreen
+from panel_tui.store.db import Store
+from panel_tui.store.lazy import LazyStore
+from panel_tui.store.quickread import peek
+from panel_tui.widgets.queue_view import QueueView
+
+SIZE = (80, 24)
+
+
+def quick_app(path: Path, login: str = "duty", target: str | None = None) -> PanelApp:
+    head = peek(str(path))
+    assert head is not None, "a store at the head revision is read the quick way"
+    return PanelApp(
+        LazyStore(target or str(path)),
+        login,
+        clock=lambda: NOW,
+        settings=Settings(poll_seconds=0.2),
+        head=head,
+    )
+
+
+async def test_rows_first_then_the_store_and_the_persons_rights(store: Store) -> None:
+    assert store.path is not None
+    app = quick_app(store.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: app.screen.query_one(QueueView).loaded)
+        assert "D-2026-0001" in screen_text(app)
+        # The Store opens by itself after the first page, and who is acting is known.
+        await wait_for(pilot, lambda: app.store_is_open and app.person is not None)
+        await wait_text(pilot, "duty (duty_lead)")
+        await wait_for(pilot, lambda: "New" in screen_text(app).splitlines()[-1])
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
+
+
+async def test_a_section_asked_for_before_the_store_is_open_is_shown(store: Store) -> None:
+    """Keys pressed at once wait for the one opening instead of failing or being lost."""
+    assert store.path is not None
+    app = quick_app(store.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")  # Breached: not the quick page, needs the Store
+        await wait_text(pilot, "1 disputes · Breached")
+        assert "D-2026-0001" in screen_text(app)
+        assert app.store_is_open
+
+
+async def test_a_store_that_fails_to_open_ends_the_app_with_the_reason(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert store.path is not None
+    missing = tmp_path / "gone" / "panel.db"
+    app = quick_app(store.path, target=str(missing))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None, timeout=10)
+    assert app.return_code == 2
+    said = " ".join(capsys.readouterr().err.split())  # printed as the app closes, wrapped
+    assert f"no store at {missing}. Create one with `panel-tui init" in said
+
+
+def test_the_first_page_is_painted_before_the_orm_is_imported(store: Store) -> None:
+    """The point of the quick start, checked in a fresh interpreter."""
+    assert store.path is not None
+    code = f"""
+import asyncio, json, sys
+from pathlib import Path
+import panel_tui.app as app_module
+from panel_tui.app import PanelApp
+from panel_tui.store.lazy import LazyStore
+from panel_tui.store.quickread import peek
+
+HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
+
+class Probe(PanelApp):
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+    seen = None
+    def on_queue_view_loaded(self) -> None:
+        if self.seen is None:
+            self.seen = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
+
+async def main() -> None:
+    path = {str(store.path)!r}
+    app = Probe(LazyStore(path), "duty", head=peek(path))
+    async with app.run_test() as pilot:
+        while app.seen is None or not app.store_is_open:
+            await pilot.pause(0.02)
+        after = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
+    print(json.dumps({{"at_first_page": app.seen, "after": after}}))
+
+asyncio.run(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["at_first_page"] == []
+    assert "sqlalchemy" in seen["after"]  # the probe sees the ORM once the Store is open

@@ -1,0 +1,149 @@
+"""The app's quick first page (stdlib sqlite3) equals the ORM's queue page, and peek's choices.
+
+``store/quickread.py`` repeats one query of ``queries.queue_page`` in SQL text
+so the app can paint before SQLAlchemy is imported; these tests are what keep
+the two the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from panel_tui.rules.enums import ClockState
+from panel_tui.rules.policy import default_policy_text, parse_policy
+from panel_tui.store import queries, quickread
+from panel_tui.store.admin import Admin, init_store
+from panel_tui.store.db import Store
+from panel_tui.store.demo import build_demo
+from panel_tui.store.migrate import HEAD
+from panel_tui.store.readmodels import QueueFilter
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("quick") / "demo.db"
+    build_demo(str(path), now=NOW).close()
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "copy.db"
+    shutil.copy(demo_file, path)
+    return path
+
+
+def orm_page(path: Path, at: datetime, offset: int, limit: int):  # noqa: ANN201
+    store = Store.open(str(path))
+    try:
+        return queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("offset", [0, 10, 20, 30, 200])
+@pytest.mark.parametrize("hours_later", [0, 30, 24 * 20])
+def test_quick_page_equals_the_orm_page(demo_file: Path, offset: int, hours_later: int) -> None:
+    at = NOW + timedelta(hours=hours_later)
+    head = quickread.peek(str(demo_file))
+    assert head is not None
+    quick = quickread.first_page(head, at, offset=offset, limit=10)
+    assert quick == orm_page(demo_file, at, offset, 10)
+
+
+def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> None:
+    """Guard the test above: rows with cover, packages, holders and every live clock state."""
+    head = quickread.peek(str(demo_file))
+    assert head is not None
+    page = quickread.first_page(head, NOW, limit=100)
+    assert page.total == len(page.rows) > 10
+    assert any(r.cover for r in page.rows)
+    assert any(r.provisional_ends for r in page.rows)
+    assert any(r.plan_holder for r in page.rows)
+    states = {r.clock.state for r in page.rows}
+    assert {ClockState.BREACHED, ClockState.WARNING, ClockState.ON_TRACK} <= states
+    assert all(r.due_at is None or r.due_at.tzinfo is UTC for r in page.rows)
+
+
+def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
+    text = default_policy_text().replace("warning_fraction = 0.75", "warning_fraction = 0.2")
+    store = Store.open(str(demo_copy))
+    Admin(store, "admin").set_policy(text)
+    store.close()
+    head = quickread.peek(str(demo_copy))
+    assert head is not None and head.warning_fraction == 0.2
+    quick = quickread.first_page(head, NOW, limit=50)
+    assert quick == orm_page(demo_copy, NOW, 0, 50)
+    # More of the queue is in warning than under the default 75 %.
+    default_head = quickread.StoreHead(head.path, head.kind, 0.75)
+    warned = [r for r in quick.rows if r.clock.state is ClockState.WARNING]
+    default_warned = [
+        r
+        for r in quickread.first_page(default_head, NOW, limit=50).rows
+        if r.clock.state is ClockState.WARNING
+    ]
+    assert len(warned) > len(default_warned)
+
+
+def test_warning_fraction_reads_like_the_policy() -> None:
+    assert (
+        quickread.warning_fraction(None)
+        == parse_policy(default_policy_text()).clock.warning_fraction
+    )
+    assert quickread.warning_fraction("[clock]\nwarning_fraction = 0.6\n") == 0.6
+    # A policy that leaves it out gets the policy model's default.
+    without = default_policy_text().replace("warning_fraction = 0.75\n", "")
+    assert quickread.warning_fraction(without) == parse_policy(without).clock.warning_fraction
+    assert quickread.warning_fraction("not toml [") == 0.75
+
+
+def test_peek_reads_kind_and_path(demo_file: Path, tmp_path: Path) -> None:
+    head = quickread.peek(str(demo_file))
+    assert head == quickread.StoreHead(demo_file.resolve(), "demo", 0.75)
+    real = tmp_path / "real.db"
+    init_store(str(real), "root", "Root", kind="real").close()
+    real_head = quickread.peek(str(real))
+    assert real_head is not None and real_head.kind == "real"
+
+
+def test_peek_follows_the_environment_like_store_open(
+    demo_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANEL_TUI_DB", str(demo_file))
+    head = quickread.peek(None)
+    assert head is not None and head.path == demo_file.resolve()
+
+
+def _set_revision(path: Path, revision: str) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.close()
+
+
+def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Path) -> None:
+    """None means: open it the full way (migrate, or refuse with the full message)."""
+    assert quickread.peek(str(tmp_path / "missing.db")) is None
+    assert quickread.peek("postgresql://someone@db.example/panel") is None
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    assert quickread.peek(str(foreign)) is None
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    assert quickread.peek(str(tmp_path / "junk.db")) is None
+    before = demo_copy.read_bytes()
+    _set_revision(demo_copy, "0002")  # older: needs a migration first
+    assert quickread.peek(str(demo_copy)) is None
+    _set_revision(demo_copy, "9999")  # newer: Store.open refuses it
+    assert quickread.peek(str(demo_copy)) is None
+    _set_revision(demo_copy, HEAD)
+    assert quickread.peek(str(demo_copy)) is not None
+    assert len(demo_copy.read_bytes()) == len(before)
