@@ -1,8 +1,9 @@
 """The ledger's read path: the paged queue, one dispute in full, people and agencies.
 
-The queue never loads the whole store: it counts, then fetches one window
-(LIMIT/OFFSET over the status/due index), then looks up cover, packages and
-plan holders for just that window's ids.
+The queue never loads the whole store: it fetches one window (LIMIT/OFFSET
+over the status/due index) and counts the matches, in the same query where the
+filter reads every candidate row anyway (a text search), else apart; then it
+looks up cover, packages and plan holders for just that window's ids.
 """
 
 from __future__ import annotations
@@ -93,14 +94,23 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
     text = f.text.strip()
     if text:
         like = f"%{text}%"
+        # SQLite's LIKE already ignores case, for ASCII letters only, as its lower()
+        # does: ilike's lower(x) LIKE lower(y) matches the same rows there at about
+        # twice the cost. Elsewhere (PostgreSQL) ilike is the case-blind match.
+        sqlite = session.get_bind().dialect.name == "sqlite"
         query = query.where(
             or_(
-                d.ref.ilike(like),
-                d.person_ref.ilike(like),
-                d.agencies_label.ilike(like),
-                d.problem_statement.ilike(like),
-                d.rule_conflict.ilike(like),
-                d.proposed_pathway.ilike(like),
+                *(
+                    column.like(like) if sqlite else column.ilike(like)
+                    for column in (
+                        d.ref,
+                        d.person_ref,
+                        d.agencies_label,
+                        d.problem_statement,
+                        d.rule_conflict,
+                        d.proposed_pathway,
+                    )
+                )
             )
         )
     return query
@@ -133,21 +143,70 @@ _ROW_COLUMNS = (
 )
 
 
+def _count_in_window(f: QueueFilter) -> bool:
+    """Whether the page query should count its matches too (``count(*) OVER ()``).
+
+    Only where counting has to read every candidate row anyway: a text search,
+    mine (plan holder or opener) and the EXISTS filters. Other filters are
+    counted from an index alone (status/due, stage, type, risk), far cheaper
+    than the window, and the Closed section walks the resolved_at index for
+    just one page (a window would make it find and sort every match).
+    """
+    if f.section is Section.CLOSED:
+        return False
+    return bool(
+        f.text.strip()
+        or f.mine
+        or f.agencies
+        or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING)
+    )
+
+
 def queue_page(
     store: Store, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 50
 ) -> QueuePage:
     """One window of the queue, in urgency order, with its clocks at ``at``."""
     at = utc(at)
+    start = max(0, offset)
     policy = store.policy()
     with store.read() as session:
-        total = session.execute(
-            _filtered(select(func.count()).select_from(Dispute), f, at, session)
-        ).scalar_one()
-        rows = session.execute(
-            _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session), f)
-            .offset(max(0, offset))
-            .limit(limit)
-        ).all()
+        total: int | None = None
+        if _count_in_window(f):
+            # One pass of the filter: the ids of the window with the number of
+            # matches, then the window's columns by primary key.
+            window = (
+                _ordered(
+                    _filtered(
+                        select(Dispute.id, func.count().over().label("total")), f, at, session
+                    ),
+                    f,
+                )
+                .offset(start)
+                .limit(limit)
+                .subquery()
+            )
+            rows = session.execute(
+                _ordered(
+                    select(*_ROW_COLUMNS, window.c.total).join_from(
+                        window, Dispute, Dispute.id == window.c.id
+                    ),
+                    f,
+                )
+            ).all()
+            if rows:
+                total = int(rows[0].total)
+            elif start == 0:
+                total = 0
+        else:
+            rows = session.execute(
+                _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session), f)
+                .offset(start)
+                .limit(limit)
+            ).all()
+        if total is None:  # counted apart, or the window is past the end
+            total = session.execute(
+                _filtered(select(func.count()).select_from(Dispute), f, at, session)
+            ).scalar_one()
         ids = [r.id for r in rows]
         covers = dict(
             session.execute(
