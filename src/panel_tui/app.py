@@ -128,21 +128,27 @@ class PanelApp(App[None]):
         self.notify(f"You are now {login} ({', '.join(self.roles) or 'no roles'}).")
 
     # --- start-up -------------------------------------------------------------------
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The queue is the first screen (no empty screen under it to mount and lay out)."""
         from panel_tui.screens.queue import QueueScreen
 
+        # Both are needed before the queue's footer is first drawn.
         self.set_keymap(self.settings.keymap)
-        for problem in self.settings.problems:
-            self.notify(problem, severity="warning", timeout=8)
         if self._stores.is_open:
             self._load_identity()
-            self._warn_if_not_a_user()
         else:
             assert self._head is not None
             self.sub_title = f"{self.login} · opening {self._head.path.name}…"
+        return QueueScreen()
+
+    def on_mount(self) -> None:
+        for problem in self.settings.problems:
+            self.notify(problem, severity="warning", timeout=8)
+        if self._stores.is_open:
+            self._warn_if_not_a_user()
+        else:
             # Normally the first page's arrival starts the opening; this is the fallback.
             self.set_timer(1.0, self._begin_opening)
-        self.push_screen(QueueScreen())
         self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
         self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def _home(app: PanelApp):  # noqa: ANN202
     from panel_tui.screens.queue import QueueScreen
 
-    while len(app.screen_stack) > 2 and not isinstance(app.screen, QueueScreen):
+    while len(app.screen_stack) > 1 and not isinstance(app.screen, QueueScreen):
         app.pop_screen()
     return app.screen if isinstance(app.screen, QueueScreen) else None
 
