@@ -140,6 +140,13 @@ def test_mine_is_what_i_hold_or_opened(q) -> None:
     assert page(q, section=Section.MINE, mine="oversight").total == 0
 
 
+def test_mine_of_someone_who_is_not_a_user_is_empty(q) -> None:
+    assert any(r.plan_holder is None for r in page(q).rows)  # what a wrong match would show
+    assert page(q, section=Section.MINE, mine="nobody").total == 0
+    assert page(q, mine="nobody").rows == []
+    assert page(q, section=Section.MINE).total == 0  # no login given at all
+
+
 def test_breached_longest_overdue_first_with_their_clocks(q) -> None:
     rows = page(q, section=Section.BREACHED).rows
     assert [r.clock.state for r in rows] == [ClockState.BREACHED, ClockState.BREACHED]

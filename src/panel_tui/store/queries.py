@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -73,7 +73,10 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
         person_id = session.execute(
             select(Person.id).where(Person.login == (login or ""))
         ).scalar_one_or_none()
-        query = query.where(or_(d.plan_holder_id == person_id, d.opened_by_id == person_id))
+        if person_id is None:  # not a user: nothing is theirs (== None would match no holder)
+            query = query.where(false())
+        else:
+            query = query.where(or_(d.plan_holder_id == person_id, d.opened_by_id == person_id))
     if f.due_within is not None:
         query = query.where(d.current_due_at <= at + f.due_within)
     if f.types:
