@@ -119,14 +119,18 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
     return query
 
 
-def _ordered(query: Select[Any], f: QueueFilter) -> Select[Any]:
+def _order(f: QueueFilter) -> tuple[Any, ...]:
     d = Dispute
     if f.section is Section.CLOSED:
         # Newest first walks the resolved_at index (migration 0003) backwards.
-        return query.order_by(d.resolved_at.desc(), d.id.desc())
+        return (d.resolved_at.desc(), d.id.desc())
     # Urgency: the earliest due time first is breached-longest-first, then soonest due.
     # Disputes without a clock (decided, liaison) follow.
-    return query.order_by(d.current_due_at.is_(None), d.current_due_at, d.id)
+    return (d.current_due_at.is_(None), d.current_due_at, d.id)
+
+
+def _ordered(query: Select[Any], f: QueueFilter) -> Select[Any]:
+    return query.order_by(*_order(f))
 
 
 _ROW_COLUMNS = (
@@ -270,8 +274,13 @@ def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) 
     """Where a dispute sits in the filtered queue (to keep the cursor on it)."""
     at = utc(at)
     with store.read() as session:
-        ordered = _ordered(_filtered(select(Dispute.id), f, at, session), f).subquery()
-        numbered = select(ordered.c.id, func.row_number().over().label("n")).subquery()
+        # The window names the order: a subquery's ORDER BY is not kept by PostgreSQL.
+        numbered = _filtered(
+            select(Dispute.id, func.row_number().over(order_by=_order(f)).label("n")),
+            f,
+            at,
+            session,
+        ).subquery()
         found = session.execute(
             select(numbered.c.n).where(numbered.c.id == dispute_id)
         ).scalar_one_or_none()
