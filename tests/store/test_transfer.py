@@ -224,6 +224,17 @@ def test_bad_form_field_in_the_middle_names_row_and_field(tmp_path: Path) -> Non
     assert "row 2" in str(err)
 
 
+def test_evidence_present_must_be_true_or_false(tmp_path: Path) -> None:
+    """ "no" is not read as present (bool("no") is True): it is refused, naming the item."""
+
+    def mutate(doc: dict[str, Any]) -> None:
+        doc["disputes"][1]["evidence"]["risk_screen"]["present"] = "no"
+
+    err = _bad_import(tmp_path, mutate)
+    assert (err.row, err.field) == (2, "evidence.risk_screen.present")
+    assert "true or false" in str(err)
+
+
 def test_naive_timestamp_is_refused(tmp_path: Path) -> None:
     def mutate(doc: dict[str, Any]) -> None:
         doc["disputes"][1]["notes"][0]["at"] = "2026-03-03T10:00:00"

@@ -31,7 +31,7 @@ from panel_tui.store.transfer.replay import (
     _Replayer,
     _Step,
 )
-from panel_tui.store.transfer.validate import _choice, _date, _known, _time
+from panel_tui.store.transfer.validate import _choice, _date, _known, _present, _time
 
 
 def _plan_dispute(
@@ -42,7 +42,10 @@ def _plan_dispute(
         raise InvalidInputError("a dispute must be a JSON object", row=i)
     form = {name: raw.get(name) for name in FORM_FIELDS}
     form["evidence"] = {
-        k: {"present": bool(v.get("present")), "note": v.get("note") or ""}
+        k: {
+            "present": _present(v.get("present"), i, f"evidence.{k}.present"),
+            "note": v.get("note") or "",
+        }
         for k, v in (raw.get("evidence") or {}).items()
         if isinstance(v, dict)
     }
@@ -85,7 +88,8 @@ def _plan_dispute(
         moment = when(item.get("updated_at"), f"{where}.updated_at", required=False)
         by = login(item.get("updated_by") or opener, f"{where}.updated_by")
         if moment is not None and (moment > opened or by != opener):
-            present, note = bool(item.get("present")), text(item.get("note"), f"{where}.note")
+            present = _present(item.get("present"), i, f"{where}.present")
+            note = text(item.get("note"), f"{where}.note")
             add(
                 moment,
                 "evidence",

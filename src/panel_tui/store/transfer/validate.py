@@ -34,6 +34,16 @@ def _time(value: Any, row: int | None, name: str, *, required: bool = True) -> d
     return moment.astimezone(UTC)
 
 
+def _present(value: Any, row: int | None, name: str) -> bool:
+    """An evidence item's ``present``: true or false (absent when never stated).
+
+    ``bool("no")`` is True, so a text here is refused rather than read as present.
+    """
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise InvalidInputError(f"must be true or false, not {value!r}", field=name, row=row)
+
+
 def _date(value: Any, row: int | None, name: str) -> date:
     try:
         return date.fromisoformat(str(value or "").strip())
