@@ -33,12 +33,13 @@ from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
 from panel_tui.store import quickread
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.readmodels import PersonView, QueueFilter, QueuePage
+from panel_tui.store.queue_models import QueueFilter, QueuePage
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
     from panel_tui.store.db import Store
     from panel_tui.store.operations import Ledger
+    from panel_tui.store.readmodels import PersonView
 
 
 class PanelApp(App[None]):

@@ -19,7 +19,7 @@ from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
 from panel_tui.store.operations import Ledger
 from panel_tui.store.panel import agenda
-from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.store.queue_models import QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)

@@ -30,7 +30,7 @@ from panel_tui.store.queries import (
     queue_page,
     queue_position,
 )
-from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.store.queue_models import QueueFilter, Section
 
 N = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

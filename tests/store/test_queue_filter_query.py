@@ -25,7 +25,7 @@ from panel_tui.store import queries
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
 from panel_tui.store.queries import queue_page, queue_position
-from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.store.queue_models import QueueFilter, Section
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 LIVE = ("open", "decided")

@@ -21,7 +21,7 @@ from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.readmodels import QueueFilter
+from panel_tui.store.queue_models import QueueFilter
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

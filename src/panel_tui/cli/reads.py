@@ -10,7 +10,7 @@ from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
 from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
-from panel_tui.store.readmodels import QueueFilter, QueueRow, Section
+from panel_tui.store.queue_models import QueueFilter, QueueRow, Section
 
 PAGE = 1000
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from panel_tui.rules.enums import Action
 from panel_tui.rules.rights import allowed
 from panel_tui.store import queries
-from panel_tui.store.readmodels import Section
+from panel_tui.store.queue_models import Section
 
 if TYPE_CHECKING:
     from panel_tui.app import PanelApp

@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Static
 from panel_tui.messages import IdentityChanged
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store.readmodels import QueueFilter, Section
+from panel_tui.store.queue_models import QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
 

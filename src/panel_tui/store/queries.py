@@ -28,15 +28,8 @@ from panel_tui.store.models import (
     Person,
     ProvisionalPackage,
 )
-from panel_tui.store.readmodels import (
-    EXPIRING_WITHIN,
-    AgencyView,
-    PersonView,
-    QueueFilter,
-    QueuePage,
-    QueueRow,
-    Section,
-)
+from panel_tui.store.queue_models import EXPIRING_WITHIN, QueueFilter, QueuePage, QueueRow, Section
+from panel_tui.store.readmodels import AgencyView, PersonView
 
 LIVE = (Status.OPEN.value, Status.DECIDED.value)
 DONE = (Status.CLOSED.value, Status.WITHDRAWN.value)

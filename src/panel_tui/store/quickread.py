@@ -27,7 +27,7 @@ from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, clock_at, utc
 from panel_tui.rules.enums import Status
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.readmodels import QueuePage, QueueRow
+from panel_tui.store.queue_models import QueuePage, QueueRow
 
 POLICY_KEY = "policy"
 KIND_KEY = "store_kind"  # "real" | "demo" | "test"
