@@ -18,7 +18,7 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.readmodels import QueuePage, QueueRow
+from panel_tui.store.queue_models import QueuePage, QueueRow
 from panel_tui.widgets.columns import Column, columns_for, header_line, row_cells
 
 PAGE = 100
@@ -90,6 +90,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self.loaded = False
         self.cursor_id: int | None = None
         self._columns: list[Column] = []
+        self._base_style: Style | None = None
 
     # --- public API ---------------------------------------------------------
     def set_source(
@@ -278,10 +279,19 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, self.total)
         self.post_message(self.Layout(header_line(self._columns)))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's own style walks all its ancestors: look it up once per
+        # render, not for each line (it was most of this widget's drawing time).
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = int(self.scroll_offset.y) + y
-        base = self.rich_style
+        base = self.rich_style if self._base_style is None else self._base_style
         if index >= self.total:
             if index == 0 and self.loaded:
                 text = "  nothing here: no disputes match this section and filter"
