@@ -42,13 +42,21 @@ from panel_tui.store.readmodels import (
 LIVE = (Status.OPEN.value, Status.DECIDED.value)
 
 
-def _names(session: Session) -> dict[int, tuple[str, str]]:
-    return {
-        pid: (login, name)
-        for pid, login, name in session.execute(
-            select(Person.id, Person.login, Person.display_name)
-        ).all()
-    }
+def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, list[str]]]:
+    """(login, name) of everyone by id, and the names of the active holders of each role.
+
+    One query for both (there are a few dozen people); the detail runs about
+    a dozen small queries, and SQLAlchemy's cost per statement is most of it.
+    """
+    people: dict[int, tuple[str, str]] = {}
+    role_holders: dict[str, list[str]] = {}
+    columns = (Person.id, Person.login, Person.display_name, Person.roles, Person.active)
+    for pid, login, name, roles, active in session.execute(select(*columns).order_by(Person.id)):
+        people[pid] = (login, name)
+        if active:
+            for role in roles.split():
+                role_holders.setdefault(role, []).append(name)
+    return people, role_holders
 
 
 def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
@@ -56,10 +64,10 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
     from panel_tui.store.ledger import LedgerBase
 
     at = utc(at)
-    policy = store.policy()
     with store.read() as session:
+        policy = store.policy(session)  # in this read: no second transaction
         d = LedgerBase.find_dispute(session, ref)
-        people = _names(session)
+        people, role_holders = _people(session)
         agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
         name = lambda pid: people[pid][1] if pid in people else "?"  # noqa: E731
         parties = (
@@ -73,10 +81,6 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
                 select(StageRecord).where(StageRecord.dispute_id == d.id)
             ).scalars()
         }
-        role_holders: dict[str, list[str]] = {}
-        for person in session.execute(select(Person).where(Person.active.is_(True))).scalars():
-            for role in person.role_list:
-                role_holders.setdefault(role, []).append(person.display_name)
         stages = []
         for stage in Stage:
             role = policy.authority_role(stage, d.dispute_type)
