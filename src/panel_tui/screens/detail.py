@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,7 +24,7 @@ from panel_tui.store.readmodels import DisputeDetail
 from panel_tui.widgets.clock_badge import ClockBadge, local_time
 from panel_tui.widgets.evidence import EvidenceChecklist
 from panel_tui.widgets.footer import KeysFooter
-from panel_tui.widgets.stage_ladder import StageLadder
+from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, StageLadder
 
 SPECS = {spec.name: spec for spec in ACTIONS}
 
@@ -33,13 +33,26 @@ def _section(title: str) -> Static:
     return Static(title, classes="section-title")
 
 
-def _lines(rows: list[tuple[str, str]]) -> Table:
+Rows = tuple[tuple[str, str], ...]
+
+
+def _lines(rows: Rows) -> Table:
+    """Label and value, a row each. Cells are Text, not str: a str cell is read as
+    Rich markup, so "[sic]" or "[/]" typed in a note or a form field vanished."""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(style="dim", no_wrap=True)
     table.add_column(ratio=1)
     for label, value in rows:
-        table.add_row(label, value or "—")
+        table.add_row(Text(label), Text(value or "—"))
     return table
+
+
+def _table(rows: Rows) -> RenderedOnce:
+    return RenderedOnce(_lines(rows))
+
+
+def _table_or_none(rows: Rows) -> RenderedOnce | str:
+    return _table(rows) if rows else "none"
 
 
 class DisputeScreen(AppScreen):
@@ -60,31 +73,49 @@ class DisputeScreen(AppScreen):
         self.detail: DisputeDetail | None = None
         self._rights: tuple[object, ...] | None = None  # what the footer's keys were drawn for
         self._opener: Screen | None = None  # the screen the user opened this dispute from
+        self._styled_in: object = None  # the app-wide style state at the last resume
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with VerticalScroll(id="detail"):
-            yield Static(id="summary")
+            yield DetailSection(id="summary")
             yield ClockBadge(id="badge")
             yield _section("Ladder")
             yield StageLadder(id="ladder")
             yield _section("Form")
-            yield Static(id="form")
+            yield DetailSection(id="form")
             yield _section("Evidence")
             yield EvidenceChecklist(id="evidence")
             yield _section("Interim cover · provisional package")
-            yield Static(id="protection")
+            yield DetailSection(id="protection")
             yield _section("Decisions · acceptance")
-            yield Static(id="decisions")
+            yield DetailSection(id="decisions")
             yield _section("Notes")
-            yield Static(id="notes")
+            yield DetailSection(id="notes")
             yield _section("History")
-            yield Static(id="history")
+            yield DetailSection(id="history")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#summary", Static).update(f"{self.ref} …loading")
+        self.query_one("#summary", DetailSection).update(f"{self.ref} …loading")
         self.load()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Skip Textual's restyle of every node when nothing app-wide has changed.
+
+        Pushing a screen restyles all its nodes (some 40 here) in case the
+        stylesheet, the theme or the app's focus changed while it was away:
+        about 5 ms per dispute opened, as the kept screen is pushed for each,
+        and the restyle repainted the scrollbar once more after the first
+        frame. Its nodes' own classes are restyled when they change. This runs
+        before Screen's handler, which reads ``refresh_styles``.
+        """
+        app = self.app
+        state = (app.stylesheet, app.theme, frozenset(app.get_pseudo_classes()))
+        if state == self._styled_in:
+            event.refresh_styles = False
+        elif event.refresh_styles:  # false when a screen above was popped: Textual skips it
+            self._styled_in = state  # Screen's handler restyles every node now
 
     def reopen(self, ref: str) -> None:
         """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.
@@ -143,31 +174,32 @@ class DisputeScreen(AppScreen):
             head.append("  ✖ COMMISSIONER LIAISON TRIGGERED", style="bold red")
         if d.withdrawn_reason:
             head.append(f"\nwithdrawn: {d.withdrawn_reason}")
-        self.query_one("#summary", Static).update(head)
+        # Each section is redrawn only when what it shows changed (DetailSection.show_source).
+        self.query_one("#summary", DetailSection).show_source(head)
         self.query_one(ClockBadge).show(d.clock)
         self.query_one(StageLadder).show(d.stages, d.stage)
-        form = [(SHORT[name], getattr(d, name)) for name in TEXT_FIELDS]
-        self.query_one("#form", Static).update(_lines(form))
+        form = tuple((SHORT[name], getattr(d, name)) for name in TEXT_FIELDS)
+        self.query_one("#form", DetailSection).show_source(form, _table)
         self.query_one(EvidenceChecklist).show(d.evidence)
-        self.query_one("#protection", Static).update(self._protection(d))
-        self.query_one("#decisions", Static).update(self._decisions(d))
-        notes = [(f"{local_time(n.at)} {n.by}", n.text) for n in d.notes]
-        self.query_one("#notes", Static).update(_lines(notes) if notes else "none")
-        events = [
+        self.query_one("#protection", DetailSection).show_source(self._protection(d), _table)
+        self.query_one("#decisions", DetailSection).show_source(self._decisions(d), _table)
+        notes = tuple((f"{local_time(n.at)} {n.by}", n.text) for n in d.notes)
+        self.query_one("#notes", DetailSection).show_source(notes, _table_or_none)
+        history = tuple(
             (
                 f"{local_time(e.at)} {e.actor}",
                 f"{e.action}" + (f" (stage {e.stage})" if e.stage is not None else ""),
             )
             for e in d.events
-        ]
-        self.query_one("#history", Static).update(_lines(events))
+        )
+        self.query_one("#history", DetailSection).show_source(history, _table)
         rights = (d.dispute_type, self.panel.roles, self.panel.policy)
         if rights != self._rights:  # the footer recomposes its keys on every refresh
             self._rights = rights
             self.refresh_bindings()
 
     @staticmethod
-    def _protection(d: DisputeDetail) -> Table:
+    def _protection(d: DisputeDetail) -> Rows:
         rows = []
         cover = d.active_cover
         rows.append(
@@ -193,10 +225,10 @@ class DisputeScreen(AppScreen):
                 rows.append(
                     ("  contact", f"{local_time(c.at)} {c.method} {c.outcome} {c.note} ({c.by})")
                 )
-        return _lines(rows)
+        return tuple(rows)
 
     @staticmethod
-    def _decisions(d: DisputeDetail) -> Table:
+    def _decisions(d: DisputeDetail) -> Rows:
         rows = [
             (
                 f"{local_time(x.decided_at)}",
@@ -209,7 +241,7 @@ class DisputeScreen(AppScreen):
         if d.acceptance:
             a = d.acceptance
             rows.append(("accepted", f"{a.accepted_by}: {a.start_plan} (start {a.start_date})"))
-        return _lines(rows or [("", "none yet")])
+        return tuple(rows or [("", "none yet")])
 
     # --- actions ---------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -69,7 +69,12 @@ class ClockBadge(Static):
     ClockBadge.-warning { background: $warning 25%; }
     """
 
+    _clock: Clock | None = None
+
     def show(self, clock: Clock) -> None:
+        if clock == self._clock:
+            return  # Static.update would lay out and render the same badge again
+        self._clock = clock
         self.set_class(clock.state is ClockState.BREACHED, "-breached")
         self.set_class(clock.state is ClockState.WARNING, "-warning")
         self.update(clock_text(clock))

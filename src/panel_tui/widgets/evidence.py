@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
-from textual.widgets import Static
 
 from panel_tui.store.readmodels import EvidenceView
+from panel_tui.widgets.stage_ladder import DetailSection
 
 
-def evidence_text(items: list[EvidenceView]) -> Text:
+def evidence_text(items: Sequence[EvidenceView]) -> Text:
     text = Text()
     for i, item in enumerate(items):
         if i:
@@ -27,6 +29,6 @@ def evidence_text(items: list[EvidenceView]) -> Text:
     return text
 
 
-class EvidenceChecklist(Static):
+class EvidenceChecklist(DetailSection):
     def show(self, items: list[EvidenceView]) -> None:
-        self.update(evidence_text(items))
+        self.show_source(tuple(items), evidence_text)

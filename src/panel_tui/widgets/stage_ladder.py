@@ -1,7 +1,18 @@
-"""Every rung of the escalation ladder with its due time and clock state, not only the next."""
+"""Every rung of the escalation ladder with its due time and clock state, not only the next.
+
+Also what the dispute detail draws its sections with: ``DetailSection``, a Static
+redrawn only when what it shows changes, and ``RenderedOnce``, a Rich table
+rendered once per width.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -10,7 +21,73 @@ from panel_tui.store.readmodels import StageView
 from panel_tui.widgets.clock_badge import clock_text, local_time
 
 
-def ladder_table(stages: list[StageView], current: int) -> Table:
+class RenderedOnce:
+    """A Rich table that renders once per width, however often it is asked.
+
+    Textual renders a Static's Rich renderable twice after each update, at the
+    same width: once to learn its height and again for its lines. A Rich table
+    measures and wraps every cell each time: the detail's tables took about a
+    third of the time Textual spent laying out and drawing a dispute. The
+    rendered segments are kept for the width (and the other options that
+    change a table's output) they were rendered at. The height is not part of
+    that key: a Rich table renders its cells with no height, so only
+    renderables that ignore the height (tables, text) belong in here.
+    """
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._key: tuple[object, ...] | None = None
+        self._segments: list[Segment] = []
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        key = (
+            options.min_width,
+            options.max_width,
+            options.justify,
+            options.overflow,
+            options.no_wrap,
+            options.highlight,
+            options.markup,
+            options.ascii_only,
+            options.encoding,
+            options.legacy_windows,
+        )
+        if key != self._key:
+            self._segments = list(console.render(self.renderable, options))
+            self._key = key
+        return self._segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
+_NOTHING = object()
+
+
+class DetailSection(Static):
+    """A Static redrawn only when what it shows changes.
+
+    ``Static.update`` lays out and renders the widget again even for the same
+    content; the detail is refilled on every clock tick and store change (and
+    when the same dispute is opened again), and usually only a clock or two
+    have moved.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._source: object = _NOTHING
+
+    def show_source(
+        self, source: Any, render: Callable[[Any], RenderableType] | None = None
+    ) -> None:
+        """Show ``render(source)`` (or ``source``), unless ``source`` equals what is on show."""
+        if source == self._source:
+            return
+        self._source = source
+        self.update(source if render is None else render(source))
+
+
+def ladder_table(stages: Sequence[StageView], current: int) -> Table:
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=2, no_wrap=True)
     table.add_column(no_wrap=True)
@@ -31,8 +108,10 @@ def ladder_table(stages: list[StageView], current: int) -> Table:
     return table
 
 
-class StageLadder(Static):
+class StageLadder(DetailSection):
     """The ladder of one dispute."""
 
     def show(self, stages: list[StageView], current: int) -> None:
-        self.update(ladder_table(stages, current))
+        self.show_source(
+            (tuple(stages), current), lambda source: RenderedOnce(ladder_table(*source))
+        )
