@@ -13,24 +13,13 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from dispute_forms import valid_form  # noqa: F401  # re-exported for the worker script
+from role_store import ADMIN, ROLES, T0  # noqa: F401  # re-exported for the tests
+from role_store import build_role_store as build_store  # noqa: F401
 
-from panel_tui.rules.policy import KNOWN_ROLES
-
-#: A Monday morning: stores are built at explicit times.
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-ADMIN = "admin"
-AGENCIES = (
-    ("CBH", "County Behavioral Health", "county"),
-    ("MCO", "Managed Care Organisation", "payer"),
-    ("HOU", "Housing Services", "housing"),
-)
-#: One person per role, whose login is the role's name ("admin" is made by init).
-ROLES = tuple(sorted(KNOWN_ROLES))
 FIGURES_ENV = "PANEL_TUI_RELIABILITY_OUT"
 
 #: Every acknowledged change carries a token into a text field of its row and its event.
@@ -49,23 +38,6 @@ TOKEN_COLUMNS = {
 }
 
 
-def build_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> None:
-    """A store with three agencies and one person per role (login = role name)."""
-    from panel_tui.store.admin import Admin, init_store
-
-    store = init_store(str(path), ADMIN, "Ada Admin", kind="test", at=at)
-    try:
-        admin = Admin(store, ADMIN, clock=lambda: at)
-        for code, name, kind in AGENCIES:
-            admin.add_agency(code, name, kind)
-        for role in ROLES:
-            if role != ADMIN:
-                admin.add_person(role, role.replace("_", " ").title(), [role], "CBH")
-    finally:
-        store.close()
-
-
-# --- inspecting a store file ------------------------------------------------------------
 def connect(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
     uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
     return sqlite3.connect(uri, uri=True, timeout=30)

@@ -12,12 +12,13 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dispute_forms import valid_form
+from role_store import ADMIN, T0, build_role_store
 
 from panel_tui.rules.errors import (
     DomainError,
@@ -27,42 +28,19 @@ from panel_tui.rules.errors import (
     StaleWriteError,
     TransitionError,
 )
-from panel_tui.rules.policy import KNOWN_ROLES
-from panel_tui.store.admin import Admin, init_store
+from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
 from panel_tui.store.operations import Ledger
-
-#: A Monday morning; every test's clock starts here unless it moves it.
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-ADMIN = "admin"
-AGENCIES = (
-    ("CBH", "County Behavioral Health", "county"),
-    ("MCO", "Managed Care Organisation", "payer"),
-    ("HOU", "Housing Services", "housing"),
-)
-#: One person per role, whose login is the role's name. "admin" is made by init.
-ROLES = tuple(sorted(KNOWN_ROLES))
 
 #: Refusals by a rule leave one "refused" event; bad input and unknown records none.
 RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)
 SILENT_REFUSALS = (InvalidInputError, NotFoundError)
 
 
-def _build_base(path: Path) -> None:
-    store = init_store(str(path), ADMIN, "Ada Admin", kind="test", at=T0 - timedelta(days=30))
-    admin = Admin(store, ADMIN, clock=lambda: T0 - timedelta(days=30))
-    for code, name, kind in AGENCIES:
-        admin.add_agency(code, name, kind)
-    for role in ROLES:
-        if role != ADMIN:
-            admin.add_person(role, role.replace("_", " ").title(), [role], "CBH")
-    store.close()  # the last connection to close checkpoints the WAL into the file
-
-
 @pytest.fixture(scope="session")
 def base_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("base") / "base.db"
-    _build_base(path)
+    build_role_store(path)
     return path
 
 
