@@ -6,7 +6,6 @@ Textual is imported only when the app opens, so commands start fast.
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Sequence
 
@@ -57,9 +56,6 @@ def open_app(args: object) -> int:
 
         demo = head.kind == "demo"
         login = DEMO_LOGIN if demo else os_login()
-        # What is imported now lives as long as the app: spare the garbage collector
-        # walking it again in every full collection (about 15 ms of the first paint).
-        gc.freeze()
         return run_app(LazyStore(getattr(args, "db", None)), login, demo=demo, head=head)
 
     # New, older or foreign files and database URLs: open (and migrate) first; --as
