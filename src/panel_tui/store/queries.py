@@ -15,9 +15,8 @@ from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from panel_tui.rules.clocks import clock_state, utc
+from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage, Status
-from panel_tui.rules.policy import Policy
 from panel_tui.store.db import Store
 from panel_tui.store.detail import dispute_detail  # noqa: F401  (re-exported for callers)
 from panel_tui.store.models import (
@@ -28,7 +27,13 @@ from panel_tui.store.models import (
     Person,
     ProvisionalPackage,
 )
-from panel_tui.store.queue_models import EXPIRING_WITHIN, QueueFilter, QueuePage, QueueRow, Section
+from panel_tui.store.queue_models import (
+    EXPIRING_WITHIN,
+    QueueFilter,
+    QueuePage,
+    Section,
+    queue_row,
+)
 from panel_tui.store.readmodels import AgencyView, PersonView
 
 LIVE = (Status.OPEN.value, Status.DECIDED.value)
@@ -168,7 +173,7 @@ def queue_page(
     """One window of the queue, in urgency order, with its clocks at ``at``."""
     at = utc(at)
     start = max(0, offset)
-    policy = store.policy()
+    fraction = store.policy().clock.warning_fraction
     with store.read() as session:
         total: int | None = None
         if _count_in_window(f):
@@ -229,37 +234,10 @@ def queue_page(
             ).all()
         )
     return QueuePage(
-        rows=[_queue_row(policy, r, at, covers, packages, holders) for r in rows],
+        rows=[queue_row(r, fraction, at, covers, packages, holders) for r in rows],
         total=total,
         offset=offset,
         at=at,
-    )
-
-
-def _queue_row(
-    policy: Policy,
-    r: Any,
-    at: datetime,
-    covers: dict[int, str],
-    packages: dict[int, datetime],
-    holders: dict[int, str],
-) -> QueueRow:
-    return QueueRow(
-        id=r.id,
-        ref=r.ref,
-        person_ref=r.person_ref,
-        dispute_type=r.dispute_type,
-        risk=r.risk,
-        agencies=r.agencies_label,
-        stage=r.current_stage,
-        status=r.status,
-        due_at=r.current_due_at,
-        clock=clock_state(policy, entered=r.stage_entered_at, due=r.current_due_at, now=at),
-        cover=covers.get(r.id),
-        provisional_ends=packages.get(r.id),
-        plan_holder=holders.get(r.plan_holder_id) if r.plan_holder_id else None,
-        version=r.version,
-        resolved_at=r.resolved_at,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from panel_tui.rules.clocks import Clock
+from panel_tui.rules.clocks import Clock, clock_at
 
 
 class Section(StrEnum):
@@ -81,3 +82,35 @@ class QueuePage:
     total: int
     offset: int
     at: datetime
+
+
+def queue_row(
+    r: Any,
+    warning_fraction: float,
+    at: datetime,
+    covers: dict[int, str],
+    packages: dict[int, datetime],
+    holders: dict[int, str],
+) -> QueueRow:
+    """A row from a dispute's queue columns (named as in the ``dispute`` table) and the
+    page's lookups by dispute id (cover's agency, package's end) and person id (holder).
+
+    Shared by ``queries.queue_page`` (ORM rows) and ``quickread.first_page`` (sqlite3).
+    """
+    return QueueRow(
+        id=r.id,
+        ref=r.ref,
+        person_ref=r.person_ref,
+        dispute_type=r.dispute_type,
+        risk=r.risk,
+        agencies=r.agencies_label,
+        stage=r.current_stage,
+        status=r.status,
+        due_at=r.current_due_at,
+        clock=clock_at(warning_fraction, entered=r.stage_entered_at, due=r.current_due_at, now=at),
+        cover=covers.get(r.id),
+        provisional_ends=packages.get(r.id),
+        plan_holder=holders.get(r.plan_holder_id) if r.plan_holder_id else None,
+        version=r.version,
+        resolved_at=r.resolved_at,
+    )

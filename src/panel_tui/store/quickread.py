@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
-from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, clock_at, utc
+from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.rules.enums import Status
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.queue_models import QueuePage, QueueRow
+from panel_tui.store.queue_models import QueuePage, queue_row
 
 POLICY_KEY = "policy"
 KIND_KEY = "store_kind"  # "real" | "demo" | "test"
@@ -113,6 +114,28 @@ def _when(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+class _Dispute(NamedTuple):
+    """_PAGE_SQL's columns, named as ``queue_row`` reads them, times made aware."""
+
+    id: int
+    ref: str
+    person_ref: str
+    dispute_type: str
+    risk: str
+    agencies_label: str
+    current_stage: int
+    status: str
+    stage_entered_at: datetime | None
+    current_due_at: datetime | None
+    plan_holder_id: int | None
+    version: int
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, r: tuple) -> _Dispute:
+        return cls(*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]))
+
+
 def first_page(head: StoreHead, at: datetime, *, offset: int = 0, limit: int = 100) -> QueuePage:
     """``queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)``, on sqlite3."""
     at = utc(at)
@@ -121,8 +144,8 @@ def first_page(head: StoreHead, at: datetime, *, offset: int = 0, limit: int = 1
         (total,) = conn.execute(
             "SELECT count(*) FROM dispute WHERE status IN (?, ?)", _LIVE
         ).fetchone()
-        rows = conn.execute(_PAGE_SQL, (*_LIVE, limit, max(0, offset))).fetchall()
-        ids = [r[0] for r in rows]
+        rows = [_Dispute.of(r) for r in conn.execute(_PAGE_SQL, (*_LIVE, limit, max(0, offset)))]
+        ids = [r.id for r in rows]
         covers = dict(
             conn.execute(
                 "SELECT interimcover.dispute_id, agency.code FROM interimcover "
@@ -131,14 +154,15 @@ def first_page(head: StoreHead, at: datetime, *, offset: int = 0, limit: int = 1
                 ids,
             ).fetchall()
         )
-        packages = dict(
-            conn.execute(
+        packages = {
+            dispute_id: _when(ends_at)
+            for dispute_id, ends_at in conn.execute(
                 "SELECT dispute_id, ends_at FROM provisionalpackage "
                 f"WHERE dispute_id IN ({_marks(ids)}) AND status = 'active'",
                 ids,
-            ).fetchall()
-        )
-        holder_ids = sorted({r[10] for r in rows if r[10]})
+            )
+        }
+        holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
         holders = dict(
             conn.execute(
                 f"SELECT id, display_name FROM person WHERE id IN ({_marks(holder_ids)})",
@@ -147,37 +171,8 @@ def first_page(head: StoreHead, at: datetime, *, offset: int = 0, limit: int = 1
         )
         conn.rollback()
     return QueuePage(
-        rows=[_row(head, r, at, covers, packages, holders) for r in rows],
+        rows=[queue_row(r, head.warning_fraction, at, covers, packages, holders) for r in rows],
         total=total,
         offset=offset,
         at=at,
-    )
-
-
-def _row(
-    head: StoreHead,
-    r: tuple,
-    at: datetime,
-    covers: dict[int, str],
-    packages: dict[int, str],
-    holders: dict[int, str],
-) -> QueueRow:
-    (id_, ref, person_ref, dispute_type, risk, agencies, stage, status) = r[:8]
-    entered, due, holder_id, version, resolved = _when(r[8]), _when(r[9]), r[10], r[11], r[12]
-    return QueueRow(
-        id=id_,
-        ref=ref,
-        person_ref=person_ref,
-        dispute_type=dispute_type,
-        risk=risk,
-        agencies=agencies,
-        stage=stage,
-        status=status,
-        due_at=due,
-        clock=clock_at(head.warning_fraction, entered=entered, due=due, now=at),
-        cover=covers.get(id_),
-        provisional_ends=_when(packages.get(id_)),
-        plan_holder=holders.get(holder_id) if holder_id else None,
-        version=version,
-        resolved_at=resolved,
     )
