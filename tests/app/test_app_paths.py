@@ -18,7 +18,7 @@ from panel_tui.screens.modals import FormModal
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
 from panel_tui.store.operations import Ledger
-from panel_tui.store.panel import agenda
+from panel_tui.store.panel import PanelAgenda, agenda
 from panel_tui.store.queue_models import QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
 
@@ -148,6 +148,52 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     d4 = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert d4.decided_by_login == "chair" and d4.receiving_agency == "MCO"
     assert d4.review_date == (NOW + timedelta(days=28)).date()
+
+
+async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
+    make_app, store
+) -> None:
+    """No agreement at the panel, escalated, then decided by the program manager at the panel."""
+    chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
+    chair.record_decision(
+        "D-2026-0004", "no_agreement", "CBH and MCO both decline the placement", NOW.date()
+    )
+    chair.escalate("D-2026-0004", "to the program manager")
+    PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), "D-2026-0004")
+    app = make_app("pm")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await wait_text(pilot, "Final determination")
+        await pilot.press("1")
+        await type_text(pilot, "MCO funds the ACT place: criterion 4.2 does not apply")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: any("final determination" in n.message for n in app._notifications)
+        )
+    final = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    assert (final.kind, final.outcome, final.decided_by_login) == ("final", "assigned", "pm")
+    assert final.receiving_agency == "MCO"
+
+
+async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
+    make_app, store
+) -> None:
+    chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
+    chair.record_decision("D-2026-0004", "no_agreement", "no agreement reached today", NOW.date())
+    chair.escalate("D-2026-0004", "to the program manager")
+    PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), "D-2026-0004")
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await wait_text(pilot, "Final determination")
+        await wait_for(pilot, lambda: "Record" not in screen_text(app).splitlines()[-1])
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+    assert queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1].outcome == "no_agreement"
 
 
 async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:

@@ -2,7 +2,9 @@
 
 Keys, with no mouse: n/p step; 1–4 choose the outcome and put the cursor in
 the rationale; ctrl+s records and moves on to the next undecided item. So a
-decision is the outcome key, the rationale, ctrl+s. Receiving agency, pathway
+decision is the outcome key, the rationale, ctrl+s. An item already with the
+final authority (stage 3) is decided the same way by its named authority,
+when they sit on the panel: ctrl+s then records their final determination. Receiving agency, pathway
 and review date start from sensible defaults (first responding agency, the
 proposed pathway, four weeks) and tab reaches them. J/K reorder, + adds a
 dispute by reference, - takes a hand-picked one off, S shows the summary.
@@ -20,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from panel_tui.rules.enums import Action, Outcome
+from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
 from panel_tui.screens.base import AppScreen, retrying
@@ -192,6 +194,7 @@ class PanelScreen(AppScreen):
             self.outcome = Outcome.ASSIGNED
             self._show_outcome()
             self._error("")
+            self.refresh_bindings()  # who may record depends on the item's stage
 
     # --- stepping and choosing ---------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#agenda")
@@ -211,8 +214,14 @@ class PanelScreen(AppScreen):
         self._show_outcome()
         self.query_one("#p-rationale", Input).focus()
 
+    def _final(self) -> bool:
+        """The current item is with the final authority: only a final determination decides it."""
+        return self.detail is not None and self.detail.stage >= Stage.FINAL_AUTHORITY
+
     def _show_outcome(self) -> None:
         text = Text("Outcome ", style="dim")
+        if self._final():
+            text = Text("Final determination · ", style="bold")
         for i, o in enumerate(OUTCOMES, start=1):
             label = OUTCOME_LABELS[o].split(":")[0]
             style = "reverse bold" if o is self.outcome else ""
@@ -228,6 +237,9 @@ class PanelScreen(AppScreen):
 
     # --- recording -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("record", "outcome") and self._final():
+            assert self.detail is not None
+            return self.may(Action.FINAL_DETERMINATION, self.detail.dispute_type)
         if action in ("record", "outcome", "move", "add", "remove"):
             return self.may(Action.RECORD_DECISION)
         return True
@@ -245,6 +257,7 @@ class PanelScreen(AppScreen):
             pathway=self.query_one("#p-pathway", Input).value,
             rationale=self.query_one("#p-rationale", Input).value,
             review=self.query_one("#p-review", Input).value,
+            final=self._final(),
         )
         self._record(entry.ref, self.detail.version, values)
 
@@ -263,6 +276,7 @@ class PanelScreen(AppScreen):
                     review,
                     receiving_agency=v["receiving"],
                     pathway=v["pathway"],
+                    final=v["final"],
                     expected_version=version,
                 ),
             )
@@ -272,10 +286,10 @@ class PanelScreen(AppScreen):
         except DomainError as exc:
             self.app.call_from_thread(self._error, f"✖ {exc}")
             return
-        self.app.call_from_thread(self._recorded, ref)
+        self.app.call_from_thread(self._recorded, ref, v["final"])
 
-    def _recorded(self, ref: str) -> None:
-        self.notify(f"Recorded the decision on {ref}.")
+    def _recorded(self, ref: str, final: bool = False) -> None:
+        self.notify(f"Recorded the {'final determination' if final else 'decision'} on {ref}.")
         self.query_one("#agenda").focus()
         self.detail = None
         self.load(advance=True)
