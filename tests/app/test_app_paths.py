@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers import screen_text, type_text, wait_for, wait_text
 from storefix import NOW, form
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Static, TextArea
 
 from panel_tui.rules.forms import form_errors
 from panel_tui.screens.detail import DisputeScreen
@@ -97,7 +97,7 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
             "evidence_summary",
             "requested_decision",
         ):
-            screen.query_one(f"#f-{name}", Input).focus()
+            screen.query_one(f"#f-{name}").focus()  # an Input, or a TextArea for paragraphs
             value = good[name]
             await type_text(pilot, ", ".join(value) if isinstance(value, list) else value)
         for key in good["evidence"]:
@@ -105,8 +105,10 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
             await pilot.press("space")
         await pilot.press("ctrl+s")  # critical risk without interim actions: refused
         await wait_text(pilot, "critical risk requires interim risk actions")
-        screen.query_one("#f-interim_risk_actions", Input).focus()
+        screen.query_one("#f-interim_risk_actions", TextArea).focus()
         await type_text(pilot, "CBH crisis team visits daily")
+        await pilot.press("enter")  # a second line: enter does not submit
+        await type_text(pilot, "APS on call overnight")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await wait_text(pilot, "D-2026-0008")
@@ -118,8 +120,31 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
     new = next(r for r in page.rows if r.ref == "D-2026-0008")
     assert new.person_ref == "P-2001" and new.risk == "critical"
     assert queries.dispute_detail(store, "D-2026-0008", NOW).interim_risk_actions == (
-        "CBH crisis team visits daily"
+        "CBH crisis team visits daily\nAPS on call overnight"
     )
+
+
+async def test_a_left_form_comes_back_as_a_draft_with_its_paragraphs(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#f-person_ref", Input).has_focus)
+        await type_text(pilot, "P-3001")
+        app.screen.query_one("#f-problem_statement", TextArea).focus()
+        await type_text(pilot, "Discharge stalled.")
+        await pilot.press("enter")
+        await type_text(pilot, "Both sides cite criterion 4.2.")
+        await pilot.press("escape")  # leave: the draft is kept
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
+        form_screen = app.screen
+        problem = form_screen.query_one("#f-problem_statement", TextArea)
+        await wait_for(pilot, lambda: problem.text != "")
+        assert problem.text == "Discharge stalled.\nBoth sides cite criterion 4.2."
+        assert form_screen.query_one("#f-person_ref", Input).value == "P-3001"
 
 
 async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:

@@ -42,6 +42,8 @@ TEXT_FIELDS = (
     "interim_risk_actions",
     "requested_decision",
 )
+#: Those that take paragraphs (up to TEXT_MAX characters; consent basis is one line).
+LONG_TEXT_FIELDS = TEXT_FIELDS[1:]
 
 
 class EvidenceItem(BaseModel):

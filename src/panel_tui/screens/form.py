@@ -3,7 +3,9 @@
 Every problem is shown beside its field (rules.forms.form_errors) before
 anything is sent; the store's own refusals (an unknown agency, a stale
 write) land beside their field too. What is typed is saved as a draft while
-typing, and comes back if the screen is left or the app stops.
+typing, and comes back if the screen is left or the app stops. The long
+texts (problem, pathway, rule conflict, evidence, interim actions, requested
+decision) are wrapped text areas: enter starts a new line, tab moves on.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from panel_tui.config import drafts_dir
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
-from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS, form_errors
+from panel_tui.rules.forms import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS, form_errors
 from panel_tui.screens.base import retrying
 from panel_tui.screens.modals import field_message
 from panel_tui.store import queries
@@ -71,10 +73,13 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             yield Static(title, classes="section-title")
             yield Static("", id="form-message")
             for name in FORM_FIELDS:
-                with Horizontal(classes="form-row"):
+                long = name in LONG_TEXT_FIELDS
+                with Horizontal(classes="form-row -long" if long else "form-row"):
                     yield Label(SHORT[name], classes="form-label")
                     if name in CHOICES or name == "raising_agency":
                         yield Select([], id=f"f-{name}", prompt="choose…", compact=True)
+                    elif long:
+                        yield TextArea(id=f"f-{name}", placeholder=FORM_FIELDS[name], compact=True)
                     else:
                         yield Input(id=f"f-{name}", placeholder=FORM_FIELDS[name], compact=True)
                 yield Static("", id=f"err-{name}", classes="form-error")
@@ -148,6 +153,8 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             if isinstance(widget, Select):
                 codes = {v for _, v in (CHOICES.get(name) or self._agencies)}
                 widget.value = value if value in codes else Select.NULL
+            elif isinstance(widget, TextArea):
+                widget.text = str(value or "")
             else:
                 assert isinstance(widget, Input)
                 widget.value = ", ".join(value) if isinstance(value, list) else str(value or "")
@@ -162,6 +169,8 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             widget = self.query_one(f"#f-{name}")
             if isinstance(widget, Select):
                 data[name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, TextArea):
+                data[name] = widget.text
             else:
                 assert isinstance(widget, Input)
                 data[name] = widget.value
@@ -185,6 +194,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
             return {}
 
     @on(Input.Changed)
+    @on(TextArea.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _changed(self) -> None:
