@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from panel_tui.rules.enums import EvidenceKey
+from dispute_forms import valid_form
+
 from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
 from panel_tui.store.operations import Ledger
@@ -26,23 +27,18 @@ PEOPLE = [
 
 
 def form(person: str, **changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = dict(
-        person_ref=person,
-        dispute_type="funding",
-        risk="medium",
-        raising_agency="CBH",
-        responding_agencies=["MCO"],
-        consent_basis="consent on file",
-        problem_statement="Discharge stalled: both sides say the other funds step-down.",
-        proposed_pathway="ACT team",
-        rule_conflict="MCO reads criterion 4.2 as excluding dual diagnosis",
-        evidence_summary="Two admissions in 60 days; risk screen amber",
-        requested_decision="Who funds the step-down bed",
-        interim_risk_actions="daily welfare call by CBH",
-        evidence={k.value: {"present": True, "note": ""} for k in EvidenceKey},
+    """The shared valid form, with this store's wording (the snapshots show it)."""
+    return valid_form(
+        **{
+            "person_ref": person,
+            "risk": "medium",
+            "problem_statement": "Discharge stalled: both sides say the other funds step-down.",
+            "rule_conflict": "MCO reads criterion 4.2 as excluding dual diagnosis",
+            "evidence_summary": "Two admissions in 60 days; risk screen amber",
+            "requested_decision": "Who funds the step-down bed",
+            **changes,
+        }
     )
-    data.update(changes)
-    return data
 
 
 def build_store(path: Path, *, now: datetime = NOW) -> Store:

@@ -175,16 +175,19 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     assert d4.review_date == (NOW + timedelta(days=28)).date()
 
 
+def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: ANN001
+    """The panel could not agree; the chair escalates and keeps it on today's agenda."""
+    chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
+    chair.record_decision(ref, "no_agreement", "CBH and MCO both decline the placement", NOW.date())
+    chair.escalate(ref, "to the program manager")
+    PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), ref)
+
+
 async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
     make_app, store
 ) -> None:
     """No agreement at the panel, escalated, then decided by the program manager at the panel."""
-    chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
-    chair.record_decision(
-        "D-2026-0004", "no_agreement", "CBH and MCO both decline the placement", NOW.date()
-    )
-    chair.escalate("D-2026-0004", "to the program manager")
-    PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), "D-2026-0004")
+    _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
     app = make_app("pm")
     async with app.run_test(size=SIZE) as pilot:
         await _queue_ready(pilot)
@@ -205,10 +208,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
 async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
     make_app, store
 ) -> None:
-    chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
-    chair.record_decision("D-2026-0004", "no_agreement", "no agreement reached today", NOW.date())
-    chair.escalate("D-2026-0004", "to the program manager")
-    PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), "D-2026-0004")
+    _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
         await _queue_ready(pilot)
@@ -248,7 +248,8 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
 async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, store) -> None:
     app = make_app("duty")
     script = (
-        "import sys; sys.path.insert(0, sys.argv[2]);"
+        "import sys, pathlib; here = pathlib.Path(sys.argv[2]);"
+        "sys.path[:0] = [str(here), str(here.parent)];"  # storefix, and the shared form
         "from storefix import form;"
         "from panel_tui.store.db import Store;"
         "from panel_tui.store.operations import Ledger;"
