@@ -118,6 +118,83 @@ def test_audit_verify_names_tampered_event(team: Cli) -> None:
     assert f"event {target}" in result.stdout
 
 
+def _head(team: Cli) -> str:
+    """The head ``audit verify`` prints: the last event's id and hash."""
+    report = json.loads(team.ok("audit", "verify", "--format", "json"))
+    head_id, head_hash = report["head"].split(":")
+    assert report["ok"] and int(head_id) == report["events"] and len(head_hash) == 64
+    return report["head"]
+
+
+def _tamper(team: Cli, *sql: str, args: tuple = ()) -> None:
+    db = sqlite3.connect(team.db)
+    db.execute("DROP TRIGGER event_no_update")
+    db.execute("DROP TRIGGER event_no_delete")
+    for statement in sql:
+        db.execute(statement, args)
+    db.commit()
+    db.close()
+
+
+def test_a_recorded_head_catches_events_removed_from_the_end(team: Cli) -> None:
+    team.ok("--as", "duty", "open", "--json", "-", stdin=json.dumps(form()))
+    head = _head(team)
+    assert f"head {head}" in team.ok("audit", "verify")
+    team.ok("--as", "duty", "note", "D-2026-0001", "called MCO, no answer")
+    team.ok("audit", "verify", "--expect-head", head)  # the chain grew: still holds it
+    head_id = int(head.split(":")[0])
+    assert int(_head(team).split(":")[0]) > head_id
+    _tamper(team, "DELETE FROM event WHERE id >= ?", args=(head_id,))  # the newest events
+    assert team("audit", "verify").returncode == 0  # the chain alone cannot tell
+    result = team("audit", "verify", "--expect-head", head)
+    assert result.returncode == 1
+    assert f"the chain ends at event {head_id - 1}" in result.stdout
+    assert "events were removed from its end" in result.stdout
+
+
+def test_a_recorded_head_catches_a_rewrite_with_every_hash_recomputed(team: Cli) -> None:
+    from datetime import datetime
+
+    from panel_tui.store.audit import event_hash
+    from panel_tui.store.types import UTCDateTime
+
+    team.ok("--as", "duty", "open", "--json", "-", stdin=json.dumps(form()))
+    head = _head(team)
+    head_id = int(head.split(":")[0])
+    db = sqlite3.connect(team.db)
+    row = db.execute(
+        "SELECT at, actor, action, dispute_id, dispute_ref, stage, before, prev_hash "
+        "FROM event WHERE id = ?",
+        (head_id,),
+    ).fetchone()
+    db.close()
+    at, actor, action, dispute_id, dispute_ref, stage, before, prev = row
+    forged_after = '{"forged": true}'
+    forged = event_hash(
+        id=head_id,
+        at=UTCDateTime().process_result_value(datetime.fromisoformat(at), None),
+        actor=actor,
+        action=action,
+        dispute_id=dispute_id,
+        dispute_ref=dispute_ref,
+        stage=stage,
+        before=before,
+        after=forged_after,
+        prev_hash=prev,
+    )
+    _tamper(
+        team,
+        "UPDATE event SET after = ?, hash = ? WHERE id = ?",
+        args=(forged_after, forged, head_id),
+    )
+    assert team("audit", "verify").returncode == 0  # a consistent forgery
+    result = team("audit", "verify", "--expect-head", head)
+    assert result.returncode == 1 and f"event {head_id}" in result.stdout
+    assert "not the one recorded" in result.stdout
+    result = team("audit", "verify", "--expect-head", "twelve")
+    assert result.returncode == 2 and "is not ID:HASH" in result.stderr
+
+
 def test_opening_the_app_checks_the_store_and_the_line_first(cli: Cli) -> None:
     """Bare ``panel-tui`` parses only --db/--as (fast); everything else gets the full parser."""
     result = cli()  # no store yet: no app, the message, and nothing created

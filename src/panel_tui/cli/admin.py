@@ -136,16 +136,22 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from panel_tui.store.audit import verify_chain
+    from panel_tui.store.audit import check_anchor, event_hashes, verify_chain
 
     store = open_store(args)
+    anchors = args.expect_head or []
     with store.engine.connect() as connection:
         report = verify_chain(connection)
+        ids = [int(a.split(":", 1)[0]) for a in anchors if a.split(":", 1)[0].isdigit()]
+        hashes = event_hashes(connection, ids) if ids else {}
+    for anchor in anchors:
+        report = check_anchor(report, hashes, anchor)
     if args.format == "json":
         emit_json(
             {
                 "ok": report.ok,
                 "events": report.events,
+                "head": report.anchor,
                 "first_bad_event": report.first_bad_id,
                 "problem": report.problem,
             }

@@ -235,8 +235,18 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("audit", help="the audit trail")
     g.set_defaults(handler=None, group="audit")
     gsub = g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
-    a = gsub.add_parser("verify", help="walk the hash chain; name the first broken event")
+    a = gsub.add_parser(
+        "verify",
+        help="walk the hash chain; name the first broken event; print its head (ID:HASH)",
+    )
     _common(a)
+    a.add_argument(
+        "--expect-head",
+        action="append",
+        metavar="ID:HASH",
+        help="a head printed by an earlier verify and kept elsewhere: refuse a chain that "
+        "no longer has it (events removed from the end, or rewritten); may be repeated",
+    )
     a.add_argument("--format", choices=("table", "json"), default="table")
     a.set_defaults(handler=admin.cmd_audit_verify)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlmodel import Session
 
+from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.models import Event
 
 GENESIS = "0" * 64
@@ -119,11 +120,64 @@ class ChainReport:
     events: int
     first_bad_id: int | None = None
     problem: str | None = None
+    #: The last event verified and its hash: the anchor to record outside the store.
+    head: tuple[int, str] | None = None
+
+    @property
+    def anchor(self) -> str | None:
+        """``ID:HASH`` of the head, the form ``audit verify --expect-head`` takes."""
+        return f"{self.head[0]}:{self.head[1]}" if self.head else None
 
     def describe(self) -> str:
         if self.ok:
-            return f"audit chain intact: {self.events} events verified"
+            head = f"; head {self.anchor}" if self.head else ""
+            return f"audit chain intact: {self.events} events verified{head}"
         return f"audit chain BROKEN at event {self.first_bad_id}: {self.problem}"
+
+
+def check_anchor(report: ChainReport, hashes: dict[int, str], anchor: str) -> ChainReport:
+    """Hold a verified chain to a head recorded earlier (``ID:HASH``).
+
+    The chain alone cannot show that its newest events were deleted, or that
+    every hash after a rewrite was recomputed: a head recorded outside the
+    store (a minute book, an oversight report) can. ``hashes`` maps event ids
+    to their stored hashes, at least for the anchor's id.
+    """
+    try:
+        id_text, expected = anchor.split(":", 1)
+        anchor_id = int(id_text)
+    except ValueError:
+        raise InvalidInputError(
+            f"'{anchor}' is not ID:HASH (as audit verify prints it)", field="expect_head"
+        ) from None
+    if not report.ok:
+        return report
+    if anchor_id > report.events:
+        return replace(
+            report,
+            ok=False,
+            first_bad_id=report.events + 1,
+            problem=f"the chain ends at event {report.events}, but event {anchor_id} was "
+            "recorded: events were removed from its end",
+        )
+    if hashes.get(anchor_id) != expected.strip().lower():
+        return replace(
+            report,
+            ok=False,
+            first_bad_id=anchor_id,
+            problem="its hash is not the one recorded: the chain up to it was rewritten",
+        )
+    return report
+
+
+def event_hashes(connection: Connection, ids: list[int]) -> dict[int, str]:
+    rows = connection.execute(
+        text("SELECT id, hash FROM event WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": ids},
+    ).all()
+    return {int(id_): str(hash_) for id_, hash_ in rows}
 
 
 def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
@@ -175,4 +229,4 @@ def verify_chain(connection: Connection) -> ChainReport:
         if computed != stored:
             return ChainReport(False, count, id_, "its content does not match its hash")
         expected_prev, expected_id, count = stored, expected_id + 1, count + 1
-    return ChainReport(True, count)
+    return ChainReport(True, count, head=(count, expected_prev) if count else None)
