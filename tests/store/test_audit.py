@@ -88,7 +88,11 @@ def test_every_change_appends_exactly_one_event_and_the_chain_verifies(world) ->
     assert len(world.events()) == before + len(steps)
     report = verify(world)
     assert report.ok and report.events == before + len(steps)
-    assert report.describe() == f"audit chain intact: {report.events} events verified"
+    last = world.events()[-1]
+    assert report.head == (last["id"], last["hash"])  # the anchor to record elsewhere
+    assert report.describe() == (
+        f"audit chain intact: {report.events} events verified; head {last['id']}:{last['hash']}"
+    )
 
 
 def test_events_are_linked_from_genesis(world) -> None:
