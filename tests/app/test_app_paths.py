@@ -183,6 +183,13 @@ def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: 
     PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), ref)
 
 
+async def _panel_at_final_item(pilot) -> None:  # noqa: ANN001
+    await _queue_ready(pilot)
+    await pilot.press("P")
+    await wait_text(pilot, "D-2026-0004 eligibility")
+    await wait_text(pilot, "Final determination")
+
+
 async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
     make_app, store
 ) -> None:
@@ -190,10 +197,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
     _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
     app = make_app("pm")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
-        await wait_text(pilot, "Final determination")
+        await _panel_at_final_item(pilot)
         await pilot.press("1")
         await type_text(pilot, "MCO funds the ACT place: criterion 4.2 does not apply")
         await pilot.press("ctrl+s")
@@ -211,10 +215,7 @@ async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
     _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
-        await wait_text(pilot, "Final determination")
+        await _panel_at_final_item(pilot)
         await wait_for(pilot, lambda: "Record" not in screen_text(app).splitlines()[-1])
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
