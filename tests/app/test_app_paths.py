@@ -240,7 +240,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         modal = app.screen
         assert modal.query_one("#f-note", Input).value == "booked the supervisor call"
         await pilot.press("ctrl+r")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any("Reloaded" in n.message for n in app._notifications))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
     assert queries.dispute_detail(store, "D-2026-0002", NOW).stage == 1

@@ -101,9 +101,8 @@ async def test_a_read_only_user_reopening_still_sees_no_write_actions(make_app) 
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
             await wait_for(pilot, lambda: app.screen.detail is not None)
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda: "Back" in screen_text(app).splitlines()[-1])
             footer = screen_text(app).splitlines()[-1]
-            assert "Back" in footer
             for label in ("Escalate", "Cover", "Decide", "Withdraw", "Note"):
                 assert label not in footer
             await pilot.press("escape")

@@ -27,7 +27,7 @@ async def test_page_down_into_an_unloaded_page_keeps_the_new_row(tmp_path) -> No
                 target = view.cursor + step
                 await pilot.press("pagedown")
             await wait_for(pilot, lambda: view.cursor_row is not None)
-            await pilot.pause(0.2)
+            await pilot.pause(0.2)  # let any later page arrive: it must not move the cursor
             # The page arrived: the cursor stays on the row it was sent to.
             assert view.cursor == target
             assert view.cursor_row is not None and view.cursor_id == view.cursor_row.id
