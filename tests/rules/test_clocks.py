@@ -16,6 +16,7 @@ from panel_tui.rules.clocks import (
     due_time,
     format_duration,
     liaison_triggered,
+    short_duration,
     stalled_time,
     utc,
 )
@@ -496,6 +497,33 @@ def test_liaison_in_local_zones_matches_utc() -> None:
 )
 def test_format_duration(delta: timedelta, text: str) -> None:
     assert format_duration(delta) == text
+
+
+@pytest.mark.parametrize(
+    ("delta", "two_units", "one_unit"),
+    [
+        (timedelta(minutes=45), "45m", "45m"),
+        (timedelta(hours=3, minutes=20), "3h20m", "3h"),
+        (timedelta(hours=9, minutes=59), "9h59m", "9h"),
+        (timedelta(hours=10, minutes=1), "10h", "10h"),
+        (timedelta(hours=13, minutes=4), "13h", "13h"),
+        (timedelta(days=2, hours=4, minutes=30), "2d4h", "2d"),
+        (timedelta(days=9, hours=23), "9d23h", "9d"),
+        (timedelta(days=12, hours=19), "12d", "12d"),
+        (-timedelta(hours=13, minutes=59), "13h", "13h"),
+    ],
+)
+def test_short_duration(delta: timedelta, two_units: str, one_unit: str) -> None:
+    assert short_duration(delta) == two_units
+    assert short_duration(delta, units=1) == one_unit
+
+
+@given(st.timedeltas(min_value=-timedelta(days=999), max_value=timedelta(days=999)))
+def test_short_duration_fits_five_cells_and_never_rounds_up(delta: timedelta) -> None:
+    text = short_duration(delta)
+    assert len(text) <= 5
+    # It is the full duration with its smaller unit dropped at most: never more time.
+    assert format_duration(delta).startswith(text)
 
 
 def _clock(state: ClockState, remaining: timedelta | None) -> Clock:

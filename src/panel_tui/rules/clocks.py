@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from panel_tui.rules.enums import ClockState, Risk, Stage
 
 if TYPE_CHECKING:  # pydantic is not needed to read a clock: the app's first paint skips it
+    from collections.abc import Callable
+
     from panel_tui.rules.policy import Policy
 
 #: The policy's ``clock.warning_fraction`` when a policy does not set it.
@@ -144,14 +146,31 @@ def format_duration(delta: timedelta) -> str:
     return f"{minutes}m"
 
 
-def clock_label(clock: Clock) -> str:
-    """The queue's clock column: 'BREACHED 5h', '! due 3h20m', 'ok 2d'. Text, not only colour."""
+def short_duration(delta: timedelta, units: int = 2) -> str:
+    """A duration in at most five characters, for the queue's narrow cells.
+
+    Two units while they fit (45m, 3h20m, 2d4h), else the largest alone (13h,
+    12d); ``units=1`` keeps only the largest (3h, 2d). Rounded down, like
+    ``format_duration``, so a clock never looks further from breach than it is.
+    """
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d{hours}h" if units > 1 and hours and days < 10 else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes:02d}m" if units > 1 and minutes and hours < 10 else f"{hours}h"
+    return f"{minutes}m"
+
+
+def clock_label(clock: Clock, duration: Callable[[timedelta], str] = format_duration) -> str:
+    """The clock in words: 'BREACHED 5h', '! due 3h20m', 'ok 2d'. Text, not only colour."""
     if clock.state is ClockState.BREACHED and clock.overdue is not None:
-        return f"BREACHED {format_duration(clock.overdue)}"
+        return f"BREACHED {duration(clock.overdue)}"
     if clock.state is ClockState.WARNING and clock.remaining is not None:
-        return f"! due {format_duration(clock.remaining)}"
+        return f"! due {duration(clock.remaining)}"
     if clock.state is ClockState.ON_TRACK and clock.remaining is not None:
-        return f"ok {format_duration(clock.remaining)}"
+        return f"ok {duration(clock.remaining)}"
     if clock.state is ClockState.MET:
         return "met"
     return "—"

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.widgets import Static
@@ -32,11 +33,11 @@ STYLES = {
 }
 
 
-def clock_plain(clock: Clock) -> str:
+def clock_plain(clock: Clock, duration: Callable[[timedelta], str] = format_duration) -> str:
     """'✖ BREACHED 5h', '▲ due 3h20m', '· ok 2d': symbol and words."""
     if clock.state is ClockState.WARNING and clock.remaining is not None:
-        return f"▲ due {format_duration(clock.remaining)}"
-    return f"{SYMBOLS[clock.state]} {clock_label(clock)}"
+        return f"▲ due {duration(clock.remaining)}"
+    return f"{SYMBOLS[clock.state]} {clock_label(clock, duration)}"
 
 
 def clock_text(clock: Clock) -> Text:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from panel_tui.rules.clocks import format_duration
+from panel_tui.rules.clocks import format_duration, short_duration
 from panel_tui.store.queue_models import QueueRow
 from panel_tui.widgets.clock_badge import clock_plain
 
@@ -34,14 +34,16 @@ def _clock(row: QueueRow, at: datetime) -> str:
         return (
             f"{row.status} {row.resolved_at.astimezone():%d %b}" if row.resolved_at else row.status
         )
-    return clock_plain(row.clock)
+    return clock_plain(row.clock, short_duration)
 
 
 def _provisional(row: QueueRow, at: datetime) -> str:
     if row.provisional_ends is None:
         return "-"
     left = row.provisional_ends - at
-    return f"OVER {format_duration(left)}" if left.total_seconds() <= 0 else format_duration(left)
+    if left.total_seconds() <= 0:  # one unit, so "OVER" and how long both fit
+        return f"OVER {short_duration(left, units=1)}"
+    return format_duration(left)
 
 
 BASE_COLUMNS = (
@@ -52,7 +54,7 @@ BASE_COLUMNS = (
     Column("clock", "Clock", 16, _clock),
     Column("agencies", "Agencies", 10, lambda r, at: r.agencies, flex=2),
     Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
-    Column("provisional", "Prov.", 7, _provisional),
+    Column("provisional", "Prov.", 8, _provisional),
     Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1),
 )
 

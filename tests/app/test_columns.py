@@ -1,0 +1,74 @@
+"""The queue's cells fit their columns: a clock or an expired package is never cut short."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from panel_tui.rules.clocks import Clock
+from panel_tui.rules.enums import ClockState
+from panel_tui.store.queue_models import QueueRow
+from panel_tui.widgets.columns import BASE_COLUMNS, columns_for
+
+AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def _row(overdue: timedelta, provisional_left: timedelta) -> QueueRow:
+    due = AT - overdue
+    clock = Clock(ClockState.BREACHED, due, timedelta(hours=24), -overdue)
+    return QueueRow(
+        id=1,
+        ref="D-2026-0001",
+        person_ref="P-1",
+        dispute_type="capacity",
+        risk="high",
+        agencies="CBH→MCO",
+        stage=1,
+        status="open",
+        due_at=due,
+        clock=clock,
+        cover=None,
+        provisional_ends=AT + provisional_left,
+        plan_holder=None,
+        version=1,
+    )
+
+
+def _cells(row: QueueRow, width: int = 80) -> dict[str, tuple[str, int]]:
+    return {c.key: (c.cell(row, AT), c.width) for c in columns_for(width)}
+
+
+@pytest.mark.parametrize(
+    ("overdue", "clock"),
+    [
+        (timedelta(hours=2, minutes=59), "✖ BREACHED 2h59m"),
+        (timedelta(hours=13, minutes=4), "✖ BREACHED 13h"),
+        (timedelta(days=4, hours=10), "✖ BREACHED 4d10h"),
+        (timedelta(days=23, hours=5), "✖ BREACHED 23d"),
+    ],
+)
+def test_a_breached_clock_fits_its_column(overdue: timedelta, clock: str) -> None:
+    text, width = _cells(_row(overdue, timedelta(days=3)))["clock"]
+    assert text == clock and len(text) <= width
+
+
+@pytest.mark.parametrize(
+    ("left", "shown"),
+    [
+        (timedelta(hours=13, minutes=22), "13h22m"),
+        (timedelta(days=12, hours=19), "12d19h"),
+        (-timedelta(minutes=40), "OVER 40m"),
+        (-timedelta(hours=13, minutes=4), "OVER 13h"),
+        (-timedelta(days=3, hours=2), "OVER 3d"),
+    ],
+)
+def test_a_provisional_package_shows_how_long_is_left_or_over(left: timedelta, shown: str) -> None:
+    text, width = _cells(_row(timedelta(hours=1), left))["provisional"]
+    assert text == shown and len(text) <= width
+
+
+def test_every_column_still_shows_at_80_cells() -> None:
+    fitted = columns_for(80)
+    assert [c.key for c in fitted] == [c.key for c in BASE_COLUMNS]
+    assert sum(c.width for c in fitted) + len(fitted) <= 80
