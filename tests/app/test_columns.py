@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -45,7 +46,8 @@ def _cells(row: QueueRow, width: int = 80) -> dict[str, tuple[str, int]]:
         (timedelta(hours=2, minutes=59), "✖ BREACHED 2h59m"),
         (timedelta(hours=13, minutes=4), "✖ BREACHED 13h"),
         (timedelta(days=4, hours=10), "✖ BREACHED 4d10h"),
-        (timedelta(days=23, hours=5), "✖ BREACHED 23d"),
+        (timedelta(days=23, hours=5), "✖ BREACHED 23d5h"),
+        (timedelta(days=23, hours=15), "✖ BREACHED 23d"),
     ],
 )
 def test_a_breached_clock_fits_its_column(overdue: timedelta, clock: str) -> None:
@@ -66,6 +68,13 @@ def test_a_breached_clock_fits_its_column(overdue: timedelta, clock: str) -> Non
 def test_a_provisional_package_shows_how_long_is_left_or_over(left: timedelta, shown: str) -> None:
     text, width = _cells(_row(timedelta(hours=1), left))["provisional"]
     assert text == shown and len(text) <= width
+
+
+def test_an_unbreached_clock_keeps_its_minutes_where_they_fit() -> None:
+    left = timedelta(hours=10, minutes=47)
+    clock = Clock(ClockState.ON_TRACK, AT + left, timedelta(hours=24), left)
+    row = replace(_row(timedelta(hours=1), timedelta(days=3)), clock=clock)
+    assert _cells(row)["clock"][0] == "· ok 10h47m"
 
 
 def test_every_column_still_shows_at_80_cells() -> None:

@@ -15,6 +15,7 @@ from panel_tui.store.queue_models import QueueRow
 from panel_tui.widgets.clock_badge import clock_plain
 
 TYPE_SHORT = {"eligibility": "elig", "funding": "fund", "safeguarding": "safe", "capacity": "cap"}
+CLOCK_WIDTH = 16  # "✖ BREACHED 2d14h"
 RISK_SHORT = {"critical": "CRIT", "high": "high", "medium": "med", "low": "low"}
 
 
@@ -34,7 +35,9 @@ def _clock(row: QueueRow, at: datetime) -> str:
         return (
             f"{row.status} {row.resolved_at.astimezone():%d %b}" if row.resolved_at else row.status
         )
-    return clock_plain(row.clock, short_duration)
+    text = clock_plain(row.clock)
+    # Minutes are dropped only when the full text would be cut (BREACHED 13h04m).
+    return text if len(text) <= CLOCK_WIDTH else clock_plain(row.clock, short_duration)
 
 
 def _provisional(row: QueueRow, at: datetime) -> str:
@@ -51,7 +54,7 @@ BASE_COLUMNS = (
     Column("type", "Type", 4, lambda r, at: TYPE_SHORT.get(r.dispute_type, r.dispute_type)),
     Column("risk", "Risk", 4, lambda r, at: RISK_SHORT.get(r.risk, r.risk)),
     Column("stage", "St", 2, lambda r, at: f"S{r.stage}"),
-    Column("clock", "Clock", 16, _clock),
+    Column("clock", "Clock", CLOCK_WIDTH, _clock),
     Column("agencies", "Agencies", 10, lambda r, at: r.agencies, flex=2),
     Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
     Column("provisional", "Prov.", 8, _provisional),
