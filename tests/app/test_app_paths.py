@@ -41,12 +41,13 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_text(pilot, "D-2026-0001 person P-1001")
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))  # the breach reason
         await wait_text(pilot, "This stage is BREACHED")
         await pilot.press("ctrl+s")  # no reason: refused beside the field
         await wait_text(pilot, "✖ the frontline stage of D-2026-0001 is breached: say why")
         await type_text(pilot, "APS duty line unstaffed overnight")
-        await pilot.press("tab")
+        await pilot.press("tab")  # out of the text area, into the note
+        assert app.focused is app.screen.query_one("#f-note", TextArea)
         await type_text(pilot, "supervisor call at 10")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
@@ -229,7 +230,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         await pilot.press("down", "enter")  # D-2026-0002
         await wait_text(pilot, "D-2026-0002 person P-1002")
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         await type_text(pilot, "booked the supervisor call")
         # Someone else changes the dispute meanwhile.
         Ledger(store, "sup", clock=lambda: NOW).edit_form(
@@ -238,7 +239,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         await pilot.press("ctrl+s")
         await wait_text(pilot, "was changed by sup")
         modal = app.screen
-        assert modal.query_one("#f-note", Input).value == "booked the supervisor call"
+        assert modal.query_one("#f-note", TextArea).text == "booked the supervisor call"
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: any("Reloaded" in n.message for n in app._notifications))
         await pilot.press("ctrl+s")
@@ -297,12 +298,12 @@ async def test_a_refused_action_says_why(make_app, store) -> None:
         await pilot.press("enter")
         await wait_text(pilot, "D-2026-0007 person")
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         await type_text(pilot, "duplicate of another dispute")
         await pilot.press("ctrl+s")
         await wait_text(pilot, "✖ Cannot withdraw D-2026-0007: it is withdrawn.")
         assert isinstance(app.screen, FormModal)  # still open, input kept
-        assert app.screen.query_one("#f-reason", Input).value == "duplicate of another dispute"
+        assert app.screen.query_one("#f-reason", TextArea).text == "duplicate of another dispute"
     assert queries.dispute_detail(store, "D-2026-0007", NOW).events[-1].action == "refused"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import wait_for, wait_text
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.widgets.queue_view import QueueView
@@ -19,6 +19,8 @@ SIZES = [(80, 24), (120, 40)]
 async def _settle(pilot) -> None:  # noqa: ANN001
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
     await pilot.pause(0.2)
 
 

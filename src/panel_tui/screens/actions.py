@@ -95,10 +95,14 @@ class Builder:
 
     def escalate(self) -> FormModal:
         d = self.d
-        fields = [Field("note", "Escalation note", placeholder="what happens at the next rung")]
+        fields = [
+            Field("note", "Escalation note", placeholder="what happens at the next rung", long=True)
+        ]
         intro = f"{d.ref}: from stage {d.stage} to stage {d.stage + 1}."
         if d.clock.state is ClockState.BREACHED:
-            fields.insert(0, Field("breach_reason", "Why did this stage breach? (required)"))
+            fields.insert(
+                0, Field("breach_reason", "Why did this stage breach? (required)", long=True)
+            )
             intro += " ✖ This stage is BREACHED: a breach reason is required."
         return self._modal(
             f"Escalate {d.ref}",
@@ -133,7 +137,12 @@ class Builder:
             f"Provisional support package for {d.ref}",
             [
                 Field("coordinator", "Named coordinator", options=_people_options(self.people)),
-                Field("actions", "Actions", placeholder="welfare check; med reconciliation; …"),
+                Field(
+                    "actions",
+                    "Actions",
+                    placeholder="welfare check; med reconciliation; …",
+                    long=True,
+                ),
                 Field("days", "Length in days (7–14)", "14", aliases=("end",)),
             ],
             lambda v: self.ledger.start_provisional(
@@ -157,7 +166,7 @@ class Builder:
                     "reached",
                     options=[(o.value.replace("_", " "), o.value) for o in ContactOutcome],
                 ),
-                Field("note", "Note"),
+                Field("note", "Note", long=True),
             ],
             lambda v: self.ledger.log_contact(
                 d.ref, v["method"], v["outcome"], v["note"], expected_version=self._v()
@@ -183,7 +192,7 @@ class Builder:
                     options=_agency_options(self.agencies),
                 ),
                 Field("pathway", "Pathway / program", d.proposed_pathway),
-                Field("rationale", "Rationale", placeholder="why, in a sentence or two"),
+                Field("rationale", "Rationale", placeholder="why, in a sentence or two", long=True),
                 Field("review_date", "Review date", (self.today + REVIEW_AFTER).isoformat()),
             ],
             lambda v: self.ledger.record_decision(
@@ -206,7 +215,7 @@ class Builder:
         return self._modal(
             f"Confirm acceptance of {d.ref}",
             [
-                Field("start_plan", "Start plan", placeholder="who starts what, when"),
+                Field("start_plan", "Start plan", placeholder="who starts what, when", long=True),
                 Field("start_date", "Start date", self.today.isoformat()),
             ],
             lambda v: self.ledger.confirm_acceptance(
@@ -222,7 +231,7 @@ class Builder:
         d = self.d
         return self._modal(
             f"Withdraw {d.ref}",
-            [Field("reason", "Reason")],
+            [Field("reason", "Reason", long=True)],
             lambda v: self.ledger.withdraw(d.ref, v["reason"], expected_version=self._v()),
         )
 
@@ -263,7 +272,7 @@ class Builder:
         d = self.d
         return self._modal(
             f"Note on {d.ref}",
-            [Field("text", "Note")],
+            [Field("text", "Note", long=True)],
             lambda v: self.ledger.add_note(d.ref, v["text"]),
         )
 

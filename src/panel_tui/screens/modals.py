@@ -4,7 +4,9 @@
 a thread worker and only dismisses when the store accepted the change, so a
 refusal is shown beside the field it is about and nothing typed is lost. A
 stale write (someone else changed the dispute) says who and when and offers
-ctrl+r to reload the dispute, keeping the input.
+ctrl+r to reload the dispute, keeping the input. A ``long`` field (a rationale,
+a note, a reason) is a wrapped text area that grows as it fills: enter starts a
+new line there, tab moves on, ctrl+s still saves.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
@@ -32,6 +34,7 @@ FormModal > VerticalScroll, AskModal > VerticalScroll {
 }
 FormModal .title, AskModal .title { text-style: bold; }
 FormModal .field-label { margin-top: 1; color: $text-muted; }
+FormModal TextArea { height: auto; min-height: 2; max-height: 6; padding: 0; }
 FormModal .error { color: $error; text-style: bold; }
 FormModal #message { color: $error; text-style: bold; margin-top: 1; }
 FormModal #message.-stale { color: $warning; }
@@ -41,7 +44,11 @@ FormModal .hint, AskModal .hint { color: $text-muted; margin-top: 1; }
 
 @dataclass
 class Field:
-    """One input of a modal. ``options`` makes it a choice of (label, value)."""
+    """One input of a modal. ``options`` makes it a choice of (label, value).
+
+    ``long`` makes it a wrapped, multi-line text area, for sentences rather
+    than names, dates or codes.
+    """
 
     name: str
     label: str
@@ -49,6 +56,7 @@ class Field:
     options: Sequence[tuple[str, str]] = ()
     placeholder: str = ""
     aliases: tuple[str, ...] = field(default_factory=tuple)  # store field names it answers for
+    long: bool = False
 
 
 def field_message(error: InvalidInputError) -> str:
@@ -98,11 +106,18 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
                         id=f"f-{f.name}",
                         compact=True,
                     )
+                elif f.long:
+                    yield TextArea(
+                        f.value, placeholder=f.placeholder, id=f"f-{f.name}", compact=True
+                    )
                 else:
                     yield Input(f.value, placeholder=f.placeholder, id=f"f-{f.name}", compact=True)
                 yield Static("", id=f"err-{f.name}", classes="error")
             yield Static("", id="message")
-            yield Static("ctrl+s save · esc cancel", classes="hint")
+            hint = "ctrl+s save · esc cancel"
+            if any(f.long for f in self._fields):
+                hint = "enter new line · tab next field · " + hint
+            yield Static(hint, classes="hint")
 
     def on_mount(self) -> None:
         for error in self.query(".error"):
@@ -117,6 +132,8 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
             widget = self.query_one(f"#f-{f.name}")
             if isinstance(widget, Select):
                 out[f.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, TextArea):
+                out[f.name] = widget.text
             else:
                 assert isinstance(widget, Input)
                 out[f.name] = widget.value

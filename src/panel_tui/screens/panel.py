@@ -2,7 +2,9 @@
 
 Keys, with no mouse: n/p step; 1–4 choose the outcome and put the cursor in
 the rationale; ctrl+s records and moves on to the next undecided item. So a
-decision is the outcome key, the rationale, ctrl+s. An item already with the
+decision is the outcome key, the rationale, ctrl+s. The rationale wraps and
+grows to a few lines: enter starts a new line, keys typed there are text (a
+"1" is a digit, not an outcome), escape leaves it. An item already with the
 final authority (stage 3) is decided the same way by its named authority,
 when they sit on the panel: ctrl+s then records their final determination. Receiving agency, pathway
 and review date start from sensible defaults (first responding agency, the
@@ -19,7 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Footer, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from panel_tui.rules.enums import Action, Outcome, Stage
@@ -76,9 +78,11 @@ class PanelScreen(AppScreen):
                 with Horizontal(classes="form-row"):
                     yield Static("Pathway", classes="panel-label")
                     yield Input(id="p-pathway", compact=True)
-                with Horizontal(classes="form-row"):
+                with Horizontal(classes="form-row -long"):
                     yield Static("Rationale", classes="panel-label")
-                    yield Input(id="p-rationale", placeholder="why (10+ characters)", compact=True)
+                    yield TextArea(
+                        id="p-rationale", placeholder="why (10+ characters)", compact=True
+                    )
                 with Horizontal(classes="form-row"):
                     yield Static("Review", classes="panel-label")
                     yield Input(id="p-review", compact=True)
@@ -188,7 +192,7 @@ class PanelScreen(AppScreen):
             first = d.responding_agencies[0] if d.responding_agencies else None
             receiving.value = first if first else Select.NULL
             self.query_one("#p-pathway", Input).value = d.proposed_pathway
-            self.query_one("#p-rationale", Input).value = ""
+            self.query_one("#p-rationale", TextArea).text = ""
             review = self.now().astimezone().date() + REVIEW_AFTER
             self.query_one("#p-review", Input).value = review.isoformat()
             self.outcome = Outcome.ASSIGNED
@@ -212,7 +216,7 @@ class PanelScreen(AppScreen):
     def action_outcome(self, index: int) -> None:
         self.outcome = OUTCOMES[index]
         self._show_outcome()
-        self.query_one("#p-rationale", Input).focus()
+        self.query_one("#p-rationale", TextArea).focus()
 
     def _final(self) -> bool:
         """The current item is with the final authority: only a final determination decides it."""
@@ -255,7 +259,7 @@ class PanelScreen(AppScreen):
             outcome=self.outcome.value,
             receiving=None if receiving is Select.NULL else str(receiving),
             pathway=self.query_one("#p-pathway", Input).value,
-            rationale=self.query_one("#p-rationale", Input).value,
+            rationale=self.query_one("#p-rationale", TextArea).text,
             review=self.query_one("#p-review", Input).value,
             final=self._final(),
         )
@@ -335,7 +339,7 @@ class PanelScreen(AppScreen):
         self.app.push_screen(MinutesScreen(self.panel_date, self.entries))
 
     def action_back(self) -> None:
-        if isinstance(self.focused, Input | Select):
+        if isinstance(self.focused, Input | Select | TextArea):
             self.query_one("#agenda").focus()
         else:
             self.app.pop_screen()
