@@ -10,7 +10,7 @@ Every change is one audited transaction with the right to record a decision.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -254,26 +254,3 @@ class PanelAgenda(LedgerBase):
             added_by_id=ctx.actor.id,
             added_at=ctx.at,
         )
-
-
-def minutes_markdown(panel_date: date, entries: list[AgendaEntry], chair: str) -> str:
-    """The panel's minutes: what was decided, by whom, why, and what is still open."""
-    lines = [f"# Panel minutes, {panel_date.isoformat()}", "", f"Chair: {chair}", ""]
-    decided = [e for e in entries if e.decisions]
-    lines.append(f"{len(decided)} of {len(entries)} agenda items decided.")
-    lines.append("")
-    for e in entries:
-        lines.append(f"## {e.ref} — {e.dispute_type}, {e.risk} risk, {e.agencies}")
-        lines.append("")
-        if not e.decisions:
-            lines.append(f"- Not decided at this panel (status: {e.status}, stage {e.stage}).")
-        for x in e.decisions:
-            to = f" → {x.receiving_agency}" if x.receiving_agency else ""
-            lines.append(f"- **{x.outcome.replace('_', ' ')}**{to} {x.pathway}".rstrip())
-            lines.append(f"- Rationale: {x.rationale}")
-            lines.append(
-                f"- Decided by {x.decided_by} at {x.decided_at.astimezone(UTC):%H:%M} UTC; "
-                f"review {x.review_date.isoformat()}"
-            )
-        lines.append("")
-    return "\n".join(lines)
