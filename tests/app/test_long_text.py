@@ -57,6 +57,26 @@ async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_ne
     assert (decision.outcome, decision.decided_by_login) == ("assigned", "chair")
 
 
+async def test_tab_cycles_the_fields_of_a_dialog_and_nothing_else(make_app) -> None:
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await _queue_ready(pilot)
+        app.open_dispute("D-2026-0004")
+        await wait_text(pilot, "D-2026-0004 person P-1004")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        modal = app.screen
+        await wait_for(pilot, lambda: modal.focused is not None)
+        first = app.focused
+        fields = ["outcome", "receiving_agency", "pathway", "rationale", "review_date"]
+        seen = []
+        for _ in fields:
+            seen.append(app.focused.id)
+            await pilot.press("tab")
+        assert seen == [f"f-{name}" for name in fields]
+        assert app.focused is first  # round again, with no stop on the dialog's box
+
+
 async def test_a_note_of_two_paragraphs_is_stored_as_typed(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:

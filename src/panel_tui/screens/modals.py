@@ -91,7 +91,8 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        # With fields to move through, tab cycles them: the box itself is not a stop.
+        with VerticalScroll(can_focus=not self._fields):
             yield Static(self._title, classes="title")
             if self._intro:
                 yield Static(self._intro)
@@ -205,7 +206,7 @@ class AskModal(ModalScreen[str | None]):
         self._title, self._placeholder = title, placeholder
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):  # the one input keeps the focus
             yield Static(self._title, classes="title")
             yield Input(placeholder=self._placeholder, compact=True)
             yield Static("enter ok · esc cancel", classes="hint")
