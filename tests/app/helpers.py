@@ -17,7 +17,11 @@ def screen_text(app: App) -> str:
     )
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+#: Generous: a loaded CI machine can be slow, and a test that passes waits no longer.
+WAIT = 15.0
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = WAIT) -> None:
     """Let the app run until ``condition`` holds (workers and timers keep going)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -27,7 +31,7 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
         await pilot.pause(0.05)
 
 
-async def wait_text(pilot: Pilot, text: str, timeout: float = 5.0) -> None:
+async def wait_text(pilot: Pilot, text: str, timeout: float = WAIT) -> None:
     await wait_for(pilot, lambda: text in screen_text(pilot.app), timeout)
 
 

@@ -268,7 +268,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
             timeout=60,
         )
         ref = done.stdout.strip()
-        await wait_text(pilot, ref, timeout=5)  # no key pressed
+        await wait_text(pilot, ref)  # no key pressed
         assert "7 disputes" in screen_text(app)
         assert app.screen.query_one(QueueView).cursor_row.ref == "D-2026-0001"
 
