@@ -185,7 +185,7 @@ class PanelApp(App[None]):
         if self._head is None or self._stores.is_open or f != QueueFilter():
             return None
         try:
-            return quickread.first_page(self._head, self.now(), offset=offset, limit=limit)
+            return quickread.page(self._head, f, self.now(), offset=offset, limit=limit)
         except sqlite3.Error:
             return None  # the Store's own read will say what is wrong
 

@@ -1,8 +1,8 @@
-"""The app's quick first page (stdlib sqlite3) equals the ORM's queue page, and peek's choices.
+"""The quick queue page (stdlib sqlite3) equals the ORM's queue page, and peek's choices.
 
-``store/quickread.py`` repeats one query of ``queries.queue_page`` in SQL text
-so the app can paint before SQLAlchemy is imported; these tests are what keep
-the two the same.
+``store/quickread.py`` repeats ``queries.queue_page`` in SQL text so the app
+can paint, and the ``queue`` command answer, before SQLAlchemy is imported;
+these tests are what keep the two the same.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
@@ -21,7 +23,7 @@ from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.queue_models import QueueFilter
+from panel_tui.store.queue_models import QueueFilter, Section
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -54,15 +56,112 @@ def test_quick_page_equals_the_orm_page(demo_file: Path, offset: int, hours_late
     at = NOW + timedelta(hours=hours_later)
     head = quickread.peek(str(demo_file))
     assert head is not None
-    quick = quickread.first_page(head, at, offset=offset, limit=10)
+    quick = quickread.page(head, QueueFilter(), at, offset=offset, limit=10)
     assert quick == orm_page(demo_file, at, offset, 10)
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_file: Path):  # noqa: ANN201
+    store = Store.open(str(demo_file))
+    yield store
+    store.close()
+
+
+def _some(values: list) -> st.SearchStrategy[tuple]:
+    return st.lists(st.sampled_from(values), max_size=2, unique=True).map(tuple)
+
+
+FILTERS = st.builds(
+    QueueFilter,
+    section=st.sampled_from(list(Section)),
+    # Refs and people in any case, agencies, words of the form, LIKE's own wildcards.
+    text=st.sampled_from(["", "d-2026-001", "P-", "cbh", "MCO", "housing", "bed", "zz", "%", "_"]),
+    types=_some(["eligibility", "funding", "safeguarding", "capacity"]),
+    risks=_some(["critical", "high", "medium", "low"]),
+    stages=_some([0, 1, 2, 3, 4]),
+    agencies=_some(["cbh", "MCO", "HSG", "CRS", "NOPE"]),
+    due_within=st.one_of(st.none(), st.integers(1, 24 * 7).map(lambda h: timedelta(hours=h))),
+    breached=st.booleans(),
+    mine=st.sampled_from([None, "duty", "front1", "super", "chair", "nobody"]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    f=FILTERS,
+    hours_later=st.sampled_from([0, 7, 30, 24 * 20]),
+    offset=st.sampled_from([0, 3, 20]),
+)
+def test_any_filtered_page_equals_the_orm_page(
+    demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int, offset: int
+) -> None:
+    at = NOW + timedelta(hours=hours_later)
+    head = quickread.peek(str(demo_file))
+    assert head is not None
+    expected = queries.queue_page(demo_store, f, at, offset=offset, limit=8)
+    assert quickread.page(head, f, at, offset=offset, limit=8) == expected
+
+
+SINGLE_FILTERS = [
+    *(QueueFilter(section=s) for s in Section),
+    QueueFilter(section=Section.MINE, mine="front1"),
+    QueueFilter(mine="super"),
+    QueueFilter(text="cbh"),
+    QueueFilter(section=Section.CLOSED, text="p-"),
+    QueueFilter(agencies=("MCO", "hsg")),
+    QueueFilter(types=("funding",)),
+    QueueFilter(risks=("high", "critical")),
+    QueueFilter(stages=(1, 2)),
+    QueueFilter(breached=True),
+    *(QueueFilter(due_within=timedelta(hours=h)) for h in (1, 3, 6, 12, 24, 48, 96)),
+]
+
+
+def _named(f: QueueFilter) -> str:
+    """The fields a filter sets, for the test's id."""
+    default = QueueFilter()
+    return ",".join(f"{k}={v}" for k, v in vars(f).items() if v != getattr(default, k))
+
+
+@pytest.mark.parametrize("f", SINGLE_FILTERS, ids=_named)
+@pytest.mark.parametrize("hours_later", [0, 5, 30, 24 * 3])
+def test_each_filter_alone_equals_the_orm_page(
+    demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int
+) -> None:
+    at = NOW + timedelta(hours=hours_later)
+    head = quickread.peek(str(demo_file))
+    assert head is not None
+    expected = queries.queue_page(demo_store, f, at, limit=100)
+    assert quickread.page(head, f, at, limit=100) == expected
+
+
+def test_the_filters_compared_find_rows(demo_file: Path) -> None:
+    """Guard the property above: each kind of filter matches some disputes and not all."""
+    head = quickread.peek(str(demo_file))
+    assert head is not None
+    everything = quickread.page(head, QueueFilter(), NOW, limit=500).total
+    closed = quickread.page(head, QueueFilter(section=Section.CLOSED), NOW, limit=500).total
+    assert everything > 0 and closed > 0
+    for f in (
+        *(
+            QueueFilter(section=s)
+            for s in Section
+            if s not in (Section.CLOSED, Section.MINE, Section.ALL_OPEN)
+        ),
+        QueueFilter(section=Section.MINE, mine="front1"),
+        QueueFilter(mine="front1"),
+        QueueFilter(text="cbh"),
+        QueueFilter(agencies=("MCO",)),
+        QueueFilter(due_within=timedelta(hours=4)),
+    ):
+        assert 0 < quickread.page(head, f, NOW, limit=500).total < everything, f
 
 
 def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> None:
     """Guard the test above: rows with cover, packages, holders and every live clock state."""
     head = quickread.peek(str(demo_file))
     assert head is not None
-    page = quickread.first_page(head, NOW, limit=100)
+    page = quickread.page(head, QueueFilter(), NOW, limit=100)
     assert page.total == len(page.rows) > 10
     assert any(r.cover for r in page.rows)
     assert any(r.provisional_ends for r in page.rows)
@@ -79,14 +178,14 @@ def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
     store.close()
     head = quickread.peek(str(demo_copy))
     assert head is not None and head.warning_fraction == 0.2
-    quick = quickread.first_page(head, NOW, limit=50)
+    quick = quickread.page(head, QueueFilter(), NOW, limit=50)
     assert quick == orm_page(demo_copy, NOW, 0, 50)
     # More of the queue is in warning than under the default 75 %.
     default_head = quickread.StoreHead(head.path, head.kind, 0.75)
     warned = [r for r in quick.rows if r.clock.state is ClockState.WARNING]
     default_warned = [
         r
-        for r in quickread.first_page(default_head, NOW, limit=50).rows
+        for r in quickread.page(default_head, QueueFilter(), NOW, limit=50).rows
         if r.clock.state is ClockState.WARNING
     ]
     assert len(warned) > len(default_warned)

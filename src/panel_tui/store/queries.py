@@ -8,7 +8,7 @@ looks up cover, packages and plan holders for just that window's ids.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, false, func, or_, select
@@ -16,7 +16,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from panel_tui.rules.clocks import utc
-from panel_tui.rules.enums import Stage, Status
+from panel_tui.rules.enums import Stage
 from panel_tui.store.db import Store
 from panel_tui.store.detail import dispute_detail  # noqa: F401  (re-exported for callers)
 from panel_tui.store.models import (
@@ -28,22 +28,17 @@ from panel_tui.store.models import (
     ProvisionalPackage,
 )
 from panel_tui.store.queue_models import (
+    DONE,
     EXPIRING_WITHIN,
+    LIVE,
+    TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
     Section,
+    end_of_local_day,
     queue_row,
 )
 from panel_tui.store.readmodels import AgencyView, PersonView
-
-LIVE = (Status.OPEN.value, Status.DECIDED.value)
-DONE = (Status.CLOSED.value, Status.WITHDRAWN.value)
-
-
-def end_of_local_day(at: datetime) -> datetime:
-    local = at.astimezone()
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
-    return utc(midnight)
 
 
 def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session) -> Select[Any]:
@@ -103,14 +98,7 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
             or_(
                 *(
                     column.like(like) if sqlite else column.ilike(like)
-                    for column in (
-                        d.ref,
-                        d.person_ref,
-                        d.agencies_label,
-                        d.problem_statement,
-                        d.rule_conflict,
-                        d.proposed_pathway,
-                    )
+                    for column in (getattr(d, name) for name in TEXT_COLUMNS)
                 )
             )
         )

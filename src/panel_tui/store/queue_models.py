@@ -7,11 +7,12 @@ paint imports these and nothing more: each dataclass costs import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from panel_tui.rules.clocks import Clock, clock_at
+from panel_tui.rules.clocks import Clock, clock_at, utc
+from panel_tui.rules.enums import Status
 
 
 class Section(StrEnum):
@@ -42,6 +43,25 @@ SECTION_LABELS = {
 
 #: A provisional package "expires soon" within this long of its deadline.
 EXPIRING_WITHIN = timedelta(hours=48)
+#: Statuses of every section but Closed, and of Closed.
+LIVE = (Status.OPEN.value, Status.DECIDED.value)
+DONE = (Status.CLOSED.value, Status.WITHDRAWN.value)
+#: What the free-text filter searches.
+TEXT_COLUMNS = (
+    "ref",
+    "person_ref",
+    "agencies_label",
+    "problem_statement",
+    "rule_conflict",
+    "proposed_pathway",
+)
+
+
+def end_of_local_day(at: datetime) -> datetime:
+    """Midnight after ``at`` in local time, as UTC: the end of "Due today"."""
+    local = at.astimezone()
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return utc(midnight)
 
 
 @dataclass(frozen=True)
@@ -95,7 +115,7 @@ def queue_row(
     """A row from a dispute's queue columns (named as in the ``dispute`` table) and the
     page's lookups by dispute id (cover's agency, package's end) and person id (holder).
 
-    Shared by ``queries.queue_page`` (ORM rows) and ``quickread.first_page`` (sqlite3).
+    Shared by ``queries.queue_page`` (ORM rows) and ``quickread.page`` (sqlite3).
     """
     return QueueRow(
         id=r.id,

@@ -1,11 +1,12 @@
-"""The queue's first page on the stdlib sqlite3 driver, before the ORM is imported.
+"""The queue on the stdlib sqlite3 driver, without importing the ORM.
 
 Opening the app used to wait for SQLAlchemy, SQLModel, the tables and the
-pydantic policy (about 0.45 s of CPU) before the first row could be drawn.
-What a duty lead sees on opening — the first page of All open, unfiltered —
-is read here instead, from a read-only connection, with the same filter,
-order and side lookups as ``queries.queue_page`` (a test holds the two
-equal, row for row). The app opens the full Store after that first paint.
+pydantic policy (about 0.45 s of CPU) before the first row could be drawn, and
+every headless ``panel-tui queue`` paid the same before printing a line. What
+needs only the queue — the app's first page, the ``queue`` command — is read
+here instead, from a read-only connection, with the same filter, order and
+side lookups as ``queries.queue_page`` in SQL text (a property test holds the
+two equal, page for page, over random filters).
 
 Only an existing SQLite file at this release's schema revision is read this
 way: anything else (a new, older, newer or foreign file, or a database URL)
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,27 +26,31 @@ from pathlib import Path
 from typing import NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
-from panel_tui.rules.enums import Status
+from panel_tui.rules.enums import Stage
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.queue_models import QueuePage, queue_row
+from panel_tui.store.queue_models import (
+    DONE,
+    EXPIRING_WITHIN,
+    LIVE,
+    TEXT_COLUMNS,
+    QueueFilter,
+    QueuePage,
+    Section,
+    end_of_local_day,
+    queue_row,
+)
 
 POLICY_KEY = "policy"
 KIND_KEY = "store_kind"  # "real" | "demo" | "test"
 #: A demo store opens as its duty lead (the person is made in demo/texts.py).
 DEMO_LOGIN = "duty"
 
-_LIVE = (Status.OPEN.value, Status.DECIDED.value)
-
 # queries._ROW_COLUMNS, in its order.
-_PAGE_SQL = """
-SELECT id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status,
-       stage_entered_at, current_due_at, plan_holder_id, version, resolved_at
-FROM dispute
-WHERE status IN (?, ?)
-ORDER BY current_due_at IS NULL, current_due_at, id
-LIMIT ? OFFSET ?
-"""
+_COLUMNS = (
+    "id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status, "
+    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def warning_fraction(policy_text: str | None) -> float:
     return DEFAULT_WARNING_FRACTION
 
 
-def _marks(values: list) -> str:
+def _marks(values: Sequence) -> str:
     return ",".join("?" * len(values))
 
 
@@ -115,7 +120,7 @@ def _when(text: str | None) -> datetime | None:
 
 
 class _Dispute(NamedTuple):
-    """_PAGE_SQL's columns, named as ``queue_row`` reads them, times made aware."""
+    """_COLUMNS, named as ``queue_row`` reads them, times made aware."""
 
     id: int
     ref: str
@@ -136,15 +141,86 @@ class _Dispute(NamedTuple):
         return cls(*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]))
 
 
-def first_page(head: StoreHead, at: datetime, *, offset: int = 0, limit: int = 100) -> QueuePage:
-    """``queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)``, on sqlite3."""
+def _stamp(moment: datetime) -> str:
+    """A time as store/types.UTCDateTime stores it on SQLite (naive UTC text), to compare."""
+    return utc(moment).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
+    """``queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
+    where = [f"status IN ({_marks(DONE if f.section is Section.CLOSED else LIVE)})"]
+    params: list = list(DONE if f.section is Section.CLOSED else LIVE)
+    if f.section is Section.BREACHED or f.breached:
+        where.append("current_due_at <= ?")
+        params.append(_stamp(at))
+    if f.section is Section.DUE_TODAY:
+        where.append("current_due_at > ? AND current_due_at < ?")
+        params += [_stamp(at), _stamp(end_of_local_day(at))]
+    if f.section is Section.AT_PANEL:
+        where.append("current_stage = ?")
+        params.append(int(Stage.PANEL))
+    if f.section is Section.PROVISIONAL_EXPIRING:
+        where.append(
+            "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
+            "AND p.status = 'active' AND p.ends_at <= ?)"
+        )
+        params.append(_stamp(at + EXPIRING_WITHIN))
+    if f.section is Section.MINE or f.mine:
+        found = conn.execute("SELECT id FROM person WHERE login = ?", (f.mine or "",)).fetchone()
+        if found is None:  # not a user: nothing is theirs
+            where.append("0")
+        else:
+            where.append("(plan_holder_id = ? OR opened_by_id = ?)")
+            params += [found[0], found[0]]
+    if f.due_within is not None:
+        where.append("current_due_at <= ?")
+        params.append(_stamp(at + f.due_within))
+    for column, values in (
+        ("dispute_type", f.types),
+        ("risk", f.risks),
+        ("current_stage", f.stages),
+    ):
+        if values:
+            where.append(f"{column} IN ({_marks(values)})")
+            params += list(values)
+    if f.agencies:
+        codes = [c.upper() for c in f.agencies]
+        where.append(
+            "EXISTS (SELECT 1 FROM disputeagency AS da JOIN agency AS a ON a.id = da.agency_id "
+            f"WHERE da.dispute_id = dispute.id AND a.code IN ({_marks(codes)}))"
+        )
+        params += codes
+    text = f.text.strip()
+    if text:  # SQLite's LIKE ignores ASCII case, as the ORM's query relies on
+        where.append("(" + " OR ".join(f"{c} LIKE ?" for c in TEXT_COLUMNS) + ")")
+        params += [f"%{text}%"] * len(TEXT_COLUMNS)
+    return " AND ".join(where), params
+
+
+def _order_sql(f: QueueFilter) -> str:
+    """``queries._order``: newest resolved first in Closed, else most urgent first."""
+    if f.section is Section.CLOSED:
+        return "resolved_at DESC, id DESC"
+    return "current_due_at IS NULL, current_due_at, id"
+
+
+def page(
+    head: StoreHead, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 100
+) -> QueuePage:
+    """``queries.queue_page(store, f, at, offset=offset, limit=limit)``, on sqlite3."""
     at = utc(at)
     with _read_only(head.path) as conn:
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
-        (total,) = conn.execute(
-            "SELECT count(*) FROM dispute WHERE status IN (?, ?)", _LIVE
-        ).fetchone()
-        rows = [_Dispute.of(r) for r in conn.execute(_PAGE_SQL, (*_LIVE, limit, max(0, offset)))]
+        where, params = _filter_sql(conn, f, at)
+        (total,) = conn.execute(f"SELECT count(*) FROM dispute WHERE {where}", params).fetchone()
+        rows = [
+            _Dispute.of(r)
+            for r in conn.execute(
+                f"SELECT {_COLUMNS} FROM dispute WHERE {where} ORDER BY {_order_sql(f)} "
+                "LIMIT ? OFFSET ?",
+                (*params, limit, max(0, offset)),
+            )
+        ]
         ids = [r.id for r in rows]
         covers = dict(
             conn.execute(
