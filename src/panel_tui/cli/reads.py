@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
@@ -10,9 +12,11 @@ from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
 from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
-from panel_tui.store.queue_models import QueueFilter, QueueRow, Section
+from panel_tui.store.queue_models import QueueFilter, QueuePage, QueueRow, Section
 
 PAGE = 1000
+#: One page of the queue: (filter, instant, offset) -> page.
+ReadPage = Callable[[QueueFilter, datetime, int], QueuePage]
 
 QUEUE_COLUMNS = (
     "ref",
@@ -77,17 +81,43 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
     )
 
 
-def cmd_queue(args: argparse.Namespace) -> int:
+def _queue_reader(args: argparse.Namespace) -> tuple[ReadPage, str | None]:
+    """How to read the queue, and the login "--mine" means.
+
+    A SQLite store at this release's schema is read with the stdlib driver
+    (store/quickread.py, held equal to the ORM's query by tests): importing the
+    ORM took most of this command's time. Anything else, and ``--as``, goes
+    through ``Store.open``, which migrates, refuses and checks identity as before.
+    """
+    from panel_tui.store import quickread
+
+    head = None if getattr(args, "as_login", None) else quickread.peek(args.db)
+    if head is not None:
+        from panel_tui.store.identity import os_login
+
+        def quick(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
+            return quickread.page(head, f, at, offset=offset, limit=PAGE)
+
+        return quick, os_login() if args.mine else None
+
     from panel_tui.store import queries
 
     store = open_store(args)
+
+    def full(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
+        return queries.queue_page(store, f, at, offset=offset, limit=PAGE)
+
+    return full, acting(store, args) if args.mine else None
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    read, login = _queue_reader(args)
     at = read_instant(args)
-    login = acting(store, args) if args.mine else None
     query = _filter(args, login)
     rows: list[QueueRow] = []
     offset, total = 0, None
     while total is None or offset < total:
-        page = queries.queue_page(store, query, at, offset=offset, limit=PAGE)
+        page = read(query, at, offset)
         total = page.total if args.limit is None else min(page.total, args.limit)
         rows.extend(page.rows)
         offset += PAGE

@@ -1,0 +1,95 @@
+"""`queue` reads a current SQLite store without the ORM, and says the same as through it.
+
+``--as`` (here, as oneself) takes the full path through ``Store.open``: the
+two outputs must be byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from cli_helpers import Cli
+
+FILTERS = [
+    (),
+    ("--breached",),
+    ("--section", "closed"),
+    ("--section", "closed", "--text", "p-"),
+    ("--section", "at_panel"),
+    ("--section", "provisional_expiring"),
+    ("--section", "due_today"),
+    ("--mine",),
+    ("--due-within", "24h"),
+    ("--agency", "mco", "--risk", "high", "--risk", "critical"),
+    ("--type", "funding", "--stage", "1", "--stage", "2"),
+    ("--text", "CBH", "--limit", "3"),
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    home = tmp_path_factory.mktemp("queue-paths")
+    env = dict(os.environ, XDG_DATA_HOME=str(home / "data"), NO_COLOR="1", COLUMNS="200")
+    env.pop("PANEL_TUI_DB", None)
+    cli = Cli(home / "demo.db", env)
+    cli.ok("demo", "--no-ui")
+    return cli
+
+
+@pytest.fixture(scope="module")
+def at() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+CASES = [("json", args) for args in FILTERS]
+CASES += [(fmt, args) for fmt in ("csv", "table") for args in ((), ("--breached",))]
+
+
+@pytest.mark.parametrize(("fmt", "args"), CASES, ids=lambda a: " ".join(a) or "all open")
+def test_the_quick_and_the_full_path_print_the_same(
+    demo: Cli, at: str, fmt: str, args: tuple[str, ...]
+) -> None:
+    quick = demo.ok("queue", *args, "--format", fmt, "--at", at)
+    full = demo.ok("--as", getpass.getuser(), "queue", *args, "--format", fmt, "--at", at)
+    assert quick == full
+    if fmt == "json" and not args:
+        assert json.loads(quick)["total"] > 10  # the comparison sees real rows
+
+
+def _modules_after_queue(demo: Cli, *args: str) -> dict[str, bool]:
+    code = (
+        "import sys, json;"
+        "from panel_tui.cli import main;"
+        f"code = main({['--db', str(demo.db), *args, 'queue', '--format', 'json']!r});"
+        "print(json.dumps({'exit': code, 'orm': 'sqlalchemy' in sys.modules,"
+        " 'textual': 'textual' in sys.modules}), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=demo.env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_the_queue_command_does_not_import_the_orm_on_a_current_store(demo: Cli) -> None:
+    assert _modules_after_queue(demo) == {"exit": 0, "orm": False, "textual": False}
+    # --as needs the store's policy: the full path.
+    assert _modules_after_queue(demo, "--as", getpass.getuser())["orm"] is True
+
+
+def test_a_store_from_a_newer_release_is_still_refused(cli: Cli) -> None:
+    """The quick path leaves every other schema to Store.open, and its refusal."""
+    cli.ok("init", "--name", "Admin")
+    conn = sqlite3.connect(cli.db)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    refused = cli("queue", "--format", "json")
+    assert refused.returncode == 2 and "newer" in refused.stderr and refused.stdout == ""
