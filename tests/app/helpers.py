@@ -8,6 +8,9 @@ from collections.abc import Callable
 from textual.app import App
 from textual.pilot import Pilot
 
+from panel_tui.screens.queue import QueueScreen
+from panel_tui.widgets.queue_view import QueueView
+
 
 def screen_text(app: App) -> str:
     """The visible screen as plain text, line by line."""
@@ -37,3 +40,10 @@ async def wait_text(pilot: Pilot, text: str, timeout: float = WAIT) -> None:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def queue_ready(pilot: Pilot) -> QueueScreen:
+    """The queue is on screen with its first page loaded."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
+    return pilot.app.screen

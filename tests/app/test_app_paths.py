@@ -7,7 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from helpers import screen_text, type_text, wait_for, wait_text
+from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW, form
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -25,15 +25,10 @@ from panel_tui.widgets.queue_view import QueueView
 SIZE = (80, 24)
 
 
-async def _queue_ready(pilot) -> None:  # noqa: ANN001
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
-    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
-
-
 async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("2")  # Breached
         await wait_text(pilot, "1 disputes · Breached")
         assert "✖ BREACHED 5h" in screen_text(app)
@@ -62,7 +57,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
 async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
         screen = app.screen
@@ -128,7 +123,7 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
 async def test_a_left_form_comes_back_as_a_draft_with_its_paragraphs(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
         await wait_for(pilot, lambda: app.screen.query_one("#f-person_ref", Input).has_focus)
@@ -151,7 +146,7 @@ async def test_a_left_form_comes_back_as_a_draft_with_its_paragraphs(make_app) -
 async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("P")
         await wait_text(pilot, "item 1 of 2 · 0 decided")
         await wait_text(pilot, "D-2026-0004 eligibility")
@@ -185,7 +180,7 @@ def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: 
 
 
 async def _panel_at_final_item(pilot) -> None:  # noqa: ANN001
-    await _queue_ready(pilot)
+    await queue_ready(pilot)
     await pilot.press("P")
     await wait_text(pilot, "D-2026-0004 eligibility")
     await wait_text(pilot, "Final determination")
@@ -226,7 +221,7 @@ async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
 async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("down", "enter")  # D-2026-0002
         await wait_text(pilot, "D-2026-0002 person P-1002")
         await pilot.press("e")
@@ -258,7 +253,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
         "print(Ledger(Store.open(sys.argv[1]), 'sup').open_dispute(form('P-3003')))"
     )
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await wait_text(pilot, "6 disputes")
         done = subprocess.run(
             [sys.executable, "-c", script, str(store.path), str(Path(__file__).parent)],
@@ -276,7 +271,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
 async def test_a_read_only_user_is_offered_no_write_actions(make_app) -> None:
     app = make_app("watcher")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         assert "no roles" not in screen_text(app) and "watcher (oversight)" in screen_text(app)
         assert "New" not in screen_text(app).splitlines()[-1]
         await pilot.press("enter")
@@ -292,7 +287,7 @@ async def test_a_read_only_user_is_offered_no_write_actions(make_app) -> None:
 async def test_a_refused_action_says_why(make_app, store) -> None:
     app = make_app("duty")  # may withdraw, but D-2026-0007 is already withdrawn
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("7")
         await wait_text(pilot, "D-2026-0007")
         await pilot.press("enter")
@@ -315,7 +310,7 @@ async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> No
     app = make_app("duty")
     app.settings.keymap = load_settings().keymap
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("f")
         await type_text(pilot, "0005")
         await wait_text(pilot, "1 disputes · All open · /0005")
@@ -327,7 +322,7 @@ async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> No
 async def test_switch_user_on_a_demo_store(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         app.switch_user("chair")
         await wait_text(pilot, "chair (panel_chair)")
         assert "New" not in screen_text(app).splitlines()[-1]

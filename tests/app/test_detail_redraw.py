@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from helpers import screen_text, wait_for, wait_text
+from helpers import queue_ready, screen_text, wait_for, wait_text
 from rich.console import Console
 from rich.text import Text
 from storefix import NOW
@@ -15,7 +15,6 @@ from panel_tui.screens.detail import DisputeScreen, _lines
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
 from panel_tui.store.readmodels import NoteView
-from panel_tui.widgets.queue_view import QueueView
 from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, ladder_table
 
 SIZE = (100, 70)  # tall enough to show every section
@@ -35,12 +34,6 @@ async def _open(pilot, queue: QueueScreen, ref: str) -> DisputeScreen:  # noqa: 
     return app.screen
 
 
-async def _queue(pilot) -> QueueScreen:  # noqa: ANN001
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
-    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
-    return pilot.app.screen
-
-
 async def test_the_same_dispute_again_redraws_nothing_and_a_new_note_only_its_sections(
     make_app, store, monkeypatch
 ) -> None:
@@ -55,7 +48,7 @@ async def test_the_same_dispute_again_redraws_nothing_and_a_new_note_only_its_se
     monkeypatch.setattr(Static, "update", counting)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue(pilot)
+        queue = await queue_ready(pilot)
         screen = await _open(pilot, queue, "D-2026-0004")
         detail = screen.detail
         assert detail is not None
@@ -82,7 +75,7 @@ async def test_the_same_dispute_again_redraws_nothing_and_a_new_note_only_its_se
 async def test_reopening_restyles_only_after_the_theme_or_focus_changed(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue(pilot)
+        queue = await queue_ready(pilot)
         screen = await _open(pilot, queue, "D-2026-0001")
         restyled: list[bool] = []
         original = screen.update_node_styles
@@ -148,7 +141,7 @@ def test_a_table_rendered_once_renders_once_per_width() -> None:
 async def test_a_section_shows_its_source_only_when_it_changes(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue(pilot)
+        queue = await queue_ready(pilot)
         screen = await _open(pilot, queue, "D-2026-0001")
         section = screen.query_one("#notes", DetailSection)
         rendered: list[object] = []
@@ -162,7 +155,7 @@ async def test_a_section_shows_its_source_only_when_it_changes(make_app) -> None
 async def test_free_text_is_shown_as_typed_not_read_as_markup(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue(pilot)
+        queue = await queue_ready(pilot)
         screen = await _open(pilot, queue, "D-2026-0001")
         detail = screen.detail
         assert detail is not None

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from helpers import screen_text, type_text, wait_for, wait_text
+from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input
 
 from panel_tui.screens.commands import _go_to
 from panel_tui.screens.detail import DisputeScreen
-from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
 from panel_tui.widgets.footer import KeysFooter
-from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)
-
-
-async def _queue_ready(pilot) -> QueueScreen:  # noqa: ANN001
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
-    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
-    return pilot.app.screen
 
 
 async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
@@ -27,7 +19,7 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
 ) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue_ready(pilot)
+        queue = await queue_ready(pilot)
         await pilot.press("enter")
         await wait_text(pilot, "D-2026-0001 person P-1001")
         first = app.screen
@@ -80,7 +72,7 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
 async def test_a_dispute_that_loads_after_the_user_moved_on_is_not_pushed(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        queue = await _queue_ready(pilot)
+        queue = await queue_ready(pilot)
         await pilot.press("enter")
         await wait_text(pilot, "D-2026-0001 person P-1001")
         screen = app.screen
@@ -96,7 +88,7 @@ async def test_a_dispute_that_loads_after_the_user_moved_on_is_not_pushed(make_a
 async def test_a_read_only_user_reopening_still_sees_no_write_actions(make_app) -> None:
     app = make_app("watcher")
     async with app.run_test(size=(160, 24)) as pilot:
-        queue = await _queue_ready(pilot)
+        queue = await queue_ready(pilot)
         for _ in range(2):
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
@@ -113,7 +105,7 @@ async def test_a_read_only_user_reopening_still_sees_no_write_actions(make_app) 
 async def test_the_footer_redraws_when_its_keys_change(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=(160, 24)) as pilot:  # wide enough for every key
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await wait_for(pilot, lambda: "New" in screen_text(app).splitlines()[-1])
         await pilot.pause(0.2)
         footer = app.screen.query_one(KeysFooter)

@@ -4,7 +4,7 @@ new line and it is stored; tab moves on; ctrl+s saves from inside; keys typed th
 
 from __future__ import annotations
 
-from helpers import type_text, wait_for, wait_text
+from helpers import queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input, OptionList, TextArea
 
@@ -12,16 +12,20 @@ from panel_tui.rules.enums import Outcome
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.panel import PanelScreen
-from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
-from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)
 
 
-async def _queue_ready(pilot) -> None:  # noqa: ANN001
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
-    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
+async def _decision_dialog(pilot) -> FormModal:  # noqa: ANN001
+    """The chair's decision dialog on D-2026-0004, its first field focused."""
+    await queue_ready(pilot)
+    pilot.app.open_dispute("D-2026-0004")
+    await wait_text(pilot, "D-2026-0004 person P-1004")
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+    await wait_for(pilot, lambda: pilot.app.screen.focused is not None)
+    return pilot.app.screen
 
 
 async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_newline(
@@ -29,14 +33,8 @@ async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_ne
 ) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
-        app.open_dispute("D-2026-0004")
-        await wait_text(pilot, "D-2026-0004 person P-1004")
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
-        modal = app.screen
+        modal = await _decision_dialog(pilot)
         rationale = modal.query_one("#f-rationale", TextArea)
-        await wait_for(pilot, lambda: modal.focused is not None)
         await pilot.press("tab", "tab", "tab")  # outcome → receiving → pathway → rationale
         assert app.focused is rationale
         await type_text(pilot, "MCO funds the ACT place from Monday.")
@@ -60,13 +58,7 @@ async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_ne
 async def test_tab_cycles_the_fields_of_a_dialog_and_nothing_else(make_app) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
-        app.open_dispute("D-2026-0004")
-        await wait_text(pilot, "D-2026-0004 person P-1004")
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
-        modal = app.screen
-        await wait_for(pilot, lambda: modal.focused is not None)
+        await _decision_dialog(pilot)
         first = app.focused
         fields = ["outcome", "receiving_agency", "pathway", "rationale", "review_date"]
         seen = []
@@ -80,7 +72,7 @@ async def test_tab_cycles_the_fields_of_a_dialog_and_nothing_else(make_app) -> N
 async def test_a_note_of_two_paragraphs_is_stored_as_typed(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         app.open_dispute("D-2026-0002")
         await wait_text(pilot, "D-2026-0002 person P-1002")
         await pilot.press("n")
@@ -100,7 +92,7 @@ async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text
 ) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await _queue_ready(pilot)
+        await queue_ready(pilot)
         await pilot.press("P")
         await wait_text(pilot, "item 1 of 2 · 0 decided")
         await wait_text(pilot, "D-2026-0004 eligibility")

@@ -7,11 +7,8 @@ Update with `uv run pytest tests/app --snapshot-update` after a deliberate chang
 from __future__ import annotations
 
 import pytest
-from helpers import wait_for, wait_text
+from helpers import queue_ready, wait_for, wait_text
 from textual.widgets import Input, TextArea
-
-from panel_tui.screens.queue import QueueScreen
-from panel_tui.widgets.queue_view import QueueView
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -25,8 +22,7 @@ async def _settle(pilot) -> None:  # noqa: ANN001
 
 
 async def _queue(pilot) -> None:  # noqa: ANN001
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
-    await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
+    await queue_ready(pilot)
     await wait_text(pilot, "6 disputes")
 
 
