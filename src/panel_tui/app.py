@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from panel_tui.config import Settings, load_settings
+from panel_tui.config import Settings, config_path, load_settings
 from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
 from panel_tui.store import quickread
@@ -165,6 +165,7 @@ class PanelApp(App[None]):
             self.notify(problem, severity="warning", timeout=8)
         if self._stores.is_open:
             self._warn_if_not_a_user()
+            self._check_keymap()
         else:
             # Normally the first page's arrival starts the opening; this is the fallback.
             self.set_timer(1.0, self._begin_opening)
@@ -178,6 +179,24 @@ class PanelApp(App[None]):
                 "An administrator can add you with `panel-tui users add`.",
                 severity="warning",
                 timeout=10,
+            )
+
+    @work(thread=True, group="keymap", exit_on_error=False)
+    def _check_keymap(self) -> None:
+        """Say which ids of the config's keymap match no key (after the first paint:
+        it imports every screen)."""
+        if not self.settings.keymap:
+            return
+        from panel_tui.screens.keys import unknown_ids
+
+        unknown = unknown_ids(self.settings.keymap)
+        if unknown:
+            self.call_from_thread(
+                self.notify,
+                f"The keymap in {config_path()} names no such key: {', '.join(unknown)}. "
+                "Ids are screen.action, e.g. queue.filter or detail.escalate.",
+                severity="warning",
+                timeout=12,
             )
 
     def quick_page(self, f: QueueFilter, offset: int, limit: int) -> QueuePage | None:
@@ -213,6 +232,7 @@ class PanelApp(App[None]):
         freeze_once("store")  # the ORM, its tables and the policy are loaded now
         self._show_identity(person, policy, kind)
         self._warn_if_not_a_user()
+        self._check_keymap()
         # Rights are known now (the footer's keys), and the queue rereads through the Store.
         self._broadcast(lambda: IdentityChanged(self.login))
 

@@ -5,7 +5,7 @@ environment variable ``PANEL_TUI_CONFIG`` names another file (tests set it).
 Example::
 
     [keymap]
-    queue.escalate = "E"      # binding id = key(s), comma-separated for several
+    detail.escalate = "E"     # binding id = key(s), comma-separated for several
     app.help = "f1,question_mark"
 
     [app]
@@ -57,7 +57,7 @@ class Settings:
 
 
 def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, object]:
-    """TOML dotted keys (queue.escalate = "E") arrive nested; binding ids are flat."""
+    """TOML dotted keys (detail.escalate = "E") arrive nested; binding ids are flat."""
     flat: dict[str, object] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"

@@ -319,6 +319,35 @@ async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> No
         assert "Filter" in screen_text(app)
 
 
+async def test_a_keymap_id_that_names_no_key_is_reported(make_app, _config) -> None:
+    _config.parent.mkdir(parents=True, exist_ok=True)
+    _config.write_text('[keymap]\n"queue.filtr" = "f"\n"detail.escalate" = "E"\n', encoding="utf-8")
+    from panel_tui.config import load_settings
+
+    app = make_app("duty")
+    app.settings.keymap = load_settings().keymap
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await wait_for(
+            pilot, lambda: any("names no such key" in n.message for n in app._notifications)
+        )
+        [notice] = [n.message for n in app._notifications if "names no such key" in n.message]
+        named = notice.split("names no such key: ")[1].split(". ")[0]
+        assert named == "queue.filtr"  # detail.escalate is a real key: not named
+        assert str(_config) in notice
+
+
+def test_every_binding_has_an_id_the_keymap_check_knows() -> None:
+    from panel_tui.screens.keys import binding_ids, unknown_ids
+
+    ids = binding_ids()
+    assert {"queue.filter", "detail.escalate", "panel.record", "modal.submit", "app.help"} <= ids
+    assert unknown_ids({"queue.filtr": "f", "queue.filter": "g", "nope": "x"}) == [
+        "nope",
+        "queue.filtr",
+    ]
+
+
 async def test_switch_user_on_a_demo_store(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
