@@ -93,3 +93,23 @@ def test_a_store_from_a_newer_release_is_still_refused(cli: Cli) -> None:
     conn.close()
     refused = cli("queue", "--format", "json")
     assert refused.returncode == 2 and "newer" in refused.stderr and refused.stdout == ""
+
+
+def test_a_quick_read_that_fails_falls_back_to_the_full_way(
+    demo: Cli, at: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from panel_tui.cli import main
+    from panel_tui.store import quickread
+
+    argv = ["--db", str(demo.db), "queue", "--format", "json", "--at", at]
+    assert main(argv) == 0
+    expected = capsys.readouterr().out
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(quickread, "page", unreadable)
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out == expected and json.loads(expected)["total"] > 10
+    assert captured.err == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -81,7 +82,7 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
     )
 
 
-def _queue_reader(args: argparse.Namespace) -> tuple[ReadPage, str | None]:
+def _queue_reader(args: argparse.Namespace, quick: bool = True) -> tuple[ReadPage, str | None]:
     """How to read the queue, and the login "--mine" means.
 
     A SQLite store at this release's schema is read with the stdlib driver
@@ -91,7 +92,7 @@ def _queue_reader(args: argparse.Namespace) -> tuple[ReadPage, str | None]:
     """
     from panel_tui.store import quickread
 
-    head = None if getattr(args, "as_login", None) else quickread.peek(args.db)
+    head = None if getattr(args, "as_login", None) or not quick else quickread.peek(args.db)
     if head is not None:
         from panel_tui.store.identity import os_login
 
@@ -110,9 +111,8 @@ def _queue_reader(args: argparse.Namespace) -> tuple[ReadPage, str | None]:
     return full, acting(store, args) if args.mine else None
 
 
-def cmd_queue(args: argparse.Namespace) -> int:
-    read, login = _queue_reader(args)
-    at = read_instant(args)
+def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[QueueRow]:
+    read, login = _queue_reader(args, quick)
     query = _filter(args, login)
     rows: list[QueueRow] = []
     offset, total = 0, None
@@ -123,7 +123,17 @@ def cmd_queue(args: argparse.Namespace) -> int:
         offset += PAGE
         if not page.rows:
             break
-    rows = rows[: total or 0]
+    return rows[: total or 0]
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    at = read_instant(args)
+    try:
+        rows = _read_queue(args, at, quick=True)
+    except sqlite3.Error:
+        # The quick read failed (say, no write access for the WAL index of a
+        # read-only copy): the full way reads it, or says in full what is wrong.
+        rows = _read_queue(args, at, quick=False)
     if args.format == "json":
         emit_json({"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]})
     elif args.format == "csv":
