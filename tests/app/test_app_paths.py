@@ -302,13 +302,19 @@ async def test_a_refused_action_says_why(make_app, store) -> None:
     assert queries.dispute_detail(store, "D-2026-0007", NOW).events[-1].action == "refused"
 
 
-async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> None:
-    _config.parent.mkdir(parents=True, exist_ok=True)
-    _config.write_text('[keymap]\n"queue.filter" = "f"\n', encoding="utf-8")
+def _app_with_config(make_app, config: Path, text: str):  # noqa: ANN001, ANN202
+    """The duty lead's app with ``text`` as its config file's keymap."""
     from panel_tui.config import load_settings
 
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, encoding="utf-8")
     app = make_app("duty")
     app.settings.keymap = load_settings().keymap
+    return app
+
+
+async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> None:
+    app = _app_with_config(make_app, _config, '[keymap]\n"queue.filter" = "f"\n')
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await pilot.press("f")
@@ -320,12 +326,8 @@ async def test_keys_can_be_rebound_from_the_config_file(make_app, _config) -> No
 
 
 async def test_a_keymap_id_that_names_no_key_is_reported(make_app, _config) -> None:
-    _config.parent.mkdir(parents=True, exist_ok=True)
-    _config.write_text('[keymap]\n"queue.filtr" = "f"\n"detail.escalate" = "E"\n', encoding="utf-8")
-    from panel_tui.config import load_settings
-
-    app = make_app("duty")
-    app.settings.keymap = load_settings().keymap
+    keymap = '[keymap]\n"queue.filtr" = "f"\n"detail.escalate" = "E"\n'
+    app = _app_with_config(make_app, _config, keymap)
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await wait_for(
