@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from panel_tui.rules.errors import StoreError
+from panel_tui.rules.errors import StoreBusyError, StoreError
+from panel_tui.store import engine
+from panel_tui.store.db import Store
 from panel_tui.store.engine import BUSY_TIMEOUT_MS, sqlite_path, to_url
 from panel_tui.store.files import filesystem_type, refuse_network_filesystem
-from panel_tui.store.ledger import busy_message
+from panel_tui.store.ledger import write_refused
+from panel_tui.store.operations import Ledger
 
 
 def pragma(session, name: str):
@@ -103,13 +106,31 @@ def test_a_writer_waits_for_another_instead_of_failing(world) -> None:
     assert world.dispute(ref)["status"] == "open"
 
 
-def test_a_store_held_past_the_busy_timeout_says_so_for_people() -> None:
-    exc = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
-    assert "the store is busy" in busy_message(exc) and "Nothing was saved" in busy_message(exc)
-    readonly = OperationalError(
-        "x", {}, sqlite3.OperationalError("attempt to write a readonly database")
-    )
-    assert "read-only" in busy_message(readonly)
+def test_a_store_held_past_the_busy_timeout_raises_the_busy_type(world, monkeypatch) -> None:
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 100)  # the real 10 s, made short
+    store = Store.open(str(world.path))
+    holder = sqlite3.connect(world.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusyError) as info:
+            Ledger(store, "duty_lead").open_dispute(world.form())
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+    assert "the store is busy" in str(info.value) and "Nothing was saved" in str(info.value)
+
+
+def test_other_refusals_of_the_database_are_not_busy(world) -> None:
+    reader = sqlite3.connect(f"file:{world.path}?mode=ro", uri=True)
+    try:
+        reader.execute("CREATE TABLE t (x)")
+    except sqlite3.OperationalError as driver_error:
+        refused = write_refused(OperationalError("CREATE", {}, driver_error))
+    finally:
+        reader.close()
+    assert type(refused) is StoreError  # not retried as busy, whatever it says
+    assert "read-only" in str(refused)
 
 
 # --- URLs -------------------------------------------------------------------------------

@@ -75,3 +75,18 @@ class StoreError(Exception):
     """The store cannot be used (locked, newer schema, network filesystem, corrupt)."""
 
     exit_code = 2
+
+
+class StoreBusyError(StoreError):
+    """Another writer held the store for longer than the busy timeout: worth retrying.
+
+    Raised by the store where SQLite reports SQLITE_BUSY or SQLITE_LOCKED, so a
+    caller that retries keys on this type, never on the wording of a message.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "the store is busy: another user held it for longer than 10 seconds. "
+            "Nothing was saved; try again."
+        )

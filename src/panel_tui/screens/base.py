@@ -6,7 +6,6 @@ locked store becomes a notice and a retry instead of a failure.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -17,7 +16,7 @@ from textual.screen import Screen
 from panel_tui.messages import ClockTick, ForwardWorkerErrors, IdentityChanged, StoreChanged
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action
-from panel_tui.rules.errors import StoreError
+from panel_tui.rules.errors import StoreBusyError
 
 if TYPE_CHECKING:
     from panel_tui.app import PanelApp
@@ -26,22 +25,14 @@ T = TypeVar("T")
 RETRIES = 5
 
 
-def is_busy(exc: BaseException) -> bool:
-    # Imported here: the app's first paint comes before SQLAlchemy is (see app.py).
-    from sqlalchemy.exc import OperationalError
-
-    text = str(exc).lower()
-    locking = isinstance(exc, StoreError | OperationalError | sqlite3.OperationalError)
-    return locking and ("busy" in text or "locked" in text)
-
-
 def retrying(app: PanelApp, call: Callable[[], T]) -> T:
     """Run ``call`` (in a worker thread); a busy store is retried with a notice."""
     for attempt in range(RETRIES + 1):
         try:
             return call()
         except Exception as exc:
-            if not is_busy(exc) or attempt == RETRIES:
+            # The store says "busy" by type (StoreBusyError), never only in words.
+            if not isinstance(exc, StoreBusyError) or attempt == RETRIES:
                 raise
             app.call_from_thread(
                 app.notify,

@@ -10,10 +10,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from panel_tui.rules.errors import StoreError
+from panel_tui.rules.errors import StoreBusyError, StoreError
 from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
 from panel_tui.store import migrate
-from panel_tui.store.engine import make_engine, sqlite_path, to_url, write_engine
+from panel_tui.store.engine import is_busy, make_engine, sqlite_path, to_url, write_engine
 from panel_tui.store.files import chosen_target
 from panel_tui.store.models import Setting
 from panel_tui.store.quickread import KIND_KEY, POLICY_KEY
@@ -100,9 +100,20 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A short read transaction (deferred BEGIN on SQLite: never blocks the writer)."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """A short read transaction (deferred BEGIN on SQLite: never blocks the writer).
+
+        A read that waited out the busy timeout (a checkpoint or a writer holding
+        the file exclusively) raises StoreBusyError, which callers may retry.
+        """
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise StoreBusyError(
+                    "the store is busy: another user held it for longer than 10 seconds; try again."
+                ) from None
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:

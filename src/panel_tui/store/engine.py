@@ -28,8 +28,23 @@ from panel_tui.rules.errors import StoreError
 from panel_tui.store.files import refuse_network_filesystem
 
 BUSY_TIMEOUT_MS = 10_000
+# SQLite's primary result codes (https://sqlite.org/rescode.html): what a failure was,
+# read from the driver's error instead of from its wording.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_FULL = 5, 6, 8, 13
 SECONDS_PER_DAY = 86400.0
 WRITE_OPTION = "panel_tui_write"
+
+
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of a driver error (or of SQLAlchemy's wrapper of one)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED, extended codes too)."""
+    return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
 def sqlite_path(url: str) -> Path | None:

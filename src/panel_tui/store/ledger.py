@@ -26,11 +26,19 @@ from panel_tui.rules.errors import (
     InvalidInputError,
     NotFoundError,
     StaleWriteError,
+    StoreBusyError,
     StoreError,
 )
 from panel_tui.rules.policy import Policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.db import Store
+from panel_tui.store.engine import (
+    SQLITE_BUSY,
+    SQLITE_FULL,
+    SQLITE_LOCKED,
+    SQLITE_READONLY,
+    sqlite_code,
+)
 from panel_tui.store.models import Agency, Dispute, Event, Person
 
 T = TypeVar("T")
@@ -185,7 +193,7 @@ class LedgerBase:
                 with self._transaction() as session:
                     return self._apply(action, ref, body, session, when, expected_version)
             except OperationalError as exc:
-                raise StoreError(busy_message(exc)) from None
+                raise write_refused(exc) from None
         try:
             with self.store.write() as session:
                 return self._apply(action, ref, body, session, when, expected_version)
@@ -199,7 +207,7 @@ class LedgerBase:
             self._record_refusal(action, ref, err, when)
             raise
         except OperationalError as exc:
-            raise StoreError(busy_message(exc)) from None
+            raise write_refused(exc) from None
 
     def _apply(
         self,
@@ -282,15 +290,15 @@ class LedgerBase:
         return f"D-{year}-{number:04d}"
 
 
-def busy_message(exc: OperationalError) -> str:
-    text = str(exc.orig)
-    if "locked" in text or "busy" in text:
-        return (
-            "the store is busy: another user held it for longer than 10 seconds. "
-            "Nothing was saved; try again."
+def write_refused(exc: OperationalError) -> StoreError:
+    """The database's refusal of a write, for people; a busy store is its own type."""
+    code = sqlite_code(exc)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreBusyError()
+    if code == SQLITE_READONLY:
+        return StoreError(
+            "the store is read-only for you: nothing was saved. Check the file's permissions."
         )
-    if "readonly" in text or "read-only" in text:
-        return "the store is read-only for you: nothing was saved. Check the file's permissions."
-    if "full" in text:
-        return "the disk holding the store is full: nothing was saved. Free some space."
-    return f"the store refused the write ({text}); nothing was saved."
+    if code == SQLITE_FULL:
+        return StoreError("the disk holding the store is full: nothing was saved. Free some space.")
+    return StoreError(f"the store refused the write ({exc.orig}); nothing was saved.")
