@@ -12,7 +12,8 @@ from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.rules.policy import KNOWN_ROLES, parse_policy
 from panel_tui.store.audit import append_event
-from panel_tui.store.db import KIND_KEY, POLICY_KEY, Store
+from panel_tui.store.constants import KIND_KEY, POLICY_KEY
+from panel_tui.store.db import Store
 from panel_tui.store.ledger import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
 

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from panel_tui.rules.errors import StoreBusyError, StoreError
 from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
 from panel_tui.store import migrate
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.engine import is_busy, make_engine, sqlite_path, to_url, write_engine
 from panel_tui.store.files import chosen_target
 from panel_tui.store.models import Setting
-from panel_tui.store.quickread import KIND_KEY, POLICY_KEY
 
 
 def resolve_target(db: str | None) -> str:
@@ -153,7 +153,7 @@ class Store:
         return self.setting(POLICY_KEY) or default_policy_text()
 
     def kind(self) -> str:
-        return self.setting(KIND_KEY) or "real"
+        return self.setting(KIND_KEY) or DEFAULT_KIND
 
     def data_version(self) -> int:
         """Changes when any other connection commits (SQLite); cheap enough to poll."""

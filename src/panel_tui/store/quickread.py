@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.rules.enums import Stage
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.queue_models import (
@@ -40,11 +41,6 @@ from panel_tui.store.queue_models import (
     end_of_local_day,
     queue_row,
 )
-
-POLICY_KEY = "policy"
-KIND_KEY = "store_kind"  # "real" | "demo" | "test"
-#: A demo store opens as its duty lead (the person is made in demo/texts.py).
-DEMO_LOGIN = "duty"
 
 # queries._ROW_COLUMNS, in its order.
 _COLUMNS = (
@@ -92,7 +88,7 @@ def peek(db: str | None) -> StoreHead | None:
         return None  # Store.open says what is wrong with it, in full
     return StoreHead(
         path=path,
-        kind=settings.get(KIND_KEY) or "real",
+        kind=settings.get(KIND_KEY) or DEFAULT_KIND,
         warning_fraction=warning_fraction(settings.get(POLICY_KEY)),
     )
 

@@ -10,7 +10,7 @@ changes the demo's text, not its shape.
 from __future__ import annotations
 
 # The login the app starts as on a demo store is defined where the app opens one.
-from panel_tui.store.quickread import DEMO_LOGIN
+from panel_tui.store.constants import DEMO_LOGIN
 
 ADMIN_LOGIN = "admin"
 
