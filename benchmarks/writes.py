@@ -37,7 +37,7 @@ def _wait_for_go() -> None:
 
 def _ledger_writer(db: str, refs: list[str]) -> dict:
     from panel_tui.store.db import Store
-    from panel_tui.store.operations import Ledger
+    from panel_tui.store.ledger import Ledger
 
     store = Store.open(db)
     ledger = Ledger(store, "chair")

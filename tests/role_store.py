@@ -24,7 +24,7 @@ ROLES = tuple(sorted(KNOWN_ROLES))
 
 def build_role_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> None:
     """Create the store at ``path`` and close it (the WAL is checkpointed into the file)."""
-    from panel_tui.store.admin import Admin, init_store
+    from panel_tui.store.ledger.admin import Admin, init_store
 
     store = init_store(str(path), ADMIN, "Ada Admin", kind="test", at=at)
     try:

@@ -39,7 +39,7 @@ from panel_tui.store.queue_models import QueueFilter, QueuePage
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
     from panel_tui.store.db import Store
-    from panel_tui.store.operations import Ledger
+    from panel_tui.store.ledger import Ledger
     from panel_tui.store.readmodels import PersonView
 
 
@@ -118,7 +118,7 @@ class PanelApp(App[None]):
         return self._clock()
 
     def ledger(self) -> Ledger:
-        from panel_tui.store.operations import Ledger
+        from panel_tui.store.ledger import Ledger
 
         return Ledger(self.store, self.login, clock=self._clock)
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from dispute_forms import valid_form
 
-from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin, init_store
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store import queries
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.panel import PanelAgenda, agenda
 from panel_tui.store.queue_models import QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
@@ -249,7 +249,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
         "sys.path[:0] = [str(here), str(here.parent)];"  # storefix, and the shared form
         "from storefix import form;"
         "from panel_tui.store.db import Store;"
-        "from panel_tui.store.operations import Ledger;"
+        "from panel_tui.store.ledger import Ledger;"
         "print(Ledger(Store.open(sys.argv[1]), 'sup').open_dispute(form('P-3003')))"
     )
     async with app.run_test(size=SIZE) as pilot:

@@ -21,7 +21,7 @@ from panel_tui.rules.errors import StoreBusyError, StoreError
 from panel_tui.screens.base import RETRIES, retrying
 from panel_tui.store import engine
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 
 SIZE = (80, 24)
 

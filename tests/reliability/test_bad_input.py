@@ -28,9 +28,9 @@ from panel_tui.rules.enums import Risk, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.rules.forms import form_errors, validate_form
 from panel_tui.rules.policy import default_policy_text, parse_policy, policy_errors
-from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.transfer import CSV_EXAMPLE, export_store, import_csv, import_export
 
 FORM_EXAMPLES = 1000

@@ -30,7 +30,7 @@ from reliability.relkit import (
 )
 
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 
 WORKERS = 6
 OPS = 300

@@ -37,7 +37,7 @@ from reliability.relkit import (
 
 from panel_tui.store import migrate
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 
 KILLS = 32
 MIGRATION_KILLS = 6

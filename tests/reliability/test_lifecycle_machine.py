@@ -49,7 +49,7 @@ from panel_tui.rules.errors import (
 from panel_tui.rules.policy import default_policy
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 
 MAX_EXAMPLES = 50
 STEPS = 40

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from reliability.relkit import file_hash, integrity, query, record_figures, valid_form
 
-from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
 from panel_tui.store.identity import os_login
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin
 
 #: Eighty-odd CLI processes: long-running, like the other subprocess suites here.
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ from reliability.relkit import T0, chain, query, record_figures, valid_form
 
 from panel_tui.store.audit import event_hash
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.types import UTCDateTime
 
 APPEND_ONLY = "events are append-only"

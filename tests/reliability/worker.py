@@ -35,8 +35,8 @@ from panel_tui.rules.enums import PackageStatus, Stage
 from panel_tui.rules.errors import DomainError, StaleWriteError
 from panel_tui.rules.policy import default_policy
 from panel_tui.store.db import Store
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.models import Dispute, ProvisionalPackage
-from panel_tui.store.operations import Ledger
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))  # tests/: the shared form

@@ -28,9 +28,9 @@ from panel_tui.rules.errors import (
     StaleWriteError,
     TransitionError,
 )
-from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin
 
 #: Refusals by a rule leave one "refused" event; bad input and unknown records none.
 RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)

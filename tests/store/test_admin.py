@@ -8,8 +8,8 @@ import pytest
 
 from panel_tui.rules.errors import InvalidInputError, RightsError, StoreError, TransitionError
 from panel_tui.rules.policy import default_policy_text
-from panel_tui.store.admin import init_store
 from panel_tui.store.audit import verify_chain
+from panel_tui.store.ledger.admin import init_store
 from panel_tui.store.queries import agencies, person
 
 # --- init ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from panel_tui.rules.errors import RightsError, StaleWriteError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.queries import dispute_detail
 
 

@@ -20,6 +20,7 @@ from panel_tui.rules.policy import KNOWN_ROLES, default_policy
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.demo import DEMO_LOGIN, Planner, base_plans, build_demo
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.models import (
     Acceptance,
     Agency,
@@ -35,7 +36,6 @@ from panel_tui.store.models import (
     Setting,
     StageRecord,
 )
-from panel_tui.store.operations import Ledger
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 LIVE = (Status.OPEN.value, Status.DECIDED.value)

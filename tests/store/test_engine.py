@@ -16,8 +16,8 @@ from panel_tui.store import engine
 from panel_tui.store.db import Store
 from panel_tui.store.engine import BUSY_TIMEOUT_MS, sqlite_path, to_url
 from panel_tui.store.files import filesystem_type, refuse_network_filesystem
-from panel_tui.store.ledger import write_refused
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.base import write_refused
 
 
 def pragma(session, name: str):

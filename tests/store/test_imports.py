@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 STORE_MODULES = (
-    "panel_tui.store.operations",
+    "panel_tui.store.ledger",
     "panel_tui.store.queries",
-    "panel_tui.store.admin",
+    "panel_tui.store.ledger.admin",
     "panel_tui.store.audit",
     "panel_tui.store.identity",
     "panel_tui.store.migrate",

@@ -18,7 +18,7 @@ from panel_tui.store import migrate
 from panel_tui.store.audit import GENESIS, event_hash, verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.engine import make_engine, to_url
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.queries import dispute_detail
 
 FIRST = "0001"

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
 from panel_tui.store import queries, quickread
-from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
+from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.queue_models import QueueFilter, Section
 

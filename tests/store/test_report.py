@@ -15,9 +15,9 @@ import pytest
 
 from panel_tui.rules.enums import EvidenceKey
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.report import (
     normalise_theme,
     oversight_report,

@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from panel_tui.rules.enums import EvidenceKey
 from panel_tui.rules.errors import InvalidInputError, RightsError, TransitionError
-from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.queries import dispute_detail
 from panel_tui.store.transfer import (
     CSV_COLUMNS,

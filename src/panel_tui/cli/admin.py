@@ -20,8 +20,8 @@ def _read_file(path: str, field: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from panel_tui.store.admin import init_store
     from panel_tui.store.identity import os_display_name, os_login
+    from panel_tui.store.ledger.admin import init_store
 
     policy_text = _read_file(args.policy, "--policy") if args.policy else None
     store = init_store(args.db, os_login(), args.name or os_display_name(), policy_text=policy_text)
@@ -30,7 +30,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from panel_tui.store.admin import Admin
+    from panel_tui.store.ledger.admin import Admin
 
     store = open_store(args)
     roles = [r for part in args.roles for r in part.split(",")]
@@ -73,7 +73,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agencies_add(args: argparse.Namespace) -> int:
-    from panel_tui.store.admin import Admin
+    from panel_tui.store.ledger.admin import Admin
 
     store = open_store(args)
     Admin(store, acting(store, args)).add_agency(args.code, args.name, args.kind or "")
@@ -127,7 +127,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    from panel_tui.store.admin import Admin
+    from panel_tui.store.ledger.admin import Admin
 
     store = open_store(args)
     Admin(store, acting(store, args)).set_policy(_read_file(args.file, "FILE"))

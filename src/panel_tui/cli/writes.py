@@ -14,13 +14,13 @@ from panel_tui.cli.timeparse import parse_date, parse_time
 from panel_tui.rules.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from panel_tui.store.operations import Ledger
+    from panel_tui.store.ledger import Ledger
 
 
 def _ledger(args: argparse.Namespace) -> Ledger:
     # Imported here: every command builds the parser, which imports this module,
     # and only writes need the operations (and the form models they validate).
-    from panel_tui.store.operations import Ledger
+    from panel_tui.store.ledger import Ledger
 
     store = open_store(args)
     return Ledger(store, acting(store, args))

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKey, Outcome
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.screens.modals import Field, FormModal
-from panel_tui.store.operations import CONTACT_METHODS, Ledger
+from panel_tui.store.ledger import CONTACT_METHODS, Ledger
 from panel_tui.store.readmodels import AgencyView, DisputeDetail, PersonView
 
 OUTCOME_LABELS = {

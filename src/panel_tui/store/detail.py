@@ -61,7 +61,7 @@ def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, lis
 
 def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
     """Everything about one dispute, with every stage's clock at ``at``."""
-    from panel_tui.store.ledger import LedgerBase
+    from panel_tui.store.ledger.base import LedgerBase
 
     at = utc(at)
     with store.read() as session:

@@ -18,7 +18,7 @@ from panel_tui.rules.clocks import Clock, clock_state, utc
 from panel_tui.rules.enums import Action, Stage, Status
 from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.store.db import Store
-from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Decision, Dispute, PanelAgendaItem, Person
 
 #: An agenda longer than this is not a meeting; the most urgent come first.

@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import default_policy_text, parse_policy
-from panel_tui.store.admin import Admin, init_store
 from panel_tui.store.db import Store
 from panel_tui.store.demo.bulk import _run_bulk
 from panel_tui.store.demo.history import _run_ledger, base_plans
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
 from panel_tui.store.engine import checkpoint_wal, refresh_statistics, sqlite_path, to_url
+from panel_tui.store.ledger.admin import Admin, init_store
 
 #: Disputes written through the Ledger before the bulk path takes over.
 BASE_DISPUTES = 60

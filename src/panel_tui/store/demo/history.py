@@ -19,7 +19,7 @@ from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, CLOCKS_CUM, RISK_WEIGHTS, Plan, Spec, Step
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import DEMO_PEOPLE
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 
 
 def _mandatory() -> list[Spec]:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from panel_tui.rules.enums import Status
 from panel_tui.rules.forms import TEXT_FIELDS
 from panel_tui.store.db import Store
-from panel_tui.store.ledger import utc_now
+from panel_tui.store.ledger.base import utc_now
 from panel_tui.store.models import (
     Acceptance,
     Agency,

@@ -17,9 +17,9 @@ from typing import Any
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import DomainError
-from panel_tui.store.admin import Admin
-from panel_tui.store.ledger import Context
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.ledger.base import Context
 from panel_tui.store.transfer.validate import _with_row
 
 

@@ -101,7 +101,7 @@ class Context:
 
 
 class LedgerBase:
-    """Shared machinery of the ledger; operations live in ledger_ops.py."""
+    """Shared machinery of the ledger; the operations live in form.py, ladder.py and support.py."""
 
     def __init__(
         self, store: Store, login: str, *, clock: Callable[[], datetime] = utc_now

@@ -13,7 +13,13 @@ from panel_tui.rules.enums import (
     Status,
 )
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.ledger.base import Context, LedgerBase
+from panel_tui.store.ledger.common import (
+    CONTACT_METHODS,
+    active_package,
+    aware,
+    touch,
+)
 from panel_tui.store.models import (
     ContactAttempt,
     Dispute,
@@ -21,12 +27,6 @@ from panel_tui.store.models import (
     Note,
     PlanHolderAssignment,
     ProvisionalPackage,
-)
-from panel_tui.store.ops_common import (
-    CONTACT_METHODS,
-    active_package,
-    aware,
-    touch,
 )
 
 

@@ -12,7 +12,7 @@ from panel_tui.rules.enums import (
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.forms import TEXT_FIELDS
-from panel_tui.store.ledger import Context
+from panel_tui.store.ledger.base import Context
 from panel_tui.store.models import (
     Dispute,
     InterimCover,

@@ -16,20 +16,20 @@ from panel_tui.rules.enums import (
     Status,
 )
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.store.ledger import Context, LedgerBase
-from panel_tui.store.models import (
-    Acceptance,
-    Decision,
-    Dispute,
-    StageRecord,
-)
-from panel_tui.store.ops_common import (
+from panel_tui.store.ledger.base import Context, LedgerBase
+from panel_tui.store.ledger.common import (
     active_package,
     end_cover,
     end_packages,
     stage_record,
     stop_clock,
     touch,
+)
+from panel_tui.store.models import (
+    Acceptance,
+    Decision,
+    Dispute,
+    StageRecord,
 )
 
 

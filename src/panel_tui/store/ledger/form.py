@@ -18,17 +18,17 @@ from panel_tui.rules.enums import (
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.forms import TEXT_FIELDS, DisputeForm, validate_form
-from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.ledger.base import Context, LedgerBase
+from panel_tui.store.ledger.common import (
+    form_snapshot,
+    touch,
+)
 from panel_tui.store.models import (
     Agency,
     Dispute,
     DisputeAgency,
     EvidenceItem,
     StageRecord,
-)
-from panel_tui.store.ops_common import (
-    form_snapshot,
-    touch,
 )
 
 

@@ -14,7 +14,7 @@ from panel_tui.rules.policy import KNOWN_ROLES, parse_policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
 from panel_tui.store.db import Store
-from panel_tui.store.ledger import Context, LedgerBase
+from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
 
 
@@ -40,7 +40,7 @@ def init_store(
     if policy_text is not None:
         parse_policy(policy_text, source="the policy file")
     store = Store.open(target, create=True)
-    from panel_tui.store.ledger import utc_now
+    from panel_tui.store.ledger.base import utc_now
 
     when = at or utc_now()
     with store.write() as session:

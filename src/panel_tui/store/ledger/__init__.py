@@ -1,0 +1,21 @@
+"""The write path: the ledger's operations (DOMAIN.md), each one checked and audited.
+
+``Ledger(store, login)`` is the one way anything changes a dispute. Its
+machinery (one transaction per change, rights, refusals, the audit event) is
+in ``base.py``; the operations live in small modules by theme (``form.py``,
+``ladder.py``, ``support.py``, sharing ``common.py``) and this class joins
+them. ``admin.py`` changes the store's agencies, people and policy the same way.
+"""
+
+from __future__ import annotations
+
+from panel_tui.store.ledger.common import CONTACT_METHODS
+from panel_tui.store.ledger.form import FormOperations
+from panel_tui.store.ledger.ladder import LadderOperations
+from panel_tui.store.ledger.support import SupportOperations
+
+__all__ = ["CONTACT_METHODS", "Ledger"]
+
+
+class Ledger(FormOperations, LadderOperations, SupportOperations):
+    """Every change to the ledger, as the person ``login``."""
