@@ -6,7 +6,7 @@ screen on the stack when another connection committed; a slower timer tells
 them to re-evaluate their clocks.
 
 Started from the command line on a store that needs no migration, the app
-paints the queue's first page from a quick sqlite3 read (``store/quickread.py``)
+paints the queue's first page from a quick sqlite3 read (``store/read/sqlite3_queue.py``)
 and only then opens the Store, and learns who is acting, in a thread worker:
 importing the ORM took about twice as long as Textual itself. Until then the
 acting person has no roles (nothing to change is offered) and any screen that
@@ -32,15 +32,15 @@ from textual.worker import Worker, WorkerState
 from panel_tui.config import Settings, config_path, load_settings
 from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
-from panel_tui.store import quickread
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.queue_models import QueueFilter, QueuePage
+from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
     from panel_tui.store.db import Store
     from panel_tui.store.ledger import Ledger
-    from panel_tui.store.readmodels import PersonView
+    from panel_tui.store.read.people_models import PersonView
 
 
 _FROZEN: set[str] = set()
@@ -77,7 +77,7 @@ class PanelApp(App[None]):
         demo: bool = False,
         clock: Callable[[], datetime] | None = None,
         settings: Settings | None = None,
-        head: quickread.StoreHead | None = None,
+        head: sqlite3_queue.StoreHead | None = None,
     ) -> None:
         """``store`` open, or to open after the first page painted from ``head``."""
         super().__init__()
@@ -126,10 +126,10 @@ class PanelApp(App[None]):
         self._show_identity(*self._read_identity())
 
     def _read_identity(self) -> tuple[PersonView | None, Policy, str]:
-        from panel_tui.store import queries
+        from panel_tui.store.read import orm_queries
 
         store = self.store
-        return queries.person(store, self.login), store.policy(), store.kind()
+        return orm_queries.person(store, self.login), store.policy(), store.kind()
 
     def _show_identity(self, person: PersonView | None, policy: Policy, kind: str) -> None:
         self.person, self._policy = person, policy
@@ -204,7 +204,7 @@ class PanelApp(App[None]):
         if self._head is None or self._stores.is_open or f != QueueFilter():
             return None
         try:
-            return quickread.page(self._head, f, self.now(), offset=offset, limit=limit)
+            return sqlite3_queue.page(self._head, f, self.now(), offset=offset, limit=limit)
         except sqlite3.Error:
             return None  # the Store's own read will say what is wrong
 
@@ -316,7 +316,7 @@ def run_app(
     login: str,
     *,
     demo: bool = False,
-    head: quickread.StoreHead | None = None,
+    head: sqlite3_queue.StoreHead | None = None,
 ) -> int:
     """Run the app on ``store`` as ``login`` (the CLI resolved who that is); its exit code."""
     app = PanelApp(store, login, demo=demo, head=head)

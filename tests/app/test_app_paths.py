@@ -16,10 +16,10 @@ from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.queue import QueueScreen
-from panel_tui.store import queries
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.panel import PanelAgenda, agenda
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.queue_models import QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)
@@ -47,7 +47,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_text(pilot, "stage 1 · plan holder")
-    detail = queries.dispute_detail(store, "D-2026-0001", NOW)
+    detail = orm_detail.dispute_detail(store, "D-2026-0001", NOW)
     assert detail.stage == 1
     assert detail.stages[1].breach_reason == "APS duty line unstaffed overnight"
     assert detail.stages[1].note == "supervisor call at 10"
@@ -112,10 +112,10 @@ async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -
         await wait_for(
             pilot, lambda: view.cursor_row is not None and view.cursor_row.ref == "D-2026-0008"
         )
-    page = queries.queue_page(store, QueueFilter(section=Section.ALL_OPEN), NOW)
+    page = orm_queries.queue_page(store, QueueFilter(section=Section.ALL_OPEN), NOW)
     new = next(r for r in page.rows if r.ref == "D-2026-0008")
     assert new.person_ref == "P-2001" and new.risk == "critical"
-    assert queries.dispute_detail(store, "D-2026-0008", NOW).interim_risk_actions == (
+    assert orm_detail.dispute_detail(store, "D-2026-0008", NOW).interim_risk_actions == (
         "CBH crisis team visits daily\nAPS on call overnight"
     )
 
@@ -166,7 +166,7 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     entries = agenda(store, NOW.date(), NOW)
     outcomes = {e.ref: [d.outcome for d in e.decisions] for e in entries}
     assert outcomes == {"D-2026-0004": ["assigned"], "D-2026-0005": ["joint"]}
-    d4 = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    d4 = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert d4.decided_by_login == "chair" and d4.receiving_agency == "MCO"
     assert d4.review_date == (NOW + timedelta(days=28)).date()
 
@@ -200,7 +200,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
         await wait_for(
             pilot, lambda: any("final determination" in n.message for n in app._notifications)
         )
-    final = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    final = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert (final.kind, final.outcome, final.decided_by_login) == ("final", "assigned", "pm")
     assert final.receiving_agency == "MCO"
 
@@ -215,7 +215,9 @@ async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
         await wait_for(pilot, lambda: "Record" not in screen_text(app).splitlines()[-1])
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
-    assert queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1].outcome == "no_agreement"
+    assert (
+        orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1].outcome == "no_agreement"
+    )
 
 
 async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:
@@ -239,7 +241,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         await wait_for(pilot, lambda: any("Reloaded" in n.message for n in app._notifications))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    assert queries.dispute_detail(store, "D-2026-0002", NOW).stage == 1
+    assert orm_detail.dispute_detail(store, "D-2026-0002", NOW).stage == 1
 
 
 async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, store) -> None:
@@ -299,7 +301,7 @@ async def test_a_refused_action_says_why(make_app, store) -> None:
         await wait_text(pilot, "✖ Cannot withdraw D-2026-0007: it is withdrawn.")
         assert isinstance(app.screen, FormModal)  # still open, input kept
         assert app.screen.query_one("#f-reason", TextArea).text == "duplicate of another dispute"
-    assert queries.dispute_detail(store, "D-2026-0007", NOW).events[-1].action == "refused"
+    assert orm_detail.dispute_detail(store, "D-2026-0007", NOW).events[-1].action == "refused"
 
 
 def _app_with_config(make_app, config: Path, text: str):  # noqa: ANN001, ANN202

@@ -9,7 +9,7 @@ import pytest
 
 from panel_tui.rules.clocks import Clock
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.queue_models import QueueRow
+from panel_tui.store.read.queue_models import QueueRow
 from panel_tui.widgets.columns import BASE_COLUMNS, columns_for
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

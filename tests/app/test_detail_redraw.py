@@ -13,8 +13,8 @@ from textual.widgets import Static
 
 from panel_tui.screens.detail import DisputeScreen, _lines
 from panel_tui.screens.queue import QueueScreen
-from panel_tui.store import queries
-from panel_tui.store.readmodels import NoteView
+from panel_tui.store.read import orm_detail
+from panel_tui.store.read.dispute_models import NoteView
 from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, ladder_table
 
 SIZE = (100, 70)  # tall enough to show every section
@@ -54,7 +54,7 @@ async def test_the_same_dispute_again_redraws_nothing_and_a_new_note_only_its_se
         assert detail is not None
 
         updated.clear()
-        screen.show(queries.dispute_detail(store, "D-2026-0004", NOW))
+        screen.show(orm_detail.dispute_detail(store, "D-2026-0004", NOW))
         await pilot.pause(0.1)
         assert updated == []
 
@@ -111,7 +111,7 @@ async def test_reopening_restyles_only_after_the_theme_or_focus_changed(make_app
 
 
 def test_a_table_rendered_once_renders_as_the_table_at_every_width(store) -> None:
-    detail = queries.dispute_detail(store, "D-2026-0004", NOW)
+    detail = orm_detail.dispute_detail(store, "D-2026-0004", NOW)
     console = Console(width=200, force_terminal=True, color_system="truecolor")
     rows = tuple((f"{e.at:%d %b %H:%M} {e.actor}", e.action * 3) for e in detail.events)
     for make in (lambda: _lines(rows), lambda: ladder_table(detail.stages, detail.stage)):

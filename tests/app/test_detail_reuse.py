@@ -8,7 +8,7 @@ from textual.widgets import Input
 
 from panel_tui.screens.commands import _go_to
 from panel_tui.screens.detail import DisputeScreen
-from panel_tui.store import queries
+from panel_tui.store.read import orm_detail
 from panel_tui.widgets.footer import KeysFooter
 
 SIZE = (80, 24)
@@ -36,7 +36,7 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
         assert "Escalate" in text.splitlines()[-1]
 
         # A late answer for the dispute shown before is dropped.
-        old = queries.dispute_detail(store, "D-2026-0001", NOW)
+        old = orm_detail.dispute_detail(store, "D-2026-0001", NOW)
         first._loaded("D-2026-0001", old, None, False)
         await pilot.pause(0.1)
         assert first.detail.ref == "D-2026-0002"

@@ -12,7 +12,7 @@ from panel_tui.rules.enums import Outcome
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.panel import PanelScreen
-from panel_tui.store import queries
+from panel_tui.store.read import orm_detail
 
 SIZE = (80, 24)
 
@@ -48,7 +48,7 @@ async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_ne
         await pilot.press("ctrl+s")  # saves from inside the text area
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_for(pilot, lambda: any(n.message == "Saved." for n in app._notifications))
-    decision = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    decision = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert decision.rationale == (
         "MCO funds the ACT place from Monday.\nCBH keeps the daily welfare call until then."
     )
@@ -83,7 +83,7 @@ async def test_a_note_of_two_paragraphs_is_stored_as_typed(make_app, store) -> N
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_for(pilot, lambda: any(n.message == "Saved." for n in app._notifications))
-    notes = queries.dispute_detail(store, "D-2026-0002", NOW).notes
+    notes = orm_detail.dispute_detail(store, "D-2026-0002", NOW).notes
     assert notes[-1].text == "Rang MCO at 10.\nCallback promised by 2pm."
 
 
@@ -114,6 +114,6 @@ async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text
         rationale.focus()
         await pilot.press("ctrl+s")
         await wait_text(pilot, "1 decided")
-    decision = queries.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    decision = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert decision.outcome == "joint"
     assert decision.rationale == "Joint plan 1: CBH clinical\nMCO funds 4 weeks, then review"

@@ -99,7 +99,7 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     demo: Cli, at: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from panel_tui.cli import main
-    from panel_tui.store import quickread
+    from panel_tui.store.read import sqlite3_queue
 
     argv = ["--db", str(demo.db), "queue", "--format", "json", "--at", at]
     assert main(argv) == 0
@@ -108,7 +108,7 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     def unreadable(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr(quickread, "page", unreadable)
+    monkeypatch.setattr(sqlite3_queue, "page", unreadable)
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert captured.out == expected and json.loads(expected)["total"] > 10

@@ -10,7 +10,7 @@ from panel_tui.rules.errors import InvalidInputError, RightsError, StoreError, T
 from panel_tui.rules.policy import default_policy_text
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.ledger.admin import init_store
-from panel_tui.store.queries import agencies, person
+from panel_tui.store.read.orm_queries import agencies, person
 
 # --- init ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from panel_tui.rules.errors import RightsError, StaleWriteError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
-from panel_tui.store.queries import dispute_detail
+from panel_tui.store.read.orm_detail import dispute_detail
 
 
 def test_a_stale_escalation_names_who_changed_it_and_when(world) -> None:

@@ -8,7 +8,7 @@ import sys
 
 STORE_MODULES = (
     "panel_tui.store.ledger",
-    "panel_tui.store.queries",
+    "panel_tui.store.read.orm_queries",
     "panel_tui.store.ledger.admin",
     "panel_tui.store.audit",
     "panel_tui.store.identity",
@@ -33,4 +33,4 @@ def test_store_and_cli_do_not_import_textual() -> None:
 
 
 def test_the_check_would_see_textual_if_it_were_imported() -> None:
-    assert "textual" in loaded_after_import("panel_tui.store.queries", "textual.app")
+    assert "textual" in loaded_after_import("panel_tui.store.read.orm_queries", "textual.app")

@@ -19,7 +19,7 @@ from panel_tui.store.audit import GENESIS, event_hash, verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.engine import make_engine, to_url
 from panel_tui.store.ledger import Ledger
-from panel_tui.store.queries import dispute_detail
+from panel_tui.store.read.orm_detail import dispute_detail
 
 FIRST = "0001"
 OLD_AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from panel_tui.rules.errors import (
     StaleWriteError,
     TransitionError,
 )
-from panel_tui.store.queries import dispute_detail
+from panel_tui.store.read.orm_detail import dispute_detail
 
 H = timedelta(hours=1)
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from panel_tui.store import queries
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
-from panel_tui.store.queries import queue_page, queue_position
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read import orm_queries
+from panel_tui.store.read.orm_queries import queue_page, queue_position
+from panel_tui.store.read.queue_models import QueueFilter, Section
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 LIVE = ("open", "decided")
@@ -258,7 +258,7 @@ def test_counting_in_the_window_or_apart_agree(
     demo: Demo, f: QueueFilter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def run(in_window: bool) -> list[Any]:
-        monkeypatch.setattr(queries, "_count_in_window", lambda _f: in_window)
+        monkeypatch.setattr(orm_queries, "_count_in_window", lambda _f: in_window)
         full = page(demo, f, 0, 5000)
         n = full.total
         assert len(full.rows) == n

@@ -13,8 +13,8 @@ from sqlmodel import SQLModel
 import panel_tui.store.models  # noqa: F401  (registers the tables)
 from panel_tui.store.db import Store
 from panel_tui.store.models import Dispute
-from panel_tui.store.queries import _filtered, _ordered
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read.orm_queries import _filtered, _ordered
+from panel_tui.store.read.queue_models import QueueFilter, Section
 
 
 def test_migrated_schema_matches_models(tmp_path: Path) -> None:

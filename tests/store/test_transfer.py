@@ -18,7 +18,7 @@ from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
-from panel_tui.store.queries import dispute_detail
+from panel_tui.store.read.orm_detail import dispute_detail
 from panel_tui.store.transfer import (
     CSV_COLUMNS,
     FORMAT,

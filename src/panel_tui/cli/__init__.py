@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def open_app(args: object) -> int:
     """Open the app; quickly, without the ORM, on a store that needs no migration."""
     from panel_tui.store.constants import DEMO_LOGIN
-    from panel_tui.store.quickread import peek
+    from panel_tui.store.read.sqlite3_queue import peek
 
     as_login = getattr(args, "as_login", None)
     head = None if as_login else peek(getattr(args, "db", None))

@@ -42,7 +42,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
-    from panel_tui.store.queries import people
+    from panel_tui.store.read.orm_queries import people
 
     rows = people(open_store(args))
     if args.format == "json":
@@ -82,7 +82,7 @@ def cmd_agencies_add(args: argparse.Namespace) -> int:
 
 
 def cmd_agencies_list(args: argparse.Namespace) -> int:
-    from panel_tui.store.queries import agencies
+    from panel_tui.store.read.orm_queries import agencies
 
     rows = agencies(open_store(args))
     if args.format == "json":

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from panel_tui import __version__
 from panel_tui.rules.enums import ContactOutcome, DisputeType, EvidenceKey, Outcome, Risk
-from panel_tui.store.queue_models import Section
+from panel_tui.store.read.queue_models import Section
 
 FORMATS = ("table", "json", "csv")
 

@@ -13,7 +13,7 @@ from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
 from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
-from panel_tui.store.queue_models import QueueFilter, QueuePage, QueueRow, Section
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
 
 PAGE = 1000
 #: One page of the queue: (filter, instant, offset) -> page.
@@ -86,27 +86,27 @@ def _queue_reader(args: argparse.Namespace, quick: bool = True) -> tuple[ReadPag
     """How to read the queue, and the login "--mine" means.
 
     A SQLite store at this release's schema is read with the stdlib driver
-    (store/quickread.py, held equal to the ORM's query by tests): importing the
+    (store/read/sqlite3_queue.py, held equal to the ORM's query by tests): importing the
     ORM took most of this command's time. Anything else, and ``--as``, goes
     through ``Store.open``, which migrates, refuses and checks identity as before.
     """
-    from panel_tui.store import quickread
+    from panel_tui.store.read import sqlite3_queue
 
-    head = None if getattr(args, "as_login", None) or not quick else quickread.peek(args.db)
+    head = None if getattr(args, "as_login", None) or not quick else sqlite3_queue.peek(args.db)
     if head is not None:
         from panel_tui.store.identity import os_login
 
         def quick(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
-            return quickread.page(head, f, at, offset=offset, limit=PAGE)
+            return sqlite3_queue.page(head, f, at, offset=offset, limit=PAGE)
 
         return quick, os_login() if args.mine else None
 
-    from panel_tui.store import queries
+    from panel_tui.store.read import orm_queries
 
     store = open_store(args)
 
     def full(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
-        return queries.queue_page(store, f, at, offset=offset, limit=PAGE)
+        return orm_queries.queue_page(store, f, at, offset=offset, limit=PAGE)
 
     return full, acting(store, args) if args.mine else None
 
@@ -194,11 +194,11 @@ def plain(value: Any) -> Any:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from panel_tui.store import queries
+    from panel_tui.store.read import orm_detail
 
     store = open_store(args)
     at = read_instant(args)
-    detail = queries.dispute_detail(store, args.ref, at)
+    detail = orm_detail.dispute_detail(store, args.ref, at)
     if args.format == "json":
         emit_json(plain(detail))
         return 0

@@ -15,7 +15,8 @@ from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKe
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.screens.modals import Field, FormModal
 from panel_tui.store.ledger import CONTACT_METHODS, Ledger
-from panel_tui.store.readmodels import AgencyView, DisputeDetail, PersonView
+from panel_tui.store.read.dispute_models import DisputeDetail
+from panel_tui.store.read.people_models import AgencyView, PersonView
 
 OUTCOME_LABELS = {
     Outcome.ASSIGNED: "assigned: one agency takes it on",

@@ -10,8 +10,8 @@ from textual.screen import Screen
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.rights import allowed
-from panel_tui.store import queries
-from panel_tui.store.queue_models import Section
+from panel_tui.store.read import orm_queries
+from panel_tui.store.read.queue_models import Section
 
 if TYPE_CHECKING:
     from panel_tui.app import PanelApp
@@ -65,7 +65,7 @@ def domain_commands(app: PanelApp, screen: Screen) -> Iterator[SystemCommand]:
     )
     yield SystemCommand("Help", "Keys of this screen", app.action_help)
     if app.demo:
-        for person in queries.people(app.store):
+        for person in orm_queries.people(app.store):
             if person.active and person.login != app.login:
                 yield SystemCommand(
                     f"Switch user: {person.login}",

@@ -19,8 +19,8 @@ from panel_tui.rules.forms import TEXT_FIELDS
 from panel_tui.screens.actions import ACTIONS, Builder
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.form import SHORT
-from panel_tui.store import queries
-from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.clock_badge import ClockBadge, local_time
 from panel_tui.widgets.evidence import EvidenceChecklist
 from panel_tui.widgets.footer import KeysFooter
@@ -135,7 +135,7 @@ class DisputeScreen(AppScreen):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self, then: Builder | None = None, *, push: bool = False) -> None:
         app, ref = self.panel, self.ref
-        detail = retrying(app, lambda: queries.dispute_detail(app.store, ref, app.now()))
+        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
         self.app.call_from_thread(self._loaded, ref, detail, then, push)
 
     def _loaded(self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool) -> None:
@@ -270,8 +270,8 @@ class DisputeScreen(AppScreen):
     @work(thread=True, group="detail-action", exit_on_error=False)
     def _open_modal(self, name: str, detail: DisputeDetail) -> None:
         app = self.panel
-        agencies = retrying(app, lambda: queries.agencies(app.store))
-        people = retrying(app, lambda: queries.people(app.store))
+        agencies = retrying(app, lambda: orm_queries.agencies(app.store))
+        people = retrying(app, lambda: orm_queries.people(app.store))
         builder = Builder(
             app.ledger(), detail, agencies, people, app.now().astimezone().date(), self._reload_into
         )

@@ -27,8 +27,8 @@ from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteErr
 from panel_tui.rules.forms import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS, form_errors
 from panel_tui.screens.base import retrying
 from panel_tui.screens.modals import field_message
-from panel_tui.store import queries
-from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.dispute_models import DisputeDetail
 
 CHOICES = {
     "dispute_type": [(t.value, t.value) for t in DisputeType],
@@ -103,7 +103,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     @work(thread=True, group="form-load", exit_on_error=False)
     def _prepare(self) -> None:
         app = self.app
-        agencies = retrying(app, lambda: queries.agencies(app.store))  # type: ignore[attr-defined]
+        agencies = retrying(app, lambda: orm_queries.agencies(app.store))  # type: ignore[attr-defined]
         self.app.call_from_thread(self._fill, [(f"{a.code} {a.name}", a.code) for a in agencies])
 
     def _fill(self, agencies: list[tuple[str, str]]) -> None:
@@ -294,7 +294,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     @work(thread=True, group="form-load", exit_on_error=False)
     def _reload(self, ref: str) -> None:
         app = self.app
-        detail = retrying(app, lambda: queries.dispute_detail(app.store, ref, app.now()))  # type: ignore[attr-defined]
+        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))  # type: ignore[attr-defined]
         self.app.call_from_thread(self._reloaded, detail)
 
     def _reloaded(self, detail: DisputeDetail) -> None:

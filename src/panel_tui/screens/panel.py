@@ -29,9 +29,9 @@ from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.modals import field_message
-from panel_tui.store import queries
 from panel_tui.store.panel import AgendaEntry, PanelAgenda, agenda
-from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.clock_badge import clock_plain
 
 OUTCOMES = list(Outcome)
@@ -103,7 +103,7 @@ class PanelScreen(AppScreen):
         assert self.panel_date is not None
         day = self.panel_date
         entries = retrying(app, lambda: agenda(app.store, day, app.now()))
-        codes = retrying(app, lambda: queries.agencies(app.store))
+        codes = retrying(app, lambda: orm_queries.agencies(app.store))
         self.app.call_from_thread(self._loaded, entries, [(a.code, a.code) for a in codes], advance)
 
     def refresh_data(self) -> None:
@@ -160,7 +160,7 @@ class PanelScreen(AppScreen):
     @work(thread=True, exclusive=True, group="panel-item", exit_on_error=False)
     def _fetch_detail(self, ref: str) -> None:
         app = self.panel
-        detail = retrying(app, lambda: queries.dispute_detail(app.store, ref, app.now()))
+        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
         self.app.call_from_thread(self._show_item, detail)
 
     def _show_item(self, d: DisputeDetail) -> None:

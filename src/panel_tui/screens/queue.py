@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Static
 from panel_tui.messages import IdentityChanged
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read.queue_models import QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
 
@@ -89,9 +89,11 @@ class QueueScreen(AppScreen):
 
     @work(thread=True, group="queue-agencies", exit_on_error=False)
     def _load_agencies(self) -> None:
-        from panel_tui.store import queries
+        from panel_tui.store.read import orm_queries
 
-        codes = [a.code for a in retrying(self.panel, lambda: queries.agencies(self.panel.store))]
+        codes = [
+            a.code for a in retrying(self.panel, lambda: orm_queries.agencies(self.panel.store))
+        ]
         self.app.call_from_thread(setattr, self, "_agencies", codes)
 
     @property
@@ -111,17 +113,18 @@ class QueueScreen(AppScreen):
             quick = app.quick_page(f, offset, limit)
             if quick is not None:
                 return quick
-            from panel_tui.store import queries
+            from panel_tui.store.read import orm_queries
 
             return retrying(
-                app, lambda: queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit)
+                app,
+                lambda: orm_queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit),
             )
 
         def locate(dispute_id: int) -> int | None:
-            from panel_tui.store import queries
+            from panel_tui.store.read import orm_queries
 
             return retrying(
-                app, lambda: queries.queue_position(app.store, f, app.now(), dispute_id)
+                app, lambda: orm_queries.queue_position(app.store, f, app.now(), dispute_id)
             )
 
         # At start-up the first page is read from the file at once (see app.py).
@@ -238,9 +241,9 @@ class QueueScreen(AppScreen):
         self.run_worker(lambda: self._lookup(ref), thread=True, group="select", exit_on_error=False)
 
     def _lookup(self, ref: str) -> None:
-        from panel_tui.store import queries
+        from panel_tui.store.read import orm_detail
 
-        detail = queries.dispute_detail(self.panel.store, ref, self.panel.now())
+        detail = orm_detail.dispute_detail(self.panel.store, ref, self.panel.now())
         self.app.call_from_thread(self.view.select_id, detail.id)
 
     def action_panel(self) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from panel_tui.rules.clocks import format_duration, short_duration
-from panel_tui.store.queue_models import QueueRow
+from panel_tui.store.read.queue_models import QueueRow
 from panel_tui.widgets.clock_badge import clock_plain
 
 TYPE_SHORT = {"eligibility": "elig", "funding": "fund", "safeguarding": "safe", "capacity": "cap"}

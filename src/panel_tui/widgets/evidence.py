@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from panel_tui.store.readmodels import EvidenceView
+from panel_tui.store.read.dispute_models import EvidenceView
 from panel_tui.widgets.stage_ladder import DetailSection
 
 

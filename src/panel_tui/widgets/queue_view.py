@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.queue_models import QueuePage, QueueRow
+from panel_tui.store.read.queue_models import QueuePage, QueueRow
 from panel_tui.widgets.columns import Column, columns_for, header_line, row_cells
 
 PAGE = 100

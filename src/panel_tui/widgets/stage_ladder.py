@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from panel_tui.store.readmodels import StageView
+from panel_tui.store.read.dispute_models import StageView
 from panel_tui.widgets.clock_badge import clock_text, local_time
 
 

@@ -35,7 +35,7 @@ from panel_tui.store.models import (
     ProvisionalPackage,
     StageRecord,
 )
-from panel_tui.store.queries import dispute_detail
+from panel_tui.store.read.orm_detail import dispute_detail
 from panel_tui.store.report.model import (
     AgencyPair,
     Count,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from panel_tui.store.readmodels import DisputeDetail
+from panel_tui.store.read.dispute_models import DisputeDetail
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The quick queue page (stdlib sqlite3) equals the ORM's queue page, and peek's choices.
 
-``store/quickread.py`` repeats ``queries.queue_page`` in SQL text so the app
+``store/read/sqlite3_queue.py`` repeats ``orm_queries.queue_page`` in SQL text so the app
 can paint, and the ``queue`` command answer, before SQLAlchemy is imported;
 these tests are what keep the two the same.
 """
@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
-from panel_tui.store import queries, quickread
 from panel_tui.store.db import Store
 from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read import orm_queries, sqlite3_queue
+from panel_tui.store.read.queue_models import QueueFilter, Section
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
 def orm_page(path: Path, at: datetime, offset: int, limit: int):  # noqa: ANN201
     store = Store.open(str(path))
     try:
-        return queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)
+        return orm_queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)
     finally:
         store.close()
 
@@ -54,9 +54,9 @@ def orm_page(path: Path, at: datetime, offset: int, limit: int):  # noqa: ANN201
 @pytest.mark.parametrize("hours_later", [0, 30, 24 * 20])
 def test_quick_page_equals_the_orm_page(demo_file: Path, offset: int, hours_later: int) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = quickread.peek(str(demo_file))
+    head = sqlite3_queue.peek(str(demo_file))
     assert head is not None
-    quick = quickread.page(head, QueueFilter(), at, offset=offset, limit=10)
+    quick = sqlite3_queue.page(head, QueueFilter(), at, offset=offset, limit=10)
     assert quick == orm_page(demo_file, at, offset, 10)
 
 
@@ -96,10 +96,10 @@ def test_any_filtered_page_equals_the_orm_page(
     demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int, offset: int
 ) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = quickread.peek(str(demo_file))
+    head = sqlite3_queue.peek(str(demo_file))
     assert head is not None
-    expected = queries.queue_page(demo_store, f, at, offset=offset, limit=8)
-    assert quickread.page(head, f, at, offset=offset, limit=8) == expected
+    expected = orm_queries.queue_page(demo_store, f, at, offset=offset, limit=8)
+    assert sqlite3_queue.page(head, f, at, offset=offset, limit=8) == expected
 
 
 SINGLE_FILTERS = [
@@ -129,18 +129,18 @@ def test_each_filter_alone_equals_the_orm_page(
     demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int
 ) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = quickread.peek(str(demo_file))
+    head = sqlite3_queue.peek(str(demo_file))
     assert head is not None
-    expected = queries.queue_page(demo_store, f, at, limit=100)
-    assert quickread.page(head, f, at, limit=100) == expected
+    expected = orm_queries.queue_page(demo_store, f, at, limit=100)
+    assert sqlite3_queue.page(head, f, at, limit=100) == expected
 
 
 def test_the_filters_compared_find_rows(demo_file: Path) -> None:
     """Guard the property above: each kind of filter matches some disputes and not all."""
-    head = quickread.peek(str(demo_file))
+    head = sqlite3_queue.peek(str(demo_file))
     assert head is not None
-    everything = quickread.page(head, QueueFilter(), NOW, limit=500).total
-    closed = quickread.page(head, QueueFilter(section=Section.CLOSED), NOW, limit=500).total
+    everything = sqlite3_queue.page(head, QueueFilter(), NOW, limit=500).total
+    closed = sqlite3_queue.page(head, QueueFilter(section=Section.CLOSED), NOW, limit=500).total
     assert everything > 0 and closed > 0
     for f in (
         *(
@@ -154,14 +154,14 @@ def test_the_filters_compared_find_rows(demo_file: Path) -> None:
         QueueFilter(agencies=("MCO",)),
         QueueFilter(due_within=timedelta(hours=4)),
     ):
-        assert 0 < quickread.page(head, f, NOW, limit=500).total < everything, f
+        assert 0 < sqlite3_queue.page(head, f, NOW, limit=500).total < everything, f
 
 
 def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> None:
     """Guard the test above: rows with cover, packages, holders and every live clock state."""
-    head = quickread.peek(str(demo_file))
+    head = sqlite3_queue.peek(str(demo_file))
     assert head is not None
-    page = quickread.page(head, QueueFilter(), NOW, limit=100)
+    page = sqlite3_queue.page(head, QueueFilter(), NOW, limit=100)
     assert page.total == len(page.rows) > 10
     assert any(r.cover for r in page.rows)
     assert any(r.provisional_ends for r in page.rows)
@@ -176,16 +176,16 @@ def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
     store = Store.open(str(demo_copy))
     Admin(store, "admin").set_policy(text)
     store.close()
-    head = quickread.peek(str(demo_copy))
+    head = sqlite3_queue.peek(str(demo_copy))
     assert head is not None and head.warning_fraction == 0.2
-    quick = quickread.page(head, QueueFilter(), NOW, limit=50)
+    quick = sqlite3_queue.page(head, QueueFilter(), NOW, limit=50)
     assert quick == orm_page(demo_copy, NOW, 0, 50)
     # More of the queue is in warning than under the default 75 %.
-    default_head = quickread.StoreHead(head.path, head.kind, 0.75)
+    default_head = sqlite3_queue.StoreHead(head.path, head.kind, 0.75)
     warned = [r for r in quick.rows if r.clock.state is ClockState.WARNING]
     default_warned = [
         r
-        for r in quickread.page(default_head, QueueFilter(), NOW, limit=50).rows
+        for r in sqlite3_queue.page(default_head, QueueFilter(), NOW, limit=50).rows
         if r.clock.state is ClockState.WARNING
     ]
     assert len(warned) > len(default_warned)
@@ -193,22 +193,22 @@ def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
 
 def test_warning_fraction_reads_like_the_policy() -> None:
     assert (
-        quickread.warning_fraction(None)
+        sqlite3_queue.warning_fraction(None)
         == parse_policy(default_policy_text()).clock.warning_fraction
     )
-    assert quickread.warning_fraction("[clock]\nwarning_fraction = 0.6\n") == 0.6
+    assert sqlite3_queue.warning_fraction("[clock]\nwarning_fraction = 0.6\n") == 0.6
     # A policy that leaves it out gets the policy model's default.
     without = default_policy_text().replace("warning_fraction = 0.75\n", "")
-    assert quickread.warning_fraction(without) == parse_policy(without).clock.warning_fraction
-    assert quickread.warning_fraction("not toml [") == 0.75
+    assert sqlite3_queue.warning_fraction(without) == parse_policy(without).clock.warning_fraction
+    assert sqlite3_queue.warning_fraction("not toml [") == 0.75
 
 
 def test_peek_reads_kind_and_path(demo_file: Path, tmp_path: Path) -> None:
-    head = quickread.peek(str(demo_file))
-    assert head == quickread.StoreHead(demo_file.resolve(), "demo", 0.75)
+    head = sqlite3_queue.peek(str(demo_file))
+    assert head == sqlite3_queue.StoreHead(demo_file.resolve(), "demo", 0.75)
     real = tmp_path / "real.db"
     init_store(str(real), "root", "Root", kind="real").close()
-    real_head = quickread.peek(str(real))
+    real_head = sqlite3_queue.peek(str(real))
     assert real_head is not None and real_head.kind == "real"
 
 
@@ -216,7 +216,7 @@ def test_peek_follows_the_environment_like_store_open(
     demo_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PANEL_TUI_DB", str(demo_file))
-    head = quickread.peek(None)
+    head = sqlite3_queue.peek(None)
     assert head is not None and head.path == demo_file.resolve()
 
 
@@ -229,20 +229,20 @@ def _set_revision(path: Path, revision: str) -> None:
 
 def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Path) -> None:
     """None means: open it the full way (migrate, or refuse with the full message)."""
-    assert quickread.peek(str(tmp_path / "missing.db")) is None
-    assert quickread.peek("postgresql://someone@db.example/panel") is None
+    assert sqlite3_queue.peek(str(tmp_path / "missing.db")) is None
+    assert sqlite3_queue.peek("postgresql://someone@db.example/panel") is None
     foreign = tmp_path / "foreign.db"
     conn = sqlite3.connect(foreign)
     conn.execute("CREATE TABLE notes (body TEXT)")
     conn.close()
-    assert quickread.peek(str(foreign)) is None
+    assert sqlite3_queue.peek(str(foreign)) is None
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
-    assert quickread.peek(str(tmp_path / "junk.db")) is None
+    assert sqlite3_queue.peek(str(tmp_path / "junk.db")) is None
     before = demo_copy.read_bytes()
     _set_revision(demo_copy, "0002")  # older: needs a migration first
-    assert quickread.peek(str(demo_copy)) is None
+    assert sqlite3_queue.peek(str(demo_copy)) is None
     _set_revision(demo_copy, "9999")  # newer: Store.open refuses it
-    assert quickread.peek(str(demo_copy)) is None
+    assert sqlite3_queue.peek(str(demo_copy)) is None
     _set_revision(demo_copy, HEAD)
-    assert quickread.peek(str(demo_copy)) is not None
+    assert sqlite3_queue.peek(str(demo_copy)) is not None
     assert len(demo_copy.read_bytes()) == len(before)

@@ -18,7 +18,6 @@ from sqlmodel import Session
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
 from panel_tui.store.db import Store
-from panel_tui.store.detail import dispute_detail  # noqa: F401  (re-exported for callers)
 from panel_tui.store.models import (
     Agency,
     Dispute,
@@ -27,7 +26,8 @@ from panel_tui.store.models import (
     Person,
     ProvisionalPackage,
 )
-from panel_tui.store.queue_models import (
+from panel_tui.store.read.people_models import AgencyView, PersonView
+from panel_tui.store.read.queue_models import (
     DONE,
     EXPIRING_WITHIN,
     LIVE,
@@ -38,7 +38,6 @@ from panel_tui.store.queue_models import (
     end_of_local_day,
     queue_row,
 )
-from panel_tui.store.readmodels import AgencyView, PersonView
 
 
 def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session) -> Select[Any]:

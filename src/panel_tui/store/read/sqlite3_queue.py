@@ -5,7 +5,7 @@ pydantic policy (about 0.45 s of CPU) before the first row could be drawn, and
 every headless ``panel-tui queue`` paid the same before printing a line. What
 needs only the queue — the app's first page, the ``queue`` command — is read
 here instead, from a read-only connection, with the same filter, order and
-side lookups as ``queries.queue_page`` in SQL text (a property test holds the
+side lookups as ``orm_queries.queue_page`` in SQL text (a property test holds the
 two equal, page for page, over random filters).
 
 Only an existing SQLite file at this release's schema revision is read this
@@ -30,7 +30,7 @@ from panel_tui.rules.enums import Stage
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.queue_models import (
+from panel_tui.store.read.queue_models import (
     DONE,
     EXPIRING_WITHIN,
     LIVE,
@@ -42,7 +42,7 @@ from panel_tui.store.queue_models import (
     queue_row,
 )
 
-# queries._ROW_COLUMNS, in its order.
+# orm_queries._ROW_COLUMNS, in its order.
 _COLUMNS = (
     "id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status, "
     "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at"
@@ -143,7 +143,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
-    """``queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
+    """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
     where = [f"status IN ({_marks(DONE if f.section is Section.CLOSED else LIVE)})"]
     params: list = list(DONE if f.section is Section.CLOSED else LIVE)
     if f.section is Section.BREACHED or f.breached:
@@ -194,7 +194,7 @@ def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple
 
 
 def _order_sql(f: QueueFilter) -> str:
-    """``queries._order``: newest resolved first in Closed, else most urgent first."""
+    """``orm_queries._order``: newest resolved first in Closed, else most urgent first."""
     if f.section is Section.CLOSED:
         return "resolved_at DESC, id DESC"
     return "current_due_at IS NULL, current_due_at, id"
@@ -203,7 +203,7 @@ def _order_sql(f: QueueFilter) -> str:
 def page(
     head: StoreHead, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 100
 ) -> QueuePage:
-    """``queries.queue_page(store, f, at, offset=offset, limit=limit)``, on sqlite3."""
+    """``orm_queries.queue_page(store, f, at, offset=offset, limit=limit)``, on sqlite3."""
     at = utc(at)
     with _read_only(head.path) as conn:
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups

@@ -26,7 +26,7 @@ from panel_tui.store.models import (
     ProvisionalPackage,
     StageRecord,
 )
-from panel_tui.store.readmodels import (
+from panel_tui.store.read.dispute_models import (
     AcceptanceView,
     ContactView,
     CoverView,

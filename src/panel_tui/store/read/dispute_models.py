@@ -1,4 +1,7 @@
-"""Plain read models: what screens and commands show. No SQLModel rows leak out."""
+"""One dispute in full, as plain read models: what screens and commands show.
+
+No SQLModel rows leak out.
+"""
 
 from __future__ import annotations
 
@@ -152,19 +155,3 @@ class DisputeDetail:
     @property
     def active_package(self) -> PackageView | None:
         return next((p for p in self.packages if p.status == "active"), None)
-
-
-@dataclass(frozen=True)
-class PersonView:
-    login: str
-    display_name: str
-    agency: str | None
-    roles: tuple[str, ...]
-    active: bool
-
-
-@dataclass(frozen=True)
-class AgencyView:
-    code: str
-    name: str
-    kind: str

@@ -1,6 +1,6 @@
 """The queue's read models: sections, the filter, a row and a page of rows.
 
-Apart from ``readmodels.py`` (the detail's views) because the app's first
+Apart from ``dispute_models.py`` (the detail's views) because the app's first
 paint imports these and nothing more: each dataclass costs import time.
 """
 
@@ -115,7 +115,7 @@ def queue_row(
     """A row from a dispute's queue columns (named as in the ``dispute`` table) and the
     page's lookups by dispute id (cover's agency, package's end) and person id (holder).
 
-    Shared by ``queries.queue_page`` (ORM rows) and ``quickread.page`` (sqlite3).
+    Shared by ``orm_queries.queue_page`` (ORM rows) and ``sqlite3_queue.page`` (sqlite3).
     """
     return QueueRow(
         id=r.id,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.queries import (
+from panel_tui.store.read.orm_queries import (
     agencies,
     dispute_detail,
     end_of_local_day,
@@ -30,7 +30,7 @@ from panel_tui.store.queries import (
     queue_page,
     queue_position,
 )
-from panel_tui.store.queue_models import QueueFilter, Section
+from panel_tui.store.read.queue_models import QueueFilter, Section
 
 N = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

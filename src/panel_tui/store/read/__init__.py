@@ -1,0 +1,14 @@
+"""The read path: read models, and the readers that fill them.
+
+Two readers, named by the driver they use:
+
+* ``sqlite3_queue.py`` reads the queue's page with the standard library's
+  ``sqlite3`` alone (the app's first paint and the ``queue`` command), so it
+  must never import SQLAlchemy;
+* ``orm_queries.py`` (the queue, people, agencies) and ``orm_detail.py`` (one
+  dispute in full) read through the ORM, in one read transaction each.
+
+The read models say what they show: ``queue_models.py`` (a queue page; cheap to
+import), ``dispute_models.py`` (one dispute), ``people_models.py`` (people and
+agencies). Nothing here changes the store: that is ``store/ledger/``.
+"""
