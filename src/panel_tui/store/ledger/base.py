@@ -39,6 +39,7 @@ from panel_tui.store.engine import (
     SQLITE_READONLY,
     sqlite_code,
 )
+from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import Agency, Dispute, Event, Person
 
 T = TypeVar("T")
@@ -137,13 +138,7 @@ class LedgerBase:
                 yield session
 
     # --- lookup helpers -----------------------------------------------------
-    @staticmethod
-    def find_dispute(session: Session, ref: str) -> Dispute:
-        ref = (ref or "").strip().upper()
-        dispute = session.execute(select(Dispute).where(Dispute.ref == ref)).scalars().first()
-        if dispute is None:
-            raise NotFoundError(f"no dispute {ref}.", hint="Check the reference with `queue`.")
-        return dispute
+    find_dispute = staticmethod(find_dispute)
 
     def _actor(self, session: Session) -> Person:
         person = session.execute(select(Person).where(Person.login == self.login)).scalars().first()

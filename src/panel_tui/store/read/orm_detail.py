@@ -12,6 +12,7 @@ from sqlmodel import Session
 from panel_tui.rules.clocks import clock_state, liaison_triggered, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage, Status
 from panel_tui.store.db import Store
+from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import (
     Acceptance,
     Agency,
@@ -61,12 +62,10 @@ def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, lis
 
 def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
     """Everything about one dispute, with every stage's clock at ``at``."""
-    from panel_tui.store.ledger.base import LedgerBase
-
     at = utc(at)
     with store.read() as session:
         policy = store.policy(session)  # in this read: no second transaction
-        d = LedgerBase.find_dispute(session, ref)
+        d = find_dispute(session, ref)
         people, role_holders = _people(session)
         agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
         name = lambda pid: people[pid][1] if pid in people else "?"  # noqa: E731
