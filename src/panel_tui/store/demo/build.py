@@ -16,8 +16,8 @@ from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import default_policy_text, parse_policy
 from panel_tui.store.db import Store
-from panel_tui.store.demo.bulk import _run_bulk
-from panel_tui.store.demo.history import _run_ledger, base_plans
+from panel_tui.store.demo.bulk import run_bulk
+from panel_tui.store.demo.history import base_plans, run_ledger
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
 from panel_tui.store.engine import checkpoint_wal, refresh_statistics, sqlite_path, to_url
@@ -81,7 +81,7 @@ def build_demo(
                 login, display, roles, agency, at=founded + timedelta(hours=1, minutes=n)
             )
         say(f"writing {len(plans)} disputes through the ledger")
-        _run_ledger(store, plans, say)
+        run_ledger(store, plans, say)
         if bulk:
             rest = disputes - len(plans)
             base_live = sum(
@@ -89,7 +89,7 @@ def build_demo(
             )
             live = min(rest, max(round(disputes * 0.05) - base_live, 20))
             say(f"bulk: adding {rest:,} disputes in one transaction")
-            _run_bulk(store, planner, seed, policy_text, (rest, live), say)
+            run_bulk(store, planner, seed, policy_text, (rest, live), say)
             refresh_statistics(store.engine)
             checkpoint_wal(store.engine)
     except BaseException:

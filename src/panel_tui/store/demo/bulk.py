@@ -26,7 +26,14 @@ from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
-from panel_tui.store.demo.rows import BULK_TABLES, BulkBatch, BulkContext, BulkJob, RowMaker, _ts
+from panel_tui.store.demo.rows import (
+    BULK_TABLES,
+    BulkBatch,
+    BulkContext,
+    BulkJob,
+    RowMaker,
+    as_stored,
+)
 from panel_tui.store.models import Dispute, Event, Person, Setting
 
 BATCH = 5000
@@ -106,7 +113,17 @@ class BulkChain:
                 after=after,
                 prev_hash=self.prev_hash,
             )
-            row = (self.event_id, _ts(at), actor, action, dispute_id, ref, stage, before, after)
+            row = (
+                self.event_id,
+                as_stored(at),
+                actor,
+                action,
+                dispute_id,
+                ref,
+                stage,
+                before,
+                after,
+            )
             events.append((*row, self.prev_hash, digest))
             self.prev_hash = digest
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
@@ -202,7 +219,7 @@ class Inserter(threading.Thread):
             raise self.error
 
 
-def _run_bulk(
+def run_bulk(
     store: Store,
     planner: Planner,
     seed: int,

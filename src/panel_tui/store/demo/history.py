@@ -3,7 +3,7 @@
 ``base_plans`` makes the default demo's disputes (60 unless asked otherwise):
 first the mandatory mix of statuses, stages and clock states the demo must
 show, then weighted random ones, with every type and risk present.
-``_run_ledger`` applies every step of every plan in time order, each as its
+``run_ledger`` applies every step of every plan in time order, each as its
 recorded person, so refs and the event chain read chronologically and every
 rule is exercised.
 """
@@ -105,7 +105,7 @@ def _apply(ledger: Ledger, plan: Plan, step: Step) -> None:
         raise ValueError(f"unknown demo step {step.kind}")
 
 
-def _run_ledger(store: Store, plans: list[Plan], progress: Callable[[str], None]) -> None:
+def run_ledger(store: Store, plans: list[Plan], progress: Callable[[str], None]) -> None:
     """Apply every step in time order: refs and the event chain read chronologically."""
     ledgers = {login: Ledger(store, login) for login, *_ in DEMO_PEOPLE}
     ordered = sorted(

@@ -3,7 +3,7 @@
 A ``Spec`` says what a dispute should end up as (status, stage, clock state,
 risk); a ``Plan`` is its form and timeline of ``Step``s, each a Ledger
 operation at a time, made by a person. The weights set the demo's mix of
-stages, risks, outcomes and clock states; ``_windows`` looks every policy
+stages, risks, outcomes and clock states; ``stage_windows`` looks every policy
 window up once.
 """
 
@@ -54,6 +54,6 @@ class Spec:
     expiring: bool = False  # an active provisional package that ends within 2 days
 
 
-def _windows(policy: Policy) -> dict[tuple[str, int], timedelta | None]:
+def stage_windows(policy: Policy) -> dict[tuple[str, int], timedelta | None]:
     """Every (risk, stage) window, looked up once: the bulk path asks hundreds of thousands."""
     return {(r.value, s): policy.window(r, s) for r in Risk for s in range(5)}

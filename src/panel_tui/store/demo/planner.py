@@ -28,7 +28,7 @@ from panel_tui.store.demo.plan import (
     Plan,
     Spec,
     Step,
-    _windows,
+    stage_windows,
 )
 from panel_tui.store.demo.texts import (
     ABSENT_NOTES,
@@ -65,7 +65,7 @@ class Planner:
 
     def __init__(self, rng: random.Random, policy: Policy, now: datetime) -> None:
         self.rng, self.policy, self.now = rng, policy, now
-        self.windows = _windows(policy)
+        self.windows = stage_windows(policy)
         self.people: dict[str, tuple[tuple[str, ...], str | None]] = {
             login: (roles, agency) for login, _, roles, agency in DEMO_PEOPLE
         }

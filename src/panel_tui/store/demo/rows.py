@@ -19,7 +19,7 @@ from panel_tui.rules.enums import Action, Outcome, Status
 from panel_tui.rules.forms import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
 from panel_tui.store.audit import canonical
-from panel_tui.store.demo.plan import Plan, Step, _windows
+from panel_tui.store.demo.plan import Plan, Step, stage_windows
 
 
 @cache
@@ -27,7 +27,7 @@ def _policy(text: str) -> Policy:
     return parse_policy(text, source="the demo policy")
 
 
-def _ts(moment: datetime | None) -> str | None:
+def as_stored(moment: datetime | None) -> str | None:
     """A UTCDateTime as SQLAlchemy stores it in SQLite: naive UTC text with microseconds."""
     if moment is None:
         return None
@@ -97,7 +97,7 @@ class RowMaker:
 
     def __init__(self, context: BulkContext, job: BulkJob) -> None:
         self.policy = _policy(context.policy_text)
-        self.windows = _windows(self.policy)
+        self.windows = stage_windows(self.policy)
         self.people, self.agencies = context.people, context.agencies
         self.next_dispute, self.next_decision = job.first_dispute, job.first_decision
         self.first_dispute = job.first_dispute
@@ -142,7 +142,7 @@ class RowMaker:
         rows["disputeagency"].append((did, self.agencies[form["raising_agency"]], "raising"))
         for code in form["responding_agencies"]:
             rows["disputeagency"].append((did, self.agencies[code], "responding"))
-        opened_text = _ts(opened)
+        opened_text = as_stored(opened)
         for key, item in form["evidence"].items():
             evidence = (did, key, item["present"], item["note"], opened_text, by, 1)
             rows["evidenceitem"].append(evidence)
@@ -153,7 +153,7 @@ class RowMaker:
         for step in steps[1:]:
             self._step(d, step, stages, covers)
         for stage in stages:
-            stage[1:4] = (_ts(stage[1]), _ts(stage[2]), _ts(stage[3]))
+            stage[1:4] = (as_stored(stage[1]), as_stored(stage[2]), as_stored(stage[3]))
             rows["stagerecord"].append((did, *stage))
         for cover, active in covers:
             rows["interimcover"].append((*cover, active, 1))
@@ -169,10 +169,10 @@ class RowMaker:
                 f"{raising}→{','.join(form['responding_agencies'])}",
                 d["status"],
                 d["stage"],
-                _ts(d["entered"]),
-                _ts(d["due"]),
+                as_stored(d["entered"]),
+                as_stored(d["due"]),
                 opened_text,
-                _ts(d["resolved"]),
+                as_stored(d["resolved"]),
                 by,
                 d["plan_holder"],
                 *(form[name] for name in TEXT_FIELDS),
@@ -217,7 +217,15 @@ class RowMaker:
             for cover in covers:
                 cover[1] = False
             provider = self.agencies[a["provider"]]
-            row = (did, provider, a["level"], _ts(at), _ts(a["review_at"]), actor_id, _ts(at))
+            row = (
+                did,
+                provider,
+                a["level"],
+                as_stored(at),
+                as_stored(a["review_at"]),
+                actor_id,
+                as_stored(at),
+            )
             covers.append([row, True])
             after = {"provider": a["provider"], "support_level": a["level"]}
             after["review_at"] = a["review_at"]
@@ -227,7 +235,7 @@ class RowMaker:
         elif step.kind == "plan_holder":
             before = {"plan_holder_id": d["plan_holder"]}
             d["plan_holder"] = self.people[a["login"]][0]
-            row = (did, d["plan_holder"], actor_id, _ts(at), None)
+            row = (did, d["plan_holder"], actor_id, as_stored(at), None)
             self.rows["planholderassignment"].append(row)
             after = {"plan_holder": a["login"]}
             self._event(d, step, "assign_plan_holder", d["stage"], before=before, after=after)
@@ -241,7 +249,7 @@ class RowMaker:
                     actor_id,
                     a["start_plan"],
                     a["start_date"].isoformat(),
-                    _ts(at),
+                    as_stored(at),
                 )
             )
             d.update(status=Status.CLOSED.value, resolved=at)
@@ -287,7 +295,7 @@ class RowMaker:
                 capacity,
                 d["stage"],
                 a["review"].isoformat(),
-                _ts(at),
+                as_stored(at),
             )
         )
         before = {"status": d["status"]}

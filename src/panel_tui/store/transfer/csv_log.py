@@ -45,8 +45,8 @@ from panel_tui.rules.errors import DomainError, InvalidInputError, RightsError
 from panel_tui.rules.forms import FORM_FIELDS, validate_form
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
-from panel_tui.store.transfer.replay import ImportResult, _record_import, _Replayer
-from panel_tui.store.transfer.validate import _choice, _date, _time, _with_row
+from panel_tui.store.transfer.replay import ImportResult, Replayer, record_import
+from panel_tui.store.transfer.validate import parse_choice, parse_date, parse_time, with_row
 
 EVIDENCE_COLUMNS = {f"evidence_{k.value}": k for k in EvidenceKey}
 
@@ -139,7 +139,7 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
             raise InvalidInputError(f"{need} when status is {text('status')}", field=name, row=row)
         return value
 
-    opened = _time(text("opened_at"), row, "opened_at")
+    opened = parse_time(text("opened_at"), row, "opened_at")
     assert opened is not None
     form: dict[str, Any] = {name: text(name) for name in FORM_FIELDS}
     form["responding_agencies"] = [c for c in text("responding_agencies").split(";") if c.strip()]
@@ -163,7 +163,7 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
     if not stage_text.isdigit() or not 0 <= int(stage_text) <= int(Stage.COMMISSIONER_LIAISON):
         raise InvalidInputError("must be a stage number 0–4", field="stage", row=row)
     stage = int(stage_text)
-    entered = _time(text("stage_entered_at"), row, "stage_entered_at", required=False)
+    entered = parse_time(text("stage_entered_at"), row, "stage_entered_at", required=False)
     if entered is not None and entered < opened:
         raise InvalidInputError("is before opened_at", field="stage_entered_at", row=row)
     if stage == 0 and entered is not None and entered != opened:
@@ -177,9 +177,9 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
             "required for stage 4 (commissioner liaison)", field="stage_entered_at", row=row
         )
     status = Status(
-        _choice(text("status") or "open", tuple(s.value for s in Status), row, "status")
+        parse_choice(text("status") or "open", tuple(s.value for s in Status), row, "status")
     )
-    resolved = _time(text("resolved_at"), row, "resolved_at", required=False)
+    resolved = parse_time(text("resolved_at"), row, "resolved_at", required=False)
     if resolved is not None and resolved < (entered or opened):
         raise InvalidInputError(
             "is before the dispute reached its stage", field="resolved_at", row=row
@@ -189,7 +189,7 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
             f"required when status is {status.value}", field="resolved_at", row=row
         )
     if status in (Status.DECIDED, Status.CLOSED):
-        outcome = _choice(
+        outcome = parse_choice(
             required("outcome"), tuple(o.value for o in Outcome if o.resolves), row, "outcome"
         )
         receiving = required("receiving_agency").upper()
@@ -199,7 +199,7 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
             )
         required("rationale", 10)
         required("decided_by")
-        review = _date(required("review_date"), row, "review_date")
+        review = parse_date(required("review_date"), row, "review_date")
         decided = resolved or entered or opened
         if review < decided.date():
             raise InvalidInputError("is before the decision", field="review_date", row=row)
@@ -262,16 +262,16 @@ def import_csv(store: Store, login: str, text: str) -> ImportResult:
                     "Nothing was imported.",
                     hint=err.hint,
                 ) from None
-    ledger = _Replayer(store, login)
+    ledger = Replayer(store, login)
     refs: dict[str, str] = {}
     with ledger.batch():
         for r in rows:
             refs[f"row {r.row}"] = _replay_csv_row(ledger, policy, r)
-        _record_import(ledger, "csv", refs, None)
+        record_import(ledger, "csv", refs, None)
     return ImportResult(disputes=len(rows), refs=refs)
 
 
-def _replay_csv_row(ledger: _Replayer, policy: Any, r: _CsvRow) -> str:
+def _replay_csv_row(ledger: Replayer, policy: Any, r: _CsvRow) -> str:
     where = "open"
     ref: str | None = None
     try:
@@ -313,5 +313,5 @@ def _replay_csv_row(ledger: _Replayer, policy: Any, r: _CsvRow) -> str:
         column = err.field if err.field in CSV_COLUMNS else where
         raise InvalidInputError(message, field=column, row=r.row) from None
     except DomainError as err:
-        raise _with_row(err, r.row, where, ref) from None
+        raise with_row(err, r.row, where, ref) from None
     return ref

@@ -23,27 +23,33 @@ from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
 from panel_tui.store.transfer.export import FORMAT, VERSION
 from panel_tui.store.transfer.replay import (
-    _RANK,
+    STEP_RANK,
     ImportResult,
-    _call,
-    _record_import,
-    _replay,
-    _Replayer,
-    _Step,
+    Replayer,
+    ReplayStep,
+    ledger_call,
+    record_import,
+    replay_steps,
 )
-from panel_tui.store.transfer.validate import _choice, _date, _known, _present, _time
+from panel_tui.store.transfer.validate import (
+    known_values,
+    parse_choice,
+    parse_date,
+    parse_present,
+    parse_time,
+)
 
 
 def _plan_dispute(
     i: int, raw: Any, logins: set[str], codes: set[str]
-) -> tuple[dict[str, Any], datetime, str, list[_Step]]:
+) -> tuple[dict[str, Any], datetime, str, list[ReplayStep]]:
     """Validate one exported dispute; return its form, opening and later steps."""
     if not isinstance(raw, dict):
         raise InvalidInputError("a dispute must be a JSON object", row=i)
     form = {name: raw.get(name) for name in FORM_FIELDS}
     form["evidence"] = {
         k: {
-            "present": _present(v.get("present"), i, f"evidence.{k}.present"),
+            "present": parse_present(v.get("present"), i, f"evidence.{k}.present"),
             "note": v.get("note") or "",
         }
         for k, v in (raw.get("evidence") or {}).items()
@@ -55,9 +61,9 @@ def _plan_dispute(
     ]:
         if code not in codes:
             raise InvalidInputError(f"unknown agency '{code}'", field=name, row=i)
-    opened = _time(raw.get("opened_at"), i, "opened_at")
+    opened = parse_time(raw.get("opened_at"), i, "opened_at")
     assert opened is not None
-    steps: list[_Step] = []
+    steps: list[ReplayStep] = []
 
     def login(value: Any, name: str) -> str:
         text = str(value or "")
@@ -66,7 +72,7 @@ def _plan_dispute(
         return text
 
     def when(value: Any, name: str, required: bool = True) -> datetime | None:
-        moment = _time(value, i, name, required=required)
+        moment = parse_time(value, i, name, required=required)
         if moment is not None and moment < opened:
             raise InvalidInputError("is before the dispute was opened", field=name, row=i)
         return moment
@@ -80,7 +86,7 @@ def _plan_dispute(
         return value
 
     def add(moment: datetime, kind: str, actor: str, where: str, run: Any, stage: int = 0) -> None:
-        steps.append(_Step(moment, _RANK[kind], stage, len(steps), where, actor, run))
+        steps.append(ReplayStep(moment, STEP_RANK[kind], stage, len(steps), where, actor, run))
 
     opener = login(raw.get("opened_by"), "opened_by")
     for key, item in (raw.get("evidence") or {}).items():
@@ -88,14 +94,14 @@ def _plan_dispute(
         moment = when(item.get("updated_at"), f"{where}.updated_at", required=False)
         by = login(item.get("updated_by") or opener, f"{where}.updated_by")
         if moment is not None and (moment > opened or by != opener):
-            present = _present(item.get("present"), i, f"{where}.present")
+            present = parse_present(item.get("present"), i, f"{where}.present")
             note = text(item.get("note"), f"{where}.note")
             add(
                 moment,
                 "evidence",
                 by,
                 where,
-                _call("record_evidence", key, present, note, at=moment),
+                ledger_call("record_evidence", key, present, note, at=moment),
             )
 
     stages = raw.get("stages") or []
@@ -125,7 +131,7 @@ def _plan_dispute(
             "ladder",
             by,
             where,
-            _call(
+            ledger_call(
                 "escalate",
                 text(st.get("note"), f"{where}.note"),
                 text(st.get("breach_reason"), f"{where}.breach_reason"),
@@ -148,7 +154,7 @@ def _plan_dispute(
             "covers",
             by,
             where,
-            _call(
+            ledger_call(
                 "assign_cover",
                 c.get("provider"),
                 text(c.get("support_level"), f"{where}.support_level"),
@@ -169,7 +175,7 @@ def _plan_dispute(
             "packages",
             by,
             where,
-            _call(
+            ledger_call(
                 "start_provisional",
                 coordinator,
                 text(p.get("actions"), f"{where}.actions"),
@@ -189,7 +195,7 @@ def _plan_dispute(
                 "contacts",
                 by,
                 cw,
-                _call(
+                ledger_call(
                     "log_contact",
                     text(c.get("method"), f"{cw}.method"),
                     text(c.get("outcome"), f"{cw}.outcome"),
@@ -201,9 +207,9 @@ def _plan_dispute(
     for n, x in enumerate(raw.get("decisions") or []):
         where = f"decisions[{n}]"
         moment = when(x.get("decided_at"), f"{where}.decided_at")
-        kind = _choice(x.get("kind"), ("decision", "final"), i, f"{where}.kind")
-        _choice(x.get("outcome"), tuple(o.value for o in Outcome), i, f"{where}.outcome")
-        review = _date(x.get("review_date"), i, f"{where}.review_date")
+        kind = parse_choice(x.get("kind"), ("decision", "final"), i, f"{where}.kind")
+        parse_choice(x.get("outcome"), tuple(o.value for o in Outcome), i, f"{where}.outcome")
+        review = parse_date(x.get("review_date"), i, f"{where}.review_date")
         receiving = x.get("receiving_agency")
         if receiving and str(receiving).upper() not in codes:
             raise InvalidInputError(
@@ -218,7 +224,7 @@ def _plan_dispute(
             "ladder",
             by,
             where,  # type: ignore[arg-type]
-            _call(
+            ledger_call(
                 "record_decision",
                 x.get("outcome"),
                 text(x.get("rationale"), f"{where}.rationale"),
@@ -240,13 +246,13 @@ def _plan_dispute(
     if acc:
         end = when(acc.get("at"), "acceptance.at")
         by = login(acc.get("accepted_by"), "acceptance.accepted_by")
-        start = _date(acc.get("start_date"), i, "acceptance.start_date")
+        start = parse_date(acc.get("start_date"), i, "acceptance.start_date")
         add(
             end,
             "acceptance",
             by,
             "acceptance",
-            _call(
+            ledger_call(
                 "confirm_acceptance",
                 text(acc.get("start_plan"), "acceptance.start_plan"),
                 start,
@@ -261,7 +267,7 @@ def _plan_dispute(
             "withdrawal",
             by,
             "withdrawal",
-            _call("withdraw", text(wd.get("reason"), "withdrawal.reason"), at=end),
+            ledger_call("withdraw", text(wd.get("reason"), "withdrawal.reason"), at=end),
         )  # type: ignore[arg-type]
 
     for n, h in enumerate(raw.get("plan_holders") or []):
@@ -269,7 +275,7 @@ def _plan_dispute(
         moment = when(h.get("from_at"), f"{where}.from_at")
         holder = login(h.get("login"), f"{where}.login")
         by = login(h.get("assigned_by"), f"{where}.assigned_by")
-        add(moment, "plan_holders", by, where, _call("assign_plan_holder", holder, at=moment))  # type: ignore[arg-type]
+        add(moment, "plan_holders", by, where, ledger_call("assign_plan_holder", holder, at=moment))  # type: ignore[arg-type]
 
     for n, note in enumerate(raw.get("notes") or []):
         where = f"notes[{n}]"
@@ -280,11 +286,11 @@ def _plan_dispute(
             "notes",
             by,
             where,
-            _call("add_note", text(note.get("text"), f"{where}.text"), at=moment),
+            ledger_call("add_note", text(note.get("text"), f"{where}.text"), at=moment),
         )  # type: ignore[arg-type]
 
     if end is not None:
-        late = next((s for s in steps if s.at > end and s.rank < _RANK["acceptance"]), None)
+        late = next((s for s in steps if s.at > end and s.rank < STEP_RANK["acceptance"]), None)
         if late is not None:
             raise InvalidInputError("is after the dispute was resolved", field=late.where, row=i)
     return form, opened, opener, sorted(steps)
@@ -292,7 +298,7 @@ def _plan_dispute(
 
 def _checked_plan(
     i: int, raw: Any, logins: set[str], codes: set[str]
-) -> tuple[dict[str, Any], datetime, str, list[_Step]]:
+) -> tuple[dict[str, Any], datetime, str, list[ReplayStep]]:
     try:
         return _plan_dispute(i, raw, logins, codes)
     except (AttributeError, TypeError, KeyError):
@@ -344,8 +350,8 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     if importer is None or not importer.active:
         raise InvalidInputError(f"{login} is not a user of this store", field="login")
     rights.require(policy, Action.ADMINISTER, login, importer.role_list)
-    codes = _known(doc, "agencies", "code", store_codes)
-    logins = _known(doc, "people", "login", set(store_people))
+    codes = known_values(doc, "agencies", "code", store_codes)
+    logins = known_values(doc, "people", "login", set(store_people))
     _check_entries(doc)
     new_agencies = [
         a for a in doc.get("agencies") or [] if str(a["code"]).strip().upper() not in store_codes
@@ -365,7 +371,7 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
             raise InvalidInputError(f"unknown agency '{agency}'", field=f"people[{n}].agency")
     plans = [_checked_plan(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
 
-    ledger = _Replayer(store, login)
+    ledger = Replayer(store, login)
     refs: dict[str, str] = {}
     with ledger.batch():
         for a in new_agencies:
@@ -379,9 +385,9 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
             )
         for i, (form, opened, opener, steps) in enumerate(plans, 1):
             old = str(disputes[i - 1].get("ref") or f"row {i}")
-            refs[old] = _replay(ledger, i, form, opened, opener, steps)
+            refs[old] = replay_steps(ledger, i, form, opened, opener, steps)
         ledger.login = login
-        _record_import(ledger, "export", refs, doc.get("exported_at"))
+        record_import(ledger, "export", refs, doc.get("exported_at"))
     return ImportResult(
         disputes=len(plans),
         refs=refs,

@@ -1,10 +1,10 @@
 """The replay machinery: how an import is written, step by step, through the Ledger.
 
 Imports never write rows directly. A validated dispute becomes an opening plus
-``_Step``s (a ledger call at a recorded time, made as a recorded login), sorted
-by time and, for ties, by what must exist first (``_RANK``). ``_replay`` runs
-them on a ``_Replayer`` (one ledger whose acting login changes per step) inside
-the importer's single write batch; ``_record_import`` adds the import's own
+``ReplayStep``s (a ledger call at a recorded time, made as a recorded login), sorted
+by time and, for ties, by what must exist first (``STEP_RANK``). ``replay_steps`` runs
+them on a ``Replayer`` (one ledger whose acting login changes per step) inside
+the importer's single write batch; ``record_import`` adds the import's own
 audit event.
 """
 
@@ -20,7 +20,7 @@ from panel_tui.rules.errors import DomainError
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.ledger.base import Context
-from panel_tui.store.transfer.validate import _with_row
+from panel_tui.store.transfer.validate import with_row
 
 
 @dataclass(frozen=True)
@@ -32,23 +32,23 @@ class ImportResult:
     people_added: tuple[str, ...] = ()
 
 
-class _Replayer(Ledger, Admin):
+class Replayer(Ledger, Admin):
     """One ledger whose acting login changes per step, inside one batch."""
 
 
 @dataclass(order=True)
-class _Step:
+class ReplayStep:
     at: datetime
     rank: int
     stage: int
     seq: int
     where: str = field(compare=False)
     actor: str = field(compare=False)
-    run: Callable[[_Replayer, str], Any] = field(compare=False)
+    run: Callable[[Replayer, str], Any] = field(compare=False)
 
 
 # Ties at the same instant: what must exist before what.
-_RANK = {
+STEP_RANK = {
     "evidence": 1,
     "plan_holders": 2,
     "covers": 3,
@@ -61,36 +61,36 @@ _RANK = {
 }
 
 
-def _call(method: str, *args: Any, **kwargs: Any) -> Callable[[_Replayer, str], Any]:
-    def run(ledger: _Replayer, ref: str) -> Any:
+def ledger_call(method: str, *args: Any, **kwargs: Any) -> Callable[[Replayer, str], Any]:
+    def run(ledger: Replayer, ref: str) -> Any:
         return getattr(ledger, method)(ref, *args, **kwargs)
 
     return run
 
 
-def _replay(
-    ledger: _Replayer,
+def replay_steps(
+    ledger: Replayer,
     row: int,
     form: dict[str, Any],
     opened: datetime,
     opener: str,
-    steps: list[_Step],
+    steps: list[ReplayStep],
 ) -> str:
     ledger.login = opener
     try:
         ref = ledger.open_dispute(form, at=opened)
     except DomainError as err:
-        raise _with_row(err, row, "open") from None
+        raise with_row(err, row, "open") from None
     for step in steps:
         ledger.login = step.actor
         try:
             step.run(ledger, ref)
         except DomainError as err:
-            raise _with_row(err, row, step.where, ref) from None
+            raise with_row(err, row, step.where, ref) from None
     return ref
 
 
-def _record_import(ledger: _Replayer, source: str, refs: dict[str, str], exported_at: Any) -> None:
+def record_import(ledger: Replayer, source: str, refs: dict[str, str], exported_at: Any) -> None:
     def body(ctx: Context, _: object) -> None:
         ctx.event(
             "import",

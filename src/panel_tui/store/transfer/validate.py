@@ -2,7 +2,7 @@
 
 Each helper either returns the clean value or raises an ``InvalidInputError``
 naming the imported dispute (its 1-based row) and the field, so a bad import
-says exactly what to fix and writes nothing. ``_with_row`` relabels a refusal
+says exactly what to fix and writes nothing. ``with_row`` relabels a refusal
 raised while replaying with the row and step it came from.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
 
 
-def _time(value: Any, row: int | None, name: str, *, required: bool = True) -> datetime | None:
+def parse_time(value: Any, row: int | None, name: str, *, required: bool = True) -> datetime | None:
     if value in (None, ""):
         if required:
             raise InvalidInputError("required: a time with its offset", field=name, row=row)
@@ -34,7 +34,7 @@ def _time(value: Any, row: int | None, name: str, *, required: bool = True) -> d
     return moment.astimezone(UTC)
 
 
-def _present(value: Any, row: int | None, name: str) -> bool:
+def parse_present(value: Any, row: int | None, name: str) -> bool:
     """An evidence item's ``present``: true or false (absent when never stated).
 
     ``bool("no")`` is True, so a text here is refused rather than read as present.
@@ -44,7 +44,7 @@ def _present(value: Any, row: int | None, name: str) -> bool:
     raise InvalidInputError(f"must be true or false, not {value!r}", field=name, row=row)
 
 
-def _date(value: Any, row: int | None, name: str) -> date:
+def parse_date(value: Any, row: int | None, name: str) -> date:
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
@@ -53,14 +53,14 @@ def _date(value: Any, row: int | None, name: str) -> date:
         ) from None
 
 
-def _choice(value: Any, options: tuple[str, ...], row: int | None, name: str) -> str:
+def parse_choice(value: Any, options: tuple[str, ...], row: int | None, name: str) -> str:
     text = str(value or "").strip()
     if text not in options:
         raise InvalidInputError(f"must be one of: {', '.join(options)}", field=name, row=row)
     return text
 
 
-def _with_row(err: DomainError, row: int, where: str, ref: str | None = None) -> DomainError:
+def with_row(err: DomainError, row: int, where: str, ref: str | None = None) -> DomainError:
     """The same refusal, saying which imported dispute and step it came from."""
     if isinstance(err, InvalidInputError):
         message = err.message
@@ -75,7 +75,7 @@ def _with_row(err: DomainError, row: int, where: str, ref: str | None = None) ->
     return type(err)(f"{label}: {err.message}", hint=err.hint)
 
 
-def _known(doc: dict[str, Any], key: str, ident: str, store_values: set[str]) -> set[str]:
+def known_values(doc: dict[str, Any], key: str, ident: str, store_values: set[str]) -> set[str]:
     items = doc.get(key) or []
     if not isinstance(items, list):
         raise InvalidInputError("must be a list", field=key)
