@@ -17,8 +17,9 @@ from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store.ledger import Ledger
-from panel_tui.store.panel import PanelAgenda, agenda
+from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.agenda import agenda
 from panel_tui.store.read.queue_models import QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
 

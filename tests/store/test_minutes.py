@@ -10,8 +10,8 @@ from markdown_it import MarkdownIt
 
 from panel_tui.rules.clocks import Clock
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.minutes import minutes_markdown, plain
-from panel_tui.store.panel import AgendaDecision, AgendaEntry
+from panel_tui.store.read.agenda import AgendaDecision, AgendaEntry
+from panel_tui.store.read.minutes import minutes_markdown, plain
 
 AT = datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
 RATIONALE = "MCO funds the ACT place from Monday.\n- not a bullet\n# not a heading\n1. nor a list"

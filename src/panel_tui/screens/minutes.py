@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
 from panel_tui.config import exports_dir
-from panel_tui.store.minutes import minutes_markdown
-from panel_tui.store.panel import AgendaEntry
+from panel_tui.store.read.agenda import AgendaEntry
+from panel_tui.store.read.minutes import minutes_markdown
 
 
 class MinutesScreen(ModalScreen[None]):

@@ -29,8 +29,9 @@ from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.modals import field_message
-from panel_tui.store.panel import AgendaEntry, PanelAgenda, agenda
+from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.read import orm_detail, orm_queries
+from panel_tui.store.read.agenda import AgendaEntry, agenda
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.clock_badge import clock_plain
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date
 
-from panel_tui.store.panel import AgendaEntry
+from panel_tui.store.read.agenda import AgendaEntry
 
 #: Characters Markdown reads as markup anywhere in a line (& starts an entity).
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")

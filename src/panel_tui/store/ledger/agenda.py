@@ -1,0 +1,117 @@
+"""Changes to a panel's agenda: add by hand, take off, move (its order is then fixed).
+
+Every change is one audited transaction with the right to record a decision.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from panel_tui.rules.enums import Action, Status
+from panel_tui.rules.errors import InvalidInputError, TransitionError
+from panel_tui.store.ledger.base import Context, LedgerBase
+from panel_tui.store.models import Dispute, PanelAgendaItem
+
+
+class PanelAgenda(LedgerBase):
+    """Changes to a panel's agenda, as ``login`` (who must be able to record decisions)."""
+
+    def add(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            if Status(dispute.status) not in (Status.OPEN, Status.DECIDED):
+                raise TransitionError(
+                    f"{dispute.ref} is {dispute.status}: it cannot go to a panel."
+                )
+            if self._row(ctx, panel_date, dispute) is not None:
+                raise InvalidInputError(f"{dispute.ref} is already on the agenda", field="ref")
+            last = ctx.session.execute(
+                select(func.max(PanelAgendaItem.position)).where(
+                    PanelAgendaItem.panel_date == panel_date
+                )
+            ).scalar_one()
+            ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, (last or 0) + 1, True))
+            ctx.event("agenda_add", dispute, after={"panel_date": panel_date.isoformat()})
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    def remove(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            row = self._row(ctx, panel_date, dispute)
+            if row is None or not row.picked:
+                raise TransitionError(
+                    f"{dispute.ref} is on the agenda because it is at the panel stage.",
+                    hint="Only disputes added by hand can be taken off; move it down instead.",
+                )
+            ctx.session.delete(row)
+            ctx.event("agenda_remove", dispute, before={"panel_date": panel_date.isoformat()})
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    def move(
+        self,
+        panel_date: date,
+        ref: str,
+        delta: int,
+        order: list[int],
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        """Move ``ref`` by ``delta`` places in ``order`` (dispute ids as shown); fixes the order."""
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            ids = list(order)
+            if dispute.id not in ids:
+                raise InvalidInputError(f"{dispute.ref} is not on the agenda", field="ref")
+            i = ids.index(dispute.id)
+            j = max(0, min(len(ids) - 1, i + delta))
+            ids.insert(j, ids.pop(i))
+            rows = {
+                r.dispute_id: r
+                for r in ctx.session.execute(
+                    select(PanelAgendaItem).where(PanelAgendaItem.panel_date == panel_date)
+                ).scalars()
+            }
+            for position, dispute_id in enumerate(ids, start=1):
+                row = rows.get(dispute_id)
+                if row is None:
+                    ctx.session.add(self._item(ctx, panel_date, dispute_id, position, False))
+                else:
+                    row.position = position
+                    ctx.session.add(row)
+            ctx.event(
+                "agenda_move",
+                dispute,
+                before={"position": i + 1},
+                after={"position": j + 1, "panel_date": panel_date.isoformat()},
+            )
+
+        self.run(Action.RECORD_DECISION, ref, body, at=at)
+
+    @staticmethod
+    def _row(ctx: Context, panel_date: date, dispute: Dispute) -> PanelAgendaItem | None:
+        return (
+            ctx.session.execute(
+                select(PanelAgendaItem).where(
+                    PanelAgendaItem.panel_date == panel_date,
+                    PanelAgendaItem.dispute_id == dispute.id,
+                )
+            )
+            .scalars()
+            .first()
+        )
+
+    @staticmethod
+    def _item(ctx: Context, panel_date: date, dispute_id: int, position: int, picked: bool):  # noqa: ANN205
+        return PanelAgendaItem(
+            panel_date=panel_date,
+            dispute_id=dispute_id,
+            position=position,
+            picked=picked,
+            added_by_id=ctx.actor.id,
+            added_at=ctx.at,
+        )
