@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from panel_tui.rules.enums import ClockState
+from panel_tui.store.read.orm_detail import dispute_detail
 from panel_tui.store.read.orm_queries import (
     agencies,
-    dispute_detail,
     end_of_local_day,
     people,
     person,
