@@ -18,7 +18,7 @@ from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
-from panel_tui.store.report import (
+from panel_tui.store.read.report import (
     normalise_theme,
     oversight_report,
     report_csv,

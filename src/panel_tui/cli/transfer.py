@@ -15,7 +15,7 @@ from panel_tui.rules.errors import InvalidInputError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from panel_tui.store import report as rep
+    from panel_tui.store.read import report as rep
 
     store = open_store(args)
     at = read_instant(args)

@@ -1,6 +1,6 @@
 """Dashboard: DOMAIN.md's oversight measures for a chosen period, with bars and trends.
 
-The measures come from ``store.report`` (aggregated in SQL); this screen only
+The measures come from ``store.read.report`` (aggregated in SQL); this screen only
 draws them. 1/2/3 choose 7, 30 or 90 days; [ and ] move the period; m and c
 export the view as Markdown or CSV.
 """
@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from panel_tui.config import exports_dir
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store.report import (
+from panel_tui.store.read.report import (
     OversightReport,
     oversight_report,
     report_csv,

@@ -36,7 +36,7 @@ from panel_tui.store.models import (
     StageRecord,
 )
 from panel_tui.store.read.orm_detail import dispute_detail
-from panel_tui.store.report.model import (
+from panel_tui.store.read.report.model import (
     AgencyPair,
     Count,
     DayCount,

@@ -16,8 +16,8 @@ The package: ``model`` (the dataclasses), ``measures`` (the SQL aggregation)
 and ``render`` (markdown, CSV and JSON). Import from here.
 """
 
-from panel_tui.store.report.measures import DAY, HOUR, TOP, normalise_theme, oversight_report
-from panel_tui.store.report.model import (
+from panel_tui.store.read.report.measures import DAY, HOUR, TOP, normalise_theme, oversight_report
+from panel_tui.store.read.report.model import (
     AgencyPair,
     Count,
     DayCount,
@@ -29,7 +29,7 @@ from panel_tui.store.report.model import (
     Stalled,
     TimeToAcceptance,
 )
-from panel_tui.store.report.render import (
+from panel_tui.store.read.report.render import (
     SPARKS,
     report_csv,
     report_json,

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from panel_tui.rules.clocks import format_duration
-from panel_tui.store.report.model import OversightReport
+from panel_tui.store.read.report.model import OversightReport
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
