@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,34 +37,43 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in an event")
 
 
-def event_hash(
-    *,
-    id: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    dispute_id: int | None,
-    dispute_ref: str | None,
-    stage: int | None,
-    before: str,
-    after: str,
-    prev_hash: str,
-) -> str:
-    content = canonical(
-        {
-            "id": id,
-            "at": at.isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "dispute_id": dispute_id,
-            "dispute_ref": dispute_ref,
-            "stage": stage,
-            "before": before,
-            "after": after,
-            "prev": prev_hash,
-        }
-    )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class EventContent:
+    """What an event says, and all that its hash covers: every column of ``event`` but
+    the hash itself (a test holds the two equal). The row and the hash are both built
+    from here, so a field cannot be stored without being hashed, or hashed differently."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    dispute_id: int | None
+    dispute_ref: str | None
+    stage: int | None
+    before: str
+    after: str
+    prev_hash: str
+
+    def digest(self) -> str:
+        """SHA-256 over the canonical JSON of the content; ``at`` to the microsecond."""
+        content: dict[str, Any] = {_HASH_KEYS.get(n, n): getattr(self, n) for n in HASHED_COLUMNS}
+        content["at"] = self.at.isoformat(timespec="microseconds")
+        return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+
+    def row(self) -> Event:
+        """The ``event`` row: this content and its hash."""
+        return Event(**{n: getattr(self, n) for n in HASHED_COLUMNS}, hash=self.digest())
+
+
+#: The ``event`` columns a hash covers, in table order (SELECTed in this order too).
+HASHED_COLUMNS = tuple(f.name for f in fields(EventContent))
+#: Where the hashed JSON names a column differently (kept: stored hashes depend on it).
+_HASH_KEYS = {"prev_hash": "prev"}
+
+
+def event_hash(**content: Any) -> str:
+    """The hash of an event with this content (keyword per column, as ``EventContent``)."""
+    return EventContent(**content).digest()
 
 
 def append_event(
@@ -82,33 +91,18 @@ def append_event(
     """Append one event to the chain, in the caller's (write) transaction."""
     head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
     next_id, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
-    before_text, after_text = canonical(before or {}), canonical(after or {})
-    # Hash exactly what will be read back: UTC, microsecond precision.
-    at = at.astimezone(UTC)
-    event = Event(
+    event = EventContent(
         id=next_id,
-        at=at,
+        at=at.astimezone(UTC),  # hash exactly what will be read back: UTC, microseconds
         actor=actor,
         action=action,
         dispute_id=dispute_id,
         dispute_ref=dispute_ref,
         stage=stage,
-        before=before_text,
-        after=after_text,
+        before=canonical(before or {}),
+        after=canonical(after or {}),
         prev_hash=prev_hash,
-        hash=event_hash(
-            id=next_id,
-            at=at,
-            actor=actor,
-            action=action,
-            dispute_id=dispute_id,
-            dispute_ref=dispute_ref,
-            stage=stage,
-            before=before_text,
-            after=after_text,
-            prev_hash=prev_hash,
-        ),
-    )
+    ).row()
     session.add(event)
     session.flush()
     return event
@@ -180,14 +174,14 @@ def event_hashes(connection: Connection, ids: list[int]) -> dict[int, str]:
     return {int(id_): str(hash_) for id_, hash_ in rows}
 
 
+_SELECTED = ", ".join((*HASHED_COLUMNS, "hash"))
+
+
 def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
     last = 0
     while True:
         rows = connection.execute(
-            text(
-                "SELECT id, at, actor, action, dispute_id, dispute_ref, stage, before, after, "
-                "prev_hash, hash FROM event WHERE id > :last ORDER BY id LIMIT :n"
-            ),
+            text(f"SELECT {_SELECTED} FROM event WHERE id > :last ORDER BY id LIMIT :n"),
             {"last": last, "n": batch},
         ).all()
         if not rows:
@@ -203,29 +197,21 @@ def verify_chain(connection: Connection) -> ChainReport:
     decode = UTCDateTime().process_result_value
     expected_prev, expected_id, count = GENESIS, 1, 0
     for row in _rows(connection):
-        (id_, at, actor, action, dispute_id, dispute_ref, stage, before, after, prev, stored) = row
+        content = EventContent(*row[:-1])
+        id_, prev, stored = content.id, content.prev_hash, row[-1]
         if id_ != expected_id:
             return ChainReport(
                 False, count, expected_id, f"event {expected_id} is missing (next is {id_})"
             )
         if prev != expected_prev:
             return ChainReport(False, count, id_, "its previous-hash does not match the chain")
+        at = content.at
         try:
             at_value = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
         except ValueError:  # written by hand: not a time the store could have stored
             return ChainReport(False, count, id_, "its time is not a valid timestamp")
-        computed = event_hash(
-            id=id_,
-            at=decode(at_value.replace(tzinfo=None), None),  # type: ignore[arg-type]
-            actor=actor,
-            action=action,
-            dispute_id=dispute_id,
-            dispute_ref=dispute_ref,
-            stage=stage,
-            before=before,
-            after=after,
-            prev_hash=prev,
-        )
+        at_value = decode(at_value.replace(tzinfo=None), None)  # type: ignore[arg-type]
+        computed = replace(content, at=at_value).digest()
         if computed != stored:
             return ChainReport(False, count, id_, "its content does not match its hash")
         expected_prev, expected_id, count = stored, expected_id + 1, count + 1
