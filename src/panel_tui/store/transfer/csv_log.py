@@ -53,18 +53,7 @@ EVIDENCE_COLUMNS = {f"evidence_{k.value}": k for k in EvidenceKey}
 #: The CSV's columns, in order. Optional ones may be left empty (but must be present).
 CSV_COLUMNS: tuple[str, ...] = (
     "opened_at",
-    "person_ref",
-    "dispute_type",
-    "risk",
-    "raising_agency",
-    "responding_agencies",
-    "consent_basis",
-    "problem_statement",
-    "proposed_pathway",
-    "rule_conflict",
-    "evidence_summary",
-    "interim_risk_actions",
-    "requested_decision",
+    *FORM_FIELDS,  # the form, in the order people fill it in
     *EVIDENCE_COLUMNS,
     "stage",
     "stage_entered_at",
