@@ -28,7 +28,7 @@ def _entry(rationale: str, pathway: str = "ACT team") -> AgendaEntry:
         decided_at=AT,
     )
     return AgendaEntry(
-        dispute_id=1,
+        id=1,
         ref="D-2026-0004",
         person_ref="P-1004",
         dispute_type="eligibility",
@@ -36,8 +36,12 @@ def _entry(rationale: str, pathway: str = "ACT team") -> AgendaEntry:
         agencies="CBH→MCO",
         stage=2,
         status="decided",
-        version=3,
+        due_at=AT,
         clock=Clock(ClockState.MET, AT, timedelta(hours=72), None),
+        cover=None,
+        provisional_ends=None,
+        plan_holder=None,
+        version=3,
         picked=False,
         decisions=[decision],
     )

@@ -302,7 +302,7 @@ class PanelScreen(AppScreen):
     # --- the agenda itself -----------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
         if self.entries:
-            order = [e.dispute_id for e in self.entries]
+            order = [e.id for e in self.entries]
             ref = self.entries[self.index].ref
             self._agenda_call(lambda a, day: a.move(day, ref, delta, order))
             self.index = max(0, min(len(order) - 1, self.index + delta))

@@ -9,15 +9,17 @@ minutes keep them), and the disputes a chair put on it by hand. Rows in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from panel_tui.rules.clocks import Clock, clock_state, utc
+from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage, Status
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Decision, Dispute, PanelAgendaItem, Person
+from panel_tui.store.read.orm_queries import queue_rows_by_id
+from panel_tui.store.read.queue_models import QueueRow
 
 #: An agenda longer than this is not a meeting; the most urgent come first.
 MAX_AUTOMATIC = 100
@@ -35,18 +37,11 @@ class AgendaDecision:
 
 
 @dataclass(frozen=True)
-class AgendaEntry:
-    dispute_id: int
-    ref: str
-    person_ref: str
-    dispute_type: str
-    risk: str
-    agencies: str
-    stage: int
-    status: str
-    version: int
-    clock: Clock
-    picked: bool
+class AgendaEntry(QueueRow):
+    """A dispute on the agenda: its queue row, whether a chair put it there by hand, and
+    the decisions taken on it that day."""
+
+    picked: bool = False
     decisions: list[AgendaDecision] = field(default_factory=list)
 
     @property
@@ -93,9 +88,7 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
             .all()
         )
         ids = list(placed) + [i for i in automatic if i not in placed]
-        disputes = {
-            d.id: d for d in session.execute(select(Dispute).where(Dispute.id.in_(ids))).scalars()
-        }
+        rows = queue_rows_by_id(session, ids, policy.clock.warning_fraction, at)
         names = dict(session.execute(select(Person.id, Person.display_name)).all())
         codes = dict(session.execute(select(Agency.id, Agency.code)).all())
         decisions: dict[int, list[AgendaDecision]] = {}
@@ -130,21 +123,12 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
     ordered = [r.dispute_id for r in order] + rest
     entries = []
     for dispute_id in ordered:
-        d = disputes.get(dispute_id)
-        if d is None:
+        row = rows.get(dispute_id)
+        if row is None:
             continue
         entries.append(
             AgendaEntry(
-                dispute_id=dispute_id,
-                ref=d.ref,
-                person_ref=d.person_ref,
-                dispute_type=d.dispute_type,
-                risk=d.risk,
-                agencies=d.agencies_label,
-                stage=d.current_stage,
-                status=d.status,
-                version=d.version,
-                clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
+                **{f.name: getattr(row, f.name) for f in fields(QueueRow)},
                 picked=placed[dispute_id].picked if dispute_id in placed else False,
                 decisions=decisions.get(dispute_id, []),
             )

@@ -8,6 +8,7 @@ looks up cover, packages and plan holders for just that window's ids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from panel_tui.store.read.queue_models import (
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
+    QueueRow,
     Section,
     end_of_local_day,
     queue_row,
@@ -199,33 +201,42 @@ def queue_page(
             total = session.execute(
                 _filtered(select(func.count()).select_from(Dispute), f, at, session)
             ).scalar_one()
-        ids = [r.id for r in rows]
-        covers = dict(
-            session.execute(
-                select(InterimCover.dispute_id, Agency.code)
-                .join(Agency, Agency.id == InterimCover.provider_agency_id)
-                .where(InterimCover.dispute_id.in_(ids), InterimCover.active.is_(True))
-            ).all()
-        )
-        packages = dict(
-            session.execute(
-                select(ProvisionalPackage.dispute_id, ProvisionalPackage.ends_at).where(
-                    ProvisionalPackage.dispute_id.in_(ids), ProvisionalPackage.status == "active"
-                )
-            ).all()
-        )
-        holder_ids = {r.plan_holder_id for r in rows if r.plan_holder_id}
-        holders = dict(
-            session.execute(
-                select(Person.id, Person.display_name).where(Person.id.in_(holder_ids))
-            ).all()
-        )
-    return QueuePage(
-        rows=[queue_row(r, fraction, at, covers, packages, holders) for r in rows],
-        total=total,
-        offset=offset,
-        at=at,
+        page_rows = _queue_rows(session, rows, fraction, at)
+    return QueuePage(rows=page_rows, total=total, offset=offset, at=at)
+
+
+def _queue_rows(session: Session, rows: list[Any], fraction: float, at: datetime) -> list[QueueRow]:
+    """Queue rows from ``_ROW_COLUMNS`` rows, with their cover, package and plan holder."""
+    ids = [r.id for r in rows]
+    covers = dict(
+        session.execute(
+            select(InterimCover.dispute_id, Agency.code)
+            .join(Agency, Agency.id == InterimCover.provider_agency_id)
+            .where(InterimCover.dispute_id.in_(ids), InterimCover.active.is_(True))
+        ).all()
     )
+    packages = dict(
+        session.execute(
+            select(ProvisionalPackage.dispute_id, ProvisionalPackage.ends_at).where(
+                ProvisionalPackage.dispute_id.in_(ids), ProvisionalPackage.status == "active"
+            )
+        ).all()
+    )
+    holder_ids = {r.plan_holder_id for r in rows if r.plan_holder_id}
+    holders = dict(
+        session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(holder_ids))
+        ).all()
+    )
+    return [queue_row(r, fraction, at, covers, packages, holders) for r in rows]
+
+
+def queue_rows_by_id(
+    session: Session, ids: Iterable[int], fraction: float, at: datetime
+) -> dict[int, QueueRow]:
+    """The queue's rows of the disputes ``ids`` (whatever their status), by id."""
+    rows = session.execute(select(*_ROW_COLUMNS).where(Dispute.id.in_(list(ids)))).all()
+    return {row.id: row for row in _queue_rows(session, rows, fraction, at)}
 
 
 def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) -> int | None:
