@@ -2,7 +2,7 @@
 
 ``import_export`` checks the document's format and version, the importer's
 administer right, the agencies and people it would add, and turns each exported
-dispute into an opening and replay steps (``_plan_dispute``) before anything is
+dispute into an opening and replay steps (``_plan_dispute``, part by part) before anything is
 written; then it replays them in one write transaction, as the people the
 export records, so every rule, right and clock is checked again.
 """
@@ -40,260 +40,333 @@ from panel_tui.store.transfer.validate import (
 )
 
 
+class _DisputePlan:
+    """One exported dispute, checked part by part and turned into replay steps.
+
+    Every time must fall after the opening, every login and agency must be known,
+    and free text must be text; each refusal names the dispute and the field.
+    """
+
+    def __init__(self, i: int, raw: dict[str, Any], logins: set[str], codes: set[str]) -> None:
+        self.i, self.raw, self.logins, self.codes = i, raw, logins, codes
+        self.steps: list[ReplayStep] = []
+        self.form = self._form()
+        opened = parse_time(raw.get("opened_at"), i, "opened_at")
+        assert opened is not None
+        self.opened = opened
+        self.opener = self.login(raw.get("opened_by"), "opened_by")
+
+    def _form(self) -> dict[str, Any]:
+        """The form and its evidence, validated, with agencies the import knows."""
+        i, raw = self.i, self.raw
+        form = {name: raw.get(name) for name in FORM_FIELDS}
+        form["evidence"] = {
+            k: {
+                "present": parse_present(v.get("present"), i, f"evidence.{k}.present"),
+                "note": v.get("note") or "",
+            }
+            for k, v in (raw.get("evidence") or {}).items()
+            if isinstance(v, dict)
+        }
+        validated = validate_form(form, row=i)
+        for name, code in [("raising_agency", validated.raising_agency)] + [
+            ("responding_agencies", c) for c in validated.responding_agencies
+        ]:
+            if code not in self.codes:
+                raise InvalidInputError(f"unknown agency '{code}'", field=name, row=i)
+        return form
+
+    # --- what every part checks -----------------------------------------------------------
+    def login(self, value: Any, name: str) -> str:
+        text = str(value or "")
+        if text not in self.logins:
+            raise InvalidInputError(f"unknown login '{text}'", field=name, row=self.i)
+        return text
+
+    def when(self, value: Any, name: str, required: bool = True) -> datetime | None:
+        moment = parse_time(value, self.i, name, required=required)
+        if moment is not None and moment < self.opened:
+            raise InvalidInputError("is before the dispute was opened", field=name, row=self.i)
+        return moment
+
+    def text(self, value: Any, name: str) -> str:
+        # Free text reaches the ledger's str methods: anything else is refused here.
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise InvalidInputError("must be text", field=name, row=self.i)
+        return value
+
+    def add(self, moment: Any, kind: str, actor: str, where: str, run: Any, stage: int = 0) -> None:
+        self.steps.append(
+            ReplayStep(moment, STEP_RANK[kind], stage, len(self.steps), where, actor, run)
+        )
+
+    # --- the parts, in the order they are checked --------------------------------------------
+    def evidence(self) -> None:
+        """Evidence recorded after the opening, or by someone else than the opener."""
+        for key, item in (self.raw.get("evidence") or {}).items():
+            where = f"evidence.{key}"
+            moment = self.when(item.get("updated_at"), f"{where}.updated_at", required=False)
+            by = self.login(item.get("updated_by") or self.opener, f"{where}.updated_by")
+            if moment is not None and (moment > self.opened or by != self.opener):
+                present = parse_present(item.get("present"), self.i, f"{where}.present")
+                note = self.text(item.get("note"), f"{where}.note")
+                self.add(
+                    moment,
+                    "evidence",
+                    by,
+                    where,
+                    ledger_call("record_evidence", key, present, note, at=moment),
+                )
+
+    def stages(self) -> None:
+        """Escalations: one rung at a time, each entered no earlier than the last."""
+        stages = self.raw.get("stages") or []
+        previous = self.opened
+        for n, st in enumerate(stages):
+            where = f"stages[{n}]"
+            if not isinstance(st, dict) or st.get("stage") != n:
+                raise InvalidInputError(
+                    f"expected stage {n} here: stages must climb one rung at a time",
+                    field=where,
+                    row=self.i,
+                )
+            moment = self.when(st.get("entered_at"), f"{where}.entered_at")
+            assert moment is not None
+            if moment < previous:
+                raise InvalidInputError(
+                    "is before the previous stage was entered",
+                    field=f"{where}.entered_at",
+                    row=self.i,
+                )
+            previous = moment
+            if n == 0:
+                if moment != self.opened:
+                    raise InvalidInputError(
+                        "stage 0 is entered when the dispute opens",
+                        field=f"{where}.entered_at",
+                        row=self.i,
+                    )
+                continue
+            by = self.login(st.get("entered_by"), f"{where}.entered_by")
+            self.add(
+                moment,
+                "ladder",
+                by,
+                where,
+                ledger_call(
+                    "escalate",
+                    self.text(st.get("note"), f"{where}.note"),
+                    self.text(st.get("breach_reason"), f"{where}.breach_reason"),
+                    at=moment,
+                ),
+                stage=n * 2,
+            )
+
+    def covers(self) -> None:
+        """Interim cover, by a known provider agency."""
+        for n, c in enumerate(self.raw.get("covers") or []):
+            where = f"covers[{n}]"
+            moment = self.when(c.get("starts_at"), f"{where}.starts_at")
+            review = self.when(c.get("review_at"), f"{where}.review_at", required=False)
+            if str(c.get("provider") or "").upper() not in self.codes:
+                raise InvalidInputError(
+                    f"unknown agency '{c.get('provider')}'", field=f"{where}.provider", row=self.i
+                )
+            by = self.login(c.get("assigned_by"), f"{where}.assigned_by")
+            self.add(
+                moment,
+                "covers",
+                by,
+                where,
+                ledger_call(
+                    "assign_cover",
+                    c.get("provider"),
+                    self.text(c.get("support_level"), f"{where}.support_level"),
+                    review_at=review,
+                    at=moment,
+                ),
+            )
+
+    def packages(self) -> None:
+        """Provisional packages and the contacts logged on each."""
+        for n, p in enumerate(self.raw.get("packages") or []):
+            where = f"packages[{n}]"
+            moment = self.when(p.get("starts_at"), f"{where}.starts_at")
+            ends = self.when(p.get("ends_at"), f"{where}.ends_at")
+            assert moment is not None
+            coordinator = self.login(p.get("coordinator"), f"{where}.coordinator")
+            by = self.login(p.get("authorised_by"), f"{where}.authorised_by")
+            self.add(
+                moment,
+                "packages",
+                by,
+                where,
+                ledger_call(
+                    "start_provisional",
+                    coordinator,
+                    self.text(p.get("actions"), f"{where}.actions"),
+                    ends_at=ends,
+                    at=moment,
+                ),
+            )
+            for m, c in enumerate(p.get("contacts") or []):
+                cw = f"{where}.contacts[{m}]"
+                at = self.when(c.get("at"), f"{cw}.at")
+                assert at is not None
+                if at < moment:
+                    raise InvalidInputError(
+                        "is before its package started", field=f"{cw}.at", row=self.i
+                    )
+                by = self.login(c.get("by"), f"{cw}.by")
+                self.add(
+                    at,
+                    "contacts",
+                    by,
+                    cw,
+                    ledger_call(
+                        "log_contact",
+                        self.text(c.get("method"), f"{cw}.method"),
+                        self.text(c.get("outcome"), f"{cw}.outcome"),
+                        self.text(c.get("note"), f"{cw}.note"),
+                        at=at,
+                    ),
+                )
+
+    def decisions(self) -> None:
+        """Decisions, each at a stage of the ladder."""
+        for n, x in enumerate(self.raw.get("decisions") or []):
+            where = f"decisions[{n}]"
+            moment = self.when(x.get("decided_at"), f"{where}.decided_at")
+            kind = parse_choice(x.get("kind"), ("decision", "final"), self.i, f"{where}.kind")
+            parse_choice(
+                x.get("outcome"), tuple(o.value for o in Outcome), self.i, f"{where}.outcome"
+            )
+            review = parse_date(x.get("review_date"), self.i, f"{where}.review_date")
+            receiving = x.get("receiving_agency")
+            if receiving and str(receiving).upper() not in self.codes:
+                raise InvalidInputError(
+                    f"unknown agency '{receiving}'", field=f"{where}.receiving_agency", row=self.i
+                )
+            stage = x.get("stage")
+            if not isinstance(stage, int) or not 0 <= stage <= int(Stage.COMMISSIONER_LIAISON):
+                raise InvalidInputError(
+                    "must be a stage number 0–4", field=f"{where}.stage", row=self.i
+                )
+            by = self.login(x.get("decided_by"), f"{where}.decided_by")
+            self.add(
+                moment,
+                "ladder",
+                by,
+                where,
+                ledger_call(
+                    "record_decision",
+                    x.get("outcome"),
+                    self.text(x.get("rationale"), f"{where}.rationale"),
+                    review,
+                    receiving_agency=receiving,
+                    pathway=self.text(x.get("pathway"), f"{where}.pathway"),
+                    final=kind == "final",
+                    at=moment,
+                ),
+                stage=stage * 2 + 1,
+            )
+
+    def ending(self) -> datetime | None:
+        """Acceptance or withdrawal (not both); returns when the dispute was resolved."""
+        acc, wd = self.raw.get("acceptance"), self.raw.get("withdrawal")
+        if acc and wd:
+            raise InvalidInputError(
+                "a dispute cannot be both accepted and withdrawn", field="withdrawal", row=self.i
+            )
+        end: datetime | None = None
+        if acc:
+            end = self.when(acc.get("at"), "acceptance.at")
+            by = self.login(acc.get("accepted_by"), "acceptance.accepted_by")
+            start = parse_date(acc.get("start_date"), self.i, "acceptance.start_date")
+            self.add(
+                end,
+                "acceptance",
+                by,
+                "acceptance",
+                ledger_call(
+                    "confirm_acceptance",
+                    self.text(acc.get("start_plan"), "acceptance.start_plan"),
+                    start,
+                    at=end,
+                ),
+            )
+        if wd:
+            end = self.when(wd.get("at"), "withdrawal.at")
+            by = self.login(wd.get("by"), "withdrawal.by")
+            self.add(
+                end,
+                "withdrawal",
+                by,
+                "withdrawal",
+                ledger_call("withdraw", self.text(wd.get("reason"), "withdrawal.reason"), at=end),
+            )
+        return end
+
+    def plan_holders(self) -> None:
+        """Plan holders, in the order they were assigned."""
+        for n, h in enumerate(self.raw.get("plan_holders") or []):
+            where = f"plan_holders[{n}]"
+            moment = self.when(h.get("from_at"), f"{where}.from_at")
+            holder = self.login(h.get("login"), f"{where}.login")
+            by = self.login(h.get("assigned_by"), f"{where}.assigned_by")
+            self.add(
+                moment,
+                "plan_holders",
+                by,
+                where,
+                ledger_call("assign_plan_holder", holder, at=moment),
+            )
+
+    def notes(self) -> None:
+        """Notes."""
+        for n, note in enumerate(self.raw.get("notes") or []):
+            where = f"notes[{n}]"
+            moment = self.when(note.get("at"), f"{where}.at")
+            by = self.login(note.get("by"), f"{where}.by")
+            self.add(
+                moment,
+                "notes",
+                by,
+                where,
+                ledger_call("add_note", self.text(note.get("text"), f"{where}.text"), at=moment),
+            )
+
+    def refuse_steps_after(self, end: datetime) -> None:
+        """Only withdrawal and notes may come after the dispute was resolved."""
+        late = next(
+            (s for s in self.steps if s.at > end and s.rank < STEP_RANK["acceptance"]), None
+        )
+        if late is not None:
+            raise InvalidInputError(
+                "is after the dispute was resolved", field=late.where, row=self.i
+            )
+
+
 def _plan_dispute(
     i: int, raw: Any, logins: set[str], codes: set[str]
 ) -> tuple[dict[str, Any], datetime, str, list[ReplayStep]]:
     """Validate one exported dispute; return its form, opening and later steps."""
     if not isinstance(raw, dict):
         raise InvalidInputError("a dispute must be a JSON object", row=i)
-    form = {name: raw.get(name) for name in FORM_FIELDS}
-    form["evidence"] = {
-        k: {
-            "present": parse_present(v.get("present"), i, f"evidence.{k}.present"),
-            "note": v.get("note") or "",
-        }
-        for k, v in (raw.get("evidence") or {}).items()
-        if isinstance(v, dict)
-    }
-    validated = validate_form(form, row=i)
-    for name, code in [("raising_agency", validated.raising_agency)] + [
-        ("responding_agencies", c) for c in validated.responding_agencies
-    ]:
-        if code not in codes:
-            raise InvalidInputError(f"unknown agency '{code}'", field=name, row=i)
-    opened = parse_time(raw.get("opened_at"), i, "opened_at")
-    assert opened is not None
-    steps: list[ReplayStep] = []
-
-    def login(value: Any, name: str) -> str:
-        text = str(value or "")
-        if text not in logins:
-            raise InvalidInputError(f"unknown login '{text}'", field=name, row=i)
-        return text
-
-    def when(value: Any, name: str, required: bool = True) -> datetime | None:
-        moment = parse_time(value, i, name, required=required)
-        if moment is not None and moment < opened:
-            raise InvalidInputError("is before the dispute was opened", field=name, row=i)
-        return moment
-
-    def text(value: Any, name: str) -> str:
-        # Free text reaches the ledger's str methods: anything else is refused here.
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise InvalidInputError("must be text", field=name, row=i)
-        return value
-
-    def add(moment: datetime, kind: str, actor: str, where: str, run: Any, stage: int = 0) -> None:
-        steps.append(ReplayStep(moment, STEP_RANK[kind], stage, len(steps), where, actor, run))
-
-    opener = login(raw.get("opened_by"), "opened_by")
-    for key, item in (raw.get("evidence") or {}).items():
-        where = f"evidence.{key}"
-        moment = when(item.get("updated_at"), f"{where}.updated_at", required=False)
-        by = login(item.get("updated_by") or opener, f"{where}.updated_by")
-        if moment is not None and (moment > opened or by != opener):
-            present = parse_present(item.get("present"), i, f"{where}.present")
-            note = text(item.get("note"), f"{where}.note")
-            add(
-                moment,
-                "evidence",
-                by,
-                where,
-                ledger_call("record_evidence", key, present, note, at=moment),
-            )
-
-    stages = raw.get("stages") or []
-    previous = opened
-    for n, st in enumerate(stages):
-        where = f"stages[{n}]"
-        if not isinstance(st, dict) or st.get("stage") != n:
-            raise InvalidInputError(
-                f"expected stage {n} here: stages must climb one rung at a time", field=where, row=i
-            )
-        moment = when(st.get("entered_at"), f"{where}.entered_at")
-        assert moment is not None
-        if moment < previous:
-            raise InvalidInputError(
-                "is before the previous stage was entered", field=f"{where}.entered_at", row=i
-            )
-        previous = moment
-        if n == 0:
-            if moment != opened:
-                raise InvalidInputError(
-                    "stage 0 is entered when the dispute opens", field=f"{where}.entered_at", row=i
-                )
-            continue
-        by = login(st.get("entered_by"), f"{where}.entered_by")
-        add(
-            moment,
-            "ladder",
-            by,
-            where,
-            ledger_call(
-                "escalate",
-                text(st.get("note"), f"{where}.note"),
-                text(st.get("breach_reason"), f"{where}.breach_reason"),
-                at=moment,
-            ),
-            stage=n * 2,
-        )
-
-    for n, c in enumerate(raw.get("covers") or []):
-        where = f"covers[{n}]"
-        moment = when(c.get("starts_at"), f"{where}.starts_at")
-        review = when(c.get("review_at"), f"{where}.review_at", required=False)
-        if str(c.get("provider") or "").upper() not in codes:
-            raise InvalidInputError(
-                f"unknown agency '{c.get('provider')}'", field=f"{where}.provider", row=i
-            )
-        by = login(c.get("assigned_by"), f"{where}.assigned_by")
-        add(
-            moment,
-            "covers",
-            by,
-            where,
-            ledger_call(
-                "assign_cover",
-                c.get("provider"),
-                text(c.get("support_level"), f"{where}.support_level"),
-                review_at=review,
-                at=moment,
-            ),
-        )  # type: ignore[arg-type]
-
-    for n, p in enumerate(raw.get("packages") or []):
-        where = f"packages[{n}]"
-        moment = when(p.get("starts_at"), f"{where}.starts_at")
-        ends = when(p.get("ends_at"), f"{where}.ends_at")
-        assert moment is not None
-        coordinator = login(p.get("coordinator"), f"{where}.coordinator")
-        by = login(p.get("authorised_by"), f"{where}.authorised_by")
-        add(
-            moment,
-            "packages",
-            by,
-            where,
-            ledger_call(
-                "start_provisional",
-                coordinator,
-                text(p.get("actions"), f"{where}.actions"),
-                ends_at=ends,
-                at=moment,
-            ),
-        )
-        for m, c in enumerate(p.get("contacts") or []):
-            cw = f"{where}.contacts[{m}]"
-            at = when(c.get("at"), f"{cw}.at")
-            assert at is not None
-            if at < moment:
-                raise InvalidInputError("is before its package started", field=f"{cw}.at", row=i)
-            by = login(c.get("by"), f"{cw}.by")
-            add(
-                at,
-                "contacts",
-                by,
-                cw,
-                ledger_call(
-                    "log_contact",
-                    text(c.get("method"), f"{cw}.method"),
-                    text(c.get("outcome"), f"{cw}.outcome"),
-                    text(c.get("note"), f"{cw}.note"),
-                    at=at,
-                ),
-            )
-
-    for n, x in enumerate(raw.get("decisions") or []):
-        where = f"decisions[{n}]"
-        moment = when(x.get("decided_at"), f"{where}.decided_at")
-        kind = parse_choice(x.get("kind"), ("decision", "final"), i, f"{where}.kind")
-        parse_choice(x.get("outcome"), tuple(o.value for o in Outcome), i, f"{where}.outcome")
-        review = parse_date(x.get("review_date"), i, f"{where}.review_date")
-        receiving = x.get("receiving_agency")
-        if receiving and str(receiving).upper() not in codes:
-            raise InvalidInputError(
-                f"unknown agency '{receiving}'", field=f"{where}.receiving_agency", row=i
-            )
-        stage = x.get("stage")
-        if not isinstance(stage, int) or not 0 <= stage <= int(Stage.COMMISSIONER_LIAISON):
-            raise InvalidInputError("must be a stage number 0–4", field=f"{where}.stage", row=i)
-        by = login(x.get("decided_by"), f"{where}.decided_by")
-        add(
-            moment,
-            "ladder",
-            by,
-            where,  # type: ignore[arg-type]
-            ledger_call(
-                "record_decision",
-                x.get("outcome"),
-                text(x.get("rationale"), f"{where}.rationale"),
-                review,
-                receiving_agency=receiving,
-                pathway=text(x.get("pathway"), f"{where}.pathway"),
-                final=kind == "final",
-                at=moment,
-            ),
-            stage=stage * 2 + 1,
-        )
-
-    acc, wd = raw.get("acceptance"), raw.get("withdrawal")
-    if acc and wd:
-        raise InvalidInputError(
-            "a dispute cannot be both accepted and withdrawn", field="withdrawal", row=i
-        )
-    end: datetime | None = None
-    if acc:
-        end = when(acc.get("at"), "acceptance.at")
-        by = login(acc.get("accepted_by"), "acceptance.accepted_by")
-        start = parse_date(acc.get("start_date"), i, "acceptance.start_date")
-        add(
-            end,
-            "acceptance",
-            by,
-            "acceptance",
-            ledger_call(
-                "confirm_acceptance",
-                text(acc.get("start_plan"), "acceptance.start_plan"),
-                start,
-                at=end,
-            ),
-        )  # type: ignore[arg-type]
-    if wd:
-        end = when(wd.get("at"), "withdrawal.at")
-        by = login(wd.get("by"), "withdrawal.by")
-        add(
-            end,
-            "withdrawal",
-            by,
-            "withdrawal",
-            ledger_call("withdraw", text(wd.get("reason"), "withdrawal.reason"), at=end),
-        )  # type: ignore[arg-type]
-
-    for n, h in enumerate(raw.get("plan_holders") or []):
-        where = f"plan_holders[{n}]"
-        moment = when(h.get("from_at"), f"{where}.from_at")
-        holder = login(h.get("login"), f"{where}.login")
-        by = login(h.get("assigned_by"), f"{where}.assigned_by")
-        add(moment, "plan_holders", by, where, ledger_call("assign_plan_holder", holder, at=moment))  # type: ignore[arg-type]
-
-    for n, note in enumerate(raw.get("notes") or []):
-        where = f"notes[{n}]"
-        moment = when(note.get("at"), f"{where}.at")
-        by = login(note.get("by"), f"{where}.by")
-        add(
-            moment,
-            "notes",
-            by,
-            where,
-            ledger_call("add_note", text(note.get("text"), f"{where}.text"), at=moment),
-        )  # type: ignore[arg-type]
-
+    plan = _DisputePlan(i, raw, logins, codes)
+    plan.evidence()
+    plan.stages()
+    plan.covers()
+    plan.packages()
+    plan.decisions()
+    end = plan.ending()
+    plan.plan_holders()
+    plan.notes()
     if end is not None:
-        late = next((s for s in steps if s.at > end and s.rank < STEP_RANK["acceptance"]), None)
-        if late is not None:
-            raise InvalidInputError("is after the dispute was resolved", field=late.where, row=i)
-    return form, opened, opener, sorted(steps)
+        plan.refuse_steps_after(end)
+    return plan.form, plan.opened, plan.opener, sorted(plan.steps)
 
 
 def _checked_plan(
