@@ -4,13 +4,16 @@ notes and the event history, as read models."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, select
 from sqlmodel import Session
 
 from panel_tui.rules.clocks import clock_state, liaison_triggered, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage, Status
+from panel_tui.rules.policy import Policy
 from panel_tui.store.db import Store
 from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import (
@@ -18,6 +21,7 @@ from panel_tui.store.models import (
     Agency,
     ContactAttempt,
     Decision,
+    Dispute,
     DisputeAgency,
     Event,
     EvidenceItem,
@@ -60,6 +64,181 @@ def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, lis
     return people, role_holders
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One read of one dispute: the session, the dispute, and who and what its ids name."""
+
+    session: Session
+    dispute: Dispute
+    people: dict[int, tuple[str, str]]  # id -> (login, name)
+    agencies: dict[int, Agency]
+
+    def name(self, pid: int | None) -> str:
+        return self.people[pid][1] if pid in self.people else "?"
+
+    def login(self, pid: int | None) -> str:
+        return self.people[pid][0] if pid in self.people else "?"
+
+    def rows(self, model: Any, *order: Any) -> ScalarResult[Any]:
+        """The dispute's rows of ``model``, in ``order``."""
+        query = select(model).where(model.dispute_id == self.dispute.id).order_by(*order)
+        return self.session.execute(query).scalars()
+
+
+def _stage_views(
+    r: _Reading,
+    policy: Policy,
+    records: dict[int, StageRecord],
+    role_holders: dict[str, list[str]],
+    at: datetime,
+) -> list[StageView]:
+    """Every rung of the ladder: its authority, and its clock if the dispute got there."""
+    views = []
+    for stage in Stage:
+        role = policy.authority_role(stage, r.dispute.dispute_type)
+        rec = records.get(int(stage))
+        views.append(
+            StageView(
+                stage=int(stage),
+                label=stage.label,
+                authority_role=role,
+                authorities=tuple(role_holders.get(role, ())),
+                entered_at=rec.entered_at if rec else None,
+                due_at=rec.due_at if rec else None,
+                left_at=rec.left_at if rec else None,
+                clock=clock_state(
+                    policy, entered=rec.entered_at, due=rec.due_at, now=at, left=rec.left_at
+                )
+                if rec
+                else None,
+                breach_reason=rec.breach_reason if rec else None,
+                note=rec.escalation_note if rec else None,
+                entered_by=r.name(rec.entered_by_id) if rec else None,
+            )
+        )
+    return views
+
+
+def _evidence_views(r: _Reading) -> list[EvidenceView]:
+    """Every evidence item the form asks for, recorded or not."""
+    recorded = {e.key: e for e in r.rows(EvidenceItem)}
+    views = []
+    for k in EvidenceKey:
+        e = recorded.get(k.value)
+        views.append(
+            EvidenceView(
+                key=k.value,
+                label=EVIDENCE_LABELS[k],
+                present=e.present if e else None,
+                note=e.note if e else "",
+                updated_by=r.name(e.updated_by_id) if e else None,
+                updated_at=e.updated_at if e else None,
+            )
+        )
+    return views
+
+
+def _cover_views(r: _Reading) -> list[CoverView]:
+    """Interim cover, newest first."""
+    return [
+        CoverView(
+            provider=r.agencies[c.provider_agency_id].code,
+            provider_name=r.agencies[c.provider_agency_id].name,
+            support_level=c.support_level,
+            starts_at=c.starts_at,
+            review_at=c.review_at,
+            assigned_by=r.name(c.assigned_by_id),
+            active=c.active,
+        )
+        for c in r.rows(InterimCover, InterimCover.id.desc())
+    ]
+
+
+def _package_views(r: _Reading) -> list[PackageView]:
+    """Provisional packages, newest first, each with its contact log in time order."""
+    packages = []
+    for p in r.rows(ProvisionalPackage, ProvisionalPackage.id.desc()):
+        contacts = [
+            ContactView(
+                at=c.at, method=c.method, outcome=c.outcome, note=c.note, by=r.name(c.by_id)
+            )
+            for c in r.session.execute(
+                select(ContactAttempt)
+                .where(ContactAttempt.package_id == p.id)
+                .order_by(ContactAttempt.at, ContactAttempt.id)
+            ).scalars()
+        ]
+        packages.append(
+            PackageView(
+                id=p.id or 0,
+                coordinator=r.name(p.coordinator_id),
+                actions=p.actions,
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
+                status=p.status,
+                authorised_by=r.name(p.authorised_by_id),
+                contacts=contacts,
+            )
+        )
+    return packages
+
+
+def _decision_views(r: _Reading) -> list[DecisionView]:
+    """Decisions in the order they were taken."""
+    return [
+        DecisionView(
+            id=x.id or 0,
+            kind=x.kind,
+            outcome=x.outcome,
+            receiving_agency=r.agencies[x.receiving_agency_id].code
+            if x.receiving_agency_id
+            else None,
+            pathway=x.pathway,
+            rationale=x.rationale,
+            decided_by=r.name(x.decided_by_id),
+            decided_by_login=r.login(x.decided_by_id),
+            capacity=x.capacity,
+            stage=x.stage,
+            review_date=x.review_date,
+            decided_at=x.decided_at,
+        )
+        for x in r.rows(Decision, Decision.id)
+    ]
+
+
+def _acceptance_view(r: _Reading) -> AcceptanceView | None:
+    """The latest acceptance, if the receiving agency has confirmed one."""
+    acc = r.rows(Acceptance, Acceptance.id.desc()).first()
+    if acc is None:
+        return None
+    return AcceptanceView(
+        accepted_by=r.name(acc.accepted_by_id),
+        start_plan=acc.start_plan,
+        start_date=acc.start_date,
+        at=acc.at,
+    )
+
+
+def _note_views(r: _Reading) -> list[NoteView]:
+    return [NoteView(by=r.name(n.by_id), at=n.at, text=n.text) for n in r.rows(Note, Note.id)]
+
+
+def _event_views(r: _Reading) -> list[EventView]:
+    """The dispute's audit events, oldest first."""
+    return [
+        EventView(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            stage=e.stage,
+            before=e.before,
+            after=e.after,
+        )
+        for e in r.rows(Event, Event.id)
+    ]
+
+
 def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
     """Everything about one dispute, with every stage's clock at ``at``."""
     at = utc(at)
@@ -68,154 +247,17 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         d = find_dispute(session, ref)
         people, role_holders = _people(session)
         agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
-        name = lambda pid: people[pid][1] if pid in people else "?"  # noqa: E731
-        parties = (
-            session.execute(select(DisputeAgency).where(DisputeAgency.dispute_id == d.id))
-            .scalars()
-            .all()
-        )
-        records = {
-            r.stage: r
-            for r in session.execute(
-                select(StageRecord).where(StageRecord.dispute_id == d.id)
-            ).scalars()
-        }
-        stages = []
-        for stage in Stage:
-            role = policy.authority_role(stage, d.dispute_type)
-            rec = records.get(int(stage))
-            stages.append(
-                StageView(
-                    stage=int(stage),
-                    label=stage.label,
-                    authority_role=role,
-                    authorities=tuple(role_holders.get(role, ())),
-                    entered_at=rec.entered_at if rec else None,
-                    due_at=rec.due_at if rec else None,
-                    left_at=rec.left_at if rec else None,
-                    clock=clock_state(
-                        policy, entered=rec.entered_at, due=rec.due_at, now=at, left=rec.left_at
-                    )
-                    if rec
-                    else None,
-                    breach_reason=rec.breach_reason if rec else None,
-                    note=rec.escalation_note if rec else None,
-                    entered_by=name(rec.entered_by_id) if rec else None,
-                )
-            )
-        evidence_rows = {
-            e.key: e
-            for e in session.execute(
-                select(EvidenceItem).where(EvidenceItem.dispute_id == d.id)
-            ).scalars()
-        }
-        evidence = [
-            EvidenceView(
-                key=k.value,
-                label=EVIDENCE_LABELS[k],
-                present=evidence_rows[k.value].present if k.value in evidence_rows else None,
-                note=evidence_rows[k.value].note if k.value in evidence_rows else "",
-                updated_by=name(evidence_rows[k.value].updated_by_id)
-                if k.value in evidence_rows
-                else None,
-                updated_at=evidence_rows[k.value].updated_at if k.value in evidence_rows else None,
-            )
-            for k in EvidenceKey
-        ]
-        covers = [
-            CoverView(
-                provider=agencies[c.provider_agency_id].code,
-                provider_name=agencies[c.provider_agency_id].name,
-                support_level=c.support_level,
-                starts_at=c.starts_at,
-                review_at=c.review_at,
-                assigned_by=name(c.assigned_by_id),
-                active=c.active,
-            )
-            for c in session.execute(
-                select(InterimCover)
-                .where(InterimCover.dispute_id == d.id)
-                .order_by(InterimCover.id.desc())
-            ).scalars()
-        ]
-        packages = []
-        for p in session.execute(
-            select(ProvisionalPackage)
-            .where(ProvisionalPackage.dispute_id == d.id)
-            .order_by(ProvisionalPackage.id.desc())
-        ).scalars():
-            contacts = [
-                ContactView(
-                    at=c.at, method=c.method, outcome=c.outcome, note=c.note, by=name(c.by_id)
-                )
-                for c in session.execute(
-                    select(ContactAttempt)
-                    .where(ContactAttempt.package_id == p.id)
-                    .order_by(ContactAttempt.at, ContactAttempt.id)
-                ).scalars()
-            ]
-            packages.append(
-                PackageView(
-                    id=p.id or 0,
-                    coordinator=name(p.coordinator_id),
-                    actions=p.actions,
-                    starts_at=p.starts_at,
-                    ends_at=p.ends_at,
-                    status=p.status,
-                    authorised_by=name(p.authorised_by_id),
-                    contacts=contacts,
-                )
-            )
-        decisions = [
-            DecisionView(
-                id=x.id or 0,
-                kind=x.kind,
-                outcome=x.outcome,
-                receiving_agency=agencies[x.receiving_agency_id].code
-                if x.receiving_agency_id
-                else None,
-                pathway=x.pathway,
-                rationale=x.rationale,
-                decided_by=name(x.decided_by_id),
-                decided_by_login=people.get(x.decided_by_id, ("?", "?"))[0],
-                capacity=x.capacity,
-                stage=x.stage,
-                review_date=x.review_date,
-                decided_at=x.decided_at,
-            )
-            for x in session.execute(
-                select(Decision).where(Decision.dispute_id == d.id).order_by(Decision.id)
-            ).scalars()
-        ]
-        acc = (
-            session.execute(
-                select(Acceptance)
-                .where(Acceptance.dispute_id == d.id)
-                .order_by(Acceptance.id.desc())
-            )
-            .scalars()
-            .first()
-        )
-        notes = [
-            NoteView(by=name(n.by_id), at=n.at, text=n.text)
-            for n in session.execute(
-                select(Note).where(Note.dispute_id == d.id).order_by(Note.id)
-            ).scalars()
-        ]
-        events = [
-            EventView(
-                id=e.id,
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                stage=e.stage,
-                before=e.before,
-                after=e.after,
-            )
-            for e in session.execute(
-                select(Event).where(Event.dispute_id == d.id).order_by(Event.id)
-            ).scalars()
-        ]
+        r = _Reading(session, d, people, agencies)
+        parties = list(r.rows(DisputeAgency))
+        records = {rec.stage: rec for rec in r.rows(StageRecord)}
+        stages = _stage_views(r, policy, records, role_holders, at)
+        evidence = _evidence_views(r)
+        covers = _cover_views(r)
+        packages = _package_views(r)
+        decisions = _decision_views(r)
+        acceptance = _acceptance_view(r)
+        notes = _note_views(r)
+        events = _event_views(r)
     stage3 = records.get(int(Stage.FINAL_AUTHORITY))
     return DisputeDetail(
         id=d.id or 0,
@@ -231,10 +273,10 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
             agencies[p.agency_id].code for p in parties if p.party == "responding"
         ),
         opened_at=d.opened_at,
-        opened_by=name(d.opened_by_id),
+        opened_by=r.name(d.opened_by_id),
         resolved_at=d.resolved_at,
         withdrawn_reason=d.withdrawn_reason,
-        plan_holder=name(d.plan_holder_id) if d.plan_holder_id else None,
+        plan_holder=r.name(d.plan_holder_id) if d.plan_holder_id else None,
         plan_holder_login=people[d.plan_holder_id][0] if d.plan_holder_id in people else None,
         consent_basis=d.consent_basis,
         problem_statement=d.problem_statement,
@@ -262,14 +304,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         covers=covers,
         packages=packages,
         decisions=decisions,
-        acceptance=AcceptanceView(
-            accepted_by=name(acc.accepted_by_id),
-            start_plan=acc.start_plan,
-            start_date=acc.start_date,
-            at=acc.at,
-        )
-        if acc
-        else None,
+        acceptance=acceptance,
         notes=notes,
         events=events,
     )
