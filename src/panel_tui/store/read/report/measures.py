@@ -13,12 +13,14 @@ import random
 import re
 import statistics
 from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import STAGE_LABELS, Risk, Stage, Status
@@ -90,6 +92,220 @@ def normalise_theme(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+# --- the cohort -------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Cohort:
+    """The disputes opened in ``[start, end)``, read in one session as they stood at ``at``."""
+
+    store: Store
+    session: Session
+    policy: Policy
+    start: datetime
+    end: datetime
+    at: datetime
+
+    @property
+    def in_period(self) -> ColumnElement[bool]:
+        return and_(Dispute.opened_at >= self.start, Dispute.opened_at < self.end)
+
+    @property
+    def at_(self) -> ColumnElement[Any]:
+        return _at(self.at)
+
+    def counts(self, column: Any) -> tuple[Count, ...]:
+        """How many disputes of the cohort have each value of ``column``."""
+        rows = self.session.execute(
+            select(column, func.count()).where(self.in_period).group_by(column).order_by(column)
+        ).all()
+        return tuple(Count(str(k), int(n)) for k, n in rows)
+
+
+# --- the measures, one per part of the report ------------------------------------------
+def _opened(c: _Cohort) -> int:
+    query = select(func.count()).select_from(Dispute).where(c.in_period)
+    return int(c.session.execute(query).scalar_one())
+
+
+def _by_agency_pair(c: _Cohort) -> tuple[AgencyPair, ...]:
+    """Raising and responding agency pairs, most disputes first."""
+    d = Dispute
+    raising, responding = aliased(Agency), aliased(Agency)
+    pairs = c.session.execute(
+        select(raising.code, responding.code, func.count())
+        .select_from(d)
+        .join(raising, raising.id == d.raising_agency_id)
+        .join(
+            DisputeAgency,
+            and_(DisputeAgency.dispute_id == d.id, DisputeAgency.party == "responding"),
+        )
+        .join(responding, responding.id == DisputeAgency.agency_id)
+        .where(c.in_period)
+        .group_by(raising.code, responding.code)
+    ).all()
+    return tuple(
+        AgencyPair(r, p, int(n)) for r, p, n in sorted(pairs, key=lambda x: (-x[2], x[0], x[1]))
+    )
+
+
+def _stalled(c: _Cohort) -> Stalled:
+    """Stalled: from the first window's due time to resolution (or ``at``)."""
+    d, at_ = Dispute, c.at_
+    until = case((and_(d.resolved_at.is_not(None), d.resolved_at <= at_), d.resolved_at), else_=at_)
+    lost = _seconds(c.store, until, d.opened_at) - _first_window_seconds(c.policy)
+    stalled_s = [float(v) for (v,) in c.session.execute(select(lost).where(c.in_period, lost > 0))]
+    return Stalled(
+        count=len(stalled_s),
+        total_days=sum(stalled_s) / DAY,
+        median_days=statistics.median(stalled_s) / DAY if stalled_s else None,
+        max_days=max(stalled_s) / DAY if stalled_s else None,
+    )
+
+
+def _time_to_acceptance(c: _Cohort) -> TimeToAcceptance:
+    """From opening to the receiving agency's acceptance, for those accepted by ``at``."""
+    d = Dispute
+    accepted_s = [
+        float(v)
+        for (v,) in c.session.execute(
+            select(_seconds(c.store, Acceptance.at, d.opened_at))
+            .select_from(d)
+            .join(Acceptance, Acceptance.dispute_id == d.id)
+            .where(c.in_period, Acceptance.at <= c.at_)
+        )
+    ]
+    return TimeToAcceptance(
+        count=len(accepted_s),
+        median_hours=statistics.median(accepted_s) / HOUR if accepted_s else None,
+        p90_hours=(_percentile(accepted_s, 0.9) or 0.0) / HOUR if accepted_s else None,
+    )
+
+
+def _breaches_by_stage(c: _Cohort) -> tuple[StageBreaches, ...]:
+    """Per rung: how many disputes reached it by ``at``, and how many breached its window."""
+    sr, at_ = StageRecord, c.at_
+    left = case((and_(sr.left_at.is_not(None), sr.left_at <= at_), sr.left_at), else_=at_)
+    breached = and_(sr.due_at.is_not(None), sr.due_at <= left)
+    stage_rows = {
+        int(stage): (int(reached), int(n or 0))
+        for stage, reached, n in c.session.execute(
+            select(sr.stage, func.count(), func.sum(case((breached, 1), else_=0)))
+            .select_from(sr)
+            .join(Dispute, Dispute.id == sr.dispute_id)
+            .where(c.in_period, sr.entered_at <= at_)
+            .group_by(sr.stage)
+        )
+    }
+    return tuple(
+        StageBreaches(int(st), STAGE_LABELS[st], *stage_rows.get(int(st), (0, 0)))
+        for st in Stage
+        if st is not Stage.COMMISSIONER_LIAISON or int(st) in stage_rows
+    )
+
+
+def _interim_cover(c: _Cohort, opened: int) -> Rate:
+    """How many of the cohort had interim cover by ``at``."""
+    covered = c.session.execute(
+        select(func.count(func.distinct(InterimCover.dispute_id)))
+        .select_from(InterimCover)
+        .join(Dispute, Dispute.id == InterimCover.dispute_id)
+        .where(c.in_period, InterimCover.assigned_at <= c.at_)
+    ).scalar_one()
+    return Rate(int(covered), opened)
+
+
+def _provisional(c: _Cohort) -> Provisional:
+    """Provisional packages started by ``at``, by their current status."""
+    pk = ProvisionalPackage
+    package_counts = dict(
+        c.session.execute(
+            select(pk.status, func.count())
+            .select_from(pk)
+            .join(Dispute, Dispute.id == pk.dispute_id)
+            .where(c.in_period, pk.starts_at <= c.at_)
+            .group_by(pk.status)
+        ).all()
+    )
+    return Provisional(
+        started=sum(int(n) for n in package_counts.values()),
+        converted=int(package_counts.get("converted", 0)),
+        escalated=int(package_counts.get("escalated", 0)),
+        active=int(package_counts.get("active", 0)),
+        ended=int(package_counts.get("ended", 0)),
+    )
+
+
+def _repeats(c: _Cohort) -> Repeats:
+    """People of the cohort with more than one dispute ever, most disputes first."""
+    d = Dispute
+    people = select(d.person_ref).where(c.in_period).distinct().scalar_subquery()
+    repeat_rows = c.session.execute(
+        select(d.person_ref, func.count())
+        .where(d.person_ref.in_(people))
+        .group_by(d.person_ref)
+        .having(func.count() > 1)
+    ).all()
+    repeats_sorted = sorted(repeat_rows, key=lambda r: (-r[1], r[0]))
+    return Repeats(
+        people=len(repeat_rows),
+        disputes=sum(int(n) for _, n in repeat_rows),
+        top=tuple(Count(p, int(n)) for p, n in repeats_sorted[:TOP]),
+    )
+
+
+def _themes(c: _Cohort) -> tuple[Count, ...]:
+    """Rule conflicts named by two disputes or more (case and spacing ignored)."""
+    theme = func.lower(func.trim(Dispute.rule_conflict))
+    theme_rows = c.session.execute(
+        select(theme, func.count()).where(c.in_period).group_by(theme)
+    ).all()
+    themes: Counter[str] = Counter()
+    for text, n in theme_rows:
+        themes[normalise_theme(text or "")] += int(n)
+    return tuple(
+        Count(t, n) for t, n in sorted(themes.items(), key=lambda x: (-x[1], x[0])) if n >= 2 and t
+    )[:TOP]
+
+
+def _daily(c: _Cohort) -> tuple[DayCount, ...]:
+    """Disputes opened (of the cohort) and resolved (any) on each day of the period."""
+    d = Dispute
+    opened_days = dict(
+        c.session.execute(
+            select(func.date(d.opened_at), func.count())
+            .where(c.in_period)
+            .group_by(func.date(d.opened_at))
+        ).all()
+    )
+    resolved_days = dict(
+        c.session.execute(
+            select(func.date(d.resolved_at), func.count())
+            .where(d.resolved_at >= c.start, d.resolved_at < c.end, d.resolved_at <= c.at_)
+            .group_by(func.date(d.resolved_at))
+        ).all()
+    )
+    return _days(c.start, c.end, opened_days, resolved_days)
+
+
+def _audit_sample_refs(c: _Cohort, sample_size: int, seed: int) -> list[str]:
+    """A seeded random sample of the cohort's disputes resolved by ``at``, in id order."""
+    d = Dispute
+    resolved_ids = list(
+        c.session.execute(
+            select(d.id)
+            .where(
+                c.in_period,
+                d.status.in_((Status.CLOSED.value, Status.WITHDRAWN.value)),
+                d.resolved_at <= c.at_,
+            )
+            .order_by(d.id)
+        ).scalars()
+    )
+    picked = sorted(random.Random(seed).sample(resolved_ids, min(sample_size, len(resolved_ids))))
+    if not picked:
+        return []
+    return list(c.session.execute(select(d.ref).where(d.id.in_(picked)).order_by(d.id)).scalars())
+
+
 # --- the report -------------------------------------------------------------------
 def oversight_report(
     store: Store,
@@ -105,185 +321,33 @@ def oversight_report(
     if end <= start:
         raise InvalidInputError("the period must end after it starts", field="end")
     policy = store.policy()
-    d = Dispute
-    in_period = and_(d.opened_at >= start, d.opened_at < end)
-    at_ = _at(at)
-    with store.read() as s:
-        opened = s.execute(select(func.count()).select_from(d).where(in_period)).scalar_one()
-
-        def counts(column: Any) -> tuple[Count, ...]:
-            rows = s.execute(
-                select(column, func.count()).where(in_period).group_by(column).order_by(column)
-            ).all()
-            return tuple(Count(str(k), int(n)) for k, n in rows)
-
-        by_type, by_risk, by_status = counts(d.dispute_type), counts(d.risk), counts(d.status)
-
-        raising, responding = aliased(Agency), aliased(Agency)
-        pairs = s.execute(
-            select(raising.code, responding.code, func.count())
-            .select_from(d)
-            .join(raising, raising.id == d.raising_agency_id)
-            .join(
-                DisputeAgency,
-                and_(DisputeAgency.dispute_id == d.id, DisputeAgency.party == "responding"),
-            )
-            .join(responding, responding.id == DisputeAgency.agency_id)
-            .where(in_period)
-            .group_by(raising.code, responding.code)
-        ).all()
-        by_pair = tuple(
-            AgencyPair(r, p, int(n)) for r, p, n in sorted(pairs, key=lambda x: (-x[2], x[0], x[1]))
+    with store.read() as session:
+        c = _Cohort(store, session, policy, start, end, at)
+        opened = _opened(c)
+        report = OversightReport(
+            start=start,
+            end=end,
+            at=at,
+            opened=opened,
+            by_type=c.counts(Dispute.dispute_type),
+            by_agency_pair=_by_agency_pair(c),
+            by_risk=c.counts(Dispute.risk),
+            by_status=c.counts(Dispute.status),
+            stalled=_stalled(c),
+            time_to_acceptance=_time_to_acceptance(c),
+            breaches_by_stage=_breaches_by_stage(c),
+            interim_cover=_interim_cover(c, opened),
+            provisional=_provisional(c),
+            repeats=_repeats(c),
+            themes=_themes(c),
+            daily=_daily(c),
+            sample_seed=seed,
+            audit_sample=(),
         )
-
-        # Stalled: from the first window's due time to resolution (or ``at``).
-        until = case(
-            (and_(d.resolved_at.is_not(None), d.resolved_at <= at_), d.resolved_at), else_=at_
-        )
-        lost = _seconds(store, until, d.opened_at) - _first_window_seconds(policy)
-        stalled_s = [float(v) for (v,) in s.execute(select(lost).where(in_period, lost > 0))]
-
-        accepted_s = [
-            float(v)
-            for (v,) in s.execute(
-                select(_seconds(store, Acceptance.at, d.opened_at))
-                .select_from(d)
-                .join(Acceptance, Acceptance.dispute_id == d.id)
-                .where(in_period, Acceptance.at <= at_)
-            )
-        ]
-
-        sr = StageRecord
-        left = case((and_(sr.left_at.is_not(None), sr.left_at <= at_), sr.left_at), else_=at_)
-        breached = and_(sr.due_at.is_not(None), sr.due_at <= left)
-        stage_rows = {
-            int(stage): (int(reached), int(n or 0))
-            for stage, reached, n in s.execute(
-                select(sr.stage, func.count(), func.sum(case((breached, 1), else_=0)))
-                .select_from(sr)
-                .join(d, d.id == sr.dispute_id)
-                .where(in_period, sr.entered_at <= at_)
-                .group_by(sr.stage)
-            )
-        }
-
-        covered = s.execute(
-            select(func.count(func.distinct(InterimCover.dispute_id)))
-            .select_from(InterimCover)
-            .join(d, d.id == InterimCover.dispute_id)
-            .where(in_period, InterimCover.assigned_at <= at_)
-        ).scalar_one()
-
-        pk = ProvisionalPackage
-        package_counts = dict(
-            s.execute(
-                select(pk.status, func.count())
-                .select_from(pk)
-                .join(d, d.id == pk.dispute_id)
-                .where(in_period, pk.starts_at <= at_)
-                .group_by(pk.status)
-            ).all()
-        )
-
-        people = select(d.person_ref).where(in_period).distinct().scalar_subquery()
-        repeat_rows = s.execute(
-            select(d.person_ref, func.count())
-            .where(d.person_ref.in_(people))
-            .group_by(d.person_ref)
-            .having(func.count() > 1)
-        ).all()
-
-        theme_rows = s.execute(
-            select(func.lower(func.trim(d.rule_conflict)), func.count())
-            .where(in_period)
-            .group_by(func.lower(func.trim(d.rule_conflict)))
-        ).all()
-
-        opened_days = dict(
-            s.execute(
-                select(func.date(d.opened_at), func.count())
-                .where(in_period)
-                .group_by(func.date(d.opened_at))
-            ).all()
-        )
-        resolved_days = dict(
-            s.execute(
-                select(func.date(d.resolved_at), func.count())
-                .where(d.resolved_at >= start, d.resolved_at < end, d.resolved_at <= at_)
-                .group_by(func.date(d.resolved_at))
-            ).all()
-        )
-
-        resolved_ids = list(
-            s.execute(
-                select(d.id)
-                .where(
-                    in_period,
-                    d.status.in_((Status.CLOSED.value, Status.WITHDRAWN.value)),
-                    d.resolved_at <= at_,
-                )
-                .order_by(d.id)
-            ).scalars()
-        )
-        picked = sorted(
-            random.Random(seed).sample(resolved_ids, min(sample_size, len(resolved_ids)))
-        )
-        sample_refs = (
-            list(s.execute(select(d.ref).where(d.id.in_(picked)).order_by(d.id)).scalars())
-            if picked
-            else []
-        )
-
-    themes: Counter[str] = Counter()
-    for text, n in theme_rows:
-        themes[normalise_theme(text or "")] += int(n)
-    repeats_sorted = sorted(repeat_rows, key=lambda r: (-r[1], r[0]))
-    return OversightReport(
-        start=start,
-        end=end,
-        at=at,
-        opened=int(opened),
-        by_type=by_type,
-        by_agency_pair=by_pair,
-        by_risk=by_risk,
-        by_status=by_status,
-        stalled=Stalled(
-            count=len(stalled_s),
-            total_days=sum(stalled_s) / DAY,
-            median_days=statistics.median(stalled_s) / DAY if stalled_s else None,
-            max_days=max(stalled_s) / DAY if stalled_s else None,
-        ),
-        time_to_acceptance=TimeToAcceptance(
-            count=len(accepted_s),
-            median_hours=statistics.median(accepted_s) / HOUR if accepted_s else None,
-            p90_hours=(_percentile(accepted_s, 0.9) or 0.0) / HOUR if accepted_s else None,
-        ),
-        breaches_by_stage=tuple(
-            StageBreaches(int(st), STAGE_LABELS[st], *stage_rows.get(int(st), (0, 0)))
-            for st in Stage
-            if st is not Stage.COMMISSIONER_LIAISON or int(st) in stage_rows
-        ),
-        interim_cover=Rate(int(covered), int(opened)),
-        provisional=Provisional(
-            started=sum(int(n) for n in package_counts.values()),
-            converted=int(package_counts.get("converted", 0)),
-            escalated=int(package_counts.get("escalated", 0)),
-            active=int(package_counts.get("active", 0)),
-            ended=int(package_counts.get("ended", 0)),
-        ),
-        repeats=Repeats(
-            people=len(repeat_rows),
-            disputes=sum(int(n) for _, n in repeat_rows),
-            top=tuple(Count(p, int(n)) for p, n in repeats_sorted[:TOP]),
-        ),
-        themes=tuple(
-            Count(t, n)
-            for t, n in sorted(themes.items(), key=lambda x: (-x[1], x[0]))
-            if n >= 2 and t
-        )[:TOP],
-        daily=_days(start, end, opened_days, resolved_days),
-        sample_seed=seed,
-        audit_sample=tuple(dispute_detail(store, ref, at) for ref in sample_refs),
+        sample_refs = _audit_sample_refs(c, sample_size, seed)
+    # Each sampled dispute in full, in a read of its own (as before: after this one).
+    return replace(
+        report, audit_sample=tuple(dispute_detail(store, ref, at) for ref in sample_refs)
     )
 
 
