@@ -11,6 +11,7 @@ store exports without holding one long read open.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,18 +78,32 @@ def iter_export_disputes(store: Store) -> Iterator[dict[str, Any]]:
             yield from _export_chunk(s, chunk, logins, codes)
 
 
-def _export_chunk(
-    s: Any, chunk: list[int], logins: dict[int, str], codes: dict[int, str]
-) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class _ChunkRows:
+    """A chunk's related rows, grouped by dispute id (contacts by package id)."""
+
+    parties: dict[int, list[Any]]
+    evidence: dict[int, list[Any]]
+    stages: dict[int, list[Any]]
+    covers: dict[int, list[Any]]
+    packages: dict[int, list[Any]]
+    decisions: dict[int, list[Any]]
+    acceptances: dict[int, list[Any]]
+    holders: dict[int, list[Any]]
+    notes: dict[int, list[Any]]
+    contacts: dict[int, list[Any]]
+    withdrawn_by: dict[int, str]
+
+
+def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
+    """Every row related to the disputes ``chunk``: one query per table."""
+
     def rows(model: Any, *order: Any) -> dict[int, list[Any]]:
         # Core rows, not ORM objects: building 100,000s of model instances is the slow part.
         table = model.__table__
         query = select(table).where(table.c.dispute_id.in_(chunk)).order_by(*order)
         return _by_dispute(s.execute(query))
 
-    disputes = s.execute(
-        select(Dispute.__table__).where(Dispute.id.in_(chunk)).order_by(Dispute.id)
-    )
     parties = rows(DisputeAgency, DisputeAgency.agency_id)
     evidence = rows(EvidenceItem, EvidenceItem.id)
     stages = rows(StageRecord, StageRecord.stage)
@@ -114,121 +129,158 @@ def _export_chunk(
             )
         ).all()
     )
+    return _ChunkRows(
+        parties,
+        evidence,
+        stages,
+        covers,
+        packages,
+        decisions,
+        acceptances,
+        holders,
+        notes,
+        contacts,
+        withdrawn_by,
+    )
+
+
+def _export_chunk(
+    s: Any, chunk: list[int], logins: dict[int, str], codes: dict[int, str]
+) -> Iterator[dict[str, Any]]:
+    disputes = s.execute(
+        select(Dispute.__table__).where(Dispute.id.in_(chunk)).order_by(Dispute.id)
+    )
+    related = _read_chunk(s, chunk)
     for d in disputes:
-        mine = parties.get(d.id, [])
-        acc = acceptances.get(d.id, [])
-        yield {
-            "ref": d.ref,
-            "person_ref": d.person_ref,
-            "dispute_type": d.dispute_type,
-            "risk": d.risk,
-            "raising_agency": codes[d.raising_agency_id],
-            "responding_agencies": _responding(d, mine, codes),
-            **{name: getattr(d, name) for name in TEXT_FIELDS},
-            "evidence": {
-                e.key: {
-                    "present": e.present,
-                    "note": e.note,
-                    "updated_at": _iso(e.updated_at),
-                    "updated_by": logins[e.updated_by_id],
-                }
-                for e in evidence.get(d.id, [])
-            },
-            "opened_at": _iso(d.opened_at),
-            "opened_by": logins[d.opened_by_id],
-            "status": d.status,
-            "current_stage": d.current_stage,
-            "resolved_at": _iso(d.resolved_at),
-            "stages": [
-                {
-                    "stage": r.stage,
-                    "entered_at": _iso(r.entered_at),
-                    "entered_by": logins[r.entered_by_id],
-                    "breach_reason": r.breach_reason,
-                    "note": r.escalation_note,
-                    "due_at": _iso(r.due_at),
-                    "left_at": _iso(r.left_at),
-                }
-                for r in stages.get(d.id, [])
-            ],
-            "covers": [
-                {
-                    "provider": codes[c.provider_agency_id],
-                    "support_level": c.support_level,
-                    "starts_at": _iso(c.starts_at),
-                    "review_at": _iso(c.review_at),
-                    "assigned_by": logins[c.assigned_by_id],
-                    "active": c.active,
-                }
-                for c in covers.get(d.id, [])
-            ],
-            "packages": [
-                {
-                    "coordinator": logins[p.coordinator_id],
-                    "actions": p.actions,
-                    "starts_at": _iso(p.starts_at),
-                    "ends_at": _iso(p.ends_at),
-                    "status": p.status,
-                    "authorised_by": logins[p.authorised_by_id],
-                    "contacts": [
-                        {
-                            "at": _iso(c.at),
-                            "method": c.method,
-                            "outcome": c.outcome,
-                            "note": c.note,
-                            "by": logins[c.by_id],
-                        }
-                        for c in contacts.get(p.id, [])
-                    ],
-                }
-                for p in packages.get(d.id, [])
-            ],
-            "decisions": [
-                {
-                    "kind": x.kind,
-                    "outcome": x.outcome,
-                    "receiving_agency": codes.get(x.receiving_agency_id)
-                    if x.receiving_agency_id
-                    else None,
-                    "pathway": x.pathway,
-                    "rationale": x.rationale,
-                    "decided_by": logins[x.decided_by_id],
-                    "capacity": x.capacity,
-                    "stage": x.stage,
-                    "review_date": _day(x.review_date),
-                    "decided_at": _iso(x.decided_at),
-                }
-                for x in decisions.get(d.id, [])
-            ],
-            "acceptance": {
-                "accepted_by": logins[acc[-1].accepted_by_id],
-                "start_plan": acc[-1].start_plan,
-                "start_date": _day(acc[-1].start_date),
-                "at": _iso(acc[-1].at),
-            }
-            if acc
-            else None,
-            "withdrawal": {
-                "by": withdrawn_by.get(d.id),
-                "reason": d.withdrawn_reason,
-                "at": _iso(d.resolved_at),
-            }
-            if d.status == Status.WITHDRAWN.value
-            else None,
-            "plan_holders": [
-                {
-                    "login": logins[h.person_id],
-                    "assigned_by": logins[h.assigned_by_id],
-                    "from_at": _iso(h.from_at),
-                    "until_at": _iso(h.until_at),
-                }
-                for h in holders.get(d.id, [])
-            ],
-            "notes": [
-                {"by": logins[n.by_id], "at": _iso(n.at), "text": n.text}
-                for n in notes.get(d.id, [])
-            ],
+        yield _dispute_record(d, related, logins, codes)
+
+
+def _dispute_record(
+    d: Any, related: _ChunkRows, logins: dict[int, str], codes: dict[int, str]
+) -> dict[str, Any]:
+    """One dispute as an export record: its form, then its history part by part."""
+    acc = related.acceptances.get(d.id, [])
+    return {
+        "ref": d.ref,
+        "person_ref": d.person_ref,
+        "dispute_type": d.dispute_type,
+        "risk": d.risk,
+        "raising_agency": codes[d.raising_agency_id],
+        "responding_agencies": _responding(d, related.parties.get(d.id, []), codes),
+        **{name: getattr(d, name) for name in TEXT_FIELDS},
+        "evidence": {e.key: _evidence_record(e, logins) for e in related.evidence.get(d.id, [])},
+        "opened_at": _iso(d.opened_at),
+        "opened_by": logins[d.opened_by_id],
+        "status": d.status,
+        "current_stage": d.current_stage,
+        "resolved_at": _iso(d.resolved_at),
+        "stages": [_stage_record(r, logins) for r in related.stages.get(d.id, [])],
+        "covers": [_cover_record(c, logins, codes) for c in related.covers.get(d.id, [])],
+        "packages": [
+            _package_record(p, related.contacts.get(p.id, []), logins)
+            for p in related.packages.get(d.id, [])
+        ],
+        "decisions": [_decision_record(x, logins, codes) for x in related.decisions.get(d.id, [])],
+        "acceptance": _acceptance_record(acc[-1], logins) if acc else None,
+        "withdrawal": {
+            "by": related.withdrawn_by.get(d.id),
+            "reason": d.withdrawn_reason,
+            "at": _iso(d.resolved_at),
         }
+        if d.status == Status.WITHDRAWN.value
+        else None,
+        "plan_holders": [
+            {
+                "login": logins[h.person_id],
+                "assigned_by": logins[h.assigned_by_id],
+                "from_at": _iso(h.from_at),
+                "until_at": _iso(h.until_at),
+            }
+            for h in related.holders.get(d.id, [])
+        ],
+        "notes": [
+            {"by": logins[n.by_id], "at": _iso(n.at), "text": n.text}
+            for n in related.notes.get(d.id, [])
+        ],
+    }
+
+
+def _evidence_record(e: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "present": e.present,
+        "note": e.note,
+        "updated_at": _iso(e.updated_at),
+        "updated_by": logins[e.updated_by_id],
+    }
+
+
+def _stage_record(r: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "stage": r.stage,
+        "entered_at": _iso(r.entered_at),
+        "entered_by": logins[r.entered_by_id],
+        "breach_reason": r.breach_reason,
+        "note": r.escalation_note,
+        "due_at": _iso(r.due_at),
+        "left_at": _iso(r.left_at),
+    }
+
+
+def _cover_record(c: Any, logins: dict[int, str], codes: dict[int, str]) -> dict[str, Any]:
+    return {
+        "provider": codes[c.provider_agency_id],
+        "support_level": c.support_level,
+        "starts_at": _iso(c.starts_at),
+        "review_at": _iso(c.review_at),
+        "assigned_by": logins[c.assigned_by_id],
+        "active": c.active,
+    }
+
+
+def _package_record(p: Any, contacts: list[Any], logins: dict[int, str]) -> dict[str, Any]:
+    """A provisional package with its contact log."""
+    return {
+        "coordinator": logins[p.coordinator_id],
+        "actions": p.actions,
+        "starts_at": _iso(p.starts_at),
+        "ends_at": _iso(p.ends_at),
+        "status": p.status,
+        "authorised_by": logins[p.authorised_by_id],
+        "contacts": [
+            {
+                "at": _iso(c.at),
+                "method": c.method,
+                "outcome": c.outcome,
+                "note": c.note,
+                "by": logins[c.by_id],
+            }
+            for c in contacts
+        ],
+    }
+
+
+def _decision_record(x: Any, logins: dict[int, str], codes: dict[int, str]) -> dict[str, Any]:
+    return {
+        "kind": x.kind,
+        "outcome": x.outcome,
+        "receiving_agency": codes.get(x.receiving_agency_id) if x.receiving_agency_id else None,
+        "pathway": x.pathway,
+        "rationale": x.rationale,
+        "decided_by": logins[x.decided_by_id],
+        "capacity": x.capacity,
+        "stage": x.stage,
+        "review_date": _day(x.review_date),
+        "decided_at": _iso(x.decided_at),
+    }
+
+
+def _acceptance_record(acc: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "accepted_by": logins[acc.accepted_by_id],
+        "start_plan": acc.start_plan,
+        "start_date": _day(acc.start_date),
+        "at": _iso(acc.at),
+    }
 
 
 def _responding(d: Any, parties: list[Any], codes: dict[int, str]) -> list[str]:
