@@ -1,8 +1,13 @@
-"""Fixtures: a temp store reached only through the real command line."""
+"""Fixtures: a temp store reached only through the real command line.
+
+The ``team`` store is built once per session (thirteen commands) and copied
+for each test that asks for it, so each test still has its own file.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,24 +16,30 @@ from cli_helpers import Cli
 from panel_tui.rules.policy import default_policy_text
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
+def _env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
         NO_COLOR="1",
         COLUMNS="200",
     )
     env.pop("PANEL_TUI_DB", None)
-    return Cli(tmp_path / "store.db", env)
+    return env
 
 
 @pytest.fixture
-def team(cli: Cli, tmp_path: Path) -> Cli:
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", _env(tmp_path))
+
+
+@pytest.fixture(scope="session")
+def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An initialised test store that allows --as, with agencies and one person per role."""
+    home = tmp_path_factory.mktemp("team")
+    cli = Cli(home / "store.db", _env(home))
     cli.ok("init", "--name", "Test Admin")
-    policy = tmp_path / "policy.toml"
+    policy = home / "policy.toml"
     policy.write_text(
         default_policy_text().replace("allow_override = false", "allow_override = true")
     )
@@ -50,4 +61,14 @@ def team(cli: Cli, tmp_path: Path) -> Cli:
         ("watch", "oversight"),
     ):
         cli.ok("users", "add", login, "--name", login.title(), "--roles", role, "--agency", "CBH")
+    # Every connection is closed after each command, so the WAL is merged: one file.
+    assert not Path(f"{cli.db}-wal").exists() or Path(f"{cli.db}-wal").stat().st_size == 0
+    return cli.db
+
+
+@pytest.fixture
+def team(cli: Cli, team_template: Path) -> Cli:
+    """A copy of the team store (see ``team_template``) at ``cli.db``, its policy beside it."""
+    shutil.copyfile(team_template, cli.db)
+    shutil.copyfile(team_template.parent / "policy.toml", cli.db.parent / "policy.toml")
     return cli

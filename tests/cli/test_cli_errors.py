@@ -207,3 +207,15 @@ def test_opening_the_app_checks_the_store_and_the_line_first(cli: Cli) -> None:
     assert result.returncode == 0 and "queue" in result.stdout and "demo" in result.stdout
     result = cli("--db", db=False)
     assert result.returncode == 2 and "expected one argument" in result.stderr
+
+
+def test_a_real_process_exits_with_the_commands_code(team: Cli) -> None:
+    """The other tests run ``main`` in this process; the exit status of a process is this one."""
+    process = team.in_subprocess()
+    listed = process("agencies", "list", "--format", "json")
+    assert listed.returncode == 0 and "MCO" in listed.stdout
+    refused = process("show", "D-1999-0001")
+    assert refused.returncode == 1 and "no dispute D-1999-0001" in refused.stderr
+    bad = process("queue", "--format", "yaml")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    assert "Traceback" not in refused.stderr + bad.stderr

@@ -32,6 +32,9 @@ FILTERS = [
     ("--text", "CBH", "--limit", "3"),
 ]
 
+# One worker builds the demo store (module scope) and runs every test that reads it.
+pytestmark = pytest.mark.xdist_group("queue-paths-demo")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
@@ -52,7 +55,11 @@ CASES = [("json", args) for args in FILTERS]
 CASES += [(fmt, args) for fmt in ("csv", "table") for args in ((), ("--breached",))]
 
 
-@pytest.mark.parametrize(("fmt", "args"), CASES, ids=lambda a: " ".join(a) or "all open")
+def _case_id(value: str | tuple[str, ...]) -> str:
+    return value if isinstance(value, str) else " ".join(value) or "all open"
+
+
+@pytest.mark.parametrize(("fmt", "args"), CASES, ids=_case_id)
 def test_the_quick_and_the_full_path_print_the_same(
     demo: Cli, at: str, fmt: str, args: tuple[str, ...]
 ) -> None:
