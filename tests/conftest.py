@@ -1,8 +1,31 @@
-"""Shared test settings: keep every test away from the user's real store and config."""
+"""Shared test settings: isolation from the user's real store and config; the slow suites.
+
+The reliability suite and the benchmark harness are marked ``slow`` by their
+directory: ``uv run pytest`` leaves them out (pyproject's addopts) and
+``.ci/run`` runs them with ``-m "slow or hypothesis"``. Hypothesis loads the
+"dev" profile unless ``--hypothesis-profile`` names another (tests/profiles.py).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import profiles  # noqa: F401  (registers the Hypothesis profiles)
 import pytest
+from hypothesis import settings
+
+settings.load_profile("dev")  # before pytest_configure, which loads --hypothesis-profile
+
+SLOW_DIRS = ("reliability", "benchmarks")
+TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow = [TESTS / name for name in SLOW_DIRS]
+    for item in items:
+        if any(item.path.is_relative_to(d) for d in slow):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

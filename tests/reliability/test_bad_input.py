@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from reliability.relkit import T0, counts, record_figures, valid_form
 
 from panel_tui.rules.clocks import clock_state, due_time
@@ -33,12 +34,13 @@ from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.transfer import CSV_EXAMPLE, export_store, import_csv, import_export
 
-FORM_EXAMPLES = 1000
-LEDGER_FORM_EXAMPLES = 300
-POLICY_TEXT_EXAMPLES = 1000
-POLICY_MUTATION_EXAMPLES = 1000
-CSV_EXAMPLES = 300
-EXPORT_EXAMPLES = 300
+# Examples per test under the ci profile (.ci/run); a quarter of it under dev (tests/profiles.py).
+FORM_EXAMPLES = examples(1000)
+LEDGER_FORM_EXAMPLES = examples(300)
+POLICY_TEXT_EXAMPLES = examples(1000)
+POLICY_MUTATION_EXAMPLES = examples(1000)
+CSV_EXAMPLES = examples(300)
+EXPORT_EXAMPLES = examples(300)
 TABLES = (
     "dispute",
     "event",

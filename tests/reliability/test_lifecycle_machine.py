@@ -35,6 +35,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from profiles import examples
 from reliability.relkit import ROLES, T0, query, record_figures, valid_form
 
 from panel_tui.rules import rights
@@ -51,7 +52,7 @@ from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 
-MAX_EXAMPLES = 50
+MAX_EXAMPLES = examples(50)  # under the ci profile (.ci/run); a quarter under dev
 STEPS = 40
 POLICY = default_policy()
 #: Event action → the right it needs (events without a dispute are administration).

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from reliability.relkit import T0, chain, query, record_figures, valid_form
 
 from panel_tui.store.audit import event_hash
@@ -252,7 +253,7 @@ COLUMNS = (
 
 @given(data=st.data())
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],

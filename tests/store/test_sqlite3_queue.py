@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
@@ -86,7 +87,7 @@ FILTERS = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     f=FILTERS,
     hours_later=st.sampled_from([0, 7, 30, 24 * 20]),
