@@ -32,9 +32,6 @@ FILTERS = [
     ("--text", "CBH", "--limit", "3"),
 ]
 
-# One worker builds the demo store (module scope) and runs every test that reads it.
-pytestmark = pytest.mark.xdist_group("queue-paths-demo")
-
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
