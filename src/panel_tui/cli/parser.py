@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from panel_tui import __version__
 from panel_tui.rules.enums import ContactOutcome, DisputeType, EvidenceKey, Outcome, Risk
@@ -69,9 +70,26 @@ def _write(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from panel_tui.cli import admin, reads, transfer, writes
+class _Commands:
+    """Adds commands, and groups of actions, to the top parser."""
 
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    def command(self, name: str, handler: Any, help: str) -> argparse.ArgumentParser:  # noqa: A002
+        p = self.sub.add_parser(name, help=help, description=help)
+        _common(p)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(self, name: str, help: str) -> Any:  # noqa: A002
+        """A command of several actions (``users add``); returns what adds the actions."""
+        g = self.sub.add_parser(name, help=help, description=help)
+        g.set_defaults(handler=None, group=name)
+        return g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="panel-tui",
         description=DESCRIPTION,
@@ -79,66 +97,76 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"panel-tui {__version__}")
     _common(parser, top=True)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    c = _Commands(parser)
+    # In the order `panel-tui --help` lists them.
+    _setup_commands(c)
+    _dispute_commands(c)
+    _read_commands(c)
+    _store_commands(c)
+    return parser
 
-    def command(name: str, handler, help: str) -> argparse.ArgumentParser:  # noqa: A002
-        p = sub.add_parser(name, help=help, description=help)
-        _common(p)
-        p.set_defaults(handler=handler)
-        return p
 
-    p = command("init", admin.cmd_init, "create a store; your OS login becomes its administrator")
+def _setup_commands(c: _Commands) -> None:
+    """Creating a store, and its people and agencies."""
+    from panel_tui.cli import admin
+
+    p = c.command("init", admin.cmd_init, "create a store; your OS login becomes its administrator")
     p.add_argument("--policy", metavar="FILE", help="install this policy TOML")
     p.add_argument("--name", help="your display name")
 
-    for group, help_text in (("users", "people and their roles"), ("agencies", "agencies")):
-        g = sub.add_parser(group, help=help_text, description=help_text)
-        g.set_defaults(handler=None, group=group)
-        gsub = g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
-        if group == "users":
-            a = gsub.add_parser("add", help="add a person")
-            a.add_argument("login")
-            a.add_argument("--name", help="display name")
-            a.add_argument(
-                "--roles",
-                required=True,
-                action="append",
-                help="comma-separated roles, e.g. duty_lead,supervisor",
-            )
-            a.add_argument("--agency", help="agency code")
-            a.set_defaults(handler=admin.cmd_users_add)
-            lst = gsub.add_parser("list", help="list people")
-            lst.set_defaults(handler=admin.cmd_users_list)
-        else:
-            a = gsub.add_parser("add", help="add an agency")
-            a.add_argument("code")
-            a.add_argument("name")
-            a.add_argument("--kind", help="e.g. county, mco, housing, hospital")
-            a.set_defaults(handler=admin.cmd_agencies_add)
-            lst = gsub.add_parser("list", help="list agencies")
-            lst.set_defaults(handler=admin.cmd_agencies_list)
-        _common(a)
-        _common(lst)
-        lst.add_argument("--format", choices=FORMATS, default="table")
+    users = c.group("users", "people and their roles")
+    a = users.add_parser("add", help="add a person")
+    a.add_argument("login")
+    a.add_argument("--name", help="display name")
+    a.add_argument(
+        "--roles",
+        required=True,
+        action="append",
+        help="comma-separated roles, e.g. duty_lead,supervisor",
+    )
+    a.add_argument("--agency", help="agency code")
+    a.set_defaults(handler=admin.cmd_users_add)
+    lst = users.add_parser("list", help="list people")
+    lst.set_defaults(handler=admin.cmd_users_list)
+    _common(a)
+    _common(lst)
+    lst.add_argument("--format", choices=FORMATS, default="table")
 
-    p = command("open", writes.cmd_open, "open a dispute from a JSON form")
+    agencies = c.group("agencies", "agencies")
+    a = agencies.add_parser("add", help="add an agency")
+    a.add_argument("code")
+    a.add_argument("name")
+    a.add_argument("--kind", help="e.g. county, mco, housing, hospital")
+    a.set_defaults(handler=admin.cmd_agencies_add)
+    lst = agencies.add_parser("list", help="list agencies")
+    lst.set_defaults(handler=admin.cmd_agencies_list)
+    _common(a)
+    _common(lst)
+    lst.add_argument("--format", choices=FORMATS, default="table")
+
+
+def _dispute_commands(c: _Commands) -> None:
+    """The ledger's operations on one dispute."""
+    from panel_tui.cli import writes
+
+    p = c.command("open", writes.cmd_open, "open a dispute from a JSON form")
     p.add_argument("--json", required=True, metavar="FILE|-", help="the form as JSON ('-': stdin)")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = command("escalate", writes.cmd_escalate, "move a dispute up the ladder")
+    p = c.command("escalate", writes.cmd_escalate, "move a dispute up the ladder")
     p.add_argument("ref")
     p.add_argument("--note", help="what the next rung is asked to do")
     p.add_argument("--breach-reason", help="required when the current stage is breached")
     _write(p)
 
-    p = command("cover", writes.cmd_cover, "assign interim cover (service first)")
+    p = c.command("cover", writes.cmd_cover, "assign interim cover (service first)")
     p.add_argument("ref")
     p.add_argument("--provider", required=True, help="agency code of the interim provider")
     p.add_argument("--level", required=True, help="the minimum support to deliver")
     p.add_argument("--review", metavar="TIME", help="when to review the cover")
     _write(p)
 
-    p = command("provisional", writes.cmd_provisional, "start a provisional support package")
+    p = c.command("provisional", writes.cmd_provisional, "start a provisional support package")
     p.add_argument("ref")
     p.add_argument("--coordinator", required=True, metavar="LOGIN")
     p.add_argument("--actions", required=True, help="welfare check, med reconciliation, ...")
@@ -147,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--until", metavar="TIME", help="hard deadline")
     _write(p)
 
-    p = command("contact", writes.cmd_contact, "log a contact attempt on the active package")
+    p = c.command("contact", writes.cmd_contact, "log a contact attempt on the active package")
     p.add_argument("ref")
     p.add_argument(
         "--method", required=True, choices=("phone", "visit", "text", "email", "letter", "video")
@@ -156,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     _write(p)
 
-    p = command("decide", writes.cmd_decide, "record a decision (or --final determination)")
+    p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
     p.add_argument("ref")
     p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
     p.add_argument("--rationale", required=True)
@@ -166,28 +194,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--final", action="store_true", help="the named authority's determination")
     _write(p)
 
-    p = command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
+    p = c.command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
     p.add_argument("ref")
     p.add_argument("--start-plan", required=True)
     p.add_argument("--start", default="today", metavar="DATE")
     _write(p)
 
-    p = command("withdraw", writes.cmd_withdraw, "withdraw a dispute, with a reason")
+    p = c.command("withdraw", writes.cmd_withdraw, "withdraw a dispute, with a reason")
     p.add_argument("ref")
     p.add_argument("--reason", required=True)
     _write(p)
 
-    p = command("note", writes.cmd_note, "add a note")
+    p = c.command("note", writes.cmd_note, "add a note")
     p.add_argument("ref")
     p.add_argument("text", nargs="+")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = command("holder", writes.cmd_holder, "assign the plan holder")
+    p = c.command("holder", writes.cmd_holder, "assign the plan holder")
     p.add_argument("ref")
     p.add_argument("login")
     _write(p)
 
-    p = command("evidence", writes.cmd_evidence, "record a minimum-evidence item")
+    p = c.command("evidence", writes.cmd_evidence, "record a minimum-evidence item")
     p.add_argument("ref")
     p.add_argument("key", choices=[k.value for k in EvidenceKey])
     state = p.add_mutually_exclusive_group(required=True)
@@ -196,12 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     _write(p)
 
-    p = command("edit", writes.cmd_edit, "edit the dispute form's text fields")
+    p = c.command("edit", writes.cmd_edit, "edit the dispute form's text fields")
     p.add_argument("ref")
     p.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE")
     _write(p)
 
-    p = command("queue", reads.cmd_queue, "the live queue, most urgent first")
+
+def _read_commands(c: _Commands) -> None:
+    """Reading the queue, a dispute and the report; moving disputes in and out."""
+    from panel_tui.cli import reads, transfer
+
+    p = c.command("queue", reads.cmd_queue, "the live queue, most urgent first")
     _read(p)
     p.add_argument("--section", choices=[s.value for s in Section], default=Section.ALL_OPEN.value)
     p.add_argument("--breached", action="store_true", help="only breached disputes")
@@ -214,27 +247,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", help="free text: ref, person ref, agency, form text")
     p.add_argument("--limit", type=int)
 
-    p = command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
+    p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
     p.add_argument("ref")
     _read(p, ("table", "json"))
 
-    p = command("report", transfer.cmd_report, "oversight measures for a period")
+    p = c.command("report", transfer.cmd_report, "oversight measures for a period")
     _read(p, ("table", "json", "csv", "md"))
     p.add_argument("--from", dest="since", metavar="TIME", help="period start")
     p.add_argument("--to", metavar="TIME", help="period end (default: --at / now)")
     p.add_argument("--days", type=int, default=30, help="period length if --from is not given")
 
-    p = command("export", transfer.cmd_export, "export every dispute and its history as JSON")
+    p = c.command("export", transfer.cmd_export, "export every dispute and its history as JSON")
     p.add_argument("--output", "-o", metavar="FILE")
 
-    p = command("import", transfer.cmd_import, "import an export, or a CSV dispute log")
+    p = c.command("import", transfer.cmd_import, "import an export, or a CSV dispute log")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--csv", action="store_true", help="FILE is a CSV dispute log")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    g = sub.add_parser("audit", help="the audit trail")
-    g.set_defaults(handler=None, group="audit")
-    gsub = g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
+
+def _store_commands(c: _Commands) -> None:
+    """Looking after the store: its audit trail, policy, backups and health; the demo."""
+    from panel_tui.cli import admin
+
+    gsub = c.group("audit", "the audit trail")
     a = gsub.add_parser(
         "verify",
         help="walk the hash chain; name the first broken event; print its head (ID:HASH)",
@@ -250,9 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=("table", "json"), default="table")
     a.set_defaults(handler=admin.cmd_audit_verify)
 
-    g = sub.add_parser("policy", help="show, check or install the policy")
-    g.set_defaults(handler=None, group="policy")
-    gsub = g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
+    gsub = c.group("policy", "show, check or install the policy")
     a = gsub.add_parser("show", help="the store's policy (or --default)")
     _common(a)
     a.add_argument("--default", action="store_true", help="the shipped default")
@@ -266,14 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", metavar="FILE")
     a.set_defaults(handler=admin.cmd_policy_set)
 
-    p = command("backup", admin.cmd_backup, "copy the store safely while others write")
+    p = c.command("backup", admin.cmd_backup, "copy the store safely while others write")
     p.add_argument("dest", nargs="?", metavar="DEST", help="file or directory")
 
-    p = command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
+    p = c.command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
+    p = c.command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
     p.add_argument("--disputes", type=int, default=60)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--no-ui", action="store_true", help="build only; do not open the app")
-    return parser
