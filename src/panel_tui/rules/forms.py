@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.text import check_text
 
 TEXT_MAX = 4000
 SHORT_MAX = 200
@@ -52,12 +53,25 @@ class EvidenceItem(BaseModel):
     present: bool = False
     note: str = Field("", max_length=SHORT_MAX * 5)
 
+    @field_validator("note")
+    @classmethod
+    def _visible_note(cls, note: str) -> str:
+        return _clean(note, multiline=True)
+
     @model_validator(mode="after")
     def _absent_needs_note(self) -> EvidenceItem:
         self.note = self.note.strip()
         if not self.present and not self.note:
             raise ValueError("an absent item needs a note saying why and when it will be available")
         return self
+
+
+def _clean(value: str, *, multiline: bool) -> str:
+    """Refuse controls and bidi overrides (rules/text.py says which and why)."""
+    try:
+        return check_text(value, "", multiline=multiline) or value
+    except InvalidInputError as err:  # pydantic names the field
+        raise ValueError(err.message) from None
 
 
 def _blank_evidence() -> dict[EvidenceKey, EvidenceItem]:
@@ -83,6 +97,16 @@ class DisputeForm(BaseModel):
     requested_decision: str = Field(min_length=3, max_length=TEXT_MAX)
     evidence: dict[EvidenceKey, EvidenceItem] = Field(default_factory=_blank_evidence)
 
+    @field_validator("consent_basis", "raising_agency", mode="before")  # person_ref: pattern
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return _clean(value, multiline=False) if isinstance(value, str) else value
+
+    @field_validator(*LONG_TEXT_FIELDS, mode="before")
+    @classmethod
+    def _long_text(cls, value: object) -> object:
+        return _clean(value, multiline=True) if isinstance(value, str) else value
+
     @field_validator("raising_agency")
     @classmethod
     def _code(cls, code: str) -> str:
@@ -91,6 +115,8 @@ class DisputeForm(BaseModel):
     @field_validator("responding_agencies")
     @classmethod
     def _codes(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            _clean(code, multiline=False)
         cleaned = [c.strip().upper() for c in codes if c.strip()]
         if not cleaned:
             raise ValueError("name at least one responding agency")

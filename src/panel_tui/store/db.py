@@ -47,6 +47,9 @@ class Store:
     """A migrated store: hands out short read sessions and IMMEDIATE write sessions."""
 
     def __init__(self, url: str, engine: Engine) -> None:
+        from panel_tui.store import text_guard
+
+        text_guard.install()  # every text written is checked for controls (rules/text.py)
         self.url = url
         self.engine = engine
         self._writer = write_engine(engine)
