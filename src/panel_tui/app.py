@@ -26,12 +26,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from panel_tui.config import Settings, config_path, load_settings
 from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
+from panel_tui.rules.text import visible
 from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read import sqlite3_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage
@@ -134,7 +136,28 @@ class PanelApp(App[None]):
     def _show_identity(self, person: PersonView | None, policy: Policy, kind: str) -> None:
         self.person, self._policy = person, policy
         roles = ", ".join(self.roles) or "no roles: read only"
-        self.sub_title = f"{self.login} ({roles}) · {kind} store {Path(self.store.label).name}"
+        self.sub_title = visible(
+            f"{self.login} ({roles}) · {kind} store {Path(self.store.label).name}"
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notices often quote stored or typed text (an error naming a field, a login):
+        shown as plain text with control characters escaped, never as markup."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def switch_user(self, login: str) -> None:
         """Demo stores only: act as someone else to try each role."""

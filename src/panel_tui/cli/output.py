@@ -1,4 +1,10 @@
-"""Output for people (Rich tables, local times) and for scripts (stable JSON, CSV)."""
+"""Output for people (Rich tables, local times) and for scripts (stable JSON, CSV).
+
+Text from the store is never trusted to be harmless: tables and lines show it
+through ``rules.text.visible`` (control characters escaped) and as plain Rich
+Text (a ``[link=…]`` in a name is not markup); CSV cells go through
+``csv_cell`` (no formulas); JSON escapes control characters itself.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from panel_tui.rules.text import csv_cell, visible
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -39,7 +47,7 @@ def emit_json(data: Any) -> None:
 def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
+    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
         writer.writerow(
             [
@@ -47,7 +55,7 @@ def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
                 if v is None
                 else _json_default(v)
                 if isinstance(v, datetime | date | timedelta)
-                else v
+                else csv_cell(v)
                 for v in row
             ]
         )
@@ -59,19 +67,33 @@ def emit_table(
 ) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, caption=caption or None, show_lines=False, expand=False)
+    table = Table(
+        title=Text(visible(title)) if title else None,
+        caption=Text(visible(caption)) if caption else None,
+        show_lines=False,
+        expand=False,
+    )
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[Text(visible(v)) for v in row])
     Console().print(table)
+
+
+def markup_safe(value: object) -> str:
+    """Stored text to put inside a Rich markup string: escaped controls and brackets."""
+    from rich.markup import escape
+
+    return escape(visible(value))
 
 
 def say(message: str) -> None:
     """A line for people on stdout (nothing fancy: scripts may read it)."""
-    sys.stdout.write(message + "\n")
+    sys.stdout.write(visible(message) + "\n")
 
 
 def error(message: str) -> None:
-    sys.stderr.write(f"panel-tui: {message}\n")
+    # Messages quote what was typed (an unknown agency code, a login): escaped.
+    sys.stderr.write(f"panel-tui: {visible(message)}\n")

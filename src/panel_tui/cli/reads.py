@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
-from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local
+from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local, markup_safe
 from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
@@ -210,13 +210,15 @@ def _print_detail(d: Any) -> None:
     from rich.console import Console
 
     console = Console()
+    q = markup_safe  # stored text inside markup: controls and [brackets] escaped
     console.print(
-        f"[b]{d.ref}[/b]  {d.dispute_type} · risk {d.risk} · {d.status} · "
+        f"[b]{q(d.ref)}[/b]  {q(d.dispute_type)} · risk {q(d.risk)} · {q(d.status)} · "
         f"stage {d.stage} {Stage(d.stage).label} · {clock_label(d.clock)}"
     )
     console.print(
-        f"person {d.person_ref} · {d.raising_agency} → {', '.join(d.responding_agencies)} · "
-        f"opened {local(d.opened_at)} by {d.opened_by} · plan holder {d.plan_holder or '—'}"
+        f"person {q(d.person_ref)} · {q(d.raising_agency)} → "
+        f"{q(', '.join(d.responding_agencies))} · opened {local(d.opened_at)} by "
+        f"{q(d.opened_by)} · plan holder {q(d.plan_holder or '—')}"
     )
     if d.liaison_triggered:
         console.print("[b]! COMMISSIONER LIAISON TRIGGERED[/b]")
@@ -229,7 +231,7 @@ def _print_detail(d: Any) -> None:
         ("Requested decision", d.requested_decision),
         ("Consent / lawful basis", d.consent_basis),
     ):
-        console.print(f"[b]{label}:[/b] {value}")
+        console.print(f"[b]{label}:[/b] {q(value)}")
     emit_table(
         "Evidence",
         ("Item", "Present", "Note"),
@@ -286,11 +288,11 @@ def _print_detail(d: Any) -> None:
     if d.acceptance:
         a = d.acceptance
         console.print(
-            f"[b]Accepted[/b] {local(a.at)} by {a.accepted_by}: start "
-            f"{a.start_date.isoformat()} — {a.start_plan}"
+            f"[b]Accepted[/b] {local(a.at)} by {q(a.accepted_by)}: start "
+            f"{a.start_date.isoformat()} — {q(a.start_plan)}"
         )
     if d.withdrawn_reason:
-        console.print(f"[b]Withdrawn:[/b] {d.withdrawn_reason}")
+        console.print(f"[b]Withdrawn:[/b] {q(d.withdrawn_reason)}")
     emit_table(
         "History",
         ("#", "When", "Who", "What", "Stage"),

@@ -157,3 +157,31 @@ def csv_cell(value: object) -> object:
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+#: Characters Markdown reads as markup anywhere in a line (& starts an entity).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+#: What starts a block at the beginning of a line: any punctuation, or "1." / "1)".
+_MD_LINE_START = re.compile(r"^([!-/:-@\[-`{-~])|^(\d+)([.)])")
+
+
+def markdown_plain(text: str) -> str:
+    """``text`` as Markdown that shows exactly what was typed, line for line.
+
+    Markup characters are backslash-escaped (a typed ``[x](url)`` is not a
+    link), a "- ", "#" or "1." at a line's start cannot become a bullet or a
+    heading, each line is kept (a hard break, indented to stay in a list
+    item), and control characters are shown as ``visible`` shows them.
+    """
+    lines = []
+    for line in visible(text).strip().splitlines() or [""]:
+        line = _MD_INLINE.sub(r"\\\1", line.strip())
+        lines.append(_MD_LINE_START.sub(_md_escape_start, line))
+    # Two spaces then a newline is a hard line break; the indent keeps it in the item.
+    return "  \n  ".join(lines)
+
+
+def _md_escape_start(match: re.Match[str]) -> str:
+    if match.group(1):  # a backslash there is already an escape
+        return match.group(1) if match.group(1) == "\\" else "\\" + match.group(1)
+    return f"{match.group(2)}\\{match.group(3)}"

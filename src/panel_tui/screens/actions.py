@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKey, Outcome
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.text import visible
 from panel_tui.screens.modals import Field, FormModal
 from panel_tui.store.ledger import CONTACT_METHODS, Ledger
 from panel_tui.store.read.dispute_models import DisputeDetail
@@ -63,11 +64,15 @@ def parse_date(text: str, field: str) -> date:
 
 
 def _agency_options(agencies: list[AgencyView]) -> list[tuple[str, str]]:
-    return [(f"{a.code} {a.name}", a.code) for a in agencies]
+    return [(visible(f"{a.code} {a.name}", multiline=False), a.code) for a in agencies]
 
 
 def _people_options(people: list[PersonView]) -> list[tuple[str, str]]:
-    return [(f"{p.display_name} ({p.login})", p.login) for p in people if p.active]
+    return [
+        (visible(f"{p.display_name} ({p.login})", multiline=False), p.login)
+        for p in people
+        if p.active
+    ]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from panel_tui.config import exports_dir
+from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.report import (
     OversightReport,
@@ -50,7 +51,13 @@ def _bars(title: str, rows: list[tuple[str, int]], suffix: list[str] | None = No
     top = max((v for _, v in rows), default=0)
     for i, (label, value) in enumerate(rows or [("none", 0)]):
         extra = suffix[i] if suffix and i < len(suffix) else ""
-        table.add_row(label, str(value), Text(_bar(value, top), style="cyan"), extra)
+        # Labels can be typed text (a rule conflict): plain Text, controls escaped.
+        table.add_row(
+            Text(visible(label, multiline=False)),
+            str(value),
+            Text(_bar(value, top), style="cyan"),
+            extra,
+        )
     return table
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Header, Static
 
 from panel_tui.rules.clocks import format_duration
 from panel_tui.rules.forms import TEXT_FIELDS
+from panel_tui.rules.text import visible
 from panel_tui.screens.actions import ACTIONS, Builder
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.form import SHORT
@@ -43,7 +44,7 @@ def _lines(rows: Rows) -> Table:
     table.add_column(style="dim", no_wrap=True)
     table.add_column(ratio=1)
     for label, value in rows:
-        table.add_row(Text(label), Text(value or "—"))
+        table.add_row(Text(visible(label)), Text(visible(value or "—")))
     return table
 
 
@@ -163,17 +164,18 @@ class DisputeScreen(AppScreen):
             then.reloaded(detail)
         d = detail
         head = Text()
-        head.append(f"{d.ref} ", style="bold")
-        head.append(f"person {d.person_ref} · {d.dispute_type} · {d.risk.upper()} risk · ")
-        head.append(f"{d.raising_agency}→{','.join(d.responding_agencies)} · {d.status}")
-        head.append(f"\nstage {d.stage} · plan holder {d.plan_holder or 'none'}")
-        head.append(f" · opened {local_time(d.opened_at)} by {d.opened_by}")
+        # Stored text shows its control characters escaped (rules/text.py).
+        head.append(visible(f"{d.ref} "), style="bold")
+        head.append(visible(f"person {d.person_ref} · {d.dispute_type} · {d.risk.upper()} risk · "))
+        head.append(visible(f"{d.raising_agency}→{','.join(d.responding_agencies)} · {d.status}"))
+        head.append(visible(f"\nstage {d.stage} · plan holder {d.plan_holder or 'none'}"))
+        head.append(visible(f" · opened {local_time(d.opened_at)} by {d.opened_by}"))
         if d.stalled.total_seconds() > 0:
             head.append(f"\n▲ stalled {format_duration(d.stalled)}", style="bold yellow")
         if d.liaison_triggered:
             head.append("  ✖ COMMISSIONER LIAISON TRIGGERED", style="bold red")
         if d.withdrawn_reason:
-            head.append(f"\nwithdrawn: {d.withdrawn_reason}")
+            head.append(visible(f"\nwithdrawn: {d.withdrawn_reason}"))
         # Each section is redrawn only when what it shows changed (DetailSection.show_source).
         self.query_one("#summary", DetailSection).show_source(head)
         self.query_one(ClockBadge).show(d.clock)

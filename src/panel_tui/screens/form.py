@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
 from panel_tui.rules.forms import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS, form_errors
+from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
 from panel_tui.screens.modals import field_message
 from panel_tui.store.read import orm_detail, orm_queries
@@ -104,7 +106,9 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     def _prepare(self) -> None:
         app = self.app
         agencies = retrying(app, lambda: orm_queries.agencies(app.store))  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._fill, [(f"{a.code} {a.name}", a.code) for a in agencies])
+        self.app.call_from_thread(
+            self._fill, [(visible(f"{a.code} {a.name}", multiline=False), a.code) for a in agencies]
+        )
 
     def _fill(self, agencies: list[tuple[str, str]]) -> None:
         self._agencies = agencies
@@ -131,7 +135,9 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     def _from_detail(self) -> dict[str, Any]:
         d = self.detail
         assert d is not None
-        values: dict[str, Any] = {name: getattr(d, name) for name in TEXT_FIELDS}
+        # A control character an older store holds is shown (and saved, if edited) as its
+        # visible escape: the field never sends it to the terminal (rules/text.py).
+        values: dict[str, Any] = {name: visible(getattr(d, name)) for name in TEXT_FIELDS}
         values.update(
             person_ref=d.person_ref,
             dispute_type=d.dispute_type,
@@ -222,13 +228,13 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
                 message = message or f"✖ {name}: {text}"
                 continue
             box = self.query_one(f"#err-{key.replace('.', '-')}", Static)
-            box.update(f"✖ {text}")
+            box.update(Text(visible(f"✖ {text}")))
             box.display = True
             first = first or key
         top = self.query_one("#form-message", Static)
         if errors and not message:
             message = f"✖ {len(errors)} problem(s): fix the fields marked ✖, then ctrl+s."
-        top.update(message)
+        top.update(Text(visible(message)))  # errors quote what was typed: never markup
         top.display = bool(message)
         top.set_class(message.startswith("▲"), "-stale")
         if first:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
+from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
 
 MODAL_CSS = """
@@ -154,16 +156,18 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
             for f in self._fields:
                 if error.field in (f.name, *f.aliases):
                     box = self.query_one(f"#err-{f.name}", Static)
-                    box.update(f"✖ {field_message(error)}")
+                    box.update(Text(visible(f"✖ {field_message(error)}")))
                     box.display = True
                     self.query_one(f"#f-{f.name}").focus()
                     return
         message = self.query_one("#message", Static)
         if isinstance(error, StaleWriteError):
             message.add_class("-stale")
-            message.update(f"▲ {error}\nctrl+r reloads the dispute and keeps what you typed.")
+            message.update(
+                Text(visible(f"▲ {error}\nctrl+r reloads the dispute and keeps what you typed."))
+            )
         else:
-            message.update(f"✖ {error}")
+            message.update(Text(visible(f"✖ {error}")))  # errors quote typed text: never markup
         message.display = True
 
     def action_submit(self) -> None:

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
+from panel_tui.rules.text import visible
 from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.modals import field_message
@@ -138,7 +139,7 @@ class PanelScreen(AppScreen):
     @staticmethod
     def _label(e: AgendaEntry) -> Text:
         mark = "✓" if e.decided else ("+" if e.picked else "·")
-        text = Text(f"{mark} {e.ref} {e.risk[:4]}")
+        text = Text(visible(f"{mark} {e.ref} {e.risk[:4]}", multiline=False))
         if e.decided:
             text.stylize("dim")
         return text
@@ -169,9 +170,10 @@ class PanelScreen(AppScreen):
         self.detail = d
         entry = self.entries[self.index] if self.entries else None
         text = Text()
-        text.append(f"{d.ref} ", style="bold")
-        text.append(f"{d.dispute_type} · {d.risk.upper()} · {d.raising_agency}→")
-        text.append(f"{','.join(d.responding_agencies)} · {clock_plain(d.clock)}\n")
+        # Stored text shows its control characters escaped (rules/text.py).
+        text.append(visible(f"{d.ref} "), style="bold")
+        text.append(visible(f"{d.dispute_type} · {d.risk.upper()} · {d.raising_agency}→"))
+        text.append(visible(f"{','.join(d.responding_agencies)} · {clock_plain(d.clock)}") + "\n")
         for label, value in (
             ("Problem", d.problem_statement),
             ("Rule conflict", d.rule_conflict),
@@ -180,11 +182,12 @@ class PanelScreen(AppScreen):
             ("Interim", d.interim_risk_actions),
         ):
             text.append(f"{label}: ", style="dim")
-            text.append(f"{value}\n")
+            text.append(f"{visible(value)}\n")
         if entry and entry.decisions:
             x = entry.decisions[-1]
             text.append(
-                f"✓ decided: {x.outcome} → {x.receiving_agency or '-'} by {x.decided_by}\n",
+                visible(f"✓ decided: {x.outcome} → {x.receiving_agency or '-'} by {x.decided_by}")
+                + "\n",
                 style="bold green",
             )
         self.query_one("#panel-case", Static).update(text)
@@ -237,7 +240,7 @@ class PanelScreen(AppScreen):
 
     def _error(self, message: str) -> None:
         box = self.query_one("#panel-error", Static)
-        box.update(message)
+        box.update(Text(visible(message)))  # errors quote what was typed: never markup
         box.display = bool(message)
 
     # --- recording -----------------------------------------------------------------------------

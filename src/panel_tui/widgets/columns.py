@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from panel_tui.rules.clocks import format_duration, short_duration
+from panel_tui.rules.text import visible
 from panel_tui.store.read.queue_models import QueueRow
 from panel_tui.widgets.clock_badge import clock_plain
 
@@ -92,4 +93,7 @@ def header_line(columns: list[Column]) -> str:
 
 
 def row_cells(columns: list[Column], row: QueueRow, at: datetime) -> str:
-    return " " + " ".join(_fit(c.cell(row, at), c.width).ljust(c.width) for c in columns)
+    """One queue line; stored text shows its control characters escaped (rules/text.py)."""
+    return " " + " ".join(
+        _fit(visible(c.cell(row, at), multiline=False), c.width).ljust(c.width) for c in columns
+    )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from panel_tui.rules.text import visible
 from panel_tui.store.read.dispute_models import EvidenceView
 from panel_tui.widgets.stage_ladder import DetailSection
 
@@ -25,7 +26,7 @@ def evidence_text(items: Sequence[EvidenceView]) -> Text:
         state = "present" if item.present else ("not stated" if item.present is None else "ABSENT")
         text.append(f" — {state}", style="dim" if item.present else "bold")
         if item.note:
-            text.append(f": {item.note}", style="dim")
+            text.append(f": {visible(item.note)}", style="dim")
     return text
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from panel_tui.rules.text import visible
 from panel_tui.store.read.dispute_models import StageView
 from panel_tui.widgets.clock_badge import clock_text, local_time
 
@@ -104,7 +105,7 @@ def ladder_table(stages: Sequence[StageView], current: int) -> Table:
                 state.append(f"  due {local_time(s.due_at)}", style="dim")
         who = ", ".join(s.authorities) or s.authority_role.replace("_", " ")
         extra = f" · breach: {s.breach_reason}" if s.breach_reason else ""
-        table.add_row(marker, name, state, Text(f"{who}{extra}", style="dim"))
+        table.add_row(marker, name, state, Text(visible(f"{who}{extra}"), style="dim"))
     return table
 
 

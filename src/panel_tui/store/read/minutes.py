@@ -2,36 +2,19 @@
 
 Rationales and pathways are free text, now often of several lines: each line
 is escaped so that a "- ", "#" or "1." someone typed cannot become a bullet or a
-heading, and kept as a line of its own (a hard break inside the list item).
+heading, and kept as a line of its own (a hard break inside the list item);
+control characters are shown escaped (``rules.text``).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date
 
+from panel_tui.rules.text import markdown_plain as plain
+from panel_tui.rules.text import visible
 from panel_tui.store.read.agenda import AgendaEntry
 
-#: Characters Markdown reads as markup anywhere in a line (& starts an entity).
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-#: What starts a block at the beginning of a line: any punctuation, or "1." / "1)".
-_LINE_START = re.compile(r"^([!-/:-@\[-`{-~])|^(\d+)([.)])")
-
-
-def plain(text: str) -> str:
-    """``text`` as Markdown that shows exactly what was typed, line for line."""
-    lines = []
-    for line in text.strip().splitlines() or [""]:
-        line = _INLINE.sub(r"\\\1", line.strip())
-        lines.append(_LINE_START.sub(_escape_start, line))
-    # Two spaces then a newline is a hard line break; the indent keeps it in the item.
-    return "  \n  ".join(lines)
-
-
-def _escape_start(match: re.Match[str]) -> str:
-    if match.group(1):  # a backslash there is already an escape
-        return match.group(1) if match.group(1) == "\\" else "\\" + match.group(1)
-    return f"{match.group(2)}\\{match.group(3)}"
+__all__ = ["minutes_markdown", "plain"]
 
 
 def minutes_markdown(panel_date: date, entries: list[AgendaEntry], chair: str) -> str:
@@ -54,4 +37,4 @@ def minutes_markdown(panel_date: date, entries: list[AgendaEntry], chair: str) -
                 f"review {x.review_date.isoformat()}"
             )
         lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # refs, types and agencies from older stores too

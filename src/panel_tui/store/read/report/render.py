@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from panel_tui.rules.clocks import format_duration
+from panel_tui.rules.text import csv_cell, visible
+from panel_tui.rules.text import markdown_plain as md
 from panel_tui.store.read.report.model import OversightReport
 
 
@@ -140,17 +142,18 @@ def report_rows(r: OversightReport) -> list[tuple[str, str, str]]:
 
 
 def report_csv(r: OversightReport) -> str:
+    """The rows as CSV; a cell a spreadsheet would run as a formula starts with ``'``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("measure", "key", "value"))
-    writer.writerows(report_rows(r))
+    writer.writerows([csv_cell(v) for v in row] for row in report_rows(r))
     return out.getvalue()
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
     if not rows:
         return ["_none_", ""]
-    cell = lambda v: str(v).replace("|", "\\|")  # noqa: E731
+    cell = lambda v: md(str(v))  # noqa: E731  (typed text stays text: no links, no tables)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return [*lines, ""]
@@ -229,26 +232,26 @@ def report_markdown(r: OversightReport) -> str:
         lines += [
             f"### {x.ref} — {x.dispute_type}, {x.risk} risk, {x.status}",
             "",
-            f"{x.raising_agency} → {', '.join(x.responding_agencies)}; opened "
-            f"{x.opened_at.isoformat()} by {x.opened_by}; resolved "
+            f"{md(x.raising_agency)} → {md(', '.join(x.responding_agencies))}; opened "
+            f"{x.opened_at.isoformat()} by {md(x.opened_by)}; resolved "
             f"{x.resolved_at.isoformat() if x.resolved_at else '—'}.",
             "",
             *[
                 f"- evidence: {e.label}: {'present' if e.present else 'absent'}"
-                + (f" ({e.note})" if e.note else "")
+                + (f" ({md(e.note)})" if e.note else "")
                 for e in x.evidence
             ],
             *[
-                f"- decision ({d.kind}) {d.outcome} → {d.receiving_agency or '—'} by "
-                f"{d.decided_by} as {d.capacity} at stage {d.stage}: {d.rationale}"
+                f"- decision ({d.kind}) {d.outcome} → {md(d.receiving_agency or '—')} by "
+                f"{md(d.decided_by)} as {d.capacity} at stage {d.stage}: {md(d.rationale)}"
                 for d in x.decisions
             ],
-            *[f"- event {e.id} {e.at.isoformat()} {e.actor} {e.action}" for e in x.events],
+            *[f"- event {e.id} {e.at.isoformat()} {md(e.actor)} {e.action}" for e in x.events],
             "",
         ]
     if not r.audit_sample:
         lines += ["_no resolved disputes in the period_", ""]
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def _fmt_hours(hours: float | None) -> str:
