@@ -56,7 +56,7 @@ class EventContent:
 
     def digest(self) -> str:
         """SHA-256 over the canonical JSON of the content; ``at`` to the microsecond."""
-        content: dict[str, Any] = {_HASH_KEYS.get(n, n): getattr(self, n) for n in HASHED_COLUMNS}
+        content: dict[str, Any] = {key: getattr(self, name) for name, key in _HASHED_KEYS}
         content["at"] = self.at.isoformat(timespec="microseconds")
         return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
@@ -67,8 +67,9 @@ class EventContent:
 
 #: The ``event`` columns a hash covers, in table order (SELECTed in this order too).
 HASHED_COLUMNS = tuple(f.name for f in fields(EventContent))
-#: Where the hashed JSON names a column differently (kept: stored hashes depend on it).
-_HASH_KEYS = {"prev_hash": "prev"}
+#: Each hashed column and its key in the hashed JSON: ``prev_hash`` is "prev" there
+#: (kept: stored hashes depend on it).
+_HASHED_KEYS = tuple((name, "prev" if name == "prev_hash" else name) for name in HASHED_COLUMNS)
 
 
 def event_hash(**content: Any) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, SQLModel
 
 from panel_tui.rules.enums import DisputeType
-from panel_tui.store.audit import GENESIS, event_hash
+from panel_tui.store.audit import GENESIS, EventContent
 from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
@@ -100,32 +100,11 @@ class BulkChain:
         first = batch.first_dispute
         for at, actor, action, dispute_id, stage, before, after in batch.events:
             self.event_id += 1
-            ref = refs[dispute_id - first]
-            digest = event_hash(
-                id=self.event_id,
-                at=at,
-                actor=actor,
-                action=action,
-                dispute_id=dispute_id,
-                dispute_ref=ref,
-                stage=stage,
-                before=before,
-                after=after,
-                prev_hash=self.prev_hash,
-            )
-            row = (
-                self.event_id,
-                as_stored(at),
-                actor,
-                action,
-                dispute_id,
-                ref,
-                stage,
-                before,
-                after,
-            )
-            events.append((*row, self.prev_hash, digest))
-            self.prev_hash = digest
+            n, ref, prev = self.event_id, refs[dispute_id - first], self.prev_hash
+            content = (n, at, actor, action, dispute_id, ref, stage, before, after, prev)
+            self.prev_hash = EventContent(*content).digest()
+            # In table-column order: the content (its time as SQLite stores it), then the hash.
+            events.append((n, as_stored(at), *content[2:], self.prev_hash))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:
