@@ -97,9 +97,25 @@ class _DisputePlan:
             raise InvalidInputError("must be text", field=name, row=self.i)
         return value
 
-    def add(self, moment: Any, kind: str, actor: str, where: str, run: Any, stage: int = 0) -> None:
+    def agency(self, value: Any, name: str) -> None:
+        if str(value or "").upper() not in self.codes:
+            raise InvalidInputError(f"unknown agency '{value}'", field=name, row=self.i)
+
+    def step(
+        self,
+        kind: str,
+        at: Any,
+        actor: str,
+        where: str,
+        method: str,
+        *args: Any,
+        stage: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        """Replay ``method`` of the ledger as ``actor`` at ``at`` (``stage`` orders the ladder)."""
+        run = ledger_call(method, *args, at=at, **kwargs)
         self.steps.append(
-            ReplayStep(moment, STEP_RANK[kind], stage, len(self.steps), where, actor, run)
+            ReplayStep(at, STEP_RANK[kind], stage, len(self.steps), where, actor, run)
         )
 
     # --- the parts, in the order they are checked --------------------------------------------
@@ -112,19 +128,12 @@ class _DisputePlan:
             if moment is not None and (moment > self.opened or by != self.opener):
                 present = parse_present(item.get("present"), self.i, f"{where}.present")
                 note = self.text(item.get("note"), f"{where}.note")
-                self.add(
-                    moment,
-                    "evidence",
-                    by,
-                    where,
-                    ledger_call("record_evidence", key, present, note, at=moment),
-                )
+                self.step("evidence", moment, by, where, "record_evidence", key, present, note)
 
     def stages(self) -> None:
         """Escalations: one rung at a time, each entered no earlier than the last."""
-        stages = self.raw.get("stages") or []
         previous = self.opened
-        for n, st in enumerate(stages):
+        for n, st in enumerate(self.raw.get("stages") or []):
             where = f"stages[{n}]"
             if not isinstance(st, dict) or st.get("stage") != n:
                 raise InvalidInputError(
@@ -150,19 +159,9 @@ class _DisputePlan:
                     )
                 continue
             by = self.login(st.get("entered_by"), f"{where}.entered_by")
-            self.add(
-                moment,
-                "ladder",
-                by,
-                where,
-                ledger_call(
-                    "escalate",
-                    self.text(st.get("note"), f"{where}.note"),
-                    self.text(st.get("breach_reason"), f"{where}.breach_reason"),
-                    at=moment,
-                ),
-                stage=n * 2,
-            )
+            note = self.text(st.get("note"), f"{where}.note")
+            reason = self.text(st.get("breach_reason"), f"{where}.breach_reason")
+            self.step("ladder", moment, by, where, "escalate", note, reason, stage=n * 2)
 
     def covers(self) -> None:
         """Interim cover, by a known provider agency."""
@@ -170,24 +169,10 @@ class _DisputePlan:
             where = f"covers[{n}]"
             moment = self.when(c.get("starts_at"), f"{where}.starts_at")
             review = self.when(c.get("review_at"), f"{where}.review_at", required=False)
-            if str(c.get("provider") or "").upper() not in self.codes:
-                raise InvalidInputError(
-                    f"unknown agency '{c.get('provider')}'", field=f"{where}.provider", row=self.i
-                )
+            self.agency(c.get("provider"), f"{where}.provider")
             by = self.login(c.get("assigned_by"), f"{where}.assigned_by")
-            self.add(
-                moment,
-                "covers",
-                by,
-                where,
-                ledger_call(
-                    "assign_cover",
-                    c.get("provider"),
-                    self.text(c.get("support_level"), f"{where}.support_level"),
-                    review_at=review,
-                    at=moment,
-                ),
-            )
+            cover = (c.get("provider"), self.text(c.get("support_level"), f"{where}.support_level"))
+            self.step("covers", moment, by, where, "assign_cover", *cover, review_at=review)
 
     def packages(self) -> None:
         """Provisional packages and the contacts logged on each."""
@@ -198,41 +183,23 @@ class _DisputePlan:
             assert moment is not None
             coordinator = self.login(p.get("coordinator"), f"{where}.coordinator")
             by = self.login(p.get("authorised_by"), f"{where}.authorised_by")
-            self.add(
-                moment,
-                "packages",
-                by,
-                where,
-                ledger_call(
-                    "start_provisional",
-                    coordinator,
-                    self.text(p.get("actions"), f"{where}.actions"),
-                    ends_at=ends,
-                    at=moment,
-                ),
-            )
+            package = (coordinator, self.text(p.get("actions"), f"{where}.actions"))
+            self.step("packages", moment, by, where, "start_provisional", *package, ends_at=ends)
             for m, c in enumerate(p.get("contacts") or []):
-                cw = f"{where}.contacts[{m}]"
-                at = self.when(c.get("at"), f"{cw}.at")
-                assert at is not None
-                if at < moment:
-                    raise InvalidInputError(
-                        "is before its package started", field=f"{cw}.at", row=self.i
-                    )
-                by = self.login(c.get("by"), f"{cw}.by")
-                self.add(
-                    at,
-                    "contacts",
-                    by,
-                    cw,
-                    ledger_call(
-                        "log_contact",
-                        self.text(c.get("method"), f"{cw}.method"),
-                        self.text(c.get("outcome"), f"{cw}.outcome"),
-                        self.text(c.get("note"), f"{cw}.note"),
-                        at=at,
-                    ),
-                )
+                self.contact(c, f"{where}.contacts[{m}]", moment)
+
+    def contact(self, c: dict[str, Any], where: str, package_start: datetime) -> None:
+        at = self.when(c.get("at"), f"{where}.at")
+        assert at is not None
+        if at < package_start:
+            raise InvalidInputError(
+                "is before its package started", field=f"{where}.at", row=self.i
+            )
+        by = self.login(c.get("by"), f"{where}.by")
+        method = self.text(c.get("method"), f"{where}.method")
+        outcome = self.text(c.get("outcome"), f"{where}.outcome")
+        note = self.text(c.get("note"), f"{where}.note")
+        self.step("contacts", at, by, where, "log_contact", method, outcome, note)
 
     def decisions(self) -> None:
         """Decisions, each at a stage of the ladder."""
@@ -240,38 +207,30 @@ class _DisputePlan:
             where = f"decisions[{n}]"
             moment = self.when(x.get("decided_at"), f"{where}.decided_at")
             kind = parse_choice(x.get("kind"), ("decision", "final"), self.i, f"{where}.kind")
-            parse_choice(
-                x.get("outcome"), tuple(o.value for o in Outcome), self.i, f"{where}.outcome"
-            )
+            outcomes = tuple(o.value for o in Outcome)
+            parse_choice(x.get("outcome"), outcomes, self.i, f"{where}.outcome")
             review = parse_date(x.get("review_date"), self.i, f"{where}.review_date")
             receiving = x.get("receiving_agency")
-            if receiving and str(receiving).upper() not in self.codes:
-                raise InvalidInputError(
-                    f"unknown agency '{receiving}'", field=f"{where}.receiving_agency", row=self.i
-                )
+            if receiving:
+                self.agency(receiving, f"{where}.receiving_agency")
             stage = x.get("stage")
             if not isinstance(stage, int) or not 0 <= stage <= int(Stage.COMMISSIONER_LIAISON):
                 raise InvalidInputError(
                     "must be a stage number 0–4", field=f"{where}.stage", row=self.i
                 )
             by = self.login(x.get("decided_by"), f"{where}.decided_by")
-            self.add(
-                moment,
-                "ladder",
-                by,
-                where,
-                ledger_call(
-                    "record_decision",
-                    x.get("outcome"),
-                    self.text(x.get("rationale"), f"{where}.rationale"),
-                    review,
-                    receiving_agency=receiving,
-                    pathway=self.text(x.get("pathway"), f"{where}.pathway"),
-                    final=kind == "final",
-                    at=moment,
-                ),
-                stage=stage * 2 + 1,
+            decision = (
+                x.get("outcome"),
+                self.text(x.get("rationale"), f"{where}.rationale"),
+                review,
             )
+            options = {
+                "receiving_agency": receiving,
+                "pathway": self.text(x.get("pathway"), f"{where}.pathway"),
+                "final": kind == "final",
+            }
+            rung = {"stage": stage * 2 + 1}  # after the escalation to that stage
+            self.step("ladder", moment, by, where, "record_decision", *decision, **rung, **options)
 
     def ending(self) -> datetime | None:
         """Acceptance or withdrawal (not both); returns when the dispute was resolved."""
@@ -285,28 +244,13 @@ class _DisputePlan:
             end = self.when(acc.get("at"), "acceptance.at")
             by = self.login(acc.get("accepted_by"), "acceptance.accepted_by")
             start = parse_date(acc.get("start_date"), self.i, "acceptance.start_date")
-            self.add(
-                end,
-                "acceptance",
-                by,
-                "acceptance",
-                ledger_call(
-                    "confirm_acceptance",
-                    self.text(acc.get("start_plan"), "acceptance.start_plan"),
-                    start,
-                    at=end,
-                ),
-            )
+            plan = self.text(acc.get("start_plan"), "acceptance.start_plan")
+            self.step("acceptance", end, by, "acceptance", "confirm_acceptance", plan, start)
         if wd:
             end = self.when(wd.get("at"), "withdrawal.at")
             by = self.login(wd.get("by"), "withdrawal.by")
-            self.add(
-                end,
-                "withdrawal",
-                by,
-                "withdrawal",
-                ledger_call("withdraw", self.text(wd.get("reason"), "withdrawal.reason"), at=end),
-            )
+            reason = self.text(wd.get("reason"), "withdrawal.reason")
+            self.step("withdrawal", end, by, "withdrawal", "withdraw", reason)
         return end
 
     def plan_holders(self) -> None:
@@ -316,26 +260,15 @@ class _DisputePlan:
             moment = self.when(h.get("from_at"), f"{where}.from_at")
             holder = self.login(h.get("login"), f"{where}.login")
             by = self.login(h.get("assigned_by"), f"{where}.assigned_by")
-            self.add(
-                moment,
-                "plan_holders",
-                by,
-                where,
-                ledger_call("assign_plan_holder", holder, at=moment),
-            )
+            self.step("plan_holders", moment, by, where, "assign_plan_holder", holder)
 
     def notes(self) -> None:
-        """Notes."""
         for n, note in enumerate(self.raw.get("notes") or []):
             where = f"notes[{n}]"
             moment = self.when(note.get("at"), f"{where}.at")
             by = self.login(note.get("by"), f"{where}.by")
-            self.add(
-                moment,
-                "notes",
-                by,
-                where,
-                ledger_call("add_note", self.text(note.get("text"), f"{where}.text"), at=moment),
+            self.step(
+                "notes", moment, by, where, "add_note", self.text(note.get("text"), f"{where}.text")
             )
 
     def refuse_steps_after(self, end: datetime) -> None:
