@@ -5,25 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from panel_tui.cli.common import acting, open_store
+from panel_tui.cli.common import acting, open_store, read_input
 from panel_tui.cli.output import emit_csv, emit_json, emit_table, say
 from panel_tui.rules.errors import InvalidInputError, StoreError
-
-
-def _read_file(path: str, field: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}", field=field) from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path} is not UTF-8 text", field=field) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from panel_tui.store.identity import os_display_name, os_login
     from panel_tui.store.ledger.admin import init_store
 
-    policy_text = _read_file(args.policy, "--policy") if args.policy else None
+    policy_text = read_input(args.policy, "--policy", stdin=False) if args.policy else None
     store = init_store(args.db, os_login(), args.name or os_display_name(), policy_text=policy_text)
     say(f"created {store.label}; {os_login()} is its administrator")
     return 0
@@ -117,7 +108,7 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 def cmd_policy_check(args: argparse.Namespace) -> int:
     from panel_tui.rules.policy import policy_errors
 
-    problems = policy_errors(_read_file(args.file, "FILE"))
+    problems = policy_errors(read_input(args.file, "FILE", stdin=False))
     if problems:
         for problem in problems:
             print(f"{args.file}: {problem}")
@@ -130,7 +121,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
     from panel_tui.store.ledger.admin import Admin
 
     store = open_store(args)
-    Admin(store, acting(store, args)).set_policy(_read_file(args.file, "FILE"))
+    Admin(store, acting(store, args)).set_policy(read_input(args.file, "FILE", stdin=False))
     say(f"installed {args.file} as the policy of {store.label}")
     return 0
 

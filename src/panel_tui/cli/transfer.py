@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from panel_tui.cli.common import acting, open_store, read_instant
+from panel_tui.cli.common import acting, open_store, parse_json, read_input, read_instant
 from panel_tui.cli.output import emit_json, say
 from panel_tui.cli.timeparse import parse_time
 from panel_tui.rules.errors import InvalidInputError
@@ -54,24 +54,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from panel_tui.store.transfer import import_csv, import_export
 
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {args.file}: {exc.strerror}", field="FILE") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{args.file} is not UTF-8 text", field="FILE") from None
+    text = read_input(args.file, "FILE")
     store = open_store(args)
     login = acting(store, args)
     as_csv = args.csv or args.file.lower().endswith(".csv")
     if as_csv:
         result = import_csv(store, login, text)
     else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(
-                f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}", field="FILE"
-            ) from None
+        doc = parse_json(text, "FILE")
         result = import_export(store, login, doc)
     refs = getattr(result, "refs", {})
     if args.format == "json":

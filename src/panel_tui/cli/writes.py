@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_tui.cli.common import acting, open_store
+from panel_tui.cli.common import acting, open_store, parse_json, read_input
 from panel_tui.cli.output import emit_json, say
 from panel_tui.cli.timeparse import parse_date, parse_time
 from panel_tui.rules.errors import InvalidInputError
@@ -34,20 +31,13 @@ def _done(args: argparse.Namespace, message: str, **data: Any) -> int:
     return 0
 
 
+def _changed(args: argparse.Namespace, message: str, **data: Any) -> int:
+    """``_done`` for a change to the dispute ``args.ref`` (named in the JSON too)."""
+    return _done(args, message, ref=args.ref.upper(), **data)
+
+
 def cmd_open(args: argparse.Namespace) -> int:
-    source = args.json
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {source}: {exc.strerror}", field="--json") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{source} is not UTF-8 text", field="--json") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}", field="--json"
-        ) from None
+    data = parse_json(read_input(args.json, "--json"), "--json")
     ledger = _ledger(args)
     ref = ledger.open_dispute(data)
     return _done(args, f"opened {ref}", ref=ref)
@@ -60,10 +50,9 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         breach_reason=args.breach_reason or "",
         expected_version=args.expect_version,
     )
-    return _done(
+    return _changed(
         args,
         f"{args.ref.upper()} escalated to stage {int(stage)} ({stage.label})",
-        ref=args.ref.upper(),
         stage=int(stage),
     )
 
@@ -77,10 +66,8 @@ def cmd_cover(args: argparse.Namespace) -> int:
         review_at=review,
         expected_version=args.expect_version,
     )
-    return _done(
-        args,
-        f"interim cover by {args.provider.upper()} assigned to {args.ref.upper()}",
-        ref=args.ref.upper(),
+    return _changed(
+        args, f"interim cover by {args.provider.upper()} assigned to {args.ref.upper()}"
     )
 
 
@@ -94,11 +81,8 @@ def cmd_provisional(args: argparse.Namespace) -> int:
         ends_at=until,
         expected_version=args.expect_version,
     )
-    return _done(
-        args,
-        f"provisional package {package} started on {args.ref.upper()}",
-        ref=args.ref.upper(),
-        package=package,
+    return _changed(
+        args, f"provisional package {package} started on {args.ref.upper()}", package=package
     )
 
 
@@ -110,7 +94,7 @@ def cmd_contact(args: argparse.Namespace) -> int:
         args.note or "",
         expected_version=args.expect_version,
     )
-    return _done(args, f"contact attempt logged on {args.ref.upper()}", ref=args.ref.upper())
+    return _changed(args, f"contact attempt logged on {args.ref.upper()}")
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
@@ -125,12 +109,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         expected_version=args.expect_version,
     )
     kind = "final determination" if args.final else "decision"
-    return _done(
-        args,
-        f"{kind} {decision} recorded on {args.ref.upper()}",
-        ref=args.ref.upper(),
-        decision=decision,
-    )
+    return _changed(args, f"{kind} {decision} recorded on {args.ref.upper()}", decision=decision)
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
@@ -140,24 +119,22 @@ def cmd_accept(args: argparse.Namespace) -> int:
         parse_date(args.start, "--start"),
         expected_version=args.expect_version,
     )
-    return _done(args, f"{args.ref.upper()} accepted and closed", ref=args.ref.upper())
+    return _changed(args, f"{args.ref.upper()} accepted and closed")
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     _ledger(args).withdraw(args.ref, args.reason, expected_version=args.expect_version)
-    return _done(args, f"{args.ref.upper()} withdrawn", ref=args.ref.upper())
+    return _changed(args, f"{args.ref.upper()} withdrawn")
 
 
 def cmd_note(args: argparse.Namespace) -> int:
     _ledger(args).add_note(args.ref, " ".join(args.text))
-    return _done(args, f"note added to {args.ref.upper()}", ref=args.ref.upper())
+    return _changed(args, f"note added to {args.ref.upper()}")
 
 
 def cmd_holder(args: argparse.Namespace) -> int:
     _ledger(args).assign_plan_holder(args.ref, args.login, expected_version=args.expect_version)
-    return _done(
-        args, f"{args.login} now holds the plan for {args.ref.upper()}", ref=args.ref.upper()
-    )
+    return _changed(args, f"{args.login} now holds the plan for {args.ref.upper()}")
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
@@ -165,9 +142,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         args.ref, args.key, args.present, args.note or "", expected_version=args.expect_version
     )
     state = "present" if args.present else "absent"
-    return _done(
-        args, f"{args.key} recorded as {state} on {args.ref.upper()}", ref=args.ref.upper()
-    )
+    return _changed(args, f"{args.key} recorded as {state} on {args.ref.upper()}")
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
@@ -178,4 +153,4 @@ def cmd_edit(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"'{item}' is not FIELD=VALUE", field="--set")
         changes[name.strip()] = value
     version = _ledger(args).edit_form(args.ref, changes, expected_version=args.expect_version)
-    return _done(args, f"{args.ref.upper()} form updated", ref=args.ref.upper(), version=version)
+    return _changed(args, f"{args.ref.upper()} form updated", version=version)
