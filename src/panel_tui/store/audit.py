@@ -53,11 +53,16 @@ class EventContent:
     before: str
     after: str
     prev_hash: str
+    #: The rows the event's operation wrote (store/rebuild): what verify rebuilds the
+    #: tables from. Empty in events from before schema 0004, which hash as they always did.
+    rows: str = ""
 
     def digest(self) -> str:
         """SHA-256 over the canonical JSON of the content; ``at`` to the microsecond."""
         content: dict[str, Any] = {key: getattr(self, name) for name, key in _HASHED_KEYS}
         content["at"] = self.at.isoformat(timespec="microseconds")
+        if not self.rows:
+            del content["rows"]
         return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
     def row(self) -> Event:
@@ -89,7 +94,14 @@ def append_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event to the chain, in the caller's (write) transaction."""
+    """Append one event to the chain, in the caller's (write) transaction.
+
+    The covered rows the transaction wrote since its previous event go in the
+    event (``rows``), so that verify can rebuild the tables from the events.
+    """
+    from panel_tui.store.rebuild.capture import take_rows
+
+    written = take_rows(session)
     head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
     next_id, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
     event = EventContent(
@@ -103,6 +115,7 @@ def append_event(
         before=canonical(before or {}),
         after=canonical(after or {}),
         prev_hash=prev_hash,
+        rows=canonical(written) if written else "",
     ).row()
     session.add(event)
     session.flush()
@@ -175,14 +188,18 @@ def event_hashes(connection: Connection, ids: list[int]) -> dict[int, str]:
     return {int(id_): str(hash_) for id_, hash_ in rows}
 
 
-_SELECTED = ", ".join((*HASHED_COLUMNS, "hash"))
-
-
 def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
+    from sqlalchemy import inspect
+
+    # A store not yet migrated to 0004 (doctor reads it as it is) has no rows column.
+    present = {c["name"] for c in inspect(connection).get_columns("event")}
+    selected = ", ".join(
+        c if c in present else f"'' AS {c}" for c in (*HASHED_COLUMNS, "hash")
+    )
     last = 0
     while True:
         rows = connection.execute(
-            text(f"SELECT {_SELECTED} FROM event WHERE id > :last ORDER BY id LIMIT :n"),
+            text(f"SELECT {selected} FROM event WHERE id > :last ORDER BY id LIMIT :n"),
             {"last": last, "n": batch},
         ).all()
         if not rows:

@@ -253,6 +253,9 @@ class Event(SQLModel, table=True):
     after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    #: The rows the event's operation wrote (store/rebuild): what verify rebuilds the tables
+    #: from. Last, as migration 0004 added it.
+    rows: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class PanelAgendaItem(SQLModel, table=True):

@@ -1,0 +1,104 @@
+"""Which tables are under the chain, how their rows are keyed, scoped and named.
+
+A record type joins the chain with one ``Covered`` entry in ``COVERED``: its
+table, its primary key, how it is reached from a dispute (or ``GLOBAL``), and
+how a finding names one of its rows. Nothing else is needed: the write path
+captures every covered row an operation writes, and verify compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Row = Mapping[str, Any]
+
+#: Settings that change what the store allows: the policy (rights, windows,
+#: identity override) and the store kind (a demo store allows ``--as``).
+#: Reference counters (``ref_seq:YEAR``) are not covered: the unique refs guard them.
+COVERED_SETTINGS = frozenset({"policy", "store_kind"})
+
+#: ``scope`` of a table whose rows belong to no dispute (checked whole, not per dispute range).
+GLOBAL = None
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One table under the chain."""
+
+    table: str
+    key: tuple[str, ...] = ("id",)
+    #: The column holding the dispute id (``GLOBAL``: rows belong to no dispute).
+    scope: str | None = "dispute_id"
+    #: For tables reached through a parent: a FROM clause aliasing the table ``t``
+    #: and the expression that gives the dispute id (see contactattempt).
+    scope_from: tuple[str, str] | None = None
+    #: How a finding names a row, from its values (stored, or expected when deleted).
+    name: Callable[[Row], str] | None = None
+    #: Rows of the table that are covered (None: all of them).
+    only: Callable[[Row], bool] | None = None
+
+    def label(self, row: Row) -> str:
+        """How a finding names the row (without the table's name)."""
+        if self.name is not None:
+            try:
+                return self.name(row)
+            except (KeyError, TypeError):
+                pass
+        return "#" + "/".join(str(row.get(k)) for k in self.key)
+
+    def covers(self, row: Row) -> bool:
+        return self.only is None or bool(self.only(row))
+
+
+def _setting_covered(row: Row) -> bool:
+    return row.get("key") in COVERED_SETTINGS
+
+
+COVERED: dict[str, Covered] = {
+    c.table: c
+    for c in (
+        Covered("dispute", scope="id", name=lambda r: str(r["ref"])),
+        Covered("disputeagency", key=("dispute_id", "agency_id")),
+        Covered("evidenceitem", name=lambda r: f"{r['key']} (#{r['id']})"),
+        Covered("stagerecord", name=lambda r: f"stage {r['stage']} (#{r['id']})"),
+        Covered("interimcover", name=lambda r: f"#{r['id']}"),
+        Covered("provisionalpackage", name=lambda r: f"#{r['id']}"),
+        Covered(
+            "contactattempt",
+            scope="package_id",
+            scope_from=(
+                "contactattempt t JOIN provisionalpackage p ON p.id = t.package_id",
+                "p.dispute_id",
+            ),
+            name=lambda r: f"#{r['id']}",
+        ),
+        Covered("decision", name=lambda r: f"#{r['id']}"),
+        Covered("acceptance", name=lambda r: f"#{r['id']}"),
+        Covered("planholderassignment", name=lambda r: f"#{r['id']}"),
+        Covered("note", name=lambda r: f"#{r['id']}"),
+        Covered(
+            "panelagendaitem",
+            scope=GLOBAL,  # a reorder writes rows of several disputes in one event
+            name=lambda r: f"{r['panel_date']} #{r['id']}",
+        ),
+        Covered("agency", scope=GLOBAL, name=lambda r: str(r["code"])),
+        Covered("person", scope=GLOBAL, name=lambda r: str(r["login"])),
+        Covered(
+            "setting",
+            key=("key",),
+            scope=GLOBAL,
+            name=lambda r: str(r["key"]),
+            only=_setting_covered,
+        ),
+    )
+}
+
+
+def dispute_scoped() -> list[Covered]:
+    return [c for c in COVERED.values() if c.scope is not GLOBAL]
+
+
+def global_tables() -> list[Covered]:
+    return [c for c in COVERED.values() if c.scope is GLOBAL]
