@@ -22,12 +22,13 @@ from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, SQLModel
 
 from panel_tui.rules.enums import DisputeType
-from panel_tui.store.audit import GENESIS, EventContent
+from panel_tui.store.audit import GENESIS, EventContent, canonical
 from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
+    IDS_PER_DISPUTE,
     BulkBatch,
     BulkContext,
     BulkJob,
@@ -49,8 +50,10 @@ class BulkChain:
     def __init__(self, session: Session, years: range) -> None:
         self.session = session
         self.next_dispute = (session.execute(select(func.max(Dispute.id))).scalar() or 0) + 1
-        decision = _table("decision").c.id
-        self.next_decision = (session.execute(select(func.max(decision))).scalar() or 0) + 1
+        self.next_ids = {
+            name: (session.execute(select(func.max(_table(name).c.id))).scalar() or 0) + 1
+            for name in IDS_PER_DISPUTE
+        }
         head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1))
         row = head.first()
         self.event_id, self.prev_hash = (row[0], row[1]) if row else (0, GENESIS)
@@ -65,8 +68,8 @@ class BulkChain:
                 ).scalar_one()
         dialect = session.get_bind().dialect
         self.sql = {}
-        for name, with_id in BULK_TABLES.items():
-            columns = [c.name for c in _table(name).columns if with_id or c.name != "id"]
+        for name in BULK_TABLES:
+            columns = [c.name for c in _table(name).columns]
             compiled = sa_insert(_table(name)).compile(dialect=dialect, column_keys=columns)
             # Our tuples are in table-column order: the statement must be too.
             assert list(compiled.positiontup or columns) == columns, name
@@ -98,13 +101,17 @@ class BulkChain:
         batch.events.sort(key=lambda e: e[0])
         events = rows["event"] = []
         first = batch.first_dispute
-        for at, actor, action, dispute_id, stage, before, after in batch.events:
+        for at, actor, action, dispute_id, stage, before, after, written in batch.events:
             self.event_id += 1
             n, ref, prev = self.event_id, refs[dispute_id - first], self.prev_hash
-            content = (n, at, actor, action, dispute_id, ref, stage, before, after, prev)
+            if action == "open":  # the dispute row it made, with the ref given above
+                written["dispute"][0][2]["ref"] = ref
+            rows_text = canonical(written)
+            content = (n, at, actor, action, dispute_id, ref, stage, before, after, prev, rows_text)
             self.prev_hash = EventContent(*content).digest()
-            # In table-column order: the content (its time as SQLite stores it), then the hash.
-            events.append((n, as_stored(at), *content[2:], self.prev_hash))
+            # In table-column order: the content (its time as SQLite stores it), the hash,
+            # then the rows (the column migration 0004 added last).
+            events.append((n, as_stored(at), *content[2:10], self.prev_hash, rows_text))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:
@@ -147,7 +154,7 @@ def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
 
 
 def _jobs(
-    rng: random.Random, seed: int, count: int, live: int, first_dispute: int, first_decision: int
+    rng: random.Random, seed: int, count: int, live: int, first_dispute: int, first_ids: dict
 ) -> list[BulkJob]:
     """Closed and withdrawn disputes over the past two years, oldest first, then live ones."""
     ages = sorted((rng.uniform(35, 730) for _ in range(count - live)), reverse=True)
@@ -155,9 +162,9 @@ def _jobs(
     parts += [{"live": tuple(range(i, min(live, i + BATCH)))} for i in range(0, live, BATCH)]
     jobs = []
     for n, part in enumerate(parts):
-        job = BulkJob(f"{seed}:bulk:{n}", first_dispute, first_decision, **part)
+        job = BulkJob(f"{seed}:bulk:{n}", first_dispute, dict(first_ids), **part)
         first_dispute += job.count
-        first_decision += 2 * job.count
+        first_ids = {t: i + IDS_PER_DISPUTE[t] * job.count for t, i in first_ids.items()}
         jobs.append(job)
     return jobs
 
@@ -212,7 +219,7 @@ def run_bulk(
     with store.write() as session:
         chain = BulkChain(session, range(year - 3, year + 1))
         context = chain.context(policy_text, planner.now)
-        jobs = _jobs(planner.rng, seed, count, live, chain.next_dispute, chain.next_decision)
+        jobs = _jobs(planner.rng, seed, count, live, chain.next_dispute, chain.next_ids)
         inserter = Inserter(session.connection())
         inserter.start()
         done = 0

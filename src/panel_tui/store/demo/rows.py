@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from panel_tui.rules.clocks import clock_state
-from panel_tui.rules.enums import Action, Outcome, Status
+from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Status
 from panel_tui.rules.forms import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
 from panel_tui.store.audit import canonical
@@ -37,19 +37,37 @@ def as_stored(moment: datetime | None) -> str | None:
     return moment.isoformat(" ", "microseconds")[:26]
 
 
-#: Tables the bulk path fills, parents first. Ids are given only where rows refer to them.
-BULK_TABLES = {
-    "dispute": True,
-    "disputeagency": True,
-    "evidenceitem": False,
-    "stagerecord": False,
-    "interimcover": False,
-    "planholderassignment": False,
-    "decision": True,
-    "acceptance": False,
-    "event": True,
+#: Tables the bulk path fills, parents first; every row gets its id here (events name them).
+BULK_TABLES = (
+    "dispute",
+    "disputeagency",
+    "evidenceitem",
+    "stagerecord",
+    "interimcover",
+    "planholderassignment",
+    "decision",
+    "acceptance",
+    "event",
+)
+#: Ids each dispute reserves per table (a job's ids are planned before its rows are
+#: made, so jobs stay independent); unused ones are gaps, which SQLite does not mind.
+IDS_PER_DISPUTE = {
+    "evidenceitem": len(EvidenceKey),
+    "stagerecord": 5,
+    "interimcover": 2,
+    "planholderassignment": 2,
+    "decision": 2,
+    "acceptance": 1,
 }
 Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def columns(table: str) -> list[str]:
+    from sqlmodel import SQLModel
+
+    import panel_tui.store.models  # noqa: F401 - registers the tables
+
+    return [c.name for c in SQLModel.metadata.tables[table].columns]
 
 
 @dataclass(frozen=True)
@@ -68,7 +86,8 @@ class BulkJob:
 
     seed: str
     first_dispute: int
-    first_decision: int  # each dispute may use two decision ids; the rest are skipped
+    #: table → the first id of this job's block (``IDS_PER_DISPUTE`` ids per dispute)
+    first_ids: dict[str, int]
     ages: tuple[float, ...] = ()  # closed or withdrawn disputes: opened this many days ago
     live: tuple[int, ...] = ()  # live disputes: positions in the live sequence
 
@@ -82,7 +101,9 @@ class BulkBatch:
     """A job's rows. Disputes have no ref yet and events no hash: the store's side adds them."""
 
     rows: Rows
-    events: list[tuple[Any, ...]]  # (at, actor, action, dispute_id, stage, before, after)
+    #: (at, actor, action, dispute_id, stage, before, after, rows written); the open
+    #: event's dispute row gets its ref from the store's side, like the dispute itself
+    events: list[tuple[Any, ...]]
     years: list[int]  # the year each dispute was opened, in id order
     first_dispute: int
 
@@ -90,27 +111,60 @@ class BulkBatch:
 class RowMaker:
     """Rows and events for one job's disputes, as the Ledger would have written them.
 
-    Rows are tuples in table-column order with times already in their stored
-    form: they go straight to the driver's executemany. Core's per-row bind
-    processing would otherwise be half the build time.
+    Each dispute's rows are dicts in table-column order, with times already in
+    their stored form; every change goes through ``_insert``/``_set``, which also
+    note it in the step's event (``Event.rows``), exactly as the Ledger's events
+    carry what they wrote: verify rebuilds the bulk rows from those events. The
+    rows go out as tuples straight to the driver's executemany (Core's per-row bind
+    processing would otherwise be half the build time).
     """
 
     def __init__(self, context: BulkContext, job: BulkJob) -> None:
         self.policy = _policy(context.policy_text)
         self.windows = stage_windows(self.policy)
         self.people, self.agencies = context.people, context.agencies
-        self.next_dispute, self.next_decision = job.first_dispute, job.first_decision
+        self.next_dispute = job.first_dispute
         self.first_dispute = job.first_dispute
+        self.first_ids = job.first_ids
         self.rows: Rows = {name: [] for name in BULK_TABLES if name != "event"}
         self.events: list[tuple[Any, ...]] = []
         self.years: list[int] = []
+        self.columns = {name: columns(name) for name in self.rows}
+        # the dispute being made: its rows by table and key, its ids, its step's writes
+        self.made: dict[str, dict[Any, dict[str, Any]]] = {}
+        self.ids: dict[str, int] = {}
+        self.written: dict[str, list[list[Any]]] = {}
 
     def batch(self) -> BulkBatch:
         return BulkBatch(self.rows, self.events, self.years, self.first_dispute)
 
+    # --- rows and what each step wrote -------------------------------------------------
+    def _insert(self, table: str, **values: Any) -> dict[str, Any]:
+        if table == "dispute":
+            key: Any = values["id"]
+        elif "id" in self.columns[table]:
+            values["id"] = self.ids[table]
+            self.ids[table] += 1
+            assert self.ids[table] <= self._last_id[table], f"{table}: ids per dispute"
+            key = values["id"]
+        else:
+            key = (values["dispute_id"], values["agency_id"])
+        row = {name: values.get(name) for name in self.columns[table]}
+        self.made.setdefault(table, {})[key] = row
+        pk = [key] if not isinstance(key, tuple) else list(key)
+        self.written.setdefault(table, []).append(["i", pk, dict(row)])
+        return row
+
+    def _set(self, table: str, row: dict[str, Any], **changes: Any) -> None:
+        if "version" in row:
+            changes["version"] = row["version"] + 1
+        row.update(changes)
+        self.written.setdefault(table, []).append(["u", [row["id"]], changes])
+
     def _event(self, d: dict[str, Any], step: Step, action: str, stage: int, **kw: Any) -> None:
         before, after = canonical(kw.get("before") or {}), canonical(kw.get("after") or {})
-        self.events.append((step.at, step.actor, action, d["id"], stage, before, after))
+        written, self.written = self.written, {}
+        self.events.append((step.at, step.actor, action, d["id"], stage, before, after, written))
 
     def _capacity(self, login: str, action: Action) -> str:
         granted = self.policy.roles_for(action)
@@ -121,187 +175,242 @@ class RowMaker:
         form, steps = plan.form, plan.steps
         opener, opened = steps[0].actor, steps[0].at
         assert steps[0].kind == "open"
-        due = opened + self._window(form["risk"], 0)
-        d: dict[str, Any] = {
-            "id": self.next_dispute,
-            "risk": form["risk"],
-            "status": Status.OPEN.value,
-            "stage": 0,
-            "entered": opened,
-            "due": due,
-            "resolved": None,
-            "plan_holder": None,
-            "withdrawn": None,
-            "decision": None,
-            "next_decision": self.next_decision,  # two ids per dispute, as the job planned
-        }
+        n = self.next_dispute - self.first_dispute
+        self.ids = {t: self.first_ids[t] + n * k for t, k in IDS_PER_DISPUTE.items()}
+        self._last_id = {t: self.first_ids[t] + (n + 1) * k for t, k in IDS_PER_DISPUTE.items()}
+        self.made = {}
+        did, by = self.next_dispute, self.people[opener][0]
         self.next_dispute += 1
-        self.next_decision += 2
         self.years.append(opened.year)
-        did, by, rows = d["id"], self.people[opener][0], self.rows
-        rows["disputeagency"].append((did, self.agencies[form["raising_agency"]], "raising"))
+        due = opened + self._window(form["risk"], 0)
+        raising = form["raising_agency"]
+        self.written = {}
+        dispute = self._insert(
+            "dispute",
+            id=did,
+            ref=None,  # given by the store's side, which holds the year counters
+            person_ref=form["person_ref"],
+            dispute_type=form["dispute_type"],
+            risk=form["risk"],
+            raising_agency_id=self.agencies[raising],
+            agencies_label=f"{raising}→{','.join(form['responding_agencies'])}",
+            status=Status.OPEN.value,
+            current_stage=0,
+            stage_entered_at=as_stored(opened),
+            current_due_at=as_stored(due),
+            opened_at=as_stored(opened),
+            opened_by_id=by,
+            version=1,
+            **{name: form[name] for name in TEXT_FIELDS},
+        )
+        self._insert(
+            "disputeagency", dispute_id=did, agency_id=dispute["raising_agency_id"], party="raising"
+        )
         for code in form["responding_agencies"]:
-            rows["disputeagency"].append((did, self.agencies[code], "responding"))
-        opened_text = as_stored(opened)
+            self._insert(
+                "disputeagency", dispute_id=did, agency_id=self.agencies[code], party="responding"
+            )
         for key, item in form["evidence"].items():
-            evidence = (did, key, item["present"], item["note"], opened_text, by, 1)
-            rows["evidenceitem"].append(evidence)
-        # [stage, entered, due, left, entered_by, breach_reason, note]; covers: [row, active]
-        stages: list[list[Any]] = [[0, opened, due, None, by, None, None]]
-        covers: list[list[Any]] = []
+            self._insert(
+                "evidenceitem",
+                dispute_id=did,
+                key=key,
+                present=int(item["present"]),
+                note=item["note"],
+                updated_at=as_stored(opened),
+                updated_by_id=by,
+                version=1,
+            )
+        self._insert(
+            "stagerecord",
+            dispute_id=did,
+            stage=0,
+            entered_at=as_stored(opened),
+            due_at=as_stored(due),
+            entered_by_id=by,
+        )
+        d: dict[str, Any] = {"id": did, "row": dispute, "risk": form["risk"], "decision": None}
         self._event(d, steps[0], "open", 0, after=form)
         for step in steps[1:]:
-            self._step(d, step, stages, covers)
-        for stage in stages:
-            stage[1:4] = (as_stored(stage[1]), as_stored(stage[2]), as_stored(stage[3]))
-            rows["stagerecord"].append((did, *stage))
-        for cover, active in covers:
-            rows["interimcover"].append((*cover, active, 1))
-        raising = form["raising_agency"]
-        rows["dispute"].append(
-            (
-                did,
-                None,  # the ref: given by the store's side, which holds the year counters
-                form["person_ref"],
-                form["dispute_type"],
-                form["risk"],
-                self.agencies[raising],
-                f"{raising}→{','.join(form['responding_agencies'])}",
-                d["status"],
-                d["stage"],
-                as_stored(d["entered"]),
-                as_stored(d["due"]),
-                opened_text,
-                as_stored(d["resolved"]),
-                by,
-                d["plan_holder"],
-                *(form[name] for name in TEXT_FIELDS),
-                d["withdrawn"],
-                len(steps),
-            )
-        )
+            self._step(d, step)
+        for table, made in self.made.items():
+            self.rows[table].extend(tuple(row.values()) for row in made.values())
 
     def _window(self, risk: str, stage: int) -> timedelta:
         window = self.windows[risk, stage]
         assert window is not None
         return window
 
-    def _stop_clock(self, d: dict[str, Any], stages: list[list[Any]], at: datetime) -> None:
-        if stages[-1][3] is None:
-            stages[-1][3] = at
-        d["due"] = None
+    def _open_stage(self) -> dict[str, Any]:
+        return max(self.made["stagerecord"].values(), key=lambda r: r["stage"])
 
-    def _step(
-        self, d: dict[str, Any], step: Step, stages: list[list[Any]], covers: list[list[Any]]
-    ) -> None:
-        a, at, actor_id, did = step.args, step.at, self.people[step.actor][0], d["id"]
+    def _stop_clock(self, d: dict[str, Any], at: datetime) -> dict[str, Any]:
+        stage = self._open_stage()
+        if stage["left_at"] is None:
+            self._set("stagerecord", stage, left_at=as_stored(at))
+        return {"current_due_at": None}
+
+    def _end_cover(self) -> None:
+        for cover in self.made.get("interimcover", {}).values():
+            if cover["active"]:
+                self._set("interimcover", cover, active=0)
+
+    def _step(self, d: dict[str, Any], step: Step) -> None:
+        a, at, actor_id, did, row = (
+            step.args,
+            step.at,
+            self.people[step.actor][0],
+            d["id"],
+            d["row"],
+        )
         if step.kind == "escalate":
-            clock = clock_state(self.policy, entered=d["entered"], due=d["due"], now=at)
+            entered, due_at = _parse(row["stage_entered_at"]), _parse(row["current_due_at"])
+            clock = clock_state(self.policy, entered=entered, due=due_at, now=at)
             before = {
-                "stage": d["stage"],
-                "status": d["status"],
+                "stage": row["current_stage"],
+                "status": row["status"],
                 "clock": clock.state.value,
-                "due_at": d["due"],
+                "due_at": due_at,
             }
-            stages[-1][3] = at
-            target = d["stage"] + 1
+            current = self._open_stage()
+            if current["left_at"] is None:
+                self._set("stagerecord", current, left_at=as_stored(at))
+            target = row["current_stage"] + 1
             window = self.windows[d["risk"], target]
             due = at + window if window is not None else None
             breach, note = a["breach_reason"].strip() or None, a["note"].strip() or None
-            stages.append([target, at, due, None, actor_id, breach, note])
-            d.update(status=Status.OPEN.value, stage=target, entered=at, due=due)
+            self._insert(
+                "stagerecord",
+                dispute_id=did,
+                stage=target,
+                entered_at=as_stored(at),
+                due_at=as_stored(due),
+                entered_by_id=actor_id,
+                breach_reason=breach,
+                escalation_note=note,
+            )
+            self._set(
+                "dispute",
+                row,
+                status=Status.OPEN.value,
+                current_stage=target,
+                stage_entered_at=as_stored(at),
+                current_due_at=as_stored(due),
+            )
             after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
             self._event(d, step, "escalate", before["stage"], before=before, after=after)
         elif step.kind == "cover":
-            previous = [cover[0][1] for cover in covers if cover[1]]
-            for cover in covers:
-                cover[1] = False
-            provider = self.agencies[a["provider"]]
-            row = (
-                did,
-                provider,
-                a["level"],
-                as_stored(at),
-                as_stored(a["review_at"]),
-                actor_id,
-                as_stored(at),
+            covers = self.made.get("interimcover", {}).values()
+            previous = [c["provider_agency_id"] for c in covers if c["active"]]
+            self._end_cover()
+            self._insert(
+                "interimcover",
+                dispute_id=did,
+                provider_agency_id=self.agencies[a["provider"]],
+                support_level=a["level"],
+                starts_at=as_stored(at),
+                review_at=as_stored(a["review_at"]),
+                assigned_by_id=actor_id,
+                assigned_at=as_stored(at),
+                active=1,
+                version=1,
             )
-            covers.append([row, True])
+            self._set("dispute", row, status=row["status"])
             after = {"provider": a["provider"], "support_level": a["level"]}
             after["review_at"] = a["review_at"]
             self._event(
-                d, step, "assign_cover", d["stage"], before={"covers": previous}, after=after
+                d,
+                step,
+                "assign_cover",
+                row["current_stage"],
+                before={"covers": previous},
+                after=after,
             )
         elif step.kind == "plan_holder":
-            before = {"plan_holder_id": d["plan_holder"]}
-            d["plan_holder"] = self.people[a["login"]][0]
-            row = (did, d["plan_holder"], actor_id, as_stored(at), None)
-            self.rows["planholderassignment"].append(row)
-            after = {"plan_holder": a["login"]}
-            self._event(d, step, "assign_plan_holder", d["stage"], before=before, after=after)
-        elif step.kind == "decision":
-            self._decision(d, step, stages)
-        elif step.kind == "accept":
-            self.rows["acceptance"].append(
-                (
-                    did,
-                    d["decision"],
-                    actor_id,
-                    a["start_plan"],
-                    a["start_date"].isoformat(),
-                    as_stored(at),
-                )
+            before = {"plan_holder_id": row["plan_holder_id"]}
+            for held in self.made.get("planholderassignment", {}).values():
+                if held["until_at"] is None:
+                    self._set("planholderassignment", held, until_at=as_stored(at))
+            holder = self.people[a["login"]][0]
+            self._insert(
+                "planholderassignment",
+                dispute_id=did,
+                person_id=holder,
+                assigned_by_id=actor_id,
+                from_at=as_stored(at),
             )
-            d.update(status=Status.CLOSED.value, resolved=at)
-            for cover in covers:
-                cover[1] = False
+            self._set("dispute", row, plan_holder_id=holder)
+            after = {"plan_holder": a["login"]}
+            self._event(
+                d, step, "assign_plan_holder", row["current_stage"], before=before, after=after
+            )
+        elif step.kind == "decision":
+            self._decision(d, step)
+        elif step.kind == "accept":
+            self._insert(
+                "acceptance",
+                dispute_id=did,
+                decision_id=d["decision"],
+                accepted_by_id=actor_id,
+                start_plan=a["start_plan"],
+                start_date=a["start_date"].isoformat(),
+                at=as_stored(at),
+            )
+            self._end_cover()
+            self._set("dispute", row, status=Status.CLOSED.value, resolved_at=as_stored(at))
             after = {
-                "status": d["status"],
+                "status": row["status"],
                 "start_plan": a["start_plan"],
                 "start_date": a["start_date"],
                 "decision": d["decision"],
                 "packages_converted": [],
             }
             before = {"status": Status.DECIDED.value}
-            self._event(d, step, "confirm_acceptance", d["stage"], before=before, after=after)
+            self._event(
+                d, step, "confirm_acceptance", row["current_stage"], before=before, after=after
+            )
         elif step.kind == "withdraw":
-            before = {"status": d["status"], "stage": d["stage"]}
-            d.update(status=Status.WITHDRAWN.value, withdrawn=a["reason"], resolved=at)
-            self._stop_clock(d, stages, at)
-            for cover in covers:
-                cover[1] = False
-            after = {"status": d["status"], "reason": a["reason"]}
-            self._event(d, step, "withdraw", d["stage"], before=before, after=after)
+            before = {"status": row["status"], "stage": row["current_stage"]}
+            changes = self._stop_clock(d, at)
+            self._end_cover()
+            self._set(
+                "dispute",
+                row,
+                status=Status.WITHDRAWN.value,
+                withdrawn_reason=a["reason"],
+                resolved_at=as_stored(at),
+                **changes,
+            )
+            after = {"status": row["status"], "reason": a["reason"]}
+            self._event(d, step, "withdraw", row["current_stage"], before=before, after=after)
         else:  # pragma: no cover - the bulk planner makes no other steps
             raise ValueError(f"the bulk path cannot write a {step.kind} step")
 
-    def _decision(self, d: dict[str, Any], step: Step, stages: list[list[Any]]) -> None:
-        a, at = step.args, step.at
+    def _decision(self, d: dict[str, Any], step: Step) -> None:
+        a, at, row = step.args, step.at, d["row"]
         action = Action.FINAL_DETERMINATION if a["final"] else Action.RECORD_DECISION
         outcome = Outcome(a["outcome"])
         capacity = self._capacity(step.actor, action)
-        d["decision"] = d["next_decision"]
-        d["next_decision"] += 1
-        self.rows["decision"].append(
-            (
-                d["decision"],
-                d["id"],
-                "final" if a["final"] else "decision",
-                outcome.value,
-                self.agencies[a["agency"]] if a["agency"] else None,
-                a["pathway"],
-                a["rationale"],
-                self.people[step.actor][0],
-                capacity,
-                d["stage"],
-                a["review"].isoformat(),
-                as_stored(at),
-            )
+        decision = self._insert(
+            "decision",
+            dispute_id=d["id"],
+            kind="final" if a["final"] else "decision",
+            outcome=outcome.value,
+            receiving_agency_id=self.agencies[a["agency"]] if a["agency"] else None,
+            pathway=a["pathway"],
+            rationale=a["rationale"],
+            decided_by_id=self.people[step.actor][0],
+            capacity=capacity,
+            stage=row["current_stage"],
+            review_date=a["review"].isoformat(),
+            decided_at=as_stored(at),
         )
-        before = {"status": d["status"]}
+        d["decision"] = decision["id"]
+        before = {"status": row["status"]}
+        changes: dict[str, Any] = {"status": row["status"]}
         if outcome.resolves:
-            d["status"] = Status.DECIDED.value
-            self._stop_clock(d, stages, at)
+            changes = {"status": Status.DECIDED.value, **self._stop_clock(d, at)}
+        self._set("dispute", row, **changes)
         after = {
             "outcome": outcome.value,
             "receiving_agency": a["agency"],
@@ -310,7 +419,12 @@ class RowMaker:
             "decided_by": step.actor,
             "capacity": capacity,
             "review_date": a["review"],
-            "status": d["status"],
+            "status": row["status"],
         }
         action_name = "final_determination" if a["final"] else "record_decision"
-        self._event(d, step, action_name, d["stage"], before=before, after=after)
+        self._event(d, step, action_name, row["current_stage"], before=before, after=after)
+
+
+def _parse(stored: str | None) -> datetime | None:
+    """A stored time back as an aware UTC datetime (the clock rules take those)."""
+    return None if stored is None else datetime.fromisoformat(stored).replace(tzinfo=UTC)
