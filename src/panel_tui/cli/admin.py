@@ -128,6 +128,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from panel_tui.store.audit import check_anchor, event_hashes, verify_chain
+    from panel_tui.store.rebuild.verify import check_records
 
     store = open_store(args)
     anchors = args.expect_head or []
@@ -135,21 +136,26 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         report = verify_chain(connection)
         ids = [int(a.split(":", 1)[0]) for a in anchors if a.split(":", 1)[0].isdigit()]
         hashes = event_hashes(connection, ids) if ids else {}
+        # The tables rebuilt from the events and compared with what is stored.
+        records = check_records(connection)
     for anchor in anchors:
         report = check_anchor(report, hashes, anchor)
     if args.format == "json":
         emit_json(
             {
-                "ok": report.ok,
+                "ok": report.ok and records.ok,
                 "events": report.events,
                 "head": report.anchor,
                 "first_bad_event": report.first_bad_id,
                 "problem": report.problem,
+                "records": records.as_json(),
             }
         )
     else:
         say(report.describe())
-    return 0 if report.ok else 1
+        for line in records.describe():
+            say(line)
+    return 0 if report.ok and records.ok else 1
 
 
 def default_demo_path() -> Path:

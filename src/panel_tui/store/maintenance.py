@@ -19,6 +19,7 @@ from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.migrate import HEAD, sqlite_revision
+from panel_tui.store.rebuild.verify import check_records
 
 #: 3.51.3 fixed a WAL race that can corrupt a store written by several processes at once.
 SAFE_SQLITE = (3, 51, 3)
@@ -142,11 +143,24 @@ def doctor(path: Path) -> DoctorReport:
     try:
         with engine.connect() as connection:
             chain = verify_chain(connection)
+            records = check_records(connection)
         report.add(
             "audit chain",
             chain.describe(),
             chain.ok,
             "" if chain.ok else "the audit trail was altered outside panel-tui",
+        )
+        lines = records.describe()
+        first = [f"first: {records.findings[0].describe()}"] if records.findings else []
+        unproven = lines[-1:] if records.unproven else []
+        report.add(
+            "records",
+            "; ".join(lines[:1] + first + unproven),
+            records.ok,
+            ""
+            if records.ok
+            else "the tables were edited outside panel-tui: `panel-tui audit verify` names "
+            "every difference",
         )
     finally:
         engine.dispose()

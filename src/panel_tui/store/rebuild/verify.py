@@ -101,9 +101,14 @@ class RecordsReport:
         if self.ok:
             lines.append(f"records: {self.checked:,} rows match what the events say")
         else:
+            n = self.differences
             lines.append(
-                f"records DIFFER from the events in {self.differences:,} places (direct edits "
-                "to the store):"
+                f"records DIFFER from the events: {n:,} "
+                + (
+                    "difference (a direct edit to the store)"
+                    if n == 1
+                    else "differences (direct edits to the store)"
+                )
             )
             lines += [f"  {f.describe()}" for f in self.findings]
             if self.differences > len(self.findings):
