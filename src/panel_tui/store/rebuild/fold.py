@@ -24,13 +24,20 @@ class Record:
 
     __slots__ = ("values", "exists", "made_by", "last_event", "scope", "baseline")
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.exists: bool | None = None  # None: only ever updated, never made by an event
-        self.made_by: int | None = None
-        self.last_event = 0
-        self.scope: int | None = None  # the dispute of the last event that wrote it
-        self.baseline = False  # taken as found by a baseline event, not proven before it
+    def __init__(
+        self,
+        values: dict[str, Any],
+        exists: bool | None,
+        made_by: int | None,
+        scope: int | None,
+        baseline: bool = False,
+    ) -> None:
+        self.values = values
+        self.exists = exists  # None: only ever updated, never made by an event
+        self.made_by = made_by
+        self.last_event = made_by or 0
+        self.scope = scope  # the dispute of the last event that wrote it
+        self.baseline = baseline  # taken as found by a baseline event, not proven before it
 
 
 #: table → key → record
@@ -54,21 +61,24 @@ def parse(event_id: int, dispute_id: int | None, action: str, rows_text: str) ->
 def apply(state: State, written: Written, wanted: Callable[[str], bool]) -> None:
     """Fold one event's rows of the ``wanted`` tables into ``state`` (events in id order)."""
     baseline = written.action == BASELINE
+    event_id, scope = written.event_id, written.dispute_id
     for table, entries in written.rows.items():
         if table not in COVERED or not wanted(table):
             continue  # a table this release does not check, or checked in another pass
-        records = state.setdefault(table, {})
+        records = state.get(table)
+        if records is None:
+            records = state[table] = {}
         for kind, key, values in entries:
-            record = records.get(k := tuple(key))
+            k = tuple(key)
+            if kind == "i":  # the parsed JSON is ours alone: no copy needed
+                records[k] = Record(values, True, event_id, scope, baseline)
+                continue
+            record = records.get(k)
             if record is None:
-                record = records[k] = Record()
-            record.last_event, record.scope = written.event_id, written.dispute_id
+                record = records[k] = Record({}, None, None, scope)
+            record.last_event, record.scope = event_id, scope
             if kind == "d":
                 record.exists = False
-                continue
-            if kind == "i":
-                record.values = dict(values)
-                record.exists, record.made_by, record.baseline = True, written.event_id, baseline
             else:
                 record.values.update(values)
 

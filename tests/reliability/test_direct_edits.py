@@ -1,0 +1,360 @@
+"""Direct edits to the tables, as a user who can write the file would make them.
+
+Every record is under the chain: ``audit verify`` and ``doctor`` rebuild the
+tables from the events and name any row that differs (table, dispute ref or
+login, field, stored vs. expected), exit 1. The edits of issue 10 are tried one
+by one through the real command line; a property test changes any single cell
+of any covered table, or deletes any row, and checks that verify names it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reliability.relkit import T0, valid_form
+
+from panel_tui.cli import main
+from panel_tui.store.admin import Admin
+from panel_tui.store.db import Store
+from panel_tui.store.operations import Ledger
+from panel_tui.store.panel import PanelAgenda
+from panel_tui.store.rebuild.registry import COVERED
+from panel_tui.store.rebuild.verify import RecordsReport, check_records
+
+
+def build_rich_store(path: Path) -> None:
+    """Every kind of record the ledger writes, each through its real operation."""
+    store = Store.open(str(path))
+    now = T0
+    try:
+        clock = lambda: now  # noqa: E731 - one clock shared by every actor
+        duty = Ledger(store, "duty_lead", clock=clock)
+        sup = Ledger(store, "supervisor", clock=clock)
+        chair = Ledger(store, "panel_chair", clock=clock)
+        admin = Admin(store, "admin", clock=clock)
+        admin.add_agency("CRS", "Crisis Response", "crisis")
+        admin.add_person("front9", "Front Nine", ["frontline"], "MCO")
+        refs = [duty.open_dispute(valid_form(person_ref=f"P-{n:04d}")) for n in range(5)]
+        a, b, c, d, e = refs
+        duty.record_evidence(a, "service_plan", True, "arrived")
+        duty.edit_form(a, {"problem_statement": "A clearer statement of the problem."})
+        duty.assign_cover(a, "CBH", "daily welfare call")
+        duty.assign_cover(a, "CRS", "crisis team visits")
+        duty.start_provisional(b, "supervisor", "step-down bed and daily check", days=10)
+        duty.log_contact(b, "phone", "reached", "agreed the plan")
+        duty.assign_plan_holder(b, "frontline")
+        duty.assign_plan_holder(b, "front9")
+        duty.add_note(c, "called the MCO lead")
+        now += timedelta(hours=2)
+        sup.escalate(c, "to the supervisors")
+        sup.record_decision(
+            c, "assigned", "MCO holds the contract", date(2026, 6, 1), receiving_agency="MCO"
+        )
+        duty.confirm_acceptance(c, "intake booked for Thursday", date(2026, 3, 5))
+        duty.withdraw(d, "resolved between the teams")
+        sup.escalate(e, "to the supervisors")
+        now += timedelta(hours=1)
+        chair.escalate(e, "to the panel")
+        agenda = PanelAgenda(store, "panel_chair", clock=clock)
+        agenda.add(date(2026, 3, 9), a)
+        agenda.move(date(2026, 3, 9), a, 1, [store_id(path, a), store_id(path, e)])
+    finally:
+        store.close()
+
+
+def store_id(path: Path, ref: str) -> int:
+    return rows(path, "SELECT id FROM dispute WHERE ref = ?", ref)[0]["id"]
+
+
+def rows(path: Path, sql: str, *args: Any) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, args)]
+    finally:
+        conn.close()
+
+
+def edit(path: Path, sql: str, *args: Any) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(sql, args)
+    finally:
+        conn.close()
+
+
+def records(path: Path) -> RecordsReport:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with engine.connect() as connection:
+            return check_records(connection)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def rich_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from reliability.relkit import build_store
+
+    path = tmp_path_factory.mktemp("rich") / "rich.db"
+    build_store(path)
+    build_rich_store(path)
+    return path
+
+
+@pytest.fixture
+def rich(rich_base: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "store.db"
+    shutil.copyfile(rich_base, path)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> tuple[int, str]:
+    code = main(["--db", str(path), *args])
+    return code, capsys.readouterr().out
+
+
+# --- a clean store --------------------------------------------------------------------------
+def test_every_record_kind_is_written_and_verifies(rich: Path, capsys) -> None:
+    counts = {t: rows(rich, f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in COVERED}
+    assert all(n > 0 for n in counts.values()), counts  # each covered table has rows to check
+    report = records(rich)
+    assert report.ok, report.describe()
+    assert (
+        report.checked
+        == sum(counts.values())
+        - rows(rich, "SELECT count(*) AS n FROM setting WHERE key NOT IN ('policy', 'store_kind')")[
+            0
+        ]["n"]
+    )
+    assert report.unproven == 0  # every record was made by an operation's event
+    code, out = run(capsys, rich, "audit", "verify")
+    assert code == 0
+    assert "rows match what the events say" in out
+
+
+# --- the edits of issue 10, through the command line -----------------------------------------
+def _dispute(path: Path, n: int = 2) -> dict[str, Any]:
+    return rows(path, "SELECT * FROM dispute ORDER BY id")[n]
+
+
+EDITS = {
+    "decision rationale": (
+        "UPDATE decision SET rationale = 'the county pays, as agreed by phone'",
+        ("decision", "rationale", "the county pays, as agreed by phone"),
+    ),
+    "decision receiving agency": (
+        "UPDATE decision SET receiving_agency_id = (SELECT id FROM agency WHERE code = 'HOU')",
+        ("decision", "receiving_agency_id", None),
+    ),
+    "dispute risk": (
+        "UPDATE dispute SET risk = 'low' WHERE ref = (SELECT max(ref) FROM dispute)",
+        ("dispute", "risk", "low"),
+    ),
+    "an administrator inserted": (
+        "INSERT INTO person (login, display_name, agency_id, roles, active, version) "
+        "VALUES ('mallory', 'Mallory', NULL, 'admin duty_lead', 1, 1)",
+        ("person", None, "mallory"),
+    ),
+    "roles widened": (
+        "UPDATE person SET roles = roles || ' admin' WHERE login = 'frontline'",
+        ("person", "roles", "frontline admin"),
+    ),
+    "store made a demo (allows --as)": (
+        "UPDATE setting SET value = 'demo' WHERE key = 'store_kind'",
+        ("setting", "value", "demo"),
+    ),
+    "policy replaced": (
+        "INSERT OR REPLACE INTO setting (key, value) VALUES ('policy', 'x = 1')",
+        ("setting", None, None),
+    ),
+    "a stage's due time": (
+        "UPDATE stagerecord SET due_at = '2030-01-01 00:00:00.000000' WHERE stage = 1",
+        ("stagerecord", "due_at", "2030-01-01 00:00:00.000000"),
+    ),
+    "a decision forged": (
+        "INSERT INTO decision (dispute_id, kind, outcome, receiving_agency_id, pathway, "
+        "rationale, decided_by_id, capacity, stage, review_date, decided_at) SELECT id, 'final', "
+        "'assigned', raising_agency_id, '', 'forged', opened_by_id, 'clinical_lead', 3, "
+        "'2027-01-01', opened_at FROM dispute LIMIT 1",
+        ("decision", None, None),
+    ),
+    "a note deleted": ("DELETE FROM note", ("note", None, None)),
+    "a contact deleted": ("DELETE FROM contactattempt", ("contactattempt", None, None)),
+    "evidence marked present": (
+        "UPDATE evidenceitem SET present = 1 - present",
+        ("evidenceitem", "present", None),
+    ),
+    "a cover switched back on": (
+        "UPDATE interimcover SET active = 1 WHERE active = 0",
+        ("interimcover", "active", 1),
+    ),
+    "an agency renamed": (
+        "UPDATE agency SET name = 'Someone Else' WHERE code = 'MCO'",
+        ("agency", "name", "Someone Else"),
+    ),
+    "an agenda item moved": (
+        "UPDATE panelagendaitem SET position = position + 5",
+        ("panelagendaitem", "position", None),
+    ),
+}
+
+
+@pytest.mark.parametrize("what", list(EDITS))
+def test_each_direct_edit_is_named_by_verify_and_doctor(rich: Path, capsys, what: str) -> None:
+    sql, (table, field, stored) = EDITS[what]
+    _, out = run(capsys, rich, "audit", "verify")
+    head = out.split("head ")[1].split()[0]
+    edit(rich, sql)
+    code, out = run(capsys, rich, "audit", "verify", "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    assert report["problem"] is None  # the events themselves are intact: only the tables moved
+    found = report["records"]["findings"]
+    assert any(
+        f["table"] == table
+        and (field is None or f["field"] == field)
+        and (stored is None or stored in (f["stored"], f["record"]))
+        for f in found
+    ), found
+    code, text = run(capsys, rich, "audit", "verify", "--expect-head", head)
+    assert code == 1 and "records DIFFER" in text
+    assert table in text
+    code, text = run(capsys, rich, "doctor")
+    assert code == 1 and "FAIL records" in text
+
+
+def test_a_finding_names_table_dispute_field_stored_and_expected(rich: Path) -> None:
+    target = _dispute(rich)
+    edit(rich, "UPDATE dispute SET risk = 'low' WHERE id = ?", target["id"])
+    (finding,) = records(rich).findings
+    assert (finding.table, finding.dispute, finding.field) == ("dispute", target["ref"], "risk")
+    assert (finding.stored, finding.expected) == ("low", target["risk"])
+    assert finding.describe() == (
+        f"dispute {target['ref']}: risk is 'low', the events say '{target['risk']}'"
+    )
+
+
+def test_an_inserted_person_is_named_by_login(rich: Path) -> None:
+    edit(rich, EDITS["an administrator inserted"][0])
+    (finding,) = records(rich).findings
+    assert finding.describe() == "person mallory: a row no event wrote (inserted directly)"
+
+
+def test_a_deleted_row_names_the_event_that_made_it(rich: Path) -> None:
+    (note,) = rows(rich, "SELECT * FROM note")
+    made_by = rows(rich, "SELECT id FROM event WHERE action = 'add_note'")[0]["id"]
+    edit(rich, "DELETE FROM note")
+    (finding,) = records(rich).findings
+    assert (finding.table, finding.problem, finding.expected) == ("note", "missing", made_by)
+    assert f"#{note['id']}" in finding.describe()
+
+
+def test_a_row_moved_outside_every_dispute_is_counted(rich: Path) -> None:
+    edit(rich, "UPDATE note SET dispute_id = 'nowhere'")
+    report = records(rich)
+    assert not report.ok
+    assert any(
+        f.table == "note" and "outside every dispute" in str(f.stored) for f in report.findings
+    )
+
+
+# --- any single cell, any row -----------------------------------------------------------------
+def _cells(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for table, covered in COVERED.items():
+        for row in rows(path, f"SELECT * FROM {table}"):
+            if covered.covers(row):
+                out.append((table, row))
+    return out
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_any_single_cell_change_is_named(rich_base: Path, tmp_path: Path, data) -> None:
+    cells = _cells(rich_base)
+    table, row = data.draw(st.sampled_from(cells), "row")
+    column = data.draw(st.sampled_from(sorted(row)), "column")
+    new = data.draw(
+        st.one_of(
+            st.text(max_size=12),
+            st.integers(-3, 10**6),
+            st.none(),
+            st.just("2026-03-02 09:00:00.000001"),
+        ),
+        "value",
+    )
+    if new == row[column] or str(new) == str(row[column]):
+        return  # not a change
+    copy = tmp_path / f"cell-{abs(hash((table, column, str(new), str(row))))}.db"
+    shutil.copyfile(rich_base, copy)
+    covered = COVERED[table]
+    where = " AND ".join(f"{k} = ?" for k in covered.key)
+    try:
+        edit(
+            copy,
+            f'UPDATE {table} SET "{column}" = ? WHERE {where}',
+            new,
+            *(row[k] for k in covered.key),
+        )
+    except sqlite3.IntegrityError:
+        return  # NOT NULL or UNIQUE refused it: not a change
+    key_values = [new if k == column else row[k] for k in covered.key]
+    after = rows(copy, f"SELECT * FROM {table} WHERE {where}", *key_values)
+    if after and after[0][column] == row[column]:
+        return  # the column's affinity stored the same value again ('7' → 7)
+    report = records(copy)
+    assert not report.ok, (table, column, row[column], new)
+    if column in covered.key or (table == "setting"):
+        # the row now has another key (or is no longer a covered setting): named as
+        # extra and/or missing
+        assert any(f.table == table for f in report.findings), report.findings
+    else:
+        assert any(
+            f.table == table and f.field == column and f.stored == after[0][column]
+            for f in report.findings
+        ) or any(f.table == table and f.problem in ("extra", "missing") for f in report.findings), (
+            table,
+            column,
+            report.findings,
+        )
+    copy.unlink()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_any_deleted_row_is_named(rich_base: Path, tmp_path: Path, data) -> None:
+    table, row = data.draw(st.sampled_from(_cells(rich_base)), "row")
+    covered = COVERED[table]
+    copy = tmp_path / f"del-{abs(hash((table, str(row))))}.db"
+    shutil.copyfile(rich_base, copy)
+    where = " AND ".join(f"{k} = ?" for k in covered.key)
+    edit(copy, "PRAGMA foreign_keys = OFF")
+    edit(copy, f"DELETE FROM {table} WHERE {where}", *(row[k] for k in covered.key))
+    report = records(copy)
+    assert any(f.table == table and f.problem == "missing" for f in report.findings), (
+        table,
+        report.findings,
+    )
+    copy.unlink()
