@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import headless, interact, memory, paint, writes
+from benchmarks import headless, interact, memory, paint, verify, writes
 from benchmarks.common import NOW, SEED, Figure, machine
 from benchmarks.stores import ensure_store
 
@@ -21,10 +21,11 @@ class Plan:
     interact: int
     write_ops: int
     headless: int
+    verify: int
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
-        return cls(2, 3, 3, 2) if quick else cls(7, 20, 30, 9)
+        return cls(2, 3, 3, 2, 1) if quick else cls(7, 20, 30, 9, 3)
 
 
 def run(sizes: list[int], out: Path, cache: Path, quick: bool) -> list[Figure]:
@@ -40,6 +41,7 @@ def run(sizes: list[int], out: Path, cache: Path, quick: bool) -> list[Figure]:
             ("writes", writes.figures, (cache, db, size, plan.write_ops)),
             ("headless start", headless.figures, (cache, db, size, plan.headless)),
             ("memory", memory.figures, (cache, db, size)),
+            ("audit verify", verify.figures, (cache, db, size, plan.verify)),
         )
         for name, measure, args in steps:
             started = time.perf_counter()

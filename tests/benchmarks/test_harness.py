@@ -30,6 +30,8 @@ EXPECTED = {
     "headless queue --breached --format json",
     "headless: textual modules imported",
     "peak RSS, scrolled end to end",
+    "audit verify (chain + records)",
+    "audit verify: records part, CPU",
 }
 
 

@@ -182,6 +182,7 @@ def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(trail: Path
         before=forged["before"],
         after=forged["after"],
         prev_hash=forged["prev_hash"],
+        rows=forged["rows"],
     )
     _tamper(
         trail, ("UPDATE event SET after = ?, hash = ? WHERE id = 9", (forged["after"], new_hash))

@@ -219,6 +219,7 @@ def test_an_edited_and_rehashed_event_breaks_the_link_to_the_next(world) -> None
         before=row["before"],
         after=forged_after,
         prev_hash=row["prev_hash"],
+        rows=row["rows"],
     )
     with raw(world) as conn:
         conn.execute("DROP TRIGGER event_no_update")

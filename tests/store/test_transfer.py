@@ -116,8 +116,11 @@ def disputes_without_refs(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def chain_ok(st: Store) -> bool:
+    """The chain verifies and every imported row is what its replayed events say."""
+    from panel_tui.store.rebuild.verify import check_records
+
     with st.engine.connect() as c:
-        return verify_chain(c).ok
+        return verify_chain(c).ok and check_records(c).ok
 
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")

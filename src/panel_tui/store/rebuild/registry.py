@@ -3,13 +3,16 @@
 A record type joins the chain with one ``Covered`` entry in ``COVERED``: its
 table, its primary key, how it is reached from a dispute (or ``GLOBAL``), and
 how a finding names one of its rows. Nothing else is needed: the write path
-captures every covered row an operation writes, and verify compares them.
+captures every covered row an operation writes (through the ORM, in a
+transaction that appends an event), and verify compares them. A column added
+to a covered table later names its default in ``defaults``, so rows written
+before it existed still verify.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -38,6 +41,9 @@ class Covered:
     name: Callable[[Row], str] | None = None
     #: Rows of the table that are covered (None: all of them).
     only: Callable[[Row], bool] | None = None
+    #: Columns added to the table after rows were written (by a later migration), with
+    #: the value a row holds when no event set it: the migration's default.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def label(self, row: Row) -> str:
         """How a finding names the row (without the table's name)."""

@@ -212,7 +212,7 @@ class _Checker:
         if stored == expected_row:
             return
         for name, value in stored.items():
-            want = expected_row.get(name, _UNSET)
+            want = expected_row.get(name, covered.defaults.get(name, _UNSET))
             if want != value:
                 self.report.add(
                     Finding(covered.table, label, dispute, name, value, want, "changed")
