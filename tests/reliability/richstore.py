@@ -12,10 +12,10 @@ from typing import Any
 
 from reliability.relkit import T0, valid_form
 
-from panel_tui.store.admin import Admin
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
-from panel_tui.store.panel import PanelAgenda
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.ledger.agenda import PanelAgenda
 
 
 def rows(path: Path, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -300,3 +300,38 @@ def test_any_deleted_row_is_named(rich_base: Path, tmp_path: Path, data) -> None
         report.findings,
     )
     copy.unlink()
+
+
+def test_a_fresh_process_records_every_row_it_writes(store_path: Path) -> None:
+    """The first operation of a process records the rows of its very first flush too."""
+    import os
+    import subprocess
+    import sys
+
+    from reliability.relkit import valid_form
+
+    from panel_tui.store.db import Store
+    from panel_tui.store.identity import os_login
+    from panel_tui.store.ledger.admin import Admin
+
+    store = Store.open(str(store_path))
+    try:  # the person this process runs as: a real store allows no --as
+        Admin(store, "admin").add_person(os_login(), "Shell User", ["duty_lead"], "CBH")
+    finally:
+        store.close()
+    for args, stdin in (
+        (["open", "--json", "-"], json.dumps(valid_form())),
+        (["note", "D-2026-0001", "a note"], None),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "panel_tui", "--db", str(store_path), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, NO_COLOR="1"),
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    report = records(store_path)
+    assert report.ok, report.describe()
+    assert rows(store_path, "SELECT count(*) AS n FROM dispute")[0]["n"] == 1

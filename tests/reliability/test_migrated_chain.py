@@ -21,7 +21,7 @@ from reliability.richstore import build_rich_store, rows
 from panel_tui.cli import main
 from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.db import Store
-from panel_tui.store.operations import Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.rebuild.verify import RecordsReport, check_records
 
 

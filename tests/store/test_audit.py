@@ -179,6 +179,7 @@ def test_every_hashed_column_changes_the_hash() -> None:
         before="{}",
         after="{}",
         prev_hash="cd" * 32,
+        rows='{"note":[["i",[1],{"id":1}]]}',
     )
     assert set(other) == set(HASHED_COLUMNS)
     for name in HASHED_COLUMNS:

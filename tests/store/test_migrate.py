@@ -20,6 +20,7 @@ from panel_tui.store.db import Store
 from panel_tui.store.engine import make_engine, to_url
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.read.orm_detail import dispute_detail
+from panel_tui.store.rebuild.verify import check_records
 
 FIRST = "0001"
 OLD_AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -183,7 +184,11 @@ def test_an_older_store_is_migrated_with_its_data_intact(tmp_path: Path) -> None
         Ledger(store, "old_duty").add_note("D-2026-0001", "after the upgrade")
         with store.engine.connect() as connection:
             report = verify_chain(connection)
-        assert report.ok and report.events == 2
+            records = check_records(connection)
+        # the old event, a baseline for people/agencies/settings and one for the dispute
+        # (migration 0004: taken as found), then the note
+        assert report.ok and report.events == 4
+        assert records.ok and records.unproven == records.checked - 1  # the note is proven
     finally:
         store.close()
 

@@ -21,6 +21,10 @@ from sqlmodel import Session
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.models import Event
 
+# Imported here, not where it is used: its session listener must be in place before
+# the first flush of the first operation, or the rows that flush wrote go unrecorded.
+from panel_tui.store.rebuild.capture import take_rows
+
 GENESIS = "0" * 64
 
 
@@ -99,8 +103,6 @@ def append_event(
     The covered rows the transaction wrote since its previous event go in the
     event (``rows``), so that verify can rebuild the tables from the events.
     """
-    from panel_tui.store.rebuild.capture import take_rows
-
     written = take_rows(session)
     head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
     next_id, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
@@ -193,9 +195,7 @@ def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
 
     # A store not yet migrated to 0004 (doctor reads it as it is) has no rows column.
     present = {c["name"] for c in inspect(connection).get_columns("event")}
-    selected = ", ".join(
-        c if c in present else f"'' AS {c}" for c in (*HASHED_COLUMNS, "hash")
-    )
+    selected = ", ".join(c if c in present else f"'' AS {c}" for c in (*HASHED_COLUMNS, "hash"))
     last = 0
     while True:
         rows = connection.execute(
