@@ -190,15 +190,19 @@ class _Checker:
     ) -> None:
         """One row: stored (None: absent) against expected (None: no event wrote it)."""
         expected_row = record.values if record is not None and record.exists else None
-        if stored is None and expected_row is None:
-            return
-        scope = (stored or {}).get("_scope", record.scope if record else None)
-        dispute = self.refs.get(scope) if isinstance(scope, int) else None
+        scope = record.scope if record is not None else None
         if stored is not None:
-            stored.pop("_scope", None)
+            scope = stored.pop("_scope", scope)
             self.report.checked += 1
-        if record is not None and record.baseline:
-            self.report.unproven += 1
+            if record is not None and record.baseline:
+                self.report.unproven += 1
+            if stored == expected_row:
+                return  # the usual case: nothing else to do
+        elif expected_row is None:
+            return
+        dispute = self.refs.get(scope) if isinstance(scope, int) else None
+        if covered.table == "dispute" and stored is not None:
+            dispute = dispute or stored.get("ref")
         label = covered.label(stored if stored is not None else expected_row or {})
         if expected_row is None:
             self.report.add(Finding(covered.table, label, dispute, None, stored, None, "extra"))
@@ -208,8 +212,6 @@ class _Checker:
             self.report.add(
                 Finding(covered.table, label, dispute, None, None, record.made_by, "missing")
             )
-            return
-        if stored == expected_row:
             return
         for name, value in stored.items():
             want = expected_row.get(name, covered.defaults.get(name, _UNSET))
@@ -264,8 +266,6 @@ def check_records(connection: Connection, chunk: int = CHUNK) -> RecordsReport:
         checker.refs = {k[0]: r.values.get("ref") for k, r in disputes.items()}
         for covered in scoped:
             stored = checker.rows(_select(covered, "SCOPE BETWEEN :lo AND :hi"), params)
-            if covered.table == "dispute":
-                stored = _noting_refs(stored, checker.refs)
             seen[covered.table] += checker.compare_table(
                 covered, stored, state.get(covered.table, {})
             )
@@ -286,12 +286,6 @@ def check_records(connection: Connection, chunk: int = CHUNK) -> RecordsReport:
     _check_globals(checker, is_global)
     _note_baseline(connection, checker.report)
     return checker.report
-
-
-def _noting_refs(rows: Iterator[dict[str, Any]], refs: dict[int, str]) -> Iterator[dict]:
-    for row in rows:
-        refs.setdefault(row["id"], row["ref"])
-        yield row
 
 
 def _scope_bounds(connection: Connection, scoped: list[Covered]) -> tuple[int, int]:
