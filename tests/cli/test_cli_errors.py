@@ -145,7 +145,10 @@ def test_a_recorded_head_catches_events_removed_from_the_end(team: Cli) -> None:
     head_id = int(head.split(":")[0])
     assert int(_head(team).split(":")[0]) > head_id
     _tamper(team, "DELETE FROM event WHERE id >= ?", args=(head_id,))  # the newest events
-    assert team("audit", "verify").returncode == 0  # the chain alone cannot tell
+    alone = team("audit", "verify")
+    # The chain alone cannot tell; the rows those events wrote are now nobody's.
+    assert alone.returncode == 1 and "audit chain intact" in alone.stdout
+    assert "note #1 of D-2026-0001: a row no event wrote (inserted directly)" in alone.stdout
     result = team("audit", "verify", "--expect-head", head)
     assert result.returncode == 1
     assert f"the chain ends at event {head_id - 1}" in result.stdout

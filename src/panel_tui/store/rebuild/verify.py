@@ -224,8 +224,11 @@ class _Checker:
         self, covered: Covered, stored_rows: Iterator[dict[str, Any]], expected: dict
     ) -> int:
         seen = 0
+        naming = covered.table == "dispute"  # rows of later tables are named by its refs
         for stored in stored_rows:
             seen += 1
+            if naming:
+                self.refs.setdefault(stored["id"], stored["ref"])
             if not covered.covers(stored):
                 continue
             key = tuple(stored[k] for k in covered.key)
