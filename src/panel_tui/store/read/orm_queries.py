@@ -31,6 +31,7 @@ from panel_tui.store.read.people_models import AgencyView, PersonView
 from panel_tui.store.read.queue_models import (
     DONE,
     EXPIRING_WITHIN,
+    LIKE_ESCAPE,
     LIVE,
     TEXT_COLUMNS,
     QueueFilter,
@@ -38,6 +39,7 @@ from panel_tui.store.read.queue_models import (
     QueueRow,
     Section,
     end_of_local_day,
+    like_pattern,
     queue_row,
 )
 
@@ -88,9 +90,8 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
                 Agency.code.in_(codes),
             )
         )
-    text = f.text.strip()
-    if text:
-        like = f"%{text}%"
+    like = like_pattern(f.text)
+    if like:
         # SQLite's LIKE already ignores case, for ASCII letters only, as its lower()
         # does: ilike's lower(x) LIKE lower(y) matches the same rows there at about
         # twice the cost. Elsewhere (PostgreSQL) ilike is the case-blind match.
@@ -98,7 +99,9 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
         query = query.where(
             or_(
                 *(
-                    column.like(like) if sqlite else column.ilike(like)
+                    column.like(like, escape=LIKE_ESCAPE)
+                    if sqlite
+                    else column.ilike(like, escape=LIKE_ESCAPE)
                     for column in (getattr(d, name) for name in TEXT_COLUMNS)
                 )
             )

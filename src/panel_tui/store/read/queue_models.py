@@ -13,6 +13,7 @@ from typing import Any
 
 from panel_tui.rules.clocks import Clock, clock_at, utc
 from panel_tui.rules.enums import Status
+from panel_tui.rules.limits import SHORT_MAX, bounded_text
 
 
 class Section(StrEnum):
@@ -55,6 +56,23 @@ TEXT_COLUMNS = (
     "rule_conflict",
     "proposed_pathway",
 )
+
+#: The escape character of ``like_pattern``: the search's own % and _ match themselves.
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str) -> str | None:
+    """The LIKE pattern of a free-text search, or None for no search.
+
+    ``%`` and ``_`` typed by a person are literal characters, not wildcards; a
+    search is one line (SHORT_MAX), far inside SQLite's pattern limit (50,000).
+    """
+    text = bounded_text(text, "text", SHORT_MAX)
+    if not text:
+        return None
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return f"%{text}%"
 
 
 def end_of_local_day(at: datetime) -> datetime:

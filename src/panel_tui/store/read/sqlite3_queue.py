@@ -33,12 +33,14 @@ from panel_tui.store.migrate import HEAD
 from panel_tui.store.read.queue_models import (
     DONE,
     EXPIRING_WITHIN,
+    LIKE_ESCAPE,
     LIVE,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
     Section,
     end_of_local_day,
+    like_pattern,
     queue_row,
 )
 
@@ -186,11 +188,19 @@ def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple
             f"WHERE da.dispute_id = dispute.id AND a.code IN ({_marks(codes)}))"
         )
         params += codes
-    text = f.text.strip()
-    if text:  # SQLite's LIKE ignores ASCII case, as the ORM's query relies on
-        where.append("(" + " OR ".join(f"{c} LIKE ?" for c in TEXT_COLUMNS) + ")")
-        params += [f"%{text}%"] * len(TEXT_COLUMNS)
+    like = like_pattern(f.text)
+    if like:  # SQLite's LIKE ignores ASCII case, as the ORM's query relies on
+        where.append(
+            "(" + " OR ".join(f"{c} LIKE ? ESCAPE '{LIKE_ESCAPE}'" for c in TEXT_COLUMNS) + ")"
+        )
+        params += [like] * len(TEXT_COLUMNS)
     return " AND ".join(where), params
+
+
+def agency_codes(head: StoreHead) -> list[str]:
+    """``[a.code for a in queries.agencies(store)]``, on sqlite3."""
+    with _read_only(head.path) as conn:
+        return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
 
 
 def _order_sql(f: QueueFilter) -> str:
