@@ -12,10 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.limits import SHORT_MAX, TEXT_MAX
 from panel_tui.rules.text import check_text
-
-TEXT_MAX = 4000
-SHORT_MAX = 200
 
 #: Form fields in the order people fill them in, with their labels.
 FORM_FIELDS: dict[str, str] = {
@@ -51,7 +49,7 @@ class EvidenceItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     present: bool = False
-    note: str = Field("", max_length=SHORT_MAX * 5)
+    note: str = Field("", max_length=TEXT_MAX)
 
     @field_validator("note")
     @classmethod

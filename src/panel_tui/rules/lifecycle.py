@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import ClockState, Outcome, Stage, Status
 from panel_tui.rules.errors import InvalidInputError, TransitionError
+from panel_tui.rules.limits import bounded_text
 from panel_tui.rules.policy import Policy
 
 
@@ -118,7 +119,7 @@ def check_provisional(
 
 
 def require_text(value: str | None, field: str, what: str, minimum: int = 3) -> str:
-    text = (value or "").strip()
+    text = bounded_text(value, field)
     if len(text) < minimum:
         raise InvalidInputError(f"{what} is required (at least {minimum} characters)", field=field)
     return text

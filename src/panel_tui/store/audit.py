@@ -155,10 +155,12 @@ def check_anchor(report: ChainReport, hashes: dict[int, str], anchor: str) -> Ch
     """
     try:
         id_text, expected = anchor.split(":", 1)
+        if not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
+            raise ValueError(id_text)
         anchor_id = int(id_text)
     except ValueError:
         raise InvalidInputError(
-            f"'{anchor}' is not ID:HASH (as audit verify prints it)", field="expect_head"
+            f"'{anchor[:40]}' is not ID:HASH (as audit verify prints it)", field="expect_head"
         ) from None
     if not report.ok:
         return report

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.rules.limits import SHORT_MAX, bounded_text
 from panel_tui.rules.policy import KNOWN_ROLES, parse_policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
@@ -87,8 +88,9 @@ class Admin(LedgerBase):
         code = (code or "").strip().upper()
         if not code.isalnum() or not 2 <= len(code) <= 16:
             raise InvalidInputError("2–16 letters or digits, e.g. CBH", field="code")
-        if not (name or "").strip():
+        if not bounded_text(name, "name", SHORT_MAX):
             raise InvalidInputError("required", field="name")
+        bounded_text(kind, "kind", SHORT_MAX)
 
         def body(ctx: Context, _: object) -> None:
             exists = ctx.session.execute(select(Agency).where(Agency.code == code)).first()
@@ -112,6 +114,7 @@ class Admin(LedgerBase):
         if not login or any(c.isspace() for c in login) or len(login) > 64:
             raise InvalidInputError("a login without spaces, at most 64 characters", field="login")
         role_list = _check_roles(roles)
+        bounded_text(display_name, "name", SHORT_MAX)
 
         def body(ctx: Context, _: object) -> None:
             exists = ctx.session.execute(select(Person).where(Person.login == login)).first()

@@ -153,6 +153,11 @@ class LedgerBase:
     def _check_version(session: Session, dispute: Dispute, expected: int | None) -> None:
         if expected is None or dispute.version == expected:
             return
+        if not 1 <= expected <= dispute.version:  # a typing mistake, not someone else's change
+            raise InvalidInputError(
+                f"{dispute.ref} has no version {expected}: it is at version {dispute.version}",
+                field="expected_version",
+            )
         # Name the last change: refusals and notes leave the version as it was.
         last = session.execute(
             select(Event.actor, Event.at)

@@ -18,6 +18,7 @@ from panel_tui.rules.enums import (
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.forms import TEXT_FIELDS, DisputeForm, validate_form
+from panel_tui.rules.limits import bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
     form_snapshot,
@@ -38,7 +39,10 @@ class FormOperations(LedgerBase):
     def open_dispute(
         self, data: Mapping[str, Any] | DisputeForm, *, at: datetime | None = None
     ) -> str:
-        form = data if isinstance(data, DisputeForm) else validate_form(dict(data))
+        if isinstance(data, DisputeForm):
+            form = data
+        else:  # anything but a mapping is refused by validate_form, by name
+            form = validate_form(dict(data) if isinstance(data, Mapping) else data)  # type: ignore[arg-type]
 
         def body(ctx: Context, _: Dispute | None) -> str:
             raising = ctx.agency(form.raising_agency, "raising_agency")
@@ -159,7 +163,7 @@ class FormOperations(LedgerBase):
         except ValueError:
             options = ", ".join(k.value for k in EvidenceKey)
             raise InvalidInputError(f"must be one of: {options}", field="key") from None
-        note = (note or "").strip()
+        note = bounded_text(note, "note")
         if not present and not note:
             raise InvalidInputError("an absent item needs a note saying why", field="note")
 

@@ -16,6 +16,7 @@ from panel_tui.rules.enums import (
     Status,
 )
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.limits import bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
     active_package,
@@ -45,6 +46,9 @@ class LadderOperations(LedgerBase):
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> Stage:
+        note = bounded_text(note, "note")
+        breach_reason = bounded_text(breach_reason, "breach_reason")
+
         def body(ctx: Context, dispute: Dispute | None) -> Stage:
             assert dispute is not None
             current = stage_record(ctx, dispute, dispute.current_stage)
@@ -140,6 +144,8 @@ class LadderOperations(LedgerBase):
             options = ", ".join(o.value for o in Outcome)
             raise InvalidInputError(f"must be one of: {options}", field="outcome") from None
         action = Action.FINAL_DETERMINATION if final else Action.RECORD_DECISION
+        rationale = bounded_text(rationale, "rationale")
+        pathway = bounded_text(pathway, "pathway")
         if final and result is Outcome.NO_AGREEMENT:
             raise InvalidInputError(
                 "a final determination must decide: no_agreement is for panels", field="outcome"

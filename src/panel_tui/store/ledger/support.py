@@ -13,6 +13,7 @@ from panel_tui.rules.enums import (
     Status,
 )
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.limits import bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
     CONTACT_METHODS,
@@ -145,6 +146,7 @@ class SupportOperations(LedgerBase):
     ) -> None:
         if method not in CONTACT_METHODS:
             raise InvalidInputError(f"must be one of: {', '.join(CONTACT_METHODS)}", field="method")
+        note = bounded_text(note, "note")
         try:
             result = ContactOutcome(outcome)
         except ValueError:
