@@ -189,6 +189,12 @@ def test_round_trip_into_a_store_that_already_has_disputes(tmp_path: Path) -> No
     src = hand_store(tmp_path / "a.db")
     doc = export_store(src, at=NOW)
     dst = hand_store(tmp_path / "b.db")  # same agencies, people and refs already taken
+    held = import_export(dst, "root", doc)  # and the same disputes: skipped, not doubled
+    assert held.refs == {} and held.skipped == {
+        r: r for r in ("D-2026-0001", "D-2026-0002", "D-2026-0003")
+    }
+    for dispute in doc["disputes"]:  # other people's disputes, under refs already taken
+        dispute["person_ref"] += "-B"
     result = import_export(dst, "root", doc)
     assert result.agencies_added == () and result.people_added == ()
     assert len(set(result.refs.values()) & set(result.refs)) == 0  # new refs
@@ -481,7 +487,10 @@ def test_csv_rule_refusal_during_replay_rolls_back(tmp_path: Path) -> None:
     """Stage 4 needs a liaison trigger: 2 days after opening there is none."""
     st = csv_store(tmp_path / "c.db")
     before = counts(st)
-    rows = [*GOOD_ROWS, csv_row(stage="4", stage_entered_at="2026-03-04T09:00:00+00:00")]
+    rows = [
+        *GOOD_ROWS,
+        csv_row(person_ref="P-0105", stage="4", stage_entered_at="2026-03-04T09:00:00+00:00"),
+    ]
     with pytest.raises(TransitionError) as err:
         import_csv(st, "importer", to_csv(rows))
     assert "row 6" in str(err.value)

@@ -45,7 +45,14 @@ from panel_tui.rules.errors import DomainError, InvalidInputError, RightsError
 from panel_tui.rules.forms import FORM_FIELDS, validate_form
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
-from panel_tui.store.transfer.replay import ImportResult, Replayer, record_import
+from panel_tui.store.transfer.replay import (
+    ImportResult,
+    Replayer,
+    dispute_key,
+    held_disputes,
+    record_import,
+    refuse_future,
+)
 from panel_tui.store.transfer.validate import parse_choice, parse_date, parse_time, with_row
 
 EVIDENCE_COLUMNS = {f"evidence_{k.value}": k for k in EvidenceKey}
@@ -130,6 +137,7 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
 
     opened = parse_time(text("opened_at"), row, "opened_at")
     assert opened is not None
+    refuse_future(opened, row, "opened_at")
     form: dict[str, Any] = {name: text(name) for name in FORM_FIELDS}
     form["responding_agencies"] = [c for c in text("responding_agencies").split(";") if c.strip()]
     form["evidence"] = {
@@ -153,6 +161,8 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
         raise InvalidInputError("must be a stage number 0–4", field="stage", row=row)
     stage = int(stage_text)
     entered = parse_time(text("stage_entered_at"), row, "stage_entered_at", required=False)
+    if entered is not None:
+        refuse_future(entered, row, "stage_entered_at")
     if entered is not None and entered < opened:
         raise InvalidInputError("is before opened_at", field="stage_entered_at", row=row)
     if stage == 0 and entered is not None and entered != opened:
@@ -169,6 +179,8 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
         parse_choice(text("status") or "open", tuple(s.value for s in Status), row, "status")
     )
     resolved = parse_time(text("resolved_at"), row, "resolved_at", required=False)
+    if resolved is not None:
+        refuse_future(resolved, row, "resolved_at")
     if resolved is not None and resolved < (entered or opened):
         raise InvalidInputError(
             "is before the dispute reached its stage", field="resolved_at", row=row
@@ -251,13 +263,19 @@ def import_csv(store: Store, login: str, text: str) -> ImportResult:
                     "Nothing was imported.",
                     hint=err.hint,
                 ) from None
+    keys = [dispute_key(r.form, r.opened) for r in rows]
+    held = held_disputes(store, keys)
     ledger = Replayer(store, login)
     refs: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     with ledger.batch():
-        for r in rows:
-            refs[f"row {r.row}"] = _replay_csv_row(ledger, policy, r)
-        record_import(ledger, "csv", refs, None)
-    return ImportResult(disputes=len(rows), refs=refs)
+        for r, key in zip(rows, keys, strict=True):
+            if key in held:  # already in the store, or earlier in this file: not again
+                skipped[f"row {r.row}"] = held[key]
+                continue
+            refs[f"row {r.row}"] = held[key] = _replay_csv_row(ledger, policy, r)
+        record_import(ledger, "csv", refs, None, skipped)
+    return ImportResult(disputes=len(refs), refs=refs, skipped=skipped)
 
 
 def _replay_csv_row(ledger: Replayer, policy: Any, r: _CsvRow) -> str:

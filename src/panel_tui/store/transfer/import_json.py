@@ -27,8 +27,11 @@ from panel_tui.store.transfer.replay import (
     ImportResult,
     Replayer,
     ReplayStep,
+    dispute_key,
+    held_disputes,
     ledger_call,
     record_import,
+    refuse_future,
     replay_steps,
 )
 from panel_tui.store.transfer.validate import (
@@ -53,6 +56,7 @@ class _DisputePlan:
         self.form = self._form()
         opened = parse_time(raw.get("opened_at"), i, "opened_at")
         assert opened is not None
+        refuse_future(opened, i, "opened_at")
         self.opened = opened
         self.opener = self.login(raw.get("opened_by"), "opened_by")
 
@@ -83,10 +87,14 @@ class _DisputePlan:
             raise InvalidInputError(f"unknown login '{text}'", field=name, row=self.i)
         return text
 
-    def when(self, value: Any, name: str, required: bool = True) -> datetime | None:
+    def when(
+        self, value: Any, name: str, required: bool = True, happened: bool = True
+    ) -> datetime | None:
         moment = parse_time(value, self.i, name, required=required)
         if moment is not None and moment < self.opened:
             raise InvalidInputError("is before the dispute was opened", field=name, row=self.i)
+        if moment is not None and happened:  # review and end times may lie ahead
+            refuse_future(moment, self.i, name)
         return moment
 
     def text(self, value: Any, name: str) -> str:
@@ -168,7 +176,9 @@ class _DisputePlan:
         for n, c in enumerate(self.raw.get("covers") or []):
             where = f"covers[{n}]"
             moment = self.when(c.get("starts_at"), f"{where}.starts_at")
-            review = self.when(c.get("review_at"), f"{where}.review_at", required=False)
+            review = self.when(
+                c.get("review_at"), f"{where}.review_at", required=False, happened=False
+            )
             self.agency(c.get("provider"), f"{where}.provider")
             by = self.login(c.get("assigned_by"), f"{where}.assigned_by")
             cover = (c.get("provider"), self.text(c.get("support_level"), f"{where}.support_level"))
@@ -179,7 +189,7 @@ class _DisputePlan:
         for n, p in enumerate(self.raw.get("packages") or []):
             where = f"packages[{n}]"
             moment = self.when(p.get("starts_at"), f"{where}.starts_at")
-            ends = self.when(p.get("ends_at"), f"{where}.ends_at")
+            ends = self.when(p.get("ends_at"), f"{where}.ends_at", happened=False)
             assert moment is not None
             coordinator = self.login(p.get("coordinator"), f"{where}.coordinator")
             by = self.login(p.get("authorised_by"), f"{where}.authorised_by")
@@ -376,9 +386,12 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
         if agency and str(agency).upper() not in codes:
             raise InvalidInputError(f"unknown agency '{agency}'", field=f"people[{n}].agency")
     plans = [_checked_plan(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
+    keys = [dispute_key(form, opened) for form, opened, _, _ in plans]
+    held = held_disputes(store, keys)
 
     ledger = Replayer(store, login)
     refs: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     with ledger.batch():
         for a in new_agencies:
             ledger.add_agency(a["code"], a.get("name") or a["code"], a.get("kind") or "")
@@ -389,14 +402,18 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
                 p.get("roles") or [],
                 p.get("agency"),
             )
-        for i, (form, opened, opener, steps) in enumerate(plans, 1):
+        for i, ((form, opened, opener, steps), key) in enumerate(zip(plans, keys, strict=True), 1):
             old = str(disputes[i - 1].get("ref") or f"row {i}")
-            refs[old] = replay_steps(ledger, i, form, opened, opener, steps)
+            if key in held:  # already in the store, or earlier in this file: not again
+                skipped[old] = held[key]
+                continue
+            refs[old] = held[key] = replay_steps(ledger, i, form, opened, opener, steps)
         ledger.login = login
-        record_import(ledger, "export", refs, doc.get("exported_at"))
+        record_import(ledger, "export", refs, doc.get("exported_at"), skipped)
     return ImportResult(
-        disputes=len(plans),
+        disputes=len(refs),
         refs=refs,
+        skipped=skipped,
         agencies_added=tuple(str(a["code"]).upper() for a in new_agencies),
         people_added=tuple(p["login"] for p in new_people),
     )

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from panel_tui.rules.enums import Action
-from panel_tui.rules.errors import DomainError
+from panel_tui.rules.errors import DomainError, InvalidInputError
+from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.ledger.base import Context
+from panel_tui.store.models import Agency, Dispute
 from panel_tui.store.transfer.validate import with_row
 
 
@@ -30,6 +34,52 @@ class ImportResult:
     refs: dict[str, str] = field(default_factory=dict)
     agencies_added: tuple[str, ...] = ()
     people_added: tuple[str, ...] = ()
+    #: source reference (or "row N") → the reference of the same dispute already held
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+#: What makes an imported dispute the same as one the store holds (or one earlier in
+#: the same file): the person, the raising agency and the instant it was opened.
+DisputeKey = tuple[str, str, datetime]
+
+
+def dispute_key(form: dict[str, Any], opened: datetime) -> DisputeKey:
+    return (
+        str(form.get("person_ref") or "").strip(),
+        str(form.get("raising_agency") or "").strip().upper(),
+        opened.astimezone(UTC),
+    )
+
+
+def held_disputes(store: Store, keys: list[DisputeKey]) -> dict[DisputeKey, str]:
+    """Which of ``keys`` the store already holds, and under which reference."""
+    people = sorted({k[0] for k in keys})
+    held: dict[DisputeKey, str] = {}
+    with store.read() as session:
+        for start in range(0, len(people), 500):  # SQLite's bound-parameter limit
+            rows = session.execute(
+                select(Dispute.person_ref, Agency.code, Dispute.opened_at, Dispute.ref)
+                .join(Agency, Agency.id == Dispute.raising_agency_id)
+                .where(Dispute.person_ref.in_(people[start : start + 500]))
+            )
+            for person, code, opened, ref in rows:
+                held[(person, code, opened.astimezone(UTC))] = ref
+    return held
+
+
+#: How far ahead of this machine's clock an imported time may be (another host's clock).
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+def refuse_future(moment: datetime, row: int, name: str) -> None:
+    """A recorded event cannot have happened later than now (a little clock skew aside)."""
+    if moment > datetime.now(UTC) + FUTURE_SKEW:
+        raise InvalidInputError(
+            f"{moment.isoformat(timespec='seconds')} is in the future: "
+            "an imported event must already have happened",
+            field=name,
+            row=row,
+        )
 
 
 class Replayer(Ledger, Admin):
@@ -90,7 +140,13 @@ def replay_steps(
     return ref
 
 
-def record_import(ledger: Replayer, source: str, refs: dict[str, str], exported_at: Any) -> None:
+def record_import(
+    ledger: Replayer,
+    source: str,
+    refs: dict[str, str],
+    exported_at: Any,
+    skipped: dict[str, str] | None = None,
+) -> None:
     def body(ctx: Context, _: object) -> None:
         ctx.event(
             "import",
@@ -99,6 +155,7 @@ def record_import(ledger: Replayer, source: str, refs: dict[str, str], exported_
                 "disputes": len(refs),
                 "exported_at": exported_at,
                 "refs": refs,
+                **({"skipped": skipped} if skipped else {}),
             },
         )
 
