@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKey, Outcome
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.text import visible
+from panel_tui.rules.when import parse_date
 from panel_tui.screens.modals import Field, FormModal
 from panel_tui.store.ledger import CONTACT_METHODS, Ledger
 from panel_tui.store.read.dispute_models import DisputeDetail
@@ -50,17 +51,6 @@ ACTIONS = (
     ActionSpec("E", "edit", Action.EDIT_FORM, "Edit form"),
     ActionSpec("n", "note", Action.ADD_NOTE, "Note"),
 )
-
-
-def parse_date(text: str, field: str) -> date:
-    """YYYY-MM-DD, or +N (days from today)."""
-    text = text.strip()
-    try:
-        if text.startswith("+"):
-            return date.today() + timedelta(days=int(text[1:].rstrip("d")))
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError("a date as YYYY-MM-DD (or +N days)", field=field) from None
 
 
 def _agency_options(agencies: list[AgencyView]) -> list[tuple[str, str]]:

@@ -27,7 +27,8 @@ from textual.widgets.option_list import Option
 from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.rules.text import visible
-from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER, parse_date
+from panel_tui.rules.when import parse_date
+from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.screens.modals import field_message
 from panel_tui.store.ledger.agenda import PanelAgenda
