@@ -118,7 +118,11 @@ def test_demo_builds_and_never_replaces_a_real_store(team: Cli, tmp_path: Path) 
     states = {d["clock"]["state"] for d in queue["disputes"]}
     assert {"on_track", "warning", "breached"} <= states
     assert demo.json("--as", "chair", "queue", "--section", "at_panel")["total"] >= 1
-    assert demo("demo", "--no-ui").returncode == 0  # a demo store may be rebuilt
+    again = demo("demo", "--no-ui")  # no terminal to ask at: refused, the store kept
+    assert again.returncode == 2 and "--rebuild" in again.stderr
+    assert demo.json("queue")["total"] == queue["total"]
+    assert demo("demo", "--no-ui", "--rebuild", "--disputes", "5").returncode == 0
+    assert demo.json("queue")["total"] <= 5
 
     before = team.db.read_bytes()
     refused = team("demo", "--no-ui")

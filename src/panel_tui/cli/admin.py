@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from panel_tui.cli.common import acting, open_store, read_input
-from panel_tui.cli.output import emit_csv, emit_json, emit_table, say
+from panel_tui.cli.output import emit_csv, emit_json, emit_table, error, say
 from panel_tui.rules.errors import InvalidInputError, StoreError
 
 
@@ -111,7 +112,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     problems = policy_errors(read_input(args.file, "FILE", stdin=False))
     if problems:
         for problem in problems:
-            print(f"{args.file}: {problem}")
+            error(f"{args.file}: {problem}")
         return 2
     say(f"{args.file}: policy is valid")
     return 0
@@ -126,6 +127,11 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _event_id(text: str) -> bool:
+    """An event id as audit verify prints it (ASCII digits that SQLite can hold)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from panel_tui.store.audit import check_anchor, event_hashes, verify_chain
     from panel_tui.store.rebuild.verify import check_records
@@ -134,7 +140,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     anchors = args.expect_head or []
     with store.engine.connect() as connection:
         report = verify_chain(connection)
-        ids = [int(a.split(":", 1)[0]) for a in anchors if a.split(":", 1)[0].isdigit()]
+        ids = [int(i) for i in (a.split(":", 1)[0] for a in anchors) if _event_id(i)]
         hashes = event_hashes(connection, ids) if ids else {}
         # The tables rebuilt from the events and compared with what is stored.
         records = check_records(connection)
@@ -184,19 +190,43 @@ def _refuse_unless_demo(path: Path) -> None:
         )
 
 
+def _may_rebuild(target: Path) -> bool | None:
+    """Ask at a terminal whether to rebuild the demo store; None when there is no terminal."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+    sys.stderr.write(f"A demo store exists at {target}. Rebuild it from scratch? [y/N] ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    import sys
     import time
 
     from panel_tui.store.demo import DEMO_LOGIN, build_demo
 
-    if args.disputes < 1:
-        raise InvalidInputError("must be at least 1", field="--disputes")
     target = Path(args.db) if args.db and "://" not in args.db else default_demo_path()
     if args.db and "://" in args.db:
         raise InvalidInputError("the demo builds a SQLite file: give a path", field="--db")
     if target.exists():
         _refuse_unless_demo(target)
+        rebuild = args.rebuild or _may_rebuild(target)
+        if rebuild is None:
+            raise InvalidInputError(
+                f"{target} already holds a demo store: --rebuild builds it again "
+                f"(its changes are lost), or open it with: panel-tui --db {target}",
+                field="--rebuild",
+            )
+        if not rebuild:
+            if args.no_ui:
+                say(f"kept the demo store at {target}")
+                return 0
+            from panel_tui.cli import open_app
+
+            return open_app(argparse.Namespace(db=str(target), as_login=args.as_login))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)

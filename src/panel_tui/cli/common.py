@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_tui.cli.timeparse import parse_time
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.when import parse_time
 
 if TYPE_CHECKING:  # building the parser must not load the ORM: the app opens without it
     from panel_tui.store.db import Store
+
+#: JSON nested deeper than this is refused: no form or export comes close (an export
+#: is 5 deep), and Python's parser gives up somewhere past a few thousand.
+MAX_JSON_DEPTH = 32
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -30,26 +34,56 @@ def acting(store: Store, args: argparse.Namespace) -> str:
 
 def read_instant(args: argparse.Namespace) -> datetime:
     at = getattr(args, "at", None)
-    return parse_time(at) if at else datetime.now(UTC)
+    return parse_time(at, "--at") if at else datetime.now(UTC)
 
 
 def read_input(source: str, field: str, *, stdin: bool = True) -> str:
-    """The text of the file ``source`` (``-``: standard input, where ``stdin``); a clear
-    refusal naming ``field`` if it cannot be read or is not UTF-8."""
+    """The text of the file ``source`` (``-``: standard input, where ``stdin``), without a
+    byte-order mark if it has one; a clear refusal naming ``field`` if it cannot be read
+    or is not UTF-8."""
     try:
         if stdin and source == "-":
-            return sys.stdin.read()
-        return Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {source}: {exc.strerror}", field=field) from None
+            text = sys.stdin.read()
+        else:
+            text = Path(source).read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or "not a file name"
+        raise InvalidInputError(f"cannot read {source[:80]}: {reason}", field=field) from None
     except UnicodeDecodeError:
         raise InvalidInputError(f"{source} is not UTF-8 text", field=field) from None
+    return text.removeprefix("\ufeff")
 
 
 def parse_json(text: str, field: str) -> Any:
+    """JSON a person gave us, or one clear InvalidInputError (never a traceback)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}", field=field
         ) from None
+    except RecursionError:
+        raise InvalidInputError(
+            f"not accepted: JSON nested deeper than {MAX_JSON_DEPTH} levels", field=field
+        ) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise InvalidInputError(f"not accepted: {str(exc).split(';')[0]}", field=field) from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise InvalidInputError(
+            f"not accepted: JSON nested deeper than {MAX_JSON_DEPTH} levels", field=field
+        )
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest (iteratively: the input may be hostile)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level)
+            if level <= MAX_JSON_DEPTH:
+                todo.extend((v, level + 1) for v in value)
+    return deepest

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from panel_tui import __version__
 from panel_tui.rules.enums import ContactOutcome, DisputeType, EvidenceKey, Outcome, Risk
+from panel_tui.rules.when import DATE_HELP, DURATION_HELP, TIME_HELP
 from panel_tui.store.read.queue_models import Section
 
 FORMATS = ("table", "json", "csv")
@@ -22,6 +23,26 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage()
         self.exit(2, f"panel-tui: {message}\n")
+
+
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, or one clear usage error."""
+
+    def parse(text: str) -> int:
+        raw = text.strip()
+        digits = raw.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number")
+        if len(digits) > len(str(max(abs(low), abs(high)))) or not low <= int(raw) <= high:
+            raise argparse.ArgumentTypeError(f"'{text[:20]}' is not from {low:,} to {high:,}")
+        return int(raw)
+
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
+
+
+#: The most disputes a demo store is built with (the benchmarks' largest is 100,000).
+DEMO_MAX = 200_000
 
 
 def _common(p: argparse.ArgumentParser, top: bool = False) -> None:
@@ -54,16 +75,14 @@ def app_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
 
 
 def _read(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
-    p.add_argument(
-        "--at", metavar="TIME", help="clocks as at TIME: ISO 8601, now, 'tomorrow 09:00', +24h"
-    )
+    p.add_argument("--at", metavar="TIME", help=f"clocks as at TIME: {TIME_HELP}")
     p.add_argument("--format", choices=formats, default="table")
 
 
 def _write(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--expect-version",
-        type=int,
+        type=whole(1, 2**31),
         metavar="N",
         help="refuse if the dispute changed since version N (stale-write guard)",
     )
@@ -76,8 +95,20 @@ class _Commands:
     def __init__(self, parser: argparse.ArgumentParser) -> None:
         self.sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
-    def command(self, name: str, handler: Any, help: str) -> argparse.ArgumentParser:  # noqa: A002
-        p = self.sub.add_parser(name, help=help, description=help)
+    def command(
+        self,
+        name: str,
+        handler: Any,
+        help: str,  # noqa: A002
+        epilog: str | None = None,
+    ) -> argparse.ArgumentParser:
+        p = self.sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         _common(p)
         p.set_defaults(handler=handler)
         return p
@@ -103,7 +134,25 @@ def build_parser() -> argparse.ArgumentParser:
     _dispute_commands(c)
     _read_commands(c)
     _store_commands(c)
+    _fill_help(parser)
     return parser
+
+
+#: Help for arguments that many commands share, by their dest.
+_SHARED_HELP = {
+    "format": "output: table for people, json or csv for scripts (default %(default)s)",
+    "ref": "the dispute's reference, e.g. D-2026-0042",
+}
+
+
+def _fill_help(parser: argparse.ArgumentParser) -> None:
+    """Give every shared argument its help text, in every command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _fill_help(sub)
+        elif action.help is None and action.dest in _SHARED_HELP:
+            action.help = _SHARED_HELP[action.dest]
 
 
 def _setup_commands(c: _Commands) -> None:
@@ -116,7 +165,7 @@ def _setup_commands(c: _Commands) -> None:
 
     users = c.group("users", "people and their roles")
     a = users.add_parser("add", help="add a person")
-    a.add_argument("login")
+    a.add_argument("login", help="the person's OS login (what they sign in as)")
     a.add_argument("--name", help="display name")
     a.add_argument(
         "--roles",
@@ -134,8 +183,8 @@ def _setup_commands(c: _Commands) -> None:
 
     agencies = c.group("agencies", "agencies")
     a = agencies.add_parser("add", help="add an agency")
-    a.add_argument("code")
-    a.add_argument("name")
+    a.add_argument("code", help="2-16 letters or digits, e.g. CBH")
+    a.add_argument("name", help="the agency's name, e.g. 'County Behavioral Health'")
     a.add_argument("--kind", help="e.g. county, mco, housing, hospital")
     a.set_defaults(handler=admin.cmd_agencies_add)
     lst = agencies.add_parser("list", help="list agencies")
@@ -147,10 +196,18 @@ def _setup_commands(c: _Commands) -> None:
 
 def _dispute_commands(c: _Commands) -> None:
     """The ledger's operations on one dispute."""
-    from panel_tui.cli import writes
+    from panel_tui.cli import docs, writes
 
-    p = c.command("open", writes.cmd_open, "open a dispute from a JSON form")
-    p.add_argument("--json", required=True, metavar="FILE|-", help="the form as JSON ('-': stdin)")
+    p = c.command("open", writes.cmd_open, "open a dispute from a JSON form", docs.OPEN_EPILOG)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--json", metavar="FILE|-", help="the form as JSON ('-': stdin); its fields are below"
+    )
+    source.add_argument(
+        "--template",
+        action="store_true",
+        help="print a valid example form (with this store's agencies) to edit, and open nothing",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = c.command("escalate", writes.cmd_escalate, "move a dispute up the ladder")
@@ -163,32 +220,47 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("ref")
     p.add_argument("--provider", required=True, help="agency code of the interim provider")
     p.add_argument("--level", required=True, help="the minimum support to deliver")
-    p.add_argument("--review", metavar="TIME", help="when to review the cover")
+    p.add_argument("--review", metavar="TIME", help=f"when to review the cover: {TIME_HELP}")
     _write(p)
 
     p = c.command("provisional", writes.cmd_provisional, "start a provisional support package")
     p.add_argument("ref")
-    p.add_argument("--coordinator", required=True, metavar="LOGIN")
+    p.add_argument(
+        "--coordinator", required=True, metavar="LOGIN", help="who coordinates the package"
+    )
     p.add_argument("--actions", required=True, help="welfare check, med reconciliation, ...")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--days", type=int, help="length in days (policy: 7–14)")
-    length.add_argument("--until", metavar="TIME", help="hard deadline")
+    length.add_argument("--days", type=whole(1, 3650), help="length in days (policy: 7–14)")
+    length.add_argument("--until", metavar="TIME", help=f"hard deadline: {TIME_HELP}")
     _write(p)
 
     p = c.command("contact", writes.cmd_contact, "log a contact attempt on the active package")
     p.add_argument("ref")
     p.add_argument(
-        "--method", required=True, choices=("phone", "visit", "text", "email", "letter", "video")
+        "--method",
+        required=True,
+        choices=("phone", "visit", "text", "email", "letter", "video"),
+        help="how contact was attempted",
     )
-    p.add_argument("--outcome", required=True, choices=[o.value for o in ContactOutcome])
-    p.add_argument("--note")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        choices=[o.value for o in ContactOutcome],
+        help="what came of it",
+    )
+    p.add_argument("--note", help="what happened (optional)")
     _write(p)
 
     p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
     p.add_argument("ref")
-    p.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
-    p.add_argument("--rationale", required=True)
-    p.add_argument("--review", required=True, metavar="DATE", help="review date: YYYY-MM-DD, +14d")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        choices=[o.value for o in Outcome],
+        help="the decision; all but no_agreement name a --receiving agency",
+    )
+    p.add_argument("--rationale", required=True, help="why, in at least 10 characters")
+    p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
     p.add_argument("--receiving", metavar="AGENCY", help="receiving agency code")
     p.add_argument("--pathway", help="receiving pathway or program")
     p.add_argument("--final", action="store_true", help="the named authority's determination")
@@ -196,56 +268,85 @@ def _dispute_commands(c: _Commands) -> None:
 
     p = c.command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
     p.add_argument("ref")
-    p.add_argument("--start-plan", required=True)
-    p.add_argument("--start", default="today", metavar="DATE")
+    p.add_argument(
+        "--start-plan", required=True, help="who starts what, and when (at least 10 characters)"
+    )
+    p.add_argument(
+        "--start", default="today", metavar="DATE", help=f"start date (default today): {DATE_HELP}"
+    )
     _write(p)
 
     p = c.command("withdraw", writes.cmd_withdraw, "withdraw a dispute, with a reason")
     p.add_argument("ref")
-    p.add_argument("--reason", required=True)
+    p.add_argument("--reason", required=True, help="why it is withdrawn (at least 5 characters)")
     _write(p)
 
     p = c.command("note", writes.cmd_note, "add a note")
     p.add_argument("ref")
-    p.add_argument("text", nargs="+")
+    p.add_argument("text", nargs="+", help="the note (several words are joined by spaces)")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = c.command("holder", writes.cmd_holder, "assign the plan holder")
     p.add_argument("ref")
-    p.add_argument("login")
+    p.add_argument("login", help="the login of the new plan holder")
     _write(p)
 
     p = c.command("evidence", writes.cmd_evidence, "record a minimum-evidence item")
     p.add_argument("ref")
-    p.add_argument("key", choices=[k.value for k in EvidenceKey])
+    p.add_argument("key", choices=[k.value for k in EvidenceKey], help="the evidence item")
     state = p.add_mutually_exclusive_group(required=True)
-    state.add_argument("--present", dest="present", action="store_true")
-    state.add_argument("--absent", dest="present", action="store_false")
-    p.add_argument("--note")
+    state.add_argument("--present", dest="present", action="store_true", help="it is on file")
+    state.add_argument(
+        "--absent", dest="present", action="store_false", help="it is not (give a --note)"
+    )
+    p.add_argument("--note", help="why it is absent and when it will be available")
     _write(p)
 
-    p = c.command("edit", writes.cmd_edit, "edit the dispute form's text fields")
+    p = c.command("edit", writes.cmd_edit, "edit the dispute form's text fields", docs.EDIT_EPILOG)
     p.add_argument("ref")
-    p.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE")
+    p.add_argument(
+        "--set",
+        action="append",
+        required=True,
+        metavar="FIELD=VALUE",
+        help="a new text for FIELD (below); repeat for several fields",
+    )
     _write(p)
 
 
 def _read_commands(c: _Commands) -> None:
     """Reading the queue, a dispute and the report; moving disputes in and out."""
-    from panel_tui.cli import reads, transfer
+    from panel_tui.cli import docs, reads, transfer
 
     p = c.command("queue", reads.cmd_queue, "the live queue, most urgent first")
     _read(p)
-    p.add_argument("--section", choices=[s.value for s in Section], default=Section.ALL_OPEN.value)
+    p.add_argument(
+        "--section",
+        choices=[s.value for s in Section],
+        default=Section.ALL_OPEN.value,
+        help="one of the app's sections (default all_open)",
+    )
     p.add_argument("--breached", action="store_true", help="only breached disputes")
-    p.add_argument("--due-within", metavar="DURATION", help="due within e.g. 24h")
-    p.add_argument("--type", action="append", choices=[t.value for t in DisputeType])
-    p.add_argument("--agency", action="append", metavar="CODE")
-    p.add_argument("--stage", action="append", type=int, choices=range(5))
-    p.add_argument("--risk", action="append", choices=[r.value for r in Risk])
+    p.add_argument("--due-within", metavar="DURATION", help=f"due within {DURATION_HELP}")
+    p.add_argument(
+        "--type", action="append", choices=[t.value for t in DisputeType], help="may be repeated"
+    )
+    p.add_argument(
+        "--agency", action="append", metavar="CODE", help="an agency involved; may be repeated"
+    )
+    p.add_argument(
+        "--stage", action="append", type=int, choices=range(5), help="the rung; may be repeated"
+    )
+    p.add_argument(
+        "--risk", action="append", choices=[r.value for r in Risk], help="may be repeated"
+    )
     p.add_argument("--mine", action="store_true", help="disputes you hold or opened")
-    p.add_argument("--text", help="free text: ref, person ref, agency, form text")
-    p.add_argument("--limit", type=int)
+    p.add_argument(
+        "--text",
+        help="free text in the ref, person ref, agencies, problem, rule conflict or pathway "
+        "(as typed: %% and _ are not wildcards)",
+    )
+    p.add_argument("--limit", type=whole(1, 10**9), help="at most this many disputes")
 
     p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
     p.add_argument("ref")
@@ -253,16 +354,26 @@ def _read_commands(c: _Commands) -> None:
 
     p = c.command("report", transfer.cmd_report, "oversight measures for a period")
     _read(p, ("table", "json", "csv", "md"))
-    p.add_argument("--from", dest="since", metavar="TIME", help="period start")
+    p.add_argument("--from", dest="since", metavar="TIME", help=f"period start: {TIME_HELP}")
     p.add_argument("--to", metavar="TIME", help="period end (default: --at / now)")
-    p.add_argument("--days", type=int, default=30, help="period length if --from is not given")
+    p.add_argument(
+        "--days",
+        type=whole(1, 3650),
+        default=30,
+        help="period length in days if --from is not given (default 30)",
+    )
 
     p = c.command("export", transfer.cmd_export, "export every dispute and its history as JSON")
-    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
 
-    p = c.command("import", transfer.cmd_import, "import an export, or a CSV dispute log")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--csv", action="store_true", help="FILE is a CSV dispute log")
+    p = c.command(
+        "import",
+        transfer.cmd_import,
+        "import an export, or a CSV dispute log; what the store holds is skipped",
+        docs.IMPORT_EPILOG,
+    )
+    p.add_argument("file", metavar="FILE", help="the export (JSON) or CSV log; '-': stdin")
+    p.add_argument("--csv", action="store_true", help="FILE is a CSV dispute log (columns below)")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
 
@@ -293,11 +404,11 @@ def _store_commands(c: _Commands) -> None:
     a.add_argument("--format", choices=("toml", "json"), default="toml")
     a.set_defaults(handler=admin.cmd_policy_show)
     a = gsub.add_parser("check", help="validate a policy file; errors name the key")
-    a.add_argument("file", metavar="FILE")
+    a.add_argument("file", metavar="FILE", help="a policy TOML file")
     a.set_defaults(handler=admin.cmd_policy_check)
     a = gsub.add_parser("set", help="install a policy file in the store (administer)")
     _common(a)
-    a.add_argument("file", metavar="FILE")
+    a.add_argument("file", metavar="FILE", help="a policy TOML file")
     a.set_defaults(handler=admin.cmd_policy_set)
 
     p = c.command("backup", admin.cmd_backup, "copy the store safely while others write")
@@ -307,6 +418,21 @@ def _store_commands(c: _Commands) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = c.command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
-    p.add_argument("--disputes", type=int, default=60)
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--disputes",
+        type=whole(1, DEMO_MAX),
+        default=60,
+        help=f"how many disputes (default 60, at most {DEMO_MAX:,})",
+    )
+    p.add_argument(
+        "--seed",
+        type=whole(0, 2**32),
+        default=7,
+        help="the same seed builds the same store (default 7)",
+    )
     p.add_argument("--no-ui", action="store_true", help="build only; do not open the app")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="replace an existing demo store (without it: asked at a terminal, else refused)",
+    )

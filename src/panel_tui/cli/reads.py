@@ -10,14 +10,17 @@ from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
 from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local, markup_safe
-from panel_tui.cli.timeparse import parse_duration
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
+from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.when import parse_duration
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
 
 PAGE = 1000
 #: One page of the queue: (filter, instant, offset) -> page.
 ReadPage = Callable[[QueueFilter, datetime, int], QueuePage]
+#: The store's agency codes, read the same way as the page.
+ReadCodes = Callable[[], list[str]]
 
 QUEUE_COLUMNS = (
     "ref",
@@ -82,8 +85,10 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
     )
 
 
-def _queue_reader(args: argparse.Namespace, quick: bool = True) -> tuple[ReadPage, str | None]:
-    """How to read the queue, and the login "--mine" means.
+def _queue_reader(
+    args: argparse.Namespace, quick: bool = True
+) -> tuple[ReadPage, ReadCodes, str | None]:
+    """How to read the queue and the agency codes, and the login "--mine" means.
 
     A SQLite store at this release's schema is read with the stdlib driver
     (store/read/sqlite3_queue.py, held equal to the ORM's query by tests): importing the
@@ -99,7 +104,7 @@ def _queue_reader(args: argparse.Namespace, quick: bool = True) -> tuple[ReadPag
         def quick(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
             return sqlite3_queue.page(head, f, at, offset=offset, limit=PAGE)
 
-        return quick, os_login() if args.mine else None
+        return quick, lambda: sqlite3_queue.agency_codes(head), os_login() if args.mine else None
 
     from panel_tui.store.read import orm_queries
 
@@ -108,12 +113,23 @@ def _queue_reader(args: argparse.Namespace, quick: bool = True) -> tuple[ReadPag
     def full(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
         return orm_queries.queue_page(store, f, at, offset=offset, limit=PAGE)
 
-    return full, acting(store, args) if args.mine else None
+    def codes() -> list[str]:
+        return [a.code for a in orm_queries.agencies(store)]
+
+    return full, codes, acting(store, args) if args.mine else None
 
 
 def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[QueueRow]:
-    read, login = _queue_reader(args, quick)
+    read, codes, login = _queue_reader(args, quick)
     query = _filter(args, login)
+    if query.agencies:
+        known = codes()
+        unknown = [a for a in query.agencies if a not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown agency '{unknown[0]}': this store has {', '.join(known) or 'none'}",
+                field="--agency",
+            )
     rows: list[QueueRow] = []
     offset, total = 0, None
     while total is None or offset < total:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from panel_tui.cli.common import acting, open_store, parse_json, read_input, read_instant
 from panel_tui.cli.output import emit_json, say
-from panel_tui.cli.timeparse import parse_time
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.when import parse_time
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -55,17 +55,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     from panel_tui.store.transfer import import_csv, import_export
 
     text = read_input(args.file, "FILE")
+    as_csv = args.csv or args.file.lower().endswith(".csv")
+    doc = None if as_csv else parse_json(text, "FILE")
     store = open_store(args)
     login = acting(store, args)
-    as_csv = args.csv or args.file.lower().endswith(".csv")
-    if as_csv:
-        result = import_csv(store, login, text)
-    else:
-        doc = parse_json(text, "FILE")
-        result = import_export(store, login, doc)
-    refs = getattr(result, "refs", {})
+    result = import_csv(store, login, text) if as_csv else import_export(store, login, doc)
+    refs, skipped = result.refs, result.skipped
     if args.format == "json":
-        emit_json({"ok": True, "imported": len(refs), "refs": refs})
-    else:
-        say(f"imported {len(refs)} disputes into {store.label}")
+        emit_json({"ok": True, "imported": len(refs), "refs": refs, "skipped": skipped})
+        return 0
+    say(f"imported {len(refs)} disputes into {store.label}")
+    if skipped:
+        held = ", ".join(f"{old} (as {ref})" for old, ref in list(skipped.items())[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        say(f"skipped {len(skipped)} the store already holds: {held}{more}")
     return 0

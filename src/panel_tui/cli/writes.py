@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from panel_tui.cli.common import acting, open_store, parse_json, read_input
 from panel_tui.cli.output import emit_json, say
-from panel_tui.cli.timeparse import parse_date, parse_time
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.when import parse_date, parse_time
 
 if TYPE_CHECKING:
     from panel_tui.store.ledger import Ledger
@@ -37,7 +37,18 @@ def _changed(args: argparse.Namespace, message: str, **data: Any) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    if args.template:
+        from panel_tui.cli.docs import form_template, template_codes
+
+        emit_json(form_template(*template_codes(args.db)))
+        return 0
     data = parse_json(read_input(args.json, "--json"), "--json")
+    if not isinstance(data, dict):
+        raise InvalidInputError(
+            "the form must be one JSON object of form fields: "
+            "'panel-tui open --template' prints one to start from",
+            field="--json",
+        )
     ledger = _ledger(args)
     ref = ledger.open_dispute(data)
     return _done(args, f"opened {ref}", ref=ref)

@@ -1,0 +1,91 @@
+"""`panel-tui COMMAND --help` is enough to write a valid form, a valid CSV, a valid edit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cli_helpers import form
+from cli_inprocess import build_team_store, ok, run
+
+from panel_tui.cli import docs
+from panel_tui.cli.parser import build_parser
+from panel_tui.rules.enums import EvidenceKey
+from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS, validate_form
+from panel_tui.store.transfer import CSV_COLUMNS
+
+
+def _arguments(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _arguments(sub, (*path, name))
+        elif not isinstance(action, argparse._HelpAction | argparse._VersionAction):
+            yield " ".join(path), action
+
+
+def test_every_argument_of_every_command_has_help_text() -> None:
+    missing = [
+        f"{path}: {'/'.join(a.option_strings) or a.dest}"
+        for path, a in _arguments(build_parser())
+        if not a.help
+    ]
+    assert missing == []
+
+
+def test_the_help_texts_agree_with_the_form_and_the_importer() -> None:
+    assert docs.EDIT_FIELDS == TEXT_FIELDS
+    assert docs.CSV_COLUMNS == CSV_COLUMNS
+    validate_form(docs.form_template())  # the example printed in `open --help` is valid
+
+
+def _help(*argv: str) -> str:
+    result = run(None, *argv, "--help")
+    assert result.code == 0
+    return result.out
+
+
+def test_open_help_names_every_field_and_evidence_item() -> None:
+    text = _help("open")
+    for name in [*FORM_FIELDS, "evidence", *(k.value for k in EvidenceKey)]:
+        assert name in text, name
+    assert "--template" in text
+
+
+def test_import_help_lists_every_csv_column_and_what_is_skipped() -> None:
+    text = " ".join(_help("import").split())  # the column list is wrapped
+    for column in CSV_COLUMNS:
+        assert column in text, column
+    assert "already holds" in text and "skipped" in text
+
+
+def test_edit_help_lists_its_fields() -> None:
+    text = _help("edit")
+    for name in TEXT_FIELDS:
+        assert name in text, name
+
+
+def test_the_template_opens_as_printed(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    build_team_store(db, [])
+    template = ok(db, "open", "--template")
+    data = json.loads(template)
+    assert (data["raising_agency"], data["responding_agencies"]) == ("CBH", ["HSG"])
+    out = ok(db, "--as", "duty", "open", "--json", "-", stdin=template)
+    assert out.startswith("opened D-")
+
+
+def test_the_template_without_a_store_is_still_a_valid_form(tmp_path: Path) -> None:
+    result = run(tmp_path / "none.db", "open", "--template")
+    assert result.code == 0 and not (tmp_path / "none.db").exists()
+    validate_form(json.loads(result.out))
+
+
+def test_every_field_edit_help_names_can_be_set(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    (ref,) = build_team_store(db, [form()])
+    sets = [a for field in TEXT_FIELDS for a in ("--set", f"{field}=A new text for {field}")]
+    ok(db, "--as", "duty", "edit", ref, *sets)
+    shown = json.loads(ok(db, "show", ref, "--format", "json"))
+    assert {f: shown[f] for f in TEXT_FIELDS} == {f: f"A new text for {f}" for f in TEXT_FIELDS}
