@@ -99,7 +99,7 @@ def test_policy_check_names_the_key(cli: Cli, tmp_path) -> None:
     )
     result = cli("policy", "check", str(bad))
     assert result.returncode == 2
-    assert "windows.high[1]" in result.stdout
+    assert "windows.high[1]" in result.stderr and result.stdout == ""
     shown = json.loads(cli.ok("policy", "show", "--default", "--format", "json"))
     assert shown["windows"]["critical"] == [4, 24, 24, 24]
     assert shown["clock"]["warning_fraction"] == 0.75

@@ -111,8 +111,9 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
     problems = policy_errors(read_input(args.file, "FILE", stdin=False))
     if problems:
-        for problem in problems:
-            error(f"{args.file}: {problem}")
+        # One line, as every refusal: scripts read the first line of stderr.
+        count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+        error(f"{args.file}: {count}{'; '.join(problems)}")
         return 2
     say(f"{args.file}: policy is valid")
     return 0
