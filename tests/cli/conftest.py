@@ -69,6 +69,6 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def team(cli: Cli, team_template: Path) -> Cli:
     """A copy of the team store (see ``team_template``) at ``cli.db``, its policy beside it."""
-    shutil.copyfile(team_template, cli.db)
+    shutil.copy(team_template, cli.db)  # with its mode: owner-only, as init made it
     shutil.copyfile(team_template.parent / "policy.toml", cli.db.parent / "policy.toml")
     return cli

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -254,7 +255,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from panel_tui.store.maintenance import backup
 
-    dest = backup(open_store(args), Path(args.dest) if args.dest else None)
+    as_directory = bool(args.dest) and args.dest.endswith(("/", os.sep))
+    dest = backup(
+        open_store(args), Path(args.dest) if args.dest else None, as_directory=as_directory
+    )
     say(f"backed up to {dest}")
     return 0
 

@@ -44,7 +44,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     doc = export_store(open_store(args))
     text = json.dumps(doc, indent=2, sort_keys=True)
     if args.output and args.output != "-":
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        from panel_tui.store.private_files import write_private
+
+        try:
+            write_private(Path(args.output), text + "\n")  # owner-only whatever the umask
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot write {args.output}: {exc.strerror}", field="--output"
+            ) from None
         sys.stderr.write(f"exported {len(doc.get('disputes', []))} disputes to {args.output}\n")
     else:
         sys.stdout.write(text + "\n")

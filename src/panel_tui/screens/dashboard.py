@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from panel_tui.config import exports_dir
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.store.private_files import private_dir, write_private
 from panel_tui.store.read.report import (
     OversightReport,
     oversight_report,
@@ -194,8 +195,8 @@ class DashboardScreen(AppScreen):
         text = report_markdown(report) if kind == "md" else report_csv(report)
         target = exports_dir() / f"oversight-{start.date()}-{self.days}d.{kind}"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            private_dir(target.parent)
+            write_private(target, text)  # owner-only whatever the umask
         except OSError as exc:
             self.app.call_from_thread(
                 self.notify, f"Could not write {target}: {exc}", severity="error"

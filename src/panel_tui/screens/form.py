@@ -29,6 +29,7 @@ from panel_tui.rules.forms import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS, fo
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
 from panel_tui.screens.modals import field_message
+from panel_tui.store.private_files import private_dir, write_private
 from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.dispute_models import DisputeDetail
 
@@ -209,8 +210,8 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
 
     def _save_draft(self) -> None:
         try:
-            self._draft_file.parent.mkdir(parents=True, exist_ok=True)
-            self._draft_file.write_text(json.dumps(self.values()), encoding="utf-8")
+            private_dir(self._draft_file.parent)  # drafts hold what people disclosed: 0700/0600
+            write_private(self._draft_file, json.dumps(self.values()))
         except OSError:
             pass  # a draft is a convenience; never interrupt typing for it
 

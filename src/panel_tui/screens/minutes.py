@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
 from panel_tui.config import exports_dir
+from panel_tui.store.private_files import private_dir, write_private
 from panel_tui.store.read.agenda import AgendaEntry
 from panel_tui.store.read.minutes import minutes_markdown
 
@@ -44,8 +45,8 @@ class MinutesScreen(ModalScreen[None]):
     def action_export(self) -> None:
         target = exports_dir() / f"panel-minutes-{self.panel_date.isoformat()}.md"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(self.text, encoding="utf-8")
+            private_dir(target.parent)
+            write_private(target, self.text)  # owner-only whatever the umask
         except OSError as exc:
             self.notify(f"Could not write {target}: {exc}", severity="error")
             return

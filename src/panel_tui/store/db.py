@@ -71,6 +71,11 @@ class Store:
                         "or try `panel-tui demo`."
                     )
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # Owner-only from the start (SQLite would make it 0644 under umask 022);
+                # its -wal and -shm take the same mode.
+                from panel_tui.store.private_files import reserve_private
+
+                reserve_private(path)
             else:
                 revision = migrate.sqlite_revision(path)
                 migrate.check_not_newer(revision, str(path))

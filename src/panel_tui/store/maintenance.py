@@ -19,27 +19,47 @@ from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.migrate import HEAD, sqlite_revision
+from panel_tui.store.private_files import (
+    mode_beside,
+    private_dir,
+    reserve_private,
+    world_readable,
+)
 from panel_tui.store.rebuild.verify import check_records
 
 #: 3.51.3 fixed a WAL race that can corrupt a store written by several processes at once.
 SAFE_SQLITE = (3, 51, 3)
 
 
-def backup(store: Store, dest: Path | None = None) -> Path:
-    """Copy the store to ``dest`` (default: beside it, timestamped); safe while others write."""
+def backup(store: Store, dest: Path | None = None, *, as_directory: bool = False) -> Path:
+    """Copy the store to ``dest`` (default: beside it, timestamped); safe while others write.
+
+    ``dest`` may be a directory; one that does not exist yet is made (0700) when
+    ``as_directory`` (the user wrote ``DIR/``). The copy is owner-only, or
+    group-readable where the store itself is group-shared, whatever the umask.
+    """
     if store.path is None:
         raise StoreError("backup copies SQLite stores; use your database's own tools for others")
     if dest is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         dest = store.path.with_name(f"{store.path.stem}-{stamp}.backup.db")
     dest = dest.expanduser()
-    if dest.is_dir():
-        dest = dest / f"{store.path.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.backup.db"
-    if dest.exists():
-        raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
-    if dest.resolve() == store.path.resolve():
-        raise InvalidInputError("the backup cannot overwrite the store itself", field="DEST")
-    partial = dest.with_name(dest.name + ".partial")
+    try:
+        if as_directory and not dest.exists():
+            private_dir(dest)
+        if dest.is_dir():
+            dest = dest / f"{store.path.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.backup.db"
+        if dest.exists():
+            raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
+        if dest.resolve() == store.path.resolve():
+            raise InvalidInputError("the backup cannot overwrite the store itself", field="DEST")
+        partial = dest.with_name(dest.name + ".partial")
+        partial.unlink(missing_ok=True)  # left by an interrupted backup
+        reserve_private(partial, mode_beside(store.path))
+    except OSError as exc:  # no such directory, no permission, a file where a directory is
+        raise InvalidInputError(
+            f"cannot write a backup at {dest}: {exc.strerror or exc}", field="DEST"
+        ) from None
     source = sqlite3.connect(store.path, timeout=10)
     try:
         target = sqlite3.connect(partial)
@@ -165,12 +185,20 @@ def doctor(path: Path) -> DoctorReport:
     finally:
         engine.dispose()
     mode_bits = stat.S_IMODE(path.stat().st_mode)
-    world = bool(mode_bits & stat.S_IWOTH)
+    # Readable by others is as serious as writable: the store holds personal data.
+    open_to_all = [
+        f"{f.name} ({oct(stat.S_IMODE(f.stat().st_mode))})"
+        for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+        if world_readable(f)
+    ]
     report.add(
         "permissions",
         f"{oct(mode_bits)} owner uid {path.stat().st_uid}",
-        not world,
-        "the store is writable by every user on the host: restrict it to a group" if world else "",
+        not open_to_all,
+        f"readable or writable by every user on the host: {', '.join(open_to_all)}. Fix: "
+        f"chmod o-rwx {path} {path}-wal {path}-shm (600 for one user, 660 for a group)"
+        if open_to_all
+        else "",
     )
     writable_dir = os.access(path.parent, os.W_OK)
     report.add(

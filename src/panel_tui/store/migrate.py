@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel_tui.rules.errors import StoreError
+from panel_tui.store.private_files import mode_beside, reserve_private
 
 if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: the revision check needs none
     from sqlalchemy import Connection, Engine
@@ -76,6 +77,9 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     """An online backup copy of the store beside it, safe while others write."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dest = path.with_name(f"{path.name}.pre-{revision or 'empty'}-{stamp}.bak")
+    # Made first, owner-only (the group's, if the store is group-shared): SQLite keeps
+    # an existing file's mode, and would otherwise make it readable by all (umask 022).
+    reserve_private(dest, mode_beside(path))
     source = sqlite3.connect(path, timeout=10)
     try:
         target = sqlite3.connect(dest)
