@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,15 +85,19 @@ def test_export_to_a_file_is_owner_only(store: Cli, tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stderr.count("\n") == 1
 
 
-def test_the_pre_migration_copy_is_owner_only(store: Cli) -> None:
-    # Back to revision 0002 by hand: the next open migrates, and copies the store first.
-    conn = sqlite3.connect(store.db)
-    with conn:
-        conn.execute("DROP INDEX ix_dispute_resolved")
-        conn.execute("UPDATE alembic_version SET version_num = '0002'")
-    conn.close()
-    store.ok("agencies", "list")
-    (bak,) = store.db.parent.glob(f"{store.db.name}.pre-*.bak")
+def test_the_pre_migration_copy_is_owner_only(cli: Cli, umask_022: None) -> None:
+    from panel_tui.store import migrate
+    from panel_tui.store.engine import make_engine, to_url
+
+    engine = make_engine(to_url(str(cli.db)))  # a store at the first revision
+    try:
+        migrate.upgrade(engine, cli.db, target="0001")
+    finally:
+        engine.dispose()
+    os.chmod(cli.db, 0o600)
+    result = cli("agencies", "list")  # the next open migrates, and copies the store first
+    assert result.returncode == 0, result.stderr
+    (bak,) = cli.db.parent.glob(f"{cli.db.name}.pre-*.bak")
     assert mode(bak) == 0o600
 
 
