@@ -175,11 +175,8 @@ def _setup_commands(c: _Commands) -> None:
     )
     a.add_argument("--agency", help="agency code")
     a.set_defaults(handler=admin.cmd_users_add)
-    lst = users.add_parser("list", help="list people")
-    lst.set_defaults(handler=admin.cmd_users_list)
     _common(a)
-    _common(lst)
-    lst.add_argument("--format", choices=FORMATS, default="table")
+    _list_action(users, admin.cmd_users_list, "list people")
 
     agencies = c.group("agencies", "agencies")
     a = agencies.add_parser("add", help="add an agency")
@@ -187,9 +184,13 @@ def _setup_commands(c: _Commands) -> None:
     a.add_argument("name", help="the agency's name, e.g. 'County Behavioral Health'")
     a.add_argument("--kind", help="e.g. county, mco, housing, hospital")
     a.set_defaults(handler=admin.cmd_agencies_add)
-    lst = agencies.add_parser("list", help="list agencies")
-    lst.set_defaults(handler=admin.cmd_agencies_list)
     _common(a)
+    _list_action(agencies, admin.cmd_agencies_list, "list agencies")
+
+
+def _list_action(actions: Any, handler: Any, help: str) -> None:  # noqa: A002
+    lst = actions.add_parser("list", help=help)
+    lst.set_defaults(handler=handler)
     _common(lst)
     lst.add_argument("--format", choices=FORMATS, default="table")
 
