@@ -13,51 +13,20 @@ stays fast at 100,000 disputes; only the stalled and acceptance durations come
 back as plain numbers for their median and percentile.
 
 The package: ``model`` (the dataclasses), ``measures`` (the SQL aggregation)
-and ``render`` (markdown, CSV and JSON). Import from here.
+and ``render`` (markdown, CSV and JSON). What callers use is imported from here;
+the report's parts are the dataclasses in ``model``.
 """
 
-from panel_tui.store.read.report.measures import DAY, HOUR, TOP, normalise_theme, oversight_report
-from panel_tui.store.read.report.model import (
-    AgencyPair,
-    Count,
-    DayCount,
-    OversightReport,
-    Provisional,
-    Rate,
-    Repeats,
-    StageBreaches,
-    Stalled,
-    TimeToAcceptance,
-)
-from panel_tui.store.read.report.render import (
-    SPARKS,
-    report_csv,
-    report_json,
-    report_markdown,
-    report_rows,
-    sparkline,
-)
+from panel_tui.store.read.report.measures import normalise_theme, oversight_report
+from panel_tui.store.read.report.model import OversightReport
+from panel_tui.store.read.report.render import report_csv, report_json, report_markdown, sparkline
 
 __all__ = [
-    "DAY",
-    "HOUR",
-    "SPARKS",
-    "TOP",
-    "AgencyPair",
-    "Count",
-    "DayCount",
     "OversightReport",
-    "Provisional",
-    "Rate",
-    "Repeats",
-    "StageBreaches",
-    "Stalled",
-    "TimeToAcceptance",
     "normalise_theme",
     "oversight_report",
     "report_csv",
     "report_json",
     "report_markdown",
-    "report_rows",
     "sparkline",
 ]
