@@ -12,7 +12,7 @@ from sqlalchemy import ScalarResult, select
 from sqlmodel import Session
 
 from panel_tui.rules.clocks import clock_state, liaison_triggered, stalled_time, utc
-from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage, Status
+from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage
 from panel_tui.rules.policy import Policy
 from panel_tui.store.db import Store
 from panel_tui.store.lookup import find_dispute
@@ -43,8 +43,7 @@ from panel_tui.store.read.dispute_models import (
     PackageView,
     StageView,
 )
-
-LIVE = (Status.OPEN.value, Status.DECIDED.value)
+from panel_tui.store.read.queue_models import LIVE
 
 
 def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, list[str]]]:

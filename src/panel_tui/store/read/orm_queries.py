@@ -29,10 +29,8 @@ from panel_tui.store.models import (
 )
 from panel_tui.store.read.people_models import AgencyView, PersonView
 from panel_tui.store.read.queue_models import (
-    DONE,
     EXPIRING_WITHIN,
     LIKE_ESCAPE,
-    LIVE,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
@@ -46,10 +44,7 @@ from panel_tui.store.read.queue_models import (
 
 def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session) -> Select[Any]:
     d = Dispute
-    if f.section is Section.CLOSED:
-        query = query.where(d.status.in_(DONE))
-    else:
-        query = query.where(d.status.in_(LIVE))
+    query = query.where(d.status.in_(f.statuses()))
     if f.section is Section.BREACHED or f.breached:
         query = query.where(d.current_due_at <= at)
     if f.section is Section.DUE_TODAY:

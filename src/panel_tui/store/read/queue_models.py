@@ -94,6 +94,10 @@ class QueueFilter:
     breached: bool = False
     mine: str | None = None  # a login: disputes it holds or opened
 
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses this filter reads: the resolved ones in Closed, else the live ones."""
+        return DONE if self.section is Section.CLOSED else LIVE
+
 
 @dataclass(frozen=True)
 class QueueRow:

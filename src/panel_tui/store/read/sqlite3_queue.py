@@ -31,10 +31,8 @@ from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read.queue_models import (
-    DONE,
     EXPIRING_WITHIN,
     LIKE_ESCAPE,
-    LIVE,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
@@ -146,8 +144,8 @@ def _stamp(moment: datetime) -> str:
 
 def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
-    where = [f"status IN ({_marks(DONE if f.section is Section.CLOSED else LIVE)})"]
-    params: list = list(DONE if f.section is Section.CLOSED else LIVE)
+    where = [f"status IN ({_marks(f.statuses())})"]
+    params: list = list(f.statuses())
     if f.section is Section.BREACHED or f.breached:
         where.append("current_due_at <= ?")
         params.append(_stamp(at))
