@@ -12,7 +12,8 @@ from cli_inprocess import build_team_store, ok, run
 from panel_tui.cli import docs
 from panel_tui.cli.parser import build_parser
 from panel_tui.rules.enums import EvidenceKey
-from panel_tui.rules.forms import FORM_FIELDS, TEXT_FIELDS, validate_form
+from panel_tui.rules.fields import FORM_FIELDS, TEXT_FIELDS
+from panel_tui.rules.forms import validate_form
 from panel_tui.store.transfer import CSV_COLUMNS
 
 
@@ -34,10 +35,9 @@ def test_every_argument_of_every_command_has_help_text() -> None:
     assert missing == []
 
 
-def test_the_help_texts_agree_with_the_form_and_the_importer() -> None:
-    assert docs.EDIT_FIELDS == TEXT_FIELDS
-    assert docs.CSV_COLUMNS == CSV_COLUMNS
-    validate_form(docs.form_template())  # the example printed in `open --help` is valid
+def test_the_form_printed_by_open_help_is_valid() -> None:
+    # The field and column names the help lists are rules/fields.py's own: nothing to drift.
+    validate_form(docs.form_template())
 
 
 def _help(*argv: str) -> str:

@@ -8,14 +8,8 @@ import pytest
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.rules.forms import (
-    FORM_FIELDS,
-    TEXT_FIELDS,
-    DisputeForm,
-    EvidenceItem,
-    form_errors,
-    validate_form,
-)
+from panel_tui.rules.fields import FORM_FIELDS, TEXT_FIELDS
+from panel_tui.rules.forms import DisputeForm, EvidenceItem, form_errors, validate_form
 
 
 def good_form(**changes: Any) -> dict[str, Any]:

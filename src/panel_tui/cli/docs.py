@@ -1,8 +1,8 @@
 """What ``--help`` tells a user about the inputs: the open form, the import CSV, edit fields.
 
 Written here, without importing the form models (pydantic) or the importer (the
-ORM), because every command builds the parser; tests hold these texts equal to
-``rules/forms.py`` and ``store/transfer/csv_log.py``, so they cannot drift.
+ORM), because every command builds the parser; the field and column names come
+from ``rules/fields.py``, which the form and the importer use too.
 """
 
 from __future__ import annotations
@@ -13,18 +13,8 @@ import textwrap
 from typing import Any
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
+from panel_tui.rules.fields import CSV_COLUMNS, TEXT_FIELDS
 from panel_tui.rules.limits import SHORT_MAX, TEXT_MAX
-
-#: The form's free-text fields, which ``edit --set`` may change (rules.forms.TEXT_FIELDS).
-EDIT_FIELDS = (
-    "consent_basis",
-    "problem_statement",
-    "proposed_pathway",
-    "rule_conflict",
-    "evidence_summary",
-    "interim_risk_actions",
-    "requested_decision",
-)
 
 
 def form_template(raising: str = "CBH", responding: str = "MCO") -> dict[str, Any]:
@@ -79,34 +69,11 @@ Example:
 """
 
 EDIT_EPILOG = f"""\
-FIELD is one of the form's texts: {", ".join(EDIT_FIELDS)}.
+FIELD is one of the form's texts: {", ".join(TEXT_FIELDS)}.
 consent_basis takes at most {SHORT_MAX} characters, the others at most {TEXT_MAX:,}.
 The type, risk, person and agencies of a dispute are not edited: withdraw it and open another.
 Example: panel-tui edit D-2026-0042 --set "problem_statement=Discharge stalled since 3 Nov"
 """
-
-#: The CSV log's columns in order (store.transfer.CSV_COLUMNS; a test keeps them equal).
-CSV_COLUMNS = (
-    "opened_at",
-    "person_ref",
-    "dispute_type",
-    "risk",
-    "raising_agency",
-    "responding_agencies",
-    *EDIT_FIELDS,
-    *(f"evidence_{k.value}" for k in EvidenceKey),
-    "stage",
-    "stage_entered_at",
-    "status",
-    "resolved_at",
-    "outcome",
-    "receiving_agency",
-    "rationale",
-    "decided_by",
-    "review_date",
-    "start_plan",
-    "withdrawn_reason",
-)
 
 IMPORT_EPILOG = f"""\
 FILE is either a JSON export of another store (panel-tui export), or with --csv (or a

@@ -12,37 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.fields import LONG_TEXT_FIELDS
 from panel_tui.rules.limits import SHORT_MAX, TEXT_MAX
 from panel_tui.rules.text import check_text
-
-#: Form fields in the order people fill them in, with their labels.
-FORM_FIELDS: dict[str, str] = {
-    "person_ref": "Person reference (pseudonymous)",
-    "dispute_type": "Dispute type",
-    "risk": "Risk level",
-    "raising_agency": "Raising agency",
-    "responding_agencies": "Responding agencies",
-    "consent_basis": "Consent or lawful basis for sharing",
-    "problem_statement": "Problem statement",
-    "proposed_pathway": "Proposed pathway / program",
-    "rule_conflict": "Rule conflict",
-    "evidence_summary": "Evidence summary",
-    "interim_risk_actions": "Interim risk actions",
-    "requested_decision": "Requested decision",
-}
-
-#: The free-text fields of the form, which `edit form` may change.
-TEXT_FIELDS = (
-    "consent_basis",
-    "problem_statement",
-    "proposed_pathway",
-    "rule_conflict",
-    "evidence_summary",
-    "interim_risk_actions",
-    "requested_decision",
-)
-#: Those that take paragraphs (up to TEXT_MAX characters; consent basis is one line).
-LONG_TEXT_FIELDS = TEXT_FIELDS[1:]
 
 
 class EvidenceItem(BaseModel):

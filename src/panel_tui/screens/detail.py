@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from panel_tui.rules.clocks import format_duration
-from panel_tui.rules.forms import TEXT_FIELDS
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.text import visible
 from panel_tui.screens.actions import ACTIONS, Builder
 from panel_tui.screens.base import AppScreen, retrying

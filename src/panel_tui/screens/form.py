@@ -25,7 +25,8 @@ from panel_tui.config import drafts_dir
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
-from panel_tui.rules.forms import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS, form_errors
+from panel_tui.rules.fields import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS
+from panel_tui.rules.forms import form_errors
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
 from panel_tui.screens.modals import field_message

@@ -16,7 +16,7 @@ from typing import Any
 
 from panel_tui.rules.clocks import clock_state
 from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Status
-from panel_tui.rules.forms import TEXT_FIELDS
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
 from panel_tui.store.audit import canonical
 from panel_tui.store.demo.plan import Plan, Step, stage_windows

@@ -11,7 +11,7 @@ from panel_tui.rules.enums import (
     PackageStatus,
 )
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.rules.forms import TEXT_FIELDS
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.store.ledger.base import Context
 from panel_tui.store.models import (
     Dispute,

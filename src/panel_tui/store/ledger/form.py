@@ -17,7 +17,8 @@ from panel_tui.rules.enums import (
     Status,
 )
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.rules.forms import TEXT_FIELDS, DisputeForm, validate_form
+from panel_tui.rules.fields import TEXT_FIELDS
+from panel_tui.rules.forms import DisputeForm, validate_form
 from panel_tui.rules.limits import bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (

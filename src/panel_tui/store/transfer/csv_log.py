@@ -40,9 +40,10 @@ from typing import Any
 from sqlalchemy import select
 
 from panel_tui.rules import rights
-from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Stage, Status
+from panel_tui.rules.enums import Action, Outcome, Stage, Status
 from panel_tui.rules.errors import DomainError, InvalidInputError, RightsError
-from panel_tui.rules.forms import FORM_FIELDS, validate_form
+from panel_tui.rules.fields import CSV_COLUMNS, EVIDENCE_COLUMNS, FORM_FIELDS
+from panel_tui.rules.forms import validate_form
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
 from panel_tui.store.transfer.replay import (
@@ -54,26 +55,6 @@ from panel_tui.store.transfer.replay import (
     refuse_future,
 )
 from panel_tui.store.transfer.validate import parse_choice, parse_date, parse_time, with_row
-
-EVIDENCE_COLUMNS = {f"evidence_{k.value}": k for k in EvidenceKey}
-
-#: The CSV's columns, in order. Optional ones may be left empty (but must be present).
-CSV_COLUMNS: tuple[str, ...] = (
-    "opened_at",
-    *FORM_FIELDS,  # the form, in the order people fill it in
-    *EVIDENCE_COLUMNS,
-    "stage",
-    "stage_entered_at",
-    "status",
-    "resolved_at",
-    "outcome",
-    "receiving_agency",
-    "rationale",
-    "decided_by",
-    "review_date",
-    "start_plan",
-    "withdrawn_reason",
-)
 
 #: A one-dispute example of the CSV (see the module docstring).
 CSV_EXAMPLE = (

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from panel_tui.rules.enums import Status
-from panel_tui.rules.forms import TEXT_FIELDS
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.base import utc_now
 from panel_tui.store.models import (

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.rules.forms import FORM_FIELDS, validate_form
+from panel_tui.rules.fields import FORM_FIELDS
+from panel_tui.rules.forms import validate_form
 from panel_tui.rules.policy import KNOWN_ROLES
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
