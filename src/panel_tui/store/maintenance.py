@@ -175,7 +175,7 @@ def doctor(path: Path) -> DoctorReport:
         unproven = lines[-1:] if records.unproven else []
         report.add(
             "records",
-            "; ".join(lines[:1] + first + unproven),
+            "; ".join([lines[0].removeprefix("records: ")] + first + unproven),
             records.ok,
             ""
             if records.ok
