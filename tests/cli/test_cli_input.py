@@ -257,3 +257,17 @@ def test_import_refuses_times_in_the_future(store: Path, tmp_path: Path) -> None
     export.write_text("\ufeff" + json.dumps(doc))  # a byte-order mark is fine
     result = refused(store, "import", str(export))
     assert "opened_at" in result.err and "in the future" in result.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("queue", "--limit", "1\n2"),
+        ("queue", "--expect-version", "\x85"),
+        ("queue", "--agency", "Z\nZ"),
+        ("queue", "--at", "now\r\nlater"),
+    ],
+)
+def test_a_message_quoting_what_was_typed_stays_on_one_line(store: Path, argv: tuple) -> None:
+    result = refused(store, *argv)
+    assert "\\x" in result.err  # the control character, shown escaped

@@ -95,5 +95,6 @@ def say(message: str) -> None:
 
 
 def error(message: str) -> None:
-    # Messages quote what was typed (an unknown agency code, a login): escaped.
-    sys.stderr.write(f"panel-tui: {visible(message)}\n")
+    # Messages quote what was typed (an unknown agency code, a login): escaped, and on
+    # one line (a newline typed into a value stays in the value), as scripts read it.
+    sys.stderr.write(f"panel-tui: {visible(message, multiline=False)}\n")

@@ -21,8 +21,11 @@ else a file in your user data directory."""
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        from panel_tui.cli.output import error
+
         self.print_usage()
-        self.exit(2, f"panel-tui: {message}\n")
+        error(message)  # what was typed is quoted: escaped, on one line
+        self.exit(2)
 
 
 def whole(low: int, high: int) -> Callable[[str], int]:
