@@ -157,3 +157,10 @@ def test_any_text_is_a_value_in_range_or_one_clear_refusal(text: str) -> None:
             assert value.tzinfo is not None and abs(value - NOW) <= MAX_SPAN + timedelta(days=2)
         else:
             assert abs(value - TODAY) <= MAX_SPAN
+
+
+def test_a_refused_offset_quotes_everything_typed() -> None:
+    with pytest.raises(InvalidInputError, match=r"'\+99999999d' is too far"):
+        parse_time("+99999999d", "--at", now=NOW)
+    with pytest.raises(InvalidInputError, match=r"'-soon' is not a duration"):
+        parse_date("-soon", "--review", today=TODAY)

@@ -60,7 +60,11 @@ def _shown(text: str) -> str:
 
 def parse_duration(text: str, field: str = "duration") -> timedelta:
     """A duration of at most MAX_SPAN; see the module docstring for the grammar."""
-    raw = text.strip().lower()
+    return _duration(text.strip().lower(), text, field)
+
+
+def _duration(raw: str, text: str, field: str) -> timedelta:
+    """``raw`` read as a duration; refusals quote ``text``, what the person typed."""
     if _DAYS_ALONE.fullmatch(raw):
         parts: tuple[str | None, ...] = (None, raw, None, None)
     else:
@@ -82,7 +86,7 @@ def parse_duration(text: str, field: str = "duration") -> timedelta:
 def _offset(raw: str, text: str, field: str) -> timedelta | None:
     """``+DURATION`` / ``-DURATION`` as a signed timedelta; None if ``raw`` is not one."""
     if len(raw) > 1 and raw[0] in "+-":
-        delta = parse_duration(raw[1:], field)
+        delta = _duration(raw[1:], text, field)
         return delta if raw[0] == "+" else -delta
     return None
 
