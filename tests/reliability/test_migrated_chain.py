@@ -147,3 +147,20 @@ def test_operations_after_the_migration_are_proven_by_their_events(old: Path) ->
     report = records(old)
     assert report.ok, report.describe()
     assert report.unproven == report.checked - 2  # the new note and stage: proven by events
+
+
+def test_a_clock_edited_before_the_migration_is_still_caught(old: Path) -> None:
+    """A baseline takes rows as found, but the queue's cached clock must agree with its stage."""
+    target = rows(old, "SELECT id, ref FROM dispute WHERE status = 'open' ORDER BY id")[0]
+    conn = sqlite3.connect(old)
+    with conn:  # before 0004: no event could show it
+        conn.execute(
+            "UPDATE dispute SET current_due_at = '2030-01-01 00:00:00.000000' WHERE id = ?",
+            (target["id"],),
+        )
+    conn.close()
+    Store.open(str(old)).close()
+    report = records(old)
+    assert [(f.table, f.dispute, f.field, f.stored) for f in report.findings] == [
+        ("dispute", target["ref"], "current_due_at", "2030-01-01 00:00:00.000000")
+    ]

@@ -287,6 +287,7 @@ def check_records(connection: Connection, chunk: int = CHUNK) -> RecordsReport:
                 )
             )
     _check_globals(checker, is_global)
+    _check_clocks(checker)
     _note_baseline(connection, checker.report)
     return checker.report
 
@@ -316,6 +317,41 @@ def _check_globals(checker: _Checker, is_global: Any) -> None:
         order = ", ".join(covered.key)
         stored = checker.rows(f"SELECT * FROM {covered.table} ORDER BY {order}", {})  # noqa: S608
         checker.compare_table(covered, stored, state.get(covered.table, {}))
+
+
+#: A dispute's cached clock columns against the stage record they copy: the ledger keeps
+#: them equal, so a difference is an edit even where a baseline took both as found.
+_CLOCKS = """
+SELECT d.id, d.ref, d.status, d.current_stage, d.stage_entered_at, d.current_due_at,
+       s.id, s.entered_at, s.due_at,
+       EXISTS (SELECT 1 FROM stagerecord h WHERE h.dispute_id = d.id AND h.stage > d.current_stage)
+FROM dispute d LEFT JOIN stagerecord s ON s.dispute_id = d.id AND s.stage = d.current_stage
+WHERE s.id IS NULL
+   OR d.stage_entered_at IS NOT s.entered_at
+   OR (d.status = 'open' AND d.current_due_at IS NOT s.due_at)
+   OR (d.status <> 'open' AND d.current_due_at IS NOT NULL)
+   OR EXISTS (SELECT 1 FROM stagerecord h WHERE h.dispute_id = d.id AND h.stage > d.current_stage)
+"""
+
+
+def _check_clocks(checker: _Checker) -> None:
+    """The queue's clock columns agree with the dispute's current stage record."""
+    _, found = _query(checker.connection, _CLOCKS, {})
+    for _id, ref, status, stage, entered, due, record, s_entered, s_due, higher in found:
+        expected_due = s_due if status == "open" else None
+        if record is None or higher:
+            differences = [("current_stage", stage, "the highest stage it has a record of")]
+        else:
+            differences = [
+                (name, stored, expected)
+                for name, stored, expected in (
+                    ("stage_entered_at", entered, s_entered),
+                    ("current_due_at", due, expected_due),
+                )
+                if stored != expected
+            ]
+        for name, stored, expected in differences:
+            checker.report.add(Finding("dispute", ref, ref, name, stored, expected, "changed"))
 
 
 def _note_baseline(connection: Connection, report: RecordsReport) -> None:
