@@ -213,13 +213,21 @@ def test_opening_the_app_checks_the_store_and_the_line_first(cli: Cli) -> None:
     assert result.returncode == 2 and "expected one argument" in result.stderr
 
 
-def test_a_real_process_exits_with_the_commands_code(team: Cli) -> None:
-    """The other tests run ``main`` in this process; the exit status of a process is this one."""
+def test_a_real_process_says_and_exits_as_the_in_process_runs_do(team: Cli) -> None:
+    """The other tests run ``main`` in this process; here the same commands run as processes."""
     process = team.in_subprocess()
-    listed = process("agencies", "list", "--format", "json")
-    assert listed.returncode == 0 and "MCO" in listed.stdout
-    refused = process("show", "D-1999-0001")
-    assert refused.returncode == 1 and "no dispute D-1999-0001" in refused.stderr
-    bad = process("queue", "--format", "yaml")
-    assert bad.returncode == 2 and "invalid choice" in bad.stderr
-    assert "Traceback" not in refused.stderr + bad.stderr
+    cases = {
+        ("agencies", "list", "--format", "json"): 0,
+        ("show", "D-1999-0001"): 1,  # refused: no such dispute
+        ("queue", "--format", "yaml"): 2,  # argparse's usage error
+        ("--help",): 0,
+    }
+    for args, code in cases.items():
+        real, here = process(*args), team(*args)
+        assert real.returncode == code, (args, real.stderr)
+        assert (here.returncode, here.stdout, here.stderr) == (
+            real.returncode,
+            real.stdout,
+            real.stderr,
+        ), args
+        assert "Traceback" not in real.stderr
