@@ -61,7 +61,7 @@ def ok(db: Path, *argv: str, stdin: str = "") -> str:
 
 def build_team_store(db: Path, disputes: list[dict[str, object]]) -> list[str]:
     """A store allowing --as, with agencies, one person per role, and these disputes opened."""
-    ok(db, "init", "--name", "Test Admin")
+    ok(db, "init", "--name", "Test Admin", "--kind", "test")  # --as needs a test store
     policy = db.with_suffix(".policy.toml")
     policy.write_text(
         default_policy_text().replace("allow_override = false", "allow_override = true")

@@ -38,7 +38,7 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An initialised test store that allows --as, with agencies and one person per role."""
     home = tmp_path_factory.mktemp("team")
     cli = Cli(home / "store.db", _env(home))
-    cli.ok("init", "--name", "Test Admin")
+    cli.ok("init", "--name", "Test Admin", "--kind", "test")  # --as needs a test store
     policy = home / "policy.toml"
     policy.write_text(
         default_policy_text().replace("allow_override = false", "allow_override = true")

@@ -49,7 +49,7 @@ def test_export_then_import_into_a_fresh_store(team: Cli, tmp_path: Path) -> Non
     assert [d["ref"] for d in doc["disputes"]] == [ref]
 
     fresh = Cli(tmp_path / "fresh.db", team.env)
-    fresh.ok("init")
+    fresh.ok("init", "--kind", "test")  # its policy allows --as: a test store
     policy = tmp_path / "policy.toml"
     assert policy.exists()  # written by the team fixture
     fresh.ok("policy", "set", str(policy))

@@ -262,8 +262,14 @@ def test_empty_text_reports_every_required_table() -> None:
 
 
 def test_empty_rights_list_is_allowed_and_means_nobody() -> None:
+    policy = parse_policy(edit('withdraw = ["duty_lead", "supervisor"]', "withdraw = []"))
+    assert policy.roles_for(Action.WITHDRAW) == frozenset()
+
+
+def test_nobody_administering_falls_back_to_admin_so_nobody_is_locked_out() -> None:
+    # check and set refuse such a policy; one already stored must not lock the store
     policy = parse_policy(edit('administer = ["admin"]', "administer = []"))
-    assert policy.roles_for(Action.ADMINISTER) == frozenset()
+    assert policy.roles_for(Action.ADMINISTER) == frozenset({"admin"})
 
 
 # --- properties ------------------------------------------------------------------

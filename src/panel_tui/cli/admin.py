@@ -17,7 +17,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     from panel_tui.store.ledger.admin import init_store
 
     policy_text = read_input(args.policy, "--policy", stdin=False) if args.policy else None
-    store = init_store(args.db, os_login(), args.name or os_display_name(), policy_text=policy_text)
+    store = init_store(
+        args.db,
+        os_login(),
+        args.name or os_display_name(),
+        kind=args.kind,
+        policy_text=policy_text,
+    )
     say(f"created {store.label}; {os_login()} is its administrator")
     return 0
 
@@ -108,9 +114,12 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from panel_tui.rules.policy import policy_errors
+    from panel_tui.rules.policy import parse_policy, policy_errors, protection_errors
 
-    problems = policy_errors(read_input(args.file, "FILE", stdin=False))
+    text = read_input(args.file, "FILE", stdin=False)
+    problems = policy_errors(text)
+    if not problems:  # valid: may it be installed in this store?
+        problems = protection_errors(parse_policy(text), _store_kind(args))
     if problems:
         # One line, as every refusal: scripts read the first line of stderr.
         count = f"{len(problems)} problems: " if len(problems) > 1 else ""
@@ -118,6 +127,27 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         return 2
     say(f"{args.file}: policy is valid")
     return 0
+
+
+def _store_kind(args: argparse.Namespace) -> str:
+    """The kind of the store --db names (a store not made yet is a real one)."""
+    import sqlite3
+
+    from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY
+    from panel_tui.store.files import local_file
+
+    path = local_file(getattr(args, "db", None))
+    if path is None or not path.exists():
+        return DEFAULT_KIND
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (KIND_KEY,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return DEFAULT_KIND
+    return row[0] if row else DEFAULT_KIND
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:

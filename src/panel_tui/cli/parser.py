@@ -165,6 +165,12 @@ def _setup_commands(c: _Commands) -> None:
     p = c.command("init", admin.cmd_init, "create a store; your OS login becomes its administrator")
     p.add_argument("--policy", metavar="FILE", help="install this policy TOML")
     p.add_argument("--name", help="your display name")
+    p.add_argument(
+        "--kind",
+        choices=("real", "test"),
+        default="real",
+        help="a test store may allow identity override (--as) in its policy; a real one never",
+    )
 
     users = c.group("users", "people and their roles")
     a = users.add_parser("add", help="add a person")
@@ -407,7 +413,10 @@ def _store_commands(c: _Commands) -> None:
     a.add_argument("--default", action="store_true", help="the shipped default")
     a.add_argument("--format", choices=("toml", "json"), default="toml")
     a.set_defaults(handler=admin.cmd_policy_show)
-    a = gsub.add_parser("check", help="validate a policy file; errors name the key")
+    a = gsub.add_parser(
+        "check", help="validate a policy file for the store (--db); errors name the key"
+    )
+    _common(a)
     a.add_argument("file", metavar="FILE", help="a policy TOML file")
     a.set_defaults(handler=admin.cmd_policy_check)
     a = gsub.add_parser("set", help="install a policy file in the store (administer)")

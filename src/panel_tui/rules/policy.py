@@ -173,7 +173,12 @@ class Policy(_Strict):
         return timedelta(hours=hours)
 
     def roles_for(self, action: Action | str) -> frozenset[str]:
-        return frozenset(getattr(self.rights, Action(action).value))
+        roles = frozenset(getattr(self.rights, Action(action).value))
+        if not roles and Action(action) is Action.ADMINISTER:
+            # A store whose policy (installed before check refused it) names nobody
+            # would be locked for good: its administrators keep the right.
+            return ADMINISTER_FLOOR
+        return roles
 
     def authority_role(self, stage: Stage | int, dispute_type: DisputeType | str) -> str:
         """The role of the named authority on a rung of the ladder."""
@@ -229,6 +234,32 @@ def policy_errors(text: str) -> list[str]:
     except ValidationError as exc:
         return [f"{_format_location(e['loc'])}: {e['msg']}" for e in exc.errors()]
     return []
+
+
+#: Stores where identity override (``--as``) may exist: never a real one.
+OVERRIDE_KINDS = frozenset({"demo", "test"})
+#: Who administers when a policy names nobody (see ``Policy.roles_for``).
+ADMINISTER_FLOOR = frozenset({"admin"})
+
+
+def protection_errors(policy: Policy, kind: str) -> list[str]:
+    """What in ``policy`` would switch off a rule that protects the record, per key.
+
+    A valid policy may still not be installed: identity override only on demo
+    and test stores, and somebody must be able to administer.
+    """
+    problems = []
+    if policy.identity.allow_override and kind not in OVERRIDE_KINDS:
+        problems.append(
+            f"identity.allow_override: only demo and test stores may let people act as "
+            f"someone else; this store is {kind}"
+        )
+    if not policy.rights.administer:
+        problems.append(
+            "rights.administer: name at least one role; a policy nobody can administer "
+            "locks every administrator out for good"
+        )
+    return problems
 
 
 def default_policy_text() -> str:

@@ -27,13 +27,25 @@ def os_display_name() -> str:
 
 
 def acting_login(store: Store, as_login: str | None) -> str:
-    """The login to act as; refuses ``--as`` unless the store's policy allows it."""
+    """The login to act as (see ``identity``)."""
+    return identity(store, as_login)[0]
+
+
+def identity(store: Store, as_login: str | None) -> tuple[str, str]:
+    """(acting login, real OS login): the one function that decides who acts.
+
+    ``--as`` is refused unless the store is a demo or test store whose policy
+    allows identity override; where it is honoured, events record the real
+    login beside the claimed one.
+    """
+    from panel_tui.rules.policy import OVERRIDE_KINDS  # pydantic: not at the quick start
+
     me = os_login()
     if not as_login or as_login == me:
-        return me
-    if not store.policy().identity.allow_override:
+        return me, me
+    if not store.policy().identity.allow_override or store.kind() not in OVERRIDE_KINDS:
         raise RightsError(
             f"--as {as_login} refused: this store does not allow acting as someone else.",
             hint="Only demo and test stores allow identity override; you act as your OS login.",
         )
-    return as_login
+    return as_login, me

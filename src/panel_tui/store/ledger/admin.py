@@ -11,9 +11,15 @@ from sqlmodel import Session
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.rules.limits import SHORT_MAX, bounded_text
-from panel_tui.rules.policy import KNOWN_ROLES, parse_policy
+from panel_tui.rules.policy import (
+    KNOWN_ROLES,
+    OVERRIDE_KINDS,
+    Policy,
+    parse_policy,
+    protection_errors,
+)
 from panel_tui.store.audit import append_event
-from panel_tui.store.constants import KIND_KEY, POLICY_KEY
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
@@ -38,8 +44,10 @@ def init_store(
     at: datetime | None = None,
 ) -> Store:
     """Create a store and make ``admin_login`` its administrator."""
+    if kind not in ("real", *OVERRIDE_KINDS):
+        raise InvalidInputError(f"'{kind}' is not a kind of store (real, test, demo)", field="kind")
     if policy_text is not None:
-        parse_policy(policy_text, source="the policy file")
+        _refuse_unprotected(parse_policy(policy_text, source="the policy file"), kind)
     store = Store.open(target, create=True)
     from panel_tui.store.ledger.base import utc_now
 
@@ -65,6 +73,14 @@ def init_store(
             },
         )
     return store
+
+
+def _refuse_unprotected(policy: Policy, kind: str) -> None:
+    """A policy may not switch off what protects the record (rules.policy.protection_errors)."""
+    problems = protection_errors(policy, kind)
+    if problems:
+        key, _, message = problems[0].partition(": ")
+        raise InvalidInputError(message, field=key)
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
@@ -144,6 +160,20 @@ class Admin(LedgerBase):
         policy = parse_policy(policy_text, source="the policy file")
 
         def body(ctx: Context, _: object) -> None:
+            kind = ctx.session.get(Setting, KIND_KEY)
+            _refuse_unprotected(policy, kind.value if kind else DEFAULT_KIND)
+            administer = set(policy.roles_for(Action.ADMINISTER))
+            holders = [
+                p.login
+                for p in ctx.session.execute(select(Person).where(Person.active)).scalars()
+                if administer & set(p.role_list)
+            ]
+            if not holders:
+                raise InvalidInputError(
+                    f"no active user holds {', '.join(sorted(administer))}: nobody could "
+                    "administer the store after this policy; give someone that role first",
+                    field="rights.administer",
+                )
             before = ctx.session.get(Setting, POLICY_KEY)
             _set(ctx.session, POLICY_KEY, policy_text)
             ctx.event(

@@ -1,0 +1,50 @@
+"""policy check / set / init refuse a policy that would switch off a protection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_helpers import Cli
+
+from panel_tui.rules.policy import default_policy_text
+
+OVERRIDE = default_policy_text().replace("allow_override = false", "allow_override = true")
+NOBODY = default_policy_text().replace('administer = ["admin"]', "administer = []")
+
+
+def _file(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_check_and_set_refuse_override_on_a_real_store(cli: Cli, tmp_path: Path) -> None:
+    policy = _file(tmp_path, "override.toml", OVERRIDE)
+    result = cli("policy", "check", policy)  # no store yet: a real one is assumed
+    assert result.returncode == 2 and "identity.allow_override" in result.stderr
+    cli.ok("init")
+    for args in (("policy", "check", policy), ("policy", "set", policy)):
+        result = cli(*args)
+        assert result.returncode == 2, args
+        assert "identity.allow_override" in result.stderr
+        assert result.stderr.count("\n") == 1
+    assert cli("--as", "someone", "agencies", "add", "XX", "X").returncode == 1  # still refused
+
+
+def test_a_test_store_may_allow_override(cli: Cli, tmp_path: Path) -> None:
+    policy = _file(tmp_path, "override.toml", OVERRIDE)
+    cli.ok("init", "--kind", "test")
+    assert "policy is valid" in cli.ok("policy", "check", policy)
+    cli.ok("policy", "set", policy)
+
+
+def test_check_set_and_init_refuse_a_policy_nobody_can_administer(cli: Cli, tmp_path: Path) -> None:
+    policy = _file(tmp_path, "nobody.toml", NOBODY)
+    result = cli("policy", "check", policy)
+    assert result.returncode == 2 and "rights.administer" in result.stderr
+    result = cli("init", "--policy", policy)
+    assert result.returncode == 2 and "rights.administer" in result.stderr
+    cli.ok("init")
+    result = cli("policy", "set", policy)
+    assert result.returncode == 2 and "rights.administer" in result.stderr
+    cli.ok("agencies", "add", "CBH", "County")  # the administrator still administers
