@@ -7,7 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from panel_tui import __version__
-from panel_tui.rules.enums import ContactOutcome, DisputeType, EvidenceKey, Outcome, Risk
+from panel_tui.rules.enums import (
+    CONTACT_METHODS,
+    ContactOutcome,
+    DisputeType,
+    EvidenceKey,
+    Outcome,
+    Risk,
+)
 from panel_tui.rules.when import DATE_HELP, DURATION_HELP, TIME_HELP
 from panel_tui.store.read.queue_models import Section
 
@@ -197,6 +204,11 @@ def _setup_commands(c: _Commands) -> None:
     _list_action(agencies, admin.cmd_agencies_list, "list agencies")
 
 
+def _one_of(p: argparse.ArgumentParser, flag: str, choices: Any, help: str) -> None:  # noqa: A002
+    """A required option taking one of ``choices``."""
+    p.add_argument(flag, required=True, choices=choices, help=help)
+
+
 def _list_action(actions: Any, handler: Any, help: str) -> None:  # noqa: A002
     lst = actions.add_parser("list", help=help)
     lst.set_defaults(handler=handler)
@@ -246,28 +258,18 @@ def _dispute_commands(c: _Commands) -> None:
 
     p = c.command("contact", writes.cmd_contact, "log a contact attempt on the active package")
     p.add_argument("ref")
-    p.add_argument(
-        "--method",
-        required=True,
-        choices=("phone", "visit", "text", "email", "letter", "video"),
-        help="how contact was attempted",
-    )
-    p.add_argument(
-        "--outcome",
-        required=True,
-        choices=[o.value for o in ContactOutcome],
-        help="what came of it",
-    )
+    _one_of(p, "--method", CONTACT_METHODS, "how contact was attempted")
+    _one_of(p, "--outcome", [o.value for o in ContactOutcome], "what came of it")
     p.add_argument("--note", help="what happened (optional)")
     _write(p)
 
     p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
     p.add_argument("ref")
-    p.add_argument(
+    _one_of(
+        p,
         "--outcome",
-        required=True,
-        choices=[o.value for o in Outcome],
-        help="the decision; all but no_agreement name a --receiving agency",
+        [o.value for o in Outcome],
+        "the decision; all but no_agreement name a --receiving agency",
     )
     p.add_argument("--rationale", required=True, help="why, in at least 10 characters")
     p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")

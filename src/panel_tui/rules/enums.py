@@ -129,6 +129,10 @@ class ContactOutcome(StrEnum):
     UNSAFE = "unsafe"  # contact raised an immediate safety concern
 
 
+#: How a contact attempt on a provisional package can be made.
+CONTACT_METHODS = ("phone", "visit", "text", "email", "letter", "video")
+
+
 class PackageStatus(StrEnum):
     ACTIVE = "active"
     CONVERTED = "converted"  # person moved into the funded pathway

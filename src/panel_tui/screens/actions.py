@@ -11,12 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from panel_tui.rules.enums import Action, ClockState, ContactOutcome, EvidenceKey, Outcome
+from panel_tui.rules.enums import (
+    CONTACT_METHODS,
+    Action,
+    ClockState,
+    ContactOutcome,
+    EvidenceKey,
+    Outcome,
+)
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_date
 from panel_tui.screens.modals import Field, FormModal
-from panel_tui.store.ledger import CONTACT_METHODS, Ledger
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.store.read.people_models import AgencyView, PersonView
 

@@ -9,12 +9,11 @@ them. ``admin.py`` changes the store's agencies, people and policy the same way.
 
 from __future__ import annotations
 
-from panel_tui.store.ledger.common import CONTACT_METHODS
 from panel_tui.store.ledger.form import FormOperations
 from panel_tui.store.ledger.ladder import LadderOperations
 from panel_tui.store.ledger.support import SupportOperations
 
-__all__ = ["CONTACT_METHODS", "Ledger"]
+__all__ = ["Ledger"]
 
 
 class Ledger(FormOperations, LadderOperations, SupportOperations):

@@ -20,8 +20,6 @@ from panel_tui.store.models import (
     StageRecord,
 )
 
-CONTACT_METHODS = ("phone", "visit", "text", "email", "letter", "video")
-
 
 def form_snapshot(dispute: Dispute) -> dict[str, Any]:
     return {name: getattr(dispute, name) for name in TEXT_FIELDS}

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from panel_tui.rules import lifecycle
 from panel_tui.rules.enums import (
+    CONTACT_METHODS,
     Action,
     ContactOutcome,
     Status,
@@ -16,7 +17,6 @@ from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.limits import bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
-    CONTACT_METHODS,
     active_package,
     aware,
     touch,
