@@ -71,6 +71,86 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roles_arg(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [r for part in values for r in part.split(",")]
+
+
+def cmd_users_set(args: argparse.Namespace) -> int:
+    from panel_tui.store.ledger.admin import Admin
+
+    store = open_store(args)
+    Admin(store, acting(store, args)).set_person(
+        args.login, roles=_roles_arg(args.roles), agency=args.agency, display_name=args.name
+    )
+    say(f"changed {args.login}")
+    return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from panel_tui.store.ledger.admin import Admin
+
+    store = open_store(args)
+    Admin(store, acting(store, args)).deactivate(args.login, args.reason)
+    say(f"deactivated {args.login}: refused from their next action on")
+    return 0
+
+
+def cmd_users_reactivate(args: argparse.Namespace) -> int:
+    from panel_tui.store.ledger.admin import Admin
+
+    store = open_store(args)
+    Admin(store, acting(store, args)).reactivate(args.login)
+    say(f"reactivated {args.login}")
+    return 0
+
+
+def cmd_users_show(args: argparse.Namespace) -> int:
+    from panel_tui.cli.output import local
+    from panel_tui.store.read.orm_queries import person, person_history
+
+    store = open_store(args)
+    found = person(store, args.login)
+    if found is None:
+        raise InvalidInputError(f"no user {args.login}", field="LOGIN")
+    history = person_history(store, found.login)
+    if args.format == "json":
+        emit_json(
+            {
+                "login": found.login,
+                "name": found.display_name,
+                "agency": found.agency,
+                "roles": list(found.roles),
+                "active": found.active,
+                "history": history,
+            }
+        )
+        return 0
+    emit_table(
+        f"{found.login}: {found.display_name}",
+        ("Roles", "Agency", "Active"),
+        [(", ".join(found.roles), found.agency or "—", "yes" if found.active else "NO")],
+    )
+    emit_table(
+        "History",
+        ("#", "When", "Who", "What", "Change"),
+        (
+            (
+                e["id"],
+                local(e["at"]),
+                e["actor"],
+                e["action"],
+                ", ".join(
+                    f"{k}: {e['before'].get(k)} → {v}" if k in e["before"] else f"{k}: {v}"
+                    for k, v in e["after"].items()
+                    if k != "login" and e["before"].get(k) != v
+                ),
+            )
+            for e in history
+        ),
+    )
+    return 0
+
+
 def cmd_agencies_add(args: argparse.Namespace) -> int:
     from panel_tui.store.ledger.admin import Admin
 

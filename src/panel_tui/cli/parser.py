@@ -165,6 +165,33 @@ def _fill_help(parser: argparse.ArgumentParser) -> None:
             action.help = _SHARED_HELP[action.dest]
 
 
+def _user_lifecycle(users: argparse._SubParsersAction) -> None:
+    """users set / deactivate / reactivate / show: each change an audited event."""
+    from panel_tui.cli import admin
+
+    u = users.add_parser("set", help="change a person's roles, agency or name (administer)")
+    u.add_argument("login", help="the person's login")
+    u.add_argument("--roles", action="append", help="the new comma-separated roles (all of them)")
+    u.add_argument("--agency", help="agency code ('' for none)")
+    u.add_argument("--name", help="display name")
+    u.set_defaults(handler=admin.cmd_users_set)
+    _common(u)
+    u = users.add_parser("deactivate", help="a leaver: refused from their next action on")
+    u.add_argument("login", help="the person's login")
+    u.add_argument("--reason", required=True, help="why, e.g. 'left the service 2026-11-30'")
+    u.set_defaults(handler=admin.cmd_users_deactivate)
+    _common(u)
+    u = users.add_parser("reactivate", help="let a deactivated person act again")
+    u.add_argument("login", help="the person's login")
+    u.set_defaults(handler=admin.cmd_users_reactivate)
+    _common(u)
+    u = users.add_parser("show", help="a person's roles, agency, state and user events")
+    u.add_argument("login", help="the person's login")
+    u.add_argument("--format", choices=("table", "json"), default="table")
+    u.set_defaults(handler=admin.cmd_users_show)
+    _common(u)
+
+
 def _setup_commands(c: _Commands) -> None:
     """Creating a store, and its people and agencies."""
     from panel_tui.cli import admin
@@ -193,6 +220,7 @@ def _setup_commands(c: _Commands) -> None:
     a.set_defaults(handler=admin.cmd_users_add)
     _common(a)
     _list_action(users, admin.cmd_users_list, "list people")
+    _user_lifecycle(users)
 
     agencies = c.group("agencies", "agencies")
     a = agencies.add_parser("add", help="add an agency")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from panel_tui.rules.enums import Action
-from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.rules.errors import InvalidInputError, StoreError, TransitionError
 from panel_tui.rules.limits import SHORT_MAX, bounded_text
 from panel_tui.rules.policy import (
     KNOWN_ROLES,
@@ -156,6 +156,79 @@ class Admin(LedgerBase):
 
         self.run(Action.ADMINISTER, None, body, at=at)
 
+    # --- a person's lifecycle: roles and agency, leaving, coming back ------------------
+    def set_person(
+        self,
+        login: str,
+        *,
+        roles: Iterable[str] | None = None,
+        agency: str | None = None,
+        display_name: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Change a person's roles, agency (``""`` for none) or name; one audited event."""
+        role_list = _check_roles(roles) if roles is not None else None
+        if display_name is not None:
+            bounded_text(display_name, "name", SHORT_MAX)
+        if role_list is None and agency is None and display_name is None:
+            raise InvalidInputError("give --roles, --agency or --name to change", field="login")
+
+        def body(ctx: Context, _: object) -> None:
+            person = _person(ctx, login)
+            before = _person_state(ctx, person)
+            if role_list is not None:
+                person.roles = " ".join(role_list)
+            if agency is not None:
+                person.agency_id = ctx.agency(agency, "agency").id if agency else None
+            if display_name is not None:
+                person.display_name = display_name.strip() or person.login
+            ctx.session.add(person)
+            ctx.session.flush()
+            after = _person_state(ctx, person)
+            if after == before:
+                raise InvalidInputError("nothing changed", field="login")
+            _keep_an_administrator(ctx)
+            ctx.event("set_person", before=before, after=after)
+
+        self.run(Action.ADMINISTER, None, body, at=at)
+
+    def deactivate(self, login: str, reason: str, *, at: datetime | None = None) -> None:
+        """A leaver: refused from their next action on; their history stays."""
+        why = bounded_text(reason, "reason", SHORT_MAX)
+        if not (why or "").strip():
+            raise InvalidInputError("say why (e.g. left the service on 2026-11-30)", field="reason")
+
+        def body(ctx: Context, _: object) -> None:
+            person = _person(ctx, login)
+            if not person.active:
+                raise InvalidInputError(f"{person.login} is already inactive", field="login")
+            person.active = False
+            ctx.session.add(person)
+            ctx.session.flush()
+            _keep_an_administrator(ctx)
+            ctx.event(
+                "deactivate_person",
+                before={"login": person.login, "active": True},
+                after={"login": person.login, "active": False, "reason": why.strip()},
+            )
+
+        self.run(Action.ADMINISTER, None, body, at=at)
+
+    def reactivate(self, login: str, *, at: datetime | None = None) -> None:
+        def body(ctx: Context, _: object) -> None:
+            person = _person(ctx, login)
+            if person.active:
+                raise InvalidInputError(f"{person.login} is already active", field="login")
+            person.active = True
+            ctx.session.add(person)
+            ctx.event(
+                "reactivate_person",
+                before={"login": person.login, "active": False},
+                after={"login": person.login, "active": True},
+            )
+
+        self.run(Action.ADMINISTER, None, body, at=at)
+
     def set_policy(self, policy_text: str, *, at: datetime | None = None) -> None:
         policy = parse_policy(policy_text, source="the policy file")
 
@@ -183,3 +256,36 @@ class Admin(LedgerBase):
             )
 
         self.run(Action.ADMINISTER, None, body, at=at)
+
+
+def _person(ctx: Context, login: str) -> Person:
+    found = (
+        ctx.session.execute(select(Person).where(Person.login == (login or "").strip()))
+        .scalars()
+        .first()
+    )
+    if found is None:
+        raise InvalidInputError(f"no user {login}", field="login")
+    return found
+
+
+def _person_state(ctx: Context, person: Person) -> dict[str, object]:
+    agency = ctx.session.get(Agency, person.agency_id) if person.agency_id else None
+    return {
+        "login": person.login,
+        "name": person.display_name,
+        "roles": list(person.role_list),
+        "agency": agency.code if agency else None,
+        "active": person.active,
+    }
+
+
+def _keep_an_administrator(ctx: Context) -> None:
+    """Refuse a change that leaves no active person able to administer."""
+    administer = set(ctx.policy.roles_for(Action.ADMINISTER))
+    people = ctx.session.execute(select(Person).where(Person.active)).scalars()
+    if not any(administer & set(p.role_list) for p in people):
+        raise TransitionError(
+            "this would leave nobody active who can administer the store; nothing was changed.",
+            hint=f"Give someone else {' or '.join(sorted(administer))} first.",
+        )

@@ -142,10 +142,15 @@ class LedgerBase:
 
     def _actor(self, session: Session) -> Person:
         person = session.execute(select(Person).where(Person.login == self.login)).scalars().first()
-        if person is None or not person.active:
+        if person is None:
             raise NotFoundError(
                 f"{self.login} is not a user of this store.",
                 hint="An administrator can add you with `panel-tui users add`.",
+            )
+        if not person.active:  # checked on every write: a running app is refused too
+            raise NotFoundError(
+                f"{self.login} has been deactivated on this store: nothing was saved.",
+                hint="An administrator can reactivate you with `panel-tui users reactivate`.",
             )
         return person
 

@@ -273,6 +273,37 @@ def person(store: Store, login: str) -> PersonView | None:
     return next((p for p in people(store) if p.login == login), None)
 
 
+#: The events that make up a person's lifecycle.
+PERSON_ACTIONS = ("add_person", "set_person", "deactivate_person", "reactivate_person")
+
+
+def person_history(store: Store, login: str) -> list[dict[str, object]]:
+    """Every user event about ``login``, oldest first: when, who, what, before and after."""
+    import json
+
+    from panel_tui.store.models import Event
+
+    with store.read() as session:
+        rows = session.execute(
+            select(Event).where(Event.action.in_(PERSON_ACTIONS)).order_by(Event.id)
+        ).scalars()
+        history = []
+        for event in rows:
+            before, after = json.loads(event.before), json.loads(event.after)
+            if login in (before.get("login"), after.get("login")):
+                history.append(
+                    {
+                        "id": event.id,
+                        "at": event.at,
+                        "actor": event.actor,
+                        "action": event.action,
+                        "before": before,
+                        "after": after,
+                    }
+                )
+        return history
+
+
 def agencies(store: Store) -> list[AgencyView]:
     with store.read() as session:
         return [
