@@ -118,7 +118,8 @@ def _finite(x: float) -> float | None:
 
 def machine() -> dict[str, Any]:
     import platform
-    import sqlite3
+
+    from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 
 from benchmarks.common import NOW, ROOT, SEED
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 STORE_SOURCE = ROOT / "src" / "panel_tui" / "store"
 

@@ -75,7 +75,7 @@ def _ledger_writer(db: str, refs: list[str]) -> dict:
 
 
 def _raw_writer(db: str, count: int) -> dict:
-    import sqlite3
+    from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
     conn = sqlite3.connect(db, timeout=10, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")

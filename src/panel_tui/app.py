@@ -16,7 +16,6 @@ needs the store waits for that one opening.
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from panel_tui.rules.text import visible
 from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read import sqlite3_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage
+from panel_tui.store.sqlite_driver import sqlite
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
@@ -228,7 +228,7 @@ class PanelApp(App[None]):
             return None
         try:
             return sqlite3_queue.page(self._head, f, self.now(), offset=offset, limit=limit)
-        except sqlite3.Error:
+        except sqlite.Error:
             return None  # the Store's own read will say what is wrong
 
     def on_queue_view_loaded(self) -> None:

@@ -8,7 +8,6 @@ or "locked" is shown at once.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from panel_tui.screens.base import RETRIES, retrying
 from panel_tui.store import engine
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 SIZE = (80, 24)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from cli_helpers import Cli, form
+
+from panel_tui.store.sqlite_driver import DRIVER
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def _open(cli: Cli, **changes: object) -> str:
@@ -97,7 +99,7 @@ def test_backup_and_doctor(team: Cli, tmp_path: Path) -> None:
     found = {f["name"]: f for f in report["findings"]}
     assert found["journal mode"]["value"] == "wal"
     assert found["integrity"]["ok"] and found["audit chain"]["ok"]
-    assert found["SQLite library"]["value"] == sqlite3.sqlite_version
+    assert found["SQLite library"]["value"] == f"{sqlite3.sqlite_version} via {DRIVER}"
 
     conn = sqlite3.connect(team.db)
     conn.execute("DROP TRIGGER event_no_delete")

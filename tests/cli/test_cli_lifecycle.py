@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from cli_helpers import Cli, form
+
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def open_dispute(cli: Cli, **changes: object) -> str:

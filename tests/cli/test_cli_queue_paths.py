@@ -9,13 +9,14 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import pytest
 from cli_helpers import Cli
+
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FILTERS = [
     (),

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from dispute_forms import valid_form  # noqa: F401  # re-exported for the worker script
 from role_store import ADMIN, ROLES, T0  # noqa: F401  # re-exported for the tests
 from role_store import build_role_store as build_store  # noqa: F401
+
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FIGURES_ENV = "PANEL_TUI_RELIABILITY_OUT"
 

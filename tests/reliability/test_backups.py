@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import pytest
 from reliability.relkit import chain, integrity, query, read_jsonl, record_figures
 
 from panel_tui.store.maintenance import DoctorReport, sqlite_library_finding
+from panel_tui.store.sqlite_driver import DRIVER
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 WRITERS = 3
 
@@ -133,7 +134,7 @@ def test_a_backup_taken_while_three_processes_write(
 )
 def test_doctor_warns_about_an_sqlite_before_3_51_3(version: str, safe: bool) -> None:
     finding = sqlite_library_finding(version)
-    assert finding.value == version
+    assert finding.value == f"{version} via {DRIVER}"
     assert finding.ok is safe
     if not safe:
         assert "3.51.3" in finding.advice and "WAL" in finding.advice
@@ -146,6 +147,6 @@ def test_doctor_reports_this_python_s_sqlite(store_path: Path) -> None:
     result = cli(store_path, "doctor")
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(x for x in result.stdout.splitlines() if "SQLite library" in x)
-    assert sqlite3.sqlite_version in line
+    assert f"{sqlite3.sqlite_version} via {DRIVER}" in line
     old = tuple(int(p) for p in sqlite3.sqlite_version.split(".")) < (3, 51, 3)
     assert line.startswith("WARN" if old else "ok"), line

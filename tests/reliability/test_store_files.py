@@ -26,6 +26,7 @@ from panel_tui.store.db import Store
 from panel_tui.store.identity import os_login
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.sqlite_driver import sqlite
 
 #: Eighty-odd CLI processes: long-running, like the other subprocess suites here.
 pytestmark = pytest.mark.slow
@@ -141,7 +142,7 @@ def test_a_truncated_store_is_refused_untouched(populated) -> None:
 
 def test_a_store_from_a_newer_panel_tui_is_refused_untouched(populated) -> None:
     path, ref = populated
-    conn = __import__("sqlite3").connect(path)
+    conn = sqlite.connect(path)
     with conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.close()

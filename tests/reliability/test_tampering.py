@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -25,6 +24,7 @@ from reliability.relkit import T0, chain, query, record_figures, valid_form
 from panel_tui.store.audit import event_hash
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 from panel_tui.store.types import UTCDateTime
 
 APPEND_ONLY = "events are append-only"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from panel_tui.rules.errors import (
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 #: Refusals by a rule leave one "refused" event; bad input and unknown records none.
 RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)

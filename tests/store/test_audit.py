@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from panel_tui.store.audit import (
     verify_chain,
 )
 from panel_tui.store.models import Event
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def verify(world) -> ChainReport:

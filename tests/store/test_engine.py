@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from panel_tui.store.engine import BUSY_TIMEOUT_MS, sqlite_path, to_url
 from panel_tui.store.files import filesystem_type, refuse_network_filesystem
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.base import write_refused
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def pragma(session, name: str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from panel_tui.store.engine import make_engine, to_url
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.read.orm_detail import dispute_detail
 from panel_tui.store.rebuild.verify import check_records
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FIRST = "0001"
 OLD_AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

@@ -10,7 +10,6 @@ from every dispute read with raw sqlite3, not through the code under test.
 
 from __future__ import annotations
 
-import sqlite3
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from panel_tui.store.demo import build_demo
 from panel_tui.store.read import orm_queries
 from panel_tui.store.read.orm_queries import queue_page, queue_position
 from panel_tui.store.read.queue_models import QueueFilter, Section
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 LIVE = ("open", "decided")

@@ -8,7 +8,6 @@ these tests are what keep the two the same.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import orm_queries, sqlite3_queue
 from panel_tui.store.read.queue_models import QueueFilter, Section
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

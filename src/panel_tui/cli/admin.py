@@ -284,15 +284,15 @@ def default_demo_path() -> Path:
 
 def _refuse_unless_demo(path: Path) -> None:
     """The demo rebuilds its store from scratch: never let it replace a real one."""
-    import sqlite3
+    from panel_tui.store.sqlite_driver import sqlite
 
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite.connect(f"file:{path}?mode=ro", uri=True)
         try:
             row = conn.execute("SELECT value FROM setting WHERE key = 'store_kind'").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite.Error:
         row = None
     if not row or row[0] != "demo":
         raise InvalidInputError(

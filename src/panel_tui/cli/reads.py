@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
+from panel_tui.store.sqlite_driver import sqlite
 
 PAGE = 1000
 #: One page of the queue: (filter, instant, offset) -> page.
@@ -146,7 +146,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
     at = read_instant(args)
     try:
         rows = _read_queue(args, at, quick=True)
-    except sqlite3.Error:
+    except sqlite.Error:
         # The quick read failed (say, no write access for the WAL index of a
         # read-only copy): the full way reads it, or says in full what is wrong.
         rows = _read_queue(args, at, quick=False)

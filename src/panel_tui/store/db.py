@@ -26,9 +26,9 @@ def resolve_target(db: str | None) -> str:
 
 def _refuse_foreign(path: Path) -> None:
     """A SQLite file with tables but no schema revision is someone else's: leave it alone."""
-    import sqlite3
+    from panel_tui.store.sqlite_driver import sqlite
 
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         row = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "

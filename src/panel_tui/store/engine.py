@@ -10,7 +10,8 @@ SQLite is configured the careful way, per connection:
   then writes fails at once with "database is locked" when another writer got
   in between — the busy timeout cannot help it — so writes take the lock first.
 
-Python's sqlite3 module is put in autocommit mode so that we, not it, say
+The SQLite driver (``sqlite_driver``: pysqlite3 or the standard library's
+sqlite3) is put in autocommit mode so that we, not it, say
 BEGIN. Engines are never created at import time.
 """
 
@@ -26,6 +27,7 @@ from sqlalchemy.sql import ColumnElement
 
 from panel_tui.rules.errors import StoreError
 from panel_tui.store.files import refuse_network_filesystem
+from panel_tui.store.sqlite_driver import sqlite
 
 BUSY_TIMEOUT_MS = 10_000
 # SQLite's primary result codes (https://sqlite.org/rescode.html): what a failure was,
@@ -95,6 +97,7 @@ def make_engine(url: str) -> Engine:
             refuse_network_filesystem(path)
         engine = create_engine(
             url,
+            module=sqlite,  # the driver sqlite_driver chose: pysqlite3 where it has a wheel
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)

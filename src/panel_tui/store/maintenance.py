@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,9 +25,7 @@ from panel_tui.store.private_files import (
     world_readable,
 )
 from panel_tui.store.rebuild.verify import check_records
-
-#: 3.51.3 fixed a WAL race that can corrupt a store written by several processes at once.
-SAFE_SQLITE = (3, 51, 3)
+from panel_tui.store.sqlite_driver import DRIVER, is_safe, sqlite
 
 
 def backup(store: Store, dest: Path | None = None, *, as_directory: bool = False) -> Path:
@@ -60,14 +57,14 @@ def backup(store: Store, dest: Path | None = None, *, as_directory: bool = False
         raise InvalidInputError(
             f"cannot write a backup at {dest}: {exc.strerror or exc}", field="DEST"
         ) from None
-    source = sqlite3.connect(store.path, timeout=10)
+    source = sqlite.connect(store.path, timeout=10)
     try:
-        target = sqlite3.connect(partial)
+        target = sqlite.connect(partial)
         try:
             # Copy in steps so writers get the lock between them.
             source.backup(target, pages=1024, sleep=0.005)
             check = target.execute("PRAGMA integrity_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:  # a damaged store, a full disk: say so
+        except sqlite.DatabaseError as exc:  # a damaged store, a full disk: say so
             check = str(exc)
         finally:
             target.close()
@@ -104,20 +101,19 @@ class DoctorReport:
         self.findings.append(Finding(name, value, ok, advice, serious))
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".")[:3])
-
-
-def sqlite_library_finding(version: str = sqlite3.sqlite_version) -> Finding:
-    if _version_tuple(version) >= SAFE_SQLITE:
-        return Finding("SQLite library", version)
+def sqlite_library_finding(version: str = sqlite.sqlite_version) -> Finding:
+    """Which SQLite every connection uses, and through which driver (sqlite_driver)."""
+    value = f"{version} via {DRIVER}"
+    if is_safe(version):
+        return Finding("SQLite library", value)
     return Finding(
         "SQLite library",
-        version,
+        value,
         ok=False,
         advice="older than 3.51.3, which fixed a WAL race that can corrupt a store written by "
-        "several processes at once. Use a Python whose sqlite3 links SQLite 3.51.3 or newer "
-        "for a shared store.",
+        "several processes at once. pysqlite3 bundles a newer SQLite but has no wheel for this "
+        "platform or Python (Linux x86_64 and macOS arm64, CPython 3.11-3.14): for a shared "
+        "store, run panel-tui there, or on a Python whose sqlite3 links SQLite 3.51.3 or newer.",
         serious=False,
     )
 
@@ -141,7 +137,7 @@ def doctor(path: Path) -> DoctorReport:
         revision == HEAD,
         "" if revision == HEAD else "the store will be migrated (after a backup) when opened",
     )
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         report.add("journal mode", mode, mode == "wal", "" if mode == "wal" else "expected WAL")
@@ -152,14 +148,14 @@ def doctor(path: Path) -> DoctorReport:
             integrity == "ok",
             "" if integrity == "ok" else "restore from a backup",
         )
-    except sqlite3.DatabaseError as exc:
+    except sqlite.DatabaseError as exc:
         report.add("integrity", str(exc), False, "restore from a backup")
         return report
     finally:
         conn.close()
     from sqlalchemy import create_engine
 
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", module=sqlite)
     try:
         with engine.connect() as connection:
             chain = verify_chain(connection)

@@ -8,7 +8,6 @@ opening an up-to-date store stays fast.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from panel_tui.rules.errors import StoreError
 from panel_tui.store.private_files import mode_beside, reserve_private
+from panel_tui.store.sqlite_driver import sqlite
 
 if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: the revision check needs none
     from sqlalchemy import Connection, Engine
@@ -38,8 +38,8 @@ def current_revision(connection: Connection) -> str | None:
 def sqlite_revision(path: Path) -> str | None:
     """Read the schema revision of a SQLite file without changing it (read-only open)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error as exc:
+        conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite.Error as exc:
         raise StoreError(f"{path} cannot be opened: {exc}") from None
     try:
         has = conn.execute(
@@ -49,14 +49,14 @@ def sqlite_revision(path: Path) -> str | None:
             return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
-    except sqlite3.OperationalError as exc:
+    except sqlite.OperationalError as exc:
         # Not damage: no access (a read-only file or directory), a lock, an I/O error.
         raise StoreError(
             f"{path} cannot be opened ({exc}). It was not changed. Check that you may read "
             "and write the store and its directory, and that its disk is not full: SQLite "
             "keeps -wal and -shm files beside it, so a read-only file or directory will not do."
         ) from None
-    except sqlite3.DatabaseError as exc:
+    except sqlite.DatabaseError as exc:
         raise StoreError(
             f"{path} is not a panel-tui store or is damaged ({exc}). It was not changed. "
             "Restore it from a backup (see the README's 'Backups' section)."
@@ -80,9 +80,9 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     # Made first, owner-only (the group's, if the store is group-shared): SQLite keeps
     # an existing file's mode, and would otherwise make it readable by all (umask 022).
     reserve_private(dest, mode_beside(path))
-    source = sqlite3.connect(path, timeout=10)
+    source = sqlite.connect(path, timeout=10)
     try:
-        target = sqlite3.connect(dest)
+        target = sqlite.connect(dest)
         try:
             source.backup(target)
         finally:

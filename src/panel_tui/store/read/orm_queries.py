@@ -44,7 +44,10 @@ from panel_tui.store.read.queue_models import (
 
 def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session) -> Select[Any]:
     d = Dispute
-    query = query.where(d.status.in_(f.statuses()))
+    # `status || ''` for Closed, not `status`: SQLite 3.53 (pysqlite3) would otherwise pick
+    # the status index and sort every closed dispute instead of walking resolved_at.
+    status = d.status + "" if f.section is Section.CLOSED else d.status
+    query = query.where(status.in_(f.statuses()))
     if f.section is Section.BREACHED or f.breached:
         query = query.where(d.current_due_at <= at)
     if f.section is Section.DUE_TODAY:

@@ -1,4 +1,4 @@
-"""The queue on the stdlib sqlite3 driver, without importing the ORM.
+"""The queue on the bare SQLite driver (`store/sqlite_driver.py`), without importing the ORM.
 
 Opening the app used to wait for SQLAlchemy, SQLModel, the tables and the
 pydantic policy (about 0.45 s of CPU) before the first row could be drawn, and
@@ -15,7 +15,6 @@ goes through ``Store.open``, which migrates, backs up and refuses as before.
 
 from __future__ import annotations
 
-import sqlite3
 import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -41,6 +40,7 @@ from panel_tui.store.read.queue_models import (
     like_pattern,
     queue_row,
 )
+from panel_tui.store.sqlite_driver import sqlite
 
 # orm_queries._ROW_COLUMNS, in its order.
 _COLUMNS = (
@@ -59,8 +59,8 @@ class StoreHead:
 
 
 @contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as conn:
+def _read_only(path: Path) -> Iterator[sqlite.Connection]:
+    with closing(sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as conn:
         yield conn
 
 
@@ -84,7 +84,7 @@ def peek(db: str | None) -> StoreHead | None:
                     "SELECT key, value FROM setting WHERE key IN (?, ?)", (KIND_KEY, POLICY_KEY)
                 ).fetchall()
             )
-    except (sqlite3.Error, TypeError):
+    except (sqlite.Error, TypeError):
         return None  # Store.open says what is wrong with it, in full
     return StoreHead(
         path=path,
@@ -142,9 +142,11 @@ def _stamp(moment: datetime) -> str:
     return utc(moment).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _filter_sql(conn: sqlite3.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
+def _filter_sql(conn: sqlite.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
-    where = [f"status IN ({_marks(f.statuses())})"]
+    # `status || ''` for Closed: see orm_queries._filtered.
+    status = "status || ''" if f.section is Section.CLOSED else "status"
+    where = [f"{status} IN ({_marks(f.statuses())})"]
     params: list = list(f.statuses())
     if f.section is Section.BREACHED or f.breached:
         where.append("current_due_at <= ?")
@@ -211,7 +213,7 @@ def _order_sql(f: QueueFilter) -> str:
 def page(
     head: StoreHead, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 100
 ) -> QueuePage:
-    """``orm_queries.queue_page(store, f, at, offset=offset, limit=limit)``, on sqlite3."""
+    """``orm_queries.queue_page(store, f, at, offset=offset, limit=limit)``, on the bare driver."""
     at = utc(at)
     with _read_only(head.path) as conn:
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
