@@ -33,6 +33,8 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    # The host's site config (/etc/xdg/panel-tui) must not choose the tests' store.
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "site"))
     monkeypatch.setenv("PANEL_TUI_CONFIG", str(home / "config" / "panel-tui.toml"))
     monkeypatch.delenv("PANEL_TUI_DB", raising=False)
     yield

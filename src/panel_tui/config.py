@@ -17,6 +17,7 @@ says what was wrong.
 
 from __future__ import annotations
 
+import errno
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -36,12 +37,35 @@ def config_path() -> Path:
 
 
 def drafts_dir() -> Path:
-    """Where unsaved dispute forms are kept while typing (beside the config file)."""
+    """Where unsaved dispute forms are kept while typing (beside the config file).
+
+    Through the service account every user shares its config directory, so
+    each person's drafts get a directory of their own.
+    """
+    from panel_tui.service import service_context
+
+    context = service_context()
+    if context is not None:
+        return config_path().parent / "drafts" / context.login
     return config_path().parent / "drafts"
 
 
 def exports_dir() -> Path:
-    """Where Markdown minutes and dashboard exports are written."""
+    """Where Markdown minutes and dashboard exports are written.
+
+    Not through the service account: it would write, as itself, into a
+    directory of the user's choosing (the current one), where the user may
+    not be able to read the file and others may. The command line streams
+    reports to stdout instead.
+    """
+    from panel_tui.service import service_context
+
+    if service_context() is not None:
+        raise PermissionError(
+            errno.EACCES,
+            "exports from the app are refused through the service account; "
+            "use panel-tui report --format md > FILE",
+        )
     chosen = os.environ.get("PANEL_TUI_EXPORTS")
     if chosen:
         return Path(chosen).expanduser()

@@ -90,6 +90,7 @@ def test_a_backup_taken_while_three_processes_write(
         if side.exists():
             shutil.move(side, aside / side.name)
     shutil.copyfile(dest, store_path)
+    store_path.chmod(0o600)  # the README's restore: the copy is private again
     restored = cli(store_path, "doctor")
     assert restored.returncode == 0, restored.stdout + restored.stderr
     for finding in (

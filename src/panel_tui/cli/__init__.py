@@ -14,18 +14,19 @@ from panel_tui.cli.parser import app_arguments, build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = app_arguments(argv)
-    handler = None
-    if args is None:  # a command, help, or a mistake: the whole tree says which
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        handler = getattr(args, "handler", None)
-        if handler is None and getattr(args, "group", None):
-            parser.parse_args([args.group, "--help"])
-    handler = handler or open_app
     from panel_tui.rules.errors import DomainError, StoreError
 
     try:
+        _through_the_service_account(argv)
+        args = app_arguments(argv)
+        handler = None
+        if args is None:  # a command, help, or a mistake: the whole tree says which
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            handler = getattr(args, "handler", None)
+            if handler is None and getattr(args, "group", None):
+                parser.parse_args([args.group, "--help"])
+        handler = handler or open_app
         return int(handler(args) or 0)
     except DomainError as exc:
         error(str(exc))
@@ -41,6 +42,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         return 2
+
+
+def _through_the_service_account(argv: Sequence[str] | None) -> None:
+    """Service mode (site config): a user's command goes through sudo; under sudo, refuse steering.
+
+    Only the real command line (``argv`` None) re-executes: in-process callers
+    (tests) stay in their process.
+    """
+    from panel_tui.service import reexec_through_sudo, refuse_steering, service_context
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        reexec_through_sudo(words)  # does not return when it hands over to sudo
+    context = service_context()
+    if context is not None:
+        refuse_steering(words, context)
 
 
 def open_app(args: object) -> int:

@@ -6,26 +6,107 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel_tui.cli.common import acting, open_store, read_input
 from panel_tui.cli.output import emit_csv, emit_json, emit_table, error, say
 from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.service import refuse_path
+
+if TYPE_CHECKING:  # the ORM loads only when a command needs it
+    from panel_tui.store.db import Store
+    from panel_tui.store.sharing import Ownership
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from panel_tui.service import service_context
     from panel_tui.store.identity import os_display_name, os_login
     from panel_tui.store.ledger.admin import init_store
 
+    if service_context() is not None:
+        raise InvalidInputError(
+            "init is refused through the service account: an administrator runs it as root",
+            field="init",
+        )
     policy_text = read_input(args.policy, "--policy", stdin=False) if args.policy else None
-    store = init_store(
-        args.db,
-        os_login(),
-        args.name or os_display_name(),
-        kind=args.kind,
-        policy_text=policy_text,
-    )
-    say(f"created {store.label}; {os_login()} is its administrator")
+    admin = args.admin or os_login()
+    name = args.name or (os_display_name() if admin == os_login() else admin)
+    shared = _shared_setup(args)
+    if shared is None:
+        store = init_store(args.db, admin, name, kind=args.kind, policy_text=policy_text)
+        say(f"created {store.label}; {admin} is its administrator")
+        return 0
+    from panel_tui.store import sharing
+
+    path, owner = shared
+    sharing.prepare_directory(path, owner)
+    sharing.create_empty_store(path, owner)
+    try:
+        store = init_store(str(path), admin, name, kind=args.kind, policy_text=policy_text)
+        store.close()
+    except BaseException:
+        if path.stat().st_size == 0:
+            path.unlink()  # nothing was recorded: leave no half-made store behind
+        raise
+    sharing.settle_files(path, owner)
+    say(f"created {path} ({sharing.mode_name(owner.mode)}); {admin} is its administrator")
+    _site_setup(args, path, owner)
     return 0
+
+
+def _shared_setup(args: argparse.Namespace) -> tuple[Path, Ownership] | None:
+    """The store's path and its owners, for ``--group`` or ``--service-account``."""
+    if not (args.group or args.service_account):
+        if args.install or args.command:
+            raise InvalidInputError(
+                "needs --group or --service-account",
+                field="--install" if args.install else "--command",
+            )
+        return None
+    from panel_tui.store import sharing
+    from panel_tui.store.files import local_file
+
+    path = local_file(args.db)
+    if path is None:
+        raise InvalidInputError("a shared store is a SQLite file: give a path", field="--db")
+    if args.group:
+        return path, sharing.group_ownership(args.group)
+    return path, sharing.service_ownership(args.service_account)
+
+
+def _site_setup(args: argparse.Namespace, path: Path, owner: Ownership) -> None:
+    """Print (or with --install, write) the site config and, in service mode, the sudoers rule."""
+    from panel_tui.site import SiteConfig, default_site_config_file, render_site_config
+    from panel_tui.store import sharing
+
+    site_file = default_site_config_file()
+    command = sharing.command_path(args.command) if args.service_account else None
+    site = SiteConfig(
+        source=site_file,
+        store=path,
+        mode=owner.mode,
+        group=args.group,
+        account=args.service_account,
+        command=str(command) if command else None,
+    )
+    site_text = render_site_config(site)
+    rule = sharing.sudoers_rule(args.service_account, command) if command else None
+    if args.install:
+        site_file.parent.mkdir(parents=True, exist_ok=True)
+        site_file.write_text(site_text, encoding="utf-8")
+        site_file.chmod(0o644)
+        say(f"wrote {site_file}: every user's panel-tui now finds this store")
+        if rule:
+            sharing.install_sudoers(rule)
+            say(f"wrote {sharing.SUDOERS_FILE} (checked with visudo -cf)")
+        return
+    say(f"\nSo that every user finds this store, write {site_file}:\n\n{site_text}")
+    if rule:
+        say(
+            f"So that users reach it through {args.service_account}, write "
+            f"{sharing.SUDOERS_FILE} (mode 0440; check it with visudo -cf):\n\n{rule}"
+        )
+    say("Or run init again with --install to write them.")
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -196,7 +277,7 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 def cmd_policy_check(args: argparse.Namespace) -> int:
     from panel_tui.rules.policy import parse_policy, policy_errors, protection_errors
 
-    text = read_input(args.file, "FILE", stdin=False)
+    text = read_input(args.file, "FILE")
     problems = policy_errors(text)
     if not problems:  # valid: may it be installed in this store?
         problems = protection_errors(parse_policy(text), _store_kind(args))
@@ -234,7 +315,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
     from panel_tui.store.ledger.admin import Admin
 
     store = open_store(args)
-    Admin(store, acting(store, args)).set_policy(read_input(args.file, "FILE", stdin=False))
+    Admin(store, acting(store, args)).set_policy(read_input(args.file, "FILE"))
     say(f"installed {args.file} as the policy of {store.label}")
     return 0
 
@@ -365,11 +446,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from panel_tui.store.maintenance import backup
 
+    if args.dest == "-":
+        return _backup_to_stdout(open_store(args))
+    refuse_path(args.dest, "DEST", output=True)
     as_directory = bool(args.dest) and args.dest.endswith(("/", os.sep))
     dest = backup(
         open_store(args), Path(args.dest) if args.dest else None, as_directory=as_directory
     )
     say(f"backed up to {dest}")
+    return 0
+
+
+def _backup_to_stdout(store: Store) -> int:
+    """``backup -``: the checked copy streamed to stdout (how it leaves the service account)."""
+    import shutil
+    import tempfile
+
+    from panel_tui.store.maintenance import backup
+
+    if sys.stdout.isatty():
+        raise InvalidInputError("`backup -` writes the store's bytes: redirect it", field="DEST")
+    with tempfile.TemporaryDirectory(prefix="panel-tui-backup-") as private:  # mode 0700
+        copy = backup(store, Path(private) / "copy.db")
+        with copy.open("rb") as source:
+            shutil.copyfileobj(source, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
     return 0
 
 

@@ -40,7 +40,11 @@ def read_instant(args: argparse.Namespace) -> datetime:
 def read_input(source: str, field: str, *, stdin: bool = True) -> str:
     """The text of the file ``source`` (``-``: standard input, where ``stdin``), without a
     byte-order mark if it has one; a clear refusal naming ``field`` if it cannot be read
-    or is not UTF-8."""
+    or is not UTF-8. Through the service account only ``-`` is accepted
+    (service.refuse_path)."""
+    from panel_tui.service import refuse_path
+
+    refuse_path(source, field)
     try:
         if stdin and source == "-":
             text = sys.stdin.read()

@@ -136,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"panel-tui {__version__}")
+    from panel_tui.store.sqlite_driver import library
+
+    parser.add_argument(
+        "--version", action="version", version=f"panel-tui {__version__}; {library()}"
+    )
     _common(parser, top=True)
     c = _Commands(parser)
     # In the order `panel-tui --help` lists them.
@@ -204,6 +208,28 @@ def _setup_commands(c: _Commands) -> None:
         choices=("real", "test"),
         default="real",
         help="a test store may allow identity override (--as) in its policy; a real one never",
+    )
+    p.add_argument("--admin", metavar="LOGIN", help="the first administrator (default: you)")
+    share = p.add_mutually_exclusive_group()
+    share.add_argument(
+        "--group",
+        metavar="GROUP",
+        help="group mode: the directory setgid 2770, the store 0660, for GROUP (all trusted)",
+    )
+    share.add_argument(
+        "--service-account",
+        metavar="ACCOUNT",
+        help="service mode (as root): only ACCOUNT opens the store; users go through sudo",
+    )
+    p.add_argument(
+        "--command",
+        metavar="PATH",
+        help="service mode: the panel-tui sudo runs (default: this one)",
+    )
+    p.add_argument(
+        "--install",
+        action="store_true",
+        help="write the site config (and the sudoers rule) instead of printing them",
     )
 
     users = c.group("users", "people and their roles")
@@ -447,15 +473,17 @@ def _store_commands(c: _Commands) -> None:
         "check", help="validate a policy file for the store (--db); errors name the key"
     )
     _common(a)
-    a.add_argument("file", metavar="FILE", help="a policy TOML file")
+    a.add_argument("file", metavar="FILE", help="the policy TOML ('-': stdin)")
     a.set_defaults(handler=admin.cmd_policy_check)
     a = gsub.add_parser("set", help="install a policy file in the store (administer)")
     _common(a)
-    a.add_argument("file", metavar="FILE", help="a policy TOML file")
+    a.add_argument("file", metavar="FILE", help="the policy TOML ('-': stdin)")
     a.set_defaults(handler=admin.cmd_policy_set)
 
     p = c.command("backup", admin.cmd_backup, "copy the store safely while others write")
-    p.add_argument("dest", nargs="?", metavar="DEST", help="file or directory")
+    p.add_argument(
+        "dest", nargs="?", metavar="DEST", help="file or directory; '-' streams it to stdout"
+    )
 
     p = c.command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
     p.add_argument("--format", choices=("table", "json"), default="table")

@@ -12,6 +12,7 @@ from panel_tui.cli.common import acting, open_store, parse_json, read_input, rea
 from panel_tui.cli.output import emit_json, say
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_time
+from panel_tui.service import refuse_path
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -41,6 +42,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from panel_tui.store.transfer import export_store
 
+    if args.output != "-":
+        refuse_path(args.output, "--output", output=True)
     doc = export_store(open_store(args))
     text = json.dumps(doc, indent=2, sort_keys=True)
     if args.output and args.output != "-":

@@ -193,13 +193,13 @@ class DashboardScreen(AppScreen):
         start, end = self._period()
         report = retrying(app, lambda: oversight_report(app.store, start, end, app.now()))
         text = report_markdown(report) if kind == "md" else report_csv(report)
-        target = exports_dir() / f"oversight-{start.date()}-{self.days}d.{kind}"
         try:
+            target = exports_dir() / f"oversight-{start.date()}-{self.days}d.{kind}"
             private_dir(target.parent)
             write_private(target, text)  # owner-only whatever the umask
         except OSError as exc:
             self.app.call_from_thread(
-                self.notify, f"Could not write {target}: {exc}", severity="error"
+                self.notify, f"Could not write the export: {exc}", severity="error"
             )
             return
         self.app.call_from_thread(self.notify, f"Exported to {target}")

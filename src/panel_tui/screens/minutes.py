@@ -43,12 +43,12 @@ class MinutesScreen(ModalScreen[None]):
         yield Footer()
 
     def action_export(self) -> None:
-        target = exports_dir() / f"panel-minutes-{self.panel_date.isoformat()}.md"
         try:
+            target = exports_dir() / f"panel-minutes-{self.panel_date.isoformat()}.md"
             private_dir(target.parent)
             write_private(target, self.text)  # owner-only whatever the umask
         except OSError as exc:
-            self.notify(f"Could not write {target}: {exc}", severity="error")
+            self.notify(f"Could not write the minutes: {exc}", severity="error")
             return
         self.notify(f"Minutes written to {target}")
 

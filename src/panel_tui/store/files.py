@@ -22,8 +22,22 @@ def default_store_path() -> Path:
 
 
 def chosen_target(db: str | None) -> str:
-    """--db wins, then $PANEL_TUI_DB, then the platformdirs default: a path or a URL."""
-    return db or os.environ.get(ENV_DB) or str(default_store_path())
+    """--db wins, then $PANEL_TUI_DB, then the site config's store, then the user default.
+
+    Through the service account (sudo) only the site config counts: ``--db``
+    and $PANEL_TUI_DB were refused before any command ran (``service.py``).
+    """
+    from panel_tui.service import service_context
+    from panel_tui.site import load_site_config
+
+    context = service_context()
+    if context is not None:
+        return str(context.site.store)
+    chosen = db or os.environ.get(ENV_DB)
+    if chosen:
+        return chosen
+    site = load_site_config()
+    return str(site.store) if site is not None else str(default_store_path())
 
 
 def local_file(db: str | None) -> Path | None:
@@ -71,3 +85,55 @@ def refuse_network_filesystem(path: Path, mounts_text: str | None = None) -> Non
             "there and writes from several people could corrupt it. Put the store on a local "
             "disk of the host that users SSH into."
         )
+
+
+#: Files SQLite keeps beside a store.
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def side_files(path: Path) -> list[Path]:
+    """The store and the files SQLite keeps beside it, those that exist."""
+    return [p for p in (path, *(Path(f"{path}{s}") for s in SIDE_SUFFIXES)) if p.exists()]
+
+
+def unwritable_file(path: Path) -> Path | None:
+    """The file (or directory) that makes the store read-only for this process, if any.
+
+    SQLite needs to write the store, its -wal and -shm, and to create them in
+    the directory; its "readonly database" error names none of them.
+    """
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return path.parent
+    for candidate in side_files(path):
+        if not os.access(candidate, os.R_OK | os.W_OK):
+            return candidate
+    return None
+
+
+def describe_file(path: Path) -> str:
+    """``/srv/panel/panel.db-wal -rw-r--r-- alice:alice`` (the owner and group by name)."""
+    import grp
+    import pwd
+    import stat
+
+    info = path.stat()
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    return f"{path} {stat.filemode(info.st_mode)} {owner}:{group}"
+
+
+def read_only_message(path: Path | None) -> str:
+    """Why a write was refused as read-only, naming the file at fault when one is."""
+    blocked = unwritable_file(path) if path is not None else None
+    if blocked is None:
+        return "the store is read-only for you: nothing was saved. Check the file's permissions."
+    return (
+        f"the store is read-only for you: nothing was saved. You cannot write "
+        f"{describe_file(blocked)}; `panel-tui doctor` names the fix."
+    )

@@ -1,7 +1,10 @@
 """Who is acting: the OS login of the process, from the password database.
 
-$USER is not trusted (anyone can set it). ``--as LOGIN`` is honoured only when
-the store's policy allows identity override (demo and test stores).
+$USER is not trusted (anyone can set it). Under the service account (sudo,
+``service.py``) the person is the one sudo names, SUDO_UID, believed only
+because the real uid is the account's. ``--as LOGIN`` is honoured only when
+the store's policy allows identity override (demo and test stores), and never
+through the service account.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ if TYPE_CHECKING:  # the app's quick start asks for os_login() before the ORM is
     from panel_tui.store.db import Store
 
 
+def _person() -> pwd.struct_passwd:
+    from panel_tui.service import service_context
+
+    context = service_context()
+    return pwd.getpwuid(context.uid if context else os.getuid())
+
+
 def os_login() -> str:
-    return pwd.getpwuid(os.getuid()).pw_name
+    """The real person: the process's OS login, or who ran it through the service account."""
+    return _person().pw_name
 
 
 def os_display_name() -> str:
-    entry = pwd.getpwuid(os.getuid())
+    entry = _person()
     gecos = entry.pw_gecos.split(",")[0].strip()
     return gecos or entry.pw_name
 

@@ -7,9 +7,7 @@ needs to know before trusting a shared store.
 
 from __future__ import annotations
 
-import os
 import shutil
-import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +20,6 @@ from panel_tui.store.private_files import (
     mode_beside,
     private_dir,
     reserve_private,
-    world_readable,
 )
 from panel_tui.store.rebuild.verify import check_records
 from panel_tui.store.sqlite_driver import DRIVER, is_safe, sqlite
@@ -180,29 +177,10 @@ def doctor(path: Path) -> DoctorReport:
         )
     finally:
         engine.dispose()
-    mode_bits = stat.S_IMODE(path.stat().st_mode)
-    # Readable by others is as serious as writable: the store holds personal data.
-    open_to_all = [
-        f"{f.name} ({oct(stat.S_IMODE(f.stat().st_mode))})"
-        for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
-        if world_readable(f)
-    ]
-    report.add(
-        "permissions",
-        f"{oct(mode_bits)} owner uid {path.stat().st_uid}",
-        not open_to_all,
-        f"readable or writable by every user on the host: {', '.join(open_to_all)}. Fix: "
-        f"chmod o-rwx {path} {path}-wal {path}-shm (600 for one user, 660 for a group)"
-        if open_to_all
-        else "",
-    )
-    writable_dir = os.access(path.parent, os.W_OK)
-    report.add(
-        "directory",
-        f"{path.parent} {'writable' if writable_dir else 'NOT writable'}",
-        writable_dir,
-        "" if writable_dir else "SQLite needs to create -wal and -shm files beside the store",
-    )
+    from panel_tui.site import load_site_config
+    from panel_tui.store.sharing_checks import sharing_findings
+
+    report.findings += sharing_findings(path, load_site_config())
     free = shutil.disk_usage(path.parent).free
     size = path.stat().st_size
     low = free < max(100 * 1024 * 1024, 2 * size)
