@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,10 @@ def test_files_reach_the_user_only_through_stdin_and_stdout(host, site, tmp_path
 
 
 def test_backup_streams_a_checked_copy_to_stdout(host, site, tmp_path) -> None:
-    copy = host.srv / "copy.db"
+    mine = host.work / "bob-home"
+    mine.mkdir()
+    os.chown(mine, host.uid(site["bob"]), -1)
+    copy = mine / "copy.db"
     streamed = host.as_user(
         site["bob"], "sh", "-c", f'umask 077; "$0" backup - > {copy}', host.install.command
     )
@@ -197,3 +201,15 @@ def test_doctor_checks_files_and_the_sudoers_rule(host, site) -> None:
         rule.chmod(0o640)
         rule.write_text(text)
         rule.chmod(0o440)
+
+
+def test_doctor_fails_an_install_others_can_change(host, site) -> None:
+    """Whoever can replace the program sudo runs can act as the account."""
+    bin_dir = Path(host.install.command).parent
+    bin_dir.chmod(0o777)
+    try:
+        weak = host.panel(None, "doctor")
+        assert weak.returncode == 1
+        assert f"{bin_dir} can be changed by someone other than root" in weak.stdout
+    finally:
+        bin_dir.chmod(0o755)

@@ -60,8 +60,8 @@ def service_ownership(account: str) -> Ownership:
         entry = pwd.getpwnam(account)
     except KeyError:
         raise InvalidInputError(
-            f"no account {account} on this host; create it first: useradd --system "
-            f"--user-group --shell /usr/sbin/nologin {account}",
+            f"no account {account} on this host; create it first: useradd --system --user-group "
+            f"--create-home --home-dir /var/lib/{account} --shell /usr/sbin/nologin {account}",
             field="--service-account",
         ) from None
     if os.geteuid() != 0:
@@ -173,10 +173,16 @@ def writable_by_others(path: Path) -> Path | None:
             info = candidate.lstat() if candidate == path else candidate.stat()
         except OSError:
             continue
+        if stat.S_ISLNK(info.st_mode):  # a link's own mode means nothing; where it points does
+            if info.st_uid != 0:
+                return candidate
+            continue
         sticky = bool(info.st_mode & stat.S_ISVTX)  # /tmp: others cannot replace root's entries
         group_writes = info.st_mode & stat.S_IWGRP and info.st_gid != 0
         if info.st_uid != 0 or (group_writes or info.st_mode & stat.S_IWOTH) and not sticky:
             return candidate
+    if path.is_symlink():
+        return writable_by_others(path.resolve())
     return None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, cast, func, select
@@ -39,6 +40,7 @@ from panel_tui.store.engine import (
     SQLITE_READONLY,
     sqlite_code,
 )
+from panel_tui.store.files import read_only_message
 from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import Agency, Dispute, Event, Person
 
@@ -198,7 +200,7 @@ class LedgerBase:
                 with self._transaction() as session:
                     return self._apply(action, ref, body, session, when, expected_version)
             except OperationalError as exc:
-                raise write_refused(exc) from None
+                raise write_refused(exc, self.store.path) from None
         try:
             with self.store.write() as session:
                 return self._apply(action, ref, body, session, when, expected_version)
@@ -212,7 +214,7 @@ class LedgerBase:
             self._record_refusal(action, ref, err, when)
             raise
         except OperationalError as exc:
-            raise write_refused(exc) from None
+            raise write_refused(exc, self.store.path) from None
 
     def _apply(
         self,
@@ -295,15 +297,13 @@ class LedgerBase:
         return f"D-{year}-{number:04d}"
 
 
-def write_refused(exc: OperationalError) -> StoreError:
+def write_refused(exc: OperationalError, path: Path | None = None) -> StoreError:
     """The database's refusal of a write, for people; a busy store is its own type."""
     code = sqlite_code(exc)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreBusyError()
     if code == SQLITE_READONLY:
-        return StoreError(
-            "the store is read-only for you: nothing was saved. Check the file's permissions."
-        )
+        return StoreError(read_only_message(path))  # names the file at fault
     if code == SQLITE_FULL:
         return StoreError("the disk holding the store is full: nothing was saved. Free some space.")
     return StoreError(f"the store refused the write ({exc.orig}); nothing was saved.")
