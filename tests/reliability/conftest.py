@@ -26,6 +26,7 @@ def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_path(base_store: Path, tmp_path: Path) -> Path:
     path = tmp_path / "store.db"
     shutil.copyfile(base_store, path)
+    shutil.copymode(base_store, path)  # private, as panel-tui made it (doctor checks)
     return path
 
 
