@@ -40,7 +40,11 @@ from osusers.oskit import Host, Install  # noqa: E402
 
 def _in_namespace(host: Host) -> None:
     """Enter a private mount namespace with the host's /etc/xdg and sudoers.d (once)."""
-    os.unshare(os.CLONE_NEWNS)  # type: ignore[attr-defined]
+    import ctypes
+
+    clone_newns = 0x00020000  # os.unshare arrives in Python 3.12
+    if ctypes.CDLL(None, use_errno=True).unshare(clone_newns) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     subprocess.run(["mount", "--bind", str(host.xdg), "/etc/xdg"], check=True)
     subprocess.run(["mount", "--bind", str(host.sudoers), "/etc/sudoers.d"], check=True)
@@ -48,7 +52,7 @@ def _in_namespace(host: Host) -> None:
 
 def _env() -> dict[str, str]:
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
         "LANG": "C.UTF-8",
         "HOME": "/",
         "TERM": "xterm-256color",

@@ -15,7 +15,7 @@ from panel_tui.rules.policy import Policy, default_policy, default_policy_text, 
 from panel_tui.store import migrate
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.engine import is_busy, make_engine, sqlite_path, to_url, write_engine
-from panel_tui.store.files import chosen_target
+from panel_tui.store.files import chosen_target, refuse_network_filesystem
 from panel_tui.store.models import Setting
 
 
@@ -71,6 +71,7 @@ class Store:
                         "or try `panel-tui demo`."
                     )
                 path.parent.mkdir(parents=True, exist_ok=True)
+                refuse_network_filesystem(path)  # before the file exists: leave nothing there
                 # Owner-only from the start (SQLite would make it 0644 under umask 022);
                 # its -wal and -shm take the same mode.
                 from panel_tui.store.private_files import reserve_private
