@@ -135,8 +135,9 @@ def main() -> int:
         shutil.copyfile(demo, service_db)
         shutil.chown(service_db, account, account)
         group_dir = host.srv / "grp"
-        group_dir.mkdir(mode=0o2770)
+        group_dir.mkdir()
         shutil.chown(group_dir, "root", group)
+        group_dir.chmod(0o2770)  # as init --group makes it (mkdir's mode meets the umask)
         group_db = group_dir / "panel.db"
         shutil.copyfile(demo, group_db)
         shutil.chown(group_db, "root", group)

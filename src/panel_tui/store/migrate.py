@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel_tui.rules.errors import StoreError
+from panel_tui.store.files import describe_file, unwritable_file
 from panel_tui.store.private_files import mode_beside, reserve_private
 from panel_tui.store.sqlite_driver import sqlite
 
@@ -51,6 +52,12 @@ def sqlite_revision(path: Path) -> str | None:
         return row[0] if row else None
     except sqlite.OperationalError as exc:
         # Not damage: no access (a read-only file or directory), a lock, an I/O error.
+        blocked = unwritable_file(path)
+        if blocked is not None:  # name the file at fault, not "the store"
+            raise StoreError(
+                f"{path} cannot be opened ({exc}). It was not changed. It is read-only for "
+                f"you: you cannot write {describe_file(blocked)}; `panel-tui doctor` names the fix."
+            ) from None
         raise StoreError(
             f"{path} cannot be opened ({exc}). It was not changed. Check that you may read "
             "and write the store and its directory, and that its disk is not full: SQLite "
