@@ -10,13 +10,13 @@ import contextlib
 import hashlib
 import io
 import json
-import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from panel_tui.cli import main
 from panel_tui.rules.policy import default_policy_text
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 AGENCIES = (("CBH", "County Behavioral Health"), ("MCO", "Managed Care"), ("HSG", "Housing"))
 PEOPLE = (

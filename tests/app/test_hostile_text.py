@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
 from helpers import queue_ready, screen_text, wait_text
+
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: the shared hostile strings
 

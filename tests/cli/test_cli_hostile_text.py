@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cli_helpers import Cli, form
 from hostile import CLEAR, NUL, OSC8, RLO, TITLE, assert_no_raw
+
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FORMULA = '=HYPERLINK("https://evil.example/x","open me")'
 

@@ -5,7 +5,6 @@ Shared by the direct-edit and migration tests of the chain's records.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.ledger.agenda import PanelAgenda
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def rows(path: Path, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from reliability.richstore import build_rich_store, rows
 from panel_tui.cli import main
 from panel_tui.store.rebuild.registry import COVERED
 from panel_tui.store.rebuild.verify import RecordsReport, check_records
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def edit(path: Path, sql: str, *args: Any) -> None:

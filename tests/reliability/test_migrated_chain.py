@@ -10,7 +10,6 @@ it took as found (not proven before the migration), and catches any later edit.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.rebuild.verify import RecordsReport, check_records
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
 def as_written_by_0003(path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ import pytest
 from hostile import CLEAR, HOSTILE, OSC8, RLO, TITLE
 
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 if TYPE_CHECKING:
     from tests.store.conftest import World

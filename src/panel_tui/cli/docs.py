@@ -8,13 +8,13 @@ from ``rules/fields.py``, which the form and the importer use too.
 from __future__ import annotations
 
 import json
-import sqlite3
 import textwrap
 from typing import Any
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.fields import CSV_COLUMNS, TEXT_FIELDS
 from panel_tui.rules.limits import SHORT_MAX, TEXT_MAX
+from panel_tui.store.sqlite_driver import sqlite
 
 
 def form_template(raising: str = "CBH", responding: str = "MCO") -> dict[str, Any]:
@@ -114,6 +114,6 @@ def template_codes(db: str | None) -> tuple[str, str]:
     try:
         head = sqlite3_queue.peek(db)
         codes = sqlite3_queue.agency_codes(head) if head else []
-    except (StoreError, sqlite3.Error, OSError):  # no store we can read: the defaults do
+    except (StoreError, sqlite.Error, OSError):  # no store we can read: the defaults do
         codes = []
     return (codes[0], codes[1]) if len(codes) >= 2 else ("CBH", "MCO")
