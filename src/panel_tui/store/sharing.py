@@ -64,6 +64,11 @@ def service_ownership(account: str) -> Ownership:
             f"--create-home --home-dir /var/lib/{account} --shell /usr/sbin/nologin {account}",
             field="--service-account",
         ) from None
+    if entry.pw_uid == 0:
+        raise InvalidInputError(
+            "the service account must not be root: create one that owns only the store",
+            field="--service-account",
+        )
     if os.geteuid() != 0:
         raise InvalidInputError(
             "a service-account store is set up by root (it gives the files to the account): "
@@ -127,8 +132,10 @@ def command_path(given: str | None) -> Path:
             )
         chosen = found
     chosen = chosen.absolute().resolve()  # sudo matches the real path
-    if not chosen.is_file():
-        raise InvalidInputError(f"{chosen} is not a file", field="--command")
+    if not chosen.is_file() or chosen.name != "panel-tui":
+        raise InvalidInputError(
+            f"{chosen} is not a panel-tui program: sudo will run only that", field="--command"
+        )
     return chosen
 
 
