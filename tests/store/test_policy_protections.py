@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from panel_tui.rules.errors import InvalidInputError, RightsError
 from panel_tui.rules.policy import default_policy_text, parse_policy, protection_errors
 from panel_tui.store.identity import acting_login, identity
 from panel_tui.store.ledger.admin import Admin, init_store
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 OVERRIDE = default_policy_text().replace("allow_override = false", "allow_override = true")
 NOBODY = default_policy_text().replace('administer = ["admin"]', "administer = []")

@@ -292,21 +292,20 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 def _store_kind(args: argparse.Namespace) -> str:
     """The kind of the store --db names (a store not made yet is a real one)."""
-    import sqlite3
-
     from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY
     from panel_tui.store.files import local_file
+    from panel_tui.store.sqlite_driver import sqlite
 
     path = local_file(getattr(args, "db", None))
     if path is None or not path.exists():
         return DEFAULT_KIND
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         try:
             row = conn.execute("SELECT value FROM setting WHERE key = ?", (KIND_KEY,)).fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite.Error:
         return DEFAULT_KIND
     return row[0] if row else DEFAULT_KIND
 

@@ -137,4 +137,3 @@ def read_only_message(path: Path | None) -> str:
         f"the store is read-only for you: nothing was saved. You cannot write "
         f"{describe_file(blocked)}; `panel-tui doctor` names the fix."
     )
-
