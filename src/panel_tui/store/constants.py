@@ -12,6 +12,9 @@ from __future__ import annotations
 POLICY_KEY = "policy"
 #: The ``setting`` row holding what kind of store this is: "real", "demo" or "test".
 KIND_KEY = "store_kind"
+#: The ``setting`` row holding a random id made when the store is created: what is kept
+#: outside the store (the app's drafts) names it.
+STORE_ID_KEY = "store_id"
 #: A store without a kind setting is a real one.
 DEFAULT_KIND = "real"
 #: A demo store opens as its duty lead (the person is made in demo/texts.py).

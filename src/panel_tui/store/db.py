@@ -13,7 +13,7 @@ from sqlmodel import Session
 from panel_tui.rules.errors import StoreBusyError, StoreError
 from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
 from panel_tui.store import migrate
-from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY, STORE_ID_KEY
 from panel_tui.store.engine import is_busy, make_engine, sqlite_path, to_url, write_engine
 from panel_tui.store.files import chosen_target, refuse_network_filesystem
 from panel_tui.store.models import Setting
@@ -160,6 +160,10 @@ class Store:
 
     def policy_text(self) -> str:
         return self.setting(POLICY_KEY) or default_policy_text()
+
+    def identity(self) -> str:
+        """What names this store outside it: its id, made at init (older stores: its path)."""
+        return self.setting(STORE_ID_KEY) or f"path:{self.label}"
 
     def kind(self) -> str:
         return self.setting(KIND_KEY) or DEFAULT_KIND

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from panel_tui.rules.policy import (
     protection_errors,
 )
 from panel_tui.store.audit import append_event
-from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY, STORE_ID_KEY
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
@@ -58,6 +59,8 @@ def init_store(
             store.close()
             raise StoreError(f"{store.label} is already initialised (it has {people} people).")
         _set(session, KIND_KEY, kind)
+        store_id = uuid.uuid4().hex
+        _set(session, STORE_ID_KEY, store_id)
         if policy_text is not None:
             _set(session, POLICY_KEY, policy_text)
         session.add(Person(login=admin_login, display_name=admin_name, roles="admin"))
@@ -68,6 +71,7 @@ def init_store(
             action="init",
             after={
                 "kind": kind,
+                "store_id": store_id,
                 "admin": admin_login,
                 "policy": "custom" if policy_text else "default",
             },
