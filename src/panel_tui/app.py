@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from panel_tui.config import Settings, config_path, load_settings
+from panel_tui.keyorder import OrderedKeys
 from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
 from panel_tui.rules.text import visible
@@ -61,8 +62,13 @@ def freeze_once(stage: str) -> None:
         gc.freeze()
 
 
-class PanelApp(App[None]):
-    """Inter-agency dispute resolution, in the terminal."""
+class PanelApp(OrderedKeys):
+    """Inter-agency dispute resolution, in the terminal.
+
+    Keys are routed one at a time (``keyorder.py``): keys pressed while the
+    store opens, or while a dispute or a dialog is being prepared, wait for it
+    and follow in order instead of being dropped or landing on the screen below.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "panel-tui"
@@ -86,6 +92,8 @@ class PanelApp(App[None]):
         self._stores = store if isinstance(store, LazyStore) else LazyStore.ready(store)
         self._head = head
         self._opening = False
+        if not self._stores.is_open:
+            self.hold("store")  # released when the store is open: rights decide what keys do
         self.demo = demo
         self.settings = settings or load_settings()
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -253,11 +261,17 @@ class PanelApp(App[None]):
 
     def _store_opened(self, person: PersonView | None, policy: Policy, kind: str) -> None:
         freeze_once("store")  # the ORM, its tables and the policy are loaded now
+        self.release("store")
         self._show_identity(person, policy, kind)
         self._warn_if_not_a_user()
         self._check_keymap()
         # Rights are known now (the footer's keys), and the queue rereads through the Store.
         self._broadcast(lambda: IdentityChanged(self.login))
+
+    def key_hold_notice(self) -> str | None:
+        if "store" in self._holds:
+            return "Opening the store: the keys you pressed follow as soon as it is open."
+        return None
 
     # --- screens -------------------------------------------------------------------------
     def open_dispute(self, ref: str) -> None:
@@ -321,6 +335,25 @@ class PanelApp(App[None]):
             self.notify(f"Something went wrong: {error}", severity="error", timeout=8)
 
     # --- keys and palette -------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; with unsaved typing on any screen (a dialog, a rationale), ask first."""
+        from panel_tui.screens.modals import ConfirmModal
+
+        lost = [
+            what
+            for screen in reversed(self.screen_stack)
+            if (unsaved := getattr(screen, "unsaved", None)) and (what := unsaved())
+        ]
+        if not lost or isinstance(self.screen, ConfirmModal):
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmModal("Quit panel-tui?", f"You lose {'; '.join(lost)}."), answered)
+
     def action_help(self) -> None:
         from panel_tui.screens.help import HelpScreen
 

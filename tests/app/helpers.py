@@ -47,3 +47,40 @@ async def queue_ready(pilot: Pilot) -> QueueScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
     await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
     return pilot.app.screen
+
+
+def chars(text: str) -> list[str]:
+    """Key names for ``text``, one per character (for ``burst``)."""
+    from textual.keys import _character_to_key
+
+    return [ch if ch.isalnum() else _character_to_key(ch) for ch in text]
+
+
+async def burst(pilot: Pilot, keys: list[str]) -> None:
+    """Keys that arrive together (a paste without bracketed paste, tmux send-keys, slow SSH).
+
+    ``pilot.press`` waits for the app to go idle after every key; a terminal
+    does not. These go to the app's driver back to back, as a terminal's do.
+    """
+    from textual import events
+
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        char = {"tab": "\t", "enter": "\r", "space": " "}.get(key)
+        if char is None and len(key) == 1:
+            char = key
+        elif (
+            char is None
+            and not key.startswith(("ctrl+", "shift+"))
+            and key
+            not in ("escape", "up", "down", "left", "right", "home", "end", "backspace", "delete")
+        ):
+            import unicodedata
+
+            from textual.keys import _get_unicode_name_from_key
+
+            char = unicodedata.lookup(_get_unicode_name_from_key(key))
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)

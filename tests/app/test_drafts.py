@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from panel_tui.store.operations import Ledger
 from storefix import NOW, build_store
 from textual.widgets import Input, TextArea
 
@@ -21,7 +22,6 @@ from panel_tui.screens import drafts
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.store import queries
-from panel_tui.store.operations import Ledger
 
 SIZE = (80, 24)
 REF = "D-2026-0002"

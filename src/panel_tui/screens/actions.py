@@ -86,9 +86,24 @@ class Builder:
     def __post_init__(self) -> None:
         # The version the user saw: a change by someone else since is a stale write.
         self.version = self.d.version
+        self._open: tuple[str, FormModal] | None = None  # the action's dialog on screen
+
+    def open(self, name: str) -> FormModal:
+        """The dialog for action ``name``; a reload describes it again (``reloaded``)."""
+        modal = getattr(self, name)()
+        self._open = (name, modal)
+        return modal
 
     def reloaded(self, detail: DisputeDetail) -> None:
+        """The dispute as it is now: the open dialog shows it, and saves against it."""
         self.d, self.version = detail, detail.version
+        if self._open is not None:
+            name, modal = self._open
+            modal.call_later(modal.refit, getattr(self, name)())
+
+    def reload_failed(self, error: Exception) -> None:
+        if self._open is not None:
+            self._open[1].show_error(error)
 
     def _modal(self, title: str, fields: list[Field], submit, intro: str = "") -> FormModal:  # noqa: ANN001
         return FormModal(title, fields, submit, intro=intro, reload=lambda: self.reload(self))
@@ -163,10 +178,9 @@ class Builder:
             f"Contact attempt on {d.ref}",
             [
                 Field("method", "Method", "phone", options=[(m, m) for m in CONTACT_METHODS]),
-                Field(
+                Field(  # no default: "reached" when nobody was reached is worse than asking
                     "outcome",
                     "Outcome",
-                    "reached",
                     options=[(o.value.replace("_", " "), o.value) for o in ContactOutcome],
                 ),
                 Field("note", "Note", long=True),
@@ -178,7 +192,6 @@ class Builder:
 
     def decide(self, *, final: bool = False) -> FormModal:
         d = self.d
-        receiving = d.responding_agencies[0] if d.responding_agencies else ""
         outcomes = [
             (label, o.value)
             for o, label in OUTCOME_LABELS.items()
@@ -188,10 +201,9 @@ class Builder:
             f"{'Final determination' if final else 'Decision'} on {d.ref}",
             [
                 Field("outcome", "Outcome", Outcome.ASSIGNED.value, options=outcomes),
-                Field(
+                Field(  # chosen, never pre-filled: it names who takes the person on
                     "receiving_agency",
-                    "Receiving agency",
-                    receiving,
+                    "Receiving agency (assigned or joint)",
                     options=_agency_options(self.agencies),
                 ),
                 Field("pathway", "Pathway / program", d.proposed_pathway),

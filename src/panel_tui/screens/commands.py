@@ -53,7 +53,9 @@ def domain_commands(app: PanelApp, screen: Screen) -> Iterator[SystemCommand]:
             "Show this section of the queue",
             lambda s=section: _section(app, s),
         )
-    if allowed(app.policy, Action.OPEN, app.roles):
+    # Rights and people are known once the store is open: never wait for it here (the
+    # palette calls this on the UI thread, which froze until the store was open).
+    if app.store_is_open and allowed(app.policy, Action.OPEN, app.roles):
         yield SystemCommand(
             "New dispute",
             "Open the structured dispute form",
@@ -64,7 +66,7 @@ def domain_commands(app: PanelApp, screen: Screen) -> Iterator[SystemCommand]:
         "Dashboard", "Oversight measures for a period", lambda: app.push_screen(DashboardScreen())
     )
     yield SystemCommand("Help", "Keys of this screen", app.action_help)
-    if app.demo:
+    if app.demo and app.store_is_open:
         for person in orm_queries.people(app.store):
             if person.active and person.login != app.login:
                 yield SystemCommand(

@@ -14,7 +14,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from panel_tui.rules import lifecycle
 from panel_tui.rules.clocks import format_duration
+from panel_tui.rules.enums import Outcome, Stage, Status
+from panel_tui.rules.errors import TransitionError
 from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.text import visible
 from panel_tui.screens.actions import ACTIONS, Builder
@@ -28,6 +31,26 @@ from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, StageLadder
 
 SPECS = {spec.name: spec for spec in ACTIONS}
+
+
+def receiving_text(outcome: str, agency: str | None) -> str:
+    """ " → MCO" where an agency takes the person on; nothing for not upheld / no agreement."""
+    taking = outcome in (Outcome.ASSIGNED.value, Outcome.JOINT.value)
+    return f" → {agency}" if taking and agency else ""
+
+
+def possible(name: str, d: DisputeDetail) -> bool:
+    """Whether action ``name`` can succeed on ``d`` as it stands (rules/lifecycle's checks)."""
+    status = Status(d.status)
+    try:
+        if name == "accept":
+            last = Outcome(d.decisions[-1].outcome) if d.decisions else None
+            lifecycle.check_acceptance(d.ref, status, last)
+        elif name in ("decide", "final"):
+            lifecycle.check_decision(d.ref, status, Stage(d.stage), final=name == "final")
+    except TransitionError:
+        return False
+    return True
 
 
 def _section(title: str) -> Static:
@@ -130,16 +153,31 @@ class DisputeScreen(AppScreen):
         self.ref = ref
         self.detail = None
         self._opener = self.app.screen
+        self.panel.hold("dispute")  # keys typed meanwhile belong on this screen
         self.load(push=True)
 
     # --- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load(self, then: Builder | None = None, *, push: bool = False) -> None:
         app, ref = self.panel, self.ref
-        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
+        try:
+            detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
+        except BaseException:
+            if push:  # no dispute to show: the keys held for it go on
+                self.app.call_from_thread(app.release, "dispute")
+            raise
         self.app.call_from_thread(self._loaded, ref, detail, then, push)
 
     def _loaded(self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool) -> None:
+        try:
+            self._show_loaded(ref, detail, then, push)
+        finally:
+            if push:  # pushed (or not wanted any more): the keys held for it go on
+                self.panel.release("dispute")
+
+    def _show_loaded(
+        self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool
+    ) -> None:
         if ref != self.ref:
             return  # a late answer for the dispute shown before
         if push:
@@ -234,7 +272,8 @@ class DisputeScreen(AppScreen):
         rows = [
             (
                 f"{local_time(x.decided_at)}",
-                f"{x.kind} at stage {x.stage}: {x.outcome} → {x.receiving_agency or '-'} "
+                f"{x.kind} at stage {x.stage}: {x.outcome}"
+                f"{receiving_text(x.outcome, x.receiving_agency)} "
                 f"{x.pathway} · {x.rationale} · by {x.decided_by} ({x.capacity}) · "
                 f"review {x.review_date.isoformat()}",
             )
@@ -251,7 +290,10 @@ class DisputeScreen(AppScreen):
             return True
         spec = SPECS[str(parameters[0])]
         dispute_type = self.detail.dispute_type if self.detail else None
-        return self.may(spec.right, dispute_type)
+        if not self.may(spec.right, dispute_type):
+            return False
+        # Offer only what can succeed now, by the same rules the store checks.
+        return self.detail is None or possible(spec.name, self.detail)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -267,21 +309,41 @@ class DisputeScreen(AppScreen):
 
             self.app.push_screen(DisputeFormScreen(self.detail))
             return
+        self.panel.hold("dialog")  # what is typed next belongs in the dialog
         self._open_modal(name, self.detail)
 
     @work(thread=True, group="detail-action", exit_on_error=False)
     def _open_modal(self, name: str, detail: DisputeDetail) -> None:
         app = self.panel
-        agencies = retrying(app, lambda: orm_queries.agencies(app.store))
-        people = retrying(app, lambda: orm_queries.people(app.store))
-        builder = Builder(
-            app.ledger(), detail, agencies, people, app.now().astimezone().date(), self._reload_into
-        )
-        modal = getattr(builder, name)()
-        self.app.call_from_thread(self.app.push_screen, modal, self._done)
+        try:
+            agencies = retrying(app, lambda: orm_queries.agencies(app.store))
+            people = retrying(app, lambda: orm_queries.people(app.store))
+            builder = Builder(
+                app.ledger(),
+                detail,
+                agencies,
+                people,
+                app.now().astimezone().date(),
+                self._reload_into,
+            )
+            modal = builder.open(name)
+            self.app.call_from_thread(self.app.push_screen, modal, self._done)
+        finally:
+            self.app.call_from_thread(app.release, "dialog")
 
     def _reload_into(self, builder: Builder) -> None:
-        self.load(builder)
+        self._load_for(builder)
+
+    @work(thread=True, group="detail-reload", exit_on_error=False)
+    def _load_for(self, builder: Builder) -> None:
+        """Reread the dispute for an open dialog (not cancelled by the live refresh's loads)."""
+        app, ref = self.panel, self.ref
+        try:
+            detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
+        except Exception as exc:  # the dialog says it and stays usable
+            self.app.call_from_thread(builder.reload_failed, exc)
+            return
+        self.app.call_from_thread(self._loaded, ref, detail, builder, False)
 
     def _done(self, result: object) -> None:
         if result is not None:

@@ -29,18 +29,18 @@ from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
 
 MODAL_CSS = """
-FormModal, AskModal { align: center middle; }
-FormModal > VerticalScroll, AskModal > VerticalScroll {
+FormModal, AskModal, ConfirmModal { align: center middle; }
+FormModal > VerticalScroll, AskModal > VerticalScroll, ConfirmModal > VerticalScroll {
     width: 76; max-width: 100%; height: auto; max-height: 100%;
     border: round $accent; background: $panel; padding: 0 1;
 }
-FormModal .title, AskModal .title { text-style: bold; }
+FormModal .title, AskModal .title, ConfirmModal .title { text-style: bold; }
 FormModal .field-label { margin-top: 1; color: $text-muted; }
 FormModal TextArea { height: auto; min-height: 2; max-height: 6; padding: 0; }
 FormModal .error { color: $error; text-style: bold; }
 FormModal #message { color: $error; text-style: bold; margin-top: 1; }
 FormModal #message.-stale { color: $warning; }
-FormModal .hint, AskModal .hint { color: $text-muted; margin-top: 1; }
+FormModal .hint, AskModal .hint, ConfirmModal .hint { color: $text-muted; margin-top: 1; }
 """
 
 
@@ -91,13 +91,14 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         self._title, self._fields, self._submit = title, list(fields), submit
         self._intro, self._reload = intro, reload
         self._busy = False
+        self._reconfirm = ""  # set when a reload changed what saving would do
 
     def compose(self) -> ComposeResult:
         # With fields to move through, tab cycles them: the box itself is not a stop.
         with VerticalScroll(can_focus=not self._fields):
-            yield Static(self._title, classes="title")
+            yield Static(self._title, classes="title", id="title")
             if self._intro:
-                yield Static(self._intro)
+                yield Static(self._intro, id="intro")
             for f in self._fields:
                 yield Label(f.label, classes="field-label")
                 if f.options:
@@ -149,6 +150,12 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         message.display = False
         message.remove_class("-stale")
 
+    def _say(self, text: str, *, stale: bool = False) -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(stale, "-stale")
+        message.display = bool(text)
+
     def show_error(self, error: Exception) -> None:
         self._busy = False
         self._clear()
@@ -173,6 +180,12 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
     def action_submit(self) -> None:
         if self._busy:
             return
+        if self._reconfirm:
+            self._say(
+                f"▲ Now: {self._reconfirm}\nctrl+s again to go ahead · esc cancel", stale=True
+            )
+            self._reconfirm = ""
+            return
         self._busy = True
         self._run(self.values())
 
@@ -189,14 +202,82 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
             return
         self.app.call_from_thread(self.dismiss, result if result is not None else True)
 
+    def unsaved(self) -> str | None:
+        """What would be lost by leaving now (None: nothing typed)."""
+        values = self.values()
+        typed = [f.label for f in self._fields if values[f.name].strip() != f.value.strip()]
+        return f"what you typed in {self._title} ({', '.join(typed)})" if typed else None
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        lost = self.unsaved()
+        if lost is None:
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal("Leave without saving?", f"You lose {lost}."), answered)
 
     def action_reload(self) -> None:
         if self._reload is not None:
-            self._reload()
+            self._busy = True  # nothing is saved until the dialog shows the dispute as it is
             self._clear()
+            self._say("reloading…")
+            self._reload()
+
+    async def refit(self, fresh: FormModal) -> None:
+        """Become ``fresh`` (the same dialog built from the reloaded dispute), keeping input.
+
+        A field the user did not change takes its new value; one the user changed
+        keeps the user's text, and if the dispute's own value moved too, the new
+        value is shown beside it (the same three-way merge as drafts).
+        """
+        from panel_tui.screens.drafts import merge
+
+        before = {f.name: f.value for f in self._fields}
+        mine = self.values()
+        meaning_changed = bool(self._intro) and fresh._intro != self._intro
+        names_changed = [f.name for f in fresh._fields] != [f.name for f in self._fields]
+        self._title, self._fields, self._submit = fresh._title, fresh._fields, fresh._submit
+        self._intro = fresh._intro
+        if names_changed:
+            await self.recompose()
+            self.on_mount()
+        else:
+            self.query_one("#title", Static).update(self._title)
+            if self._intro:
+                self.query_one("#intro", Static).update(self._intro)
+        current = {f.name: f.value for f in self._fields}
+        merged = merge(current, before, {k: v for k, v in mine.items() if k in current})
+        self._set_values({k: str(v) for k, v in merged.values.items()})
+        self._busy = False
+        self._clear()
+        for name, theirs in merged.theirs.items():
+            box = self.query_one(f"#err-{name}", Static)
+            box.update(f"▲ now «{theirs}» in the dispute; yours is kept: ctrl+s saves yours")
+            box.display = True
+        if meaning_changed:
+            self._reconfirm = self._intro
+            self._say(f"▲ The dispute moved on. Now: {self._intro}", stale=True)
+        else:
             self.notify("Reloaded the dispute; your input is kept. ctrl+s to save again.")
+
+    def _set_values(self, values: dict[str, str]) -> None:
+        for f in self._fields:
+            if f.name not in values:
+                continue
+            widget = self.query_one(f"#f-{f.name}")
+            value = values[f.name]
+            if isinstance(widget, Select):
+                codes = {v for _, v in f.options}
+                widget.value = value if value in codes else Select.NULL
+            elif isinstance(widget, TextArea):
+                widget.text = value
+            else:
+                assert isinstance(widget, Input)
+                widget.value = value
 
 
 class AskModal(ModalScreen[str | None]):
@@ -223,3 +304,27 @@ class AskModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A question answered with y or n (esc is n): leaving with unsaved typing, quitting."""
+
+    DEFAULT_CSS = MODAL_CSS
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self._question, self._detail = question, detail
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._question, classes="title")
+            if self._detail:
+                yield Static(self._detail)
+            yield Static("y yes · n no", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

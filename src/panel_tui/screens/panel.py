@@ -30,6 +30,7 @@ from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_date
 from panel_tui.screens.actions import OUTCOME_LABELS, REVIEW_AFTER
 from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.screens.detail import receiving_text
 from panel_tui.screens.modals import field_message
 from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.read import orm_detail, orm_queries
@@ -187,7 +188,10 @@ class PanelScreen(AppScreen):
         if entry and entry.decisions:
             x = entry.decisions[-1]
             text.append(
-                visible(f"✓ decided: {x.outcome} → {x.receiving_agency or '-'} by {x.decided_by}")
+                visible(
+                    f"✓ decided: {x.outcome}{receiving_text(x.outcome, x.receiving_agency)} "
+                    f"by {x.decided_by}"
+                )
                 + "\n",
                 style="bold green",
             )
@@ -343,8 +347,25 @@ class PanelScreen(AppScreen):
         assert self.panel_date is not None
         self.app.push_screen(MinutesScreen(self.panel_date, self.entries))
 
+    def unsaved(self) -> str | None:
+        """What would be lost by leaving now (None: nothing typed)."""
+        text = self.query_one("#p-rationale", TextArea).text.strip()
+        if not text or self.detail is None:
+            return None
+        return f"the rationale typed for {self.detail.ref} (not recorded)"
+
     def action_back(self) -> None:
         if isinstance(self.focused, Input | Select | TextArea):
             self.query_one("#agenda").focus()
-        else:
+            return
+        lost = self.unsaved()
+        if lost is None:
             self.app.pop_screen()
+            return
+        from panel_tui.screens.modals import ConfirmModal
+
+        def answered(leave: bool | None) -> None:
+            if leave and self.app.screen is self:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmModal("Leave panel mode?", f"You lose {lost}."), answered)

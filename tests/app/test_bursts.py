@@ -1,0 +1,78 @@
+"""Keys typed in a burst land where they would have landed typed slowly.
+
+Issue 11: ``tmux send-keys "Consent ok" Tab "Problem…"`` put both texts in
+Consent; in panel mode ``send-keys "2" "Joint funding…"`` let J reorder the
+agenda (saved) and n move to another item. ``burst`` sends keys the way a
+terminal does, back to back, not waiting for the app between them.
+"""
+
+from __future__ import annotations
+
+from helpers import burst, chars, queue_ready, wait_for, wait_text
+from panel_tui.store.panel import agenda
+from storefix import NOW
+from textual.widgets import TextArea
+
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.form import DisputeFormScreen
+from panel_tui.screens.modals import FormModal
+from panel_tui.screens.panel import PanelScreen
+
+SIZE = (80, 24)
+
+
+async def test_text_tab_text_in_the_form_lands_in_two_fields(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        app.open_dispute("D-2026-0002")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        # E, then the form's first field, tab, the next: all at once.
+        await burst(pilot, ["E", *chars("Consent ok"), "tab", *chars("Problem now")])
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DisputeFormScreen) and app.screen._loaded
+        )
+        form = app.screen
+        problem = form.query_one("#f-problem_statement", TextArea)
+        await wait_for(pilot, lambda: "Problem now" in problem.text)
+        assert form.query_one("#f-consent_basis").value == "Consent ok"
+
+
+async def test_outcome_then_rationale_in_panel_mode_is_all_rationale(make_app, store) -> None:
+    app = make_app("chair")
+    before = [e.ref for e in agenda(store, NOW.date(), NOW)]
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        screen = app.screen
+        assert isinstance(screen, PanelScreen)
+        await burst(pilot, ["2", *chars("Joint funding: MCO and CBH")])
+        rationale = screen.query_one("#p-rationale", TextArea)
+        await wait_for(pilot, lambda: rationale.text == "Joint funding: MCO and CBH")
+        assert screen.index == 0 and screen.entries[0].ref == before[0]  # n did not step on
+    assert [e.ref for e in agenda(store, NOW.date(), NOW)] == before  # J did not reorder
+
+
+async def test_an_action_key_then_text_lands_in_the_dialog(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        app.open_dispute("D-2026-0002")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        # w opens the withdraw dialog (prepared in a worker); the reason follows at once.
+        await burst(pilot, ["w", *chars("agreed at the team call")])
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal) and app.screen.is_mounted)
+        reason = app.screen.query_one("#f-reason", TextArea)
+        await wait_for(pilot, lambda: reason.text == "agreed at the team call")
+
+
+async def test_enter_on_a_row_then_a_key_acts_on_the_dispute(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await burst(pilot, ["down", "enter", "n"])  # open D-2026-0002, then a note
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        await wait_text(pilot, "Note on D-2026-0002")

@@ -1,0 +1,83 @@
+"""Only actions that can succeed are offered; no risky defaults (issue 11)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from helpers import queue_ready, screen_text, wait_for, wait_text
+from panel_tui.store.operations import Ledger
+from storefix import NOW
+
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.modals import FormModal
+
+SIZE = (120, 40)
+
+
+async def show(pilot, ref: str) -> DisputeScreen:  # noqa: ANN001
+    app = pilot.app
+    await queue_ready(pilot)
+    app.open_dispute(ref)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, DisputeScreen)
+            and app.screen.detail is not None
+            and app.screen.detail.ref == ref
+        ),
+    )
+    return app.screen
+
+
+def footer(app) -> str:  # noqa: ANN001
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_accept_is_offered_only_on_a_decision_awaiting_acceptance(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "D-2026-0002")  # open, no decision
+        await wait_for(pilot, lambda: "Withdraw" in footer(app))
+        assert "Accept" not in footer(app)
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DisputeScreen)  # no start plan typed in vain
+        await pilot.press("escape")
+        await show(pilot, "D-2026-0006")  # decided: awaiting acceptance
+        await wait_for(pilot, lambda: "Accept" in footer(app))
+
+
+async def test_contact_outcome_and_receiving_agency_start_unchosen(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "D-2026-0004")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        modal = app.screen
+        await wait_for(pilot, lambda: modal.is_mounted)
+        assert modal.values()["outcome"] == ""  # not "reached" unless someone says so
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "✖")
+        assert isinstance(app.screen, FormModal)
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "D-2026-0004")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        await wait_for(pilot, lambda: app.screen.is_mounted)
+        assert app.screen.values()["receiving_agency"] == ""
+
+
+async def test_a_not_upheld_decision_names_no_receiving_agency(make_app, store) -> None:
+    Ledger(store, "chair", clock=lambda: NOW).record_decision(
+        "D-2026-0005",
+        "not_upheld",
+        "the current arrangement stands",
+        (NOW + timedelta(days=28)).date(),
+        receiving_agency="MCO",
+    )
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "D-2026-0005")
+        await wait_text(pilot, "not_upheld")
+        assert "→ MCO" not in screen_text(app)
