@@ -105,7 +105,7 @@ async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
         assert field(app, "problem_statement") == mine
         app.screen.query_one("#f-problem_statement").focus()
         await pilot.press("ctrl+t")  # take theirs
-        assert field(app, "problem_statement") == THEIRS
+        await wait_for(pilot, lambda: field(app, "problem_statement") == THEIRS)
         await pilot.press("ctrl+s")
         await wait_for(
             pilot, lambda: any("Nothing changed" in n.message for n in app._notifications)
