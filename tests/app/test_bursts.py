@@ -9,7 +9,6 @@ terminal does, back to back, not waiting for the app between them.
 from __future__ import annotations
 
 from helpers import burst, chars, queue_ready, wait_for, wait_text
-from panel_tui.store.panel import agenda
 from storefix import NOW
 from textual.widgets import TextArea
 
@@ -17,6 +16,7 @@ from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.panel import PanelScreen
+from panel_tui.store.read.agenda import agenda
 
 SIZE = (80, 24)
 

@@ -12,7 +12,6 @@ import stat
 from pathlib import Path
 
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
-from panel_tui.store.operations import Ledger
 from storefix import NOW, build_store
 from textual.widgets import Input, TextArea
 
@@ -21,7 +20,8 @@ from panel_tui.config import Settings, drafts_dir
 from panel_tui.screens import drafts
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.form import DisputeFormScreen
-from panel_tui.store import queries
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.read import orm_detail
 
 SIZE = (80, 24)
 REF = "D-2026-0002"
@@ -81,7 +81,7 @@ async def test_a_draft_keeps_only_what_was_typed_and_never_reverts_another_edit(
         assert "▲" not in screen_text(app)  # nothing to choose: they changed different fields
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    detail = queries.dispute_detail(store, REF, NOW)
+    detail = orm_detail.dispute_detail(store, REF, NOW)
     assert detail.problem_statement == THEIRS
     assert detail.consent_basis == mine.strip()
     assert draft_files() == []  # saved: the draft is gone
@@ -110,7 +110,7 @@ async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
         await wait_for(
             pilot, lambda: any("Nothing changed" in n.message for n in app._notifications)
         )
-    assert queries.dispute_detail(store, REF, NOW).problem_statement == THEIRS
+    assert orm_detail.dispute_detail(store, REF, NOW).problem_statement == THEIRS
 
 
 async def test_saving_after_a_conflict_keeps_the_users_choice(make_app, store) -> None:
@@ -129,7 +129,7 @@ async def test_saving_after_a_conflict_keeps_the_users_choice(make_app, store) -
         assert THEIRS[:30] in screen_text(app)  # their text is on screen to choose from
         await pilot.press("ctrl+s")  # the user chose theirs over mine, having seen it
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    assert queries.dispute_detail(store, REF, NOW).problem_statement == mine.strip()
+    assert orm_detail.dispute_detail(store, REF, NOW).problem_statement == mine.strip()
 
 
 async def test_reload_after_a_stale_write_saves_what_is_on_screen(make_app, store) -> None:
@@ -145,7 +145,7 @@ async def test_reload_after_a_stale_write_saves_what_is_on_screen(make_app, stor
         await wait_for(pilot, lambda: field(app, "problem_statement") == THEIRS)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    detail = queries.dispute_detail(store, REF, NOW)
+    detail = orm_detail.dispute_detail(store, REF, NOW)
     assert detail.problem_statement == THEIRS  # not reverted by the reloaded form
     assert detail.consent_basis == mine.strip()
 

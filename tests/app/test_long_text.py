@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers import queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, OptionList, Select, TextArea
 
 from panel_tui.rules.enums import Outcome
 from panel_tui.screens.detail import DisputeScreen
@@ -35,16 +35,17 @@ async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_ne
     async with app.run_test(size=SIZE) as pilot:
         modal = await _decision_dialog(pilot)
         rationale = modal.query_one("#f-rationale", TextArea)
+        modal.query_one("#f-receiving_agency", Select).value = "MCO"  # chosen: never pre-filled
         await pilot.press("tab", "tab", "tab")  # outcome → receiving → pathway → rationale
-        assert app.focused is rationale
+        await wait_for(pilot, lambda: app.focused is rationale)
         await type_text(pilot, "MCO funds the ACT place from Monday.")
         await pilot.press("enter")  # a new line, not a submit
         await type_text(pilot, "CBH keeps the daily welfare call until then.")
         assert isinstance(app.screen, FormModal)
         await pilot.press("tab")  # tab leaves the text area for the review date
-        assert app.focused is modal.query_one("#f-review_date", Input)
+        await wait_for(pilot, lambda: app.focused is modal.query_one("#f-review_date", Input))
         await pilot.press("shift+tab")
-        assert app.focused is rationale
+        await wait_for(pilot, lambda: app.focused is rationale)
         await pilot.press("ctrl+s")  # saves from inside the text area
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_for(pilot, lambda: any(n.message == "Saved." for n in app._notifications))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpers import queue_ready, screen_text, wait_for, wait_text
-from panel_tui.store.operations import Ledger
 from storefix import NOW
 
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
+from panel_tui.store.ledger import Ledger
 
 SIZE = (120, 40)
 

@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 from helpers import type_text, wait_for, wait_text
-from panel_tui.store.quickread import peek
 from storefix import NOW
 
 from panel_tui.app import PanelApp
@@ -22,6 +21,7 @@ from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store.db import Store
 from panel_tui.store.lazy import LazyStore
+from panel_tui.store.read.sqlite3_queue import peek
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)

@@ -9,13 +9,13 @@ follow the dispute.
 from __future__ import annotations
 
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
-from panel_tui.store.operations import Ledger
 from storefix import NOW
 from textual.widgets import TextArea
 
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
-from panel_tui.store import queries
+from panel_tui.store.ledger import Ledger
+from panel_tui.store.read import orm_detail
 
 SIZE = (80, 24)
 REF = "D-2026-0002"
@@ -54,10 +54,10 @@ async def test_reload_in_the_escalate_dialog_shows_the_new_stage_and_asks_again(
         assert app.screen.query_one("#f-note", TextArea).text == "supervisor call booked"
         await pilot.press("ctrl+s")  # the action means something else now: asked again
         await wait_text(pilot, "ctrl+s again to go ahead")
-        assert queries.dispute_detail(store, REF, NOW).stage == 1
+        assert orm_detail.dispute_detail(store, REF, NOW).stage == 1
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    detail = queries.dispute_detail(store, REF, NOW)
+    detail = orm_detail.dispute_detail(store, REF, NOW)
     assert detail.stage == 2
     assert detail.stages[2].note == "supervisor call booked"
 

@@ -9,7 +9,7 @@ from textual.widgets import TextArea
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import ConfirmModal, FormModal
 from panel_tui.screens.panel import PanelScreen
-from panel_tui.store import queries
+from panel_tui.store.read import orm_detail
 
 SIZE = (80, 24)
 
@@ -71,4 +71,4 @@ async def test_a_dialog_with_typing_asks_before_cancelling(make_app, store) -> N
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-    assert queries.dispute_detail(store, "D-2026-0002", NOW).status == "withdrawn"
+    assert orm_detail.dispute_detail(store, "D-2026-0002", NOW).status == "withdrawn"
