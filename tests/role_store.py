@@ -20,6 +20,13 @@ AGENCIES = (
     ("HOU", "Housing Services", "housing"),
 )
 ROLES = tuple(sorted(KNOWN_ROLES))
+#: People of the other agencies (login, roles, agency): only the receiving agency's
+#: team confirms acceptance, so a decision for MCO is accepted by MCO's people.
+OTHER_PEOPLE = (
+    ("mco_duty_lead", ("duty_lead",), "MCO"),
+    ("mco_frontline", ("frontline",), "MCO"),
+    ("hou_duty_lead", ("duty_lead",), "HOU"),
+)
 
 
 def build_role_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> None:
@@ -34,5 +41,7 @@ def build_role_store(path: Path, *, at: datetime = T0 - timedelta(days=30)) -> N
         for role in ROLES:
             if role != ADMIN:
                 admin.add_person(role, role.replace("_", " ").title(), [role], "CBH")
+        for login, roles, agency in OTHER_PEOPLE:
+            admin.add_person(login, login.replace("_", " ").title(), list(roles), agency)
     finally:
         store.close()

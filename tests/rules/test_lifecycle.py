@@ -61,10 +61,19 @@ def test_escalate_accepts_plain_values() -> None:
 @pytest.mark.parametrize("stage", [Stage.FRONTLINE, Stage.SUPERVISOR, Stage.PANEL])
 @pytest.mark.parametrize("reason", [None, "", "   ", "\n\t"])
 def test_escalate_from_breached_needs_a_reason(stage: Stage, reason: str | None) -> None:
-    with pytest.raises(InvalidInputError) as info:
+    # A rule (exit 1, audited), not malformed input: the reason is what the rule asks for.
+    with pytest.raises(TransitionError) as info:
         check_escalate(REF, Status.OPEN, stage, ClockState.BREACHED, reason, liaison=False)
-    assert info.value.field == "breach_reason"
+    assert info.value.rule == "lifecycle.breach_reason"
+    assert info.value.exit_code == 1
     assert stage.label in str(info.value) and REF in str(info.value)
+
+
+@pytest.mark.parametrize("stage", [Stage.FRONTLINE, Stage.SUPERVISOR, Stage.PANEL])
+def test_escalate_with_liaison_triggered_goes_to_liaison(stage: Stage) -> None:
+    # Open past the policy's limit: the ladder has taken too long, whatever the rung.
+    target = check_escalate(REF, Status.OPEN, stage, ClockState.ON_TRACK, "", liaison=True)
+    assert target is Stage.COMMISSIONER_LIAISON
 
 
 def test_escalate_from_breached_with_a_reason_moves_on() -> None:
@@ -76,9 +85,9 @@ def test_escalate_from_breached_with_a_reason_moves_on() -> None:
 
 def test_breached_clock_given_as_text_still_needs_a_reason() -> None:
     # The store may hand over the clock state as stored text.
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises(TransitionError) as info:
         check_escalate(REF, Status.OPEN, Stage.FRONTLINE, "breached", "", False)  # type: ignore[arg-type]
-    assert info.value.field == "breach_reason"
+    assert info.value.rule == "lifecycle.breach_reason"
 
 
 def test_escalate_to_liaison_needs_a_trigger() -> None:
@@ -102,9 +111,9 @@ def test_escalate_to_liaison_with_a_trigger() -> None:
 
 
 def test_breached_final_stage_without_reason_asks_for_the_reason_first() -> None:
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises(TransitionError) as info:
         check_escalate(REF, Status.OPEN, Stage.FINAL_AUTHORITY, ClockState.BREACHED, "", True)
-    assert info.value.field == "breach_reason"
+    assert info.value.rule == "lifecycle.breach_reason"
 
 
 @pytest.mark.parametrize("liaison", [False, True])

@@ -92,8 +92,10 @@ def test_unknown_risk_or_stage_is_a_value_error() -> None:
 
 def test_rights_map_matches_the_toml_text() -> None:
     raw = tomllib.loads(TEXT)["rights"]
-    assert set(raw) == {a.value for a in Action}, "every action is listed in the default"
-    for action in Action:
+    # Escalate and decide are set per rung ([rungs]; tests/rules/test_rights.py).
+    rung_actions = {"escalate", "record_decision"}
+    assert set(raw) == {a.value for a in Action} - rung_actions, "every action is listed"
+    for action in (a for a in Action if a.value not in rung_actions):
         assert default_policy().roles_for(action) == frozenset(raw[action.value])
         assert default_policy().roles_for(action.value) == frozenset(raw[action.value])
 
@@ -159,8 +161,7 @@ def test_changed_windows_are_used() -> None:
 BAD_POLICIES = [
     # (id, text replaced, replacement, the key the error must name)
     ("unknown key in a table", "administer = [", 'fly = ["admin"]\nadminister = [', "rights.fly"),
-    ("missing rights key", 'escalate = ["frontline", "duty_lead", "supervisor", "panel_chair"]\n',
-     "", "rights.escalate"),
+    ("missing rights key", 'withdraw = ["duty_lead", "supervisor"]\n', "", "rights.withdraw"),
     ("missing windows row", "low = [72, 72, 120, 120]\n", "", "windows.low"),
     ("missing final authority", 'funding = "clinical_lead"\n', "", "final_authority.funding"),
     ("negative window", "high = [24, 24, 48, 48]", "high = [24, -24, 48, 48]", "windows.high[1]"),
@@ -174,8 +175,12 @@ BAD_POLICIES = [
     ("boolean window", "medium = [48, 48, 72, 72]", "medium = [true, 48, 72, 72]",
      "windows.medium[0]"),
     ("too few windows", "high = [24, 24, 48, 48]", "high = [24, 24, 48]", "windows.high[3]"),
-    ("unknown role in rights", 'escalate = ["frontline",', 'escalate = ["janitor", "frontline",',
-     "rights.escalate"),
+    ("unknown role in rights", 'open = ["frontline",', 'open = ["janitor", "frontline",',
+     "rights.open"),
+    ("unknown role on a rung", 'escalate = ["duty_lead", "supervisor", "panel_chair"]',
+     'escalate = ["duty_lead", "chair"]', "rungs.panel.escalate"),
+    ("unknown key on a rung", 'decide = ["named_authority"]',
+     'decide = ["named_authority"]\nveto = ["admin"]', "rungs.panel.veto"),
     ("unknown role on the ladder", 'panel = "panel_chair"', 'panel = "chair"', "ladder.panel"),
     ("unknown final authority", 'capacity = "integration_lead"', 'capacity = "mayor"',
      "final_authority.capacity"),
@@ -235,7 +240,7 @@ def test_source_names_the_file_in_the_message() -> None:
 def test_policy_errors_lists_every_problem() -> None:
     text = edit("high = [24, 24, 48, 48]", "high = [24, -1, 48, 0]")
     text = edit('capacity = "integration_lead"', 'capacity = "mayor"', text)
-    text = edit('escalate = ["frontline", "duty_lead", "supervisor", "panel_chair"]\n', "", text)
+    text = edit('withdraw = ["duty_lead", "supervisor"]\n', "", text)
     text = "colour = 1\n" + text
     problems = policy_errors(text)
     keys = {problem.split(": ", 1)[0] for problem in problems}
@@ -243,7 +248,7 @@ def test_policy_errors_lists_every_problem() -> None:
         "windows.high[1]",
         "windows.high[3]",
         "final_authority.capacity",
-        "rights.escalate",
+        "rights.withdraw",
         "colour",
     }
     error = refusal(text)

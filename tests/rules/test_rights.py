@@ -16,6 +16,21 @@ from panel_tui.rules.rights import ACTION_LABELS, allowed, require, writable_act
 RAW = tomllib.loads(default_policy_text())
 RIGHTS: dict[str, set[str]] = {action: set(roles) for action, roles in RAW["rights"].items()}
 FINAL_AUTHORITY: dict[str, str] = RAW["final_authority"]
+# Escalate and decide are set per rung: who may at all is anyone a rung names
+# ("named_authority": the ladder's role, or any type's final authority on rung 3).
+RUNG_NAMED = {
+    "frontline": {RAW["ladder"]["frontline"]},
+    "supervisor": {RAW["ladder"]["supervisor"]},
+    "panel": {RAW["ladder"]["panel"]},
+    "final_authority": set(FINAL_AUTHORITY.values()),
+}
+for _action, _key in (("escalate", "escalate"), ("record_decision", "decide")):
+    RIGHTS[_action] = {
+        expanded
+        for rung, lists in RAW["rungs"].items()
+        for role in lists.get(_key, ())
+        for expanded in (RUNG_NAMED[rung] if role == "named_authority" else {role})
+    }
 
 ROLES = sorted(KNOWN_ROLES)
 

@@ -82,9 +82,11 @@ def lifecycle(world) -> list[tuple[str, str]]:
         ),
     )
     step(
-        "frontline",
+        "mco_frontline",  # the receiving agency's team confirms
         "confirm_acceptance",
-        lambda: front.confirm_acceptance(ref, "intake visit Monday", world.now.date()),
+        lambda: world.ledger("mco_frontline").confirm_acceptance(
+            ref, "intake visit Monday", world.now.date()
+        ),
     )
     step("frontline", "add_note", lambda: front.add_note(ref, "closed well"))
     step("frontline", "refused", lambda: pytest.raises(RightsError, front.withdraw, ref, "moved"))

@@ -20,6 +20,7 @@ from panel_tui.rules.policy import KNOWN_ROLES, default_policy
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.demo import DEMO_LOGIN, Planner, base_plans, build_demo
+from panel_tui.store.demo.texts import DEMO_PEOPLE
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.models import (
     Acceptance,
@@ -327,12 +328,23 @@ def test_ledger_continues_after_a_bulk_demo(tmp_path: Path) -> None:
     ref = ledger.open_dispute(form, at=NOW)
     assert ref not in refs
     assert ref == f"D-{NOW.year}-{max(year_refs) + 1:04d}"
-    # A bulk dispute awaiting acceptance can be accepted through the Ledger.
+    # A bulk dispute awaiting acceptance can be accepted through the Ledger, by the
+    # receiving agency's team (a frontline worker of that agency).
     with store.read() as session:
-        decided = session.execute(
-            select(Dispute.ref).where(Dispute.status == "decided", Dispute.id > 60).limit(1)
-        ).scalar_one()
-    ledger.confirm_acceptance(
+        decided, receiving = session.execute(
+            select(Dispute.ref, Agency.code)
+            .join(Decision, Decision.dispute_id == Dispute.id)
+            .join(Agency, Agency.id == Decision.receiving_agency_id)
+            .where(Dispute.status == "decided", Dispute.id > 60)
+            .order_by(Decision.id.desc())
+            .limit(1)
+        ).one()
+    team = next(
+        login
+        for login, _, roles, agency in DEMO_PEOPLE
+        if agency == receiving and {"frontline", "duty_lead"} & set(roles)
+    )
+    Ledger(store, team).confirm_acceptance(
         decided, "Intake booked for Monday morning.", date(2026, 3, 12), at=NOW
     )
     with store.read() as session:

@@ -34,7 +34,7 @@ def detail(world, ref):
 def closed(world) -> str:
     ref = world.open()
     world.decided(ref)
-    world.ledger("duty_lead").confirm_acceptance(ref, "intake visit booked", world.now.date())
+    world.ledger("mco_duty_lead").confirm_acceptance(ref, "intake visit booked", world.now.date())
     return ref
 
 
@@ -247,12 +247,13 @@ def test_escalating_a_breached_stage_needs_a_breach_reason(world) -> None:
     ref = world.open()
     due = world.T0 + 24 * H
     world.now = due  # at the due time the window is used up: breached
+    # A rule, not malformed input: exit 1, and audited as a refusal naming the rule.
     err = world.refused(
-        InvalidInputError,
+        TransitionError,
         lambda: world.ledger("frontline").escalate(ref, "moving on", at=due),
         match="breached",
     )
-    assert err.field == "breach_reason"
+    assert err.rule == "lifecycle.breach_reason"
     world.ledger("frontline").escalate(ref, "moving on", "MCO supervisor on leave", at=due)
     det = dispute_detail(world.store, ref, due)
     assert det.stages[0].clock.state.value == "breached"
@@ -713,7 +714,8 @@ def test_confirm_acceptance_closes_and_ends_cover_and_packages(world) -> None:
     world.advance(hours=3)
     world.decided(ref)
     world.advance(hours=1)
-    duty.confirm_acceptance(ref, "intake visit Monday with ACT", world.now.date())
+    intake = world.ledger("mco_duty_lead")  # the receiving agency's team
+    intake.confirm_acceptance(ref, "intake visit Monday with ACT", world.now.date())
     det = detail(world, ref)
     assert det.status == "closed" and det.resolved_at == world.now
     assert det.acceptance.start_plan == "intake visit Monday with ACT"
@@ -728,7 +730,7 @@ def test_acceptance_needs_a_decision(world) -> None:
     ref = world.open()
     world.refused(
         TransitionError,
-        lambda: world.ledger("duty_lead").confirm_acceptance(
+        lambda: world.ledger("mco_duty_lead").confirm_acceptance(
             ref, "intake on Monday", world.now.date()
         ),
         match="no decision awaiting acceptance",
@@ -743,7 +745,7 @@ def test_no_agreement_is_not_a_decision_to_accept(world) -> None:
     )
     world.refused(
         TransitionError,
-        lambda: world.ledger("duty_lead").confirm_acceptance(
+        lambda: world.ledger("mco_duty_lead").confirm_acceptance(
             ref, "intake on Monday", world.now.date()
         ),
     )
@@ -752,7 +754,7 @@ def test_no_agreement_is_not_a_decision_to_accept(world) -> None:
 def test_acceptance_refuses_a_short_plan_or_a_start_before_the_decision(world) -> None:
     ref = world.open()
     world.decided(ref)
-    duty = world.ledger("duty_lead")
+    duty = world.ledger("mco_duty_lead")
     err = world.refused(
         InvalidInputError, lambda: duty.confirm_acceptance(ref, "soon", world.now.date())
     )
@@ -768,7 +770,7 @@ def test_a_closed_dispute_cannot_be_accepted_again(world) -> None:
     ref = closed(world)
     world.refused(
         TransitionError,
-        lambda: world.ledger("duty_lead").confirm_acceptance(
+        lambda: world.ledger("mco_duty_lead").confirm_acceptance(
             ref, "intake on Monday", world.now.date()
         ),
         match="it is closed",

@@ -96,7 +96,7 @@ def q(world, local_zone):
     world.now = N - 2 * D
     world.decided(g)
     world.now = N - D
-    duty.confirm_acceptance(g, "intake visit on Monday", world.now.date())
+    world.ledger("mco_duty_lead").confirm_acceptance(g, "intake visit on Monday", world.now.date())
     h = opened("H", N - 2 * D)
     world.now = N - 2 * H
     duty.withdraw(h, "person moved out of the area")

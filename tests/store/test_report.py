@@ -59,6 +59,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     for code in ("CBH", "MCO", "HSG", "APS", "HDT"):
         admin.add_agency(code, f"Agency {code}", at=T0 - 30 * D)
     admin.add_person("duty", "Duty Lead", ["duty_lead", "supervisor"], "CBH", at=T0 - 30 * D)
+    admin.add_person("mco", "MCO Duty Lead", ["duty_lead"], "MCO", at=T0 - 30 * D)
     lg = Ledger(st, "duty")
     review = date(2026, 6, 1)
 
@@ -70,7 +71,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     a = lg.open_dispute(form(), at=T0)
     lg.record_decision(a, "assigned", "MCO funds ACT per contract", review,
                        receiving_agency="MCO", at=T0 + 10 * H)  # fmt: skip
-    lg.confirm_acceptance(a, "ACT intake on Thursday", date(2026, 3, 5), at=T0 + 50 * H)
+    mco = Ledger(st, "mco")  # the receiving agency's team confirms
+    mco.confirm_acceptance(a, "ACT intake on Thursday", date(2026, 3, 5), at=T0 + 50 * H)
 
     # B: high (24 h), withdrawn 27 h after opening: stalled 3 h; stage 0 breached.
     b = lg.open_dispute(form(risk="high", rule_conflict="  who PAYS for   ACT "), at=T0)

@@ -1,7 +1,10 @@
 """Every role × every action of the decision-rights map, driven through the store.
 
 The expected map is written out here from DOMAIN.md and the shipped policy, so
-a change to either the policy file or the store's enforcement shows up.
+a change to either the policy file or the store's enforcement shows up. Each
+action is tried in one situation (``CASES``): escalate from the frontline rung,
+a decision at the panel rung, acceptance of a decision that names CBH (every
+person here is of CBH) as receiving. Other rungs and agencies: test_rungs.py.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ EXPECTED: dict[Action, set[str]] = {
     Action.OPEN: {"frontline", "duty_lead", "supervisor", "admin"},
     Action.EDIT_FORM: {"frontline", "duty_lead", "supervisor"},
     Action.RECORD_EVIDENCE: {"frontline", "duty_lead", "supervisor"},
-    Action.ESCALATE: {"frontline", "duty_lead", "supervisor", "panel_chair"},
+    # From the frontline rung ([rungs.frontline]).
+    Action.ESCALATE: {"frontline", "duty_lead", "supervisor"},
     Action.ASSIGN_COVER: {"duty_lead", "supervisor"},
     Action.AUTHORISE_PROVISIONAL: {"duty_lead", "supervisor"},
     Action.LOG_CONTACT: {"frontline", "duty_lead", "supervisor"},
-    Action.RECORD_DECISION: {"supervisor", "panel_chair"},
+    # At the panel rung only its chair records the decision ([rungs.panel]).
+    Action.RECORD_DECISION: {"panel_chair"},
     # On a funding dispute only its named authority, the clinical lead.
     Action.FINAL_DETERMINATION: {"clinical_lead"},
     Action.CONFIRM_ACCEPTANCE: {"frontline", "duty_lead", "supervisor"},
@@ -73,7 +78,9 @@ def _at_final(world) -> str:
 
 def _decided(world) -> str:
     ref = world.open()
-    world.decided(ref)
+    world.ledger("supervisor").record_decision(
+        ref, "not_upheld", "CBH arrangement stands as is", world.review(), receiving_agency="CBH"
+    )
     return ref
 
 
@@ -143,7 +150,11 @@ def test_every_action_has_a_case_and_an_expectation() -> None:
 def test_the_shipped_policy_grants_what_domain_md_says() -> None:
     policy = default_policy()
     for action, roles in EXPECTED.items():
-        if action is Action.FINAL_DETERMINATION:
+        if action is Action.ESCALATE:
+            assert policy.rung_roles(action, 0, "funding") == roles
+        elif action is Action.RECORD_DECISION:
+            assert policy.rung_roles(action, 2, "funding") == roles
+        elif action is Action.FINAL_DETERMINATION:
             assert policy.roles_for(action) == {
                 "program_manager",
                 "clinical_lead",

@@ -65,6 +65,8 @@ def staffed_store(path: Path) -> Store:
     admin.add_person("duty", "Duty Lead", ["duty_lead", "supervisor"], "CBH", at=T0 - 30 * D)
     admin.add_person("chair", "Panel Chair", ["panel_chair"], at=T0 - 30 * D)
     admin.add_person("clin", "Clinical Lead", ["clinical_lead"], "MCO", at=T0 - 30 * D)
+    # The receiving agency's team confirms acceptance.
+    admin.add_person("intake", "MCO Intake", ["duty_lead"], "MCO", at=T0 - 30 * D)
     return st
 
 
@@ -90,7 +92,9 @@ def hand_store(path: Path) -> Store:
         pathway="ACT", final=True, at=T0 + 60 * H,
     )  # fmt: skip
     duty.assign_plan_holder(a, "chair", at=T0 + 61 * H)
-    duty.confirm_acceptance(a, "ACT intake on Thursday", date(2026, 3, 6), at=T0 + 70 * H)
+    Ledger(st, "intake").confirm_acceptance(
+        a, "ACT intake on Thursday", date(2026, 3, 6), at=T0 + 70 * H
+    )
     clin.add_note(a, "closed after final determination", at=T0 + 71 * H)
     # 2: withdrawn with a note.
     b = duty.open_dispute(form(person_ref="P-0002", risk="low", responding_agencies=["MCO"]),
@@ -142,7 +146,7 @@ def test_export_document_shape(tmp_path: Path) -> None:
     assert (doc["format"], doc["version"]) == (FORMAT, 1)
     assert doc["exported_at"] == NOW.isoformat()
     assert [a["code"] for a in doc["agencies"]] == ["CBH", "HSG", "MCO"]
-    assert {p["login"] for p in doc["people"]} == {"root", "duty", "chair", "clin"}
+    assert {p["login"] for p in doc["people"]} == {"root", "duty", "chair", "clin", "intake"}
     first = doc["disputes"][0]
     assert first["responding_agencies"] == ["MCO", "HSG"]  # the order they were named in
     assert [s["stage"] for s in first["stages"]] == [0, 1, 2, 3]
@@ -173,7 +177,7 @@ def test_round_trip_hand_built(tmp_path: Path) -> None:
     result = import_export(dst, "root", doc)
     assert result.disputes == 3
     assert result.agencies_added == ("CBH", "HSG", "MCO")
-    assert set(result.people_added) == {"duty", "chair", "clin"}
+    assert set(result.people_added) == {"duty", "chair", "clin", "intake"}
     assert set(result.refs) == {d["ref"] for d in doc["disputes"]}
     again = export_store(dst, at=NOW)
     assert disputes_without_refs(again) == disputes_without_refs(doc)

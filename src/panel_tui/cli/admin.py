@@ -270,12 +270,25 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
         policy = parse_policy(text) if not args.default else default_policy()
         emit_json(policy.model_dump(mode="json"))
     else:
+        from panel_tui.rules.rights import rights_in_words
+
+        policy = parse_policy(text) if not args.default else default_policy()
         print(text, end="" if text.endswith("\n") else "\n")
+        # In words, as the store applies it (defaults of keys the text leaves out
+        # included), as TOML comments: the output is still a policy file.
+        print("\n# Decision rights in words, as this policy applies them:")
+        for line in rights_in_words(policy):
+            print(f"#   {line}")
     return 0
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from panel_tui.rules.policy import parse_policy, policy_errors, protection_errors
+    from panel_tui.rules.policy import (
+        parse_policy,
+        policy_errors,
+        policy_warnings,
+        protection_errors,
+    )
 
     text = read_input(args.file, "FILE")
     problems = policy_errors(text)
@@ -286,6 +299,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         count = f"{len(problems)} problems: " if len(problems) > 1 else ""
         error(f"{args.file}: {count}{'; '.join(problems)}")
         return 2
+    for warning in policy_warnings(text):
+        print(f"{args.file}: warning: {warning}")
     say(f"{args.file}: policy is valid")
     return 0
 

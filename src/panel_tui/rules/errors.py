@@ -10,10 +10,12 @@ class DomainError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, rule: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: the rule that refused, as the audit trail names it (e.g. "rights.rung")
+        self.rule = rule
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message

@@ -22,6 +22,15 @@ def check_live(ref: str, status: Status, what: str) -> None:
         )
 
 
+def check_escalate_state(ref: str, status: Status, stage: Stage) -> None:
+    """Whether the dispute can move up at all: live, and below the top of the ladder."""
+    check_live(ref, status, "escalate")
+    if Stage(stage) is Stage.COMMISSIONER_LIAISON:
+        raise TransitionError(
+            f"Cannot escalate {ref}: it is already at commissioner liaison, the top of the ladder."
+        )
+
+
 def check_escalate(
     ref: str,
     status: Status,
@@ -30,21 +39,26 @@ def check_escalate(
     breach_reason: str | None,
     liaison: bool,
 ) -> Stage:
-    """The stage an escalation moves to. Breached stages need a breach reason."""
-    check_live(ref, status, "escalate")
+    """The stage an escalation moves to. Breached stages need a breach reason.
+
+    Once commissioner liaison is triggered (the final-authority stage breached, or
+    the dispute open past the policy's limit) an escalation goes to liaison from
+    whatever rung the dispute is on: the trigger says the ladder has taken too long.
+    """
+    check_escalate_state(ref, status, stage)
     stage = Stage(stage)
-    if stage is Stage.COMMISSIONER_LIAISON:
-        raise TransitionError(
-            f"Cannot escalate {ref}: it is already at commissioner liaison, the top of the ladder."
-        )
     # Coerce: the store may pass the clock state as its stored text.
     if ClockState(clock) is ClockState.BREACHED and not (breach_reason or "").strip():
-        raise InvalidInputError(
-            f"the {stage.label} stage of {ref} is breached: say why it breached",
-            field="breach_reason",
+        raise TransitionError(
+            f"Cannot escalate {ref}: its {stage.label} stage is breached, and a breached "
+            "stage is escalated with the reason it breached.",
+            hint="Give --breach-reason (in the app: the reason field).",
+            rule="lifecycle.breach_reason",
         )
+    if liaison:
+        return Stage.COMMISSIONER_LIAISON
     target = Stage(stage + 1)
-    if target is Stage.COMMISSIONER_LIAISON and not liaison:
+    if target is Stage.COMMISSIONER_LIAISON:
         raise TransitionError(
             f"Cannot escalate {ref} to commissioner liaison: no liaison trigger has been met.",
             hint="Liaison is for a breached final-authority stage or a dispute open past the "
@@ -88,8 +102,9 @@ def check_decision_content(
         )
 
 
-def check_acceptance(ref: str, status: Status, outcome: Outcome | None) -> None:
-    if Status(status) is not Status.DECIDED or outcome is None:
+def check_acceptance(ref: str, status: Status, decision: object | None) -> None:
+    """Acceptance needs a decision awaiting it (``decision``: its outcome, or None)."""
+    if Status(status) is not Status.DECIDED or decision is None:
         raise TransitionError(
             f"Cannot confirm acceptance of {ref}: it has no decision awaiting acceptance "
             f"(it is {Status(status).value})."

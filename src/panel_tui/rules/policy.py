@@ -127,32 +127,87 @@ class FinalAuthority(_Strict):
     _role = field_validator("*")(classmethod(lambda cls, v: _check_role(v)))
 
 
-class Rights(_Strict):
-    """Action → roles. Every action must be listed (an empty list means nobody)."""
+#: In a rung's lists, the rung's named authority: [ladder]'s role on rungs 0–2,
+#: [final_authority]'s role for the dispute's type on rung 3.
+NAMED_AUTHORITY = "named_authority"
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+#: Actions whose right depends on the rung: [rungs] says who, not [rights].
+RUNG_ACTIONS = ("escalate", "record_decision")
 
-    open: tuple[str, ...]
-    edit_form: tuple[str, ...]
-    record_evidence: tuple[str, ...]
-    escalate: tuple[str, ...]
-    assign_cover: tuple[str, ...]
-    authorise_provisional: tuple[str, ...]
-    log_contact: tuple[str, ...]
-    record_decision: tuple[str, ...]
-    final_determination: tuple[str, ...]
-    confirm_acceptance: tuple[str, ...]
-    withdraw: tuple[str, ...]
-    assign_plan_holder: tuple[str, ...]
-    add_note: tuple[str, ...]
-    administer: tuple[str, ...]
 
-    @field_validator("*")
-    @classmethod
-    def _roles(cls, roles: tuple[str, ...]) -> tuple[str, ...]:
-        for role in roles:
+def _check_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    for role in roles:
+        _check_role(role)
+    return roles
+
+
+def _check_rung_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    for role in roles:
+        if role != NAMED_AUTHORITY:
             _check_role(role)
-        return roles
+    return roles
+
+
+_Roles = Annotated[tuple[str, ...], AfterValidator(_check_roles)]
+_RungRoles = Annotated[tuple[str, ...], AfterValidator(_check_rung_roles)]
+
+
+class Rights(_Strict):
+    """Action → roles. Every action must be listed (an empty list means nobody).
+
+    ``escalate`` and ``record_decision`` depend on the rung and are set in
+    [rungs]; a policy written before that may still list them here: they are
+    accepted, not read, and ``policy check`` says so (see ``policy_warnings``).
+    """
+
+    open: _Roles
+    edit_form: _Roles
+    record_evidence: _Roles
+    escalate: _Roles | None = None
+    assign_cover: _Roles
+    authorise_provisional: _Roles
+    log_contact: _Roles
+    record_decision: _Roles | None = None
+    final_determination: _Roles
+    confirm_acceptance: _Roles
+    withdraw: _Roles
+    assign_plan_holder: _Roles
+    add_note: _Roles
+    administer: _Roles
+
+
+class Rung(_Strict):
+    """Who may act on one rung: escalate from it, and record its decision."""
+
+    escalate: _RungRoles
+    decide: _RungRoles = ()
+
+
+class FinalRung(_Strict):
+    """Rung 3: who may escalate to commissioner liaison. The decision there is the
+    final determination by [final_authority]'s role for the dispute's type."""
+
+    escalate: _RungRoles
+
+
+class Rungs(_Strict):
+    """Decision rights by rung of the ladder (stages 0–3)."""
+
+    frontline: Rung = Rung(
+        escalate=("frontline", "duty_lead", "supervisor"), decide=("supervisor",)
+    )
+    supervisor: Rung = Rung(escalate=("duty_lead", "supervisor"), decide=("supervisor",))
+    panel: Rung = Rung(
+        escalate=("duty_lead", "supervisor", "panel_chair"), decide=(NAMED_AUTHORITY,)
+    )
+    final_authority: FinalRung = FinalRung(escalate=("duty_lead", "supervisor", NAMED_AUTHORITY))
+
+    def of(self, stage: Stage | int) -> Rung | FinalRung | None:
+        """The rung of a ladder stage; None for commissioner liaison (nothing above it)."""
+        stage = Stage(stage)
+        if stage not in _LADDERED:
+            return None
+        return getattr(self, stage.name.lower())
 
 
 class Policy(_Strict):
@@ -163,6 +218,7 @@ class Policy(_Strict):
     ladder: Ladder = Ladder()
     final_authority: FinalAuthority
     rights: Rights
+    rungs: Rungs = Rungs()
 
     def window(self, risk: Risk | str, stage: Stage | int) -> timedelta | None:
         """The stage's window for this risk; None for commissioner liaison (no clock)."""
@@ -173,12 +229,36 @@ class Policy(_Strict):
         return timedelta(hours=hours)
 
     def roles_for(self, action: Action | str) -> frozenset[str]:
-        roles = frozenset(getattr(self.rights, Action(action).value))
-        if not roles and Action(action) is Action.ADMINISTER:
+        """Roles that may take ``action`` at all: for the rung actions, on any rung
+        (the named authorities included), so screens know whom to offer it."""
+        action = Action(action)
+        if action.value in RUNG_ACTIONS:
+            return frozenset().union(
+                *(self.rung_roles(action, stage, t) for stage in _LADDERED for t in DisputeType)
+            )
+        roles = frozenset(getattr(self.rights, action.value))
+        if not roles and action is Action.ADMINISTER:
             # A store whose policy (installed before check refused it) names nobody
             # would be locked for good: its administrators keep the right.
             return ADMINISTER_FLOOR
         return roles
+
+    def rung_roles(
+        self, action: Action | str, stage: Stage | int, dispute_type: DisputeType | str
+    ) -> frozenset[str]:
+        """Roles that may escalate from, or record the decision on, this rung."""
+        action = Action(action)
+        rung = self.rungs.of(stage)
+        if rung is None:
+            return frozenset()
+        if action is Action.ESCALATE:
+            listed = rung.escalate
+        elif action is Action.RECORD_DECISION and isinstance(rung, Rung):
+            listed = rung.decide
+        else:
+            return frozenset()
+        named = self.authority_role(stage, dispute_type)
+        return frozenset(named if role == NAMED_AUTHORITY else role for role in listed)
 
     def authority_role(self, stage: Stage | int, dispute_type: DisputeType | str) -> str:
         """The role of the named authority on a rung of the ladder."""
@@ -260,6 +340,23 @@ def protection_errors(policy: Policy, kind: str) -> list[str]:
             "locks every administrator out for good"
         )
     return problems
+
+
+def policy_warnings(text: str) -> list[str]:
+    """Keys a valid policy has that are no longer read, each with what replaced it."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    rights = data.get("rights") if isinstance(data, dict) else None
+    if not isinstance(rights, dict):
+        return []
+    return [
+        f"rights.{name}: no longer read; who may {name.replace('_', ' ')} is set per rung "
+        "in [rungs] (see `panel-tui policy show --default`)"
+        for name in RUNG_ACTIONS
+        if name in rights
+    ]
 
 
 def default_policy_text() -> str:

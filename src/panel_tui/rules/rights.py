@@ -1,12 +1,32 @@
-"""Decision rights: who may do what. Data (the policy's map), checked here."""
+"""Decision rights: who may do what, on which rung, for which agency. Data (the
+policy's map), checked here.
+
+``may`` is the one answer to "may this person take this action on this dispute
+now, and if not, why": the store raises its refusal, the screens offer only what
+it allows. It checks, in order:
+
+1. the role: does any role the person holds take this action at all
+   ([rights], or for escalate and decide any rung of [rungs]);
+2. the dispute's state: is the action possible at its status and stage now
+   (rules/lifecycle.py);
+3. the rung: escalating from, or deciding on, the dispute's current rung needs a
+   role that rung lists ([rungs]); the final determination needs the named
+   authority for the dispute's type ([final_authority]);
+4. the agency: acceptance is confirmed only by people of the agency the decision
+   names as receiving (for a not-upheld outcome, the agency whose arrangement
+   stands) — the receiving team confirms, never the other side.
+
+Every refusal names its rule (``Verdict.rule``), which the audit trail records.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from panel_tui.rules.enums import Action, DisputeType
-from panel_tui.rules.errors import RightsError
+from panel_tui.rules.enums import Action, DisputeType, Stage
+from panel_tui.rules.errors import DomainError, RightsError, TransitionError
 
 if TYPE_CHECKING:
     from panel_tui.rules.policy import Policy
@@ -28,6 +48,163 @@ ACTION_LABELS = {
     Action.ADMINISTER: "administer the store",
 }
 
+#: The rule names a refusal carries (and the audit trail records).
+RULE_ROLE = "rights.role"
+RULE_STATE = "lifecycle.state"
+RULE_RUNG = "rights.rung"
+RULE_FINAL_AUTHORITY = "rights.final_authority"
+RULE_RECEIVING_AGENCY = "rights.receiving_agency"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: login, roles and agency (an agency code, or None)."""
+
+    login: str
+    roles: tuple[str, ...]
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class DisputeFacts:
+    """What of a dispute the rights depend on, as it stands now."""
+
+    ref: str
+    dispute_type: str
+    status: str
+    stage: int
+    #: the receiving agency of the decision awaiting acceptance, if one is
+    receiving_agency: str | None = None
+    #: whether commissioner liaison has been triggered (escalate goes there)
+    liaison: bool = False
+    #: whether a provisional package is active (contacts are logged against it)
+    active_package: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Allowed, or refused by ``rule`` for ``reason`` (with what to do next)."""
+
+    allowed: bool
+    rule: str = ""
+    reason: str = ""
+    hint: str | None = None
+    #: "rights" (who) or "state" (when): the error class the store raises
+    kind: str = "rights"
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def error(self) -> DomainError:
+        cls = TransitionError if self.kind == "state" else RightsError
+        return cls(self.reason, hint=self.hint, rule=self.rule)
+
+    def raise_if_refused(self) -> None:
+        if not self.allowed:
+            raise self.error()
+
+
+ALLOWED = Verdict(True)
+
+#: Actions only a live (open or decided) dispute takes, as "Cannot ... REF" says them.
+_LIVE_ONLY = {
+    Action.EDIT_FORM: "edit the form of",
+    Action.RECORD_EVIDENCE: "record evidence on",
+    Action.ASSIGN_COVER: "assign interim cover to",
+    Action.AUTHORISE_PROVISIONAL: "start a provisional package on",
+    Action.WITHDRAW: "withdraw",
+    Action.ASSIGN_PLAN_HOLDER: "assign a plan holder to",
+}
+
+
+def may(
+    policy: Policy, actor: Actor, action: Action | str, dispute: DisputeFacts | None = None
+) -> Verdict:
+    """Whether ``actor`` may take ``action`` on ``dispute`` now; if not, which rule says no."""
+    action = Action(action)
+    label = ACTION_LABELS[action]
+    held = set(actor.roles)
+    if not held & policy.roles_for(action):
+        who = ", ".join(sorted(policy.roles_for(action))) or "nobody"
+        return Verdict(
+            False,
+            RULE_ROLE,
+            f"{actor.login} ({', '.join(actor.roles) or 'no roles'}) may not {label}: "
+            f"the policy allows {who}.",
+            "Ask someone who holds one of those roles, or an administrator to change your roles.",
+        )
+    if dispute is None:
+        return ALLOWED
+    state = _state(action, dispute)
+    if state is not None:
+        return state
+    if action in (Action.ESCALATE, Action.RECORD_DECISION):
+        rung_roles = policy.rung_roles(action, dispute.stage, dispute.dispute_type)
+        if not held & rung_roles:
+            stage = Stage(dispute.stage)
+            who = ", ".join(sorted(rung_roles)) or "nobody"
+            verb = "escalate from" if action is Action.ESCALATE else "record a decision at"
+            return Verdict(
+                False,
+                RULE_RUNG,
+                f"{actor.login} ({', '.join(actor.roles)}) may not {verb} the {stage.label} "
+                f"stage of {dispute.ref}: the policy's rung {int(stage)} allows {who}.",
+                f"Ask a person with the {who} role." if rung_roles else None,
+            )
+    if action is Action.FINAL_DETERMINATION:
+        needed = policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
+        if needed not in held:
+            return Verdict(
+                False,
+                RULE_FINAL_AUTHORITY,
+                f"{actor.login} may not {label} on a {DisputeType(dispute.dispute_type).value} "
+                f"dispute: the policy names the {needed} as its final authority.",
+                f"Ask a person with the {needed} role.",
+            )
+    receiving = dispute.receiving_agency
+    other_agency = (actor.agency or "").upper() != (receiving or "").upper()
+    if action is Action.CONFIRM_ACCEPTANCE and receiving and other_agency:
+        of = f"of {actor.agency}" if actor.agency else "of no agency"
+        return Verdict(
+            False,
+            RULE_RECEIVING_AGENCY,
+            f"{actor.login} ({of}) may not confirm acceptance of {dispute.ref}: the "
+            f"decision names {dispute.receiving_agency} as receiving, and only its team "
+            "confirms that it takes the person on.",
+            f"Ask a person of {dispute.receiving_agency} with one of the roles "
+            f"{', '.join(sorted(policy.roles_for(action)))}.",
+        )
+    return ALLOWED
+
+
+def _state(action: Action, d: DisputeFacts) -> Verdict | None:
+    """The lifecycle's answer for this action at the dispute's status and stage."""
+    from panel_tui.rules import lifecycle  # pydantic-backed: not on the app's first paint
+    from panel_tui.rules.enums import Status
+
+    status = Status(d.status)
+    try:
+        if action is Action.ESCALATE:
+            lifecycle.check_escalate_state(d.ref, status, Stage(d.stage))
+        elif action in (Action.RECORD_DECISION, Action.FINAL_DETERMINATION):
+            lifecycle.check_decision(
+                d.ref, status, Stage(d.stage), final=action is Action.FINAL_DETERMINATION
+            )
+        elif action is Action.CONFIRM_ACCEPTANCE:
+            lifecycle.check_acceptance(d.ref, status, "decided" if d.receiving_agency else None)
+        elif action is Action.LOG_CONTACT:
+            lifecycle.check_live(d.ref, status, "log a contact on")
+            if not d.active_package:
+                raise TransitionError(
+                    f"{d.ref} has no active provisional package to log a contact against.",
+                    hint="Start one first (authorise provisional support).",
+                )
+        elif action in _LIVE_ONLY:
+            lifecycle.check_live(d.ref, status, _LIVE_ONLY[action])
+    except TransitionError as err:
+        return Verdict(False, err.rule or RULE_STATE, err.message, err.hint, kind="state")
+    return None
+
 
 def allowed(
     policy: Policy,
@@ -35,10 +212,10 @@ def allowed(
     roles: Iterable[str],
     dispute_type: DisputeType | str | None = None,
 ) -> bool:
-    """Whether someone holding ``roles`` may take ``action``.
+    """Whether someone holding ``roles`` may take ``action`` on some dispute of this type.
 
-    The final determination also needs the named authority's role for the
-    dispute's type: a clinical lead cannot determine an eligibility dispute.
+    Without a dispute's state: for what a person may ever do. ``may`` answers for
+    one dispute now.
     """
     action = Action(action)
     held = set(roles)
@@ -56,28 +233,77 @@ def require(
     roles: Iterable[str],
     dispute_type: DisputeType | str | None = None,
 ) -> None:
-    """Raise RightsError, saying who may, unless ``roles`` allow ``action``."""
+    """Raise RightsError, saying who may, unless ``roles`` allow ``action`` at all."""
     roles = tuple(roles)
     if allowed(policy, action, roles, dispute_type):
         return
-    action = Action(action)
-    label = ACTION_LABELS[action]
-    if action is Action.FINAL_DETERMINATION and dispute_type is not None:
-        needed = policy.authority_role(3, dispute_type)
-        raise RightsError(
-            f"{login} may not {label} on a {DisputeType(dispute_type).value} dispute: "
+    verdict = may(policy, Actor(login, roles), action)
+    if verdict:  # the role holds it, the type's final authority does not
+        needed = policy.authority_role(3, dispute_type or "eligibility")
+        verdict = Verdict(
+            False,
+            RULE_FINAL_AUTHORITY,
+            f"{login} may not {ACTION_LABELS[Action(action)]} on a "
+            f"{DisputeType(dispute_type).value if dispute_type else ''} dispute: "
             f"the policy names the {needed} as its final authority.",
-            hint=f"Ask a person with the {needed} role.",
+            f"Ask a person with the {needed} role.",
         )
-    who = ", ".join(sorted(policy.roles_for(action))) or "nobody"
-    held = ", ".join(roles) or "no roles"
-    raise RightsError(
-        f"{login} ({held}) may not {label}: the policy allows {who}.",
-        hint="Ask someone who holds one of those roles, or an administrator to change your roles.",
-    )
+    verdict.raise_if_refused()
 
 
 def writable_actions(policy: Policy, roles: Iterable[str]) -> frozenset[Action]:
     """Actions these roles may take at all (screens hide the rest)."""
     held = set(roles)
     return frozenset(a for a in Action if held & policy.roles_for(a))
+
+
+def rights_in_words(policy: Policy) -> list[str]:
+    """The decision rights as sentences a panel chair can check against the policy."""
+
+    def roles(names: Iterable[str]) -> str:
+        names = sorted(names)
+        return ", ".join(names) if names else "nobody"
+
+    lines = []
+    for stage in (Stage.FRONTLINE, Stage.SUPERVISOR, Stage.PANEL, Stage.FINAL_AUTHORITY):
+        rung = policy.rungs.of(stage)
+        assert rung is not None
+        escalate = roles(
+            policy.authority_role(stage, "eligibility") if r == "named_authority" else r
+            for r in rung.escalate
+            if not (stage is Stage.FINAL_AUTHORITY and r == "named_authority")
+        )
+        if stage is Stage.FINAL_AUTHORITY:
+            fa = policy.final_authority
+            decide = (
+                f"the named final authority decides: eligibility {fa.eligibility}, funding "
+                f"{fa.funding}, safeguarding {fa.safeguarding}, capacity {fa.capacity}"
+            )
+            if "named_authority" in rung.escalate:
+                escalate += ", and that dispute type's final authority"
+            target = "commissioner liaison (when triggered)"
+        else:
+            decide = "the decision is recorded by " + roles(
+                policy.rung_roles(Action.RECORD_DECISION, stage, "eligibility")
+            )
+            target = f"stage {int(stage) + 1} ({Stage(stage + 1).label})"
+        lines.append(
+            f"Stage {int(stage)} ({stage.label}): {decide}; {escalate} may escalate to {target}."
+        )
+    lines.append(
+        f"Once commissioner liaison is triggered (stage 3 breached, or open more than "
+        f"{policy.clock.liaison_after_days:g} days), escalating from any stage goes to "
+        "stage 4 (commissioner liaison), by the roles of the stage the dispute is on."
+    )
+    lines.append(
+        "Acceptance is confirmed only by people of the agency the decision names as "
+        f"receiving, holding one of: {roles(policy.roles_for(Action.CONFIRM_ACCEPTANCE))}. "
+        "For a not-upheld outcome that is the agency whose arrangement stands."
+    )
+    for action in Action:
+        if action.value in ("escalate", "record_decision", "final_determination"):
+            continue
+        if action is Action.CONFIRM_ACCEPTANCE:
+            continue
+        lines.append(f"{ACTION_LABELS[action].capitalize()}: {roles(policy.roles_for(action))}.")
+    return lines

@@ -54,9 +54,22 @@ class AppScreen(ForwardWorkerErrors, Screen[None]):
     def now(self) -> datetime:
         return self.panel.now()
 
-    def may(self, action: Action, dispute_type: str | None = None) -> bool:
+    def may(
+        self,
+        action: Action,
+        dispute_type: str | None = None,
+        facts: rights.DisputeFacts | None = None,
+    ) -> bool:
+        """Whether the acting person may take ``action`` (on the dispute of ``facts``, now:
+        its rung, status and receiving agency; rules/rights.py ``may``, as the store asks)."""
         roles = self.panel.roles  # none until the store is open: then the policy is not needed
-        return bool(roles) and rights.allowed(self.panel.policy, action, roles, dispute_type)
+        if not roles:
+            return False
+        if facts is not None:
+            person = self.panel.person
+            actor = rights.Actor(self.panel.login, roles, person.agency if person else None)
+            return bool(rights.may(self.panel.policy, actor, action, facts))
+        return rights.allowed(self.panel.policy, action, roles, dispute_type)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.refresh_data()

@@ -233,7 +233,7 @@ class DisputeScreen(AppScreen):
             for e in d.events
         )
         self.query_one("#history", DetailSection).show_source(history, _table)
-        rights = (d.dispute_type, self.panel.roles, self.panel.policy)
+        rights = (d.facts(), self.panel.roles, self.panel.person, self.panel.policy)
         if rights != self._rights:  # the footer recomposes its keys on every refresh
             self._rights = rights
             self.refresh_bindings()
@@ -289,11 +289,13 @@ class DisputeScreen(AppScreen):
         if action != "act":
             return True
         spec = SPECS[str(parameters[0])]
-        dispute_type = self.detail.dispute_type if self.detail else None
-        if not self.may(spec.right, dispute_type):
+        if self.detail is None:
+            return self.may(spec.right)
+        # Offer only what can succeed now, by the same rules the store checks:
+        # rights.may (this rung, this status, this agency), then what the dialog needs.
+        if not self.may(spec.right, facts=self.detail.facts()):
             return False
-        # Offer only what can succeed now, by the same rules the store checks.
-        return self.detail is None or possible(spec.name, self.detail)
+        return possible(spec.name, self.detail)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -26,11 +26,12 @@ from panel_tui.rules.errors import (
     DomainError,
     InvalidInputError,
     NotFoundError,
+    RightsError,
     StaleWriteError,
     StoreBusyError,
     StoreError,
 )
-from panel_tui.rules.policy import Policy
+from panel_tui.rules.policy import RUNG_ACTIONS, Policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.db import Store
 from panel_tui.store.engine import (
@@ -97,14 +98,25 @@ class Context:
             raise InvalidInputError(f"unknown or inactive person '{login}'", field=field)
         return found
 
-    def capacity(self, action: Action) -> str:
-        """The role in which the actor takes ``action`` (the first that grants it)."""
+    def capacity(self, action: Action, dispute: Dispute | None = None) -> str:
+        """The role in which the actor takes ``action`` (the first that grants it; for
+        a rung's action, the first that the dispute's current rung grants)."""
         granted = self.policy.roles_for(action)
+        if dispute is not None and action.value in RUNG_ACTIONS:
+            granted = self.policy.rung_roles(action, dispute.current_stage, dispute.dispute_type)
         return next((r for r in self.actor.role_list if r in granted), "")
+
+
+#: Rules a replay of a recorded dispute log does not apply: the log records who
+#: decided and accepted at the time (kept as notes), not people of this store.
+HISTORY_EXEMPT = (rights.RULE_RUNG, rights.RULE_RECEIVING_AGENCY)
 
 
 class LedgerBase:
     """Shared machinery of the ledger; the operations live in form.py, ladder.py and support.py."""
+
+    #: Set by the CSV import, which replays a log as the importer (see HISTORY_EXEMPT).
+    replaying_history = False
 
     def __init__(
         self, store: Store, login: str, *, clock: Callable[[], datetime] = utc_now
@@ -230,12 +242,22 @@ class LedgerBase:
         dispute = self.find_dispute(session, ref) if ref is not None else None
         if dispute is not None:
             self._check_version(session, dispute, expected_version)
-        rights.require(
-            policy, action, actor.login, actor.role_list, dispute.dispute_type if dispute else None
+        verdict = rights.may(
+            policy,
+            self.actor_of(session, actor),
+            action,
+            dispute_facts(session, policy, dispute, when) if dispute is not None else None,
         )
+        if not verdict and not (self.replaying_history and verdict.rule in HISTORY_EXEMPT):
+            verdict.raise_if_refused()
         result = body(Context(session, actor, when, policy), dispute)
         session.flush()
         return result
+
+    @staticmethod
+    def actor_of(session: Session, person: Person) -> rights.Actor:
+        agency = session.get(Agency, person.agency_id) if person.agency_id else None
+        return rights.Actor(person.login, person.role_list, agency.code if agency else None)
 
     def _stale_after_race(self, ref: str | None) -> StaleWriteError:
         with self.store.read() as session:
@@ -271,7 +293,11 @@ class LedgerBase:
                     dispute_id=dispute.id if dispute else None,
                     dispute_ref=dispute.ref if dispute else None,
                     stage=dispute.current_stage if dispute else None,
-                    after={"action": action.value, "reason": err.message},
+                    after={
+                        "action": action.value,
+                        "rule": refusal_rule(err),
+                        "reason": err.message,
+                    },
                 )
         except OperationalError:
             pass  # the refusal itself still reaches the user
@@ -295,6 +321,65 @@ class LedgerBase:
         number = int(row.value) + 1
         row.value = str(number)
         return f"D-{year}-{number:04d}"
+
+
+def dispute_facts(
+    session: Session, policy: Policy, dispute: Dispute, at: datetime
+) -> rights.DisputeFacts:
+    """What the rights depend on, read inside the transaction that acts on them."""
+    from panel_tui.rules.clocks import liaison_triggered
+    from panel_tui.rules.enums import PackageStatus, Stage, Status
+    from panel_tui.store.models import Decision, ProvisionalPackage, StageRecord
+
+    receiving = None
+    if dispute.status == Status.DECIDED.value:
+        receiving = session.execute(
+            select(Agency.code)
+            .join(Decision, Decision.receiving_agency_id == Agency.id)
+            .where(Decision.dispute_id == dispute.id)
+            .order_by(Decision.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    stage3 = session.execute(
+        select(StageRecord).where(
+            StageRecord.dispute_id == dispute.id, StageRecord.stage == int(Stage.FINAL_AUTHORITY)
+        )
+    ).scalar_one_or_none()
+    live = Status(dispute.status).is_live
+    package = session.execute(
+        select(ProvisionalPackage.id).where(
+            ProvisionalPackage.dispute_id == dispute.id,
+            ProvisionalPackage.status == PackageStatus.ACTIVE.value,
+        )
+    ).first()
+    return rights.DisputeFacts(
+        ref=dispute.ref,
+        dispute_type=dispute.dispute_type,
+        status=dispute.status,
+        stage=dispute.current_stage,
+        receiving_agency=receiving,
+        liaison=live
+        and liaison_triggered(
+            policy,
+            opened=dispute.opened_at,
+            now=at,
+            resolved=dispute.resolved_at,
+            stage3_due=stage3.due_at if stage3 else None,
+            stage3_left=stage3.left_at if stage3 else None,
+        ),
+        active_package=package is not None,
+    )
+
+
+def refusal_rule(err: DomainError) -> str:
+    """The rule a refusal names in the audit trail: its own, else its kind's."""
+    if err.rule:
+        return err.rule
+    if isinstance(err, StaleWriteError):
+        return "version.stale"
+    if isinstance(err, RightsError):
+        return "rights.role"
+    return "lifecycle.state"
 
 
 def write_refused(exc: OperationalError, path: Path | None = None) -> StoreError:

@@ -174,7 +174,7 @@ class LadderOperations(LedgerBase):
                 # other roles the person also holds.
                 capacity=ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
                 if final
-                else ctx.capacity(action),
+                else ctx.capacity(action, dispute),
                 stage=dispute.current_stage,
                 review_date=review_date,
                 decided_at=ctx.at,

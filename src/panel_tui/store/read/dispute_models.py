@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.clocks import Clock
+
+if TYPE_CHECKING:
+    from panel_tui.rules.rights import DisputeFacts
 
 
 @dataclass(frozen=True)
@@ -155,3 +159,18 @@ class DisputeDetail:
     @property
     def active_package(self) -> PackageView | None:
         return next((p for p in self.packages if p.status == "active"), None)
+
+    def facts(self) -> DisputeFacts:
+        """What the decision rights depend on (rules/rights.py ``may``), as read."""
+        from panel_tui.rules.rights import DisputeFacts
+
+        awaiting = self.decisions[-1] if self.status == "decided" and self.decisions else None
+        return DisputeFacts(
+            ref=self.ref,
+            dispute_type=self.dispute_type,
+            status=self.status,
+            stage=self.stage,
+            receiving_agency=awaiting.receiving_agency if awaiting else None,
+            liaison=self.liaison_triggered,
+            active_package=self.active_package is not None,
+        )

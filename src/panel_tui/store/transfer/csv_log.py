@@ -26,7 +26,9 @@ recorded at ``resolved_at``, or when the stage was reached); closed rows need
 ``start_plan`` and withdrawn rows ``withdrawn_reason``, both with
 ``resolved_at``. The importer replays every row as themselves, so they need
 the rights for each operation (checked before anything is written); who
-originally decided is kept as a note on the dispute.
+originally decided is kept as a note on the dispute. The rung and agency rules
+(who may decide on which rung, which agency confirms acceptance) are not
+applied to the replay: the log records what happened, not the importer's act.
 """
 
 from __future__ import annotations
@@ -247,6 +249,9 @@ def import_csv(store: Store, login: str, text: str) -> ImportResult:
     keys = [dispute_key(r.form, r.opened) for r in rows]
     held = held_disputes(store, keys)
     ledger = Replayer(store, login)
+    # The importer replays what the log says happened: who decided at which rung and
+    # which team accepted are history (kept as notes), not this importer's rights.
+    ledger.replaying_history = True
     refs: dict[str, str] = {}
     skipped: dict[str, str] = {}
     with ledger.batch():
