@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from panel_tui.store.admin import Admin
 
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action, Stage
@@ -20,6 +19,7 @@ from panel_tui.rules.policy import (
     parse_policy,
     policy_warnings,
 )
+from panel_tui.store.ledger.admin import Admin
 
 H = timedelta(hours=1)
 
