@@ -61,6 +61,8 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("watch", "oversight"),
     ):
         cli.ok("users", "add", login, "--name", login.title(), "--roles", role, "--agency", "CBH")
+    # The receiving agency's team confirms acceptance: an MCO frontline worker.
+    cli.ok("users", "add", "intake", "--name", "Intake", "--roles", "frontline", "--agency", "MCO")
     # Every connection is closed after each command, so the WAL is merged: one file.
     assert not Path(f"{cli.db}-wal").exists() or Path(f"{cli.db}-wal").stat().st_size == 0
     return cli.db

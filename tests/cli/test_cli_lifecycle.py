@@ -56,7 +56,10 @@ def test_full_lifecycle_to_closure(team: Cli) -> None:
         "--review",
         "+30d",
     )
-    team.ok("--as", "front", "accept", ref, "--start-plan", "ACT intake on Monday, shared plan")
+    # The raising agency's worker may not accept for MCO (exit 1, a rule); MCO's may.
+    refused = team("--as", "front", "accept", ref, "--start-plan", "ACT intake on Monday")
+    assert refused.returncode == 1 and "names MCO as receiving" in refused.stderr
+    team.ok("--as", "intake", "accept", ref, "--start-plan", "ACT intake on Monday, shared plan")
 
     detail = team.json("show", ref)
     assert detail["status"] == "closed"
@@ -82,8 +85,12 @@ def test_full_lifecycle_to_closure(team: Cli) -> None:
         "escalate",
         "escalate",
         "record_decision",
+        "refused",
         "confirm_acceptance",
     ]
+    refusal = detail["events"][7]["after"]
+    refusal = json.loads(refusal) if isinstance(refusal, str) else refusal
+    assert refusal["rule"] == "rights.receiving_agency"
     assert team.json("queue")["total"] == 0
     closed = team.json("queue", "--section", "closed")
     assert [d["ref"] for d in closed["disputes"]] == [ref]
@@ -113,8 +120,8 @@ def test_breached_escalation_needs_reason(team: Cli) -> None:
     db.commit()
     db.close()
     refused = team("--as", "duty", "escalate", ref)
-    assert refused.returncode == 2
-    assert "breach_reason" in refused.stderr and "breached" in refused.stderr
+    assert refused.returncode == 1  # a rule asks for the reason: a refusal, not bad input
+    assert "--breach-reason" in refused.stderr and "breached" in refused.stderr
     team.ok("--as", "duty", "escalate", ref, "--breach-reason", "MCO lead on leave")
     detail = team.json("show", ref)
     assert detail["stage"] == 1
