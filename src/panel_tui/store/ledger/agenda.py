@@ -18,6 +18,9 @@ from panel_tui.store.models import Dispute, PanelAgendaItem
 class PanelAgenda(LedgerBase):
     """Changes to a panel's agenda, as ``login`` (who must be able to record decisions)."""
 
+    # Placing a dispute on the agenda needs the decision right, on any rung.
+    rights_by_role_only = True
+
     def add(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
         def body(ctx: Context, dispute: Dispute | None) -> None:
             assert dispute is not None

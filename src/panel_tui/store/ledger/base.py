@@ -117,6 +117,9 @@ class LedgerBase:
 
     #: Set by the CSV import, which replays a log as the importer (see HISTORY_EXEMPT).
     replaying_history = False
+    #: Set where an action's right is borrowed for another purpose (the panel's
+    #: agenda: who may decide may order the agenda, whatever rung each item is on).
+    rights_by_role_only = False
 
     def __init__(
         self, store: Store, login: str, *, clock: Callable[[], datetime] = utc_now
@@ -246,7 +249,9 @@ class LedgerBase:
             policy,
             self.actor_of(session, actor),
             action,
-            dispute_facts(session, policy, dispute, when) if dispute is not None else None,
+            dispute_facts(session, policy, dispute, when)
+            if dispute is not None and not self.rights_by_role_only
+            else None,
         )
         if not verdict and not (self.replaying_history and verdict.rule in HISTORY_EXEMPT):
             verdict.raise_if_refused()
