@@ -178,11 +178,12 @@ def test_require_message_lists_held_roles_and_says_no_roles() -> None:
 
 
 def test_require_with_an_empty_role_list_says_nobody() -> None:
+    # (administer = [] keeps its floor: see test_policy_protection.)
     policy = parse_policy(
-        default_policy_text().replace('administer = ["admin"]', "administer = []")
+        default_policy_text().replace('withdraw = ["duty_lead", "supervisor"]', "withdraw = []")
     )
     with pytest.raises(RightsError, match="the policy allows nobody"):
-        require(policy, Action.ADMINISTER, "root", ["admin"])
+        require(policy, Action.WITHDRAW, "root", ["duty_lead"])
 
 
 def test_require_final_determination_names_the_authority() -> None:
