@@ -43,7 +43,12 @@ async def test_accept_is_offered_only_on_a_decision_awaiting_acceptance(make_app
         await pilot.pause(0.3)
         assert isinstance(app.screen, DisputeScreen)  # no start plan typed in vain
         await pilot.press("escape")
-        await show(pilot, "D-2026-0006")  # decided: awaiting acceptance
+        await show(pilot, "D-2026-0006")  # decided for MCO: awaiting MCO's acceptance
+        await wait_for(pilot, lambda: "Withdraw" in footer(app))
+        assert "Accept" not in footer(app)  # duty is of CBH: only MCO's team confirms
+    app = make_app("sup")  # a supervisor of MCO
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "D-2026-0006")
         await wait_for(pilot, lambda: "Accept" in footer(app))
 
 
