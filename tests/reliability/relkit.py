@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from dispute_forms import valid_form  # noqa: F401  # re-exported for the worker
 from role_store import ADMIN, ROLES, T0  # noqa: F401  # re-exported for the tests
 from role_store import build_role_store as build_store  # noqa: F401
 
+from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FIGURES_ENV = "PANEL_TUI_RELIABILITY_OUT"
@@ -124,3 +126,43 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
     data = json.loads(path.read_text()) if path.exists() else {}
     data[section] = figures
     path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def as_written_by_0003(path: Path) -> None:
+    """Rewrite a current store as schema 0003 had it: events without rows."""
+    conn = sqlite3.connect(path)
+    try:
+        guards = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
+        ).fetchall()
+        with conn:
+            for name, _ in guards:
+                conn.execute(f'DROP TRIGGER "{name}"')
+            prev = GENESIS
+            events = conn.execute(
+                "SELECT id, at, actor, action, dispute_id, dispute_ref, stage, before, after "
+                "FROM event ORDER BY id"
+            ).fetchall()
+            for id_, at, actor, action, dispute_id, ref, stage, before, after in events:
+                digest = event_hash(
+                    id=id_,
+                    at=datetime.fromisoformat(at).replace(tzinfo=UTC),
+                    actor=actor,
+                    action=action,
+                    dispute_id=dispute_id,
+                    dispute_ref=ref,
+                    stage=stage,
+                    before=before,
+                    after=after,
+                    prev_hash=prev,
+                )
+                conn.execute(
+                    "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, id_)
+                )
+                prev = digest
+            conn.execute("ALTER TABLE event DROP COLUMN rows")
+            for _, sql in guards:
+                conn.execute(sql)
+            conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    finally:
+        conn.close()

@@ -17,12 +17,12 @@ import subprocess
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import pytest
 from reliability.relkit import (
     T0,
+    as_written_by_0003,
     build_store,
     chain,
     counts,
@@ -159,30 +159,36 @@ def test_sigkill_at_random_points_loses_nothing_acknowledged(
     )
 
 
-def _old_schema_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A store at schema 0001 with a few hundred disputes, as an older panel-tui left it."""
-    with monkeypatch.context() as m:
-        m.setattr(migrate, "upgrade", partial(migrate.upgrade, target="0001"))
-        build_store(path)
-        store = Store.open(str(path))
-        try:
-            ledger = Ledger(store, "supervisor", clock=lambda: T0)
-            with ledger.batch():
-                for i in range(300):
-                    ref = ledger.open_dispute(valid_form(person_ref=f"P-{3000 + i}"))
-                    ledger.add_note(ref, "an old note " * 20)
-                    ledger.assign_cover(ref, "CBH", "daily call")
-        finally:
-            store.close()
-    assert migrate.sqlite_revision(path) == "0001"
+def _old_schema_store(path: Path) -> None:
+    """A store at schema 0003 with a few hundred disputes, as an older panel-tui left it.
+
+    Migration 0004 appends a baseline event per dispute: long enough to be killed in.
+    """
+    build_store(path)
+    store = Store.open(str(path))
+    try:
+        ledger = Ledger(store, "supervisor", clock=lambda: T0)
+        with ledger.batch():
+            for i in range(300):
+                ref = ledger.open_dispute(valid_form(person_ref=f"P-{3000 + i}"))
+                ledger.add_note(ref, "an old note " * 20)
+                ledger.assign_cover(ref, "CBH", "daily call")
+    finally:
+        store.close()
+    as_written_by_0003(path)
+    assert migrate.sqlite_revision(path) == "0003"
+
+
+def _event_columns(path: Path) -> set[str]:
+    return {r[1] for r in query(path, "PRAGMA table_info(event)")}
 
 
 @pytest.mark.slow
 def test_sigkill_during_a_migration_leaves_a_store_that_opens(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spawn_worker
+    tmp_path: Path, spawn_worker
 ) -> None:
     old = tmp_path / "old.db"
-    _old_schema_store(old, monkeypatch)
+    _old_schema_store(old)
     original = counts(old, ("dispute", "event", "note", "interimcover"))
     rng = random.Random()
     interrupted = finished = 0
@@ -193,17 +199,16 @@ def test_sigkill_during_a_migration_leaves_a_store_that_opens(
         shutil.copyfile(old, path)
         proc = spawn_worker("open", path, stderr=subprocess.DEVNULL)
         # The migration starts by writing its backup copy beside the store.
-        assert _wait_for(lambda w=work: any(w.glob("*.pre-0001-*.bak")), step=0.0005)
+        assert _wait_for(lambda w=work: any(w.glob("*.pre-0003-*.bak")), step=0.0005)
         time.sleep(rng.uniform(0.0, 1.2) if kill else 0.0)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait()
         revision = migrate.sqlite_revision(path)
         assert revision in migrate.REVISIONS
-        tables = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type='table'")}
         # All or nothing: the old revision never has half of the new schema.
-        assert ("panelagendaitem" in tables) == (revision != "0001")
-        if revision == "0001":
+        assert ("rows" in _event_columns(path)) == (revision != "0003")
+        if revision == "0003":
             interrupted += 1
         else:
             finished += 1

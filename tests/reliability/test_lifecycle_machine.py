@@ -181,9 +181,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         return result
 
     def gate(self, action: Action, actor: str, model: Model | None, stale: bool):
-        """What is refused before the operation looks at the state: a stale read, then rights."""
+        """What is refused before the operation looks at the state: a stale read, then rights.
+
+        A dispute still at its first version has no older one to have read: claiming
+        version 0 is bad input, not a stale write.
+        """
         if stale:
-            return StaleWriteError
+            return StaleWriteError if self.version(model.ref) > 1 else InvalidInputError
         if not rights.allowed(POLICY, action, [actor], model.type if model else None):
             return RightsError
         return None

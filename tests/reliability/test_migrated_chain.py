@@ -10,59 +10,18 @@ it took as found (not proven before the migration), and catches any later edit.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from reliability.relkit import T0, build_store, chain
+from reliability.relkit import T0, as_written_by_0003, build_store, chain
 from reliability.richstore import build_rich_store, rows
 
 from panel_tui.cli import main
-from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.rebuild.verify import RecordsReport, check_records
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
-
-
-def as_written_by_0003(path: Path) -> None:
-    """Rewrite a current store as schema 0003 had it: events without rows."""
-    conn = sqlite3.connect(path)
-    try:
-        guards = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
-        ).fetchall()
-        with conn:
-            for name, _ in guards:
-                conn.execute(f'DROP TRIGGER "{name}"')
-            prev = GENESIS
-            events = conn.execute(
-                "SELECT id, at, actor, action, dispute_id, dispute_ref, stage, before, after "
-                "FROM event ORDER BY id"
-            ).fetchall()
-            for id_, at, actor, action, dispute_id, ref, stage, before, after in events:
-                digest = event_hash(
-                    id=id_,
-                    at=datetime.fromisoformat(at).replace(tzinfo=UTC),
-                    actor=actor,
-                    action=action,
-                    dispute_id=dispute_id,
-                    dispute_ref=ref,
-                    stage=stage,
-                    before=before,
-                    after=after,
-                    prev_hash=prev,
-                )
-                conn.execute(
-                    "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, id_)
-                )
-                prev = digest
-            conn.execute("ALTER TABLE event DROP COLUMN rows")
-            for _, sql in guards:
-                conn.execute(sql)
-            conn.execute("UPDATE alembic_version SET version_num = '0003'")
-    finally:
-        conn.close()
 
 
 def records(path: Path) -> RecordsReport:

@@ -257,6 +257,10 @@ def test_a_read_only_store_is_refused_untouched(populated, tmp_path: Path) -> No
     record_figures("read_only_store", {cmd: {"exit": c, "says": s} for cmd, (c, s) in seen.items()})
 
 
+#: Notes written into the full disk: enough of them to fill 160 KiB of room.
+NOTES = 40
+
+
 @NAMESPACES
 @pytest.mark.parametrize("room_kib", [0, 48, 160])
 def test_a_full_disk_is_refused_and_the_store_is_intact(
@@ -268,13 +272,13 @@ def test_a_full_disk_is_refused_and_the_store_is_intact(
     disk, out = tmp_path / "disk", tmp_path / "out"
     disk.mkdir()
     out.mkdir()
-    big = "x" * 20000  # a few of these fill the room left
+    big = "x" * 3990  # under the 4,000-character limit; a few dozen fill the room left
     script = (
         f'mount -t tmpfs -o size={size_kib}k tmpfs "{disk}" && cp "{path}" "{disk}/store.db" && '
         f'dd if=/dev/zero of="{disk}/room" bs=1k count={room_kib} 2>/dev/null || true; '
         f'dd if=/dev/zero of="{disk}/fill" bs=1k 2>/dev/null || true; '
         f'rm -f "{disk}/room"; sha256sum "{disk}/store.db" > "{out}/before"; '
-        "for i in 1 2 3 4 5 6 7 8; do set +e; "
+        f"for i in $(seq 1 {NOTES}); do set +e; "
         f'"$PY" -m panel_tui --db "{disk}/store.db" note {ref} "{big} $i" '
         f'> "{out}/note$i.out" 2>&1; echo $? > "{out}/note$i.rc"; set -e; done; '
         f'set +e; "$PY" -m panel_tui --db "{disk}/store.db" queue > "{out}/queue.out" 2>&1; '
@@ -284,8 +288,8 @@ def test_a_full_disk_is_refused_and_the_store_is_intact(
     )
     result = in_namespace(script)
     assert result.returncode == 0, result.stderr
-    codes = [int((out / f"note{i}.rc").read_text()) for i in range(1, 9)]
-    texts = [(out / f"note{i}.out").read_text() for i in range(1, 9)]
+    codes = [int((out / f"note{i}.rc").read_text()) for i in range(1, NOTES + 1)]
+    texts = [(out / f"note{i}.out").read_text() for i in range(1, NOTES + 1)]
     for code, text in zip(codes, texts, strict=True):
         assert "Traceback" not in text, text
         if code != 0:
