@@ -7,16 +7,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from panel_tui.rules.errors import StoreBusyError, StoreError
 from panel_tui.rules.policy import Policy, default_policy, default_policy_text, parse_policy
 from panel_tui.store import migrate
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY, STORE_ID_KEY
-from panel_tui.store.engine import is_busy, make_engine, sqlite_path, to_url, write_engine
+from panel_tui.store.engine import (
+    is_busy,
+    is_damaged,
+    make_engine,
+    sqlite_path,
+    to_url,
+    write_engine,
+)
 from panel_tui.store.files import chosen_target, refuse_network_filesystem
 from panel_tui.store.models import Setting
+
+
+def damaged_store() -> StoreError:
+    return StoreError(
+        "the store's file is damaged (SQLite: database disk image is malformed); nothing was "
+        "changed. Run `panel-tui doctor`, then restore from a backup (README: Backups)."
+    )
 
 
 def resolve_target(db: str | None) -> str:
@@ -117,21 +131,28 @@ class Store:
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
-        except OperationalError as exc:
+        except DatabaseError as exc:
             if is_busy(exc):
                 raise StoreBusyError(
                     "the store is busy: another user held it for longer than 10 seconds; try again."
                 ) from None
+            if is_damaged(exc):
+                raise damaged_store() from None
             raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction, committed on success (BEGIN IMMEDIATE on SQLite)."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            if self.engine.dialect.name == "postgresql":
-                # Serialise writers so the event chain's head is extended by one at a time.
-                session.execute(text("SELECT pg_advisory_xact_lock(7413)"))
-            yield session
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                if self.engine.dialect.name == "postgresql":
+                    # Serialise writers so the event chain's head is extended by one at a time.
+                    session.execute(text("SELECT pg_advisory_xact_lock(7413)"))
+                yield session
+        except DatabaseError as exc:
+            if is_damaged(exc):
+                raise damaged_store() from None
+            raise
 
     # --- settings ---------------------------------------------------------
     def setting(self, key: str) -> str | None:

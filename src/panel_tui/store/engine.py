@@ -33,6 +33,7 @@ BUSY_TIMEOUT_MS = 10_000
 # SQLite's primary result codes (https://sqlite.org/rescode.html): what a failure was,
 # read from the driver's error instead of from its wording.
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_FULL = 5, 6, 8, 13
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
 SECONDS_PER_DAY = 86400.0
 WRITE_OPTION = "panel_tui_write"
 
@@ -47,6 +48,11 @@ def sqlite_code(exc: BaseException) -> int | None:
 def is_busy(exc: BaseException) -> bool:
     """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED, extended codes too)."""
     return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """The file itself is damaged (SQLITE_CORRUPT / SQLITE_NOTADB): no retry will help."""
+    return sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
 def sqlite_path(url: str) -> Path | None:

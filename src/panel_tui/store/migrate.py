@@ -84,6 +84,11 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     """An online backup copy of the store beside it, safe while others write."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dest = path.with_name(f"{path.name}.pre-{revision or 'empty'}-{stamp}.bak")
+    # A migration killed earlier in the same second left its copy: keep it, take the next name.
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = path.with_name(f"{path.name}.pre-{revision or 'empty'}-{stamp}-{n}.bak")
     # Made first, owner-only (the group's, if the store is group-shared): SQLite keeps
     # an existing file's mode, and would otherwise make it readable by all (umask 022).
     reserve_private(dest, mode_beside(path))
