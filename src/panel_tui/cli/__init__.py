@@ -42,6 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         return 2
+    except Exception as exc:
+        # A read that went past the Store's transactions (verify, doctor) met a damaged
+        # file: the same one line as everywhere else. Anything else is a bug: raise it.
+        from panel_tui.store.db import damaged_store
+        from panel_tui.store.engine import is_damaged
+
+        if not is_damaged(exc):
+            raise
+        store_error = damaged_store()
+        error(str(store_error))
+        return store_error.exit_code
 
 
 def _through_the_service_account(argv: Sequence[str] | None) -> None:

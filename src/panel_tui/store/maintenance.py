@@ -150,6 +150,10 @@ def doctor(path: Path) -> DoctorReport:
         return report
     finally:
         conn.close()
+    if integrity != "ok":
+        # The chain and the records cannot be read reliably from a damaged file.
+        report.add("audit chain", "not checked: the file is damaged", False, "restore a backup")
+        return report
     from sqlalchemy import create_engine
 
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", module=sqlite)
