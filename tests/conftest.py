@@ -38,3 +38,11 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("PANEL_TUI_CONFIG", str(home / "config" / "panel-tui.toml"))
     monkeypatch.delenv("PANEL_TUI_DB", raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_read_never_falls_back(caplog: pytest.LogCaptureFixture):
+    """On a current store the quick sqlite3 read must never need the ORM's fallback."""
+    yield
+    fell = [r.getMessage() for r in caplog.get_records("call") if r.name == "panel_tui.quickread"]
+    assert not fell, f"the quick read fell back to the ORM: {fell}"

@@ -236,7 +236,8 @@ class PanelApp(OrderedKeys):
             return None
         try:
             return sqlite3_queue.page(self._head, f, self.now(), offset=offset, limit=limit)
-        except sqlite.Error:
+        except sqlite.Error as exc:
+            sqlite3_queue.fell_back(exc)
             return None  # the Store's own read will say what is wrong
 
     def on_queue_view_loaded(self) -> None:

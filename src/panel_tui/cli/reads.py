@@ -146,9 +146,12 @@ def cmd_queue(args: argparse.Namespace) -> int:
     at = read_instant(args)
     try:
         rows = _read_queue(args, at, quick=True)
-    except sqlite.Error:
+    except sqlite.Error as exc:
         # The quick read failed (say, no write access for the WAL index of a
         # read-only copy): the full way reads it, or says in full what is wrong.
+        from panel_tui.store.read import sqlite3_queue
+
+        sqlite3_queue.fell_back(exc)
         rows = _read_queue(args, at, quick=False)
     if args.format == "json":
         emit_json({"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]})
