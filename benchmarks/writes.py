@@ -4,7 +4,7 @@ Each writer is its own process with its own Store (as four people's
 terminals are), on one throwaway copy of the store. Writers first open the
 store and do one untimed warm-up write (SQLAlchemy compiles its statements
 once per process), say ``ready``, and all start together on ``go``. Each
-timed operation is one ``Ledger.record_decision`` (as the panel chair) or
+timed operation is one ``Ledger.record_decision`` (as the rung allows) or
 ``Ledger.escalate`` (with a reason, as breached stages require), taking turns,
 each on a dispute no other writer touches. A refused or failed write counts
 as failed.
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, Figure, child_env, median, p95
 from benchmarks.stores import discard, work_copy, write_targets
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 WRITERS = 4
 
@@ -35,12 +36,28 @@ def _wait_for_go() -> None:
         raise SystemExit("no go")
 
 
+def _stages(db: str, refs: list[str]) -> dict[str, int]:
+    """Each target's current stage, read before the timed writes start."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        marks = ",".join("?" * len(refs))
+        rows = conn.execute(
+            f"SELECT ref, current_stage FROM dispute WHERE ref IN ({marks})", refs
+        ).fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
 def _ledger_writer(db: str, refs: list[str]) -> dict:
     from panel_tui.store.db import Store
     from panel_tui.store.ledger import Ledger
 
     store = Store.open(db)
-    ledger = Ledger(store, "chair")
+    # Who may act depends on the rung: the chair records panel decisions, a
+    # supervisor those below it and every escalation here.
+    chair, supervisor = Ledger(store, "chair"), Ledger(store, "super")
+    stages = _stages(db, refs)
     review = date.today() + timedelta(days=30)
     times: dict[str, list[float]] = {"decision": [], "escalate": []}
     failures: list[str] = []
@@ -49,7 +66,7 @@ def _ledger_writer(db: str, refs: list[str]) -> dict:
         kind = "decision" if i % 2 == 0 else "escalate"
         started = time.perf_counter()
         if kind == "decision":
-            ledger.record_decision(
+            (chair if stages[ref] == 2 else supervisor).record_decision(
                 ref,
                 "assigned",
                 "Benchmark: CBH holds clinical responsibility under the agreement.",
@@ -57,7 +74,9 @@ def _ledger_writer(db: str, refs: list[str]) -> dict:
                 receiving_agency="CBH",
             )
         else:
-            ledger.escalate(ref, note="benchmark", breach_reason="benchmark: measured escalation")
+            supervisor.escalate(
+                ref, note="benchmark", breach_reason="benchmark: measured escalation"
+            )
         return kind, (time.perf_counter() - started) * 1000
 
     for i, ref in enumerate(refs):

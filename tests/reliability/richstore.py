@@ -35,7 +35,6 @@ def build_rich_store(path: Path) -> None:
         clock = lambda: now  # noqa: E731 - one clock shared by every actor
         duty = Ledger(store, "duty_lead", clock=clock)
         sup = Ledger(store, "supervisor", clock=clock)
-        chair = Ledger(store, "panel_chair", clock=clock)
         admin = Admin(store, "admin", clock=clock)
         admin.add_agency("CRS", "Crisis Response", "crisis")
         admin.add_person("front9", "Front Nine", ["frontline"], "MCO")
@@ -55,11 +54,12 @@ def build_rich_store(path: Path) -> None:
         sup.record_decision(
             c, "assigned", "MCO holds the contract", date(2026, 6, 1), receiving_agency="MCO"
         )
-        duty.confirm_acceptance(c, "intake booked for Thursday", date(2026, 3, 5))
+        mco = Ledger(store, "mco_duty_lead", clock=clock)  # MCO receives: its team confirms
+        mco.confirm_acceptance(c, "intake booked for Thursday", date(2026, 3, 5))
         duty.withdraw(d, "resolved between the teams")
         sup.escalate(e, "to the supervisors")
         now += timedelta(hours=1)
-        chair.escalate(e, "to the panel")
+        sup.escalate(e, "to the panel")
         agenda = PanelAgenda(store, "panel_chair", clock=clock)
         agenda.add(date(2026, 3, 9), a)
         agenda.move(date(2026, 3, 9), a, 1, [store_id(path, a), store_id(path, e)])

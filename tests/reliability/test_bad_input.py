@@ -525,7 +525,8 @@ def _source_export(path: Path) -> dict[str, Any]:
         sup.record_decision(
             one, "assigned", "MCO contract covers it", date(2026, 6, 1), receiving_agency="MCO"
         )
-        duty.confirm_acceptance(one, "intake booked Thursday", date(2026, 3, 3))
+        mco = Ledger(store, "mco_duty_lead", clock=lambda: at)  # MCO receives: it confirms
+        mco.confirm_acceptance(one, "intake booked Thursday", date(2026, 3, 3))
         two = duty.open_dispute(valid_form(person_ref="P-0002", risk="low"))
         duty.add_note(two, "family moving")
         duty.withdraw(two, "moved out of the area")

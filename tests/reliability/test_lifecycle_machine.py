@@ -83,6 +83,11 @@ OUTCOMES: Counter[str] = Counter()
 STALE = st.integers(0, 5).map(lambda n: n == 5)  # shrinks towards a fresh read
 
 
+#: The receiving agency's team (role_store.OTHER_PEOPLE): the ones who confirm acceptance.
+MCO_ROLE = {"mco_duty_lead": "duty_lead", "mco_frontline": "frontline"}
+MCO_PEOPLE = tuple(MCO_ROLE)
+
+
 def actor(*actions: Action) -> st.SearchStrategy[str]:
     """Mostly someone the map allows (so disputes move on), sometimes anyone (refusals)."""
     allowed = sorted({r for a in actions for r in POLICY.roles_for(a)})
@@ -142,7 +147,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.store = Store.open(str(self.path))
         self.now = T0
         self.models: dict[str, Model] = {}
-        self.ledgers = {role: Ledger(self.store, role) for role in ROLES}
+        self.ledgers = {login: Ledger(self.store, login) for login in (*ROLES, *MCO_PEOPLE)}
         self.n = 0
         RUNS["examples"] += 1
 
@@ -188,7 +193,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         """
         if stale:
             return StaleWriteError if self.version(model.ref) > 1 else InvalidInputError
-        if not rights.allowed(POLICY, action, [actor], model.type if model else None):
+        role = MCO_ROLE.get(actor, actor)  # other logins are their role's name
+        if not rights.allowed(POLICY, action, [role], model.type if model else None):
             return RightsError
         return None
 
@@ -252,8 +258,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             breached = m.due is not None and now >= m.due
             if not m.live or m.stage == Stage.COMMISSIONER_LIAISON:
                 expected = TransitionError
+            elif actor not in POLICY.rung_roles(Action.ESCALATE, m.stage, m.type):
+                expected = RightsError  # not one who may escalate from this rung
             elif breached and not reason:
-                expected = InvalidInputError
+                expected = TransitionError  # a rule: a breached stage goes up with its reason
             elif m.stage + 1 == Stage.COMMISSIONER_LIAISON and not m.liaison(now):
                 expected = TransitionError
         v = self.expected_version(ref, stale, pinned)
@@ -268,7 +276,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
         if expected is None:
             m.leave_stage(now)
-            m.stage += 1
+            # Once liaison is triggered, an escalation from any rung goes there.
+            m.stage = Stage.COMMISSIONER_LIAISON if m.liaison(now) else m.stage + 1
             m.status, m.entered = "open", now
             window = POLICY.window(m.risk, m.stage)
             m.due = now + window if window else None
@@ -303,6 +312,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = self.gate(action, actor, m, stale)
         if expected is None and (m.status != "open" or (m.stage < Stage.FINAL_AUTHORITY) == final):
             expected = TransitionError
+        rung = POLICY.rung_roles(Action.RECORD_DECISION, m.stage, m.type)
+        if expected is None and not final and actor not in rung:
+            expected = RightsError  # not one who records the decision on this rung
         v = self.expected_version(ref, stale, pinned)
         self.attempt(
             "decide",
@@ -326,12 +338,19 @@ class LifecycleMachine(RuleBasedStateMachine):
                 m.leave_stage(now)
                 m.status, m.due = "decided", None
 
-    @rule(ref=disputes, actor=actor(Action.CONFIRM_ACCEPTANCE), stale=STALE, pinned=st.booleans())
+    @rule(
+        ref=disputes,
+        actor=st.one_of(st.sampled_from(MCO_PEOPLE), actor(Action.CONFIRM_ACCEPTANCE)),
+        stale=STALE,
+        pinned=st.booleans(),
+    )
     def accept(self, ref, actor, stale, pinned) -> None:
         m, now = self.models[ref], self.now
         expected = self.gate(Action.CONFIRM_ACCEPTANCE, actor, m, stale)
         if expected is None and m.status != "decided":
             expected = TransitionError
+        if expected is None and actor not in MCO_PEOPLE:
+            expected = RightsError  # decisions here name MCO: only its team confirms
         v = self.expected_version(ref, stale, pinned)
         self.attempt(
             "accept",

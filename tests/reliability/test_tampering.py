@@ -39,6 +39,7 @@ def trail(store_path: Path) -> Path:
         now = T0
         duty = Ledger(store, "duty_lead", clock=lambda: now)
         sup = Ledger(store, "supervisor", clock=lambda: now)
+        mco = Ledger(store, "mco_duty_lead", clock=lambda: now)  # MCO receives: it confirms
         for n in range(4):
             ref = duty.open_dispute(valid_form(person_ref=f"P-{n:04d}"))
             duty.assign_cover(ref, "CBH", "daily call")
@@ -52,7 +53,7 @@ def trail(store_path: Path) -> Path:
                     date(2026, 6, 1),
                     receiving_agency="MCO",
                 )
-                duty.confirm_acceptance(ref, "intake booked Thursday", date(2026, 3, 3))
+                mco.confirm_acceptance(ref, "intake booked Thursday", date(2026, 3, 3))
             now += timedelta(hours=1)
     finally:
         store.close()

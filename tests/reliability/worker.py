@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from panel_tui.rules.enums import PackageStatus, Stage
+from panel_tui.rules.enums import Action, PackageStatus, Stage
 from panel_tui.rules.errors import DomainError, StaleWriteError
 from panel_tui.rules.policy import default_policy
 from panel_tui.store.db import Store
@@ -50,7 +50,8 @@ COVERERS = ("duty_lead", "supervisor")
 CONTACTERS = ("frontline", "duty_lead", "supervisor")
 ESCALATORS = ("frontline", "duty_lead", "supervisor", "panel_chair")
 DECIDERS = ("supervisor", "panel_chair")
-ACCEPTERS = ("frontline", "duty_lead", "supervisor")
+#: Decisions here name MCO as receiving: only its team confirms acceptance.
+ACCEPTERS = ("mco_duty_lead", "mco_frontline")
 WEIGHTS = {
     "note": 18,
     "contact": 16,
@@ -193,7 +194,7 @@ class Writer:
                 ref, "phone", "reached", f"spoke {token}", expected_version=v
             )
         if kind == "escalate":
-            who = rng.choice(ESCALATORS)
+            who = self.on_rung(rng, Action.ESCALATE, seen, ESCALATORS)
             record.update(action="escalate", actor=who)
             return record, lambda: self.ledger(who).escalate(
                 ref, f"up {token}", "late: panel diary", expected_version=v
@@ -203,7 +204,7 @@ class Writer:
             if final:
                 who = self.policy.authority_role(Stage.FINAL_AUTHORITY, seen["type"])
             else:
-                who = rng.choice(DECIDERS)
+                who = self.on_rung(rng, Action.RECORD_DECISION, seen, DECIDERS)
             record.update(action="final_determination" if final else "record_decision", actor=who)
             return record, lambda: self.ledger(who).record_decision(
                 ref,
@@ -221,6 +222,11 @@ class Writer:
         return record, lambda: self.ledger(who).confirm_acceptance(
             ref, f"intake booked {token}", start, expected_version=v
         )
+
+    def on_rung(self, rng, action, seen: dict, fallback: tuple[str, ...]) -> str:
+        """Someone the policy lets act on the rung the dispute was seen on (logins are roles)."""
+        roles = sorted(self.policy.rung_roles(action, seen["stage"], seen["type"]))
+        return rng.choice(roles or list(fallback))
 
     def choose(self) -> str:
         kinds = list(WEIGHTS)
