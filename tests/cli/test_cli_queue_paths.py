@@ -101,7 +101,11 @@ def test_a_store_from_a_newer_release_is_still_refused(cli: Cli) -> None:
 
 
 def test_a_quick_read_that_fails_falls_back_to_the_full_way(
-    demo: Cli, at: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    demo: Cli,
+    at: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from panel_tui.cli import main
     from panel_tui.store.read import sqlite3_queue
@@ -118,3 +122,9 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     captured = capsys.readouterr()
     assert captured.out == expected and json.loads(expected)["total"] > 10
     assert captured.err == ""
+    # The fallback is logged, naming why; tests/conftest.py fails any other test that
+    # takes it (this one took it on purpose).
+    logged = [r.getMessage() for r in caplog.get_records("call") if r.name == "panel_tui.quickread"]
+    why = "OperationalError: unable to open database file"
+    assert logged == [f"quick read fell back to the ORM: {why}"]
+    caplog.clear()

@@ -248,15 +248,3 @@ def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Pa
     assert sqlite3_queue.peek(str(demo_copy)) is not None
     assert len(demo_copy.read_bytes()) == len(before)
 
-
-def test_a_fallback_to_the_orm_is_logged_and_fails_the_test_that_took_it(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    from panel_tui.store.read import sqlite3_queue
-
-    sqlite3_queue.fell_back(sqlite3_queue.sqlite.OperationalError("attempt to write a readonly"))
-    (record,) = [r for r in caplog.get_records("call") if r.name == "panel_tui.quickread"]
-    assert record.levelname == "WARNING"
-    assert "OperationalError: attempt to write a readonly" in record.getMessage()
-    # tests/conftest.py fails any test that leaves such a record; this one took it on purpose.
-    caplog.clear()
