@@ -52,7 +52,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
         await wait_text(pilot, "stage 1 · plan holder")
     detail = orm_detail.dispute_detail(store, "D-2026-0001", NOW)
     assert detail.stage == 1
-    assert detail.stages[1].breach_reason == "APS duty line unstaffed overnight"
+    assert detail.stages[0].breach_reason == "APS duty line unstaffed overnight"
     assert detail.stages[1].note == "supervisor call at 10"
     assert detail.events[-1].action == "escalate" and detail.events[-1].actor == "duty"
 

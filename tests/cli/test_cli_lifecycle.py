@@ -125,7 +125,7 @@ def test_breached_escalation_needs_reason(team: Cli) -> None:
     team.ok("--as", "duty", "escalate", ref, "--breach-reason", "MCO lead on leave")
     detail = team.json("show", ref)
     assert detail["stage"] == 1
-    assert detail["stages"][1]["breach_reason"] == "MCO lead on leave"
+    assert detail["stages"][0]["breach_reason"] == "MCO lead on leave"
 
 
 def test_filters(team: Cli) -> None:
@@ -144,3 +144,13 @@ def test_filters(team: Cli) -> None:
     csv_out = team.ok("queue", "--format", "csv").splitlines()
     assert csv_out[0].startswith("ref,person_ref,type")
     assert len(csv_out) == 3
+
+
+def test_show_prints_the_notes_and_the_escalation_note(team: Cli) -> None:
+    ref = open_dispute(team)
+    team.ok("--as", "duty", "note", ref, "Called the MCO lead; back Thursday")
+    team.ok("--as", "duty", "escalate", ref, "--note", "supervisors to call")
+    shown = team.ok("show", ref)
+    assert "Notes" in shown
+    assert "Called the MCO lead; back Thursday" in shown
+    assert "supervisors to call" in shown

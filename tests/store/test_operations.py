@@ -257,7 +257,7 @@ def test_escalating_a_breached_stage_needs_a_breach_reason(world) -> None:
     world.ledger("frontline").escalate(ref, "moving on", "MCO supervisor on leave", at=due)
     det = dispute_detail(world.store, ref, due)
     assert det.stages[0].clock.state.value == "breached"
-    assert det.stages[1].breach_reason == "MCO supervisor on leave"
+    assert det.stages[0].breach_reason == "MCO supervisor on leave"
     assert world.last_event()["before"]["clock"] == "breached"
 
 

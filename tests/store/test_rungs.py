@@ -192,3 +192,15 @@ def test_an_installed_old_policy_keeps_loading_in_the_store(world) -> None:
     world.to_stage(ref, 2)
     world.refused(RightsError, lambda: _decide(world, ref, "supervisor"))
     _decide(world, ref, "panel_chair")
+
+
+def test_a_breach_reason_belongs_to_the_rung_that_breached(world) -> None:
+    from panel_tui.store.read import orm_detail
+
+    ref = world.open(risk="high")
+    world.advance(hours=25)  # the frontline window of a high-risk dispute is 24 h
+    world.ledger("duty_lead").escalate(ref, "supervisors to call", "duty line unstaffed")
+    stages = orm_detail.dispute_detail(world.store, ref, world.now).stages
+    assert stages[0].breach_reason == "duty line unstaffed"  # stage 0 breached
+    assert stages[1].breach_reason is None  # stage 1 has not breached
+    assert stages[1].note == "supervisors to call"  # the note is for the rung entered

@@ -412,7 +412,7 @@ def test_csv_import_happy_path(tmp_path: Path) -> None:
     assert two.stages[2].entered_at == datetime(2026, 3, 5, 9, tzinfo=UTC)
     assert two.stages[1].entered_at == datetime(2026, 3, 3, 21, tzinfo=UTC)
     # High risk: stage 0 (24 h) was breached when left after 36 h, so a reason was recorded.
-    assert two.stages[1].breach_reason
+    assert two.stages[0].breach_reason
     # Row 3: closed at its resolved time (given in +01:00), with the decision and a note.
     three = details[2]
     assert three.resolved_at == datetime(2026, 3, 4, 14, tzinfo=UTC)

@@ -258,7 +258,7 @@ def _print_detail(d: Any) -> None:
     )
     emit_table(
         "Ladder",
-        ("Stage", "Authority", "Entered", "Due", "Left", "Clock"),
+        ("Stage", "Authority", "Entered", "Due", "Left", "Clock", "Note / breach reason"),
         (
             (
                 f"{s.stage} {s.label}",
@@ -267,6 +267,14 @@ def _print_detail(d: Any) -> None:
                 local(s.due_at),
                 local(s.left_at),
                 clock_label(s.clock) if s.clock else "not reached",
+                "\n".join(
+                    part
+                    for part in (
+                        s.note or "",
+                        f"breached: {s.breach_reason}" if s.breach_reason else "",
+                    )
+                    if part
+                ),
             )
             for s in d.stages
         ),
@@ -312,6 +320,8 @@ def _print_detail(d: Any) -> None:
         )
     if d.withdrawn_reason:
         console.print(f"[b]Withdrawn:[/b] {q(d.withdrawn_reason)}")
+    if d.notes:
+        emit_table("Notes", ("When", "By", "Note"), ((local(n.at), n.by, n.text) for n in d.notes))
     emit_table(
         "History",
         ("#", "When", "Who", "What", "Stage"),

@@ -31,6 +31,7 @@ from panel_tui.store.read.report import (
 
 PERIODS = (7, 30, 90)
 BAR = 18
+THEME_WIDTH = 30  # a theme's label, cut at a word (never mid-word) with "…"
 
 
 def _bar(value: int, top: int, width: int = BAR) -> str:
@@ -62,6 +63,15 @@ def _bars(title: str, rows: list[tuple[str, int]], suffix: list[str] | None = No
     return table
 
 
+def _theme(text: str, width: int = THEME_WIDTH) -> str:
+    """A theme cut at a word boundary with "…", never mid-word (one long word: cut with "…")."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -88,6 +98,7 @@ class DashboardScreen(AppScreen):
         super().__init__()
         self.days = 30
         self.end: datetime | None = None
+        self.latest: datetime | None = None  # the end of the current period: ] stops here
         self.report: OversightReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -100,7 +111,7 @@ class DashboardScreen(AppScreen):
     def on_mount(self) -> None:
         local = self.now().astimezone()
         midnight = datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
-        self.end = midnight
+        self.end = self.latest = midnight
         self.load()
 
     def _period(self) -> tuple[datetime, datetime]:
@@ -167,7 +178,10 @@ class DashboardScreen(AppScreen):
         suffix = [f"of {b.reached} reached" for b in r.breaches_by_stage]
         parts.append(_bars("✖ Breaches by stage", breaches, suffix))
         parts.append(
-            _bars("Recurring rule conflicts", [(c.key[:30], c.count) for c in r.themes[:6]])
+            _bars(
+                "Recurring rule conflicts",
+                [(_theme(c.key), c.count) for c in r.themes[:6]],
+            )
         )
         grid = Table.grid()
         for part in parts:
@@ -180,8 +194,14 @@ class DashboardScreen(AppScreen):
         self.load()
 
     def action_shift(self, direction: int) -> None:
-        assert self.end is not None
-        self.end += timedelta(days=direction * self.days)
+        assert self.end is not None and self.latest is not None
+        end = self.end + timedelta(days=direction * self.days)
+        if end > self.latest:  # the future has no measures to show
+            if self.end == self.latest:
+                self.notify("This is the current period: there is nothing later yet.")
+                return
+            end = self.latest  # a shorter step back to the period ending today
+        self.end = end
         self.load()
 
     def action_export(self, kind: str) -> None:

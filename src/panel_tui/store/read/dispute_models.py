@@ -25,8 +25,8 @@ class StageView:
     due_at: datetime | None
     left_at: datetime | None
     clock: Clock | None  # None: not reached
-    breach_reason: str | None = None
-    note: str | None = None
+    breach_reason: str | None = None  # why this rung breached, given when it was left
+    note: str | None = None  # the escalation note given on entering this rung
     entered_by: str | None = None
 
 

@@ -96,6 +96,9 @@ def _stage_views(
     for stage in Stage:
         role = policy.authority_role(stage, r.dispute.dispute_type)
         rec = records.get(int(stage))
+        # The escalation out of a breached rung records why on the record of the rung it
+        # enters (models.StageRecord): the reason belongs to the rung that breached.
+        after = records.get(int(stage) + 1)
         views.append(
             StageView(
                 stage=int(stage),
@@ -110,7 +113,7 @@ def _stage_views(
                 )
                 if rec
                 else None,
-                breach_reason=rec.breach_reason if rec else None,
+                breach_reason=after.breach_reason if after else None,
                 note=rec.escalation_note if rec else None,
                 entered_by=r.name(rec.entered_by_id) if rec else None,
             )
