@@ -14,7 +14,7 @@ import panel_tui.store.models  # noqa: F401  (registers the tables)
 from panel_tui.store.db import Store
 from panel_tui.store.models import Dispute
 from panel_tui.store.read.orm_queries import _filtered, _ordered
-from panel_tui.store.read.queue_models import QueueFilter, Section
+from panel_tui.store.read.queue_models import QueueFilter, QueueRules, Section
 
 
 def test_migrated_schema_matches_models(tmp_path: Path) -> None:
@@ -46,7 +46,8 @@ def test_closed_section_walks_the_resolved_index(tmp_path: Path) -> None:
         with store.read() as session:
             # The queue's own query for the Closed section, as the app pages it.
             query = _ordered(
-                _filtered(select(Dispute.id), closed, datetime.now(UTC), session), closed
+                _filtered(select(Dispute.id), closed, datetime.now(UTC), session, QueueRules()),
+                closed,
             ).limit(50)
             sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
             plan = session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()

@@ -83,7 +83,8 @@ FILTERS = st.builds(
     agencies=_some(["cbh", "MCO", "HSG", "CRS", "NOPE"]),
     due_within=st.one_of(st.none(), st.integers(1, 24 * 7).map(lambda h: timedelta(hours=h))),
     breached=st.booleans(),
-    mine=st.sampled_from([None, "duty", "front1", "super", "chair", "nobody"]),
+    mine=st.sampled_from([None, "duty", "front1", "super", "chair", "liaison", "nobody"]),
+    liaison=st.booleans(),
 )
 
 
@@ -106,7 +107,10 @@ def test_any_filtered_page_equals_the_orm_page(
 SINGLE_FILTERS = [
     *(QueueFilter(section=s) for s in Section),
     QueueFilter(section=Section.MINE, mine="front1"),
+    QueueFilter(section=Section.MINE, mine="liaison"),
     QueueFilter(mine="super"),
+    QueueFilter(liaison=True),
+    QueueFilter(section=Section.CLOSED, liaison=True),
     QueueFilter(text="cbh"),
     QueueFilter(section=Section.CLOSED, text="p-"),
     QueueFilter(agencies=("MCO", "hsg")),
@@ -204,6 +208,44 @@ def test_warning_fraction_reads_like_the_policy() -> None:
     assert sqlite3_queue.warning_fraction("not toml [") == 0.75
 
 
+def test_liaison_settings_read_like_the_policy() -> None:
+    default = parse_policy(default_policy_text())
+    assert sqlite3_queue.liaison_after_days(None) == default.clock.liaison_after_days
+    assert sqlite3_queue.liaison_role(None) == default.ladder.commissioner_liaison
+    changed = default_policy_text().replace("liaison_after_days = 14", "liaison_after_days = 9.5")
+    assert sqlite3_queue.liaison_after_days(changed) == 9.5
+    without = default_policy_text().replace("liaison_after_days = 14\n", "")
+    assert (
+        sqlite3_queue.liaison_after_days(without) == parse_policy(without).clock.liaison_after_days
+    )
+    assert sqlite3_queue.liaison_after_days("not toml [") == 14.0
+
+
+def test_the_stored_liaison_limit_moves_the_liaison_section(demo_copy: Path) -> None:
+    head = sqlite3_queue.peek(str(demo_copy))
+    assert head is not None
+    f = QueueFilter(section=Section.LIAISON)
+    before = sqlite3_queue.page(head, f, NOW, limit=500)
+    text = default_policy_text().replace("liaison_after_days = 14", "liaison_after_days = 2")
+    store = Store.open(str(demo_copy))
+    Admin(store, "admin").set_policy(text)
+    store.close()
+    head = sqlite3_queue.peek(str(demo_copy))
+    assert head is not None and head.liaison_after_days == 2
+    after = sqlite3_queue.page(head, f, NOW, limit=500)
+    assert after.total > before.total
+    assert after == orm_page_of(demo_copy, f, NOW)
+    assert all(r.liaison for r in after.rows)
+
+
+def orm_page_of(path: Path, f: QueueFilter, at: datetime):  # noqa: ANN201
+    store = Store.open(str(path))
+    try:
+        return orm_queries.queue_page(store, f, at, limit=500)
+    finally:
+        store.close()
+
+
 def test_peek_reads_kind_and_path(demo_file: Path, tmp_path: Path) -> None:
     head = sqlite3_queue.peek(str(demo_file))
     assert head == sqlite3_queue.StoreHead(demo_file.resolve(), "demo", 0.75)
@@ -247,4 +289,3 @@ def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Pa
     _set_revision(demo_copy, HEAD)
     assert sqlite3_queue.peek(str(demo_copy)) is not None
     assert len(demo_copy.read_bytes()) == len(before)
-

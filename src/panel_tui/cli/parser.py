@@ -406,7 +406,17 @@ def _read_commands(c: _Commands) -> None:
     p.add_argument(
         "--risk", action="append", choices=[r.value for r in Risk], help="may be repeated"
     )
-    p.add_argument("--mine", action="store_true", help="disputes you hold or opened")
+    p.add_argument(
+        "--mine",
+        action="store_true",
+        help="disputes you hold or opened (for the commissioner liaison, and those at liaison)",
+    )
+    p.add_argument(
+        "--liaison",
+        action="store_true",
+        help="only disputes at commissioner liaison or with its trigger met "
+        "(stage 3 breached, or open longer than the policy's limit)",
+    )
     p.add_argument(
         "--text",
         help="free text in the ref, person ref, agencies, problem, rule conflict or pathway "

@@ -35,6 +35,7 @@ QUEUE_COLUMNS = (
     "cover",
     "provisional_ends",
     "plan_holder",
+    "liaison",
 )
 
 
@@ -64,6 +65,8 @@ def row_json(row: QueueRow) -> dict[str, Any]:
         "cover": row.cover,
         "provisional_ends": iso(row.provisional_ends),
         "plan_holder": row.plan_holder,
+        # At commissioner liaison, or its trigger met (stage 3 breached, open too long).
+        "liaison": row.liaison,
         "version": row.version,
     }
 
@@ -82,6 +85,7 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
         due_within=parse_duration(args.due_within, "--due-within") if args.due_within else None,
         breached=args.breached,
         mine=login if args.mine else None,
+        liaison=args.liaison,
     )
 
 
@@ -120,6 +124,8 @@ def _queue_reader(
 
 
 def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[QueueRow]:
+    if args.section == Section.MINE.value:  # the Mine section is --mine, as in the app
+        args.mine = True
     read, codes, login = _queue_reader(args, quick)
     query = _filter(args, login)
     if query.agencies:
@@ -140,6 +146,11 @@ def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[Que
         if not page.rows:
             break
     return rows[: total or 0]
+
+
+def _liaison_mark(row: QueueRow) -> str:
+    """Below liaison with its trigger met: the dispute is for the liaison once escalated."""
+    return " ! liaison" if row.liaison and row.stage != int(Stage.COMMISSIONER_LIAISON) else ""
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -172,6 +183,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
                     r.cover,
                     iso(r.provisional_ends),
                     r.plan_holder,
+                    "yes" if r.liaison else "no",
                 )
                 for r in rows
             ),
@@ -186,7 +198,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
                     r.dispute_type,
                     r.risk,
                     r.agencies,
-                    f"{r.stage} {Stage(r.stage).label}",
+                    f"{r.stage} {Stage(r.stage).label}" + _liaison_mark(r),
                     clock_label(r.clock) if r.status == "open" else r.status,
                     r.cover or "—",
                     local(r.provisional_ends) if r.provisional_ends else "—",

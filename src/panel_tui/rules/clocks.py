@@ -125,8 +125,29 @@ def liaison_triggered(
     stage3_left: datetime | None,
 ) -> bool:
     """Commissioner liaison: stage 3 breached, or open longer than the policy's limit."""
+    return liaison_reached(
+        policy.liaison_after,
+        opened=opened,
+        now=now,
+        resolved=resolved,
+        stage3_due=stage3_due,
+        stage3_left=stage3_left,
+    )
+
+
+def liaison_reached(
+    after: timedelta,
+    *,
+    opened: datetime,
+    now: datetime,
+    resolved: datetime | None,
+    stage3_due: datetime | None,
+    stage3_left: datetime | None,
+) -> bool:
+    """``liaison_triggered`` with the policy's limit given (``after``): the queue's quick
+    read computes it without the pydantic policy."""
     end = utc(resolved) if resolved is not None else utc(now)
-    if end - utc(opened) > policy.liaison_after:
+    if end - utc(opened) > after:
         return True
     if stage3_due is None:
         return False

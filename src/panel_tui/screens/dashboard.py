@@ -172,6 +172,10 @@ class DashboardScreen(AppScreen):
             f"{pv.started} started · {pv.converted} converted ({_pct(pv.conversion_rate)}) · "
             f"{pv.escalated} escalated",
         )
+        key.add_row(
+            "commissioner liaison",
+            f"{r.liaison.referred} referred · {r.liaison.waiting} still with the liaison",
+        )
         key.add_row("repeat disputes", f"{r.repeats.people} people · {r.repeats.disputes} disputes")
         parts.append(key)
         breaches = [(f"{b.stage} {b.label}", b.breached) for b in r.breaches_by_stage]

@@ -30,6 +30,7 @@ SHORT_LABELS = {
     Section.PROVISIONAL_EXPIRING: "Prov. expiring",
     Section.ALL_OPEN: "All open",
     Section.CLOSED: "Closed",
+    Section.LIAISON: "Liaison",
 }
 
 
@@ -57,6 +58,7 @@ class QueueScreen(AppScreen):
         Binding("r", "quick('risks')", "Risk", show=False, id="queue.by_risk"),
         Binding("a", "quick('agencies')", "Agency", show=False, id="queue.by_agency"),
         Binding("s", "quick('stages')", "Stage", show=False, id="queue.by_stage"),
+        Binding("l", "liaison", "Liaison only", show=False, id="queue.liaison"),
         Binding("n", "new_dispute", "New", id="queue.new"),
         Binding("P", "panel", "Panel", id="queue.panel"),
         Binding("D", "dashboard", "Dashboard", id="queue.dashboard"),
@@ -157,6 +159,8 @@ class QueueScreen(AppScreen):
                 parts.append(f"{name}={values[0]}")
         if f.stages:
             parts.append(f"stage={f.stages[0]}")
+        if f.liaison:
+            parts.append("liaison")
         if f.text:
             parts.append(f"/{f.text}")
         self.query_one("#status", Static).update(" · ".join(parts))
@@ -186,7 +190,13 @@ class QueueScreen(AppScreen):
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         had = bool(box.value) or any(
-            (self.filter.types, self.filter.risks, self.filter.agencies, self.filter.stages)
+            (
+                self.filter.types,
+                self.filter.risks,
+                self.filter.agencies,
+                self.filter.stages,
+                self.filter.liaison,
+            )
         )
         box.value = ""
         box.display = False
@@ -216,6 +226,11 @@ class QueueScreen(AppScreen):
         if not options:
             return
         self.filter = replace(self.filter, **{name: _cycle(options, getattr(self.filter, name))})
+        self._apply(keep_cursor=True)
+
+    def action_liaison(self) -> None:
+        """Only the disputes at commissioner liaison or with its trigger met, in any section."""
+        self.filter = replace(self.filter, liaison=not self.filter.liaison)
         self._apply(keep_cursor=True)
 
     # --- elsewhere -------------------------------------------------------------------------

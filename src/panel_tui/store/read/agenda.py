@@ -18,7 +18,7 @@ from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage, Status
 from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Decision, Dispute, PanelAgendaItem, Person
-from panel_tui.store.read.orm_queries import queue_rows_by_id
+from panel_tui.store.read.orm_queries import queue_rows_by_id, queue_rules_of
 from panel_tui.store.read.queue_models import QueueRow
 
 #: An agenda longer than this is not a meeting; the most urgent come first.
@@ -88,7 +88,7 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
             .all()
         )
         ids = list(placed) + [i for i in automatic if i not in placed]
-        rows = queue_rows_by_id(session, ids, policy.clock.warning_fraction, at)
+        rows = queue_rows_by_id(session, ids, queue_rules_of(policy), at)
         names = dict(session.execute(select(Person.id, Person.display_name)).all())
         codes = dict(session.execute(select(Agency.id, Agency.code)).all())
         decisions: dict[int, list[AgendaDecision]] = {}

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
+from panel_tui.rules.policy import Policy
 from panel_tui.store.db import Store
 from panel_tui.store.models import (
     Agency,
@@ -26,15 +27,20 @@ from panel_tui.store.models import (
     InterimCover,
     Person,
     ProvisionalPackage,
+    StageRecord,
 )
 from panel_tui.store.read.people_models import AgencyView, PersonView
 from panel_tui.store.read.queue_models import (
     EXPIRING_WITHIN,
+    FINAL_STAGE,
+    LIAISON_STAGE,
     LIKE_ESCAPE,
+    LIVE,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
     QueueRow,
+    QueueRules,
     Section,
     end_of_local_day,
     like_pattern,
@@ -42,7 +48,44 @@ from panel_tui.store.read.queue_models import (
 )
 
 
-def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session) -> Select[Any]:
+def queue_rules(store: Store) -> QueueRules:
+    """What the queue reads of the store's policy."""
+    return queue_rules_of(store.policy())
+
+
+def queue_rules_of(policy: Policy) -> QueueRules:
+    """What the queue reads of ``policy``."""
+    return QueueRules(
+        warning_fraction=policy.clock.warning_fraction,
+        liaison_after=policy.liaison_after,
+        liaison_role=policy.ladder.commissioner_liaison,
+    )
+
+
+def _at_liaison(at: datetime, rules: QueueRules) -> Any:
+    """``QueueRow.liaison`` as SQL: live, and at liaison, open past the limit, or stage 3
+    breached (its due time reached before it was left, or by ``at``)."""
+    d, sr = Dispute, StageRecord
+    return and_(
+        d.status.in_(LIVE),
+        or_(
+            d.current_stage == LIAISON_STAGE,
+            d.opened_at < at - rules.liaison_after,
+            exists().where(
+                sr.dispute_id == d.id,
+                sr.stage == FINAL_STAGE,
+                or_(
+                    and_(sr.left_at.is_(None), sr.due_at <= at),
+                    and_(sr.left_at.is_not(None), sr.due_at <= sr.left_at),
+                ),
+            ),
+        ),
+    )
+
+
+def _filtered(
+    query: Select[Any], f: QueueFilter, at: datetime, session: Session, rules: QueueRules
+) -> Select[Any]:
     d = Dispute
     # `status || ''` for Closed, not `status`: SQLite 3.53 (pysqlite3) would otherwise pick
     # the status index and sort every closed dispute instead of walking resolved_at.
@@ -62,15 +105,20 @@ def _filtered(query: Select[Any], f: QueueFilter, at: datetime, session: Session
                 ProvisionalPackage.ends_at <= at + EXPIRING_WITHIN,
             )
         )
+    if f.liaison_only:
+        query = query.where(_at_liaison(at, rules))
     login = f.mine if f.section is not Section.MINE or f.mine else None
     if f.section is Section.MINE or f.mine:
-        person_id = session.execute(
-            select(Person.id).where(Person.login == (login or ""))
-        ).scalar_one_or_none()
-        if person_id is None:  # not a user: nothing is theirs (== None would match no holder)
+        person = session.execute(
+            select(Person.id, Person.roles).where(Person.login == (login or ""))
+        ).first()
+        if person is None:  # not a user: nothing is theirs (== None would match no holder)
             query = query.where(false())
         else:
-            query = query.where(or_(d.plan_holder_id == person_id, d.opened_by_id == person_id))
+            theirs = [d.plan_holder_id == person.id, d.opened_by_id == person.id]
+            if rules.liaison_role in person.roles.split():  # the disputes referred to them
+                theirs.append(d.current_stage == LIAISON_STAGE)
+            query = query.where(or_(*theirs))
     if f.due_within is not None:
         query = query.where(d.current_due_at <= at + f.due_within)
     if f.types:
@@ -135,6 +183,7 @@ _ROW_COLUMNS = (
     Dispute.plan_holder_id,
     Dispute.version,
     Dispute.resolved_at,
+    Dispute.opened_at,
 )
 
 
@@ -153,6 +202,7 @@ def _count_in_window(f: QueueFilter) -> bool:
         f.text.strip()
         or f.mine
         or f.agencies
+        or f.liaison_only
         or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING)
     )
 
@@ -163,7 +213,7 @@ def queue_page(
     """One window of the queue, in urgency order, with its clocks at ``at``."""
     at = utc(at)
     start = max(0, offset)
-    fraction = store.policy().clock.warning_fraction
+    rules = queue_rules(store)
     with store.read() as session:
         total: int | None = None
         if _count_in_window(f):
@@ -172,7 +222,11 @@ def queue_page(
             window = (
                 _ordered(
                     _filtered(
-                        select(Dispute.id, func.count().over().label("total")), f, at, session
+                        select(Dispute.id, func.count().over().label("total")),
+                        f,
+                        at,
+                        session,
+                        rules,
                     ),
                     f,
                 )
@@ -194,20 +248,23 @@ def queue_page(
                 total = 0
         else:
             rows = session.execute(
-                _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session), f)
+                _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session, rules), f)
                 .offset(start)
                 .limit(limit)
             ).all()
         if total is None:  # counted apart, or the window is past the end
             total = session.execute(
-                _filtered(select(func.count()).select_from(Dispute), f, at, session)
+                _filtered(select(func.count()).select_from(Dispute), f, at, session, rules)
             ).scalar_one()
-        page_rows = _queue_rows(session, rows, fraction, at)
+        page_rows = _queue_rows(session, rows, rules, at)
     return QueuePage(rows=page_rows, total=total, offset=offset, at=at)
 
 
-def _queue_rows(session: Session, rows: list[Any], fraction: float, at: datetime) -> list[QueueRow]:
-    """Queue rows from ``_ROW_COLUMNS`` rows, with their cover, package and plan holder."""
+def _queue_rows(
+    session: Session, rows: list[Any], rules: QueueRules, at: datetime
+) -> list[QueueRow]:
+    """Queue rows from ``_ROW_COLUMNS`` rows, with their cover, package, plan holder and
+    final-authority stage (for the liaison flag)."""
     ids = [r.id for r in rows]
     covers = dict(
         session.execute(
@@ -229,20 +286,29 @@ def _queue_rows(session: Session, rows: list[Any], fraction: float, at: datetime
             select(Person.id, Person.display_name).where(Person.id.in_(holder_ids))
         ).all()
     )
-    return [queue_row(r, fraction, at, covers, packages, holders) for r in rows]
+    stage3 = {
+        dispute_id: (due, left)
+        for dispute_id, due, left in session.execute(
+            select(StageRecord.dispute_id, StageRecord.due_at, StageRecord.left_at).where(
+                StageRecord.dispute_id.in_(ids), StageRecord.stage == FINAL_STAGE
+            )
+        )
+    }
+    return [queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows]
 
 
 def queue_rows_by_id(
-    session: Session, ids: Iterable[int], fraction: float, at: datetime
+    session: Session, ids: Iterable[int], rules: QueueRules, at: datetime
 ) -> dict[int, QueueRow]:
     """The queue's rows of the disputes ``ids`` (whatever their status), by id."""
     rows = session.execute(select(*_ROW_COLUMNS).where(Dispute.id.in_(list(ids)))).all()
-    return {row.id: row for row in _queue_rows(session, rows, fraction, at)}
+    return {row.id: row for row in _queue_rows(session, rows, rules, at)}
 
 
 def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) -> int | None:
     """Where a dispute sits in the filtered queue (to keep the cursor on it)."""
     at = utc(at)
+    rules = queue_rules(store)
     with store.read() as session:
         # The window names the order: a subquery's ORDER BY is not kept by PostgreSQL.
         numbered = _filtered(
@@ -250,6 +316,7 @@ def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) 
             f,
             at,
             session,
+            rules,
         ).subquery()
         found = session.execute(
             select(numbered.c.n).where(numbered.c.id == dispute_id)

@@ -11,8 +11,8 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from panel_tui.rules.clocks import Clock, clock_at, utc
-from panel_tui.rules.enums import Status
+from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, Clock, clock_at, liaison_reached, utc
+from panel_tui.rules.enums import Stage, Status
 from panel_tui.rules.limits import SHORT_MAX, bounded_text
 
 
@@ -26,6 +26,8 @@ class Section(StrEnum):
     PROVISIONAL_EXPIRING = "provisional_expiring"
     ALL_OPEN = "all_open"
     CLOSED = "closed"
+    #: at commissioner liaison, or its trigger met (the commissioner liaison's work)
+    LIAISON = "liaison"
 
     @property
     def label(self) -> str:
@@ -40,6 +42,7 @@ SECTION_LABELS = {
     Section.PROVISIONAL_EXPIRING: "Provisional expiring",
     Section.ALL_OPEN: "All open",
     Section.CLOSED: "Closed",
+    Section.LIAISON: "Liaison",
 }
 
 #: A provisional package "expires soon" within this long of its deadline.
@@ -92,7 +95,13 @@ class QueueFilter:
     agencies: tuple[str, ...] = ()
     due_within: timedelta | None = None
     breached: bool = False
-    mine: str | None = None  # a login: disputes it holds or opened
+    mine: str | None = None  # a login: disputes it holds or opened (liaison: and at liaison)
+    #: only disputes at commissioner liaison or with its trigger met (``QueueRow.liaison``)
+    liaison: bool = False
+
+    @property
+    def liaison_only(self) -> bool:
+        return self.liaison or self.section is Section.LIAISON
 
     def statuses(self) -> tuple[str, ...]:
         """The statuses this filter reads: the resolved ones in Closed, else the live ones."""
@@ -116,6 +125,25 @@ class QueueRow:
     plan_holder: str | None
     version: int
     resolved_at: datetime | None = None
+    #: live and at commissioner liaison, or its trigger met: stage 3 breached or open
+    #: past the policy's limit (``rules.clocks.liaison_triggered``)
+    liaison: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    """What of the store's policy the queue reads (without loading the pydantic policy)."""
+
+    warning_fraction: float = DEFAULT_WARNING_FRACTION
+    #: ``clock.liaison_after_days``: open longer than this triggers liaison
+    liaison_after: timedelta = timedelta(days=14)
+    #: ``ladder.commissioner_liaison``: whose "mine" includes the disputes at liaison
+    liaison_role: str = "commissioner_liaison"
+
+
+#: The stage whose breach triggers liaison, and liaison's own.
+FINAL_STAGE = int(Stage.FINAL_AUTHORITY)
+LIAISON_STAGE = int(Stage.COMMISSIONER_LIAISON)
 
 
 @dataclass(frozen=True)
@@ -128,17 +156,31 @@ class QueuePage:
 
 def queue_row(
     r: Any,
-    warning_fraction: float,
+    rules: QueueRules,
     at: datetime,
     covers: dict[int, str],
     packages: dict[int, datetime],
     holders: dict[int, str],
+    stage3: dict[int, tuple[datetime | None, datetime | None]],
 ) -> QueueRow:
     """A row from a dispute's queue columns (named as in the ``dispute`` table) and the
-    page's lookups by dispute id (cover's agency, package's end) and person id (holder).
+    page's lookups by dispute id (cover's agency, package's end, stage 3's due and left
+    times) and person id (holder).
 
     Shared by ``orm_queries.queue_page`` (ORM rows) and ``sqlite3_queue.page`` (sqlite3).
     """
+    due3, left3 = stage3.get(r.id, (None, None))
+    liaison = r.status in LIVE and (
+        r.current_stage == LIAISON_STAGE
+        or liaison_reached(
+            rules.liaison_after,
+            opened=r.opened_at,
+            now=at,
+            resolved=None,
+            stage3_due=due3,
+            stage3_left=left3,
+        )
+    )
     return QueueRow(
         id=r.id,
         ref=r.ref,
@@ -149,10 +191,13 @@ def queue_row(
         stage=r.current_stage,
         status=r.status,
         due_at=r.current_due_at,
-        clock=clock_at(warning_fraction, entered=r.stage_entered_at, due=r.current_due_at, now=at),
+        clock=clock_at(
+            rules.warning_fraction, entered=r.stage_entered_at, due=r.current_due_at, now=at
+        ),
         cover=covers.get(r.id),
         provisional_ends=packages.get(r.id),
         plan_holder=holders.get(r.plan_holder_id) if r.plan_holder_id else None,
         version=r.version,
         resolved_at=r.resolved_at,
+        liaison=liaison,
     )

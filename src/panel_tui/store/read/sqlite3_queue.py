@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -32,10 +32,14 @@ from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read.queue_models import (
     EXPIRING_WITHIN,
+    FINAL_STAGE,
+    LIAISON_STAGE,
     LIKE_ESCAPE,
+    LIVE,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
+    QueueRules,
     Section,
     end_of_local_day,
     like_pattern,
@@ -60,7 +64,7 @@ def fell_back(exc: BaseException) -> None:
 # orm_queries._ROW_COLUMNS, in its order.
 _COLUMNS = (
     "id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status, "
-    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at"
+    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at, opened_at"
 )
 
 
@@ -71,6 +75,17 @@ class StoreHead:
     path: Path
     kind: str
     warning_fraction: float
+    #: the policy's ``clock.liaison_after_days`` and ``ladder.commissioner_liaison``
+    liaison_after_days: float = 14.0
+    liaison_role: str = "commissioner_liaison"
+
+    @property
+    def rules(self) -> QueueRules:
+        return QueueRules(
+            warning_fraction=self.warning_fraction,
+            liaison_after=timedelta(days=self.liaison_after_days),
+            liaison_role=self.liaison_role,
+        )
 
 
 @contextmanager
@@ -101,24 +116,47 @@ def peek(db: str | None) -> StoreHead | None:
             )
     except (sqlite.Error, TypeError):
         return None  # Store.open says what is wrong with it, in full
+    policy_text = settings.get(POLICY_KEY)
     return StoreHead(
         path=path,
         kind=settings.get(KIND_KEY) or DEFAULT_KIND,
-        warning_fraction=warning_fraction(settings.get(POLICY_KEY)),
+        warning_fraction=warning_fraction(policy_text),
+        liaison_after_days=liaison_after_days(policy_text),
+        liaison_role=liaison_role(policy_text),
     )
+
+
+def _policy_value(policy_text: str | None, table: str, key: str) -> object:
+    """``[table] key`` of the store's policy (the shipped one if none), read without
+    validating the rest; None if it is not there."""
+    if policy_text is None:
+        policy_text = resources.files("panel_tui.rules").joinpath("default_policy.toml").read_text()
+    try:
+        return tomllib.loads(policy_text).get(table, {}).get(key)
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return None
 
 
 def warning_fraction(policy_text: str | None) -> float:
     """``clock.warning_fraction`` of the store's policy, read without validating the rest."""
-    if policy_text is None:
-        policy_text = resources.files("panel_tui.rules").joinpath("default_policy.toml").read_text()
-    try:
-        value = tomllib.loads(policy_text).get("clock", {}).get("warning_fraction")
-    except (tomllib.TOMLDecodeError, AttributeError):
-        value = None
+    value = _policy_value(policy_text, "clock", "warning_fraction")
     if isinstance(value, int | float) and 0 < value < 1:
         return float(value)
     return DEFAULT_WARNING_FRACTION
+
+
+def liaison_after_days(policy_text: str | None) -> float:
+    """``clock.liaison_after_days`` of the store's policy (the model's bounds and default)."""
+    value = _policy_value(policy_text, "clock", "liaison_after_days")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 3650:
+        return float(value)
+    return 14.0
+
+
+def liaison_role(policy_text: str | None) -> str:
+    """``ladder.commissioner_liaison`` of the store's policy (the model's default)."""
+    value = _policy_value(policy_text, "ladder", "commissioner_liaison")
+    return value if isinstance(value, str) else "commissioner_liaison"
 
 
 def _marks(values: Sequence) -> str:
@@ -146,10 +184,11 @@ class _Dispute(NamedTuple):
     plan_holder_id: int | None
     version: int
     resolved_at: datetime | None
+    opened_at: datetime
 
     @classmethod
     def of(cls, r: tuple) -> _Dispute:
-        return cls(*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]))
+        return cls(*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]), _when(r[13]))
 
 
 def _stamp(moment: datetime) -> str:
@@ -157,7 +196,9 @@ def _stamp(moment: datetime) -> str:
     return utc(moment).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _filter_sql(conn: sqlite.Connection, f: QueueFilter, at: datetime) -> tuple[str, list]:
+def _filter_sql(
+    conn: sqlite.Connection, f: QueueFilter, at: datetime, rules: QueueRules
+) -> tuple[str, list]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
     # `status || ''` for Closed: see orm_queries._filtered.
     status = "status || ''" if f.section is Section.CLOSED else "status"
@@ -178,10 +219,23 @@ def _filter_sql(conn: sqlite.Connection, f: QueueFilter, at: datetime) -> tuple[
             "AND p.status = 'active' AND p.ends_at <= ?)"
         )
         params.append(_stamp(at + EXPIRING_WITHIN))
+    if f.liaison_only:  # orm_queries._at_liaison
+        where.append(
+            f"status IN ({_marks(LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
+            "(SELECT 1 FROM stagerecord AS s WHERE s.dispute_id = dispute.id AND s.stage = ? "
+            "AND ((s.left_at IS NULL AND s.due_at <= ?) "
+            "OR (s.left_at IS NOT NULL AND s.due_at <= s.left_at))))"
+        )
+        params += [*LIVE, LIAISON_STAGE, _stamp(at - rules.liaison_after), FINAL_STAGE, _stamp(at)]
     if f.section is Section.MINE or f.mine:
-        found = conn.execute("SELECT id FROM person WHERE login = ?", (f.mine or "",)).fetchone()
+        found = conn.execute(
+            "SELECT id, roles FROM person WHERE login = ?", (f.mine or "",)
+        ).fetchone()
         if found is None:  # not a user: nothing is theirs
             where.append("0")
+        elif rules.liaison_role in found[1].split():  # and the disputes referred to them
+            where.append("(plan_holder_id = ? OR opened_by_id = ? OR current_stage = ?)")
+            params += [found[0], found[0], LIAISON_STAGE]
         else:
             where.append("(plan_holder_id = ? OR opened_by_id = ?)")
             params += [found[0], found[0]]
@@ -232,7 +286,8 @@ def page(
     at = utc(at)
     with _read_only(head.path) as conn:
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
-        where, params = _filter_sql(conn, f, at)
+        rules = head.rules
+        where, params = _filter_sql(conn, f, at, rules)
         (total,) = conn.execute(f"SELECT count(*) FROM dispute WHERE {where}", params).fetchone()
         rows = [
             _Dispute.of(r)
@@ -259,6 +314,14 @@ def page(
                 ids,
             )
         }
+        stage3 = {
+            dispute_id: (_when(due), _when(left))
+            for dispute_id, due, left in conn.execute(
+                "SELECT dispute_id, due_at, left_at FROM stagerecord "
+                f"WHERE dispute_id IN ({_marks(ids)}) AND stage = ?",
+                (*ids, FINAL_STAGE),
+            )
+        }
         holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
         holders = dict(
             conn.execute(
@@ -268,7 +331,7 @@ def page(
         )
         conn.rollback()
     return QueuePage(
-        rows=[queue_row(r, head.warning_fraction, at, covers, packages, holders) for r in rows],
+        rows=[queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows],
         total=total,
         offset=offset,
         at=at,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
@@ -42,6 +42,7 @@ from panel_tui.store.read.report.model import (
     AgencyPair,
     Count,
     DayCount,
+    Liaison,
     OversightReport,
     Provisional,
     Rate,
@@ -234,6 +235,21 @@ def _provisional(c: _Cohort) -> Provisional:
     )
 
 
+def _liaison(c: _Cohort) -> Liaison:
+    """The cohort's disputes referred to commissioner liaison by ``at``, and still with it."""
+    sr, at_ = StageRecord, c.at_
+    still = or_(sr.left_at.is_(None), sr.left_at > at_)
+    referred, waiting = c.session.execute(
+        select(func.count(), func.sum(case((still, 1), else_=0)))
+        .select_from(sr)
+        .join(Dispute, Dispute.id == sr.dispute_id)
+        .where(
+            c.in_period, sr.stage == int(Stage.COMMISSIONER_LIAISON), sr.entered_at <= at_
+        )
+    ).one()
+    return Liaison(referred=int(referred), waiting=int(waiting or 0))
+
+
 def _repeats(c: _Cohort) -> Repeats:
     """People of the cohort with more than one dispute ever, most disputes first."""
     d = Dispute
@@ -338,6 +354,7 @@ def oversight_report(
             breaches_by_stage=_breaches_by_stage(c),
             interim_cover=_interim_cover(c, opened),
             provisional=_provisional(c),
+            liaison=_liaison(c),
             repeats=_repeats(c),
             themes=_themes(c),
             daily=_daily(c),

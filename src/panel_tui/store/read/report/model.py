@@ -78,6 +78,15 @@ class Provisional:
 
 
 @dataclass(frozen=True)
+class Liaison:
+    """Disputes referred to commissioner liaison (stage 4) by ``at``, and those still with it
+    (their liaison stage not yet left by a decision, acceptance or withdrawal)."""
+
+    referred: int
+    waiting: int
+
+
+@dataclass(frozen=True)
 class Repeats:
     """People with more than one dispute ever, among the period's people."""
 
@@ -108,6 +117,7 @@ class OversightReport:
     breaches_by_stage: tuple[StageBreaches, ...]
     interim_cover: Rate
     provisional: Provisional
+    liaison: Liaison
     repeats: Repeats
     themes: tuple[Count, ...]
     daily: tuple[DayCount, ...]

@@ -86,6 +86,7 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             "ended": r.provisional.ended,
             "conversion_rate": _round(r.provisional.conversion_rate, 4),
         },
+        "liaison": {"referred": r.liaison.referred, "waiting": r.liaison.waiting},
         "repeat_disputes": {
             "people": r.repeats.people,
             "disputes": r.repeats.disputes,
@@ -125,7 +126,7 @@ def report_rows(r: OversightReport) -> list[tuple[str, str, str]]:
         ("by_agency_pair", f"{p.raising}→{p.responding}", str(p.count)) for p in r.by_agency_pair
     ]
     j = report_json(r)
-    for measure in ("stalled", "time_to_acceptance", "interim_cover", "provisional"):
+    for measure in ("stalled", "time_to_acceptance", "interim_cover", "provisional", "liaison"):
         rows += [(measure, k, "" if v is None else str(v)) for k, v in j[measure].items()]
     for b in r.breaches_by_stage:
         rows.append(("breaches_by_stage", f"{b.stage} {b.label}", f"{b.breached}/{b.reached}"))
@@ -210,6 +211,11 @@ def report_markdown(r: OversightReport) -> str:
         f"- provisional packages: {pv.started} started, {pv.converted} converted to funded "
         f"pathways, {pv.escalated} escalated, {pv.active} active, {pv.ended} ended "
         f"(conversion {_pct(pv.conversion_rate)})",
+        "",
+        "## Commissioner liaison",
+        "",
+        f"- referred to commissioner liaison: {r.liaison.referred}, "
+        f"still with the liaison: {r.liaison.waiting}",
         "",
         "## Repeat disputes for the same person",
         "",
