@@ -243,9 +243,7 @@ def _liaison(c: _Cohort) -> Liaison:
         select(func.count(), func.sum(case((still, 1), else_=0)))
         .select_from(sr)
         .join(Dispute, Dispute.id == sr.dispute_id)
-        .where(
-            c.in_period, sr.stage == int(Stage.COMMISSIONER_LIAISON), sr.entered_at <= at_
-        )
+        .where(c.in_period, sr.stage == int(Stage.COMMISSIONER_LIAISON), sr.entered_at <= at_)
     ).one()
     return Liaison(referred=int(referred), waiting=int(waiting or 0))
 
