@@ -16,6 +16,8 @@ from textual.widgets import Header, Input, Static
 
 from panel_tui.messages import IdentityChanged
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
+from panel_tui.rules.limits import SHORT_MAX
+from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.queue_models import QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
@@ -68,6 +70,7 @@ class QueueScreen(AppScreen):
         super().__init__()
         self.filter = QueueFilter(section=Section.ALL_OPEN)
         self._agencies: list[str] = []
+        self._search_refused = ""  # why the typed search is not applied (too long)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -163,7 +166,10 @@ class QueueScreen(AppScreen):
             parts.append("liaison")
         if f.text:
             parts.append(f"/{f.text}")
-        self.query_one("#status", Static).update(" · ".join(parts))
+        if self._search_refused:
+            parts.append(self._search_refused)
+        # Typed text (the search) is shown as it is, never read as markup.
+        self.query_one("#status", Static).update(Text(visible(" · ".join(parts), multiline=False)))
 
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
         self._show_status()
@@ -207,7 +213,21 @@ class QueueScreen(AppScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter = replace(self.filter, text=event.value.strip())
+        text = event.value.strip()
+        if len(text) > SHORT_MAX:  # the store refuses it, as the CLI's queue --text does
+            refusal = (
+                f"✖ search too long: at most {SHORT_MAX} characters (this has {len(text):,}); "
+                "not applied"
+            )
+            if refusal != self._search_refused:
+                self._search_refused = refusal
+                self.notify(refusal, severity="error", timeout=6)
+            event.input.add_class("-invalid")
+            self._show_status()
+            return
+        self._search_refused = ""
+        event.input.remove_class("-invalid")
+        self.filter = replace(self.filter, text=text)
         self._apply(keep_cursor=False)
 
     @on(Input.Submitted, "#filter")

@@ -1,0 +1,40 @@
+"""What the store refuses, the app says: a search longer than the limit is never silently dropped."""
+
+from __future__ import annotations
+
+from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from textual.widgets import Input
+
+from panel_tui.rules.limits import SHORT_MAX
+from panel_tui.widgets.queue_view import QueueView
+
+
+async def test_a_search_longer_than_the_limit_is_refused_on_screen(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = await queue_ready(pilot)
+        await wait_text(pilot, "6 disputes")
+        await pilot.press("slash")
+        await type_text(pilot, "P-1001")
+        await wait_text(pilot, "1 disputes · All open · /P-1001")
+        box = queue.query_one("#filter", Input)
+        box.value = "P-1001" + "x" * SHORT_MAX  # a paste: one change of the whole value
+        await wait_text(pilot, f"search too long: at most {SHORT_MAX} characters (this has 206)")
+        assert any("search too long" in n.message for n in app._notifications)
+        assert box.has_class("-invalid")
+        # The list is still the last search's, not the unfiltered queue.
+        assert queue.query_one(QueueView).total == 1
+        assert "/P-1001 ·" in screen_text(app)
+        box.value = "P-100"
+        await wait_for(pilot, lambda: "search too long" not in screen_text(app))
+        await wait_text(pilot, "6 disputes · All open · /P-100")
+        assert not box.has_class("-invalid")
+
+
+async def test_a_search_is_shown_as_typed_never_as_markup(make_app) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "[b]x")
+        await wait_text(pilot, "/[b]x")
