@@ -38,3 +38,25 @@ async def test_a_search_is_shown_as_typed_never_as_markup(make_app) -> None:
         await pilot.press("slash")
         await type_text(pilot, "[b]x")
         await wait_text(pilot, "/[b]x")
+
+
+async def test_select_labels_show_a_name_literally(make_app, store) -> None:
+    from textual.widgets import Select
+
+    from panel_tui.store.ledger.admin import Admin
+
+    Admin(store, "root").add_agency("MRK", "[b]x[/b] Markup [red]Agency")
+    app = make_app("duty")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("down", "down", "enter")
+        await wait_text(pilot, "D-2026-0004 person")
+        await pilot.press("c")  # interim cover: a Select of agencies
+        await wait_for(pilot, lambda: isinstance(app.focused, Select))
+        await pilot.press("enter")  # open the drop-down
+        await wait_text(pilot, "MRK [b]x[/b] Markup [red]Agency")
+        for _ in range(5):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused.value == "MRK")  # type: ignore[union-attr]
+        await wait_text(pilot, "MRK [b]x[/b] Markup [red]Agency")

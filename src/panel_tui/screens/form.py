@@ -36,6 +36,7 @@ from panel_tui.screens.drafts import Value
 from panel_tui.screens.modals import field_message
 from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.dispute_models import DisputeDetail
+from panel_tui.widgets.choices import plain_options
 
 CHOICES = {
     "dispute_type": [(t.value, t.value) for t in DisputeType],
@@ -150,7 +151,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
     def _fill_values(self, agencies: list[tuple[str, str]], store_id: str) -> None:
         self._agencies, self._store_id = agencies, store_id
         for name, options in {**CHOICES, "raising_agency": agencies}.items():
-            self.query_one(f"#f-{name}", Select).set_options(options)
+            self.query_one(f"#f-{name}", Select).set_options(plain_options(options))
         self._set_values(self._from_detail() if self.detail else {})
         self._starts = self._widget_values()
         for widget in self._inputs():

@@ -27,6 +27,7 @@ from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.errors import DomainError, InvalidInputError, StaleWriteError
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import retrying
+from panel_tui.widgets.choices import plain_options
 
 MODAL_CSS = """
 FormModal, AskModal, ConfirmModal { align: center middle; }
@@ -103,7 +104,7 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
                 yield Label(f.label, classes="field-label")
                 if f.options:
                     yield Select(
-                        [(label, value) for label, value in f.options],
+                        plain_options(f.options),
                         value=f.value if f.value else Select.NULL,
                         allow_blank=not f.value,
                         prompt="choose…",

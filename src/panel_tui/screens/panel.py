@@ -36,6 +36,7 @@ from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.agenda import AgendaEntry, agenda
 from panel_tui.store.read.dispute_models import DisputeDetail
+from panel_tui.widgets.choices import plain_options
 from panel_tui.widgets.clock_badge import clock_plain
 
 OUTCOMES = list(Outcome)
@@ -119,7 +120,7 @@ class PanelScreen(AppScreen):
         if agencies != getattr(self, "_agency_options", None):
             receiving = self.query_one("#p-receiving", Select)
             keep = receiving.value
-            receiving.set_options(agencies)
+            receiving.set_options(plain_options(agencies))
             self._agency_options = agencies
             if keep is not Select.NULL and (keep, keep) in agencies:
                 receiving.value = keep
