@@ -42,7 +42,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))  # the breach reason
         await wait_text(pilot, "This stage is BREACHED")
         await pilot.press("ctrl+s")  # no reason: refused beside the field
-        await wait_text(pilot, "✖ Cannot escalate D-2026-0001: its frontline stage is breached")
+        await wait_text(pilot, "✖ this stage is breached: a breached stage is escalated with")
         await type_text(pilot, "APS duty line unstaffed overnight")
         await pilot.press("tab")  # out of the text area, into the note
         assert app.focused is app.screen.query_one("#f-note", TextArea)

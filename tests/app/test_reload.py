@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
-from textual.widgets import TextArea
+from textual.widgets import Select, TextArea
 
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
@@ -73,6 +73,7 @@ async def test_reload_in_the_decision_dialog_updates_untouched_prefills(make_app
         await wait_for(pilot, lambda: modal.is_mounted)
         modal.query_one("#f-rationale", TextArea).focus()
         await type_text(pilot, "MCO funds it")
+        modal.query_one("#f-receiving_agency", Select).value = "MCO"
         Ledger(store, "duty", clock=lambda: NOW).edit_form(
             ref, {"proposed_pathway": "Step-down bed at Elm House"}
         )

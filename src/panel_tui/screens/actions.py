@@ -7,7 +7,7 @@ stale write is picked up without retyping.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,9 +20,11 @@ from panel_tui.rules.enums import (
     Outcome,
 )
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.lifecycle import require_text
+from panel_tui.rules.limits import bounded_text
 from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_date
-from panel_tui.screens.modals import Field, FormModal
+from panel_tui.screens.modals import Check, Field, FormModal
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.store.read.people_models import AgencyView, PersonView
@@ -105,8 +107,24 @@ class Builder:
         if self._open is not None:
             self._open[1].show_error(error)
 
-    def _modal(self, title: str, fields: list[Field], submit, intro: str = "") -> FormModal:  # noqa: ANN001
-        return FormModal(title, fields, submit, intro=intro, reload=lambda: self.reload(self))
+    def _modal(
+        self,
+        title: str,
+        fields: list[Field],
+        submit,  # noqa: ANN001
+        intro: str = "",
+        checks: Sequence[Check] = (),
+    ) -> FormModal:
+        # Every text is bounded as the store bounds it; then the action's own checks.
+        bounded = [_bounded(f.name) for f in fields if not f.options]
+        return FormModal(
+            title,
+            fields,
+            submit,
+            intro=intro,
+            reload=lambda: self.reload(self),
+            checks=[*bounded, *checks],
+        )
 
     def _v(self) -> int:
         return self.version
@@ -129,6 +147,9 @@ class Builder:
                 d.ref, v["note"], v.get("breach_reason", ""), expected_version=self._v()
             ),
             intro,
+            [_breach_reason_given]
+            if d.clock.state is ClockState.BREACHED
+            else [],
         )
 
     def cover(self) -> FormModal:
@@ -147,6 +168,10 @@ class Builder:
                 d.ref, v["provider_agency"], v["support_level"], expected_version=self._v()
             ),
             "Service first: who provides what now, while who pays is decided.",
+            [
+                _chosen("provider_agency", "the agency that provides the cover"),
+                _text("support_level", "The minimum support level"),
+            ],
         )
 
     def provisional(self) -> FormModal:
@@ -170,6 +195,11 @@ class Builder:
                 days=_int(v["days"], "days"),
                 expected_version=self._v(),
             ),
+            checks=[
+                _chosen("coordinator", "the package's named coordinator"),
+                _text("actions", "The package's actions"),
+                lambda v: _int(v["days"], "days"),
+            ],
         )
 
     def contact(self) -> FormModal:
@@ -188,6 +218,10 @@ class Builder:
             lambda v: self.ledger.log_contact(
                 d.ref, v["method"], v["outcome"], v["note"], expected_version=self._v()
             ),
+            checks=[
+                _chosen("method", "how the contact was attempted"),
+                _chosen("outcome", "what came of the attempt"),
+            ],
         )
 
     def decide(self, *, final: bool = False) -> FormModal:
@@ -220,7 +254,30 @@ class Builder:
                 final=final,
                 expected_version=self._v(),
             ),
+            checks=[
+                _chosen("outcome", "the outcome"),
+                self._receiving_named,
+                _text("rationale", "The rationale", 10),
+                self._review_ahead,
+            ],
         )
+
+    @staticmethod
+    def _receiving_named(v: dict[str, str]) -> None:
+        outcome = v["outcome"]
+        resolves = outcome in {o.value for o in Outcome} and Outcome(outcome).resolves
+        if resolves and not v["receiving_agency"].strip():
+            raise InvalidInputError(
+                "name the receiving agency that will take the person on",
+                field="receiving_agency",
+            )
+
+    def _review_ahead(self, v: dict[str, str]) -> None:
+        review = parse_date(v["review_date"], "review_date", today=self.today)
+        if review < self.today:
+            raise InvalidInputError(
+                f"review date {review.isoformat()} is in the past", field="review_date"
+            )
 
     def final(self) -> FormModal:
         return self.decide(final=True)
@@ -240,6 +297,7 @@ class Builder:
                 expected_version=self._v(),
             ),
             "The receiving team confirms it takes the person on. This closes the dispute.",
+            [_text("start_plan", "The start plan", 10), _date("start_date")],
         )
 
     def withdraw(self) -> FormModal:
@@ -248,6 +306,7 @@ class Builder:
             f"Withdraw {d.ref}",
             [Field("reason", "Reason", long=True)],
             lambda v: self.ledger.withdraw(d.ref, v["reason"], expected_version=self._v()),
+            checks=[_text("reason", "A reason for withdrawing", 5)],
         )
 
     def holder(self) -> FormModal:
@@ -264,6 +323,7 @@ class Builder:
                 )
             ],
             lambda v: self.ledger.assign_plan_holder(d.ref, v["login"], expected_version=self._v()),
+            checks=[_chosen("login", "the plan holder")],
         )
 
     def evidence(self) -> FormModal:
@@ -281,6 +341,7 @@ class Builder:
             lambda v: self.ledger.record_evidence(
                 d.ref, v["key"], v["present"] == "yes", v["note"], expected_version=self._v()
             ),
+            checks=[_absent_noted],
         )
 
     def note(self) -> FormModal:
@@ -289,6 +350,7 @@ class Builder:
             f"Note on {d.ref}",
             [Field("text", "Note", long=True)],
             lambda v: self.ledger.add_note(d.ref, v["text"]),
+            checks=[_text("text", "The note", 1)],
         )
 
 
@@ -297,3 +359,38 @@ def _int(text: str, field: str) -> int:
         return int(text.strip())
     except ValueError:
         raise InvalidInputError("a whole number", field=field) from None
+
+
+def _chosen(name: str, what: str) -> Check:
+    def check(v: dict[str, str]) -> None:
+        if not v[name].strip():
+            raise InvalidInputError(f"choose {what}", field=name)
+
+    return check
+
+
+def _text(name: str, what: str, minimum: int = 3) -> Check:
+    return lambda v: require_text(v[name], name, what, minimum)
+
+
+def _bounded(name: str) -> Check:
+    return lambda v: bounded_text(v[name], name)
+
+
+def _date(name: str) -> Check:
+    return lambda v: parse_date(v[name], name)
+
+
+def _breach_reason_given(v: dict[str, str]) -> None:
+    if not v["breach_reason"].strip():  # the store's rule (lifecycle.check_escalate)
+        raise InvalidInputError(
+            "this stage is breached: a breached stage is escalated with the reason it breached",
+            field="breach_reason",
+        )
+
+
+def _absent_noted(v: dict[str, str]) -> None:
+    if v["present"] == "no" and not v["note"].strip():
+        raise InvalidInputError(
+            "an absent item needs a note saying why and when it will be available", field="note"
+        )

@@ -62,6 +62,11 @@ class Field:
     long: bool = False
 
 
+#: A check of a dialog's values before the store is asked: raises InvalidInputError naming
+#: its field. Every check runs, so every field's problem is shown at once.
+Check = Callable[[dict[str, str]], object]
+
+
 def field_message(error: InvalidInputError) -> str:
     """The message without its "field 'x': " prefix, for showing beside the field."""
     prefix = f"field '{error.field}': "
@@ -87,9 +92,11 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         *,
         intro: str = "",
         reload: Callable[[], None] | None = None,
+        checks: Sequence[Check] = (),
     ) -> None:
         super().__init__()
         self._title, self._fields, self._submit = title, list(fields), submit
+        self._checks = list(checks)
         self._intro, self._reload = intro, reload
         self._busy = False
         self._reconfirm = ""  # set when a reload changed what saving would do
@@ -157,6 +164,41 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         message.set_class(stale, "-stale")
         message.display = bool(text)
 
+    def problems(self, values: dict[str, str]) -> dict[str, str]:
+        """Every field's problem (field name → message), in the order of the fields.
+
+        The same checks the store makes on this input (rules/), run before it is
+        asked, so an empty provider and a short rationale are shown together
+        rather than one per ctrl+s. The store still checks everything.
+        """
+        found: dict[str, str] = {}
+        for check in self._checks:
+            try:
+                check(values)
+            except InvalidInputError as error:
+                name = self._field_named(error.field)
+                if name is not None and name not in found:
+                    found[name] = field_message(error)
+        order = [f.name for f in self._fields]
+        return dict(sorted(found.items(), key=lambda item: order.index(item[0])))
+
+    def _field_named(self, store_name: str | None) -> str | None:
+        for f in self._fields:
+            if store_name in (f.name, *f.aliases):
+                return f.name
+        return None
+
+    def show_problems(self, found: dict[str, str]) -> None:
+        """Each problem beside its field; the focus on the first."""
+        self._clear()
+        for name, text in found.items():
+            box = self.query_one(f"#err-{name}", Static)
+            box.update(Text(visible(f"✖ {text}")))  # messages quote typed text: never markup
+            box.display = True
+        if len(found) > 1:
+            self._say(f"✖ {len(found)} problems: fix the fields marked ✖, then ctrl+s.")
+        self.query_one(f"#f-{next(iter(found))}").focus()
+
     def show_error(self, error: Exception) -> None:
         self._busy = False
         self._clear()
@@ -187,8 +229,13 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
             )
             self._reconfirm = ""
             return
+        values = self.values()
+        found = self.problems(values)
+        if found:
+            self.show_problems(found)
+            return
         self._busy = True
-        self._run(self.values())
+        self._run(values)
 
     @work(thread=True, exclusive=True, group="modal-submit", exit_on_error=False)
     def _run(self, values: dict[str, str]) -> None:
@@ -242,6 +289,7 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
         meaning_changed = bool(self._intro) and fresh._intro != self._intro
         names_changed = [f.name for f in fresh._fields] != [f.name for f in self._fields]
         self._title, self._fields, self._submit = fresh._title, fresh._fields, fresh._submit
+        self._checks = fresh._checks
         self._intro = fresh._intro
         if names_changed:
             await self.recompose()
