@@ -13,7 +13,7 @@ async def test_help_lists_every_key_with_its_id_and_the_keymap_table_literally(m
         await queue_ready(pilot)
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        rows = {description: (keys, binding_id) for keys, description, binding_id in app.screen.rows()}
+        rows = {what: (keys, binding_id) for keys, what, binding_id in app.screen.rows()}
         assert rows["Down"] == ("↓ j", "queue.down")
         assert rows["Up"] == ("↑ k", "queue.up")
         assert rows["First"] == ("home g", "queue.first")

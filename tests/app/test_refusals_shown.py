@@ -1,4 +1,4 @@
-"""What the store refuses, the app says: a search longer than the limit is never silently dropped."""
+"""What the store refuses, the app says: a search over the limit is never silently dropped."""
 
 from __future__ import annotations
 

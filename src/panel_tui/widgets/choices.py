@@ -19,4 +19,4 @@ V = TypeVar("V")
 
 def plain_options(options: Iterable[tuple[str, V]]) -> list[tuple[Text, V]]:
     """``(label, value)`` pairs with each label as literal one-line text (controls escaped)."""
-    return [(Text(visible(label, multiline=False), no_wrap=True), value) for label, value in options]
+    return [(Text(visible(label, multiline=False), no_wrap=True), v) for label, v in options]
