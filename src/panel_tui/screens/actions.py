@@ -147,9 +147,7 @@ class Builder:
                 d.ref, v["note"], v.get("breach_reason", ""), expected_version=self._v()
             ),
             intro,
-            [_breach_reason_given]
-            if d.clock.state is ClockState.BREACHED
-            else [],
+            [_breach_reason_given] if d.clock.state is ClockState.BREACHED else [],
         )
 
     def cover(self) -> FormModal:
