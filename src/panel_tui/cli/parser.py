@@ -382,7 +382,7 @@ def _dispute_commands(c: _Commands) -> None:
 
 def _read_commands(c: _Commands) -> None:
     """Reading the queue, a dispute and the report; moving disputes in and out."""
-    from panel_tui.cli import docs, reads, transfer
+    from panel_tui.cli import docs, reads, shift, transfer
 
     p = c.command("queue", reads.cmd_queue, "the live queue, most urgent first")
     _read(p)
@@ -437,6 +437,40 @@ def _read_commands(c: _Commands) -> None:
         type=whole(1, 3650),
         default=30,
         help="period length in days if --from is not given (default 30)",
+    )
+
+    p = c.command(
+        "handover",
+        shift.cmd_handover,
+        "what changed since you last looked (or since TIME), as a handover note",
+    )
+    p.add_argument(
+        "--since",
+        default="LAST",
+        metavar="LAST|TIME",
+        help=f"LAST (your seen mark; default) or a time: {TIME_HELP}",
+    )
+    p.add_argument("--at", metavar="TIME", help=f"read as at TIME: {TIME_HELP}")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument(
+        "--mark-seen", action="store_true", help="then mark what was printed as seen by you"
+    )
+
+    p = c.command(
+        "alerts",
+        shift.cmd_alerts,
+        "send the named people of each rung a digest of clocks newly at warning or breach "
+        "(from cron or a timer; the site config's [alerts] says how)",
+    )
+    p.add_argument(
+        "--within",
+        default="24h",
+        metavar="DURATION",
+        help=f"clocks that crossed in the last DURATION (default 24h): {DURATION_HELP}",
+    )
+    p.add_argument("--at", metavar="TIME", help=f"clocks as at TIME: {TIME_HELP}")
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )
 
     p = c.command("export", transfer.cmd_export, "export every dispute and its history as JSON")

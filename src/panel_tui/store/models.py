@@ -242,6 +242,9 @@ class Note(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The audit trail. Append-only (triggers refuse UPDATE/DELETE), hash-chained."""
 
+    #: "What changed since TIME" (shift start, handover) walks events by time (0005).
+    __table_args__ = (Index("ix_event_at", "at"),)
+
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_column=_when())
     actor: str = Field(max_length=64)
@@ -274,3 +277,42 @@ class PanelAgendaItem(SQLModel, table=True):
     picked: bool = True  # added by hand (False: an automatic entry whose order was fixed)
     added_by_id: int = Field(foreign_key="person.id")
     added_at: datetime = Field(sa_column=_when())
+
+
+class SeenMark(SQLModel, table=True):
+    """Where a person last looked (shift start): the newest event they marked seen.
+
+    Under the chain like every record (migration 0005): marking seen is an audited
+    event, because "the duty lead was shown the breach at 07:02" is part of the record.
+    """
+
+    login: str = Field(primary_key=True, max_length=64)
+    #: The newest event id the person had been shown when they marked it seen.
+    event_id: int
+    at: datetime = Field(sa_column=_when())
+
+
+class AlertSent(SQLModel, table=True):
+    """One alert to one person: a dispute's clock at warning or breach on one stage.
+
+    The row is the claim, then the proof of sending (``sent_at``): see store/alerts.py
+    for why a rerun after a crash neither loses nor repeats an alert.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("login", "dispute_id", "stage", "state", "due_at", name="uq_alert_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    stage: int
+    state: str = Field(max_length=12)  # "warning" | "breached"
+    due_at: datetime = Field(sa_column=_when())
+    channel: str = Field(max_length=12)  # "email" | "webhook"
+    #: Who claimed it: "HOST:PID" of the run, so a rerun on the host knows a dead claim.
+    claimed_by: str = Field(max_length=300)
+    claimed_at: datetime = Field(sa_column=_when())
+    #: The Message-ID (e-mail) or Idempotency-Key (webhook) the digest carries.
+    message_id: str = Field(max_length=300)
+    sent_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from panel_tui.store.audit import GENESIS, canonical, event_hash
 from panel_tui.store.rebuild.capture import plain
@@ -93,7 +93,11 @@ def record_baseline(connection: Connection, *, why: str, at: datetime | None = N
     """Append baseline events for every covered record; returns how many events."""
     appender = _Appender(connection, at or datetime.now(UTC), why)
     rest = {}
+    # Tables a later migration adds (seen marks, alerts: 0005) start empty: nothing to take.
+    present = set(inspect(connection).get_table_names())
     for covered in global_tables():
+        if covered.table not in present:
+            continue
         order = ", ".join(covered.key)
         rows = _read(connection, f"SELECT * FROM {covered.table} ORDER BY {order}", {})  # noqa: S608
         if entries := _entries(covered, rows):

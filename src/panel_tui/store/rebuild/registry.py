@@ -89,6 +89,13 @@ COVERED: dict[str, Covered] = {
             scope=GLOBAL,  # a reorder writes rows of several disputes in one event
             name=lambda r: f"{r['panel_date']} #{r['id']}",
         ),
+        # Shift start (0005): where each person last looked, and each alert claimed and sent.
+        Covered("seenmark", key=("login",), scope=GLOBAL, name=lambda r: str(r["login"])),
+        Covered(
+            "alertsent",
+            scope=GLOBAL,  # one claim or mark writes alerts of several disputes
+            name=lambda r: f"{r['login']} {r['state']} stage {r['stage']} (#{r['id']})",
+        ),
         Covered("agency", scope=GLOBAL, name=lambda r: str(r["code"])),
         Covered("person", scope=GLOBAL, name=lambda r: str(r["login"])),
         Covered(

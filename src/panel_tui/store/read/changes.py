@@ -1,0 +1,271 @@
+"""What changed since someone last looked: the shift-start view and the handover note.
+
+Two kinds of change, read two ways, each over an index so that a store of
+100,000 disputes answers as fast as a small one (benchmarks: "shift start"):
+
+* **events** — disputes opened, escalated, decided, accepted, withdrawn: the
+  event log since the person's seen mark (event ids after it: the primary key)
+  or since a time (``ix_event_at``, migration 0005). Ids, not times, for a
+  mark: an import appends events with their historical times, and they are
+  still new to the reader.
+* **clocks** — breached or newly at warning since then, and provisional
+  packages expiring: no event marks the instant a clock crosses a line, so
+  they are read from the disputes' due times (``ix_dispute_status_due``) and
+  the packages' ends (``ix_package_status_ends``), as the clocks stand now.
+
+Reviews coming due (issue 12 §3) belong to the reviews work: ``reviews_due``
+is the one place to read them, and returns nothing until it lands.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from panel_tui.rules.clocks import utc
+from panel_tui.rules.enums import Status
+from panel_tui.rules.policy import Policy
+from panel_tui.store.models import Dispute, Event, ProvisionalPackage, SeenMark
+
+#: The kinds of change, in the order a shift lead reads them: what is burning first.
+BREACHED = "breached"
+WARNING = "warning"
+EXPIRING = "package_expiring"
+REVIEW_DUE = "review_due"
+OPENED = "opened"
+ESCALATED = "escalated"
+DECIDED = "decided"
+ACCEPTED = "accepted"
+WITHDRAWN = "withdrawn"
+KINDS = (BREACHED, WARNING, EXPIRING, REVIEW_DUE, OPENED, ESCALATED, DECIDED, ACCEPTED, WITHDRAWN)
+
+LABELS = {
+    BREACHED: "Breached",
+    WARNING: "Newly at warning",
+    EXPIRING: "Provisional packages expiring",
+    REVIEW_DUE: "Reviews coming due",
+    OPENED: "Opened",
+    ESCALATED: "Escalated",
+    DECIDED: "Decided",
+    ACCEPTED: "Accepted",
+    WITHDRAWN: "Withdrawn",
+}
+
+#: Event actions and the kind of change each is.
+EVENT_KINDS = {
+    "open": OPENED,
+    "escalate": ESCALATED,
+    "record_decision": DECIDED,
+    "final_determination": DECIDED,
+    "confirm_acceptance": ACCEPTED,
+    "withdraw": WITHDRAWN,
+}
+
+#: A package is "expiring" from this long before its end (and once ended, until seen).
+EXPIRY_HORIZON = timedelta(hours=48)
+#: Without a seen mark, a first look covers the last day (one shift and then some).
+FIRST_LOOK = timedelta(hours=24)
+#: At most this many changes of each kind are listed (all are counted).
+PER_KIND = 200
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed: what, to which dispute, when, by whom."""
+
+    kind: str
+    ref: str
+    at: datetime
+    stage: int | None = None
+    actor: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Since:
+    """Where "since" starts: after an event id (a seen mark) or at a time."""
+
+    at: datetime
+    after_event: int | None = None
+    #: True when it came from the person's seen mark (``--since LAST``).
+    from_mark: bool = False
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything that changed in (since, until], by kind."""
+
+    since: Since
+    until: datetime
+    #: The newest event read: what marking these seen records.
+    head_event: int
+    items: tuple[Change, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.items if c.kind == kind]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def since_last(session: Session, login: str, now: datetime) -> Since:
+    """The person's seen mark, or the last ``FIRST_LOOK`` if they never marked one."""
+    mark = session.get(SeenMark, login)
+    if mark is None:
+        return Since(at=utc(now) - FIRST_LOOK)
+    return Since(at=mark.at, after_event=mark.event_id, from_mark=True)
+
+
+def read_changes(session: Session, policy: Policy, since: Since, now: datetime) -> Changes:
+    """What changed since ``since`` up to ``now``, in one read transaction."""
+    now = utc(now)
+    head = session.execute(select(func.max(Event.id))).scalar_one() or 0
+    events, event_counts = _events(session, since, now, head)
+    clocks = [*_breached(session, since.at, now), *_warning(session, policy, since.at, now)]
+    clocks += _expiring(session, since.at, now)
+    clocks += reviews_due(session, since.at, now)
+    counts = {kind: 0 for kind in KINDS}
+    for change in clocks:
+        counts[change.kind] += 1
+    counts.update(event_counts)
+    ordered = sorted(
+        [*clocks, *events], key=lambda c: (KINDS.index(c.kind), -c.at.timestamp(), c.ref)
+    )
+    return Changes(since, now, head, tuple(ordered), counts)
+
+
+def _event_window(since: Since, now: datetime, head: int) -> list[Any]:
+    if since.after_event is not None:
+        return [Event.id > since.after_event, Event.id <= head]
+    return [Event.at > since.at, Event.at <= now, Event.id <= head]
+
+
+def _events(
+    session: Session, since: Since, now: datetime, head: int
+) -> tuple[list[Change], dict[str, int]]:
+    window = [*_event_window(since, now, head), Event.action.in_(tuple(EVENT_KINDS))]
+    counts: dict[str, int] = {}
+    for action, count in session.execute(
+        select(Event.action, func.count()).where(*window).group_by(Event.action)
+    ):
+        kind = EVENT_KINDS[action]
+        counts[kind] = counts.get(kind, 0) + int(count)
+    changes: list[Change] = []
+    for action in EVENT_KINDS:
+        rows = session.execute(
+            select(Event.at, Event.actor, Event.dispute_ref, Event.stage, Event.after)
+            .where(*_event_window(since, now, head), Event.action == action)
+            .order_by(Event.id.desc())
+            .limit(PER_KIND)
+        )
+        changes += [
+            Change(EVENT_KINDS[action], ref or "", at, stage, actor, _detail(action, after))
+            for at, actor, ref, stage, after in rows
+        ]
+    return changes, counts
+
+
+def _detail(action: str, after_text: str) -> str:
+    """A few words from the event's payload: the outcome, the stage reached."""
+    try:
+        after = json.loads(after_text or "{}")
+    except ValueError:
+        return ""
+    if not isinstance(after, dict):
+        return ""
+    if action in ("record_decision", "final_determination"):
+        outcome = after.get("outcome")
+        receiving = after.get("receiving") or after.get("receiving_agency")
+        return " → ".join(str(x) for x in (outcome, receiving) if x)
+    if action == "escalate" and "stage" in after:
+        return f"to stage {after['stage']}"
+    return ""
+
+
+_LIVE = (Status.OPEN.value, Status.DECIDED.value)
+
+
+def _breached(session: Session, since: datetime, now: datetime) -> list[Change]:
+    """Live disputes whose current clock breached in (since, now]."""
+    rows = session.execute(
+        select(Dispute.ref, Dispute.current_stage, Dispute.current_due_at)
+        .where(
+            Dispute.status.in_(_LIVE),
+            Dispute.current_due_at > since,
+            Dispute.current_due_at <= now,
+        )
+        .order_by(Dispute.current_due_at.desc())
+        .limit(PER_KIND)
+    )
+    return [Change(BREACHED, ref, due, stage, None, "clock breached") for ref, stage, due in rows]
+
+
+def _warning(session: Session, policy: Policy, since: datetime, now: datetime) -> list[Change]:
+    """Live disputes whose clock reached warning in (since, now] and has not breached.
+
+    A clock warns at ``entered + fraction × window``, so it warned in the period only
+    if its due time is within the longest window's remainder from now: the index
+    reads only those.
+    """
+    fraction = policy.clock.warning_fraction
+    longest = max(max(getattr(policy.windows, r)) for r in ("critical", "high", "medium", "low"))
+    reach = timedelta(hours=longest) * (1 - fraction)
+    rows = session.execute(
+        select(Dispute.ref, Dispute.current_stage, Dispute.stage_entered_at, Dispute.current_due_at)
+        .where(
+            Dispute.status.in_(_LIVE),
+            Dispute.current_due_at > now,
+            Dispute.current_due_at <= now + reach,
+        )
+        .order_by(Dispute.current_due_at)
+    )
+    found: list[Change] = []
+    for ref, stage, entered, due in rows:
+        warns_at = entered + (due - entered) * fraction
+        if since < warns_at <= now:
+            found.append(Change(WARNING, ref, warns_at, stage, None, f"due {_short(due)}"))
+    return found[:PER_KIND]
+
+
+def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
+    """Active provisional packages ending within ``EXPIRY_HORIZON``, or ended since."""
+    rows = session.execute(
+        select(Dispute.ref, Dispute.current_stage, ProvisionalPackage.ends_at)
+        .join(Dispute, Dispute.id == ProvisionalPackage.dispute_id)
+        .where(
+            ProvisionalPackage.status == "active",
+            ProvisionalPackage.ends_at > since,
+            ProvisionalPackage.ends_at <= now + EXPIRY_HORIZON,
+        )
+        .order_by(ProvisionalPackage.ends_at)
+        .limit(PER_KIND)
+    )
+    return [
+        Change(
+            EXPIRING, ref, ends, stage, None, ("ended " if ends <= now else "ends ") + _short(ends)
+        )
+        for ref, stage, ends in rows
+    ]
+
+
+def reviews_due(session: Session, since: datetime, now: datetime) -> Sequence[Change]:
+    """Reviews coming due since ``since``: the hook for the reviews work (issue 12 §3).
+
+    Which reviews are due (decisions' review dates, review triggers, re-rated
+    risk) is decided there, with its index; this view lists them as
+    ``Change(REVIEW_DUE, ref, due_at, stage, None, detail)`` once that query lands.
+    """
+    del session, since, now
+    return ()
+
+
+def _short(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,131 @@
+"""Shift start: what changed since a person last looked, and their seen mark under the chain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from typing import Any
+
+World = Any  # tests/store/conftest.py's World
+
+from panel_tui.rules.errors import InvalidInputError, NotFoundError
+from panel_tui.store.ledger.shift import mark_seen
+from panel_tui.store.read import changes as ch
+from panel_tui.store.rebuild.verify import check_records
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+
+def read(world: World, login: str = "duty_lead") -> ch.Changes:
+    with world.store.read() as session:
+        since = ch.since_last(session, login, world.now)
+        return ch.read_changes(session, world.store.policy(session), since, world.now)
+
+
+def kinds(changes: ch.Changes) -> set[tuple[str, str]]:
+    return {(c.kind, c.ref) for c in changes.items}
+
+
+def look(world: World, login: str = "duty_lead") -> ch.Changes:
+    """Read what changed and mark it seen, as the shift-start view's `m` does."""
+    changes = read(world, login)
+    mark_seen(world.store, login, changes.head_event, world.now)
+    return changes
+
+
+def test_events_since_the_mark_are_listed_by_kind_and_the_mark_hides_them(world: World) -> None:
+    old = world.open()
+    look(world)
+    world.advance(minutes=10)
+    new = world.open()
+    world.ledger("supervisor").escalate(old, "moving up")
+    world.advance(minutes=10)
+    decided = world.open()
+    world.decided(decided)
+    changes = read(world)
+    assert changes.since.from_mark
+    assert {("opened", new), ("opened", decided), ("escalated", old), ("decided", decided)} <= (
+        kinds(changes)
+    )
+    assert ("opened", old) not in kinds(changes)  # seen before the mark
+    assert changes.counts["opened"] == 2 and changes.counts["decided"] == 1
+    escalated = changes.of("escalated")[0]
+    assert escalated.actor == "supervisor" and escalated.detail == "to stage 1"
+    # Someone else's mark is theirs: the supervisor (never looked) sees the last day.
+    assert ("opened", old) in kinds(read(world, "supervisor"))
+    look(world)
+    after = read(world)
+    assert not [c for c in after.items if c.kind in ch.EVENT_KINDS.values()]
+
+
+def test_clocks_that_breached_or_warned_since_the_mark(world: World) -> None:
+    ref = world.open(risk="high")  # frontline window 24 h: warning at 18 h, breach at 24 h
+    look(world)
+    world.advance(hours=17)
+    assert ("warning", ref) not in kinds(read(world))
+    world.advance(hours=2)
+    warned = read(world)
+    assert ("warning", ref) in kinds(warned)
+    look(world)
+    world.advance(hours=1)
+    assert ("warning", ref) not in kinds(read(world))  # it warned before the mark
+    world.advance(hours=5)
+    changes = read(world)
+    assert ("breached", ref) in kinds(changes)
+    assert changes.items[0].kind == "breached"  # what is burning comes first
+    look(world)
+    world.advance(hours=1)
+    assert ("breached", ref) not in kinds(read(world))
+
+
+def test_packages_expiring_within_two_days_are_listed(world: World) -> None:
+    ref = world.open()
+    world.ledger("duty_lead").start_provisional(ref, "frontline", "daily welfare call", days=7)
+    look(world)
+    world.advance(days=4)
+    assert ("package_expiring", ref) not in kinds(read(world))
+    world.advance(days=1, hours=1)
+    assert ("package_expiring", ref) in kinds(read(world))
+
+
+def test_since_a_time_reads_events_by_time(world: World) -> None:
+    first = world.open()
+    world.advance(hours=3)
+    second = world.open()
+    world.advance(hours=1)
+    with world.store.read() as session:
+        since = ch.Since(at=world.now - timedelta(hours=2))
+        changes = ch.read_changes(session, world.store.policy(session), since, world.now)
+    assert ("opened", second) in kinds(changes) and ("opened", first) not in kinds(changes)
+
+
+def test_a_mark_is_an_audited_record_never_moved_back(world: World) -> None:
+    world.open()
+    head = look(world).head_event
+    event = world.last_event()
+    assert event["action"] == "mark_seen" and event["actor"] == "duty_lead"
+    assert event["after"]["event_id"] == head
+    world.advance(minutes=5)
+    mark_seen(world.store, "duty_lead", head - 1, world.now)  # an older window's view
+    assert world.sql("SELECT event_id FROM seenmark WHERE login = 'duty_lead'")[0][0] == head
+    with world.store.engine.connect() as connection:
+        assert check_records(connection).ok
+    # A direct edit of the mark (hiding what came since from the next look) is named.
+    conn = sqlite3.connect(world.path)
+    with conn:
+        conn.execute("UPDATE seenmark SET event_id = event_id + 100")
+    conn.close()
+    world.store.engine.dispose()
+    with world.store.engine.connect() as connection:
+        report = check_records(connection)
+    assert not report.ok
+    assert any(f.table == "seenmark" and f.field == "event_id" for f in report.findings)
+
+
+def test_only_people_of_the_store_mark_and_only_events_it_holds(world: World) -> None:
+    world.open()
+    with pytest.raises(NotFoundError):
+        mark_seen(world.store, "stranger", 1, world.now)
+    with pytest.raises(InvalidInputError, match="not in this store"):
+        mark_seen(world.store, "duty_lead", 10**6, world.now)
+    assert world.sql("SELECT count(*) FROM seenmark")[0][0] == 0
