@@ -161,6 +161,10 @@ def as_written_by_0003(path: Path) -> None:
                 )
                 prev = digest
             conn.execute("ALTER TABLE event DROP COLUMN rows")
+            # What 0005 added (shift start): its tables and the index of events by time.
+            for table in ("seenmark", "alertsent"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute("DROP INDEX IF EXISTS ix_event_at")
             for _, sql in guards:
                 conn.execute(sql)
             conn.execute("UPDATE alembic_version SET version_num = '0003'")

@@ -13,8 +13,11 @@ from reliability.relkit import T0, valid_form
 
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
+from panel_tui.store.ledger import alerts as sent_record
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.ledger.agenda import PanelAgenda
+from panel_tui.store.ledger.shift import mark_seen
+from panel_tui.store.read.alerts import alerts_due
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
@@ -63,6 +66,13 @@ def build_rich_store(path: Path) -> None:
         agenda = PanelAgenda(store, "panel_chair", clock=clock)
         agenda.add(date(2026, 3, 9), a)
         agenda.move(date(2026, 3, 9), a, 1, [store_id(path, a), store_id(path, e)])
+        # Shift start: a seen mark, and alerts claimed and sent (a and b warn at 18 h).
+        mark_seen(store, "duty_lead", 1, now)
+        later = T0 + timedelta(hours=19)
+        with store.read() as session:
+            due = alerts_due(session, store.policy(session), later)
+        digests = sent_record.claim(store, due, "duty_lead", later, "email")
+        sent_record.mark_sent(store, digests[0], "duty_lead", later)
     finally:
         store.close()
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
-import pytest
 from typing import Any
 
-World = Any  # tests/store/conftest.py's World
+import pytest
 
 from panel_tui.rules.errors import InvalidInputError, NotFoundError
 from panel_tui.store.ledger.shift import mark_seen
 from panel_tui.store.read import changes as ch
 from panel_tui.store.rebuild.verify import check_records
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+World = Any  # tests/store/conftest.py's World
 
 
 def read(world: World, login: str = "duty_lead") -> ch.Changes:

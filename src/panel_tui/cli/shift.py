@@ -28,6 +28,8 @@ def cmd_handover(args: argparse.Namespace) -> int:
     from panel_tui.store.ledger.shift import mark_seen
     from panel_tui.store.read.changes import Since, read_changes, since_last
 
+    if args.mark_seen and args.at:
+        raise InvalidInputError("--mark-seen marks what is seen now: leave out --at", field="at")
     now = read_instant(args)
     store = open_store(args)
     try:
@@ -45,7 +47,7 @@ def cmd_handover(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(changes_markdown(changes, login))
         if args.mark_seen:
-            mark_seen(store, login, changes.head_event, datetime.now(UTC))
+            mark_seen(store, login, changes.head_event, changes.until)
     finally:
         store.close()
     return 0
@@ -116,6 +118,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from panel_tui.store.identity import os_login
 
     within = parse_duration(args.within, "--within")
+    if args.at and not args.dry_run:
+        # What was sent is recorded at the real time: only a dry run may look at another.
+        raise InvalidInputError("--at is for --dry-run only", field="at")
     now = read_instant(args)
     config = None if args.dry_run else load_alerts_config()
     store = open_store(args)
