@@ -34,6 +34,11 @@ class BenchPanelApp(PanelApp):
     def __init__(
         self, *args: Any, on_first_paint: Callable[[App], None] | None = None, **kwargs: Any
     ) -> None:
+        from panel_tui.config import Settings
+
+        # The queue's figures start on the queue: the shift-start view, which opening
+        # shows over it, has its own figure (the `w` key, interact.py).
+        kwargs.setdefault("settings", Settings(shift_start=False))
         super().__init__(*args, **kwargs)
         self.loads = 0
         self._on_first_paint = on_first_paint

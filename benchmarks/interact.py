@@ -11,7 +11,10 @@ thread worker, the message back to the UI and the repaint.
   until the queue's next ``Loaded`` message for the new filter;
 * section switch: a number key until the new section's first page is loaded;
 * open detail: ``enter`` on a row until the dispute screen shows the dispute;
-* page down: ``pagedown`` until the row under the new cursor is loaded.
+* page down: ``pagedown`` until the row under the new cursor is loaded;
+* shift start: ``w`` on the queue until the shift-start view lists every change
+  since the duty lead's last look (none marked: the last 24 hours, read from the
+  event log and the clocks' indexes; store/read/changes.py).
 
 The baseline is a bare Textual app whose Input echoes each keystroke into a
 Static: the framework's own keystroke-to-repaint time.
@@ -29,7 +32,7 @@ from pathlib import Path
 from benchmarks.common import NOW, SIZE, Figure, median, p95, run_child
 
 FILTER_WORDS = ("cbh", "housing", "D-2026-01", "ACT")
-ACTIONS = ("filter keystroke", "section switch", "open detail", "page down")
+ACTIONS = ("filter keystroke", "section switch", "open detail", "page down", "shift start")
 
 
 async def _timed(pilot, keys: tuple[str, ...], ready: Callable[[], bool]) -> float:  # noqa: ANN001
@@ -53,6 +56,7 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
     from benchmarks.bare import until
     from panel_tui.screens.detail import DisputeScreen
     from panel_tui.screens.queue import QueueScreen
+    from panel_tui.screens.shift import ShiftStartScreen
     from panel_tui.store.db import Store
 
     store = Store.open(db)
@@ -114,6 +118,19 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
             await until(lambda: app.screen is queue)
             await pilot.press("down")
             await until(lambda: view.cursor_row is not None)
+
+        # Shift start on `w`: what changed since the last look, listed; then back.
+        def listed() -> bool:
+            screen = app.screen
+            if not isinstance(screen, ShiftStartScreen) or not screen.is_mounted:
+                return False
+            table = screen.query("#changes")
+            return bool(table) and table.first().row_count == len(screen.changes.items)
+
+        for _ in range(repeat):
+            samples["shift start"].append(await _timed(pilot, ("w",), listed))
+            await pilot.press("escape")
+            await until(lambda: app.screen is queue)
     store.close()
     return samples
 

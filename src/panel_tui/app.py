@@ -96,6 +96,10 @@ class PanelApp(OrderedKeys):
             self.hold("store")  # released when the store is open: rights decide what keys do
         self.demo = demo
         self.settings = settings or load_settings()
+        if self.settings.shift_start:
+            # Keys wait until we know whether the shift-start view comes up: typed into
+            # the queue, they would land on the wrong screen when it does.
+            self.hold("shift")
         self._clock = clock or (lambda: datetime.now(UTC))
         self.login = login
         self.person: PersonView | None = None
@@ -197,6 +201,7 @@ class PanelApp(OrderedKeys):
         if self._stores.is_open:
             self._warn_if_not_a_user()
             self._check_keymap()
+            self._begin_shift_start()
         else:
             # Normally the first page's arrival starts the opening; this is the fallback.
             self.set_timer(1.0, self._begin_opening)
@@ -266,8 +271,35 @@ class PanelApp(OrderedKeys):
         self._show_identity(person, policy, kind)
         self._warn_if_not_a_user()
         self._check_keymap()
+        self._begin_shift_start()
         # Rights are known now (the footer's keys), and the queue rereads through the Store.
         self._broadcast(lambda: IdentityChanged(self.login))
+
+    # --- shift start ------------------------------------------------------------------
+    def _begin_shift_start(self) -> None:
+        if "shift" not in self._holds:
+            return
+        if self.person is None or not self.person.active:
+            self.release("shift")  # nobody's mark to read
+            return
+        self.show_shift_start(always=False)
+
+    @work(thread=True, exclusive=True, group="shift", exit_on_error=False)
+    def show_shift_start(self, always: bool) -> None:
+        """Read what changed since the last look; show it (on opening: only if anything did)."""
+        from panel_tui.screens.shift import read_changes_for
+
+        try:
+            changes = read_changes_for(self, self.login)
+        finally:
+            self.call_from_thread(self.release, "shift")
+        self.call_from_thread(self._push_shift_start, changes, always)
+
+    def _push_shift_start(self, changes: object, always: bool) -> None:
+        from panel_tui.screens.shift import ShiftStartScreen
+
+        if always or changes.total:  # type: ignore[attr-defined]
+            self.push_screen(ShiftStartScreen(changes))  # type: ignore[arg-type]
 
     def key_hold_notice(self) -> str | None:
         if "store" in self._holds:

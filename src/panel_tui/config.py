@@ -77,6 +77,8 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     poll_seconds: float = 0.7
     clock_seconds: float = 30.0
+    #: Show what changed since you last looked when the app opens (``shift_start = false``).
+    shift_start: bool = True
     problems: list[str] = field(default_factory=list)
 
 
@@ -120,4 +122,9 @@ def load_settings(path: Path | None = None) -> Settings:
                 setattr(settings, name, float(value))
             elif value is not None:
                 settings.problems.append(f"{path}: app.{name} must be a positive number")
+        shift_start = app.get("shift_start")
+        if isinstance(shift_start, bool):
+            settings.shift_start = shift_start
+        elif shift_start is not None:
+            settings.problems.append(f"{path}: app.shift_start must be true or false")
     return settings

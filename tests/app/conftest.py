@@ -40,8 +40,10 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def make_app(store: Store) -> Callable[..., PanelApp]:
-    def make(login: str = "duty", **kwargs: object) -> PanelApp:
-        settings = Settings(poll_seconds=0.2)
+    def make(login: str = "duty", *, shift_start: bool = False, **kwargs: object) -> PanelApp:
+        # The shift-start view (tests/app/test_shift_start.py) would cover the queue the
+        # other tests start from: off unless a test asks for it.
+        settings = Settings(poll_seconds=0.2, shift_start=shift_start)
         return PanelApp(store, login, demo=True, clock=lambda: NOW, settings=settings, **kwargs)
 
     return make

@@ -47,7 +47,7 @@ def held_app(store: Store) -> tuple[PanelApp, HeldOpening]:
         "duty",
         demo=True,
         clock=lambda: NOW,
-        settings=Settings(poll_seconds=0.2),
+        settings=Settings(poll_seconds=0.2, shift_start=False),
         head=peek(str(store.path)),
     )
     return app, lazy

@@ -36,7 +36,7 @@ def quick_app(path: Path, login: str = "duty", target: str | None = None) -> Pan
         LazyStore(target or str(path)),
         login,
         clock=lambda: NOW,
-        settings=Settings(poll_seconds=0.2),
+        settings=Settings(poll_seconds=0.2, shift_start=False),
         head=head,
     )
 

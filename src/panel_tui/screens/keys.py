@@ -23,6 +23,7 @@ MODULES = (
     "panel_tui.screens.modals",
     "panel_tui.screens.panel",
     "panel_tui.screens.queue",
+    "panel_tui.screens.shift",
     "panel_tui.widgets.queue_view",
 )
 

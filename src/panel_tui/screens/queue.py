@@ -64,6 +64,7 @@ class QueueScreen(AppScreen):
         Binding("n", "new_dispute", "New", id="queue.new"),
         Binding("P", "panel", "Panel", id="queue.panel"),
         Binding("D", "dashboard", "Dashboard", id="queue.dashboard"),
+        Binding("w", "what_changed", "What changed", show=False, id="queue.what_changed"),
     ]
 
     def __init__(self) -> None:
@@ -285,6 +286,10 @@ class QueueScreen(AppScreen):
         from panel_tui.screens.panel import PanelScreen
 
         self.app.push_screen(PanelScreen())
+
+    def action_what_changed(self) -> None:
+        """Shift start on demand: what changed since you last looked."""
+        self.panel.show_shift_start(always=True)
 
     def action_dashboard(self) -> None:
         from panel_tui.screens.dashboard import DashboardScreen

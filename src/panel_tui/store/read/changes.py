@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from panel_tui.rules.clocks import utc
@@ -236,14 +236,18 @@ def _warning(session: Session, policy: Policy, since: datetime, now: datetime) -
 
 
 def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
-    """Active provisional packages ending within ``EXPIRY_HORIZON``, or ended since."""
+    """Active provisional packages that came within ``EXPIRY_HORIZON`` of their end since
+    ``since``, or ended since: each is new once on coming close, and once on ending."""
+    ends = ProvisionalPackage.ends_at
     rows = session.execute(
-        select(Dispute.ref, Dispute.current_stage, ProvisionalPackage.ends_at)
+        select(Dispute.ref, Dispute.current_stage, ends)
         .join(Dispute, Dispute.id == ProvisionalPackage.dispute_id)
         .where(
             ProvisionalPackage.status == "active",
-            ProvisionalPackage.ends_at > since,
-            ProvisionalPackage.ends_at <= now + EXPIRY_HORIZON,
+            or_(
+                and_(ends > since + EXPIRY_HORIZON, ends <= now + EXPIRY_HORIZON),
+                and_(ends > since, ends <= now),
+            ),
         )
         .order_by(ProvisionalPackage.ends_at)
         .limit(PER_KIND)

@@ -1,0 +1,132 @@
+"""Shift start: what changed since you last looked, to walk through and mark seen.
+
+Shown on opening when something changed (the app reads it right after the
+store opens; keys wait for it), and on `w` from the queue. One line per change,
+what is burning first (breached, newly at warning, packages expiring, reviews
+due, then what people did). `n`/`p` step through them, `enter` opens the
+dispute, `m` marks everything listed seen (an audited event) and goes back;
+`esc` goes back without marking, so they are shown again next time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Header, Static
+
+from panel_tui.rules.text import visible
+from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.store.read.changes import BREACHED, KINDS, LABELS, WARNING, Changes
+from panel_tui.widgets.footer import KeysFooter
+
+#: Short labels for the kind column (the table is 80 columns wide at the least).
+SHORT = {
+    BREACHED: "BREACHED",
+    WARNING: "warning",
+    "package_expiring": "package",
+    "review_due": "review",
+    "opened": "opened",
+    "escalated": "escalated",
+    "decided": "decided",
+    "accepted": "accepted",
+    "withdrawn": "withdrawn",
+}
+
+
+def read_changes_for(app: object, login: str) -> Changes:
+    """Everything changed since ``login``'s seen mark, as the app's clock stands (a worker)."""
+    from panel_tui.store.read.changes import read_changes, since_last
+
+    store = app.store  # type: ignore[attr-defined]
+    now = app.now()  # type: ignore[attr-defined]
+    with store.read() as session:
+        return read_changes(session, store.policy(session), since_last(session, login, now), now)
+
+
+class ShiftStartScreen(AppScreen):
+    """The changes since the last look, one per row."""
+
+    DEFAULT_CSS = """
+    ShiftStartScreen #summary { padding: 0 1; height: auto; }
+    ShiftStartScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("n", "step(1)", "Next", id="shift.next"),
+        Binding("p", "step(-1)", "Previous", id="shift.previous"),
+        Binding("enter", "open", "Open", id="shift.open"),
+        Binding("m", "mark_seen", "Mark seen", id="shift.mark_seen"),
+        Binding("escape", "back", "Back", id="shift.back"),
+    ]
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(self._summary(), id="summary")
+        yield DataTable(cursor_type="row", zebra_stripes=False, id="changes")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("what", "ref", "when (UTC)", "stage", "by", "detail")
+        for n, change in enumerate(self.changes.items):
+            style = "bold red" if change.kind == BREACHED else ""
+            table.add_row(
+                Text(SHORT[change.kind], style=style),
+                Text(visible(change.ref, multiline=False)),
+                change.at.astimezone(UTC).strftime("%d %b %H:%M"),
+                "" if change.stage is None else str(change.stage),
+                Text(visible(change.actor or "", multiline=False)),
+                Text(visible(change.detail, multiline=False)),
+                key=str(n),
+            )
+        table.focus()
+
+    def _summary(self) -> Text:
+        c = self.changes
+        since = "your last look" if c.since.from_mark else "the last 24 hours (never marked)"
+        head = f"What changed since {since} ({c.since.at.astimezone(UTC):%d %b %H:%M} UTC)"
+        parts = [f"{LABELS[k]} {c.counts[k]}" for k in KINDS if c.counts.get(k)]
+        listed = len(c.items)
+        more = f" · {listed} of {c.total} listed" if listed < c.total else ""
+        body = " · ".join(parts) if parts else "Nothing changed."
+        return Text(visible(f"{head}\n{body}{more}"))
+
+    def action_step(self, delta: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.panel.open_dispute(self.changes.items[table.cursor_row].ref)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_mark_seen(self) -> None:
+        self._mark()
+
+    @work(thread=True, exclusive=True, group="shift-mark")
+    def _mark(self) -> None:
+        from panel_tui.store.ledger.shift import mark_seen
+
+        app, changes = self.panel, self.changes
+        retrying(app, lambda: mark_seen(app.store, app.login, changes.head_event, changes.until))
+        app.call_from_thread(self._marked)
+
+    def _marked(self) -> None:
+        self.notify(f"Marked {self.changes.total} changes seen.")
+        if self.app.screen is self:
+            self.app.pop_screen()

@@ -1,0 +1,84 @@
+"""Shift start in the app at 80×24: shown on opening, walked with n/p, enter opens, m marks seen."""
+
+from __future__ import annotations
+
+from helpers import screen_text, wait_for, wait_text
+
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.queue import QueueScreen
+from panel_tui.screens.shift import ShiftStartScreen
+from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+SIZE = (80, 24)
+
+
+def marks(store) -> list[tuple[str, int]]:  # noqa: ANN001
+    conn = sqlite3.connect(store.engine.url.database)
+    try:
+        return conn.execute("SELECT login, event_id FROM seenmark").fetchall()
+    finally:
+        conn.close()
+
+
+async def test_opening_shows_what_changed_and_m_marks_it_seen(make_app, store) -> None:
+    app = make_app("duty", shift_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        screen = app.screen
+        await wait_text(pilot, "What changed since the last 24 hours")
+        text = screen_text(app)
+        assert "BREACHED" in text and "opened" in text
+        changes = screen.changes
+        assert changes.total > 0 and changes.items[0].kind == "breached"
+        table = screen.query_one("#changes")
+        assert table.row_count == len(changes.items)
+        # n and p walk the list; enter opens the dispute under the cursor.
+        await pilot.press("n", "n", "p")
+        assert table.cursor_row == 1
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DisputeScreen) and app.screen.detail is not None,
+        )
+        assert app.screen.detail.ref == changes.items[1].ref
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert marks(store) == []  # looking is not marking
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        assert marks(store) == [("duty", changes.head_event)]
+        # On demand from the queue, `w` now says nothing changed since the mark.
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        await wait_text(pilot, "Nothing changed.")
+        assert "since your last look" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        assert marks(store) == [("duty", changes.head_event)]
+
+
+async def test_nothing_new_opens_on_the_queue(make_app, store) -> None:
+    from panel_tui.store.ledger.shift import mark_seen
+    from panel_tui.store.read.changes import read_changes, since_last
+    from storefix import NOW
+
+    with store.read() as session:
+        seen = read_changes(session, store.policy(session), since_last(session, "duty", NOW), NOW)
+    mark_seen(store, "duty", seen.head_event, NOW)
+    app = make_app("duty", shift_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: "shift" not in app._holds)
+        await pilot.press("1")  # keys go to the queue, as before
+        await wait_for(pilot, lambda: app.screen.filter.section.value == "mine")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_keys_typed_while_it_is_read_land_on_it(make_app) -> None:
+    """Keys wait for the shift-start decision: `n` is the view's next, not the queue's New."""
+    app = make_app("duty", shift_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        table = app.screen.query_one("#changes")
+        await wait_for(pilot, lambda: table.cursor_row == 1)
