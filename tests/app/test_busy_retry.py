@@ -48,7 +48,9 @@ def notes_on(path: Path, ref: str) -> list[str]:
 
 
 async def test_a_locked_store_is_retried_with_a_notice(quick_store: Store) -> None:
-    app = PanelApp(quick_store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False))
+    app = PanelApp(
+        quick_store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+    )
     ledger = Ledger(quick_store, "duty", clock=lambda: NOW)
     holder = sqlite3.connect(quick_store.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another user's long write

@@ -188,7 +188,9 @@ async def test_a_draft_belongs_to_one_store(make_app, tmp_path: Path) -> None:
         await wait_for(pilot, lambda: len(draft_files()) == 1)
     other = build_store(tmp_path / "other" / "s.db")
     try:
-        app = PanelApp(other, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False))
+        app = PanelApp(
+            other, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+        )
         async with app.run_test(size=SIZE) as pilot:
             await queue_ready(pilot)
             await pilot.press("n")

@@ -15,7 +15,9 @@ from panel_tui.widgets.queue_view import PAGE, QueueView
 async def test_page_down_into_an_unloaded_page_keeps_the_new_row(tmp_path) -> None:  # noqa: ANN001
     store = build_demo(str(tmp_path / "big.db"), disputes=3000, seed=3, now=NOW)
     try:
-        app = PanelApp(store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False))
+        app = PanelApp(
+            store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+        )
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
             view = app.screen.query_one(QueueView)

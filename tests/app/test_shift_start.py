@@ -58,9 +58,10 @@ async def test_opening_shows_what_changed_and_m_marks_it_seen(make_app, store) -
 
 
 async def test_nothing_new_opens_on_the_queue(make_app, store) -> None:
+    from storefix import NOW
+
     from panel_tui.store.ledger.shift import mark_seen
     from panel_tui.store.read.changes import read_changes, since_last
-    from storefix import NOW
 
     with store.read() as session:
         seen = read_changes(session, store.policy(session), since_last(session, "duty", NOW), NOW)
