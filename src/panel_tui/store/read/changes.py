@@ -163,7 +163,8 @@ def _events(
         rows = session.execute(
             select(Event.at, Event.actor, Event.dispute_ref, Event.stage, Event.after)
             .where(*_event_window(since, now, head), Event.action == action)
-            .order_by(Event.id.desc())
+            # Newest first along the index the window reads (the key, or ix_event_at).
+            .order_by(Event.id.desc() if since.after_event is not None else Event.at.desc())
             .limit(PER_KIND)
         )
         changes += [
