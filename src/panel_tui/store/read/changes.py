@@ -71,8 +71,9 @@ EVENT_KINDS = {
 EXPIRY_HORIZON = timedelta(hours=48)
 #: Without a seen mark, a first look covers the last day (one shift and then some).
 FIRST_LOOK = timedelta(hours=24)
-#: At most this many changes of each kind are listed (all are counted).
-PER_KIND = 200
+#: At most this many changes of each kind are listed (all are counted): reading a
+#: row costs far more than counting one, and a shift reads the newest first.
+PER_KIND = 50
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,16 @@ def read_changes(session: Session, policy: Policy, since: Since, now: datetime) 
     now = utc(now)
     head = session.execute(select(func.max(Event.id))).scalar_one() or 0
     events, event_counts = _events(session, since, now, head)
-    clocks = [*_breached(session, since.at, now), *_warning(session, policy, since.at, now)]
-    clocks += _expiring(session, since.at, now)
-    clocks += reviews_due(session, since.at, now)
+    breached, breached_count = _breached(session, since.at, now)
+    warning, warning_count = _warning(session, policy, since.at, now)
+    expiring = _expiring(session, since.at, now)
+    reviews = list(reviews_due(session, since.at, now))
     counts = {kind: 0 for kind in KINDS}
-    for change in clocks:
+    for change in (*expiring, *reviews):
         counts[change.kind] += 1
+    counts[BREACHED], counts[WARNING] = breached_count, warning_count
     counts.update(event_counts)
+    clocks = [*breached, *warning, *expiring, *reviews]
     ordered = sorted(
         [*clocks, *events], key=lambda c: (KINDS.index(c.kind), -c.at.timestamp(), c.ref)
     )
@@ -145,7 +149,9 @@ def read_changes(session: Session, policy: Policy, since: Since, now: datetime) 
 def _event_window(since: Since, now: datetime, head: int) -> list[Any]:
     if since.after_event is not None:
         return [Event.id > since.after_event, Event.id <= head]
-    return [Event.at > since.at, Event.at <= now, Event.id <= head]
+    # By time alone: an id bound here makes SQLite walk the whole key instead of
+    # ix_event_at; and in this one read transaction no event after ``head`` is seen.
+    return [Event.at > since.at, Event.at <= now]
 
 
 def _events(
@@ -194,46 +200,63 @@ def _detail(action: str, after_text: str) -> str:
 _LIVE = (Status.OPEN.value, Status.DECIDED.value)
 
 
-def _breached(session: Session, since: datetime, now: datetime) -> list[Change]:
-    """Live disputes whose current clock breached in (since, now]."""
+def _breached(session: Session, since: datetime, now: datetime) -> tuple[list[Change], int]:
+    """Live disputes whose current clock breached in (since, now], newest first; how many."""
+    window = (
+        Dispute.status.in_(_LIVE),
+        Dispute.current_due_at > since,
+        Dispute.current_due_at <= now,
+    )
+    count = session.execute(select(func.count()).where(*window)).scalar_one()
     rows = session.execute(
         select(Dispute.ref, Dispute.current_stage, Dispute.current_due_at)
-        .where(
-            Dispute.status.in_(_LIVE),
-            Dispute.current_due_at > since,
-            Dispute.current_due_at <= now,
-        )
+        .where(*window)
         .order_by(Dispute.current_due_at.desc())
         .limit(PER_KIND)
     )
-    return [Change(BREACHED, ref, due, stage, None, "clock breached") for ref, stage, due in rows]
+    found = [Change(BREACHED, ref, due, stage, None, "clock breached") for ref, stage, due in rows]
+    return found, int(count)
 
 
-def _warning(session: Session, policy: Policy, since: datetime, now: datetime) -> list[Change]:
+def _warning(
+    session: Session, policy: Policy, since: datetime, now: datetime
+) -> tuple[list[Change], int]:
     """Live disputes whose clock reached warning in (since, now] and has not breached.
 
-    A clock warns at ``entered + fraction × window``, so it warned in the period only
-    if its due time is within the longest window's remainder from now: the index
-    reads only those.
+    A clock of window W warns ``(1 - fraction) × W`` before it is due. So for each
+    window length the policy uses, the disputes (of the risks and stages with that
+    window) that warned in the period are exactly those due in (since, now] shifted
+    by that much: one index range per window length, and only the matches come back.
     """
     fraction = policy.clock.warning_fraction
-    longest = max(max(getattr(policy.windows, r)) for r in ("critical", "high", "medium", "low"))
-    reach = timedelta(hours=longest) * (1 - fraction)
-    rows = session.execute(
-        select(Dispute.ref, Dispute.current_stage, Dispute.stage_entered_at, Dispute.current_due_at)
-        .where(
-            Dispute.status.in_(_LIVE),
-            Dispute.current_due_at > now,
-            Dispute.current_due_at <= now + reach,
-        )
-        .order_by(Dispute.current_due_at)
-    )
+    by_window: dict[float, list[Any]] = {}
+    for risk in ("critical", "high", "medium", "low"):
+        for stage, hours in enumerate(getattr(policy.windows, risk)):
+            by_window.setdefault(hours, []).append(
+                and_(Dispute.risk == risk, Dispute.current_stage == stage)
+            )
     found: list[Change] = []
-    for ref, stage, entered, due in rows:
-        warns_at = entered + (due - entered) * fraction
-        if since < warns_at <= now:
-            found.append(Change(WARNING, ref, warns_at, stage, None, f"due {_short(due)}"))
-    return found[:PER_KIND]
+    count = 0
+    for hours, pairs in by_window.items():
+        ahead = timedelta(hours=hours) * (1 - fraction)
+        window = (
+            Dispute.status.in_(_LIVE),
+            Dispute.current_due_at > max(since + ahead, now),
+            Dispute.current_due_at <= now + ahead,
+            or_(*pairs),
+        )
+        count += session.execute(select(func.count()).where(*window)).scalar_one()
+        rows = session.execute(
+            select(Dispute.ref, Dispute.current_stage, Dispute.current_due_at)
+            .where(*window)
+            .order_by(Dispute.current_due_at.desc())  # the newest warnings of this window
+            .limit(PER_KIND)
+        )
+        found += [
+            Change(WARNING, ref, due - ahead, stage, None, f"due {_short(due)}")
+            for ref, stage, due in rows
+        ]
+    return sorted(found, key=lambda c: c.at, reverse=True)[:PER_KIND], int(count)
 
 
 def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
