@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.models import Event
@@ -104,7 +104,9 @@ def append_event(
     event (``rows``), so that verify can rebuild the tables from the events.
     """
     written = take_rows(session)
-    head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1)).first()
+    head = session.execute(
+        select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
+    ).first()
     next_id, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
     event = EventContent(
         id=next_id,
@@ -212,9 +214,6 @@ def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
 
 def verify_chain(connection: Connection) -> ChainReport:
     """Walk the chain from the first event; name the first event that does not verify."""
-    from panel_tui.store.types import UTCDateTime
-
-    decode = UTCDateTime().process_result_value
     expected_prev, expected_id, count = GENESIS, 1, 0
     for row in _rows(connection):
         content = EventContent(*row[:-1])
@@ -230,8 +229,8 @@ def verify_chain(connection: Connection) -> ChainReport:
             at_value = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
         except ValueError:  # written by hand: not a time the store could have stored
             return ChainReport(False, count, id_, "its time is not a valid timestamp")
-        at_value = decode(at_value.replace(tzinfo=None), None)  # type: ignore[arg-type]
-        computed = replace(content, at=at_value).digest()
+        # As the column type (types.UTCDateTime) reads it back: the stored wall time, in UTC.
+        computed = replace(content, at=at_value.replace(tzinfo=UTC)).digest()
         if computed != stored:
             return ChainReport(False, count, id_, "its content does not match its hash")
         expected_prev, expected_id, count = stored, expected_id + 1, count + 1

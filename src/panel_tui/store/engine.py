@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event, func
 from sqlalchemy.engine import make_url
@@ -125,7 +125,8 @@ def seconds_between(dialect_name: str, later: Any, earlier: Any) -> ColumnElemen
     """
     if dialect_name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * SECONDS_PER_DAY
-    return func.extract("epoch", later - earlier)
+    # SQLAlchemy types EXTRACT as an integer; an epoch difference has a fraction.
+    return cast("ColumnElement[float]", func.extract("epoch", later - earlier))
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -8,11 +8,28 @@ Events are append-only and hash-chained (see audit.py).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from panel_tui.store.types import UTCDateTime
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Stored) -> int:
+    """The primary key of a row already in the store (added and flushed).
+
+    A row not yet flushed has no id; passing its None on as a foreign key would
+    fail only later, at the NOT NULL constraint, far from the mistake.
+    """
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
 
 
 def _version() -> Column[int]:

@@ -16,17 +16,21 @@ Importing it costs no more than the standard library's module (both ≈ 10 ms).
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import TYPE_CHECKING
 
-sqlite: ModuleType
-try:
-    from pysqlite3 import dbapi2 as sqlite
-
-    DRIVER = "pysqlite3"
-except ImportError:  # no wheel for this platform: the standard library's module
+DRIVER: str
+if TYPE_CHECKING:
+    # pysqlite3 ships no type hints; its dbapi2 is the standard module's interface.
     import sqlite3 as sqlite
+else:
+    try:
+        from pysqlite3 import dbapi2 as sqlite
 
-    DRIVER = "sqlite3"
+        DRIVER = "pysqlite3"
+    except ImportError:  # no wheel for this platform: the standard library's module
+        import sqlite3 as sqlite
+
+        DRIVER = "sqlite3"
 
 #: 3.51.3 fixed a WAL race that can corrupt a store written by several processes at once.
 SAFE_SQLITE = (3, 51, 3)

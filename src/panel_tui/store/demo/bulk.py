@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy import insert as sa_insert
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from panel_tui.rules.enums import DisputeType
 from panel_tui.store.audit import GENESIS, EventContent, canonical
@@ -54,7 +54,9 @@ class BulkChain:
             name: (session.execute(select(func.max(_table(name).c.id))).scalar() or 0) + 1
             for name in IDS_PER_DISPUTE
         }
-        head = session.execute(select(Event.id, Event.hash).order_by(Event.id.desc()).limit(1))
+        head = session.execute(
+            select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
+        )
         row = head.first()
         self.event_id, self.prev_hash = (row[0], row[1]) if row else (0, GENESIS)
         self.counters: dict[int, int] = {}
@@ -64,7 +66,7 @@ class BulkChain:
                 self.counters[year] = int(stored.value)
             else:  # as Ledger.next_ref starts a year it has no counter for
                 self.counters[year] = session.execute(
-                    select(func.count()).where(Dispute.ref.like(f"D-{year}-%"))
+                    select(func.count()).where(col(Dispute.ref).like(f"D-{year}-%"))
                 ).scalar_one()
         dialect = session.get_bind().dialect
         self.sql = {}
@@ -79,7 +81,7 @@ class BulkChain:
         people = {
             login: (pid, tuple(roles.split()))
             for pid, login, roles in self.session.execute(
-                select(Person.id, Person.login, Person.roles)
+                select(col(Person.id), col(Person.login), col(Person.roles))
             )
         }
         agency = _table("agency")

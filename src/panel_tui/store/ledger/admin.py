@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import InvalidInputError, StoreError, TransitionError
@@ -113,7 +113,7 @@ class Admin(LedgerBase):
         bounded_text(kind, "kind", SHORT_MAX)
 
         def body(ctx: Context, _: object) -> None:
-            exists = ctx.session.execute(select(Agency).where(Agency.code == code)).first()
+            exists = ctx.session.execute(select(Agency).where(col(Agency.code) == code)).first()
             if exists:
                 raise InvalidInputError(f"agency {code} already exists", field="code")
             ctx.session.add(Agency(code=code, name=name.strip(), kind=kind.strip()))
@@ -137,7 +137,7 @@ class Admin(LedgerBase):
         bounded_text(display_name, "name", SHORT_MAX)
 
         def body(ctx: Context, _: object) -> None:
-            exists = ctx.session.execute(select(Person).where(Person.login == login)).first()
+            exists = ctx.session.execute(select(Person).where(col(Person.login) == login)).first()
             if exists:
                 raise InvalidInputError(f"user {login} already exists", field="login")
             agency_row = ctx.agency(agency, "agency") if agency else None
@@ -242,7 +242,7 @@ class Admin(LedgerBase):
             administer = set(policy.roles_for(Action.ADMINISTER))
             holders = [
                 p.login
-                for p in ctx.session.execute(select(Person).where(Person.active)).scalars()
+                for p in ctx.session.execute(select(Person).where(col(Person.active))).scalars()
                 if administer & set(p.role_list)
             ]
             if not holders:
@@ -264,7 +264,7 @@ class Admin(LedgerBase):
 
 def _person(ctx: Context, login: str) -> Person:
     found = (
-        ctx.session.execute(select(Person).where(Person.login == (login or "").strip()))
+        ctx.session.execute(select(Person).where(col(Person.login) == (login or "").strip()))
         .scalars()
         .first()
     )
@@ -287,7 +287,7 @@ def _person_state(ctx: Context, person: Person) -> dict[str, object]:
 def _keep_an_administrator(ctx: Context) -> None:
     """Refuse a change that leaves no active person able to administer."""
     administer = set(ctx.policy.roles_for(Action.ADMINISTER))
-    people = ctx.session.execute(select(Person).where(Person.active)).scalars()
+    people = ctx.session.execute(select(Person).where(col(Person.active))).scalars()
     if not any(administer & set(p.role_list) for p in people):
         raise TransitionError(
             "this would leave nobody active who can administer the store; nothing was changed.",

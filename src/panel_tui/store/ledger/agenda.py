@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from panel_tui.rules.enums import Action, Status
 from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.store.ledger.base import Context, LedgerBase
-from panel_tui.store.models import Dispute, PanelAgendaItem
+from panel_tui.store.models import Dispute, PanelAgendaItem, row_id
 
 
 class PanelAgenda(LedgerBase):
@@ -32,7 +33,7 @@ class PanelAgenda(LedgerBase):
                 raise InvalidInputError(f"{dispute.ref} is already on the agenda", field="ref")
             last = ctx.session.execute(
                 select(func.max(PanelAgendaItem.position)).where(
-                    PanelAgendaItem.panel_date == panel_date
+                    col(PanelAgendaItem.panel_date) == panel_date
                 )
             ).scalar_one()
             ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, (last or 0) + 1, True))
@@ -76,7 +77,7 @@ class PanelAgenda(LedgerBase):
             rows = {
                 r.dispute_id: r
                 for r in ctx.session.execute(
-                    select(PanelAgendaItem).where(PanelAgendaItem.panel_date == panel_date)
+                    select(PanelAgendaItem).where(col(PanelAgendaItem.panel_date) == panel_date)
                 ).scalars()
             }
             for position, dispute_id in enumerate(ids, start=1):
@@ -100,8 +101,8 @@ class PanelAgenda(LedgerBase):
         return (
             ctx.session.execute(
                 select(PanelAgendaItem).where(
-                    PanelAgendaItem.panel_date == panel_date,
-                    PanelAgendaItem.dispute_id == dispute.id,
+                    col(PanelAgendaItem.panel_date) == panel_date,
+                    col(PanelAgendaItem.dispute_id) == dispute.id,
                 )
             )
             .scalars()
@@ -115,6 +116,6 @@ class PanelAgenda(LedgerBase):
             dispute_id=dispute_id,
             position=position,
             picked=picked,
-            added_by_id=ctx.actor.id,
+            added_by_id=row_id(ctx.actor),
             added_at=ctx.at,
         )

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action
@@ -87,13 +87,17 @@ class Context:
 
     def agency(self, code: str, field: str) -> Agency:
         code = (code or "").strip().upper()
-        found = self.session.execute(select(Agency).where(Agency.code == code)).scalars().first()
+        found = (
+            self.session.execute(select(Agency).where(col(Agency.code) == code)).scalars().first()
+        )
         if found is None:
             raise InvalidInputError(f"unknown agency '{code}'", field=field)
         return found
 
     def person(self, login: str, field: str) -> Person:
-        found = self.session.execute(select(Person).where(Person.login == login)).scalars().first()
+        found = (
+            self.session.execute(select(Person).where(col(Person.login) == login)).scalars().first()
+        )
         if found is None or not found.active:
             raise InvalidInputError(f"unknown or inactive person '{login}'", field=field)
         return found
@@ -158,7 +162,9 @@ class LedgerBase:
     find_dispute = staticmethod(find_dispute)
 
     def _actor(self, session: Session) -> Person:
-        person = session.execute(select(Person).where(Person.login == self.login)).scalars().first()
+        person = (
+            session.execute(select(Person).where(col(Person.login) == self.login)).scalars().first()
+        )
         if person is None:
             raise NotFoundError(
                 f"{self.login} is not a user of this store.",
@@ -182,9 +188,11 @@ class LedgerBase:
             )
         # Name the last change: refusals and notes leave the version as it was.
         last = session.execute(
-            select(Event.actor, Event.at)
-            .where(Event.dispute_id == dispute.id, Event.action.not_in(UNVERSIONED_ACTIONS))
-            .order_by(Event.id.desc())
+            select(col(Event.actor), col(Event.at))
+            .where(
+                col(Event.dispute_id) == dispute.id, col(Event.action).not_in(UNVERSIONED_ACTIONS)
+            )
+            .order_by(col(Event.id).desc())
             .limit(1)
         ).first()
         raise StaleWriteError(
@@ -268,7 +276,7 @@ class LedgerBase:
         with self.store.read() as session:
             dispute = self.find_dispute(session, ref) if ref else None
             last = session.execute(
-                select(Event.actor, Event.at).order_by(Event.id.desc()).limit(1)
+                select(col(Event.actor), col(Event.at)).order_by(col(Event.id).desc()).limit(1)
             ).first()
         return StaleWriteError(
             f"Dispute {ref}" if ref else "The record",
@@ -286,7 +294,9 @@ class LedgerBase:
                 dispute = None
                 if ref:
                     dispute = (
-                        session.execute(select(Dispute).where(Dispute.ref == ref.strip().upper()))
+                        session.execute(
+                            select(Dispute).where(col(Dispute.ref) == ref.strip().upper())
+                        )
                         .scalars()
                         .first()
                     )
@@ -318,7 +328,7 @@ class LedgerBase:
             prefix = f"D-{year}-"
             highest = session.execute(
                 select(func.max(cast(func.substr(Dispute.ref, len(prefix) + 1), Integer))).where(
-                    Dispute.ref.like(f"{prefix}%")
+                    col(Dispute.ref).like(f"{prefix}%")
                 )
             ).scalar_one()
             row = Setting(key=key, value=str(highest or 0))
@@ -339,22 +349,23 @@ def dispute_facts(
     receiving = None
     if dispute.status == Status.DECIDED.value:
         receiving = session.execute(
-            select(Agency.code)
-            .join(Decision, Decision.receiving_agency_id == Agency.id)
-            .where(Decision.dispute_id == dispute.id)
-            .order_by(Decision.id.desc())
+            select(col(Agency.code))
+            .join(Decision, col(Decision.receiving_agency_id) == col(Agency.id))
+            .where(col(Decision.dispute_id) == dispute.id)
+            .order_by(col(Decision.id).desc())
             .limit(1)
         ).scalar_one_or_none()
     stage3 = session.execute(
         select(StageRecord).where(
-            StageRecord.dispute_id == dispute.id, StageRecord.stage == int(Stage.FINAL_AUTHORITY)
+            col(StageRecord.dispute_id) == dispute.id,
+            col(StageRecord.stage) == int(Stage.FINAL_AUTHORITY),
         )
     ).scalar_one_or_none()
     live = Status(dispute.status).is_live
     package = session.execute(
-        select(ProvisionalPackage.id).where(
-            ProvisionalPackage.dispute_id == dispute.id,
-            ProvisionalPackage.status == PackageStatus.ACTIVE.value,
+        select(col(ProvisionalPackage.id)).where(
+            col(ProvisionalPackage.dispute_id) == dispute.id,
+            col(ProvisionalPackage.status) == PackageStatus.ACTIVE.value,
         )
     ).first()
     return rights.DisputeFacts(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules.enums import (
     PackageStatus,
@@ -29,8 +30,8 @@ def active_package(ctx: Context, dispute: Dispute) -> ProvisionalPackage | None:
     return (
         ctx.session.execute(
             select(ProvisionalPackage).where(
-                ProvisionalPackage.dispute_id == dispute.id,
-                ProvisionalPackage.status == PackageStatus.ACTIVE.value,
+                col(ProvisionalPackage.dispute_id) == dispute.id,
+                col(ProvisionalPackage.status) == PackageStatus.ACTIVE.value,
             )
         )
         .scalars()
@@ -42,7 +43,7 @@ def stage_record(ctx: Context, dispute: Dispute, stage: int) -> StageRecord | No
     return (
         ctx.session.execute(
             select(StageRecord).where(
-                StageRecord.dispute_id == dispute.id, StageRecord.stage == stage
+                col(StageRecord.dispute_id) == dispute.id, col(StageRecord.stage) == stage
             )
         )
         .scalars()
@@ -87,7 +88,7 @@ def touch(ctx: Context, dispute: Dispute) -> None:
 def end_cover(ctx: Context, dispute: Dispute) -> None:
     for cover in ctx.session.execute(
         select(InterimCover).where(
-            InterimCover.dispute_id == dispute.id, InterimCover.active.is_(True)
+            col(InterimCover.dispute_id) == dispute.id, col(InterimCover.active).is_(True)
         )
     ).scalars():
         cover.active = False

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import lifecycle
 from panel_tui.rules.clocks import due_time
@@ -31,6 +32,7 @@ from panel_tui.store.models import (
     DisputeAgency,
     EvidenceItem,
     StageRecord,
+    row_id,
 )
 
 
@@ -43,7 +45,7 @@ class FormOperations(LedgerBase):
         if isinstance(data, DisputeForm):
             form = data
         else:  # anything but a mapping is refused by validate_form, by name
-            form = validate_form(dict(data) if isinstance(data, Mapping) else data)  # type: ignore[arg-type]
+            form = validate_form(dict(data) if isinstance(data, Mapping) else data)
 
         def body(ctx: Context, _: Dispute | None) -> str:
             raising = ctx.agency(form.raising_agency, "raising_agency")
@@ -54,43 +56,47 @@ class FormOperations(LedgerBase):
                 person_ref=form.person_ref,
                 dispute_type=form.dispute_type.value,
                 risk=form.risk.value,
-                raising_agency_id=raising.id,
+                raising_agency_id=row_id(raising),
                 agencies_label=f"{raising.code}→{','.join(a.code for a in responding)}",
                 status=Status.OPEN.value,
                 current_stage=0,
                 stage_entered_at=ctx.at,
                 current_due_at=stage0_due,
                 opened_at=ctx.at,
-                opened_by_id=ctx.actor.id,
+                opened_by_id=row_id(ctx.actor),
                 **{name: getattr(form, name) for name in TEXT_FIELDS},
             )
             ctx.session.add(dispute)
             ctx.session.flush()
             ctx.session.add(
-                DisputeAgency(dispute_id=dispute.id, agency_id=raising.id, party="raising")
+                DisputeAgency(
+                    dispute_id=row_id(dispute), agency_id=row_id(raising), party="raising"
+                )
             )
             for agency in responding:
                 ctx.session.add(
-                    DisputeAgency(dispute_id=dispute.id, agency_id=agency.id, party="responding")
+                    DisputeAgency(
+                        dispute_id=row_id(dispute), agency_id=row_id(agency), party="responding"
+                    )
                 )
             for key, item in form.evidence.items():
                 ctx.session.add(
                     EvidenceItem(
-                        dispute_id=dispute.id,
+                        dispute_id=row_id(dispute),
                         key=key.value,
                         present=item.present,
                         note=item.note,
                         updated_at=ctx.at,
-                        updated_by_id=ctx.actor.id,
+                        updated_by_id=row_id(ctx.actor),
                     )
                 )
             ctx.session.add(
                 StageRecord(
-                    dispute_id=dispute.id,
+                    dispute_id=row_id(dispute),
                     stage=0,
                     entered_at=ctx.at,
                     due_at=stage0_due,
-                    entered_by_id=ctx.actor.id,
+                    entered_by_id=row_id(ctx.actor),
                 )
             )
             ctx.event("open", dispute, after=form.model_dump(mode="json"))
@@ -131,13 +137,13 @@ class FormOperations(LedgerBase):
     def _form_of(self, ctx: Context, dispute: Dispute) -> dict[str, Any]:
         """The dispute's current form as data, for re-validation after an edit."""
         rows = ctx.session.execute(
-            select(DisputeAgency.party, DisputeAgency.agency_id).where(
-                DisputeAgency.dispute_id == dispute.id
+            select(col(DisputeAgency.party), col(DisputeAgency.agency_id)).where(
+                col(DisputeAgency.dispute_id) == dispute.id
             )
         ).all()
-        codes = dict(ctx.session.execute(select(Agency.id, Agency.code)).all())
+        codes = dict(ctx.session.execute(select(col(Agency.id), col(Agency.code))).all())
         evidence = ctx.session.execute(
-            select(EvidenceItem).where(EvidenceItem.dispute_id == dispute.id)
+            select(EvidenceItem).where(col(EvidenceItem.dispute_id) == dispute.id)
         ).scalars()
         return {
             "person_ref": dispute.person_ref,
@@ -174,8 +180,8 @@ class FormOperations(LedgerBase):
             item = (
                 ctx.session.execute(
                     select(EvidenceItem).where(
-                        EvidenceItem.dispute_id == dispute.id,
-                        EvidenceItem.key == evidence_key.value,
+                        col(EvidenceItem.dispute_id) == dispute.id,
+                        col(EvidenceItem.key) == evidence_key.value,
                     )
                 )
                 .scalars()
@@ -184,10 +190,10 @@ class FormOperations(LedgerBase):
             before = {"present": item.present, "note": item.note} if item else {}
             if item is None:
                 item = EvidenceItem(
-                    dispute_id=dispute.id,
+                    dispute_id=row_id(dispute),
                     key=evidence_key.value,
                     updated_at=ctx.at,
-                    updated_by_id=ctx.actor.id,
+                    updated_by_id=row_id(ctx.actor),
                 )
             item.present, item.note = present, note
             item.updated_at, item.updated_by_id = ctx.at, ctx.actor.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import lifecycle
 from panel_tui.rules.clocks import clock_state, due_time, liaison_triggered
@@ -31,6 +32,7 @@ from panel_tui.store.models import (
     Decision,
     Dispute,
     StageRecord,
+    row_id,
 )
 
 
@@ -75,8 +77,9 @@ class LadderOperations(LedgerBase):
                 breach_reason or "",
                 liaison,
             )
+            from_stage = dispute.current_stage
             before = {
-                "stage": dispute.current_stage,
+                "stage": from_stage,
                 "status": dispute.status,
                 "clock": clock.state.value,
                 "due_at": dispute.current_due_at,
@@ -88,11 +91,11 @@ class LadderOperations(LedgerBase):
             due = due_time(ctx.policy, dispute.risk, target, ctx.at)
             ctx.session.add(
                 StageRecord(
-                    dispute_id=dispute.id,
+                    dispute_id=row_id(dispute),
                     stage=int(target),
                     entered_at=ctx.at,
                     due_at=due,
-                    entered_by_id=ctx.actor.id,
+                    entered_by_id=row_id(ctx.actor),
                     breach_reason=breach_reason.strip() or None,
                     escalation_note=note.strip() or None,
                 )
@@ -111,7 +114,7 @@ class LadderOperations(LedgerBase):
             ctx.event(
                 "escalate",
                 dispute,
-                stage=before["stage"],
+                stage=from_stage,
                 before=before,
                 after={
                     "stage": int(target),
@@ -163,13 +166,13 @@ class LadderOperations(LedgerBase):
                 ctx.agency(receiving_agency, "receiving_agency") if receiving_agency else None
             )
             decision = Decision(
-                dispute_id=dispute.id,
+                dispute_id=row_id(dispute),
                 kind="final" if final else "decision",
                 outcome=result.value,
                 receiving_agency_id=receiver.id if receiver else None,
                 pathway=pathway.strip(),
                 rationale=rationale.strip(),
-                decided_by_id=ctx.actor.id,
+                decided_by_id=row_id(ctx.actor),
                 # A final determination is made as the type's named authority, whatever
                 # other roles the person also holds.
                 capacity=ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
@@ -220,8 +223,8 @@ class LadderOperations(LedgerBase):
             decision = (
                 ctx.session.execute(
                     select(Decision)
-                    .where(Decision.dispute_id == dispute.id)
-                    .order_by(Decision.id.desc())
+                    .where(col(Decision.dispute_id) == dispute.id)
+                    .order_by(col(Decision.id).desc())
                     .limit(1)
                 )
                 .scalars()
@@ -235,9 +238,9 @@ class LadderOperations(LedgerBase):
                 raise InvalidInputError("the start date is before the decision", field="start_date")
             ctx.session.add(
                 Acceptance(
-                    dispute_id=dispute.id,
+                    dispute_id=row_id(dispute),
                     decision_id=decision.id,
-                    accepted_by_id=ctx.actor.id,
+                    accepted_by_id=row_id(ctx.actor),
                     start_plan=plan,
                     start_date=start_date,
                     at=ctx.at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import lifecycle
 from panel_tui.rules.enums import (
@@ -28,6 +29,7 @@ from panel_tui.store.models import (
     Note,
     PlanHolderAssignment,
     ProvisionalPackage,
+    row_id,
 )
 
 
@@ -55,7 +57,8 @@ class SupportOperations(LedgerBase):
             previous = (
                 ctx.session.execute(
                     select(InterimCover).where(
-                        InterimCover.dispute_id == dispute.id, InterimCover.active.is_(True)
+                        col(InterimCover.dispute_id) == dispute.id,
+                        col(InterimCover.active).is_(True),
                     )
                 )
                 .scalars()
@@ -66,12 +69,12 @@ class SupportOperations(LedgerBase):
                 ctx.session.add(cover)
             ctx.session.add(
                 InterimCover(
-                    dispute_id=dispute.id,
-                    provider_agency_id=provider.id,
+                    dispute_id=row_id(dispute),
+                    provider_agency_id=row_id(provider),
                     support_level=level,
                     starts_at=ctx.at,
                     review_at=review_at,
-                    assigned_by_id=ctx.actor.id,
+                    assigned_by_id=row_id(ctx.actor),
                     assigned_at=ctx.at,
                 )
             )
@@ -113,12 +116,12 @@ class SupportOperations(LedgerBase):
                 active_package(ctx, dispute) is not None,
             )
             package = ProvisionalPackage(
-                dispute_id=dispute.id,
-                coordinator_id=person.id,
+                dispute_id=row_id(dispute),
+                coordinator_id=row_id(person),
                 actions=what,
                 starts_at=ctx.at,
                 ends_at=end,
-                authorised_by_id=ctx.actor.id,
+                authorised_by_id=row_id(ctx.actor),
                 authorised_at=ctx.at,
             )
             ctx.session.add(package)
@@ -163,12 +166,12 @@ class SupportOperations(LedgerBase):
                 )
             ctx.session.add(
                 ContactAttempt(
-                    package_id=package.id,
+                    package_id=row_id(package),
                     at=ctx.at,
                     method=method,
                     outcome=result.value,
                     note=note.strip(),
-                    by_id=ctx.actor.id,
+                    by_id=row_id(ctx.actor),
                 )
             )
             touch(ctx, dispute)
@@ -200,8 +203,8 @@ class SupportOperations(LedgerBase):
             current = (
                 ctx.session.execute(
                     select(PlanHolderAssignment).where(
-                        PlanHolderAssignment.dispute_id == dispute.id,
-                        PlanHolderAssignment.until_at.is_(None),
+                        col(PlanHolderAssignment.dispute_id) == dispute.id,
+                        col(PlanHolderAssignment.until_at).is_(None),
                     )
                 )
                 .scalars()
@@ -212,9 +215,9 @@ class SupportOperations(LedgerBase):
                 ctx.session.add(assignment)
             ctx.session.add(
                 PlanHolderAssignment(
-                    dispute_id=dispute.id,
-                    person_id=person.id,
-                    assigned_by_id=ctx.actor.id,
+                    dispute_id=row_id(dispute),
+                    person_id=row_id(person),
+                    assigned_by_id=row_id(ctx.actor),
                     from_at=ctx.at,
                 )
             )
@@ -234,7 +237,7 @@ class SupportOperations(LedgerBase):
         def body(ctx: Context, dispute: Dispute | None) -> None:
             assert dispute is not None
             ctx.session.add(
-                Note(dispute_id=dispute.id, by_id=ctx.actor.id, at=ctx.at, text=body_text)
+                Note(dispute_id=row_id(dispute), by_id=row_id(ctx.actor), at=ctx.at, text=body_text)
             )
             ctx.event("add_note", dispute, after={"text": body_text})
 

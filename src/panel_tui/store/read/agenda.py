@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
+from sqlmodel import col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage, Status
@@ -63,25 +64,29 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
         placed = {
             row.dispute_id: row
             for row in session.execute(
-                select(PanelAgendaItem).where(PanelAgendaItem.panel_date == panel_date)
+                select(PanelAgendaItem).where(col(PanelAgendaItem.panel_date) == panel_date)
             ).scalars()
         }
-        decided_today = select(Decision.dispute_id).where(
-            Decision.decided_at >= start,
-            Decision.decided_at < end,
-            Decision.stage == int(Stage.PANEL),
+        decided_today = select(col(Decision.dispute_id)).where(
+            col(Decision.decided_at) >= start,
+            col(Decision.decided_at) < end,
+            col(Decision.stage) == int(Stage.PANEL),
         )
         automatic = (
             session.execute(
-                select(Dispute.id)
+                select(col(Dispute.id))
                 .where(
                     or_(
-                        (Dispute.current_stage == int(Stage.PANEL))
+                        (col(Dispute.current_stage) == int(Stage.PANEL))
                         & (Dispute.status == Status.OPEN.value),
-                        Dispute.id.in_(decided_today),
+                        col(Dispute.id).in_(decided_today),
                     )
                 )
-                .order_by(Dispute.current_due_at.is_(None), Dispute.current_due_at, Dispute.id)
+                .order_by(
+                    col(Dispute.current_due_at).is_(None),
+                    col(Dispute.current_due_at),
+                    col(Dispute.id),
+                )
                 .limit(MAX_AUTOMATIC)
             )
             .scalars()
@@ -95,11 +100,11 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
         for x in session.execute(
             select(Decision)
             .where(
-                Decision.dispute_id.in_(ids),
-                Decision.decided_at >= start,
-                Decision.decided_at < end,
+                col(Decision.dispute_id).in_(ids),
+                col(Decision.decided_at) >= start,
+                col(Decision.decided_at) < end,
             )
-            .order_by(Decision.id)
+            .order_by(col(Decision.id))
         ).scalars():
             decisions.setdefault(x.dispute_id, []).append(
                 AgendaDecision(

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ScalarResult, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import clock_state, liaison_triggered, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage
@@ -54,8 +54,16 @@ def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, lis
     """
     people: dict[int, tuple[str, str]] = {}
     role_holders: dict[str, list[str]] = {}
-    columns = (Person.id, Person.login, Person.display_name, Person.roles, Person.active)
-    for pid, login, name, roles, active in session.execute(select(*columns).order_by(Person.id)):
+    columns = (
+        col(Person.id),
+        col(Person.login),
+        col(Person.display_name),
+        col(Person.roles),
+        col(Person.active),
+    )
+    for pid, login, name, roles, active in session.execute(
+        select(*columns).order_by(col(Person.id))
+    ):
         people[pid] = (login, name)
         if active:
             for role in roles.split():
@@ -152,14 +160,14 @@ def _cover_views(r: _Reading) -> list[CoverView]:
             assigned_by=r.name(c.assigned_by_id),
             active=c.active,
         )
-        for c in r.rows(InterimCover, InterimCover.id.desc())
+        for c in r.rows(InterimCover, col(InterimCover.id).desc())
     ]
 
 
 def _package_views(r: _Reading) -> list[PackageView]:
     """Provisional packages, newest first, each with its contact log in time order."""
     packages = []
-    for p in r.rows(ProvisionalPackage, ProvisionalPackage.id.desc()):
+    for p in r.rows(ProvisionalPackage, col(ProvisionalPackage.id).desc()):
         contacts = [
             ContactView(
                 at=c.at, method=c.method, outcome=c.outcome, note=c.note, by=r.name(c.by_id)
@@ -167,7 +175,7 @@ def _package_views(r: _Reading) -> list[PackageView]:
             for c in r.session.execute(
                 select(ContactAttempt)
                 .where(ContactAttempt.package_id == p.id)
-                .order_by(ContactAttempt.at, ContactAttempt.id)
+                .order_by(col(ContactAttempt.at), col(ContactAttempt.id))
             ).scalars()
         ]
         packages.append(
@@ -210,7 +218,7 @@ def _decision_views(r: _Reading) -> list[DecisionView]:
 
 def _acceptance_view(r: _Reading) -> AcceptanceView | None:
     """The latest acceptance, if the receiving agency has confirmed one."""
-    acc = r.rows(Acceptance, Acceptance.id.desc()).first()
+    acc = r.rows(Acceptance, col(Acceptance.id).desc()).first()
     if acc is None:
         return None
     return AcceptanceView(

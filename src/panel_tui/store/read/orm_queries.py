@@ -8,13 +8,13 @@ looks up cover, packages and plan holders for just that window's ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
@@ -29,7 +29,7 @@ from panel_tui.store.models import (
     ProvisionalPackage,
     StageRecord,
 )
-from panel_tui.store.read.people_models import AgencyView, PersonView
+from panel_tui.store.read.people_models import AgencyView, PersonEvent, PersonView
 from panel_tui.store.read.queue_models import (
     EXPIRING_WITHIN,
     FINAL_STAGE,
@@ -47,6 +47,8 @@ from panel_tui.store.read.queue_models import (
     queue_row,
 )
 
+# Any select: filtering and ordering keep the columns it returns.
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 def queue_rules(store: Store) -> QueueRules:
     """What the queue reads of the store's policy."""
@@ -89,20 +91,22 @@ def _filtered(
     d = Dispute
     # `status || ''` for Closed, not `status`: SQLite 3.53 (pysqlite3) would otherwise pick
     # the status index and sort every closed dispute instead of walking resolved_at.
-    status = d.status + "" if f.section is Section.CLOSED else d.status
+    status = col(d.status) + "" if f.section is Section.CLOSED else col(d.status)
     query = query.where(status.in_(f.statuses()))
     if f.section is Section.BREACHED or f.breached:
-        query = query.where(d.current_due_at <= at)
+        query = query.where(col(d.current_due_at) <= at)
     if f.section is Section.DUE_TODAY:
-        query = query.where(d.current_due_at > at, d.current_due_at < end_of_local_day(at))
+        query = query.where(
+            col(d.current_due_at) > at, col(d.current_due_at) < end_of_local_day(at)
+        )
     if f.section is Section.AT_PANEL:
-        query = query.where(d.current_stage == int(Stage.PANEL))
+        query = query.where(col(d.current_stage) == int(Stage.PANEL))
     if f.section is Section.PROVISIONAL_EXPIRING:
         query = query.where(
             exists().where(
-                ProvisionalPackage.dispute_id == d.id,
-                ProvisionalPackage.status == "active",
-                ProvisionalPackage.ends_at <= at + EXPIRING_WITHIN,
+                col(ProvisionalPackage.dispute_id) == col(d.id),
+                col(ProvisionalPackage.status) == "active",
+                col(ProvisionalPackage.ends_at) <= at + EXPIRING_WITHIN,
             )
         )
     if f.liaison_only:
@@ -120,20 +124,20 @@ def _filtered(
                 theirs.append(d.current_stage == LIAISON_STAGE)
             query = query.where(or_(*theirs))
     if f.due_within is not None:
-        query = query.where(d.current_due_at <= at + f.due_within)
+        query = query.where(col(d.current_due_at) <= at + f.due_within)
     if f.types:
-        query = query.where(d.dispute_type.in_(f.types))
+        query = query.where(col(d.dispute_type).in_(f.types))
     if f.risks:
-        query = query.where(d.risk.in_(f.risks))
+        query = query.where(col(d.risk).in_(f.risks))
     if f.stages:
-        query = query.where(d.current_stage.in_(f.stages))
+        query = query.where(col(d.current_stage).in_(f.stages))
     if f.agencies:
         codes = [c.upper() for c in f.agencies]
         query = query.where(
             exists().where(
-                DisputeAgency.dispute_id == d.id,
-                DisputeAgency.agency_id == Agency.id,
-                Agency.code.in_(codes),
+                col(DisputeAgency.dispute_id) == col(d.id),
+                col(DisputeAgency.agency_id) == col(Agency.id),
+                col(Agency.code).in_(codes),
             )
         )
     like = like_pattern(f.text)
@@ -159,13 +163,13 @@ def _order(f: QueueFilter) -> tuple[Any, ...]:
     d = Dispute
     if f.section is Section.CLOSED:
         # Newest first walks the resolved_at index (migration 0003) backwards.
-        return (d.resolved_at.desc(), d.id.desc())
+        return (col(d.resolved_at).desc(), col(d.id).desc())
     # Urgency: the earliest due time first is breached-longest-first, then soonest due.
     # Disputes without a clock (decided, liaison) follow.
-    return (d.current_due_at.is_(None), d.current_due_at, d.id)
+    return (col(d.current_due_at).is_(None), col(d.current_due_at), col(d.id))
 
 
-def _ordered(query: Select[Any], f: QueueFilter) -> Select[Any]:
+def _ordered(query: _Query, f: QueueFilter) -> _Query:
     return query.order_by(*_order(f))
 
 
@@ -237,7 +241,7 @@ def queue_page(
             rows = session.execute(
                 _ordered(
                     select(*_ROW_COLUMNS, window.c.total).join_from(
-                        window, Dispute, Dispute.id == window.c.id
+                        window, Dispute, col(Dispute.id) == window.c.id
                     ),
                     f,
                 )
@@ -268,22 +272,23 @@ def _queue_rows(
     ids = [r.id for r in rows]
     covers = dict(
         session.execute(
-            select(InterimCover.dispute_id, Agency.code)
-            .join(Agency, Agency.id == InterimCover.provider_agency_id)
-            .where(InterimCover.dispute_id.in_(ids), InterimCover.active.is_(True))
+            select(col(InterimCover.dispute_id), col(Agency.code))
+            .join(Agency, col(Agency.id) == col(InterimCover.provider_agency_id))
+            .where(col(InterimCover.dispute_id).in_(ids), col(InterimCover.active).is_(True))
         ).all()
     )
     packages = dict(
         session.execute(
-            select(ProvisionalPackage.dispute_id, ProvisionalPackage.ends_at).where(
-                ProvisionalPackage.dispute_id.in_(ids), ProvisionalPackage.status == "active"
+            select(col(ProvisionalPackage.dispute_id), col(ProvisionalPackage.ends_at)).where(
+                col(ProvisionalPackage.dispute_id).in_(ids),
+                col(ProvisionalPackage.status) == "active",
             )
         ).all()
     )
     holder_ids = {r.plan_holder_id for r in rows if r.plan_holder_id}
     holders = dict(
         session.execute(
-            select(Person.id, Person.display_name).where(Person.id.in_(holder_ids))
+            select(col(Person.id), col(Person.display_name)).where(col(Person.id).in_(holder_ids))
         ).all()
     )
     stage3 = {
@@ -312,7 +317,7 @@ def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) 
     with store.read() as session:
         # The window names the order: a subquery's ORDER BY is not kept by PostgreSQL.
         numbered = _filtered(
-            select(Dispute.id, func.row_number().over(order_by=_order(f)).label("n")),
+            select(col(Dispute.id), func.row_number().over(order_by=_order(f)).label("n")),
             f,
             at,
             session,
@@ -326,7 +331,7 @@ def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) 
 
 def people(store: Store) -> list[PersonView]:
     with store.read() as session:
-        codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+        codes = dict(session.execute(select(col(Agency.id), col(Agency.code))).all())
         return [
             PersonView(
                 login=p.login,
@@ -347,7 +352,7 @@ def person(store: Store, login: str) -> PersonView | None:
 PERSON_ACTIONS = ("add_person", "set_person", "deactivate_person", "reactivate_person")
 
 
-def person_history(store: Store, login: str) -> list[dict[str, object]]:
+def person_history(store: Store, login: str) -> list[PersonEvent]:
     """Every user event about ``login``, oldest first: when, who, what, before and after."""
     import json
 
@@ -355,9 +360,9 @@ def person_history(store: Store, login: str) -> list[dict[str, object]]:
 
     with store.read() as session:
         rows = session.execute(
-            select(Event).where(Event.action.in_(PERSON_ACTIONS)).order_by(Event.id)
+            select(Event).where(col(Event.action).in_(PERSON_ACTIONS)).order_by(col(Event.id))
         ).scalars()
-        history = []
+        history: list[PersonEvent] = []
         for event in rows:
             before, after = json.loads(event.before), json.loads(event.after)
             if login in (before.get("login"), after.get("login")):

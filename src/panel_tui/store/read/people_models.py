@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
@@ -19,3 +21,14 @@ class AgencyView:
     code: str
     name: str
     kind: str
+
+
+class PersonEvent(TypedDict):
+    """One user event about a person (``users show``): its JSON output is this dict."""
+
+    id: int | None
+    at: datetime
+    actor: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]

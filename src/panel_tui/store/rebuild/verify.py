@@ -178,7 +178,7 @@ class _Checker:
         self.connection = connection
         self.report = RecordsReport()
         self.global_rows: list[Written] = []
-        self.refs: dict[int, str] = {}
+        self.refs: dict[int, str | None] = {}
 
     def rows(self, sql: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         names, found = _query(self.connection, sql, params)
@@ -343,6 +343,7 @@ def _check_clocks(checker: _Checker) -> None:
     _, found = _query(checker.connection, _CLOCKS, {})
     for _id, ref, status, stage, entered, due, record, s_entered, s_due, higher in found:
         expected_due = s_due if status == "open" else None
+        differences: list[tuple[str, Any, Any]]  # (field, stored, expected)
         if record is None or higher:
             differences = [("current_stage", stage, "the highest stage it has a record of")]
         else:

@@ -40,6 +40,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action, Outcome, Stage, Status
@@ -229,8 +230,8 @@ def read_csv(text: str) -> list[dict[str, str]]:
 def import_csv(store: Store, login: str, text: str) -> ImportResult:
     """Replay a CSV dispute log as ``login``; every row validated first, all or nothing."""
     with store.read() as s:
-        codes = set(s.execute(select(Agency.code)).scalars())
-        importer = s.execute(select(Person).where(Person.login == login)).scalars().first()
+        codes = set(s.execute(select(col(Agency.code))).scalars())
+        importer = s.execute(select(Person).where(col(Person.login) == login)).scalars().first()
     if importer is None or not importer.active:
         raise InvalidInputError(f"{login} is not a user of this store", field="login")
     rows = [_csv_row(n, values, codes) for n, values in enumerate(read_csv(text), 1)]

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules.enums import Status
 from panel_tui.rules.fields import TEXT_FIELDS
@@ -70,9 +71,9 @@ def _by_dispute(rows: Any, key: str = "dispute_id") -> dict[int, list[Any]]:
 def iter_export_disputes(store: Store) -> Iterator[dict[str, Any]]:
     """Each dispute as an export record, oldest first, looked up BATCH at a time."""
     with store.read() as s:
-        ids = list(s.execute(select(Dispute.id).order_by(Dispute.id)).scalars())
-        logins = dict(s.execute(select(Person.id, Person.login)).all())
-        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        ids = list(s.execute(select(col(Dispute.id)).order_by(col(Dispute.id))).scalars())
+        logins = dict(s.execute(select(col(Person.id), col(Person.login))).all())
+        codes = dict(s.execute(select(col(Agency.id), col(Agency.code))).all())
     for chunk in _chunks(ids):
         with store.read() as s:
             yield from _export_chunk(s, chunk, logins, codes)
@@ -117,15 +118,15 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
     contacts = _by_dispute(
         s.execute(
             select(ContactAttempt.__table__)
-            .where(ContactAttempt.package_id.in_(package_ids))
-            .order_by(ContactAttempt.at, ContactAttempt.id)
+            .where(col(ContactAttempt.package_id).in_(package_ids))
+            .order_by(col(ContactAttempt.at), col(ContactAttempt.id))
         ),
         key="package_id",
     )
     withdrawn_by = dict(
         s.execute(
-            select(Event.dispute_id, Event.actor).where(
-                Event.action == "withdraw", Event.dispute_id.in_(chunk)
+            select(col(Event.dispute_id), col(Event.actor)).where(
+                col(Event.action) == "withdraw", col(Event.dispute_id).in_(chunk)
             )
         ).all()
     )
@@ -148,7 +149,7 @@ def _export_chunk(
     s: Any, chunk: list[int], logins: dict[int, str], codes: dict[int, str]
 ) -> Iterator[dict[str, Any]]:
     disputes = s.execute(
-        select(Dispute.__table__).where(Dispute.id.in_(chunk)).order_by(Dispute.id)
+        select(Dispute.__table__).where(col(Dispute.id).in_(chunk)).order_by(col(Dispute.id))
     )
     related = _read_chunk(s, chunk)
     for d in disputes:
@@ -294,7 +295,7 @@ def _responding(d: Any, parties: list[Any], codes: dict[int, str]) -> list[str]:
 def export_store(store: Store, *, at: datetime | None = None) -> dict[str, Any]:
     """The whole store as one stable JSON-ready document (see the module docstring)."""
     with store.read() as s:
-        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        codes = dict(s.execute(select(col(Agency.id), col(Agency.code))).all())
         agencies = [
             {"code": a.code, "name": a.name, "kind": a.kind}
             for a in s.execute(select(Agency).order_by(Agency.code)).scalars()

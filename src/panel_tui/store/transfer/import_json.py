@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import rights
 from panel_tui.rules.enums import Action, Outcome, Stage
@@ -360,7 +361,7 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     if not isinstance(disputes, list):
         raise InvalidInputError("must be a list", field="disputes")
     with store.read() as s:
-        store_codes = set(s.execute(select(Agency.code)).scalars())
+        store_codes = set(s.execute(select(col(Agency.code))).scalars())
         store_people = {p.login: p for p in s.execute(select(Person)).scalars()}
     importer = store_people.get(login)
     policy = store.policy()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import DomainError, InvalidInputError
@@ -58,9 +59,14 @@ def held_disputes(store: Store, keys: list[DisputeKey]) -> dict[DisputeKey, str]
     with store.read() as session:
         for start in range(0, len(people), 500):  # SQLite's bound-parameter limit
             rows = session.execute(
-                select(Dispute.person_ref, Agency.code, Dispute.opened_at, Dispute.ref)
-                .join(Agency, Agency.id == Dispute.raising_agency_id)
-                .where(Dispute.person_ref.in_(people[start : start + 500]))
+                select(
+                    col(Dispute.person_ref),
+                    col(Agency.code),
+                    col(Dispute.opened_at),
+                    col(Dispute.ref),
+                )
+                .join(Agency, col(Agency.id) == col(Dispute.raising_agency_id))
+                .where(col(Dispute.person_ref).in_(people[start : start + 500]))
             )
             for person, code, opened, ref in rows:
                 held[(person, code, opened.astimezone(UTC))] = ref

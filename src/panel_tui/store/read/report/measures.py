@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import STAGE_LABELS, Risk, Stage, Status
@@ -73,7 +73,7 @@ def _seconds(store: Store, later: Any, earlier: Any) -> ColumnElement[float]:
 def _first_window_seconds(policy: Policy) -> ColumnElement[float]:
     windows = {r.value: policy.window(r, Stage.FRONTLINE) for r in Risk}
     return case(
-        *[(Dispute.risk == k, w.total_seconds()) for k, w in windows.items() if w],
+        *[(col(Dispute.risk) == k, w.total_seconds()) for k, w in windows.items() if w],
         else_=0.0,
     )
 
@@ -107,7 +107,7 @@ class _Cohort:
 
     @property
     def in_period(self) -> ColumnElement[bool]:
-        return and_(Dispute.opened_at >= self.start, Dispute.opened_at < self.end)
+        return and_(col(Dispute.opened_at) >= self.start, col(Dispute.opened_at) < self.end)
 
     @property
     def at_(self) -> ColumnElement[Any]:
@@ -132,14 +132,16 @@ def _by_agency_pair(c: _Cohort) -> tuple[AgencyPair, ...]:
     d = Dispute
     raising, responding = aliased(Agency), aliased(Agency)
     pairs = c.session.execute(
-        select(raising.code, responding.code, func.count())
+        select(col(raising.code), col(responding.code), func.count())
         .select_from(d)
-        .join(raising, raising.id == d.raising_agency_id)
+        .join(raising, col(raising.id) == col(d.raising_agency_id))
         .join(
             DisputeAgency,
-            and_(DisputeAgency.dispute_id == d.id, DisputeAgency.party == "responding"),
+            and_(
+                col(DisputeAgency.dispute_id) == col(d.id), col(DisputeAgency.party) == "responding"
+            ),
         )
-        .join(responding, responding.id == DisputeAgency.agency_id)
+        .join(responding, col(responding.id) == col(DisputeAgency.agency_id))
         .where(c.in_period)
         .group_by(raising.code, responding.code)
     ).all()
@@ -151,7 +153,10 @@ def _by_agency_pair(c: _Cohort) -> tuple[AgencyPair, ...]:
 def _stalled(c: _Cohort) -> Stalled:
     """Stalled: from the first window's due time to resolution (or ``at``)."""
     d, at_ = Dispute, c.at_
-    until = case((and_(d.resolved_at.is_not(None), d.resolved_at <= at_), d.resolved_at), else_=at_)
+    until = case(
+        (and_(col(d.resolved_at).is_not(None), col(d.resolved_at) <= at_), col(d.resolved_at)),
+        else_=at_,
+    )
     lost = _seconds(c.store, until, d.opened_at) - _first_window_seconds(c.policy)
     stalled_s = [float(v) for (v,) in c.session.execute(select(lost).where(c.in_period, lost > 0))]
     return Stalled(
@@ -170,7 +175,7 @@ def _time_to_acceptance(c: _Cohort) -> TimeToAcceptance:
         for (v,) in c.session.execute(
             select(_seconds(c.store, Acceptance.at, d.opened_at))
             .select_from(d)
-            .join(Acceptance, Acceptance.dispute_id == d.id)
+            .join(Acceptance, col(Acceptance.dispute_id) == col(d.id))
             .where(c.in_period, Acceptance.at <= c.at_)
         )
     ]
@@ -184,16 +189,18 @@ def _time_to_acceptance(c: _Cohort) -> TimeToAcceptance:
 def _breaches_by_stage(c: _Cohort) -> tuple[StageBreaches, ...]:
     """Per rung: how many disputes reached it by ``at``, and how many breached its window."""
     sr, at_ = StageRecord, c.at_
-    left = case((and_(sr.left_at.is_not(None), sr.left_at <= at_), sr.left_at), else_=at_)
-    breached = and_(sr.due_at.is_not(None), sr.due_at <= left)
+    left = case(
+        (and_(col(sr.left_at).is_not(None), col(sr.left_at) <= at_), col(sr.left_at)), else_=at_
+    )
+    breached = and_(col(sr.due_at).is_not(None), col(sr.due_at) <= left)
     stage_rows = {
         int(stage): (int(reached), int(n or 0))
         for stage, reached, n in c.session.execute(
-            select(sr.stage, func.count(), func.sum(case((breached, 1), else_=0)))
+            select(col(sr.stage), func.count(), func.sum(case((breached, 1), else_=0)))
             .select_from(sr)
-            .join(Dispute, Dispute.id == sr.dispute_id)
+            .join(Dispute, col(Dispute.id) == col(sr.dispute_id))
             .where(c.in_period, sr.entered_at <= at_)
-            .group_by(sr.stage)
+            .group_by(col(sr.stage))
         )
     }
     return tuple(
@@ -208,7 +215,7 @@ def _interim_cover(c: _Cohort, opened: int) -> Rate:
     covered = c.session.execute(
         select(func.count(func.distinct(InterimCover.dispute_id)))
         .select_from(InterimCover)
-        .join(Dispute, Dispute.id == InterimCover.dispute_id)
+        .join(Dispute, col(Dispute.id) == col(InterimCover.dispute_id))
         .where(c.in_period, InterimCover.assigned_at <= c.at_)
     ).scalar_one()
     return Rate(int(covered), opened)
@@ -219,9 +226,9 @@ def _provisional(c: _Cohort) -> Provisional:
     pk = ProvisionalPackage
     package_counts = dict(
         c.session.execute(
-            select(pk.status, func.count())
+            select(col(pk.status), func.count())
             .select_from(pk)
-            .join(Dispute, Dispute.id == pk.dispute_id)
+            .join(Dispute, col(Dispute.id) == col(pk.dispute_id))
             .where(c.in_period, pk.starts_at <= c.at_)
             .group_by(pk.status)
         ).all()
@@ -251,10 +258,10 @@ def _liaison(c: _Cohort) -> Liaison:
 def _repeats(c: _Cohort) -> Repeats:
     """People of the cohort with more than one dispute ever, most disputes first."""
     d = Dispute
-    people = select(d.person_ref).where(c.in_period).distinct().scalar_subquery()
+    people = select(col(d.person_ref)).where(c.in_period).distinct().scalar_subquery()
     repeat_rows = c.session.execute(
-        select(d.person_ref, func.count())
-        .where(d.person_ref.in_(people))
+        select(col(d.person_ref), func.count())
+        .where(col(d.person_ref).in_(people))
         .group_by(d.person_ref)
         .having(func.count() > 1)
     ).all()
@@ -293,7 +300,11 @@ def _daily(c: _Cohort) -> tuple[DayCount, ...]:
     resolved_days = dict(
         c.session.execute(
             select(func.date(d.resolved_at), func.count())
-            .where(d.resolved_at >= c.start, d.resolved_at < c.end, d.resolved_at <= c.at_)
+            .where(
+                col(d.resolved_at) >= c.start,
+                col(d.resolved_at) < c.end,
+                col(d.resolved_at) <= c.at_,
+            )
             .group_by(func.date(d.resolved_at))
         ).all()
     )
@@ -305,19 +316,23 @@ def _audit_sample_refs(c: _Cohort, sample_size: int, seed: int) -> list[str]:
     d = Dispute
     resolved_ids = list(
         c.session.execute(
-            select(d.id)
+            select(col(d.id))
             .where(
                 c.in_period,
-                d.status.in_((Status.CLOSED.value, Status.WITHDRAWN.value)),
+                col(d.status).in_((Status.CLOSED.value, Status.WITHDRAWN.value)),
                 d.resolved_at <= c.at_,
             )
-            .order_by(d.id)
+            .order_by(col(d.id))
         ).scalars()
     )
     picked = sorted(random.Random(seed).sample(resolved_ids, min(sample_size, len(resolved_ids))))
     if not picked:
         return []
-    return list(c.session.execute(select(d.ref).where(d.id.in_(picked)).order_by(d.id)).scalars())
+    return list(
+        c.session.execute(
+            select(col(d.ref)).where(col(d.id).in_(picked)).order_by(col(d.id))
+        ).scalars()
+    )
 
 
 # --- the report -------------------------------------------------------------------
