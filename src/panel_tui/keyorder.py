@@ -25,6 +25,7 @@ from time import monotonic
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.widget import Widget
 
 HOLD_LIMIT = 5.0
 #: While a hold keeps the keys waiting, how often to look again.
@@ -105,7 +106,8 @@ class OrderedKeys(App):
         if self._holds or not _idle(self):
             return False
         return all(
-            node.is_mounted and _idle(node) for node in self.screen.walk_children(with_self=True)
+            node.is_mounted and _idle(node)
+            for node in self.screen.walk_children(Widget, with_self=True)
         )
 
     def _say_waiting(self) -> None:

@@ -105,10 +105,10 @@ def _queue_reader(
     if head is not None:
         from panel_tui.store.identity import os_login
 
-        def quick(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
+        def bare(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
             return sqlite3_queue.page(head, f, at, offset=offset, limit=PAGE)
 
-        return quick, lambda: sqlite3_queue.agency_codes(head), os_login() if args.mine else None
+        return bare, lambda: sqlite3_queue.agency_codes(head), os_login() if args.mine else None
 
     from panel_tui.store.read import orm_queries
 

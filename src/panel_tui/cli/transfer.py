@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from panel_tui.cli.common import acting, open_store, parse_json, read_input, read_instant
 from panel_tui.cli.output import emit_json, say
@@ -66,7 +67,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     text = read_input(args.file, "FILE")
     as_csv = args.csv or args.file.lower().endswith(".csv")
-    doc = None if as_csv else parse_json(text, "FILE")
+    doc: Any = None if as_csv else parse_json(text, "FILE")  # checked by import_export
     store = open_store(args)
     login = acting(store, args)
     result = import_csv(store, login, text) if as_csv else import_export(store, login, doc)

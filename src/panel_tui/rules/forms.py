@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.errors import InvalidInputError
@@ -123,7 +124,7 @@ class _FieldError(ValueError):
         self.field = field
 
 
-def _location(error: dict[str, Any]) -> str:
+def _location(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     inner = ctx.get("error")
     if isinstance(inner, _FieldError):
@@ -134,7 +135,7 @@ def _location(error: dict[str, Any]) -> str:
     return ".".join(loc) or "form"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     inner = ctx.get("error")
     if isinstance(inner, ValueError):

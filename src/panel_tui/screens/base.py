@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.screen import Screen
 
@@ -44,12 +44,17 @@ def retrying(app: PanelApp, call: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-class AppScreen(ForwardWorkerErrors, Screen[None]):
-    """A screen that knows the app's services."""
+class PanelScreen(Screen[T]):
+    """A screen of this app: ``panel`` is ``app`` with the services PanelApp adds."""
 
     @property
     def panel(self) -> PanelApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types ``app`` as any App; every screen here runs in PanelApp.
+        return cast("PanelApp", self.app)
+
+
+class AppScreen(ForwardWorkerErrors, PanelScreen[None]):
+    """A screen that knows the app's services."""
 
     def now(self) -> datetime:
         return self.panel.now()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,9 @@ class Merged:
     theirs: dict[str, Value]  # widget id -> someone else's value, where the user's differs
 
 
-def merge(current: dict[str, Value], starts: dict[str, Value], mine: dict[str, Value]) -> Merged:
+def merge(
+    current: Mapping[str, Value], starts: Mapping[str, Value], mine: Mapping[str, Value]
+) -> Merged:
     """Three-way, per field: ``current`` in the store, where the user ``starts``-ed, ``mine``.
 
     A field the user did not change shows the current value; one only the user

@@ -21,7 +21,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from panel_tui.messages import ForwardWorkerErrors
@@ -31,7 +30,7 @@ from panel_tui.rules.fields import FORM_FIELDS, LONG_TEXT_FIELDS, TEXT_FIELDS
 from panel_tui.rules.forms import form_errors
 from panel_tui.rules.text import visible
 from panel_tui.screens import drafts
-from panel_tui.screens.base import retrying
+from panel_tui.screens.base import PanelScreen, retrying
 from panel_tui.screens.drafts import Value
 from panel_tui.screens.modals import field_message
 from panel_tui.store.read import orm_detail, orm_queries
@@ -58,7 +57,7 @@ SHORT = {
 }
 
 
-class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
+class DisputeFormScreen(ForwardWorkerErrors, PanelScreen[str | None]):
     """Open a dispute (no ``detail``) or edit the form of one."""
 
     BINDINGS = [
@@ -126,18 +125,17 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
         # Every field is disabled until the values are in: nothing typed is thrown away.
         # Keys typed meanwhile wait (keyorder.py) and land in the fields once they are in.
         self.query_one("#form-message", Static).update("loading…")
-        self.app.hold("form")  # type: ignore[attr-defined]
+        self.panel.hold("form")
         self._prepare()
 
     @work(thread=True, group="form-load", exit_on_error=False)
     def _prepare(self) -> None:
-        app = self.app
-        store = lambda: app.store  # type: ignore[attr-defined]  # noqa: E731
+        app = self.panel
         try:
-            agencies = retrying(app, lambda: orm_queries.agencies(store()))
-            identity = retrying(app, lambda: store().identity())
+            agencies = retrying(app, lambda: orm_queries.agencies(app.store))
+            identity = retrying(app, lambda: app.store.identity())
         except BaseException:
-            self.app.call_from_thread(app.release, "form")  # type: ignore[attr-defined]
+            app.call_from_thread(app.release, "form")
             raise
         options = [(visible(f"{a.code} {a.name}", multiline=False), a.code) for a in agencies]
         self.app.call_from_thread(self._fill, options, identity)
@@ -146,7 +144,7 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
         try:
             self._fill_values(agencies, store_id)
         finally:
-            self.app.release("form")  # type: ignore[attr-defined]
+            self.panel.release("form")
 
     def _fill_values(self, agencies: list[tuple[str, str]], store_id: str) -> None:
         self._agencies, self._store_id = agencies, store_id
@@ -395,14 +393,14 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="form-submit", exit_on_error=False)
     def _send(self, data: dict[str, Any]) -> None:
-        app = self.app
-        ledger = app.ledger()  # type: ignore[attr-defined]
+        app = self.panel
+        ledger = app.ledger()
         try:
             if self.detail is None:
-                result = retrying(app, lambda: ledger.open_dispute(data))  # type: ignore[arg-type]
+                result = retrying(app, lambda: ledger.open_dispute(data))
             else:
                 ref = self.detail.ref
-                retrying(app, lambda: ledger.edit_form(ref, data, expected_version=self.version))  # type: ignore[arg-type]
+                retrying(app, lambda: ledger.edit_form(ref, data, expected_version=self.version))
                 result = ref
         except StaleWriteError as exc:
             self.app.call_from_thread(
@@ -430,8 +428,8 @@ class DisputeFormScreen(ForwardWorkerErrors, Screen[str | None]):
 
     @work(thread=True, group="form-load", exit_on_error=False)
     def _reload(self, ref: str) -> None:
-        app = self.app
-        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))  # type: ignore[attr-defined]
+        app = self.panel
+        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
         self.app.call_from_thread(self._reloaded, detail)
 
     def _reloaded(self, detail: DisputeDetail) -> None:

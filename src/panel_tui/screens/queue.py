@@ -7,6 +7,7 @@ Breached first (longest overdue first), then soonest due. The rows come from
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -36,7 +37,7 @@ SHORT_LABELS = {
 }
 
 
-def _cycle(options: list, current: tuple) -> tuple:
+def _cycle(options: list[Any], current: tuple[Any, ...]) -> tuple[Any, ...]:
     """Quick filters step through: all → each option → all."""
     if not current:
         return (options[0],)
@@ -238,15 +239,17 @@ class QueueScreen(AppScreen):
         self.view.focus()
 
     def action_quick(self, name: str) -> None:
-        options: list = {
+        choices: dict[str, list[Any]] = {
             "types": [t.value for t in DisputeType],
             "risks": [r.value for r in Risk],
             "agencies": self._agencies,
             "stages": [int(s) for s in Stage],
-        }[name]
+        }
+        options = choices[name]
         if not options:
             return
-        self.filter = replace(self.filter, **{name: _cycle(options, getattr(self.filter, name))})
+        step: dict[str, Any] = {name: _cycle(options, getattr(self.filter, name))}
+        self.filter = replace(self.filter, **step)
         self._apply(keep_cursor=True)
 
     def action_liaison(self) -> None:
