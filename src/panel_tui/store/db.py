@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 from panel_tui.rules.errors import StoreBusyError, StoreError
@@ -70,7 +71,8 @@ class Store:
         self.path = sqlite_path(url)
         self._policy_text: str | None = None
         self._policy: Policy | None = None
-        self._watch = None  # a dedicated connection for PRAGMA data_version
+        # A dedicated connection for PRAGMA data_version.
+        self._watch: PoolProxiedConnection | None = None
 
     @classmethod
     def open(cls, target: str | None = None, *, create: bool = False) -> Store:
@@ -193,8 +195,7 @@ class Store:
         """Changes when any other connection commits (SQLite); cheap enough to poll."""
         if not self.is_sqlite:
             with self.read() as session:
-                row = session.execute(text("SELECT max(id) FROM event")).first()
-                return int(row[0] or 0)
+                return int(session.execute(text("SELECT max(id) FROM event")).scalar() or 0)
         # data_version is per connection, so keep one connection for polling.
         if self._watch is None:
             self._watch = self.engine.raw_connection()

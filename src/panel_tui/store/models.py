@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from panel_tui.store.types import UTCDateTime
@@ -30,6 +30,11 @@ def row_id(row: _Stored) -> int:
     if row.id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
     return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for reading rows without building objects."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it, undeclared
 
 
 def _version() -> Column[int]:

@@ -79,7 +79,7 @@ def open_private(
     fd = os.open(path, flags, _checked(mode))
     try:
         os.fchmod(fd, mode)
-        handle = os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"}))
+        handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
     except BaseException:
         os.close(fd)
         raise

@@ -172,7 +172,8 @@ def sharing_findings(path: Path, site: SiteConfig | None) -> list[Finding]:
     """The checks for the mode the site config gives ``path`` (private if it names another)."""
     shared = site is not None and site.mode and site.store.resolve() == path.resolve()
     mode = site.mode if shared and site else None
-    found = [Finding("sharing", sharing.mode_name(mode) + (f" ({site.source})" if mode else ""))]
+    source = f" ({site.source})" if mode and site else ""
+    found = [Finding("sharing", sharing.mode_name(mode) + source)]
     if mode == GROUP and site and site.group:
         found += _group_findings(path, site.group)
     elif mode == SERVICE and site:

@@ -58,7 +58,8 @@ class BulkChain:
             select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
         )
         row = head.first()
-        self.event_id, self.prev_hash = (row[0], row[1]) if row else (0, GENESIS)
+        self.event_id: int = row[0] if row else 0
+        self.prev_hash: str = row[1] if row else GENESIS
         self.counters: dict[int, int] = {}
         for year in years:  # read now: later the connection belongs to the inserter
             stored = session.get(Setting, f"ref_seq:{year}")
@@ -160,7 +161,9 @@ def _jobs(
 ) -> list[BulkJob]:
     """Closed and withdrawn disputes over the past two years, oldest first, then live ones."""
     ages = sorted((rng.uniform(35, 730) for _ in range(count - live)), reverse=True)
-    parts = [{"ages": tuple(ages[i : i + BATCH])} for i in range(0, len(ages), BATCH)]
+    parts: list[dict[str, Any]] = [
+        {"ages": tuple(ages[i : i + BATCH])} for i in range(0, len(ages), BATCH)
+    ]
     parts += [{"live": tuple(range(i, min(live, i + BATCH)))} for i in range(0, live, BATCH)]
     jobs = []
     for n, part in enumerate(parts):

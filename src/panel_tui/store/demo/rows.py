@@ -264,7 +264,7 @@ class RowMaker:
             d["row"],
         )
         if step.kind == "escalate":
-            entered, due_at = _parse(row["stage_entered_at"]), _parse(row["current_due_at"])
+            entered, due_at = _time(row["stage_entered_at"]), _parse(row["current_due_at"])
             clock = clock_state(self.policy, entered=entered, due=due_at, now=at)
             before = {
                 "stage": row["current_stage"],
@@ -427,4 +427,9 @@ class RowMaker:
 
 def _parse(stored: str | None) -> datetime | None:
     """A stored time back as an aware UTC datetime (the clock rules take those)."""
-    return None if stored is None else datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return None if stored is None else _time(stored)
+
+
+def _time(stored: str) -> datetime:
+    """``_parse`` of a time that is always set (a live dispute's stage entry)."""
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)

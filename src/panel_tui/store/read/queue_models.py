@@ -6,6 +6,7 @@ paint imports these and nothing more: each dataclass costs import time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -159,7 +160,7 @@ def queue_row(
     rules: QueueRules,
     at: datetime,
     covers: dict[int, str],
-    packages: dict[int, datetime],
+    packages: Mapping[int, datetime | None],
     holders: dict[int, str],
     stage3: dict[int, tuple[datetime | None, datetime | None]],
 ) -> QueueRow:

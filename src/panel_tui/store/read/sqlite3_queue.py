@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.rules.enums import Stage
@@ -187,8 +187,9 @@ class _Dispute(NamedTuple):
     opened_at: datetime
 
     @classmethod
-    def of(cls, r: tuple) -> _Dispute:
-        return cls(*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]), _when(r[13]))
+    def of(cls, r: tuple[Any, ...]) -> _Dispute:
+        times = _when(r[8]), _when(r[9])
+        return cls._make((*r[:8], *times, r[10], r[11], _when(r[12]), _when(r[13])))
 
 
 def _stamp(moment: datetime) -> str:

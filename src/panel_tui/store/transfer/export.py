@@ -37,6 +37,7 @@ from panel_tui.store.models import (
     PlanHolderAssignment,
     ProvisionalPackage,
     StageRecord,
+    table_of,
 )
 
 FORMAT = "panel-tui-export"
@@ -101,7 +102,7 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
 
     def rows(model: Any, *order: Any) -> dict[int, list[Any]]:
         # Core rows, not ORM objects: building 100,000s of model instances is the slow part.
-        table = model.__table__
+        table = table_of(model)
         query = select(table).where(table.c.dispute_id.in_(chunk)).order_by(*order)
         return _by_dispute(s.execute(query))
 
@@ -117,7 +118,7 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
     package_ids = [p.id for group in packages.values() for p in group]
     contacts = _by_dispute(
         s.execute(
-            select(ContactAttempt.__table__)
+            select(table_of(ContactAttempt))
             .where(col(ContactAttempt.package_id).in_(package_ids))
             .order_by(col(ContactAttempt.at), col(ContactAttempt.id))
         ),
@@ -149,7 +150,7 @@ def _export_chunk(
     s: Any, chunk: list[int], logins: dict[int, str], codes: dict[int, str]
 ) -> Iterator[dict[str, Any]]:
     disputes = s.execute(
-        select(Dispute.__table__).where(col(Dispute.id).in_(chunk)).order_by(col(Dispute.id))
+        select(table_of(Dispute)).where(col(Dispute.id).in_(chunk)).order_by(col(Dispute.id))
     )
     related = _read_chunk(s, chunk)
     for d in disputes:
