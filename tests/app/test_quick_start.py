@@ -1,6 +1,6 @@
 """Opening the app the quick way: first page from the file, the Store opened after it.
 
-This is how ``panel-tui`` opens a store that needs no migration (cli.open_app):
+This is how ``panel-tui`` opens a store that needs no migration (cli/app_launch.open_app):
 the queue is painted from ``store/read/sqlite3_queue.py`` before SQLAlchemy is
 imported, then the Store opens in a worker and the acting person's rights
 arrive. These tests hold each step to what the user sees.

@@ -1,7 +1,7 @@
 """The command line: headless, scriptable; bare ``panel-tui`` opens the app.
 
 Exit codes: 0 done, 1 refused by a rule, 2 bad usage or invalid input.
-Textual is imported only when the app opens, so commands start fast.
+Textual is imported only when the app opens (cli/app_launch.py), so commands start fast.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from panel_tui.cli.app_launch import open_app
 from panel_tui.cli.output import error
 from panel_tui.cli.parser import app_arguments, build_parser
 
@@ -69,36 +70,6 @@ def _through_the_service_account(argv: Sequence[str] | None) -> None:
     context = service_context()
     if context is not None:
         refuse_steering(words, context)
-
-
-def open_app(args: object) -> int:
-    """Open the app; quickly, without the ORM, on a store that needs no migration."""
-    from panel_tui.store.constants import DEMO_LOGIN
-    from panel_tui.store.read.sqlite3_queue import peek
-
-    as_login = getattr(args, "as_login", None)
-    head = None if as_login else peek(getattr(args, "db", None))
-    if head is not None:
-        from panel_tui.app import run_app
-        from panel_tui.store.identity import os_login
-        from panel_tui.store.lazy import LazyStore
-
-        demo = head.kind == "demo"
-        login = DEMO_LOGIN if demo else os_login()
-        return run_app(LazyStore(getattr(args, "db", None)), login, demo=demo, head=head)
-
-    # New, older or foreign files and database URLs: open (and migrate) first; --as
-    # needs the policy's leave.
-    from panel_tui.cli.common import acting, open_store
-
-    store = open_store(args)  # type: ignore[arg-type]
-    demo = store.kind() == "demo"
-    login = acting(store, args)  # type: ignore[arg-type]
-    if demo and not as_login:
-        login = DEMO_LOGIN
-    from panel_tui.app import run_app
-
-    return run_app(store, login, demo=demo)
 
 
 if __name__ == "__main__":

@@ -431,7 +431,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if args.no_ui:
                 say(f"kept the demo store at {target}")
                 return 0
-            from panel_tui.cli import open_app
+            from panel_tui.cli.app_launch import open_app
 
             return open_app(argparse.Namespace(db=str(target), as_login=args.as_login))
         for suffix in ("", "-wal", "-shm"):
@@ -452,9 +452,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sys.stderr.write(f"demo store with {args.disputes} disputes at {target} ({elapsed:.1f} s)\n")
     if args.no_ui:
         return 0
-    from panel_tui.app import run_app
+    from panel_tui.cli.app_launch import run
 
-    return run_app(store, args.as_login or DEMO_LOGIN, demo=True)
+    return run(store, args.as_login or DEMO_LOGIN, demo=True)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

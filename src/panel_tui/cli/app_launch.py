@@ -1,0 +1,52 @@
+"""The command line's one way into the app: the only module of cli/ that imports it.
+
+Everything else in cli/ is headless and never loads Textual (import-linter's
+contract in pyproject.toml; tests/cli/test_cli_queue_paths.py checks what a process
+really loads). Textual is imported here inside the functions, when the app opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from panel_tui.store.db import Store
+    from panel_tui.store.lazy import LazyStore
+    from panel_tui.store.read.sqlite3_queue import StoreHead
+
+
+def run(
+    store: Store | LazyStore, login: str, *, demo: bool = False, head: StoreHead | None = None
+) -> int:
+    """Run the app on ``store`` as ``login``; its exit code."""
+    from panel_tui.app import run_app
+
+    return run_app(store, login, demo=demo, head=head)
+
+
+def open_app(args: argparse.Namespace) -> int:
+    """Open the app; quickly, without the ORM, on a store that needs no migration."""
+    from panel_tui.store.constants import DEMO_LOGIN
+    from panel_tui.store.read.sqlite3_queue import peek
+
+    as_login = getattr(args, "as_login", None)
+    head = None if as_login else peek(getattr(args, "db", None))
+    if head is not None:
+        from panel_tui.store.identity import os_login
+        from panel_tui.store.lazy import LazyStore
+
+        demo = head.kind == "demo"
+        login = DEMO_LOGIN if demo else os_login()
+        return run(LazyStore(getattr(args, "db", None)), login, demo=demo, head=head)
+
+    # New, older or foreign files and database URLs: open (and migrate) first; --as
+    # needs the policy's leave.
+    from panel_tui.cli.common import acting, open_store
+
+    store = open_store(args)
+    demo = store.kind() == "demo"
+    login = acting(store, args)
+    if demo and not as_login:
+        login = DEMO_LOGIN
+    return run(store, login, demo=demo)
