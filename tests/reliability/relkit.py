@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+import shutil
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dispute_forms import valid_form  # noqa: F401  # re-exported for the worker script
 from role_store import ADMIN, ROLES, T0  # noqa: F401  # re-exported for the tests
@@ -22,6 +23,11 @@ from role_store import build_role_store as build_store  # noqa: F401
 
 from panel_tui.store.audit import GENESIS, event_hash
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+if TYPE_CHECKING:
+    from panel_tui.store.rebuild.verify import RecordsReport
+
+T = TypeVar("T")
 
 FIGURES_ENV = "PANEL_TUI_RELIABILITY_OUT"
 
@@ -61,18 +67,46 @@ def integrity(path: Path) -> str:
         return f"unreadable: {exc}"
 
 
-def chain(path: Path) -> Any:
-    """The store's own chain verifier, over a read-only connection."""
+def _read_only(path: Path, check: Callable[[Any], T]) -> T:
+    """``check`` of the store's own, over a read-only SQLAlchemy connection to ``path``."""
     from sqlalchemy import create_engine
-
-    from panel_tui.store.audit import verify_chain
 
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
     try:
         with engine.connect() as connection:
-            return verify_chain(connection)
+            return check(connection)
     finally:
         engine.dispose()
+
+
+def chain(path: Path) -> Any:
+    """The store's own chain verifier, over a read-only connection."""
+    from panel_tui.store.audit import verify_chain
+
+    return _read_only(path, verify_chain)
+
+
+def records(path: Path) -> RecordsReport:
+    """The store's own record check (every covered table rebuilt from the events)."""
+    from panel_tui.store.rebuild.verify import check_records
+
+    return _read_only(path, check_records)
+
+
+def rich_store_in(directory: Path, name: str) -> Path:
+    """A store holding every kind of record (reliability/richstore.py), built at ``name``."""
+    from reliability.richstore import build_rich_store
+
+    path = directory / name
+    build_store(path)
+    build_rich_store(path)
+    return path
+
+
+def copy_of(base: Path, path: Path) -> Path:
+    """A fresh copy of a store built once per module, for one test to change."""
+    shutil.copyfile(base, path)
+    return path
 
 
 def file_hash(path: Path) -> str:

@@ -10,18 +10,17 @@ of any covered table, or deletes any row, and checks that verify names it.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability.richstore import build_rich_store, rows
+from reliability.relkit import copy_of, records, rich_store_in
+from reliability.richstore import rows
 
 from panel_tui.cli import main
 from panel_tui.store.rebuild.registry import COVERED
-from panel_tui.store.rebuild.verify import RecordsReport, check_records
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 
@@ -34,32 +33,14 @@ def edit(path: Path, sql: str, *args: Any) -> None:
         conn.close()
 
 
-def records(path: Path) -> RecordsReport:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    try:
-        with engine.connect() as connection:
-            return check_records(connection)
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def rich_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from reliability.relkit import build_store
-
-    path = tmp_path_factory.mktemp("rich") / "rich.db"
-    build_store(path)
-    build_rich_store(path)
-    return path
+    return rich_store_in(tmp_path_factory.mktemp("rich"), "rich.db")
 
 
 @pytest.fixture
 def rich(rich_base: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "store.db"
-    shutil.copyfile(rich_base, path)
-    return path
+    return copy_of(rich_base, tmp_path / "store.db")
 
 
 def run(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> tuple[int, str]:
@@ -244,8 +225,9 @@ def test_any_single_cell_change_is_named(rich_base: Path, tmp_path: Path, data) 
     )
     if new == row[column] or str(new) == str(row[column]):
         return  # not a change
-    copy = tmp_path / f"cell-{abs(hash((table, column, str(new), str(row))))}.db"
-    shutil.copyfile(rich_base, copy)
+    copy = copy_of(
+        rich_base, tmp_path / f"cell-{abs(hash((table, column, str(new), str(row))))}.db"
+    )
     covered = COVERED[table]
     where = " AND ".join(f"{k} = ?" for k in covered.key)
     try:
@@ -289,8 +271,7 @@ def test_any_single_cell_change_is_named(rich_base: Path, tmp_path: Path, data) 
 def test_any_deleted_row_is_named(rich_base: Path, tmp_path: Path, data) -> None:
     table, row = data.draw(st.sampled_from(_cells(rich_base)), "row")
     covered = COVERED[table]
-    copy = tmp_path / f"del-{abs(hash((table, str(row))))}.db"
-    shutil.copyfile(rich_base, copy)
+    copy = copy_of(rich_base, tmp_path / f"del-{abs(hash((table, str(row))))}.db")
     where = " AND ".join(f"{k} = ?" for k in covered.key)
     edit(copy, "PRAGMA foreign_keys = OFF")
     edit(copy, f"DELETE FROM {table} WHERE {where}", *(row[k] for k in covered.key))

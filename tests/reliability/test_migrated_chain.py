@@ -9,46 +9,36 @@ it took as found (not proven before the migration), and catches any later edit.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from reliability.relkit import T0, as_written_by_0003, build_store, chain
-from reliability.richstore import build_rich_store, rows
+from reliability.relkit import (
+    T0,
+    as_written_by_0003,
+    chain,
+    copy_of,
+    records,
+    rich_store_in,
+)
+from reliability.richstore import rows
 
 from panel_tui.cli import main
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
-from panel_tui.store.rebuild.verify import RecordsReport, check_records
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
-
-
-def records(path: Path) -> RecordsReport:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    try:
-        with engine.connect() as connection:
-            return check_records(connection)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def old_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("old") / "old.db"
-    build_store(path)
-    build_rich_store(path)
+    path = rich_store_in(tmp_path_factory.mktemp("old"), "old.db")
     as_written_by_0003(path)
     return path
 
 
 @pytest.fixture
 def old(old_base: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "old.db"
-    shutil.copyfile(old_base, path)
-    return path
+    return copy_of(old_base, tmp_path / "old.db")
 
 
 def test_the_old_store_is_as_0003_wrote_it(old: Path) -> None:
