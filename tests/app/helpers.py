@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.app import App
 from textual.pilot import Pilot
 
+from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.widgets.queue_view import QueueView
 
@@ -47,6 +48,22 @@ async def queue_ready(pilot: Pilot) -> QueueScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
     await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
     return pilot.app.screen
+
+
+async def dispute_shown(pilot: Pilot, ref: str) -> DisputeScreen:
+    """From the queue, the dispute ``ref`` opened and its detail loaded."""
+    app = pilot.app
+    await queue_ready(pilot)
+    app.open_dispute(ref)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, DisputeScreen)
+            and app.screen.detail is not None
+            and app.screen.detail.ref == ref
+        ),
+    )
+    return app.screen
 
 
 def chars(text: str) -> list[str]:

@@ -8,11 +8,10 @@ terminal does, back to back, not waiting for the app between them.
 
 from __future__ import annotations
 
-from helpers import burst, chars, queue_ready, wait_for, wait_text
+from helpers import burst, chars, dispute_shown, queue_ready, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import TextArea
 
-from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.screens.panel import PanelScreen
@@ -24,10 +23,7 @@ SIZE = (80, 24)
 async def test_text_tab_text_in_the_form_lands_in_two_fields(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        app.open_dispute("D-2026-0002")
-        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await dispute_shown(pilot, "D-2026-0002")
         # E, then the form's first field, tab, the next: all at once.
         await burst(pilot, ["E", *chars("Consent ok"), "tab", *chars("Problem now")])
         await wait_for(
@@ -58,10 +54,7 @@ async def test_outcome_then_rationale_in_panel_mode_is_all_rationale(make_app, s
 async def test_an_action_key_then_text_lands_in_the_dialog(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        app.open_dispute("D-2026-0002")
-        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await dispute_shown(pilot, "D-2026-0002")
         # w opens the withdraw dialog (prepared in a worker); the reason follows at once.
         await burst(pilot, ["w", *chars("agreed at the team call")])
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal) and app.screen.is_mounted)

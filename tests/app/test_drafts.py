@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import dispute_shown, queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW, build_store
 from textual.widgets import Input, TextArea
 
@@ -35,19 +35,19 @@ def draft_files() -> list[Path]:
 async def edit_form(pilot, ref: str = REF) -> DisputeFormScreen:  # noqa: ANN001
     """From the queue to the form of ``ref``, loaded."""
     app = pilot.app
-    await queue_ready(pilot)
-    app.open_dispute(ref)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, DisputeScreen)
-            and app.screen.detail is not None
-            and app.screen.detail.ref == ref
-        ),
-    )
+    await dispute_shown(pilot, ref)
     await pilot.press("E")
     await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen) and app.screen._loaded)
     return app.screen
+
+
+async def typed_mine(pilot) -> str:  # noqa: ANN001
+    """The form of REF open, " Mine." typed at the end of its problem statement: that text."""
+    screen = await edit_form(pilot)
+    screen.query_one("#f-problem_statement", TextArea).focus()
+    await pilot.press("end")
+    await type_text(pilot, " Mine.")
+    return field(pilot.app, "problem_statement")
 
 
 def someone_else_edits(store, **changes: str) -> None:  # noqa: ANN001
@@ -90,11 +90,7 @@ async def test_a_draft_keeps_only_what_was_typed_and_never_reverts_another_edit(
 async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await edit_form(pilot)
-        screen.query_one("#f-problem_statement", TextArea).focus()
-        await pilot.press("end")
-        await type_text(pilot, " Mine.")
-        mine = field(app, "problem_statement")
+        mine = await typed_mine(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_for(pilot, lambda: len(draft_files()) == 1)
@@ -116,11 +112,7 @@ async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
 async def test_saving_after_a_conflict_keeps_the_users_choice(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await edit_form(pilot)
-        screen.query_one("#f-problem_statement", TextArea).focus()
-        await pilot.press("end")
-        await type_text(pilot, " Mine.")
-        mine = field(app, "problem_statement")
+        mine = await typed_mine(pilot)
         someone_else_edits(store, problem_statement=THEIRS)
         await pilot.press("ctrl+s")  # stale: refused
         await wait_text(pilot, "ctrl+r reloads the dispute")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpers import queue_ready, screen_text, wait_for, wait_text
+from helpers import dispute_shown, screen_text, wait_for, wait_text
 from storefix import NOW
 
 from panel_tui.screens.detail import DisputeScreen
@@ -15,18 +15,7 @@ SIZE = (120, 40)
 
 
 async def show(pilot, ref: str) -> DisputeScreen:  # noqa: ANN001
-    app = pilot.app
-    await queue_ready(pilot)
-    app.open_dispute(ref)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, DisputeScreen)
-            and app.screen.detail is not None
-            and app.screen.detail.ref == ref
-        ),
-    )
-    return app.screen
+    return await dispute_shown(pilot, ref)
 
 
 def footer(app) -> str:  # noqa: ANN001

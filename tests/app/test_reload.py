@@ -8,7 +8,7 @@ follow the dispute.
 
 from __future__ import annotations
 
-from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import dispute_shown, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Select, TextArea
 
@@ -22,17 +22,7 @@ REF = "D-2026-0002"
 
 
 async def open_dispute(pilot, ref: str = REF) -> None:  # noqa: ANN001
-    app = pilot.app
-    await queue_ready(pilot)
-    app.open_dispute(ref)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, DisputeScreen)
-            and app.screen.detail is not None
-            and app.screen.detail.ref == ref
-        ),
-    )
+    await dispute_shown(pilot, ref)
 
 
 async def test_reload_in_the_escalate_dialog_shows_the_new_stage_and_asks_again(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import queue_ready, type_text, wait_for, wait_text
+from helpers import dispute_shown, queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import TextArea
 
@@ -57,10 +57,7 @@ async def test_q_with_a_typed_rationale_asks_and_n_keeps_the_app(make_app) -> No
 async def test_a_dialog_with_typing_asks_before_cancelling(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        app.open_dispute("D-2026-0002")
-        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
-        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await dispute_shown(pilot, "D-2026-0002")
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
