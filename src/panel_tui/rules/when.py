@@ -25,9 +25,13 @@ Each refusal is an ``InvalidInputError`` naming the field and the grammar.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from panel_tui.rules.errors import InvalidInputError
+
+T = TypeVar("T")
 
 #: The furthest a duration, an offset, a time or a date may reach from now.
 MAX_SPAN = timedelta(days=3650)
@@ -91,6 +95,14 @@ def _offset(raw: str, text: str, field: str) -> timedelta | None:
     return None
 
 
+def _read(parse: Callable[[str], T], raw: str, refusal: str, field: str) -> T:
+    """``parse(raw)``, or the ``refusal`` naming ``field`` if it is not what parse reads."""
+    try:
+        return parse(raw)
+    except ValueError:
+        raise InvalidInputError(refusal, field=field) from None
+
+
 def _local(moment: datetime) -> datetime:
     """A naive time typed by a person is their local time."""
     return moment.astimezone() if moment.tzinfo is None else moment
@@ -115,20 +127,13 @@ def parse_time(text: str, field: str = "at", *, now: datetime | None = None) -> 
     for word, days in _DAY_WORDS.items():
         if lowered.startswith(word):
             rest = lowered[len(word) :].strip() or "00:00"
-            try:
-                clock = time.fromisoformat(rest)
-            except ValueError:
-                raise InvalidInputError(
-                    f"'{_shown(text)}': expected '{word} HH:MM'", field=field
-                ) from None
+            expected = f"'{_shown(text)}': expected '{word} HH:MM'"
+            clock = _read(time.fromisoformat, rest, expected, field)
             day = now.astimezone().date() + timedelta(days=days)
             return _local(datetime.combine(day, clock)).astimezone(UTC)
-    try:
-        typed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInputError(
-            f"'{_shown(text)}' is not a time: use {TIME_HELP}", field=field
-        ) from None
+    typed = _read(
+        datetime.fromisoformat, raw, f"'{_shown(text)}' is not a time: use {TIME_HELP}", field
+    )
     try:
         moment = _local(typed).astimezone(UTC)
     except (OverflowError, ValueError):  # years 1 and 9999 cannot move to UTC
@@ -145,12 +150,7 @@ def parse_date(text: str, field: str = "date", *, today: date | None = None) -> 
     delta = _offset(raw, text, field)
     if delta is not None:
         return today + timedelta(days=delta.days if delta >= timedelta() else -(-delta).days)
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInputError(
-            f"'{_shown(text)}' is not a date: use {DATE_HELP}", field=field
-        ) from None
+    day = _read(date.fromisoformat, raw, f"'{_shown(text)}' is not a date: use {DATE_HELP}", field)
     if abs(day - today) > MAX_SPAN:
         raise _too_far(text, field)
     return day
