@@ -37,7 +37,8 @@ class Covered:
     #: For tables reached through a parent: a FROM clause aliasing the table ``t``
     #: and the expression that gives the dispute id (see contactattempt).
     scope_from: tuple[str, str] | None = None
-    #: How a finding names a row, from its values (stored, or expected when deleted).
+    #: How a finding names a row, from its values (stored, or expected when deleted);
+    #: None: ``#`` and its key (``#12``).
     name: Callable[[Row], str] | None = None
     #: Rows of the table that are covered (None: all of them).
     only: Callable[[Row], bool] | None = None
@@ -69,8 +70,8 @@ COVERED: dict[str, Covered] = {
         Covered("disputeagency", key=("dispute_id", "agency_id")),
         Covered("evidenceitem", name=lambda r: f"{r['key']} (#{r['id']})"),
         Covered("stagerecord", name=lambda r: f"stage {r['stage']} (#{r['id']})"),
-        Covered("interimcover", name=lambda r: f"#{r['id']}"),
-        Covered("provisionalpackage", name=lambda r: f"#{r['id']}"),
+        Covered("interimcover"),
+        Covered("provisionalpackage"),
         Covered(
             "contactattempt",
             scope="package_id",
@@ -78,12 +79,11 @@ COVERED: dict[str, Covered] = {
                 "contactattempt t JOIN provisionalpackage p ON p.id = t.package_id",
                 "p.dispute_id",
             ),
-            name=lambda r: f"#{r['id']}",
         ),
-        Covered("decision", name=lambda r: f"#{r['id']}"),
-        Covered("acceptance", name=lambda r: f"#{r['id']}"),
-        Covered("planholderassignment", name=lambda r: f"#{r['id']}"),
-        Covered("note", name=lambda r: f"#{r['id']}"),
+        Covered("decision"),
+        Covered("acceptance"),
+        Covered("planholderassignment"),
+        Covered("note"),
         Covered(
             "panelagendaitem",
             scope=GLOBAL,  # a reorder writes rows of several disputes in one event
