@@ -104,20 +104,17 @@ class DisputeScreen(AppScreen):
         with VerticalScroll(id="detail"):
             yield DetailSection(id="summary")
             yield ClockBadge(id="badge")
-            yield _section("Ladder")
-            yield StageLadder(id="ladder")
-            yield _section("Form")
-            yield DetailSection(id="form")
-            yield _section("Evidence")
-            yield EvidenceChecklist(id="evidence")
-            yield _section("Interim cover · provisional package")
-            yield DetailSection(id="protection")
-            yield _section("Decisions · acceptance")
-            yield DetailSection(id="decisions")
-            yield _section("Notes")
-            yield DetailSection(id="notes")
-            yield _section("History")
-            yield DetailSection(id="history")
+            for title, body in (
+                ("Ladder", StageLadder(id="ladder")),
+                ("Form", DetailSection(id="form")),
+                ("Evidence", EvidenceChecklist(id="evidence")),
+                ("Interim cover · provisional package", DetailSection(id="protection")),
+                ("Decisions · acceptance", DetailSection(id="decisions")),
+                ("Notes", DetailSection(id="notes")),
+                ("History", DetailSection(id="history")),
+            ):
+                yield _section(title)
+                yield body
         yield KeysFooter()
 
     def on_mount(self) -> None:

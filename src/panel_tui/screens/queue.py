@@ -37,6 +37,15 @@ SHORT_LABELS = {
 }
 
 
+#: The quick filters: key, the QueueFilter field it steps through, label (``queue.by_LABEL``).
+QUICK_FILTERS = (
+    ("t", "types", "Type"),
+    ("r", "risks", "Risk"),
+    ("a", "agencies", "Agency"),
+    ("s", "stages", "Stage"),
+)
+
+
 def _cycle(options: list[Any], current: tuple[Any, ...]) -> tuple[Any, ...]:
     """Quick filters step through: all → each option → all."""
     if not current:
@@ -57,10 +66,10 @@ class QueueScreen(AppScreen):
         ),
         Binding("slash", "filter", "Filter", id="queue.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
-        Binding("t", "quick('types')", "Type", show=False, id="queue.by_type"),
-        Binding("r", "quick('risks')", "Risk", show=False, id="queue.by_risk"),
-        Binding("a", "quick('agencies')", "Agency", show=False, id="queue.by_agency"),
-        Binding("s", "quick('stages')", "Stage", show=False, id="queue.by_stage"),
+        *(
+            Binding(key, f"quick('{name}')", label, show=False, id=f"queue.by_{label.lower()}")
+            for key, name, label in QUICK_FILTERS
+        ),
         Binding("l", "liaison", "Liaison only", show=False, id="queue.liaison"),
         Binding("n", "new_dispute", "New", id="queue.new"),
         Binding("P", "panel", "Panel", id="queue.panel"),
