@@ -20,25 +20,10 @@ from sqlmodel import col
 
 from panel_tui.rules.enums import Status
 from panel_tui.rules.fields import TEXT_FIELDS
+from panel_tui.store import models
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.base import utc_now
-from panel_tui.store.models import (
-    Acceptance,
-    Agency,
-    ContactAttempt,
-    Decision,
-    Dispute,
-    DisputeAgency,
-    Event,
-    EvidenceItem,
-    InterimCover,
-    Note,
-    Person,
-    PlanHolderAssignment,
-    ProvisionalPackage,
-    StageRecord,
-    table_of,
-)
+from panel_tui.store.models import table_of
 
 FORMAT = "panel-tui-export"
 # Errors name a dispute by its 1-based position (row) and a field inside it by
@@ -72,9 +57,11 @@ def _by_dispute(rows: Any, key: str = "dispute_id") -> dict[int, list[Any]]:
 def iter_export_disputes(store: Store) -> Iterator[dict[str, Any]]:
     """Each dispute as an export record, oldest first, looked up BATCH at a time."""
     with store.read() as s:
-        ids = list(s.execute(select(col(Dispute.id)).order_by(col(Dispute.id))).scalars())
-        logins = dict(s.execute(select(col(Person.id), col(Person.login))).all())
-        codes = dict(s.execute(select(col(Agency.id), col(Agency.code))).all())
+        ids = list(
+            s.execute(select(col(models.Dispute.id)).order_by(col(models.Dispute.id))).scalars()
+        )
+        logins = dict(s.execute(select(col(models.Person.id), col(models.Person.login))).all())
+        codes = dict(s.execute(select(col(models.Agency.id), col(models.Agency.code))).all())
     for chunk in _chunks(ids):
         with store.read() as s:
             yield from _export_chunk(s, chunk, logins, codes)
@@ -106,28 +93,28 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
         query = select(table).where(table.c.dispute_id.in_(chunk)).order_by(*order)
         return _by_dispute(s.execute(query))
 
-    parties = rows(DisputeAgency, DisputeAgency.agency_id)
-    evidence = rows(EvidenceItem, EvidenceItem.id)
-    stages = rows(StageRecord, StageRecord.stage)
-    covers = rows(InterimCover, InterimCover.id)
-    packages = rows(ProvisionalPackage, ProvisionalPackage.id)
-    decisions = rows(Decision, Decision.id)
-    acceptances = rows(Acceptance, Acceptance.id)
-    holders = rows(PlanHolderAssignment, PlanHolderAssignment.id)
-    notes = rows(Note, Note.id)
+    parties = rows(models.DisputeAgency, models.DisputeAgency.agency_id)
+    evidence = rows(models.EvidenceItem, models.EvidenceItem.id)
+    stages = rows(models.StageRecord, models.StageRecord.stage)
+    covers = rows(models.InterimCover, models.InterimCover.id)
+    packages = rows(models.ProvisionalPackage, models.ProvisionalPackage.id)
+    decisions = rows(models.Decision, models.Decision.id)
+    acceptances = rows(models.Acceptance, models.Acceptance.id)
+    holders = rows(models.PlanHolderAssignment, models.PlanHolderAssignment.id)
+    notes = rows(models.Note, models.Note.id)
     package_ids = [p.id for group in packages.values() for p in group]
     contacts = _by_dispute(
         s.execute(
-            select(table_of(ContactAttempt))
-            .where(col(ContactAttempt.package_id).in_(package_ids))
-            .order_by(col(ContactAttempt.at), col(ContactAttempt.id))
+            select(table_of(models.ContactAttempt))
+            .where(col(models.ContactAttempt.package_id).in_(package_ids))
+            .order_by(col(models.ContactAttempt.at), col(models.ContactAttempt.id))
         ),
         key="package_id",
     )
     withdrawn_by = dict(
         s.execute(
-            select(col(Event.dispute_id), col(Event.actor)).where(
-                col(Event.action) == "withdraw", col(Event.dispute_id).in_(chunk)
+            select(col(models.Event.dispute_id), col(models.Event.actor)).where(
+                col(models.Event.action) == "withdraw", col(models.Event.dispute_id).in_(chunk)
             )
         ).all()
     )
@@ -150,7 +137,9 @@ def _export_chunk(
     s: Any, chunk: list[int], logins: dict[int, str], codes: dict[int, str]
 ) -> Iterator[dict[str, Any]]:
     disputes = s.execute(
-        select(table_of(Dispute)).where(col(Dispute.id).in_(chunk)).order_by(col(Dispute.id))
+        select(table_of(models.Dispute))
+        .where(col(models.Dispute.id).in_(chunk))
+        .order_by(col(models.Dispute.id))
     )
     related = _read_chunk(s, chunk)
     for d in disputes:
@@ -296,10 +285,10 @@ def _responding(d: Any, parties: list[Any], codes: dict[int, str]) -> list[str]:
 def export_store(store: Store, *, at: datetime | None = None) -> dict[str, Any]:
     """The whole store as one stable JSON-ready document (see the module docstring)."""
     with store.read() as s:
-        codes = dict(s.execute(select(col(Agency.id), col(Agency.code))).all())
+        codes = dict(s.execute(select(col(models.Agency.id), col(models.Agency.code))).all())
         agencies = [
             {"code": a.code, "name": a.name, "kind": a.kind}
-            for a in s.execute(select(Agency).order_by(Agency.code)).scalars()
+            for a in s.execute(select(models.Agency).order_by(models.Agency.code)).scalars()
         ]
         people = [
             {
@@ -309,7 +298,7 @@ def export_store(store: Store, *, at: datetime | None = None) -> dict[str, Any]:
                 "roles": list(p.role_list),
                 "active": p.active,
             }
-            for p in s.execute(select(Person).order_by(Person.login)).scalars()
+            for p in s.execute(select(models.Person).order_by(models.Person.login)).scalars()
         ]
     return {
         "format": FORMAT,
