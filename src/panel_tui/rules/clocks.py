@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from panel_tui.rules.enums import ClockState, Risk, Stage
 
@@ -153,6 +153,36 @@ def liaison_reached(
         return False
     stage3_end = utc(stage3_left) if stage3_left is not None else utc(now)
     return stage3_end >= utc(stage3_due)
+
+
+class OpenSpan(Protocol):
+    """A dispute's times as the liaison rule reads them (a stored row or a read model)."""
+
+    @property
+    def opened_at(self) -> datetime: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+
+
+class StageSpan(Protocol):
+    """A stage record's window as the liaison rule reads it."""
+
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def left_at(self) -> datetime | None: ...
+
+
+def liaison_of(policy: Policy, dispute: OpenSpan, stage3: StageSpan | None, now: datetime) -> bool:
+    """``liaison_triggered`` for a dispute and its stage 3 record (None: never reached)."""
+    return liaison_triggered(
+        policy,
+        opened=dispute.opened_at,
+        now=now,
+        resolved=dispute.resolved_at,
+        stage3_due=stage3.due_at if stage3 else None,
+        stage3_left=stage3.left_at if stage3 else None,
+    )
 
 
 def format_duration(delta: timedelta) -> str:

@@ -342,7 +342,7 @@ def dispute_facts(
     session: Session, policy: Policy, dispute: Dispute, at: datetime
 ) -> rights.DisputeFacts:
     """What the rights depend on, read inside the transaction that acts on them."""
-    from panel_tui.rules.clocks import liaison_triggered
+    from panel_tui.rules.clocks import liaison_of
     from panel_tui.rules.enums import PackageStatus, Stage, Status
     from panel_tui.store.models import Decision, ProvisionalPackage, StageRecord
 
@@ -374,15 +374,7 @@ def dispute_facts(
         status=dispute.status,
         stage=dispute.current_stage,
         receiving_agency=receiving,
-        liaison=live
-        and liaison_triggered(
-            policy,
-            opened=dispute.opened_at,
-            now=at,
-            resolved=dispute.resolved_at,
-            stage3_due=stage3.due_at if stage3 else None,
-            stage3_left=stage3.left_at if stage3 else None,
-        ),
+        liaison=live and liaison_of(policy, dispute, stage3, at),
         active_package=package is not None,
     )
 

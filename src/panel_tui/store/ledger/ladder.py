@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from panel_tui.rules import lifecycle
-from panel_tui.rules.clocks import clock_state, due_time, liaison_triggered
+from panel_tui.rules.clocks import clock_state, due_time, liaison_of
 from panel_tui.rules.enums import (
     Action,
     Outcome,
@@ -61,14 +61,7 @@ class LadderOperations(LedgerBase):
                 now=ctx.at,
             )
             stage3 = stage_record(ctx, dispute, Stage.FINAL_AUTHORITY)
-            liaison = liaison_triggered(
-                ctx.policy,
-                opened=dispute.opened_at,
-                now=ctx.at,
-                resolved=dispute.resolved_at,
-                stage3_due=stage3.due_at if stage3 else None,
-                stage3_left=stage3.left_at if stage3 else None,
-            )
+            liaison = liaison_of(ctx.policy, dispute, stage3, ctx.at)
             target = lifecycle.check_escalate(
                 dispute.ref,
                 Status(dispute.status),

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ScalarResult, select
 from sqlmodel import Session, col
 
-from panel_tui.rules.clocks import clock_state, liaison_triggered, stalled_time, utc
+from panel_tui.rules.clocks import clock_state, liaison_of, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage
 from panel_tui.rules.policy import Policy
 from panel_tui.store.db import Store
@@ -296,15 +296,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         interim_risk_actions=d.interim_risk_actions,
         requested_decision=d.requested_decision,
         clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
-        liaison_triggered=d.status in LIVE
-        and liaison_triggered(
-            policy,
-            opened=d.opened_at,
-            now=at,
-            resolved=d.resolved_at,
-            stage3_due=stage3.due_at if stage3 else None,
-            stage3_left=stage3.left_at if stage3 else None,
-        ),
+        liaison_triggered=d.status in LIVE and liaison_of(policy, d, stage3, at),
         stalled=stalled_time(
             policy, risk=d.risk, opened=d.opened_at, now=at, resolved=d.resolved_at
         ),
