@@ -94,8 +94,8 @@ def agenda(store: Store, panel_date: date, at: datetime) -> list[AgendaEntry]:
         )
         ids = list(placed) + [i for i in automatic if i not in placed]
         rows = queue_rows_by_id(session, ids, queue_rules_of(policy), at)
-        names = dict(session.execute(select(Person.id, Person.display_name)).all())
-        codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+        names = dict(session.execute(select(col(Person.id), col(Person.display_name))).all())
+        codes = dict(session.execute(select(col(Agency.id), col(Agency.code))).all())
         decisions: dict[int, list[AgendaDecision]] = {}
         for x in session.execute(
             select(Decision)

@@ -50,6 +50,7 @@ from panel_tui.store.read.queue_models import (
 # Any select: filtering and ordering keep the columns it returns.
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
+
 def queue_rules(store: Store) -> QueueRules:
     """What the queue reads of the store's policy."""
     return queue_rules_of(store.policy())
@@ -69,16 +70,16 @@ def _at_liaison(at: datetime, rules: QueueRules) -> Any:
     breached (its due time reached before it was left, or by ``at``)."""
     d, sr = Dispute, StageRecord
     return and_(
-        d.status.in_(LIVE),
+        col(d.status).in_(LIVE),
         or_(
-            d.current_stage == LIAISON_STAGE,
-            d.opened_at < at - rules.liaison_after,
+            col(d.current_stage) == LIAISON_STAGE,
+            col(d.opened_at) < at - rules.liaison_after,
             exists().where(
-                sr.dispute_id == d.id,
-                sr.stage == FINAL_STAGE,
+                col(sr.dispute_id) == col(d.id),
+                col(sr.stage) == FINAL_STAGE,
                 or_(
-                    and_(sr.left_at.is_(None), sr.due_at <= at),
-                    and_(sr.left_at.is_not(None), sr.due_at <= sr.left_at),
+                    and_(col(sr.left_at).is_(None), col(sr.due_at) <= at),
+                    and_(col(sr.left_at).is_not(None), col(sr.due_at) <= col(sr.left_at)),
                 ),
             ),
         ),
@@ -86,8 +87,8 @@ def _at_liaison(at: datetime, rules: QueueRules) -> Any:
 
 
 def _filtered(
-    query: Select[Any], f: QueueFilter, at: datetime, session: Session, rules: QueueRules
-) -> Select[Any]:
+    query: _Query, f: QueueFilter, at: datetime, session: Session, rules: QueueRules
+) -> _Query:
     d = Dispute
     # `status || ''` for Closed, not `status`: SQLite 3.53 (pysqlite3) would otherwise pick
     # the status index and sort every closed dispute instead of walking resolved_at.
@@ -114,7 +115,7 @@ def _filtered(
     login = f.mine if f.section is not Section.MINE or f.mine else None
     if f.section is Section.MINE or f.mine:
         person = session.execute(
-            select(Person.id, Person.roles).where(Person.login == (login or ""))
+            select(col(Person.id), col(Person.roles)).where(col(Person.login) == (login or ""))
         ).first()
         if person is None:  # not a user: nothing is theirs (== None would match no holder)
             query = query.where(false())
@@ -174,20 +175,20 @@ def _ordered(query: _Query, f: QueueFilter) -> _Query:
 
 
 _ROW_COLUMNS = (
-    Dispute.id,
-    Dispute.ref,
-    Dispute.person_ref,
-    Dispute.dispute_type,
-    Dispute.risk,
-    Dispute.agencies_label,
-    Dispute.current_stage,
-    Dispute.status,
-    Dispute.stage_entered_at,
-    Dispute.current_due_at,
-    Dispute.plan_holder_id,
-    Dispute.version,
-    Dispute.resolved_at,
-    Dispute.opened_at,
+    col(Dispute.id),
+    col(Dispute.ref),
+    col(Dispute.person_ref),
+    col(Dispute.dispute_type),
+    col(Dispute.risk),
+    col(Dispute.agencies_label),
+    col(Dispute.current_stage),
+    col(Dispute.status),
+    col(Dispute.stage_entered_at),
+    col(Dispute.current_due_at),
+    col(Dispute.plan_holder_id),
+    col(Dispute.version),
+    col(Dispute.resolved_at),
+    col(Dispute.opened_at),
 )
 
 
@@ -226,7 +227,7 @@ def queue_page(
             window = (
                 _ordered(
                     _filtered(
-                        select(Dispute.id, func.count().over().label("total")),
+                        select(col(Dispute.id), func.count().over().label("total")),
                         f,
                         at,
                         session,
@@ -265,7 +266,7 @@ def queue_page(
 
 
 def _queue_rows(
-    session: Session, rows: list[Any], rules: QueueRules, at: datetime
+    session: Session, rows: Sequence[Any], rules: QueueRules, at: datetime
 ) -> list[QueueRow]:
     """Queue rows from ``_ROW_COLUMNS`` rows, with their cover, package, plan holder and
     final-authority stage (for the liaison flag)."""
@@ -294,9 +295,9 @@ def _queue_rows(
     stage3 = {
         dispute_id: (due, left)
         for dispute_id, due, left in session.execute(
-            select(StageRecord.dispute_id, StageRecord.due_at, StageRecord.left_at).where(
-                StageRecord.dispute_id.in_(ids), StageRecord.stage == FINAL_STAGE
-            )
+            select(
+                col(StageRecord.dispute_id), col(StageRecord.due_at), col(StageRecord.left_at)
+            ).where(col(StageRecord.dispute_id).in_(ids), col(StageRecord.stage) == FINAL_STAGE)
         )
     }
     return [queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows]
@@ -306,7 +307,7 @@ def queue_rows_by_id(
     session: Session, ids: Iterable[int], rules: QueueRules, at: datetime
 ) -> dict[int, QueueRow]:
     """The queue's rows of the disputes ``ids`` (whatever their status), by id."""
-    rows = session.execute(select(*_ROW_COLUMNS).where(Dispute.id.in_(list(ids)))).all()
+    rows = session.execute(select(*_ROW_COLUMNS).where(col(Dispute.id).in_(list(ids)))).all()
     return {row.id: row for row in _queue_rows(session, rows, rules, at)}
 
 

@@ -188,8 +188,9 @@ class _Dispute(NamedTuple):
 
     @classmethod
     def of(cls, r: tuple[Any, ...]) -> _Dispute:
-        times = _when(r[8]), _when(r[9])
-        return cls._make((*r[:8], *times, r[10], r[11], _when(r[12]), _when(r[13])))
+        return cls._make(
+            (*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]), _when(r[13]))
+        )
 
 
 def _stamp(moment: datetime) -> str:

@@ -245,12 +245,14 @@ def _provisional(c: _Cohort) -> Provisional:
 def _liaison(c: _Cohort) -> Liaison:
     """The cohort's disputes referred to commissioner liaison by ``at``, and still with it."""
     sr, at_ = StageRecord, c.at_
-    still = or_(sr.left_at.is_(None), sr.left_at > at_)
+    still = or_(col(sr.left_at).is_(None), col(sr.left_at) > at_)
     referred, waiting = c.session.execute(
         select(func.count(), func.sum(case((still, 1), else_=0)))
         .select_from(sr)
-        .join(Dispute, Dispute.id == sr.dispute_id)
-        .where(c.in_period, sr.stage == int(Stage.COMMISSIONER_LIAISON), sr.entered_at <= at_)
+        .join(Dispute, col(Dispute.id) == col(sr.dispute_id))
+        .where(
+            c.in_period, col(sr.stage) == int(Stage.COMMISSIONER_LIAISON), col(sr.entered_at) <= at_
+        )
     ).one()
     return Liaison(referred=int(referred), waiting=int(waiting or 0))
 
