@@ -15,7 +15,7 @@ from panel_tui.rules.clocks import (
     clock_state,
     due_time,
     format_duration,
-    liaison_triggered,
+    liaison_reached,
     short_duration,
     stalled_time,
     utc,
@@ -215,12 +215,22 @@ def test_naive_datetimes_are_refused_everywhere() -> None:
     with pytest.raises(ValueError, match="naive"):
         stalled_time(policy, risk=Risk.LOW, opened=T0, now=naive, resolved=None)
     with pytest.raises(ValueError, match="naive"):
-        liaison_triggered(
-            policy, opened=naive, now=T0, resolved=None, stage3_due=None, stage3_left=None
+        liaison_reached(
+            policy.liaison_after,
+            opened=naive,
+            now=T0,
+            resolved=None,
+            stage3_due=None,
+            stage3_left=None,
         )
     with pytest.raises(ValueError, match="naive"):
-        liaison_triggered(
-            policy, opened=T0, now=T0, resolved=None, stage3_due=naive, stage3_left=None
+        liaison_reached(
+            policy.liaison_after,
+            opened=T0,
+            now=T0,
+            resolved=None,
+            stage3_due=naive,
+            stage3_left=None,
         )
 
 
@@ -409,8 +419,8 @@ def liaison(
     def at(offset: timedelta | None) -> datetime | None:
         return None if offset is None else T0 + offset
 
-    return liaison_triggered(
-        policy or default_policy(),
+    return liaison_reached(
+        (policy or default_policy()).liaison_after,
         opened=T0,
         now=T0 + now,
         resolved=at(resolved),
@@ -467,9 +477,11 @@ def test_liaison_in_local_zones_matches_utc() -> None:
     # Fourteen wall-clock days later is 13 days 23 hours of real time (DST began).
     wall_14 = datetime(2026, 3, 15, 12, 0, tzinfo=LA)
     args = dict(resolved=None, stage3_due=None, stage3_left=None)
-    assert liaison_triggered(default_policy(), opened=opened, now=wall_14, **args) is False
+    assert (
+        liaison_reached(default_policy().liaison_after, opened=opened, now=wall_14, **args) is False
+    )
     later = wall_14 + timedelta(hours=1, microseconds=1)
-    assert liaison_triggered(default_policy(), opened=opened, now=later, **args) is True
+    assert liaison_reached(default_policy().liaison_after, opened=opened, now=later, **args) is True
 
 
 # --- formatting ------------------------------------------------------------------

@@ -115,26 +115,6 @@ def stalled_time(
     return max(timedelta(0), end - first_due)
 
 
-def liaison_triggered(
-    policy: Policy,
-    *,
-    opened: datetime,
-    now: datetime,
-    resolved: datetime | None,
-    stage3_due: datetime | None,
-    stage3_left: datetime | None,
-) -> bool:
-    """Commissioner liaison: stage 3 breached, or open longer than the policy's limit."""
-    return liaison_reached(
-        policy.liaison_after,
-        opened=opened,
-        now=now,
-        resolved=resolved,
-        stage3_due=stage3_due,
-        stage3_left=stage3_left,
-    )
-
-
 def liaison_reached(
     after: timedelta,
     *,
@@ -144,8 +124,8 @@ def liaison_reached(
     stage3_due: datetime | None,
     stage3_left: datetime | None,
 ) -> bool:
-    """``liaison_triggered`` with the policy's limit given (``after``): the queue's quick
-    read computes it without the pydantic policy."""
+    """Commissioner liaison: stage 3 breached, or open longer than ``after`` (the policy's
+    ``liaison_after``, given alone: the queue's quick read has no pydantic policy)."""
     end = utc(resolved) if resolved is not None else utc(now)
     if end - utc(opened) > after:
         return True
@@ -174,9 +154,9 @@ class StageSpan(Protocol):
 
 
 def liaison_of(policy: Policy, dispute: OpenSpan, stage3: StageSpan | None, now: datetime) -> bool:
-    """``liaison_triggered`` for a dispute and its stage 3 record (None: never reached)."""
-    return liaison_triggered(
-        policy,
+    """``liaison_reached`` for a dispute and its stage 3 record (None: never reached)."""
+    return liaison_reached(
+        policy.liaison_after,
         opened=dispute.opened_at,
         now=now,
         resolved=dispute.resolved_at,

@@ -30,21 +30,8 @@ from panel_tui.rules.enums import Stage
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.read.queue_models import (
-    EXPIRING_WITHIN,
-    FINAL_STAGE,
-    LIAISON_STAGE,
-    LIKE_ESCAPE,
-    LIVE,
-    TEXT_COLUMNS,
-    QueueFilter,
-    QueuePage,
-    QueueRules,
-    Section,
-    end_of_local_day,
-    like_pattern,
-    queue_row,
-)
+from panel_tui.store.read import queue_models as shared  # the filter, as orm_queries reads it
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRules, Section, queue_row
 from panel_tui.store.sqlite_driver import sqlite
 
 #: Where a fallback from the quick read to the ORM is said (tests fail on any record here).
@@ -211,7 +198,7 @@ def _filter_sql(
         params.append(_stamp(at))
     if f.section is Section.DUE_TODAY:
         where.append("current_due_at > ? AND current_due_at < ?")
-        params += [_stamp(at), _stamp(end_of_local_day(at))]
+        params += [_stamp(at), _stamp(shared.end_of_local_day(at))]
     if f.section is Section.AT_PANEL:
         where.append("current_stage = ?")
         params.append(int(Stage.PANEL))
@@ -220,15 +207,21 @@ def _filter_sql(
             "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
             "AND p.status = 'active' AND p.ends_at <= ?)"
         )
-        params.append(_stamp(at + EXPIRING_WITHIN))
+        params.append(_stamp(at + shared.EXPIRING_WITHIN))
     if f.liaison_only:  # orm_queries._at_liaison
         where.append(
-            f"status IN ({_marks(LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
+            f"status IN ({_marks(shared.LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
             "(SELECT 1 FROM stagerecord AS s WHERE s.dispute_id = dispute.id AND s.stage = ? "
             "AND ((s.left_at IS NULL AND s.due_at <= ?) "
             "OR (s.left_at IS NOT NULL AND s.due_at <= s.left_at))))"
         )
-        params += [*LIVE, LIAISON_STAGE, _stamp(at - rules.liaison_after), FINAL_STAGE, _stamp(at)]
+        params += [
+            *shared.LIVE,
+            shared.LIAISON_STAGE,
+            _stamp(at - rules.liaison_after),
+            shared.FINAL_STAGE,
+            _stamp(at),
+        ]
     if f.section is Section.MINE or f.mine:
         found = conn.execute(
             "SELECT id, roles FROM person WHERE login = ?", (f.mine or "",)
@@ -237,7 +230,7 @@ def _filter_sql(
             where.append("0")
         elif rules.liaison_role in found[1].split():  # and the disputes referred to them
             where.append("(plan_holder_id = ? OR opened_by_id = ? OR current_stage = ?)")
-            params += [found[0], found[0], LIAISON_STAGE]
+            params += [found[0], found[0], shared.LIAISON_STAGE]
         else:
             where.append("(plan_holder_id = ? OR opened_by_id = ?)")
             params += [found[0], found[0]]
@@ -259,12 +252,14 @@ def _filter_sql(
             f"WHERE da.dispute_id = dispute.id AND a.code IN ({_marks(codes)}))"
         )
         params += codes
-    like = like_pattern(f.text)
+    like = shared.like_pattern(f.text)
     if like:  # SQLite's LIKE ignores ASCII case, as the ORM's query relies on
         where.append(
-            "(" + " OR ".join(f"{c} LIKE ? ESCAPE '{LIKE_ESCAPE}'" for c in TEXT_COLUMNS) + ")"
+            "("
+            + " OR ".join(f"{c} LIKE ? ESCAPE '{shared.LIKE_ESCAPE}'" for c in shared.TEXT_COLUMNS)
+            + ")"
         )
-        params += [like] * len(TEXT_COLUMNS)
+        params += [like] * len(shared.TEXT_COLUMNS)
     return " AND ".join(where), params
 
 
@@ -321,7 +316,7 @@ def page(
             for dispute_id, due, left in conn.execute(
                 "SELECT dispute_id, due_at, left_at FROM stagerecord "
                 f"WHERE dispute_id IN ({_marks(ids)}) AND stage = ?",
-                (*ids, FINAL_STAGE),
+                (*ids, shared.FINAL_STAGE),
             )
         }
         holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
