@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.alerts.send import SendError, send
 from panel_tui.site import AlertsConfig
@@ -39,7 +40,7 @@ def pending(store: Store, now: datetime, within: timedelta) -> list[Alert]:
             (r.login, r.dispute_id, r.stage, r.state, r.due_at)
             for r in session.execute(
                 select(AlertSent).where(
-                    AlertSent.dispute_id.in_(ids), AlertSent.sent_at.is_not(None)
+                    col(AlertSent.dispute_id).in_(ids), col(AlertSent.sent_at).is_not(None)
                 )
             ).scalars()
         }

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.store.audit import append_event
@@ -161,7 +161,9 @@ def _rows_for(session: Session, alerts: list[Alert]) -> list[AlertSent]:
     if not alerts:
         return []
     ids = {a.dispute_id for a in alerts}
-    return list(session.execute(select(AlertSent).where(AlertSent.dispute_id.in_(ids))).scalars())
+    return list(
+        session.execute(select(AlertSent).where(col(AlertSent.dispute_id).in_(ids))).scalars()
+    )
 
 
 def mark_sent(store: Store, digest: Digest, actor: str, now: datetime) -> None:
@@ -181,9 +183,9 @@ def _finish(
     with store.write() as session:
         rows = session.execute(
             select(AlertSent).where(
-                AlertSent.message_id == digest.message_id,
-                AlertSent.sent_at.is_(None),
-                AlertSent.claimed_by == run,
+                col(AlertSent.message_id) == digest.message_id,
+                col(AlertSent.sent_at).is_(None),
+                col(AlertSent.claimed_by) == run,
             )
         ).scalars()
         changed = 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import ClockState, Stage, Status
@@ -73,19 +73,21 @@ def clocks_crossed(
     start = now - within
     live = (Status.OPEN.value, Status.DECIDED.value)
     columns = (
-        Dispute.id,
-        Dispute.ref,
-        Dispute.current_stage,
-        Dispute.stage_entered_at,
-        Dispute.current_due_at,
-        Dispute.risk,
-        Dispute.dispute_type,
-        Dispute.agencies_label,
+        col(Dispute.id),
+        col(Dispute.ref),
+        col(Dispute.current_stage),
+        col(Dispute.stage_entered_at),
+        col(Dispute.current_due_at),
+        col(Dispute.risk),
+        col(Dispute.dispute_type),
+        col(Dispute.agencies_label),
     )
     found: list[_Clock] = []
     breached = session.execute(
         select(*columns).where(
-            Dispute.status.in_(live), Dispute.current_due_at > start, Dispute.current_due_at <= now
+            col(Dispute.status).in_(live),
+            col(Dispute.current_due_at) > start,
+            col(Dispute.current_due_at) <= now,
         )
     )
     for id_, ref, stage, _entered, due, risk, type_, label in breached:
@@ -96,9 +98,9 @@ def clocks_crossed(
     longest = max(max(getattr(policy.windows, r)) for r in ("critical", "high", "medium", "low"))
     warning = session.execute(
         select(*columns).where(
-            Dispute.status.in_(live),
-            Dispute.current_due_at > now,
-            Dispute.current_due_at <= now + timedelta(hours=longest) * (1 - fraction),
+            col(Dispute.status).in_(live),
+            col(Dispute.current_due_at) > now,
+            col(Dispute.current_due_at) <= now + timedelta(hours=longest) * (1 - fraction),
         )
     )
     for id_, ref, stage, entered, due, risk, type_, label in warning:
@@ -118,9 +120,9 @@ def alerts_due(
     if not clocks:
         return []
     people = session.execute(
-        select(Person.login, Person.display_name, Person.roles, Agency.code)
-        .outerjoin(Agency, Agency.id == Person.agency_id)
-        .where(Person.active.is_(True))
+        select(col(Person.login), col(Person.display_name), col(Person.roles), col(Agency.code))
+        .outerjoin(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(col(Person.active).is_(True))
     ).all()
     by_role: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
     for login, name, roles, agency in people:
@@ -128,9 +130,9 @@ def alerts_due(
             by_role[role].append((login, name, agency))
     parties: dict[int, set[str]] = defaultdict(set)
     for dispute_id, code in session.execute(
-        select(DisputeAgency.dispute_id, Agency.code)
-        .join(Agency, Agency.id == DisputeAgency.agency_id)
-        .where(DisputeAgency.dispute_id.in_({c.dispute_id for c in clocks}))
+        select(col(DisputeAgency.dispute_id), col(Agency.code))
+        .join(Agency, col(Agency.id) == col(DisputeAgency.agency_id))
+        .where(col(DisputeAgency.dispute_id).in_({c.dispute_id for c in clocks}))
     ):
         parties[dispute_id].add(code)
     alerts: list[Alert] = []

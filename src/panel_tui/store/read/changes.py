@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Status
@@ -157,20 +157,28 @@ def _event_window(since: Since, now: datetime, head: int) -> list[Any]:
 def _events(
     session: Session, since: Since, now: datetime, head: int
 ) -> tuple[list[Change], dict[str, int]]:
-    window = [*_event_window(since, now, head), Event.action.in_(tuple(EVENT_KINDS))]
+    window = [*_event_window(since, now, head), col(Event.action).in_(tuple(EVENT_KINDS))]
     counts: dict[str, int] = {}
     for action, count in session.execute(
-        select(Event.action, func.count()).where(*window).group_by(Event.action)
+        select(col(Event.action), func.count()).where(*window).group_by(col(Event.action))
     ):
         kind = EVENT_KINDS[action]
         counts[kind] = counts.get(kind, 0) + int(count)
     changes: list[Change] = []
     for action in EVENT_KINDS:
         rows = session.execute(
-            select(Event.at, Event.actor, Event.dispute_ref, Event.stage, Event.after)
-            .where(*_event_window(since, now, head), Event.action == action)
+            select(
+                col(Event.at),
+                col(Event.actor),
+                col(Event.dispute_ref),
+                col(Event.stage),
+                col(Event.after),
+            )
+            .where(*_event_window(since, now, head), col(Event.action) == action)
             # Newest first along the index the window reads (the key, or ix_event_at).
-            .order_by(Event.id.desc() if since.after_event is not None else Event.at.desc())
+            .order_by(
+                col(Event.id).desc() if since.after_event is not None else col(Event.at).desc()
+            )
             .limit(PER_KIND)
         )
         changes += [
@@ -203,15 +211,15 @@ _LIVE = (Status.OPEN.value, Status.DECIDED.value)
 def _breached(session: Session, since: datetime, now: datetime) -> tuple[list[Change], int]:
     """Live disputes whose current clock breached in (since, now], newest first; how many."""
     window = (
-        Dispute.status.in_(_LIVE),
-        Dispute.current_due_at > since,
-        Dispute.current_due_at <= now,
+        col(Dispute.status).in_(_LIVE),
+        col(Dispute.current_due_at) > since,
+        col(Dispute.current_due_at) <= now,
     )
     count = session.execute(select(func.count()).where(*window)).scalar_one()
     rows = session.execute(
-        select(Dispute.ref, Dispute.current_stage, Dispute.current_due_at)
+        select(col(Dispute.ref), col(Dispute.current_stage), col(Dispute.current_due_at))
         .where(*window)
-        .order_by(Dispute.current_due_at.desc())
+        .order_by(col(Dispute.current_due_at).desc())
         .limit(PER_KIND)
     )
     found = [Change(BREACHED, ref, due, stage, None, "clock breached") for ref, stage, due in rows]
@@ -233,23 +241,23 @@ def _warning(
     for risk in ("critical", "high", "medium", "low"):
         for stage, hours in enumerate(getattr(policy.windows, risk)):
             by_window.setdefault(hours, []).append(
-                and_(Dispute.risk == risk, Dispute.current_stage == stage)
+                and_(col(Dispute.risk) == risk, col(Dispute.current_stage) == stage)
             )
     found: list[Change] = []
     count = 0
     for hours, pairs in by_window.items():
         ahead = timedelta(hours=hours) * (1 - fraction)
         window = (
-            Dispute.status.in_(_LIVE),
-            Dispute.current_due_at > max(since + ahead, now),
-            Dispute.current_due_at <= now + ahead,
+            col(Dispute.status).in_(_LIVE),
+            col(Dispute.current_due_at) > max(since + ahead, now),
+            col(Dispute.current_due_at) <= now + ahead,
             or_(*pairs),
         )
         count += session.execute(select(func.count()).where(*window)).scalar_one()
         rows = session.execute(
-            select(Dispute.ref, Dispute.current_stage, Dispute.current_due_at)
+            select(col(Dispute.ref), col(Dispute.current_stage), col(Dispute.current_due_at))
             .where(*window)
-            .order_by(Dispute.current_due_at.desc())  # the newest warnings of this window
+            .order_by(col(Dispute.current_due_at).desc())  # the newest warnings of this window
             .limit(PER_KIND)
         )
         found += [
@@ -262,18 +270,18 @@ def _warning(
 def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
     """Active provisional packages that came within ``EXPIRY_HORIZON`` of their end since
     ``since``, or ended since: each is new once on coming close, and once on ending."""
-    ends = ProvisionalPackage.ends_at
+    ends = col(ProvisionalPackage.ends_at)
     rows = session.execute(
-        select(Dispute.ref, Dispute.current_stage, ends)
-        .join(Dispute, Dispute.id == ProvisionalPackage.dispute_id)
+        select(col(Dispute.ref), col(Dispute.current_stage), ends)
+        .join(Dispute, col(Dispute.id) == col(ProvisionalPackage.dispute_id))
         .where(
-            ProvisionalPackage.status == "active",
+            col(ProvisionalPackage.status) == "active",
             or_(
                 and_(ends > since + EXPIRY_HORIZON, ends <= now + EXPIRY_HORIZON),
                 and_(ends > since, ends <= now),
             ),
         )
-        .order_by(ProvisionalPackage.ends_at)
+        .order_by(col(ProvisionalPackage.ends_at))
         .limit(PER_KIND)
     )
     return [
