@@ -41,6 +41,7 @@ from panel_tui.store.sqlite_driver import sqlite
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
+    from panel_tui.screens.shift import ShiftStartScreen
     from panel_tui.store.db import Store
     from panel_tui.store.ledger import Ledger
     from panel_tui.store.read.people_models import PersonView
@@ -107,6 +108,7 @@ class PanelApp(OrderedKeys):
         self._data_version: int | None = None
         freeze_once("imports")
         self._detail: Screen | None = None  # the one DisputeScreen, kept between disputes
+        self._shift_screen: ShiftStartScreen | None = None  # likewise, the shift-start view
 
     # --- the store and identity ----------------------------------------------------
     @property
@@ -298,8 +300,16 @@ class PanelApp(OrderedKeys):
     def _push_shift_start(self, changes: object, always: bool) -> None:
         from panel_tui.screens.shift import ShiftStartScreen
 
-        if always or changes.total:  # type: ignore[attr-defined]
-            self.push_screen(ShiftStartScreen(changes))  # type: ignore[arg-type]
+        if not (always or changes.total):  # type: ignore[attr-defined]
+            return
+        screen = self._shift_screen
+        if screen is None:  # one screen, installed and refilled, as the detail screen is
+            screen = self._shift_screen = ShiftStartScreen(changes)  # type: ignore[arg-type]
+            self.install_screen(screen, "shift-start")
+        else:
+            screen.show(changes)  # type: ignore[arg-type]
+        if screen not in self.screen_stack:
+            self.push_screen(screen)
 
     def key_hold_notice(self) -> str | None:
         if "store" in self._holds:

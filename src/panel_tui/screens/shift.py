@@ -73,8 +73,19 @@ class ShiftStartScreen(AppScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("what", "ref", "when (UTC)", "stage", "by", "detail")
+        self._fill()
+
+    def show(self, changes: Changes) -> None:
+        """Refill with newer changes: one screen is kept and reused (mounting took longest)."""
+        self.changes = changes
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        self.query_one("#summary", Static).update(self._summary())
         table = self.query_one(DataTable)
-        table.add_columns("what", "ref", "when (UTC)", "stage", "by", "detail")
+        table.clear()
         for n, change in enumerate(self.changes.items):
             style = "bold red" if change.kind == BREACHED else ""
             table.add_row(
@@ -86,6 +97,8 @@ class ShiftStartScreen(AppScreen):
                 Text(visible(change.detail, multiline=False)),
                 key=str(n),
             )
+        if table.row_count:
+            table.move_cursor(row=0)
         table.focus()
 
     def _summary(self) -> Text:
