@@ -38,6 +38,7 @@ from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read import sqlite3_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage
 from panel_tui.store.sqlite_driver import sqlite
+from panel_tui.widgets import glyphs
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
     from panel_tui.rules.policy import Policy
@@ -87,9 +88,15 @@ class PanelApp(OrderedKeys):
         clock: Callable[[], datetime] | None = None,
         settings: Settings | None = None,
         head: sqlite3_queue.StoreHead | None = None,
+        ascii_glyphs: bool | None = None,
     ) -> None:
-        """``store`` open, or to open after the first page painted from ``head``."""
+        """``store`` open, or to open after the first page painted from ``head``.
+
+        ``ascii_glyphs``: draw ASCII in place of glyphs (widgets/glyphs.py); None guesses
+        from the terminal (TERM=linux, a non-UTF-8 locale).
+        """
         super().__init__()
+        self.ascii_glyphs = glyphs.ascii_terminal() if ascii_glyphs is None else ascii_glyphs
         self._stores = store if isinstance(store, LazyStore) else LazyStore.ready(store)
         self._head = head
         self._opening = False
@@ -109,6 +116,26 @@ class PanelApp(OrderedKeys):
         freeze_once("imports")
         self._detail: Screen | None = None  # the one DisputeScreen, kept between disputes
         self._shift_screen: ShiftStartScreen | None = None  # likewise, the shift-start view
+
+    # --- what reaches the terminal ----------------------------------------------------
+    def _build_driver(self, headless: bool, inline: bool, mouse: bool, size):  # noqa: ANN001, ANN202
+        """The driver; on a terminal without the glyphs, everything written goes through
+        ``glyphs.translate`` (one mechanism for every widget, ours and Textual's)."""
+        driver = super()._build_driver(headless, inline, mouse, size)
+        if self.ascii_glyphs:
+            write = driver.write
+            driver.write = lambda data: write(self.terminal_text(data))  # type: ignore[method-assign]
+        return driver
+
+    def terminal_text(self, data: str) -> str:
+        """What is written to the terminal: glyphs as ASCII where they cannot be shown."""
+        return glyphs.translate(data) if self.ascii_glyphs else data
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the footer and help show them; in words where a glyph would not show."""
+        if self.ascii_glyphs and not binding.key_display and binding.key in glyphs.KEY_WORDS:
+            return glyphs.KEY_WORDS[binding.key]
+        return super().get_key_display(binding)
 
     # --- the store and identity ----------------------------------------------------
     @property

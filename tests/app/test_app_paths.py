@@ -155,11 +155,13 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
         await wait_text(pilot, "D-2026-0004 eligibility")
         await pilot.press("1")
         await type_text(pilot, "MCO funds the ACT place from Monday")
+        app.screen.query_one("#p-receiving", Select).value = "MCO"  # chosen, never guessed
         await pilot.press("ctrl+s")
         await wait_text(pilot, "1 decided")
         await wait_text(pilot, "D-2026-0005 eligibility")  # moved on to the next item
         await pilot.press("2")
         await type_text(pilot, "Joint plan: CBH clinical, MCO funding")
+        app.screen.query_one("#p-receiving", Select).value = "MCO"  # chosen, never guessed
         await pilot.press("ctrl+s")
         await wait_text(pilot, "2 decided")
         await pilot.press("S")
@@ -199,6 +201,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
         await _panel_at_final_item(pilot)
         await pilot.press("1")
         await type_text(pilot, "MCO funds the ACT place: criterion 4.2 does not apply")
+        app.screen.query_one("#p-receiving", Select).value = "MCO"  # chosen, never guessed
         await pilot.press("ctrl+s")
         await wait_for(
             pilot, lambda: any("final determination" in n.message for n in app._notifications)

@@ -112,6 +112,7 @@ async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text
         await pilot.press("escape")  # out of the rationale, still in panel mode, text kept
         assert isinstance(app.focused, OptionList) and app.screen is panel
         assert rationale.text.endswith("then review")
+        panel.query_one("#p-receiving", Select).value = "MCO"
         rationale.focus()
         await pilot.press("ctrl+s")
         await wait_text(pilot, "1 decided")

@@ -36,6 +36,7 @@ from panel_tui.screens.modals import field_message
 from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.choices import plain_options
+from panel_tui.widgets.evidence import StateCheckbox
 
 CHOICES = {
     "dispute_type": [(t.value, t.value) for t in DisputeType],
@@ -112,7 +113,9 @@ class DisputeFormScreen(ForwardWorkerErrors, PanelScreen[str | None]):
             )
             for key in EvidenceKey:
                 with Horizontal(classes="form-row"):
-                    yield Checkbox(key.label, id=f"ev-{key.value}", compact=True, disabled=True)
+                    yield StateCheckbox(
+                        key.label, id=f"ev-{key.value}", compact=True, disabled=True
+                    )
                     yield Input(
                         id=f"evn-{key.value}", placeholder="note", compact=True, disabled=True
                     )

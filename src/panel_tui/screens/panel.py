@@ -142,7 +142,7 @@ class PanelScreen(AppScreen):
     @staticmethod
     def _label(e: AgendaEntry) -> Text:
         mark = "✓" if e.decided else ("+" if e.picked else "·")
-        text = Text(visible(f"{mark} {e.ref} {e.risk[:4]}", multiline=False))
+        text = Text(visible(f"{mark} {e.ref} {e.risk}", multiline=False), no_wrap=True)
         if e.decided:
             text.stylize("dim")
         return text
@@ -198,9 +198,7 @@ class PanelScreen(AppScreen):
             )
         self.query_one("#panel-case", Static).update(text)
         if changed:  # keep what the chair typed when the same item refreshes
-            receiving = self.query_one("#p-receiving", Select)
-            first = d.responding_agencies[0] if d.responding_agencies else None
-            receiving.value = first if first else Select.NULL
+            self.query_one("#p-receiving", Select).value = _known_receiving(d) or Select.NULL
             self.query_one("#p-pathway", Input).value = d.proposed_pathway
             self.query_one("#p-rationale", TextArea).text = ""
             review = self.now().astimezone().date() + REVIEW_AFTER
@@ -225,6 +223,8 @@ class PanelScreen(AppScreen):
 
     def action_outcome(self, index: int) -> None:
         self.outcome = OUTCOMES[index]
+        if not self.outcome.resolves:  # not upheld, no agreement: nobody receives the person
+            self.query_one("#p-receiving", Select).value = Select.NULL
         self._show_outcome()
         self.query_one("#p-rationale", TextArea).focus()
 
@@ -238,9 +238,11 @@ class PanelScreen(AppScreen):
             text = Text("Final determination · ", style="bold")
         for i, o in enumerate(OUTCOMES, start=1):
             label = OUTCOME_LABELS[o].split(":")[0]
-            style = "reverse bold" if o is self.outcome else ""
+            # The chosen one in brackets as well as reversed: never by styling alone.
+            chosen = o is self.outcome
             text.append(f"{i}", style="bold")
-            text.append(f" {label}", style=style)
+            shown = f" [{label}]" if chosen else f" {label}"
+            text.append(shown, style="reverse bold" if chosen else "")
             text.append(" ")
         self.query_one("#panel-outcome", Static).update(text)
 
@@ -370,3 +372,12 @@ class PanelScreen(AppScreen):
                 self.app.pop_screen()
 
         self.app.push_screen(ConfirmModal("Leave panel mode?", f"You lose {lost}."), answered)
+
+
+def _known_receiving(d: DisputeDetail) -> str | None:
+    """The receiving agency where it is known, never a guess: the one an earlier decision on
+    this dispute named (the panel re-deciding after the receiving team did not accept)."""
+    for x in reversed(d.decisions):
+        if x.receiving_agency:
+            return x.receiving_agency
+    return None

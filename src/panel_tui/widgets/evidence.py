@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.widgets import Checkbox
 
 from panel_tui.rules.text import visible
 from panel_tui.store.read.dispute_models import EvidenceView
@@ -33,3 +34,15 @@ def evidence_text(items: Sequence[EvidenceView]) -> Text:
 class EvidenceChecklist(DetailSection):
     def show(self, items: list[EvidenceView]) -> None:
         self.show_source(tuple(items), evidence_text)
+
+
+class StateCheckbox(Checkbox):
+    """A checkbox whose state is a character, not a colour: X when ticked, blank when not.
+
+    Textual's draws X either way and tells them apart by colour only, which is
+    lost under NO_COLOR, on a monochrome terminal and to many eyes.
+    """
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
+        return "X" if self.value else " "
