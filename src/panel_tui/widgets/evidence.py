@@ -43,6 +43,7 @@ class StateCheckbox(Checkbox):
     lost under NO_COLOR, on a monochrome terminal and to many eyes.
     """
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
+    # Textual declares BUTTON_INNER a plain class attribute; a property reads self.value.
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's name)
         return "X" if self.value else " "
