@@ -27,7 +27,7 @@ from textual.strip import Strip
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
 from panel_tui.store.read.queue_models import QueuePage, QueueRow
-from panel_tui.widgets.columns import Column, columns_for, header_line, row_cells
+from panel_tui.widgets.columns import REF_WIDTH, Column, columns_for, header_line, row_cells
 
 PAGE = 100
 
@@ -90,6 +90,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self.loaded = False
         self.cursor_id: int | None = None
         self._columns: list[Column] = []
+        self._ref_width = REF_WIDTH  # the longest reference shown so far
         self._base_style: Style | None = None
 
     # --- public API ---------------------------------------------------------
@@ -170,6 +171,11 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     def _arrived(self, generation: int, page: int, result: QueuePage) -> None:
         if generation != self._generation:
             return
+        longest = max((len(r.ref) for r in result.rows), default=0)
+        if longest > self._ref_width:  # a reference past D-2026-9999: widen, never cut
+            self._ref_width = longest
+            self._columns = columns_for(self.size.width, longest)
+            self.post_message(self.Layout(header_line(self._columns)))
         self._pages.discard(page)  # LRUCache.set keeps an existing value: replace it
         self._pages.set(page, result)
         self._fresh.add(page)
@@ -275,7 +281,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
 
     # --- drawing -----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
-        self._columns = columns_for(event.size.width)
+        self._columns = columns_for(event.size.width, self._ref_width)
         self.virtual_size = Size(event.size.width, self.total)
         self.post_message(self.Layout(header_line(self._columns)))
 
@@ -307,7 +313,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         style = base + self._row_style(row)
         if index == self.cursor:
             style = style + self.get_component_rich_style("queue-view--cursor")
-        text = row_cells(self._columns or columns_for(width), row, page.at)
+        text = row_cells(self._columns or columns_for(width, self._ref_width), row, page.at)
         return Strip([Segment(text[:width].ljust(width), style)], width)
 
     def _row_style(self, row: QueueRow) -> Style:
