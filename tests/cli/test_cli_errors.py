@@ -167,12 +167,13 @@ def test_a_recorded_head_catches_a_rewrite_with_every_hash_recomputed(team: Cli)
     head_id = int(head.split(":")[0])
     db = sqlite3.connect(team.db)
     row = db.execute(
-        "SELECT at, actor, action, dispute_id, dispute_ref, stage, before, prev_hash, rows "
+        "SELECT at, actor, action, dispute_id, dispute_ref, stage, before, prev_hash, rows, "
+        "real_actor "
         "FROM event WHERE id = ?",
         (head_id,),
     ).fetchone()
     db.close()
-    at, actor, action, dispute_id, dispute_ref, stage, before, prev, rows = row
+    at, actor, action, dispute_id, dispute_ref, stage, before, prev, rows, real = row
     forged_after = '{"forged": true}'
     forged = event_hash(
         id=head_id,
@@ -186,6 +187,7 @@ def test_a_recorded_head_catches_a_rewrite_with_every_hash_recomputed(team: Cli)
         after=forged_after,
         prev_hash=prev,
         rows=rows,
+        real_actor=real,
     )
     _tamper(
         team,

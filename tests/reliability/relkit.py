@@ -163,7 +163,7 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 
 def as_written_by_0003(path: Path) -> None:
-    """Rewrite a current store as schema 0003 had it: events without rows."""
+    """Rewrite a current store as schema 0003 had it: events without rows or real_actor."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -199,6 +199,7 @@ def as_written_by_0003(path: Path) -> None:
             for table in ("seenmark", "alertsent"):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute("DROP INDEX IF EXISTS ix_event_at")
+            conn.execute("ALTER TABLE event DROP COLUMN real_actor")  # what 0006 added
             for _, sql in guards:
                 conn.execute(sql)
             conn.execute("UPDATE alembic_version SET version_num = '0003'")

@@ -184,6 +184,7 @@ def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link(trail: Path
         after=forged["after"],
         prev_hash=forged["prev_hash"],
         rows=forged["rows"],
+        real_actor=forged["real_actor"],
     )
     _tamper(
         trail, ("UPDATE event SET after = ?, hash = ? WHERE id = 9", (forged["after"], new_hash))

@@ -192,6 +192,7 @@ def test_an_edited_and_rehashed_event_breaks_the_link_to_the_next(world) -> None
         after=forged_after,
         prev_hash=row["prev_hash"],
         rows=row["rows"],
+        real_actor=row["real_actor"],
     )
     with raw(world) as conn:
         conn.execute("DROP TRIGGER event_no_update")

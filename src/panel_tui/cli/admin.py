@@ -218,7 +218,7 @@ def cmd_users_show(args: argparse.Namespace) -> int:
             (
                 e["id"],
                 local(e["at"]),
-                e["actor"],
+                f"{e['actor']} (by {e['real_actor']})" if e["real_actor"] else e["actor"],
                 e["action"],
                 ", ".join(
                     f"{k}: {e['before'].get(k)} → {v}" if k in e["before"] else f"{k}: {v}"

@@ -337,5 +337,5 @@ def _print_detail(d: Any) -> None:
     emit_table(
         "History",
         ("#", "When", "Who", "What", "Stage"),
-        ((e.id, local(e.at), e.actor, e.action, e.stage) for e in d.events),
+        ((e.id, local(e.at), e.who, e.action, e.stage) for e in d.events),
     )

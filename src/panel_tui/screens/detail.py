@@ -224,7 +224,7 @@ class DisputeScreen(AppScreen):
         self.query_one("#notes", DetailSection).show_source(notes, _table_or_none)
         history = tuple(
             (
-                f"{local_time(e.at)} {e.actor}",
+                f"{local_time(e.at)} {e.who}",
                 f"{e.action}" + (f" (stage {e.stage})" if e.stage is not None else ""),
             )
             for e in d.events

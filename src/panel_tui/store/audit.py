@@ -60,6 +60,9 @@ class EventContent:
     #: The rows the event's operation wrote (store/rebuild): what verify rebuilds the
     #: tables from. Empty in events from before schema 0004, which hash as they always did.
     rows: str = ""
+    #: The OS login that acted, where it was not ``actor`` (identity override, schema
+    #: 0006): None otherwise, and then not hashed, so every older event hashes as before.
+    real_actor: str | None = None
 
     def digest(self) -> str:
         """SHA-256 over the canonical JSON of the content; ``at`` to the microsecond."""
@@ -67,6 +70,8 @@ class EventContent:
         content["at"] = self.at.isoformat(timespec="microseconds")
         if not self.rows:
             del content["rows"]
+        if self.real_actor is None:
+            del content["real_actor"]
         return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
 
     def row(self) -> Event:
@@ -97,11 +102,14 @@ def append_event(
     stage: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    real_actor: str | None = None,
 ) -> Event:
     """Append one event to the chain, in the caller's (write) transaction.
 
     The covered rows the transaction wrote since its previous event go in the
     event (``rows``), so that verify can rebuild the tables from the events.
+    ``real_actor`` is the OS login that acted; it is recorded only where it is not
+    ``actor`` (an identity override), so that a claimed identity is never all there is.
     """
     written = take_rows(session)
     head = session.execute(
@@ -120,6 +128,7 @@ def append_event(
         after=canonical(after or {}),
         prev_hash=prev_hash,
         rows=canonical(written) if written else "",
+        real_actor=real_actor if real_actor and real_actor != actor else None,
     ).row()
     session.add(event)
     session.flush()
@@ -197,9 +206,13 @@ def event_hashes(connection: Connection, ids: list[int]) -> dict[int, str]:
 def _rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
     from sqlalchemy import inspect
 
-    # A store not yet migrated to 0004 (doctor reads it as it is) has no rows column.
+    # A store not yet migrated (doctor reads it as it is) lacks the newer columns: read
+    # them as the values that leave them out of the hash.
     present = {c["name"] for c in inspect(connection).get_columns("event")}
-    selected = ", ".join(c if c in present else f"'' AS {c}" for c in (*HASHED_COLUMNS, "hash"))
+    absent = {"rows": "''", "real_actor": "NULL"}
+    selected = ", ".join(
+        c if c in present else f"{absent[c]} AS {c}" for c in (*HASHED_COLUMNS, "hash")
+    )
     last = 0
     while True:
         rows = connection.execute(

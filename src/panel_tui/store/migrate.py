@@ -29,6 +29,7 @@ REVISIONS: tuple[str, ...] = (
     "0003",
     "0004_rows_under_chain",
     "0005_shift_start",
+    "0006_real_actor",
 )
 HEAD = REVISIONS[-1]
 

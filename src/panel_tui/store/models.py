@@ -281,6 +281,9 @@ class Event(SQLModel, table=True):
     #: The rows the event's operation wrote (store/rebuild): what verify rebuilds the tables
     #: from. Last, as migration 0004 added it.
     rows: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    #: The OS login of whoever acted when that was not ``actor`` (an identity override on a
+    #: demo or test store): NULL when they are the same. Last, as migration 0006 added it.
+    real_actor: str | None = Field(default=None, max_length=64)
 
 
 class PanelAgendaItem(SQLModel, table=True):

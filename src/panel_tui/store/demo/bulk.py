@@ -36,6 +36,7 @@ from panel_tui.store.demo.rows import (
     as_stored,
 )
 from panel_tui.store.engine import checkpoint_wal
+from panel_tui.store.identity import os_login
 from panel_tui.store.models import Dispute, Event, Person, Setting
 
 BATCH = 5000
@@ -52,6 +53,9 @@ class BulkChain:
 
     def __init__(self, session: Session, years: range) -> None:
         self.session = session
+        # The demo's events are acted as its people by whoever builds it: recorded, as
+        # the ledger records every identity override.
+        self.real_login = os_login()
         self.next_dispute = (session.execute(select(func.max(Dispute.id))).scalar() or 0) + 1
         self.next_ids = {
             name: (session.execute(select(func.max(_table(name).c.id))).scalar() or 0) + 1
@@ -113,11 +117,12 @@ class BulkChain:
             if action == "open":  # the dispute row it made, with the ref given above
                 written["dispute"][0][2]["ref"] = ref
             rows_text = canonical(written)
+            real = self.real_login if self.real_login != actor else None
             content = (n, at, actor, action, dispute_id, ref, stage, before, after, prev, rows_text)
-            self.prev_hash = EventContent(*content).digest()
+            self.prev_hash = EventContent(*content, real_actor=real).digest()
             # In table-column order: the content (its time as SQLite stores it), the hash,
-            # then the rows (the column migration 0004 added last).
-            events.append((n, as_stored(at), *content[2:10], self.prev_hash, rows_text))
+            # then the columns later migrations added: rows (0004), real_actor (0006).
+            events.append((n, as_stored(at), *content[2:10], self.prev_hash, rows_text, real))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:

@@ -22,6 +22,7 @@ from panel_tui.rules.policy import (
 from panel_tui.store.audit import append_event
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY, STORE_ID_KEY
 from panel_tui.store.db import Store
+from panel_tui.store.identity import os_login
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
 
@@ -68,6 +69,7 @@ def init_store(
             session,
             at=when,
             actor=admin_login,
+            real_actor=os_login(),  # who ran init, where the administrator named is not them
             action="init",
             after={
                 "kind": kind,

@@ -42,6 +42,7 @@ from panel_tui.store.engine import (
     sqlite_code,
 )
 from panel_tui.store.files import read_only_message
+from panel_tui.store.identity import os_login
 from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import Agency, Dispute, Event, Person
 
@@ -63,6 +64,8 @@ class Context:
     actor: Person
     at: datetime
     policy: Policy
+    #: The OS login that really acts (recorded on events where it is not ``actor``).
+    real_login: str | None = None
 
     def event(
         self,
@@ -83,6 +86,7 @@ class Context:
             stage=stage if stage is not None else (dispute.current_stage if dispute else None),
             before=before,
             after=after,
+            real_actor=self.real_login,
         )
 
     def agency(self, code: str, field: str) -> Agency:
@@ -126,11 +130,18 @@ class LedgerBase:
     rights_by_role_only = False
 
     def __init__(
-        self, store: Store, login: str, *, clock: Callable[[], datetime] = utc_now
+        self,
+        store: Store,
+        login: str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.store = store
         self.login = login
         self.clock = clock
+        # Who really acts, whatever login is claimed: taken from the OS here, in the
+        # store, so that no caller can leave it out of the events it writes.
+        self.real_login = os_login()
         self._batch: Session | None = None
 
     @contextmanager
@@ -263,7 +274,7 @@ class LedgerBase:
         )
         if not verdict and not (self.replaying_history and verdict.rule in HISTORY_EXEMPT):
             verdict.raise_if_refused()
-        result = body(Context(session, actor, when, policy), dispute)
+        result = body(Context(session, actor, when, policy, self.real_login), dispute)
         session.flush()
         return result
 
@@ -304,6 +315,7 @@ class LedgerBase:
                     session,
                     at=when,
                     actor=self.login,
+                    real_actor=self.real_login,
                     action="refused",
                     dispute_id=dispute.id if dispute else None,
                     dispute_ref=dispute.ref if dispute else None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from panel_tui.rules.clocks import Clock
 
@@ -110,8 +110,16 @@ class EventView:
     actor: str
     action: str
     stage: int | None
-    before: str
-    after: str
+    #: What the event recorded, as the JSON objects it holds (not their text).
+    before: dict[str, Any]
+    after: dict[str, Any]
+    #: The OS login that really acted, where an identity override claimed ``actor``.
+    real_actor: str | None = None
+
+    @property
+    def who(self) -> str:
+        """``actor``, and the real login beside it when they differ."""
+        return f"{self.actor} (by {self.real_actor})" if self.real_actor else self.actor
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ notes and the event history, as read models."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -242,8 +243,9 @@ def _event_views(r: _Reading) -> list[EventView]:
             actor=e.actor,
             action=e.action,
             stage=e.stage,
-            before=e.before,
-            after=e.after,
+            before=json.loads(e.before),
+            after=json.loads(e.after),
+            real_actor=e.real_actor,
         )
         for e in r.rows(Event, Event.id)
     ]

@@ -372,6 +372,7 @@ def person_history(store: Store, login: str) -> list[PersonEvent]:
                         "id": event.id,
                         "at": event.at,
                         "actor": event.actor,
+                        "real_actor": event.real_actor,
                         "action": event.action,
                         "before": before,
                         "after": after,

@@ -252,7 +252,7 @@ def report_markdown(r: OversightReport) -> str:
                 f"{md(d.decided_by)} as {d.capacity} at stage {d.stage}: {md(d.rationale)}"
                 for d in x.decisions
             ],
-            *[f"- event {e.id} {e.at.isoformat()} {md(e.actor)} {e.action}" for e in x.events],
+            *[f"- event {e.id} {e.at.isoformat()} {md(e.who)} {e.action}" for e in x.events],
             "",
         ]
     if not r.audit_sample:
