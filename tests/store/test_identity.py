@@ -71,8 +71,8 @@ def test_acting_as_someone_else_records_the_real_login_on_the_event(world) -> No
     ref = world.open("duty_lead")
     opened = world.last_event()
     assert (opened["actor"], opened["real_actor"]) == ("duty_lead", REAL_LOGIN)
-    acceptance = world.ledger("duty_lead").confirm_acceptance
-    world.refused(TransitionError, lambda: acceptance(ref, "a start plan for the person", world.review()))
+    accept = world.ledger("duty_lead").confirm_acceptance
+    world.refused(TransitionError, lambda: accept(ref, "a start plan for them", world.review()))
     refusal = world.last_event()
     assert (refusal["action"], refusal["actor"], refusal["real_actor"]) == (
         "refused",
