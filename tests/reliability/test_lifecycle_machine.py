@@ -415,7 +415,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             if not m.live or m.package_ends is not None:
                 expected = TransitionError
             elif not POLICY.provisional.min_days <= days <= POLICY.provisional.max_days:
-                expected = InvalidInputError
+                expected = TransitionError  # the policy's rule: refused and audited
         v = self.expected_version(ref, stale, pinned)
         self.attempt(
             "provisional",

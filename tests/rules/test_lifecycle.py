@@ -247,9 +247,9 @@ def test_provisional_of_7_to_14_days(length: timedelta, status: Status) -> None:
     "length", [-DAY, timedelta(0), DAY, 7 * DAY - US, 14 * DAY + US, 15 * DAY], ids=str
 )
 def test_provisional_outside_7_to_14_days_is_refused(length: timedelta) -> None:
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises(TransitionError) as info:
         check_provisional(default_policy(), REF, Status.OPEN, START, START + length, False)
-    assert info.value.field == "end"
+    assert info.value.rule == "policy.provisional_length"
     assert "7–14 days" in str(info.value)
 
 
@@ -258,7 +258,7 @@ def test_provisional_follows_the_policy_limits() -> None:
     text = text.replace("max_days = 14", "max_days = 3")
     policy = parse_policy(text)
     check_provisional(policy, REF, Status.OPEN, START, START + 2 * DAY, False)
-    with pytest.raises(InvalidInputError, match="2–3 days"):
+    with pytest.raises(TransitionError, match="2–3 days"):
         check_provisional(policy, REF, Status.OPEN, START, START + 7 * DAY, False)
 
 
@@ -279,7 +279,7 @@ def test_provisional_length_is_measured_between_instants() -> None:
     check_provisional(
         default_policy(), REF, Status.OPEN, START.astimezone(la), START + 14 * DAY, False
     )
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(TransitionError):
         check_provisional(
             default_policy(), REF, Status.OPEN, START.astimezone(la), START + 14 * DAY + US, False
         )
@@ -314,7 +314,7 @@ def test_provisional_length_across_dst_is_real_time_in_any_zone() -> None:
     start = datetime(2026, 3, 2, 9, 0, tzinfo=la)
     wall_week = datetime(2026, 3, 9, 9, 0, tzinfo=la)
     for end in (wall_week, wall_week.astimezone(UTC)):
-        with pytest.raises(InvalidInputError, match="7–14 days"):
+        with pytest.raises(TransitionError, match="7–14 days"):
             check_provisional(default_policy(), REF, Status.OPEN, start, end, False)
     real_week = datetime(2026, 3, 9, 10, 0, tzinfo=la)
     for end in (real_week, real_week.astimezone(UTC)):

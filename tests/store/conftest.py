@@ -149,6 +149,7 @@ class World:
             assert [e["action"] for e in added] == ["refused"], added
             after = json.loads(added[0]["after"])
             assert after["reason"] == err.message
+            assert isinstance(after["asked"], dict)  # what was refused, not only that it was
             if actor is not None:
                 assert added[0]["actor"] == actor
             if ref is not None:

@@ -125,11 +125,12 @@ def check_provisional(
     length = utc(end) - utc(start)
     low = timedelta(days=policy.provisional.min_days)
     high = timedelta(days=policy.provisional.max_days)
-    if not low <= length <= high:
-        raise InvalidInputError(
+    if not low <= length <= high:  # the policy's rule, not a typing mistake: audited
+        raise TransitionError(
             f"a provisional package lasts {policy.provisional.min_days}–"
             f"{policy.provisional.max_days} days; this one lasts {length.days} days",
-            field="end",
+            hint="Choose an end date inside the policy's limits ([provisional] in the policy).",
+            rule="policy.provisional_length",
         )
 
 

@@ -26,6 +26,9 @@ from panel_tui.store.identity import os_login
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.models import Agency, Person, Setting
 
+#: The rule that refuses a change leaving nobody active able to administer the store.
+KEEP_ADMINISTRATOR = "rights.keep_administrator"
+
 
 def _set(session: Session, key: str, value: str) -> None:
     row = session.get(Setting, key)
@@ -121,7 +124,9 @@ class Admin(LedgerBase):
             ctx.session.add(Agency(code=code, name=name.strip(), kind=kind.strip()))
             ctx.event("add_agency", after={"code": code, "name": name.strip(), "kind": kind})
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(
+            Action.ADMINISTER, None, body, at=at, asked={"code": code, "name": name, "kind": kind}
+        )
 
     def add_person(
         self,
@@ -160,7 +165,18 @@ class Admin(LedgerBase):
                 },
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(
+            Action.ADMINISTER,
+            None,
+            body,
+            at=at,
+            asked={
+                "login": login,
+                "display_name": display_name,
+                "roles": role_list,
+                "agency": agency,
+            },
+        )
 
     # --- a person's lifecycle: roles and agency, leaving, coming back ------------------
     def set_person(
@@ -196,7 +212,18 @@ class Admin(LedgerBase):
             _keep_an_administrator(ctx)
             ctx.event("set_person", before=before, after=after)
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(
+            Action.ADMINISTER,
+            None,
+            body,
+            at=at,
+            asked={
+                "login": login,
+                "roles": role_list,
+                "agency": agency,
+                "display_name": display_name,
+            },
+        )
 
     def deactivate(self, login: str, reason: str, *, at: datetime | None = None) -> None:
         """A leaver: refused from their next action on; their history stays."""
@@ -218,7 +245,7 @@ class Admin(LedgerBase):
                 after={"login": person.login, "active": False, "reason": why.strip()},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(Action.ADMINISTER, None, body, at=at, asked={"login": login, "reason": reason})
 
     def reactivate(self, login: str, *, at: datetime | None = None) -> None:
         def body(ctx: Context, _: object) -> None:
@@ -233,7 +260,7 @@ class Admin(LedgerBase):
                 after={"login": person.login, "active": True},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(Action.ADMINISTER, None, body, at=at, asked={"login": login})
 
     def set_policy(self, policy_text: str, *, at: datetime | None = None) -> None:
         policy = parse_policy(policy_text, source="the policy file")
@@ -248,10 +275,11 @@ class Admin(LedgerBase):
                 if administer & set(p.role_list)
             ]
             if not holders:
-                raise InvalidInputError(
+                raise TransitionError(
                     f"no active user holds {', '.join(sorted(administer))}: nobody could "
-                    "administer the store after this policy; give someone that role first",
-                    field="rights.administer",
+                    "administer the store after this policy; nothing was changed.",
+                    hint="Give someone that role first.",
+                    rule=KEEP_ADMINISTRATOR,
                 )
             before = ctx.session.get(Setting, POLICY_KEY)
             _set(ctx.session, POLICY_KEY, policy_text)
@@ -261,7 +289,7 @@ class Admin(LedgerBase):
                 after={"allow_override": policy.identity.allow_override},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at)
+        self.run(Action.ADMINISTER, None, body, at=at, asked={"policy_text": policy_text})
 
 
 def _person(ctx: Context, login: str) -> Person:
@@ -294,4 +322,5 @@ def _keep_an_administrator(ctx: Context) -> None:
         raise TransitionError(
             "this would leave nobody active who can administer the store; nothing was changed.",
             hint=f"Give someone else {' or '.join(sorted(administer))} first.",
+            rule=KEEP_ADMINISTRATOR,
         )

@@ -39,7 +39,7 @@ class PanelAgenda(LedgerBase):
             ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, (last or 0) + 1, True))
             ctx.event("agenda_add", dispute, after={"panel_date": panel_date.isoformat()})
 
-        self.run(Action.RECORD_DECISION, ref, body, at=at)
+        self.run(Action.RECORD_DECISION, ref, body, at=at, asked={"panel_date": panel_date})
 
     def remove(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
         def body(ctx: Context, dispute: Dispute | None) -> None:
@@ -53,7 +53,7 @@ class PanelAgenda(LedgerBase):
             ctx.session.delete(row)
             ctx.event("agenda_remove", dispute, before={"panel_date": panel_date.isoformat()})
 
-        self.run(Action.RECORD_DECISION, ref, body, at=at)
+        self.run(Action.RECORD_DECISION, ref, body, at=at, asked={"panel_date": panel_date})
 
     def move(
         self,
@@ -94,7 +94,13 @@ class PanelAgenda(LedgerBase):
                 after={"position": j + 1, "panel_date": panel_date.isoformat()},
             )
 
-        self.run(Action.RECORD_DECISION, ref, body, at=at)
+        self.run(
+            Action.RECORD_DECISION,
+            ref,
+            body,
+            at=at,
+            asked={"panel_date": panel_date, "delta": delta, "order": order},
+        )
 
     @staticmethod
     def _row(ctx: Context, panel_date: date, dispute: Dispute) -> PanelAgendaItem | None:

@@ -8,7 +8,8 @@ nothing at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -222,8 +223,13 @@ class LedgerBase:
         *,
         expected_version: int | None = None,
         at: datetime | None = None,
+        asked: Mapping[str, Any] | None = None,
     ) -> T:
-        """Check rights and version, run ``body``, all in one write transaction."""
+        """Check rights and version, run ``body``, all in one write transaction.
+
+        ``asked`` is what the operation was asked to do (its arguments): a refusal
+        records it, so the audit trail shows what was refused, not only that it was.
+        """
         moment = at or self.clock()
         if moment.tzinfo is None or moment.utcoffset() is None:
             # astimezone() would silently read a naive time as this machine's local time.
@@ -240,12 +246,12 @@ class LedgerBase:
                 return self._apply(action, ref, body, session, when, expected_version)
         except StaleDataError:
             err = self._stale_after_race(ref)
-            self._record_refusal(action, ref, err, when)
+            self._record_refusal(action, ref, err, when, _asking(asked, expected_version))
             raise err from None
         except (InvalidInputError, NotFoundError):
             raise  # bad input writes nothing
         except DomainError as err:
-            self._record_refusal(action, ref, err, when)
+            self._record_refusal(action, ref, err, when, _asking(asked, expected_version))
             raise
         except OperationalError as exc:
             raise write_refused(exc, self.store.path) from None
@@ -297,7 +303,12 @@ class LedgerBase:
         )
 
     def _record_refusal(
-        self, action: Action, ref: str | None, err: DomainError, when: datetime
+        self,
+        action: Action,
+        ref: str | None,
+        err: DomainError,
+        when: datetime,
+        asked: dict[str, Any],
     ) -> None:
         """Append the refusal to the audit trail; the refused change itself is gone."""
         try:
@@ -324,6 +335,7 @@ class LedgerBase:
                         "action": action.value,
                         "rule": refusal_rule(err),
                         "reason": err.message,
+                        "asked": asked,
                     },
                 )
         except OperationalError:
@@ -389,6 +401,21 @@ def dispute_facts(
         liaison=live and liaison_of(policy, dispute, stage3, at),
         active_package=package is not None,
     )
+
+
+def _asking(asked: Mapping[str, Any] | None, expected_version: int | None) -> dict[str, Any]:
+    """What a refused operation was asked, as its event records it: the values given
+    (those left out are not listed) and the version the asker had read."""
+    given = {key: value for key, value in (asked or {}).items() if value not in (None, "")}
+    if expected_version is not None:
+        given["expected_version"] = expected_version
+    # As JSON holds it (times as ISO text, anything else as its text): recording a
+    # refusal must never fail on a value the operation itself would have refused.
+    return json.loads(json.dumps(given, default=_as_text))
+
+
+def _as_text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def refusal_rule(err: DomainError) -> str:

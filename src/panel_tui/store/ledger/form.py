@@ -102,7 +102,7 @@ class FormOperations(LedgerBase):
             ctx.event("open", dispute, after=form.model_dump(mode="json"))
             return dispute.ref
 
-        return self.run(Action.OPEN, None, body, at=at)
+        return self.run(Action.OPEN, None, body, at=at, asked={"data": data})
 
     def edit_form(
         self,
@@ -132,7 +132,14 @@ class FormOperations(LedgerBase):
             ctx.event("edit_form", dispute, before={k: before[k] for k in changed}, after=changed)
             return dispute.version
 
-        return self.run(Action.EDIT_FORM, ref, body, expected_version=expected_version, at=at)
+        return self.run(
+            Action.EDIT_FORM,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"changes": changes},
+        )
 
     def _form_of(self, ctx: Context, dispute: Dispute) -> dict[str, Any]:
         """The dispute's current form as data, for re-validation after an edit."""
@@ -206,4 +213,11 @@ class FormOperations(LedgerBase):
                 after={evidence_key.value: {"present": present, "note": note}},
             )
 
-        self.run(Action.RECORD_EVIDENCE, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.RECORD_EVIDENCE,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"key": key, "present": present, "note": note},
+        )

@@ -118,7 +118,14 @@ class LadderOperations(LedgerBase):
             )
             return target
 
-        return self.run(Action.ESCALATE, ref, body, expected_version=expected_version, at=at)
+        return self.run(
+            Action.ESCALATE,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"note": note, "breach_reason": breach_reason},
+        )
 
     def record_decision(
         self,
@@ -198,7 +205,21 @@ class LadderOperations(LedgerBase):
             )
             return decision.id or 0
 
-        return self.run(action, ref, body, expected_version=expected_version, at=at)
+        return self.run(
+            action,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={
+                "outcome": outcome,
+                "rationale": rationale,
+                "review_date": review_date,
+                "receiving_agency": receiving_agency,
+                "pathway": pathway,
+                "final": final,
+            },
+        )
 
     def confirm_acceptance(
         self,
@@ -257,7 +278,14 @@ class LadderOperations(LedgerBase):
                 },
             )
 
-        self.run(Action.CONFIRM_ACCEPTANCE, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.CONFIRM_ACCEPTANCE,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"start_plan": start_plan, "start_date": start_date},
+        )
 
     def withdraw(
         self,
@@ -284,4 +312,11 @@ class LadderOperations(LedgerBase):
                 "withdraw", dispute, before=before, after={"status": dispute.status, "reason": why}
             )
 
-        self.run(Action.WITHDRAW, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.WITHDRAW,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"reason": reason},
+        )

@@ -86,7 +86,18 @@ class SupportOperations(LedgerBase):
                 after={"provider": provider.code, "support_level": level, "review_at": review_at},
             )
 
-        self.run(Action.ASSIGN_COVER, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.ASSIGN_COVER,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={
+                "provider_agency": provider_agency,
+                "support_level": support_level,
+                "review_at": review_at,
+            },
+        )
 
     def start_provisional(
         self,
@@ -134,7 +145,17 @@ class SupportOperations(LedgerBase):
             return package.id or 0
 
         return self.run(
-            Action.AUTHORISE_PROVISIONAL, ref, body, expected_version=expected_version, at=at
+            Action.AUTHORISE_PROVISIONAL,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={
+                "coordinator": coordinator,
+                "actions": actions,
+                "days": days,
+                "ends_at": ends_at,
+            },
         )
 
     def log_contact(
@@ -186,7 +207,14 @@ class SupportOperations(LedgerBase):
                 },
             )
 
-        self.run(Action.LOG_CONTACT, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.LOG_CONTACT,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"method": method, "outcome": outcome, "note": note},
+        )
 
     def assign_plan_holder(
         self,
@@ -229,7 +257,14 @@ class SupportOperations(LedgerBase):
                 "assign_plan_holder", dispute, before=before, after={"plan_holder": person.login}
             )
 
-        self.run(Action.ASSIGN_PLAN_HOLDER, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.ASSIGN_PLAN_HOLDER,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"login": login},
+        )
 
     def add_note(self, ref: str, text: str, *, at: datetime | None = None) -> None:
         body_text = lifecycle.require_text(text, "text", "The note", minimum=1)
@@ -242,4 +277,4 @@ class SupportOperations(LedgerBase):
             ctx.event("add_note", dispute, after={"text": body_text})
 
         # Notes never conflict: they add, they do not overwrite.
-        self.run(Action.ADD_NOTE, ref, body, at=at)
+        self.run(Action.ADD_NOTE, ref, body, at=at, asked={"text": text})

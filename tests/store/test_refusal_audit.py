@@ -1,0 +1,79 @@
+"""Every refusal by a rule is audited the same way: the action, the rule that refused,
+the reason, and what was asked (the values given and the version the asker had read)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from panel_tui.rules.errors import RightsError, TransitionError
+
+
+def _refusal(world) -> dict:
+    event = world.last_event()
+    assert event["action"] == "refused"
+    return event["after"]
+
+
+def test_a_refused_decision_records_what_was_asked(world) -> None:
+    ref = world.open()
+    version = world.dispute(ref)["version"]
+    review = world.review()
+    world.refused(
+        RightsError,
+        lambda: world.ledger("frontline").record_decision(
+            ref,
+            "assigned",
+            "MCO holds the contract for this.",
+            review,
+            receiving_agency="MCO",
+            expected_version=version,
+        ),
+    )
+    after = _refusal(world)
+    assert after["action"] == "record_decision"
+    assert after["rule"].startswith("rights.")
+    assert after["asked"] == {
+        "outcome": "assigned",
+        "rationale": "MCO holds the contract for this.",
+        "review_date": review.isoformat(),
+        "receiving_agency": "MCO",
+        "final": False,
+        "expected_version": version,
+    }
+
+
+def test_a_refused_escalation_records_its_note(world) -> None:
+    ref = world.open()
+    world.ledger("duty_lead").withdraw(ref, "Resolved between the agencies by phone.")
+    world.refused(TransitionError, lambda: world.ledger("supervisor").escalate(ref, "moving up"))
+    after = _refusal(world)
+    assert (after["action"], after["asked"]) == ("escalate", {"note": "moving up"})
+
+
+def test_a_package_outside_the_policy_limits_is_a_rule_refusal_naming_the_rule(world) -> None:
+    ref = world.open()
+    ends = world.now + timedelta(days=30)
+    err = world.refused(
+        TransitionError,
+        lambda: world.ledger("supervisor").start_provisional(
+            ref, "duty_lead", "Daily welfare call.", ends_at=ends
+        ),
+        match="7–14 days",
+    )
+    assert err.exit_code == 1
+    after = _refusal(world)
+    assert after["rule"] == "policy.provisional_length"
+    assert after["asked"]["ends_at"] == ends.isoformat()
+
+
+def test_leaving_nobody_to_administer_is_a_rule_refusal_naming_the_rule(world) -> None:
+    admin = world.admin()
+    logins = [r["login"] for r in world.sql("SELECT login FROM person WHERE roles LIKE '%admin%'")]
+    for login in logins[1:]:
+        admin.deactivate(login, "left")
+    world.refused(TransitionError, lambda: admin.deactivate(logins[0], "left the service"))
+    after = _refusal(world)
+    assert after["rule"] == "rights.keep_administrator"
+    assert after["asked"] == {"login": logins[0], "reason": "left the service"}
+    assert json.loads(world.events()[-1]["after"]) == after
