@@ -428,11 +428,11 @@ def test_start_provisional_with_an_explicit_end(world) -> None:
 def test_start_provisional_outside_7_to_14_days_is_refused(world, days) -> None:
     ref = world.open()
     err = world.refused(
-        InvalidInputError,
+        TransitionError,
         lambda: world.ledger("duty_lead").start_provisional(ref, "frontline", "check", days=days),
         match="lasts 7–14 days",
     )
-    assert err.field == "end"
+    assert err.rule == "policy.provisional_length"
 
 
 def test_start_provisional_needs_a_known_coordinator_and_actions(world) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from panel_tui.rules.errors import InvalidInputError, RightsError
+from panel_tui.rules.errors import InvalidInputError, RightsError, TransitionError
 from panel_tui.rules.policy import default_policy_text, parse_policy, protection_errors
 from panel_tui.store.identity import acting_login, identity
 from panel_tui.store.ledger.admin import Admin, init_store
@@ -64,9 +64,10 @@ def test_policy_set_refuses_administer_roles_nobody_active_holds(world) -> None:
     with conn:
         conn.execute("UPDATE person SET active = 0 WHERE login = 'commissioner_liaison'")
     conn.close()
-    world.refused(
-        InvalidInputError, lambda: world.admin().set_policy(only_chairs), match="no active user"
+    err = world.refused(
+        TransitionError, lambda: world.admin().set_policy(only_chairs), match="no active user"
     )
+    assert err.rule == "rights.keep_administrator"
 
 
 def test_a_real_store_whose_policy_was_set_by_hand_still_refuses_as(tmp_path: Path) -> None:
