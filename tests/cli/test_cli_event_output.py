@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import sqlite3
 
 from cli_helpers import Cli, form
 
@@ -47,3 +48,21 @@ def test_users_show_names_the_real_login_of_an_administrator_acting_as_another(
         REAL_LOGIN,
     )
     assert f"boss (by {REAL_LOGIN})" in team.ok("users", "show", "newbie")
+
+
+def test_a_refused_act_as_is_audited_naming_who_tried_and_whom(cli: Cli) -> None:
+    cli.ok("init")  # a real store: --as is refused there
+    result = cli("--as", "chair", "agencies", "add", "XX", "Forged agency")
+    assert result.returncode == 1 and "--as chair refused" in result.stderr
+    with sqlite3.connect(cli.db) as db:
+        actor, real, action, after = db.execute(
+            "SELECT actor, real_actor, action, after FROM event ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert (actor, real, action) == (REAL_LOGIN, None, "refused")
+    assert json.loads(after) == {
+        "action": "act_as",
+        "rule": "identity.override",
+        "reason": "--as chair refused: this store does not allow acting as someone else.",
+        "asked": {"as": "chair"},
+    }
+    assert "audit chain intact" in cli.ok("audit", "verify")

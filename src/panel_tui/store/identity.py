@@ -9,6 +9,7 @@ through the service account.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 from typing import TYPE_CHECKING
@@ -55,8 +56,26 @@ def identity(store: Store, as_login: str | None) -> tuple[str, str]:
     if not as_login or as_login == me:
         return me, me
     if not store.policy().identity.allow_override or store.kind() not in OVERRIDE_KINDS:
-        raise RightsError(
+        refusal = RightsError(
             f"--as {as_login} refused: this store does not allow acting as someone else.",
             hint="Only demo and test stores allow identity override; you act as your OS login.",
+            rule="identity.override",
         )
+        _record_refused_override(store, me, as_login, refusal)
+        raise refusal
     return as_login, me
+
+
+def _record_refused_override(store: Store, me: str, claimed: str, refusal: RightsError) -> None:
+    """An attempt to act as someone else is audited like any refusal by a rule: on a
+    store shared by the parties to a dispute, it is the attempt oversight most needs
+    to see. A user who may not write the store is still refused, just not recorded."""
+    from sqlalchemy.exc import OperationalError
+
+    from panel_tui.rules.errors import StoreError
+    from panel_tui.store.ledger.base import LedgerBase, utc_now
+
+    with contextlib.suppress(OperationalError, StoreError):
+        LedgerBase(store, me).record_refusal(
+            "act_as", None, refusal, utc_now(), {"as": claimed[:64]}
+        )

@@ -246,12 +246,12 @@ class LedgerBase:
                 return self._apply(action, ref, body, session, when, expected_version)
         except StaleDataError:
             err = self._stale_after_race(ref)
-            self._record_refusal(action, ref, err, when, _asking(asked, expected_version))
+            self.record_refusal(action, ref, err, when, _asking(asked, expected_version))
             raise err from None
         except (InvalidInputError, NotFoundError):
             raise  # bad input writes nothing
         except DomainError as err:
-            self._record_refusal(action, ref, err, when, _asking(asked, expected_version))
+            self.record_refusal(action, ref, err, when, _asking(asked, expected_version))
             raise
         except OperationalError as exc:
             raise write_refused(exc, self.store.path) from None
@@ -302,9 +302,9 @@ class LedgerBase:
             current_version=dispute.version if dispute else 0,
         )
 
-    def _record_refusal(
+    def record_refusal(
         self,
-        action: Action,
+        action: Action | str,
         ref: str | None,
         err: DomainError,
         when: datetime,
@@ -332,7 +332,7 @@ class LedgerBase:
                     dispute_ref=dispute.ref if dispute else None,
                     stage=dispute.current_stage if dispute else None,
                     after={
-                        "action": action.value,
+                        "action": str(action),
                         "rule": refusal_rule(err),
                         "reason": err.message,
                         "asked": asked,
