@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from datetime import timedelta
 from typing import Any
 
@@ -104,6 +106,7 @@ def test_a_mark_is_an_audited_record_never_moved_back(world: World) -> None:
     head = look(world).head_event
     event = world.last_event()
     assert event["action"] == "mark_seen" and event["actor"] == "duty_lead"
+    assert event["real_actor"] == pwd.getpwuid(os.getuid()).pw_name  # who really marked it
     assert event["after"]["event_id"] == head
     world.advance(minutes=5)
     mark_seen(world.store, "duty_lead", head - 1, world.now)  # an older window's view

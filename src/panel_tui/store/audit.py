@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, select, text
 from sqlmodel import Session, col
 
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.store.identity import os_login
 from panel_tui.store.models import Event
 
 # Imported here, not where it is used: its session listener must be in place before
@@ -108,8 +109,9 @@ def append_event(
 
     The covered rows the transaction wrote since its previous event go in the
     event (``rows``), so that verify can rebuild the tables from the events.
-    ``real_actor`` is the OS login that acted; it is recorded only where it is not
-    ``actor`` (an identity override), so that a claimed identity is never all there is.
+    ``real_actor`` is the OS login that acted (this process's, unless the caller knows
+    better); it is recorded only where it is not ``actor`` (an identity override, a
+    system actor), so that a claimed identity is never all there is.
     """
     written = take_rows(session)
     head = session.execute(
@@ -128,11 +130,16 @@ def append_event(
         after=canonical(after or {}),
         prev_hash=prev_hash,
         rows=canonical(written) if written else "",
-        real_actor=real_actor if real_actor and real_actor != actor else None,
+        real_actor=_beside(actor, real_actor or os_login()),
     ).row()
     session.add(event)
     session.flush()
     return event
+
+
+def _beside(actor: str, real: str) -> str | None:
+    """The real login, where it is not the one the event names."""
+    return real if real != actor else None
 
 
 @dataclass(frozen=True)
