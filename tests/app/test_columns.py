@@ -81,3 +81,16 @@ def test_every_column_still_shows_at_80_cells() -> None:
     fitted = columns_for(80)
     assert [c.key for c in fitted] == [c.key for c in BASE_COLUMNS]
     assert sum(c.width for c in fitted) + len(fitted) <= 80
+
+
+@pytest.mark.parametrize("ref", ["D-2026-0042", "D-2026-42000", "D-2026-1000000"])
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_reference_is_never_cut(ref: str, width: int) -> None:
+    """Past D-2026-9999 (a million disputes) the view widens the column to the reference."""
+    from panel_tui.widgets.columns import row_cells
+
+    row = replace(_row(timedelta(hours=1), timedelta(days=3)), ref=ref)
+    fitted = columns_for(width, len(ref))
+    line = row_cells(fitted, row, AT)
+    assert line.startswith(f" {ref} ") and "…" not in line.split()[0]
+    assert len(line) <= width and [c.key for c in fitted] == [c.key for c in BASE_COLUMNS]

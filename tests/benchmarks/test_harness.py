@@ -20,7 +20,7 @@ EXPECTED = {
     "queue first paint",
     *(
         f"{a} {s}"
-        for a in ("filter keystroke", "section switch", "open detail", "page down")
+        for a in ("filter keystroke", "section switch", "open detail", "page down", "end")
         for s in ("median", "p95")
     ),
     *(f"{k} {p}, 1 writer" for k in ("decision", "escalate") for p in ("p50", "p95")),
@@ -28,6 +28,19 @@ EXPECTED = {
     "write p95, 4 writers",
     "failed writes",
     "headless queue --breached --format json",
+    *(
+        f"store: {kind}, {name}"
+        for name in (
+            "All open",
+            "Breached",
+            "Mine",
+            "Closed",
+            "All open /housing",
+            "All open /zzz (no match)",
+        )
+        for kind in ("page top", "page middle", "page end", "exact count")
+    ),
+    "store: headless read, Breached in one pass",
     "headless: textual modules imported",
     "peak RSS, scrolled end to end",
     "audit verify (chain + records)",

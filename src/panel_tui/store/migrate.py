@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: the revision check
 
 #: Every revision this release knows, oldest first. A test keeps it in step
 #: with the scripts in migrations/versions.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_rows_under_chain")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_rows_under_chain", "0005_queue_indexes")
 HEAD = REVISIONS[-1]
 
 

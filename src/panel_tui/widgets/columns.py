@@ -1,7 +1,9 @@
 """The queue's columns, fitted to the terminal's width (80 columns first).
 
 Each column has a minimum width; spare width goes to the flexible ones
-(agencies, plan holder). At 80 columns every column still shows, abbreviated.
+(agencies, plan holder). At 80 columns every column still shows, abbreviated,
+except the reference, which is never cut: past D-2026-9999 (a million
+disputes: D-2026-1000000) the view widens it to the longest it has shown.
 """
 
 from __future__ import annotations
@@ -63,15 +65,22 @@ BASE_COLUMNS = (
 )
 
 
-def columns_for(width: int) -> list[Column]:
-    """Columns for ``width`` cells, with one space between columns."""
-    fixed = sum(c.width for c in BASE_COLUMNS) + len(BASE_COLUMNS) - 1 + 1  # + left margin
+#: The reference column's usual width: "D-2026-0042".
+REF_WIDTH = 11
+
+
+def columns_for(width: int, ref_width: int = REF_WIDTH) -> list[Column]:
+    """Columns for ``width`` cells, with one space between columns, the reference
+    column ``ref_width`` wide (never narrower than usual)."""
+    ref = Column("ref", "Ref", max(REF_WIDTH, ref_width), lambda r, at: r.ref)
+    base = (ref, *BASE_COLUMNS[1:])
+    fixed = sum(c.width for c in base) + len(base) - 1 + 1  # + left margin
     spare = max(0, width - fixed)
-    flex_total = sum(c.flex for c in BASE_COLUMNS)
+    flex_total = sum(c.flex for c in base)
     fitted = []
     given = 0
-    flexible = [c for c in BASE_COLUMNS if c.flex]
-    for column in BASE_COLUMNS:
+    flexible = [c for c in base if c.flex]
+    for column in base:
         extra = 0
         if column.flex:
             extra = spare * column.flex // flex_total

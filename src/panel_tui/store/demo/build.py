@@ -88,7 +88,7 @@ def build_demo(
                 1 for p in plans if not any(s.kind in ("accept", "withdraw") for s in p.steps)
             )
             live = min(rest, max(round(disputes * 0.05) - base_live, 20))
-            say(f"bulk: adding {rest:,} disputes in one transaction")
+            say(f"bulk: adding {rest:,} disputes")
             run_bulk(store, planner, seed, policy_text, (rest, live), say)
             refresh_statistics(store.engine)
             checkpoint_wal(store.engine)

@@ -1,4 +1,4 @@
-"""The bulk path: the rest of a big demo in one write transaction.
+"""The bulk path: the rest of a big demo, a chunk of disputes per write transaction.
 
 Disputes are made in jobs of ``BATCH`` (each with its own seed, by
 ``make_batch``). A ``BulkChain`` gives them refs from the year counters, chains
@@ -35,9 +35,12 @@ from panel_tui.store.demo.rows import (
     RowMaker,
     as_stored,
 )
+from panel_tui.store.engine import checkpoint_wal
 from panel_tui.store.models import Dispute, Event, Person, Setting
 
 BATCH = 5000
+#: Disputes per write transaction (about 300 MB of WAL at most, folded in after each).
+CHUNK = 50_000
 
 
 def _table(name: str) -> Table:
@@ -213,22 +216,35 @@ def run_bulk(
     counts: tuple[int, int],
     progress: Callable[[str], None],
 ) -> None:
-    """``counts`` disputes, of which that many live, in one write transaction."""
+    """``counts`` disputes, of which that many live, a ``CHUNK`` per write transaction.
+
+    Each transaction's WAL is folded back into the file before the next
+    (``checkpoint_wal``), so a million disputes never need a WAL the size of
+    the store beside it. A failure leaves earlier chunks written: the demo
+    builder removes the half-built store.
+    """
     count, live = counts
     year = planner.now.year
     with store.write() as session:
         chain = BulkChain(session, range(year - 3, year + 1))
         context = chain.context(policy_text, planner.now)
-        jobs = _jobs(planner.rng, seed, count, live, chain.next_dispute, chain.next_ids)
-        inserter = Inserter(session.connection())
-        inserter.start()
-        done = 0
-        try:
-            for job in jobs:
-                batch = make_batch(context, job)
-                inserter.put(chain.take(batch))
-                done += len(batch.years)
-                progress(f"bulk: {done:,} of {count:,} disputes")
-        finally:
-            inserter.finish()
+    jobs = _jobs(planner.rng, seed, count, live, chain.next_dispute, chain.next_ids)
+    per = max(1, CHUNK // BATCH)
+    done = 0
+    for first in range(0, len(jobs), per):
+        with store.write() as session:
+            chain.session = session
+            inserter = Inserter(session.connection())
+            inserter.start()
+            try:
+                for job in jobs[first : first + per]:
+                    batch = make_batch(context, job)
+                    inserter.put(chain.take(batch))
+                    done += len(batch.years)
+                    progress(f"bulk: {done:,} of {count:,} disputes")
+            finally:
+                inserter.finish()
+        checkpoint_wal(store.engine)
+    with store.write() as session:
+        chain.session = session
         chain.save_counters()
