@@ -61,6 +61,10 @@ def main(argv: list[str]) -> int:
         from benchmarks import memory
 
         return memory.child(kind, args)
+    if kind == "reads":
+        from benchmarks import reads
+
+        return reads.child(args)
     if kind in ("write", "write-raw"):
         from benchmarks import writes
 

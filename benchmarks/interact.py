@@ -17,7 +17,8 @@ thread worker, the message back to the UI and the repaint.
   event log and the clocks' indexes; store/read/changes.py).
 
 The baseline is a bare Textual app whose Input echoes each keystroke into a
-Static: the framework's own keystroke-to-repaint time.
+Static: the framework's own keystroke-to-repaint time. Budgets are ratios to it
+(≤ 2×, issue 13): absolute milliseconds are not stable on a shared machine.
 """
 
 from __future__ import annotations
@@ -178,7 +179,8 @@ def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
                 round(median(values), 2),
                 base,
                 "ms",
-                budget=50,
+                budget=2,
+                budget_on="ratio",
                 samples=len(values),
                 note="key to repaint; baseline: bare Input keystroke median",
             )

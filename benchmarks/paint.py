@@ -108,7 +108,7 @@ def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
             round(median(app), 3),
             round(median(bare), 3),
             "s",
-            budget=1.5,
+            budget=1.2,
             budget_on="ratio",
             samples=repeat,
             note="median; process start to rows painted, vs bare Header+DataTable+Footer",

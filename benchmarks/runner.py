@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import headless, interact, memory, paint, verify, writes
+from benchmarks import headless, interact, memory, paint, reads, verify, writes
 from benchmarks.common import NOW, SEED, Figure, machine
 from benchmarks.stores import ensure_store
 
@@ -38,6 +38,7 @@ def run(sizes: list[int], out: Path, cache: Path, quick: bool) -> list[Figure]:
         steps = (
             ("first paint", paint.figures, (cache, db, size, plan.paint)),
             ("interaction", interact.figures, (cache, db, size, plan.interact)),
+            ("store reads", reads.figures, (cache, db, size, plan.headless)),
             ("writes", writes.figures, (cache, db, size, plan.write_ops)),
             ("headless start", headless.figures, (cache, db, size, plan.headless)),
             ("memory", memory.figures, (cache, db, size)),

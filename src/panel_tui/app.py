@@ -36,6 +36,7 @@ from panel_tui.rules.errors import DomainError, StoreError
 from panel_tui.rules.text import visible
 from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage
 from panel_tui.store.sqlite_driver import sqlite
 from panel_tui.widgets import glyphs
@@ -264,12 +265,27 @@ class PanelApp(OrderedKeys):
                 timeout=12,
             )
 
-    def quick_page(self, f: QueueFilter, offset: int, limit: int) -> QueuePage | None:
+    def quick_page(
+        self,
+        f: QueueFilter,
+        offset: int,
+        limit: int,
+        total_limit: int | None = None,
+        interrupt: Interrupt | None = None,
+    ) -> QueuePage | None:
         """The unfiltered All open section read straight from the file, until the Store is open."""
         if self._head is None or self._stores.is_open or f != QueueFilter():
             return None
         try:
-            return sqlite3_queue.page(self._head, f, self.now(), offset=offset, limit=limit)
+            return sqlite3_queue.page(
+                self._head,
+                f,
+                self.now(),
+                offset=offset,
+                limit=limit,
+                total_limit=total_limit,
+                interrupt=interrupt,
+            )
         except sqlite.Error as exc:
             sqlite3_queue.fell_back(exc)
             return None  # the Store's own read will say what is wrong

@@ -28,6 +28,19 @@ EXPECTED = {
     "write p95, 4 writers",
     "failed writes",
     "headless queue --breached --format json",
+    *(
+        f"store: {kind}, {name}"
+        for name in (
+            "All open",
+            "Breached",
+            "Mine",
+            "Closed",
+            "All open /housing",
+            "All open /zzz (no match)",
+        )
+        for kind in ("page top", "page middle", "page end", "exact count")
+    ),
+    "store: headless read, Breached in one pass",
     "headless: textual modules imported",
     "peak RSS, scrolled end to end",
     "audit verify (chain + records)",

@@ -117,7 +117,7 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     def unreadable(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr(sqlite3_queue, "page", unreadable)
+    monkeypatch.setattr(sqlite3_queue, "every_row", unreadable)
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert captured.out == expected and json.loads(expected)["total"] > 10
@@ -128,3 +128,18 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     why = "OperationalError: unable to open database file"
     assert logged == [f"quick read fell back to the ORM: {why}"]
     caplog.clear()
+
+
+def test_json_is_compact_unless_an_indent_is_asked(demo: Cli, at: str) -> None:
+    """One line by default (the C encoder's speed); --indent N is the same data, indented."""
+    compact = demo.ok("queue", "--format", "json", "--at", at)
+    indented = demo.ok("queue", "--format", "json", "--at", at, "--indent", "2")
+    assert compact.count("\n") == 1 and ", " not in compact.split('"disputes"')[0]
+    assert indented.count("\n") > 10 and '\n  "disputes": [' in indented
+    assert json.loads(compact) == json.loads(indented) and json.loads(compact)["total"] > 10
+
+
+def test_limit_stops_the_one_pass_read(demo: Cli, at: str) -> None:
+    every = json.loads(demo.ok("queue", "--format", "json", "--at", at))["disputes"]
+    first = json.loads(demo.ok("queue", "--format", "json", "--at", at, "--limit", "4"))
+    assert first["total"] == 4 and first["disputes"] == every[:4]

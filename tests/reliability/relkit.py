@@ -163,7 +163,8 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 
 def as_written_by_0003(path: Path) -> None:
-    """Rewrite a current store as schema 0003 had it: events without rows or real_actor."""
+    """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
+    none of the tables and indexes 0005-0007 added."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -200,6 +201,13 @@ def as_written_by_0003(path: Path) -> None:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute("DROP INDEX IF EXISTS ix_event_at")
             conn.execute("ALTER TABLE event DROP COLUMN real_actor")  # what 0006 added
+            for index in (  # what 0007 added (the queue sections' order indexes)
+                "ix_dispute_live_order",
+                "ix_dispute_closed_order",
+                "ix_dispute_plan_holder",
+                "ix_dispute_opened_by",
+            ):
+                conn.execute(f"DROP INDEX IF EXISTS {index}")
             for _, sql in guards:
                 conn.execute(sql)
             conn.execute("UPDATE alembic_version SET version_num = '0003'")

@@ -184,9 +184,7 @@ def _event_columns(path: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_during_a_migration_leaves_a_store_that_opens(
-    tmp_path: Path, spawn_worker
-) -> None:
+def test_sigkill_during_a_migration_leaves_a_store_that_opens(tmp_path: Path, spawn_worker) -> None:
     old = tmp_path / "old.db"
     _old_schema_store(old)
     original = counts(old, ("dispute", "note", "interimcover"))

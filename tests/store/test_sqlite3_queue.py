@@ -289,3 +289,51 @@ def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Pa
     _set_revision(demo_copy, HEAD)
     assert sqlite3_queue.peek(str(demo_copy)) is not None
     assert len(demo_copy.read_bytes()) == len(before)
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    f=FILTERS,
+    hours_later=st.sampled_from([0, 30]),
+    offset=st.sampled_from([0, 5]),
+    limit=st.sampled_from([0, 6]),
+    total_limit=st.sampled_from([None, 0, 1, 4, 1001]),
+)
+def test_a_page_counted_up_to_a_limit_equals_the_orm_page(
+    demo_file: Path,
+    demo_store: Store,
+    f: QueueFilter,
+    hours_later: int,
+    offset: int,
+    limit: int,
+    total_limit: int | None,
+) -> None:
+    """The app's pages count up to a cap (the first) or not at all (the rest); a
+    page of no rows is the exact count it asks for after the first paint."""
+    at = NOW + timedelta(hours=hours_later)
+    head = sqlite3_queue.peek(str(demo_file))
+    assert head is not None
+    expected = orm_queries.queue_page(
+        demo_store, f, at, offset=offset, limit=limit, total_limit=total_limit
+    )
+    quick = sqlite3_queue.page(head, f, at, offset=offset, limit=limit, total_limit=total_limit)
+    assert quick == expected
+    exact = orm_queries.queue_page(demo_store, f, at, limit=1).total
+    assert expected.total == (
+        exact if total_limit is None else 0 if total_limit == 0 else min(exact, total_limit)
+    )
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(f=FILTERS, limit=st.sampled_from([None, 0, 3, 40]))
+def test_every_row_in_one_pass_equals_the_pages(
+    demo_file: Path, demo_store: Store, f: QueueFilter, limit: int | None
+) -> None:
+    """Headless ``queue`` reads the whole queue in one pass: the same rows as the pages."""
+    head = sqlite3_queue.peek(str(demo_file))
+    assert head is not None
+    pages = orm_queries.queue_page(demo_store, f, NOW, limit=10_000).rows
+    expected = pages if limit is None else pages[:limit]
+    assert orm_queries.every_row(demo_store, f, NOW, limit=limit) == expected
+    # Lookups a chunk at a time give the same rows as all at once.
+    assert sqlite3_queue.every_row(head, f, NOW, limit=limit, chunk=7) == expected

@@ -423,6 +423,12 @@ def _read_commands(c: _Commands) -> None:
         "(as typed: %% and _ are not wildcards)",
     )
     p.add_argument("--limit", type=whole(1, 10**9), help="at most this many disputes")
+    p.add_argument(
+        "--indent",
+        type=whole(0, 8),
+        metavar="N",
+        help="indent JSON by N spaces (default: compact, one line, the quickest to write)",
+    )
 
     p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
     p.add_argument("ref")

@@ -13,12 +13,11 @@ from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
+from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
 from panel_tui.store.sqlite_driver import sqlite
 
-PAGE = 1000
-#: One page of the queue: (filter, instant, offset) -> page.
-ReadPage = Callable[[QueueFilter, datetime, int], QueuePage]
+#: The whole filtered queue: (filter, instant, at most this many) -> its rows in order.
+ReadRows = Callable[[QueueFilter, datetime, int | None], list[QueueRow]]
 #: The store's agency codes, read the same way as the page.
 ReadCodes = Callable[[], list[str]]
 
@@ -91,7 +90,7 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
 
 def _queue_reader(
     args: argparse.Namespace, quick: bool = True
-) -> tuple[ReadPage, ReadCodes, str | None]:
+) -> tuple[ReadRows, ReadCodes, str | None]:
     """How to read the queue and the agency codes, and the login "--mine" means.
 
     A SQLite store at this release's schema is read with the stdlib driver
@@ -105,8 +104,8 @@ def _queue_reader(
     if head is not None:
         from panel_tui.store.identity import os_login
 
-        def bare(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
-            return sqlite3_queue.page(head, f, at, offset=offset, limit=PAGE)
+        def bare(f: QueueFilter, at: datetime, limit: int | None) -> list[QueueRow]:
+            return sqlite3_queue.every_row(head, f, at, limit=limit)
 
         return bare, lambda: sqlite3_queue.agency_codes(head), os_login() if args.mine else None
 
@@ -114,8 +113,8 @@ def _queue_reader(
 
     store = open_store(args)
 
-    def full(f: QueueFilter, at: datetime, offset: int) -> QueuePage:
-        return orm_queries.queue_page(store, f, at, offset=offset, limit=PAGE)
+    def full(f: QueueFilter, at: datetime, limit: int | None) -> list[QueueRow]:
+        return orm_queries.every_row(store, f, at, limit=limit)
 
     def codes() -> list[str]:
         return [a.code for a in orm_queries.agencies(store)]
@@ -136,16 +135,8 @@ def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[Que
                 f"unknown agency '{unknown[0]}': this store has {', '.join(known) or 'none'}",
                 field="--agency",
             )
-    rows: list[QueueRow] = []
-    offset, total = 0, None
-    while total is None or offset < total:
-        page = read(query, at, offset)
-        total = page.total if args.limit is None else min(page.total, args.limit)
-        rows.extend(page.rows)
-        offset += PAGE
-        if not page.rows:
-            break
-    return rows[: total or 0]
+    # One query read to its end (no pages that count and skip again), rows built once.
+    return read(query, at, args.limit)
 
 
 def _liaison_mark(row: QueueRow) -> str:
@@ -165,7 +156,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
         sqlite3_queue.fell_back(exc)
         rows = _read_queue(args, at, quick=False)
     if args.format == "json":
-        emit_json({"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]})
+        emit_json(
+            {"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]},
+            indent=args.indent,
+        )
     elif args.format == "csv":
         emit_csv(
             QUEUE_COLUMNS,

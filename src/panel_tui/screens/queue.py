@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from panel_tui.messages import IdentityChanged
@@ -20,9 +21,13 @@ from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.rules.limits import SHORT_MAX
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store.read.queue_models import QueueFilter, Section
+from panel_tui.store.read.interrupt import Interrupt
+from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
+
+#: How long typing into the filter must pause, while a read is under way, to start the next.
+TYPING_PAUSE = 0.06
 
 SECTIONS = list(Section)
 SHORT_LABELS = {
@@ -82,6 +87,8 @@ class QueueScreen(AppScreen):
         self.filter = QueueFilter(section=Section.ALL_OPEN)
         self._agencies: list[str] = []
         self._search_refused = ""  # why the typed search is not applied (too long)
+        self._shown: dict[str, str] = {}  # what each line around the rows shows now
+        self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -125,15 +132,23 @@ class QueueScreen(AppScreen):
         f, app = self._effective(), self.panel
 
         # Both run in thread workers, where waiting for the store to open is harmless.
-        def fetch(offset: int, limit: int):  # noqa: ANN202
-            quick = app.quick_page(f, offset, limit)
+        def fetch(offset: int, limit: int, total_limit: int | None, interrupt: Interrupt | None):  # noqa: ANN202
+            quick = app.quick_page(f, offset, limit, total_limit, interrupt)
             if quick is not None:
                 return quick
             from panel_tui.store.read import orm_queries
 
             return retrying(
                 app,
-                lambda: orm_queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit),
+                lambda: orm_queries.queue_page(
+                    app.store,
+                    f,
+                    app.now(),
+                    offset=offset,
+                    limit=limit,
+                    total_limit=total_limit,
+                    interrupt=interrupt,
+                ),
             )
 
         def locate(dispute_id: int) -> int | None:
@@ -144,7 +159,7 @@ class QueueScreen(AppScreen):
             )
 
         # At start-up the first page is read from the file at once (see app.py).
-        first = None if keep_cursor else app.quick_page(f, 0, PAGE)
+        first = None if keep_cursor else app.quick_page(f, 0, PAGE, COUNT_CAP)
         self.view.set_source(fetch, locate, keep_cursor=keep_cursor, first=first)
         self._show_sections()
         self._show_status()
@@ -156,6 +171,13 @@ class QueueScreen(AppScreen):
             self.view.reload()
 
     # --- what is shown around the rows ---------------------------------------------------
+    def _update(self, selector: str, content: Text | str) -> None:
+        """Update a line only when its text changed: each update lays the screen out again."""
+        key = content.markup if isinstance(content, Text) else content
+        if self._shown.get(selector) != key:
+            self._shown[selector] = key
+            self.query_one(selector, Static).update(content)
+
     def _show_sections(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, section in enumerate(SECTIONS, start=1):
@@ -163,11 +185,11 @@ class QueueScreen(AppScreen):
             text.append(f"{n}", style="bold")
             text.append(f" {SHORT_LABELS[section]}", style=style)
             text.append(" ")
-        self.query_one("#sections", Static).update(text)
+        self._update("#sections", text)
 
     def _show_status(self) -> None:
         f = self.filter
-        parts = [f"{self.view.total if self.view.loaded else '…'} disputes", f.section.label]
+        parts = [f"{self.view.total_label if self.view.loaded else '…'} disputes", f.section.label]
         for name, values in (("type", f.types), ("risk", f.risks), ("agency", f.agencies)):
             if values:
                 parts.append(f"{name}={values[0]}")
@@ -180,13 +202,13 @@ class QueueScreen(AppScreen):
         if self._search_refused:
             parts.append(self._search_refused)
         # Typed text (the search) is shown as it is, never read as markup.
-        self.query_one("#status", Static).update(Text(visible(" · ".join(parts), multiline=False)))
+        self._update("#status", Text(visible(" · ".join(parts), multiline=False)))
 
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
         self._show_status()
 
     def on_queue_view_layout(self, message: QueueView.Layout) -> None:
-        self.query_one("#columns", Static).update(Text(message.header, style="bold"))
+        self._update("#columns", Text(message.header, style="bold"))
 
     def on_queue_view_opened(self, message: QueueView.Opened) -> None:
         self.panel.open_dispute(message.row.ref)
@@ -239,6 +261,19 @@ class QueueScreen(AppScreen):
         self._search_refused = ""
         event.input.remove_class("-invalid")
         self.filter = replace(self.filter, text=text)
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        if self.view.loaded:
+            self._apply(keep_cursor=False)  # an idle queue answers the key at once
+        else:
+            # Still reading for the last key: stop that read now and start this one
+            # when the typing pauses, so fast typing on a big store reads once.
+            self.view.cancel()
+            self._typing = self.set_timer(TYPING_PAUSE, self._typed)
+
+    def _typed(self) -> None:
+        self._typing = None
         self._apply(keep_cursor=False)
 
     @on(Input.Submitted, "#filter")

@@ -30,6 +30,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_rows_under_chain",
     "0005_shift_start",
     "0006_real_actor",
+    "0007_queue_indexes",
 )
 HEAD = REVISIONS[-1]
 

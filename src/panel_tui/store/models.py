@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from panel_tui.store.constants import DONE_WHERE, LIVE_WHERE
 from panel_tui.store.types import UTCDateTime
 
 
@@ -95,6 +96,26 @@ class Dispute(SQLModel, table=True):
         Index("ix_dispute_stage_status", "current_stage", "status"),
         # The Closed section and resolution reports (migration 0003).
         Index("ix_dispute_resolved", "resolved_at"),
+        # Each section's order, for just the rows it reads (migration 0007): a page
+        # anywhere in the list is a walk along one of these, never a sort.
+        Index(
+            "ix_dispute_live_order",
+            text("(current_due_at IS NULL)"),
+            "current_due_at",
+            "id",
+            sqlite_where=text(LIVE_WHERE),
+            postgresql_where=text(LIVE_WHERE),
+        ),
+        Index(
+            "ix_dispute_closed_order",
+            "resolved_at",
+            "id",
+            sqlite_where=text(DONE_WHERE),
+            postgresql_where=text(DONE_WHERE),
+        ),
+        # Mine: disputes a person holds the plan of or opened.
+        Index("ix_dispute_plan_holder", "plan_holder_id"),
+        Index("ix_dispute_opened_by", "opened_by_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

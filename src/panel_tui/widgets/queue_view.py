@@ -1,11 +1,19 @@
 """A paged, virtual queue: only the rows on screen are ever fetched or drawn.
 
 The view knows the queue's total length (so the scrollbar is true) and keeps
-an LRU cache of fixed-size pages fetched by ``fetch(offset, limit)`` in thread
-workers, the way toolong draws huge logs. A refresh (another user changed the
-store, or the clocks moved on) refetches the pages in view and keeps the
-cursor on the same dispute id, asking ``locate(id)`` where it went if it left
-the window. Nothing here holds more than a few pages of rows.
+an LRU cache of fixed-size pages fetched by ``fetch(offset, limit, total_limit,
+interrupt)`` in thread workers, the way toolong draws huge logs.
+
+The count is never on a keystroke's way to the screen: the first page of a
+filter counts its matches only up to ``COUNT_CAP`` (shown as "1000+"), later
+pages not at all, and the exact number is read after that page is painted, by
+one worker that a newer filter replaces. A newer filter also stops the older
+one's reads in SQLite (``Interrupt``), so typing never queues up stale scans.
+
+A refresh (another user changed the store, or the clocks moved on) refetches
+the pages in view and keeps the cursor on the same dispute id, asking
+``locate(id)`` where it went if it left the window. Nothing here holds more
+than a few pages of rows.
 """
 
 from __future__ import annotations
@@ -26,12 +34,15 @@ from textual.strip import Strip
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
-from panel_tui.store.read.queue_models import QueuePage, QueueRow
+from panel_tui.store.read.interrupt import Cancelled, Interrupt
+from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
 from panel_tui.widgets.columns import REF_WIDTH, Column, columns_for, header_line, row_cells
 
 PAGE = 100
 
-Fetch = Callable[[int, int], QueuePage]
+#: fetch(offset, limit, total_limit, interrupt): a page, its matches counted up to
+#: total_limit (None: all; 0: not counted), stoppable by interrupt.cancel().
+Fetch = Callable[[int, int, int | None, Interrupt | None], QueuePage]
 Locate = Callable[[int], int | None]
 
 
@@ -86,7 +97,11 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._fresh: set[int] = set()  # pages fetched in the current generation
         self._pending: set[tuple[int, int]] = set()
         self._generation = 0
+        self._interrupt = Interrupt()  # cancels this generation's reads
+        self._counted: int | None = None  # the generation whose total is known
+        self._total_before: int | None = None  # the exact total a refresh started from
         self.total = 0
+        self.total_capped = False  # total is COUNT_CAP: "1000+" until the exact count
         self.loaded = False
         self.cursor_id: int | None = None
         self._columns: list[Column] = []
@@ -108,7 +123,8 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         once, with no worker and no "…" frame before it (the app's first paint).
         """
         self._fetch, self._locate = fetch, locate
-        self._generation += 1
+        self._next_generation()
+        self._total_before = None
         self._pages.clear()
         self._fresh.clear()
         self.loaded = False
@@ -117,7 +133,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         if first is not None and first.offset == self._page_of(self.cursor):
-            self._arrived(self._generation, first.offset, first)
+            self._arrived(self._generation, first.offset, first, COUNT_CAP)
             return
         self._request(self._page_of(self.cursor))
         self.refresh()
@@ -126,10 +142,20 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         """Refetch what is in view, keeping old rows on screen until new ones arrive."""
         if self._fetch is None:
             return
-        self._generation += 1
+        self._next_generation()
+        self._total_before = None if self.total_capped else self.total
         self._fresh.clear()
         for page in self._visible_pages():
             self._request(page)
+
+    def cancel(self) -> None:
+        """Stop the reads in flight: their answer is about to be replaced."""
+        self._interrupt.cancel()
+
+    @property
+    def total_label(self) -> str:
+        """The number of matches as the status line says it ("1000+" while counting)."""
+        return f"{COUNT_CAP - 1}+" if self.total_capped else str(self.total)
 
     def select_id(self, dispute_id: int) -> None:
         """Move the cursor to a dispute wherever it is in the queue."""
@@ -153,22 +179,74 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         pages = {self._page_of(top), self._page_of(bottom), self._page_of(self.cursor)}
         return sorted(pages)
 
+    def _next_generation(self) -> None:
+        self._interrupt.cancel()  # what the old filter still reads is not wanted
+        self._interrupt = Interrupt()
+        self._generation += 1
+
     def _request(self, page: int) -> None:
         key = (self._generation, page)
         if self._fetch is None or key in self._pending:
             return
         self._pending.add(key)
-        self._load(self._generation, page, self._fetch)
+        # The first page of a generation counts up to the cap, later ones not at all.
+        total_limit = 0 if self._counted == self._generation else COUNT_CAP
+        self._load(self._generation, page, self._fetch, total_limit, self._interrupt)
 
     @work(thread=True, group="queue-page", exit_on_error=False)
-    def _load(self, generation: int, page: int, fetch: Fetch) -> None:
+    def _load(
+        self, generation: int, page: int, fetch: Fetch, total_limit: int, interrupt: Interrupt
+    ) -> None:
         try:
-            result = fetch(page, PAGE)
+            result = fetch(page, PAGE, total_limit, interrupt)
+        except Cancelled:
+            return  # a newer filter or refresh asked for other rows
         finally:
             self.app.call_from_thread(lambda: self._pending.discard((generation, page)))
-        self.app.call_from_thread(self._arrived, generation, page, result)
+        self.app.call_from_thread(self._arrived, generation, page, result, total_limit)
 
-    def _arrived(self, generation: int, page: int, result: QueuePage) -> None:
+    @work(thread=True, group="queue-count", exclusive=True, exit_on_error=False)
+    def _count(self, generation: int, fetch: Fetch, interrupt: Interrupt) -> None:
+        try:
+            total = fetch(0, 0, None, interrupt).total
+        except Cancelled:
+            return
+        self.app.call_from_thread(self._exact, generation, total)
+
+    def _exact(self, generation: int, total: int) -> None:
+        """The exact count, read after the first page was painted."""
+        if generation != self._generation:
+            return
+        self.total, self.total_capped = total, False
+        self._sized()
+
+    def _count_later(self, generation: int) -> None:
+        if generation == self._generation and self._fetch is not None:
+            self._count(generation, self._fetch, self._interrupt)
+
+    def _took_total(self, generation: int, total: int) -> None:
+        """A capped count from this generation's first page."""
+        self._counted = generation
+        if total < COUNT_CAP:
+            self.total, self.total_capped = total, False
+            return
+        if self._total_before is None or self._total_before < COUNT_CAP:
+            self.total, self.total_capped = COUNT_CAP, True
+        # else a refresh keeps the exact number it had until the new one comes.
+        self.call_after_refresh(self._count_later, generation)
+
+    def _sized(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+        if self.cursor_id is not None:
+            self._follow(self._generation)
+        self.refresh()
+        loaded = self.Loaded(self.total)
+        loaded.set_sender(self)
+        self.post_message(loaded)
+
+    def _arrived(
+        self, generation: int, page: int, result: QueuePage, total_limit: int = COUNT_CAP
+    ) -> None:
         if generation != self._generation:
             return
         longest = max((len(r.ref) for r in result.rows), default=0)
@@ -182,7 +260,8 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         # Pages from an older generation may be out of order now: drop them.
         for old in [p for p in list(self._pages.keys()) if p not in self._fresh]:  # noqa: SIM118
             self._pages.discard(old)
-        self.total = result.total
+        if total_limit and self._counted != generation:
+            self._took_total(generation, result.total)
         self.loaded = True
         self.virtual_size = Size(self.size.width, self.total)
         if self.cursor_id is not None:

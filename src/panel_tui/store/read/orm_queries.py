@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -29,6 +29,7 @@ from panel_tui.store.models import (
     ProvisionalPackage,
     StageRecord,
 )
+from panel_tui.store.read.interrupt import Interrupt, attached
 from panel_tui.store.read.people_models import AgencyView, PersonEvent, PersonView
 from panel_tui.store.read.queue_models import (
     EXPIRING_WITHIN,
@@ -87,13 +88,28 @@ def _at_liaison(at: datetime, rules: QueueRules) -> Any:
 
 
 def _filtered(
-    query: _Query, f: QueueFilter, at: datetime, session: Session, rules: QueueRules
+    query: _Query,
+    f: QueueFilter,
+    at: datetime,
+    session: Session,
+    rules: QueueRules,
+    *,
+    steer: bool = True,
 ) -> _Query:
+    """``query`` with the filter's WHERE; ``steer=False`` leaves out the terms that only
+    steer a page onto its order index (a count is cheaper through the status index)."""
     d = Dispute
-    # `status || ''` for Closed, not `status`: SQLite 3.53 (pysqlite3) would otherwise pick
-    # the status index and sort every closed dispute instead of walking resolved_at.
-    status = col(d.status) + "" if f.section is Section.CLOSED else col(d.status)
-    query = query.where(status.in_(f.statuses()))
+    # The statuses as constants, not parameters: only then can SQLite use the partial
+    # index of the section's order (migration 0007), which holds just these rows.
+    query = query.where(col(d.status).in_([literal_column(f"'{s}'") for s in f.statuses()]))
+    if steer and f.section is Section.CLOSED:
+        # Always true of a resolved dispute (DONE_ORDER_TERM): it steers SQLite onto the
+        # closed order's index instead of the status index and a sort of every match.
+        query = query.where(col(d.resolved_at).is_not(None))
+    elif steer:
+        # Always true (LIVE_ORDER_TERM); it names the live order's first column, so the
+        # page walks that index in order instead of sorting every live row.
+        query = query.where(col(d.current_due_at).is_(None).in_([false(), true()]))
     if f.section is Section.BREACHED or f.breached:
         query = query.where(col(d.current_due_at) <= at)
     if f.section is Section.DUE_TODAY:
@@ -198,7 +214,7 @@ def _count_in_window(f: QueueFilter) -> bool:
     Only where counting has to read every candidate row anyway: a text search,
     mine (plan holder or opener) and the EXISTS filters. Other filters are
     counted from an index alone (status/due, stage, type, risk), far cheaper
-    than the window, and the Closed section walks the resolved_at index for
+    than the window, and the Closed section walks its order index for
     just one page (a window would make it find and sort every match).
     """
     if f.section is Section.CLOSED:
@@ -213,15 +229,27 @@ def _count_in_window(f: QueueFilter) -> bool:
 
 
 def queue_page(
-    store: Store, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 50
+    store: Store,
+    f: QueueFilter,
+    at: datetime,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    total_limit: int | None = None,
+    interrupt: Interrupt | None = None,
 ) -> QueuePage:
-    """One window of the queue, in urgency order, with its clocks at ``at``."""
+    """One window of the queue, in urgency order, with its clocks at ``at``.
+
+    ``total`` counts every match (``total_limit`` None), at most ``total_limit``
+    of them (the count stops there: the app's first page), or none (0: pages
+    after the first). ``interrupt`` can stop the read from another thread.
+    """
     at = utc(at)
     start = max(0, offset)
     rules = queue_rules(store)
-    with store.read() as session:
+    with store.read() as session, attached(interrupt, _driver_connection(session)):
         total: int | None = None
-        if _count_in_window(f):
+        if total_limit is None and limit > 0 and _count_in_window(f):
             # One pass of the filter: the ids of the window with the number of
             # matches, then the window's columns by primary key.
             window = (
@@ -257,12 +285,46 @@ def queue_page(
                 .offset(start)
                 .limit(limit)
             ).all()
-        if total is None:  # counted apart, or the window is past the end
+        if total_limit == 0:
+            total = 0
+        elif total is None and start == 0 and len(rows) < limit:
+            # The first page holds them all: counted already.
+            total = len(rows) if total_limit is None else min(len(rows), total_limit)
+        elif total is None:  # counted apart, or the window is past the end
+            matches = _filtered(select(col(Dispute.id)), f, at, session, rules, steer=False)
+            if total_limit is not None:
+                matches = matches.limit(total_limit)
             total = session.execute(
-                _filtered(select(func.count()).select_from(Dispute), f, at, session, rules)
+                select(func.count()).select_from(matches.subquery())
             ).scalar_one()
         page_rows = _queue_rows(session, rows, rules, at)
     return QueuePage(rows=page_rows, total=total, offset=offset, at=at)
+
+
+def every_row(
+    store: Store, f: QueueFilter, at: datetime, *, limit: int | None = None
+) -> list[QueueRow]:
+    """The whole filtered queue in order (at most ``limit`` rows), read in one pass.
+
+    One query in one snapshot, its rows' lookups a thousand at a time: no OFFSET
+    pages that each count and skip again what the last one read.
+    """
+    at = utc(at)
+    rules = queue_rules(store)
+    out: list[QueueRow] = []
+    with store.read() as session:
+        query = _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session, rules), f)
+        if limit is not None:
+            query = query.limit(limit)
+        result = session.execute(query)
+        while batch := result.fetchmany(1000):
+            out += _queue_rows(session, batch, rules, at)
+    return out
+
+
+def _driver_connection(session: Session) -> Any:
+    """The DB-API connection under a session (what ``Interrupt`` interrupts)."""
+    return session.connection().connection.driver_connection
 
 
 def _queue_rows(

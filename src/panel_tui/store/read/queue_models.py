@@ -61,6 +61,9 @@ TEXT_COLUMNS = (
     "proposed_pathway",
 )
 
+#: Counts stop here on the way to the first page; the exact number follows after it.
+COUNT_CAP = 1001
+
 #: The escape character of ``like_pattern``: the search's own % and _ match themselves.
 LIKE_ESCAPE = "\\"
 

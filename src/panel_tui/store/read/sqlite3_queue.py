@@ -27,11 +27,27 @@ from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.rules.enums import Stage
-from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
+from panel_tui.store.constants import (
+    DEFAULT_KIND,
+    DONE_ORDER_TERM,
+    DONE_WHERE,
+    KIND_KEY,
+    LIVE_ORDER_TERM,
+    LIVE_WHERE,
+    POLICY_KEY,
+)
 from panel_tui.store.files import local_file, refuse_network_filesystem
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import queue_models as shared  # the filter, as orm_queries reads it
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRules, Section, queue_row
+from panel_tui.store.read.interrupt import Interrupt, attached
+from panel_tui.store.read.queue_models import (
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    QueueRules,
+    Section,
+    queue_row,
+)
 from panel_tui.store.sqlite_driver import sqlite
 
 #: Where a fallback from the quick read to the ORM is said (tests fail on any record here).
@@ -186,13 +202,21 @@ def _stamp(moment: datetime) -> str:
 
 
 def _filter_sql(
-    conn: sqlite.Connection, f: QueueFilter, at: datetime, rules: QueueRules
+    conn: sqlite.Connection,
+    f: QueueFilter,
+    at: datetime,
+    rules: QueueRules,
+    *,
+    steer: bool = True,
 ) -> tuple[str, list]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
-    # `status || ''` for Closed: see orm_queries._filtered.
-    status = "status || ''" if f.section is Section.CLOSED else "status"
-    where = [f"{status} IN ({_marks(f.statuses())})"]
-    params: list = list(f.statuses())
+    # The statuses as constants and the live order's own first column: see
+    # orm_queries._filtered (each section's page walks its order index).
+    closed = f.section is Section.CLOSED
+    where = [DONE_WHERE if closed else LIVE_WHERE]
+    if steer:  # a count goes through the status index more cheaply: it leaves these out
+        where.append(DONE_ORDER_TERM if closed else LIVE_ORDER_TERM)
+    params: list = []
     if f.section is Section.BREACHED or f.breached:
         where.append("current_due_at <= ?")
         params.append(_stamp(at))
@@ -276,60 +300,111 @@ def _order_sql(f: QueueFilter) -> str:
     return "current_due_at IS NULL, current_due_at, id"
 
 
+def _count_sql(where: str, total_limit: int | None) -> str:
+    """The number of matches, or of matches up to ``total_limit`` (it stops there)."""
+    if total_limit is None:
+        return f"SELECT count(*) FROM dispute WHERE {where}"
+    return f"SELECT count(*) FROM (SELECT 1 FROM dispute WHERE {where} LIMIT {int(total_limit)})"
+
+
+def page_sql(f: QueueFilter) -> str:
+    """The page query's text, its WHERE left as ``{where}`` (tests EXPLAIN it)."""
+    return (
+        f"SELECT {_COLUMNS} FROM dispute WHERE {{where}} ORDER BY {_order_sql(f)} LIMIT ? OFFSET ?"
+    )
+
+
 def page(
-    head: StoreHead, f: QueueFilter, at: datetime, *, offset: int = 0, limit: int = 100
+    head: StoreHead,
+    f: QueueFilter,
+    at: datetime,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    total_limit: int | None = None,
+    interrupt: Interrupt | None = None,
 ) -> QueuePage:
-    """``orm_queries.queue_page(store, f, at, offset=offset, limit=limit)``, on the bare driver."""
+    """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``, on
+    the bare driver; ``interrupt`` can stop it from another thread."""
     at = utc(at)
-    with _read_only(head.path) as conn:
+    with _read_only(head.path) as conn, attached(interrupt, conn):
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
         rules = head.rules
         where, params = _filter_sql(conn, f, at, rules)
-        (total,) = conn.execute(f"SELECT count(*) FROM dispute WHERE {where}", params).fetchone()
         rows = [
             _Dispute.of(r)
-            for r in conn.execute(
-                f"SELECT {_COLUMNS} FROM dispute WHERE {where} ORDER BY {_order_sql(f)} "
-                "LIMIT ? OFFSET ?",
-                (*params, limit, max(0, offset)),
-            )
+            for r in conn.execute(page_sql(f).format(where=where), (*params, limit, max(0, offset)))
         ]
-        ids = [r.id for r in rows]
-        covers = dict(
-            conn.execute(
-                "SELECT interimcover.dispute_id, agency.code FROM interimcover "
-                "JOIN agency ON agency.id = interimcover.provider_agency_id "
-                f"WHERE interimcover.dispute_id IN ({_marks(ids)}) AND interimcover.active IS 1",
-                ids,
-            ).fetchall()
-        )
-        packages = {
-            dispute_id: _when(ends_at)
-            for dispute_id, ends_at in conn.execute(
-                "SELECT dispute_id, ends_at FROM provisionalpackage "
-                f"WHERE dispute_id IN ({_marks(ids)}) AND status = 'active'",
-                ids,
-            )
-        }
-        stage3 = {
-            dispute_id: (_when(due), _when(left))
-            for dispute_id, due, left in conn.execute(
-                "SELECT dispute_id, due_at, left_at FROM stagerecord "
-                f"WHERE dispute_id IN ({_marks(ids)}) AND stage = ?",
-                (*ids, shared.FINAL_STAGE),
-            )
-        }
-        holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
-        holders = dict(
-            conn.execute(
-                f"SELECT id, display_name FROM person WHERE id IN ({_marks(holder_ids)})",
-                holder_ids,
-            ).fetchall()
-        )
+        total = 0
+        if total_limit != 0 and offset <= 0 and len(rows) < limit:
+            # The first page holds them all: counted already.
+            total = len(rows) if total_limit is None else min(len(rows), total_limit)
+        elif total_limit != 0:
+            count_where, count_params = _filter_sql(conn, f, at, rules, steer=False)
+            (total,) = conn.execute(_count_sql(count_where, total_limit), count_params).fetchone()
+        built = _built(conn, rules, rows, at)
         conn.rollback()
-    return QueuePage(
-        rows=[queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows],
-        total=total,
-        offset=offset,
-        at=at,
+    return QueuePage(rows=built, total=total, offset=offset, at=at)
+
+
+def every_row(
+    head: StoreHead, f: QueueFilter, at: datetime, *, limit: int | None = None, chunk: int = 1000
+) -> list[QueueRow]:
+    """``orm_queries.every_row``: the whole filtered queue in order, in one pass.
+
+    One query read to its end in one snapshot (no OFFSET pages, each counting
+    and skipping again what the last one read), its lookups a chunk at a time.
+    """
+    at = utc(at)
+    out: list[QueueRow] = []
+    with _read_only(head.path) as conn:
+        conn.execute("BEGIN")
+        rules = head.rules
+        where, params = _filter_sql(conn, f, at, rules)
+        cursor = conn.execute(
+            page_sql(f).format(where=where), (*params, -1 if limit is None else limit, 0)
+        )
+        while batch := cursor.fetchmany(chunk):
+            out += _built(conn, rules, [_Dispute.of(r) for r in batch], at)
+        conn.rollback()
+    return out
+
+
+def _built(
+    conn: sqlite.Connection, rules: QueueRules, rows: list[_Dispute], at: datetime
+) -> list[QueueRow]:
+    """Queue rows with their cover, package, plan holder and final-authority stage
+    (``orm_queries._queue_rows``)."""
+    ids = [r.id for r in rows]
+    covers = dict(
+        conn.execute(
+            "SELECT interimcover.dispute_id, agency.code FROM interimcover "
+            "JOIN agency ON agency.id = interimcover.provider_agency_id "
+            f"WHERE interimcover.dispute_id IN ({_marks(ids)}) AND interimcover.active IS 1",
+            ids,
+        ).fetchall()
     )
+    packages = {
+        dispute_id: _when(ends_at)
+        for dispute_id, ends_at in conn.execute(
+            "SELECT dispute_id, ends_at FROM provisionalpackage "
+            f"WHERE dispute_id IN ({_marks(ids)}) AND status = 'active'",
+            ids,
+        )
+    }
+    stage3 = {
+        dispute_id: (_when(due), _when(left))
+        for dispute_id, due, left in conn.execute(
+            "SELECT dispute_id, due_at, left_at FROM stagerecord "
+            f"WHERE dispute_id IN ({_marks(ids)}) AND stage = ?",
+            (*ids, shared.FINAL_STAGE),
+        )
+    }
+    holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
+    holders = dict(
+        conn.execute(
+            f"SELECT id, display_name FROM person WHERE id IN ({_marks(holder_ids)})",
+            holder_ids,
+        ).fetchall()
+    )
+    return [queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows]
