@@ -22,7 +22,9 @@ async def test_a_long_section_is_counted_exactly_after_its_first_page(tmp_path) 
     try:
         closed = orm_queries.queue_page(store, QueueFilter(section=Section.CLOSED), NOW).total
         assert closed > COUNT_CAP  # else this test shows nothing
-        app = PanelApp(store, "duty", demo=True, clock=lambda: NOW, settings=Settings())
+        app = PanelApp(
+            store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+        )
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await queue_ready(pilot)
             view = screen.query_one(QueueView)
@@ -52,7 +54,9 @@ async def test_a_burst_of_filter_keys_ends_on_the_last_texts_rows(tmp_path) -> N
     try:
         expected = orm_queries.queue_page(store, QueueFilter(text="housing"), NOW, limit=100)
         assert 0 < expected.total < COUNT_CAP
-        app = PanelApp(store, "duty", demo=True, clock=lambda: NOW, settings=Settings())
+        app = PanelApp(
+            store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+        )
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await queue_ready(pilot)
             view = screen.query_one(QueueView)
