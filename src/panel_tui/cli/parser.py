@@ -210,6 +210,12 @@ def _setup_commands(c: _Commands) -> None:
         help="a test store may allow identity override (--as) in its policy; a real one never",
     )
     p.add_argument("--admin", metavar="LOGIN", help="the first administrator (default: you)")
+    p.add_argument(
+        "--app-role",
+        metavar="ROLE",
+        help="PostgreSQL: grant ROLE what the app needs (events append-only, no DDL); "
+        "you, the role running init, own the store",
+    )
     share = p.add_mutually_exclusive_group()
     share.add_argument(
         "--group",

@@ -36,10 +36,9 @@ from panel_tui.rules.policy import RUNG_ACTIONS, Policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.db import Store
 from panel_tui.store.engine import (
-    SQLITE_BUSY,
     SQLITE_FULL,
-    SQLITE_LOCKED,
     SQLITE_READONLY,
+    is_busy,
     sqlite_code,
 )
 from panel_tui.store.files import read_only_message
@@ -432,7 +431,7 @@ def refusal_rule(err: DomainError) -> str:
 def write_refused(exc: OperationalError, path: Path | None = None) -> StoreError:
     """The database's refusal of a write, for people; a busy store is its own type."""
     code = sqlite_code(exc)
-    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+    if is_busy(exc):  # SQLITE_BUSY/LOCKED, or PostgreSQL's lock timeout, deadlock, lost link
         return StoreBusyError()
     if code == SQLITE_READONLY:
         return StoreError(read_only_message(path))  # names the file at fault
