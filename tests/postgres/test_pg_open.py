@@ -82,8 +82,9 @@ def test_simultaneous_inits_make_one_store(pg_cli: Cli) -> None:
     """Four processes at once: one creates it, the others find it made; none crashes."""
     command = [sys.executable, "-m", "panel_tui", "--db", str(pg_cli.db), "init"]
     procs = [
-        subprocess.Popen(command, env=pg_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+        subprocess.Popen(
+            command, env=pg_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(4)
     ]
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]

@@ -260,7 +260,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         people, role_holders = _people(session)
         agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
         r = _Reading(session, d, people, agencies)
-        parties = list(r.rows(DisputeAgency))
+        parties = list(r.rows(DisputeAgency, DisputeAgency.agency_id))  # as SQLite reads it
         records = {rec.stage: rec for rec in r.rows(StageRecord)}
         stages = _stage_views(r, policy, records, role_holders, at)
         evidence = _evidence_views(r)
