@@ -130,7 +130,8 @@ def upgrade(
     schema is made and migrated under an advisory lock, one process at a time.
     """
     if engine.dialect.name == "postgresql":
-        return _upgrade_postgres(engine, target, progress)
+        _upgrade_postgres(engine, target, progress)
+        return None  # no file to copy: pg_dump is the backup (README)
     with engine.connect() as connection:
         revision = current_revision(connection)
     check_not_newer(revision, str(sqlite_file or engine.url.render_as_string()))
@@ -171,8 +172,7 @@ def _upgrade_postgres(
         revision = current_revision(connection)  # read again: another init may have done it
         check_not_newer(revision, postgres.redacted(engine.url.render_as_string(False)))
         if revision == target:
-            return None
+            return
         _run_alembic(connection, target)
     if progress:
         progress(f"migrated the store from {revision or 'empty'} to {target}")
-    return None
