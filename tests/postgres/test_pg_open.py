@@ -100,7 +100,7 @@ def test_a_store_at_an_older_revision_is_migrated_only_by_init(pg_cli: Cli, pg_d
     pg_cli.ok("init")
     older = REVISIONS[-2]
     with backends.admin_connection(pg_database) as conn:
-        if HEAD == "0006_pg_truncate_guard":  # undo what the newest migration did
+        if HEAD == "0007_pg_truncate_guard":  # undo what the newest migration did
             conn.execute("DROP TRIGGER event_no_truncate ON panel_tui.event")
         conn.execute("UPDATE panel_tui.panel_tui_version SET version_num = %s", (older,))
     refused = pg_cli("queue")
