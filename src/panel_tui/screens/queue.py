@@ -34,6 +34,8 @@ SHORT_LABELS = {
     Section.ALL_OPEN: "All open",
     Section.CLOSED: "Closed",
     Section.LIAISON: "Liaison",
+    Section.PROVISIONAL_EXPIRED: "Prov. expired",
+    Section.REVIEWS_DUE: "Reviews due",
 }
 
 
@@ -44,6 +46,11 @@ QUICK_FILTERS = (
     ("a", "agencies", "Agency"),
     ("s", "stages", "Stage"),
 )
+
+
+def section_key(n: int) -> str:
+    """The number key of the n-th section (from 1): the tenth is on 0, as on a keyboard."""
+    return str(n % 10)
 
 
 def _cycle(options: list[Any], current: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -60,7 +67,11 @@ class QueueScreen(AppScreen):
     BINDINGS = [
         *(
             Binding(
-                str(n), f"section({n - 1})", SHORT_LABELS[s], show=False, id=f"queue.section_{n}"
+                section_key(n),
+                f"section({n - 1})",
+                SHORT_LABELS[s],
+                show=False,
+                id=f"queue.section_{n}",
             )
             for n, s in enumerate(SECTIONS, start=1)
         ),
@@ -160,7 +171,7 @@ class QueueScreen(AppScreen):
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, section in enumerate(SECTIONS, start=1):
             style = "reverse bold" if section is self.filter.section else ""
-            text.append(f"{n}", style="bold")
+            text.append(section_key(n), style="bold")
             text.append(f" {SHORT_LABELS[section]}", style=style)
             text.append(" ")
         self.query_one("#sections", Static).update(text)

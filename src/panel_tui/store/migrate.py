@@ -31,6 +31,7 @@ REVISIONS: tuple[str, ...] = (
     "0005_shift_start",
     "0006_real_actor",
     "0007_pg_truncate_guard",
+    "0008_reviews_and_expiry",
 )
 HEAD = REVISIONS[-1]
 

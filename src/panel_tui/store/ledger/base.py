@@ -365,7 +365,7 @@ def dispute_facts(
     session: Session, policy: Policy, dispute: Dispute, at: datetime
 ) -> rights.DisputeFacts:
     """What the rights depend on, read inside the transaction that acts on them."""
-    from panel_tui.rules.clocks import liaison_of
+    from panel_tui.rules.clocks import liaison_of, utc
     from panel_tui.rules.enums import PackageStatus, Stage, Status
     from panel_tui.store.models import Decision, ProvisionalPackage, StageRecord
 
@@ -386,7 +386,7 @@ def dispute_facts(
     ).scalar_one_or_none()
     live = Status(dispute.status).is_live
     package = session.execute(
-        select(col(ProvisionalPackage.id)).where(
+        select(col(ProvisionalPackage.ends_at)).where(
             col(ProvisionalPackage.dispute_id) == dispute.id,
             col(ProvisionalPackage.status) == PackageStatus.ACTIVE.value,
         )
@@ -399,6 +399,7 @@ def dispute_facts(
         receiving_agency=receiving,
         liaison=live and liaison_of(policy, dispute, stage3, at),
         active_package=package is not None,
+        package_expired=package is not None and utc(package.ends_at) <= utc(at),
     )
 
 

@@ -45,6 +45,7 @@ from panel_tui.store.read.queue_models import (
     end_of_local_day,
     like_pattern,
     queue_row,
+    review_today,
 )
 
 # Any select: filtering and ordering keep the columns it returns.
@@ -102,16 +103,27 @@ def _filtered(
         )
     if f.section is Section.AT_PANEL:
         query = query.where(col(d.current_stage) == int(Stage.PANEL))
-    if f.section is Section.PROVISIONAL_EXPIRING:
+    if f.section is Section.PROVISIONAL_EXPIRING:  # expiring, not yet expired
         query = query.where(
             exists().where(
                 col(ProvisionalPackage.dispute_id) == col(d.id),
                 col(ProvisionalPackage.status) == "active",
+                col(ProvisionalPackage.ends_at) > at,
                 col(ProvisionalPackage.ends_at) <= at + EXPIRING_WITHIN,
             )
         )
     if f.liaison_only:
         query = query.where(_at_liaison(at, rules))
+    if f.section is Section.PROVISIONAL_EXPIRED:  # past the deadline, next step not taken
+        query = query.where(
+            exists().where(
+                col(ProvisionalPackage.dispute_id) == col(d.id),
+                col(ProvisionalPackage.status) == "active",
+                col(ProvisionalPackage.ends_at) <= at,
+            )
+        )
+    if f.wants_reviews_due:
+        query = query.where(col(d.review_due_on) <= review_today(at))
     login = f.mine if f.section is not Section.MINE or f.mine else None
     if f.section is Section.MINE or f.mine:
         person = session.execute(
@@ -165,6 +177,9 @@ def _order(f: QueueFilter) -> tuple[Any, ...]:
     if f.section is Section.CLOSED:
         # Newest first walks the resolved_at index (migration 0003) backwards.
         return (col(d.resolved_at).desc(), col(d.id).desc())
+    if f.section is Section.REVIEWS_DUE:
+        # The longest overdue review first.
+        return (col(d.review_due_on), col(d.id))
     # Urgency: the earliest due time first is breached-longest-first, then soonest due.
     # Disputes without a clock (decided, liaison) follow.
     return (col(d.current_due_at).is_(None), col(d.current_due_at), col(d.id))
@@ -189,6 +204,7 @@ _ROW_COLUMNS = (
     col(Dispute.version),
     col(Dispute.resolved_at),
     col(Dispute.opened_at),
+    col(Dispute.review_due_on),
 )
 
 
@@ -208,7 +224,7 @@ def _count_in_window(f: QueueFilter) -> bool:
         or f.mine
         or f.agencies
         or f.liaison_only
-        or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING)
+        or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING, Section.PROVISIONAL_EXPIRED)
     )
 
 
