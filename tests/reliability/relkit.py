@@ -163,7 +163,8 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 
 def as_written_by_0003(path: Path) -> None:
-    """Rewrite a current store as schema 0003 had it: events without rows or real_actor."""
+    """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
+    disputes and packages without what reviews added."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -200,6 +201,11 @@ def as_written_by_0003(path: Path) -> None:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute("DROP INDEX IF EXISTS ix_event_at")
             conn.execute("ALTER TABLE event DROP COLUMN real_actor")  # what 0006 added
+            # What 0008 added (reviews, a package's next step): the index before its column.
+            conn.execute("DROP INDEX IF EXISTS ix_dispute_review_due")
+            conn.execute("ALTER TABLE dispute DROP COLUMN review_due_on")
+            conn.execute("ALTER TABLE provisionalpackage DROP COLUMN closed_at")
+            conn.execute("ALTER TABLE provisionalpackage DROP COLUMN pathway")
             for _, sql in guards:
                 conn.execute(sql)
             conn.execute("UPDATE alembic_version SET version_num = '0003'")
