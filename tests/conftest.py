@@ -8,8 +8,10 @@ directory: ``uv run pytest`` leaves them out (pyproject's addopts) and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import backends
 import profiles  # noqa: F401  (registers the Hypothesis profiles)
 import pytest
 from hypothesis import settings
@@ -26,6 +28,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.path.is_relative_to(d) for d in slow):
             item.add_marker(pytest.mark.slow)
+        if item.path.is_relative_to(TESTS / "postgres"):
+            item.add_marker(pytest.mark.postgres)  # needs the run's server (tests/backends.py)
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A new, empty database on the test run's PostgreSQL server (tests marked postgres)."""
+    with backends.fresh_database() as name:
+        yield name
 
 
 @pytest.fixture(autouse=True)

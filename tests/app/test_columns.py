@@ -60,12 +60,13 @@ def test_a_breached_clock_fits_its_column(overdue: timedelta, clock: str) -> Non
     [
         (timedelta(hours=13, minutes=22), "13h22m"),
         (timedelta(days=12, hours=19), "12d19h"),
-        (-timedelta(minutes=40), "OVER 40m"),
-        (-timedelta(hours=13, minutes=4), "OVER 13h"),
-        (-timedelta(days=3, hours=2), "OVER 3d"),
+        # Past the deadline the package has expired: its next step is due (issue 12).
+        (-timedelta(minutes=40), "EXPIRED"),
+        (-timedelta(hours=13, minutes=4), "EXPIRED"),
+        (-timedelta(days=3, hours=2), "EXPIRED"),
     ],
 )
-def test_a_provisional_package_shows_how_long_is_left_or_over(left: timedelta, shown: str) -> None:
+def test_a_package_shows_how_long_is_left_or_expired(left: timedelta, shown: str) -> None:
     text, width = _cells(_row(timedelta(hours=1), left))["provisional"]
     assert text == shown and len(text) <= width
 

@@ -164,7 +164,7 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 def as_written_by_0003(path: Path) -> None:
     """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
-    none of the tables and indexes 0005-0007 added."""
+    disputes and packages without what reviews added, none of 0009's indexes."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -201,7 +201,12 @@ def as_written_by_0003(path: Path) -> None:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute("DROP INDEX IF EXISTS ix_event_at")
             conn.execute("ALTER TABLE event DROP COLUMN real_actor")  # what 0006 added
-            for index in (  # what 0007 added (the queue sections' order indexes)
+            # What 0008 added (reviews, a package's next step): the index before its column.
+            conn.execute("DROP INDEX IF EXISTS ix_dispute_review_due")
+            conn.execute("ALTER TABLE dispute DROP COLUMN review_due_on")
+            conn.execute("ALTER TABLE provisionalpackage DROP COLUMN closed_at")
+            conn.execute("ALTER TABLE provisionalpackage DROP COLUMN pathway")
+            for index in (  # what 0009 added (the queue sections' order indexes)
                 "ix_dispute_live_order",
                 "ix_dispute_closed_order",
                 "ix_dispute_plan_holder",

@@ -63,6 +63,11 @@ def build_rich_store(path: Path) -> None:
         sup.escalate(e, "to the supervisors")
         now += timedelta(hours=1)
         sup.escalate(e, "to the panel")
+        # Issue 12: a package's funded pathway, a review trigger, a review, a re-rating.
+        sup.record_pathway(b, "MCO intensive case management")
+        duty.review_trigger(a, "critical_incident", "fall at home, admitted overnight")
+        sup.record_review(c, "engaged with the MCO team", date(2026, 7, 1))
+        sup.rerate_risk(e, "critical", "second crisis call this week")
         agenda = PanelAgenda(store, "panel_chair", clock=clock)
         agenda.add(date(2026, 3, 9), a)
         agenda.move(date(2026, 3, 9), a, 1, [store_id(path, a), store_id(path, e)])

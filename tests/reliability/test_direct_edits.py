@@ -127,6 +127,19 @@ EDITS = {
         "UPDATE agency SET name = 'Someone Else' WHERE code = 'MCO'",
         ("agency", "name", "Someone Else"),
     ),
+    # Issue 12: a review put off, a package's next step forged, a re-rating undone.
+    "a review date put off": (
+        "UPDATE dispute SET review_due_on = '2030-01-01' WHERE review_due_on IS NOT NULL",
+        ("dispute", "review_due_on", "2030-01-01"),
+    ),
+    "a funded pathway forged": (
+        "UPDATE provisionalpackage SET pathway = 'paid by housing'",
+        ("provisionalpackage", "pathway", "paid by housing"),
+    ),
+    "an expired package closed by hand": (
+        "UPDATE provisionalpackage SET closed_at = NULL",
+        ("provisionalpackage", "closed_at", None),
+    ),
     "an agenda item moved": (
         "UPDATE panelagendaitem SET position = position + 5",
         ("panelagendaitem", "position", None),
@@ -176,9 +189,9 @@ def test_an_inserted_person_is_named_by_login(rich: Path) -> None:
 
 
 def test_a_deleted_row_names_the_event_that_made_it(rich: Path) -> None:
-    (note,) = rows(rich, "SELECT * FROM note")
+    note = rows(rich, "SELECT * FROM note ORDER BY id")[0]  # the add_note one
     made_by = rows(rich, "SELECT id FROM event WHERE action = 'add_note'")[0]["id"]
-    edit(rich, "DELETE FROM note")
+    edit(rich, "DELETE FROM note WHERE id = ?", note["id"])
     (finding,) = records(rich).findings
     assert (finding.table, finding.problem, finding.expected) == ("note", "missing", made_by)
     assert f"#{note['id']}" in finding.describe()

@@ -438,7 +438,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def contact(self, ref, actor, stale, pinned) -> None:
         m, now = self.models[ref], self.now
         expected = self.gate(Action.LOG_CONTACT, actor, m, stale)
-        if expected is None and m.package_ends is None:
+        if expected is None and (m.package_ends is None or m.package_ends <= now):
+            # None to log against, or it expired: its next step is due, not more contacts.
             expected = TransitionError
         v = self.expected_version(ref, stale, pinned)
         self.attempt(

@@ -216,6 +216,17 @@ def test_a_deleted_event_is_named_as_a_gap(world) -> None:
     assert report.problem == f"event {middle} is missing (next is {middle + 1})"
 
 
+def test_an_emptied_chain_on_a_store_with_disputes_is_refused(world) -> None:
+    """Every event removed: not "intact, 0 events" (the PostgreSQL twin: tests/postgres)."""
+    lifecycle(world)
+    with raw(world) as conn:
+        conn.execute("DROP TRIGGER event_no_delete")
+        conn.execute("DELETE FROM event")
+    report = verify(world)
+    assert not report.ok and report.events == 0
+    assert report.problem is not None and "the chain is empty but the store holds" in report.problem
+
+
 def test_a_forged_event_at_the_end_is_named(world) -> None:
     lifecycle(world)
     last = world.events()[-1]

@@ -140,7 +140,9 @@ def test_paths_and_urls(tmp_path: Path) -> None:
     url = to_url(tmp_path / "a.db")
     assert url == f"sqlite:///{tmp_path / 'a.db'}"
     assert sqlite_path(url) == tmp_path / "a.db"
-    assert to_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    # Every usual PostgreSQL spelling names the one driver panel-tui uses (psycopg 3).
+    for spelling in ("postgres", "postgresql", "postgresql+psycopg", "POSTGRES"):
+        assert to_url(f"{spelling}://u@h/db") == "postgresql+psycopg://u@h/db"
     assert sqlite_path("postgresql://u@h/db") is None
     assert sqlite_path("sqlite://") is None
     assert sqlite_path("sqlite:///:memory:") is None

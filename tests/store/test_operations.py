@@ -537,7 +537,8 @@ def test_a_panel_decision_decides_and_stops_the_clock(world) -> None:
     )
     event = world.last_event()
     assert event["action"] == "record_decision"
-    assert event["before"] == {"status": "open"} and event["after"]["status"] == "decided"
+    assert event["before"] == {"status": "open", "review_due_on": None}
+    assert event["after"]["status"] == "decided"
 
 
 def test_a_supervisor_can_decide_at_the_frontline_stage(world) -> None:

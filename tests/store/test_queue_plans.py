@@ -3,7 +3,7 @@
 Behaviour, not speed: SQLite's own EXPLAIN QUERY PLAN for the page query each
 reader runs (the ORM's and the quick sqlite3 one), on a store whose planner
 statistics are a 1,000,000-dispute store's (50,000 live), must name the
-section's order index (migration 0007) and no temporary B-tree.
+section's order index (migration 0009) and no temporary B-tree.
 """
 
 from __future__ import annotations

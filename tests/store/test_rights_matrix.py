@@ -46,6 +46,11 @@ EXPECTED: dict[Action, set[str]] = {
     Action.ASSIGN_PLAN_HOLDER: {"duty_lead", "supervisor"},
     Action.ADD_NOTE: EVERYONE_WHO_WORKS_A_CASE,
     Action.ADMINISTER: {"admin"},
+    # An expired package's next step, reviews and their triggers, re-rating (issue 12).
+    Action.RECORD_PATHWAY: {"duty_lead", "supervisor"},
+    Action.REVIEW_TRIGGER: EVERYONE_WHO_WORKS_A_CASE,
+    Action.RERATE_RISK: {"duty_lead", "supervisor", "panel_chair"},
+    Action.RECORD_REVIEW: EVERYONE_WHO_WORKS_A_CASE - {"frontline", "commissioner_liaison"},
 }
 
 EVENT_NAME = {
@@ -140,6 +145,22 @@ CASES: dict[Action, tuple[Setup, Attempt]] = {
     ),
     Action.ADD_NOTE: (_open, lambda w, who, ref: w.ledger(who).add_note(ref, "a note")),
     Action.ADMINISTER: (lambda w: None, lambda w, who, ref: w.admin(who).add_agency("NEW", "New")),
+    Action.RECORD_PATHWAY: (
+        _with_package,
+        lambda w, who, ref: w.ledger(who).record_pathway(ref, "MCO intensive case management"),
+    ),
+    Action.REVIEW_TRIGGER: (
+        _open,
+        lambda w, who, ref: w.ledger(who).review_trigger(ref, "services_refused", "door closed"),
+    ),
+    Action.RERATE_RISK: (
+        _open,
+        lambda w, who, ref: w.ledger(who).rerate_risk(ref, "critical", "second crisis call"),
+    ),
+    Action.RECORD_REVIEW: (
+        _open,
+        lambda w, who, ref: w.ledger(who).record_review(ref, "engaged and stable", w.review()),
+    ),
 }
 
 

@@ -90,6 +90,21 @@ def test_packages_expiring_within_two_days_are_listed(world: World) -> None:
     assert ("package_expiring", ref) in kinds(read(world))
 
 
+def test_a_review_is_listed_once_on_the_day_it_comes_due(world: World) -> None:
+    ref = world.open()
+    world.ledger("frontline").review_trigger(ref, "services_refused", "door not opened")
+    look(world)
+    world.advance(days=2)
+    assert ("review_due", ref) not in kinds(read(world))  # due in three days, not yet
+    world.advance(days=1, hours=1)
+    due = [c for c in read(world).of("review_due") if c.ref == ref]
+    assert len(due) == 1 and due[0].detail.startswith("review due ")
+    assert read(world).counts["review_due"] >= 1
+    look(world)  # seen: listed once, not again the next day (the queue keeps it)
+    world.advance(days=1)
+    assert ("review_due", ref) not in kinds(read(world))
+
+
 def test_since_a_time_reads_events_by_time(world: World) -> None:
     first = world.open()
     world.advance(hours=3)

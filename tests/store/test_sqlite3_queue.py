@@ -85,6 +85,7 @@ FILTERS = st.builds(
     breached=st.booleans(),
     mine=st.sampled_from([None, "duty", "front1", "super", "chair", "liaison", "nobody"]),
     liaison=st.booleans(),
+    reviews_due=st.booleans(),
 )
 
 
@@ -118,6 +119,8 @@ SINGLE_FILTERS = [
     QueueFilter(risks=("high", "critical")),
     QueueFilter(stages=(1, 2)),
     QueueFilter(breached=True),
+    QueueFilter(reviews_due=True),
+    QueueFilter(section=Section.REVIEWS_DUE, risks=("high",)),
     *(QueueFilter(due_within=timedelta(hours=h)) for h in (1, 3, 6, 12, 24, 48, 96)),
 ]
 
@@ -158,6 +161,7 @@ def test_the_filters_compared_find_rows(demo_file: Path) -> None:
         QueueFilter(text="cbh"),
         QueueFilter(agencies=("MCO",)),
         QueueFilter(due_within=timedelta(hours=4)),
+        QueueFilter(reviews_due=True),
     ):
         assert 0 < sqlite3_queue.page(head, f, NOW, limit=500).total < everything, f
 
@@ -171,6 +175,9 @@ def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> N
     assert any(r.cover for r in page.rows)
     assert any(r.provisional_ends for r in page.rows)
     assert any(r.plan_holder for r in page.rows)
+    # Expired packages and review dates (issue 12), both ways, so their reads are compared.
+    assert {r.provisional_expired for r in page.rows if r.provisional_ends} == {True, False}
+    assert any(r.review_due_on for r in page.rows)
     states = {r.clock.state for r in page.rows}
     assert {ClockState.BREACHED, ClockState.WARNING, ClockState.ON_TRACK} <= states
     assert all(r.due_at is None or r.due_at.tzinfo is UTC for r in page.rows)

@@ -32,6 +32,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     admin = args.admin or os_login()
     name = args.name or (os_display_name() if admin == os_login() else admin)
     shared = _shared_setup(args)
+    if _postgres_target(args):
+        return _init_postgres(args, admin, name, policy_text)
+    if args.app_role:
+        raise InvalidInputError("an app role is for a PostgreSQL store", field="--app-role")
     if shared is None:
         store = init_store(args.db, admin, name, kind=args.kind, policy_text=policy_text)
         say(f"created {store.label}; {admin} is its administrator")
@@ -51,6 +55,45 @@ def cmd_init(args: argparse.Namespace) -> int:
     sharing.settle_files(path, owner)
     say(f"created {path} ({sharing.mode_name(owner.mode)}); {admin} is its administrator")
     _site_setup(args, path, owner)
+    return 0
+
+
+def _postgres_target(args: argparse.Namespace) -> bool:
+    from panel_tui.store import postgres
+    from panel_tui.store.files import chosen_target
+
+    return postgres.is_postgres(chosen_target(args.db))
+
+
+def _init_postgres(
+    args: argparse.Namespace, admin: str, name: str, policy_text: str | None
+) -> int:
+    """Create (or, re-run by its owner, migrate) a PostgreSQL store; grant the app's role."""
+    from panel_tui.store import postgres
+    from panel_tui.store.ledger.admin import init_store
+
+    if args.group or args.service_account:
+        raise InvalidInputError(
+            "a shared store is a SQLite file; a PostgreSQL store is shared by its roles "
+            "(README: Running a shared PostgreSQL store)",
+            field="--group" if args.group else "--service-account",
+        )
+    store = init_store(
+        args.db, admin, name, kind=args.kind, policy_text=policy_text, existing_ok=True
+    )
+    try:
+        if store.migrated_from:
+            say(f"migrated {store.label} from {store.migrated_from} to its current schema")
+        if not store.initialised_before:
+            say(f"created {store.label} in schema {postgres.SCHEMA}; {admin} is its administrator")
+        elif not (store.migrated_from or args.app_role):
+            say(f"{store.label} is already initialised and up to date; nothing was changed")
+        if args.app_role:
+            with store.engine.begin() as connection:
+                for statement in postgres.grant_app_role(connection, args.app_role):
+                    say(statement)
+    finally:
+        store.close()
     return 0
 
 

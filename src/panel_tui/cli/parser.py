@@ -13,6 +13,7 @@ from panel_tui.rules.enums import (
     DisputeType,
     EvidenceKey,
     Outcome,
+    ReviewTrigger,
     Risk,
 )
 from panel_tui.rules.when import DATE_HELP, DURATION_HELP, TIME_HELP
@@ -210,6 +211,12 @@ def _setup_commands(c: _Commands) -> None:
         help="a test store may allow identity override (--as) in its policy; a real one never",
     )
     p.add_argument("--admin", metavar="LOGIN", help="the first administrator (default: you)")
+    p.add_argument(
+        "--app-role",
+        metavar="ROLE",
+        help="PostgreSQL: grant ROLE what the app needs (events append-only, no DDL); "
+        "you, the role running init, own the store",
+    )
     share = p.add_mutually_exclusive_group()
     share.add_argument(
         "--group",
@@ -317,6 +324,59 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("--note", help="what happened (optional)")
     _write(p)
 
+    p = c.command(
+        "pathway",
+        writes.cmd_pathway,
+        "record the funded pathway a provisional package's person moved to",
+        epilog="At a package's hard deadline the person moves to a funded pathway or the "
+        "dispute escalates again. Once a package has expired it shows as expired and the "
+        "dispute is listed in `queue --section provisional_expired` until one of the two "
+        "is recorded: this command, or `escalate`.",
+    )
+    p.add_argument("ref")
+    p.add_argument("--pathway", required=True, help="the funded program or service, e.g. 'MCO ICM'")
+    _write(p)
+
+    p = c.command(
+        "trigger",
+        writes.cmd_trigger,
+        "record a review trigger: risk raised, services refused, a critical incident",
+        epilog="Each trigger is recorded with a note and brings the dispute's next review "
+        "forward to the trigger's date plus the policy's days for it ([reviews]; by "
+        "default risk_raised 1, services_refused 3, critical_incident 0), unless a review "
+        "is due sooner. Allowed on open, decided and closed disputes.",
+    )
+    p.add_argument("ref")
+    _one_of(p, "--trigger", [t.value for t in ReviewTrigger], "what happened")
+    p.add_argument("--note", required=True, help="what happened, in at least 3 characters")
+    _write(p)
+
+    p = c.command(
+        "review",
+        writes.cmd_review,
+        "record that a dispute's review took place, and when the next is due",
+    )
+    p.add_argument("ref")
+    p.add_argument("--note", required=True, help="what the review found")
+    following = p.add_mutually_exclusive_group(required=True)
+    following.add_argument("--next", metavar="DATE", help=f"next review date: {DATE_HELP}")
+    following.add_argument("--no-next", action="store_true", help="no further review")
+    _write(p)
+
+    p = c.command(
+        "rerate",
+        writes.cmd_rerate,
+        "re-rate a dispute's risk (the clock of its current stage follows)",
+        epilog="The current stage becomes due at the earlier of its due time and now plus "
+        "the new risk's window for that stage: a clock never moves later, so a breach is "
+        "not undone by lowering the risk; later stages use the new risk's windows. "
+        "Raising the risk is also a risk_raised review trigger.",
+    )
+    p.add_argument("ref")
+    _one_of(p, "--risk", [r.value for r in Risk], "the new risk level")
+    p.add_argument("--note", required=True, help="why the risk changed")
+    _write(p)
+
     p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
     p.add_argument("ref")
     _one_of(
@@ -390,7 +450,10 @@ def _read_commands(c: _Commands) -> None:
         "--section",
         choices=[s.value for s in Section],
         default=Section.ALL_OPEN.value,
-        help="one of the app's sections (default all_open)",
+        help="one of the app's sections (default all_open); provisional_expiring lists "
+        "packages ending within 48 hours, provisional_expired those past their deadline "
+        "with no funded pathway recorded and no escalation since, reviews_due the "
+        "disputes whose review date has come",
     )
     p.add_argument("--breached", action="store_true", help="only breached disputes")
     p.add_argument("--due-within", metavar="DURATION", help=f"due within {DURATION_HELP}")
@@ -416,6 +479,12 @@ def _read_commands(c: _Commands) -> None:
         action="store_true",
         help="only disputes at commissioner liaison or with its trigger met "
         "(stage 3 breached, or open longer than the policy's limit)",
+    )
+    p.add_argument(
+        "--reviews-due",
+        action="store_true",
+        help="only disputes whose review date has come (today or before), closed ones "
+        "included: a closed dispute's decision is still reviewed",
     )
     p.add_argument(
         "--text",

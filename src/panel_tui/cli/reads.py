@@ -10,7 +10,7 @@ from typing import Any
 from panel_tui.cli.common import acting, open_store, read_instant
 from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local, markup_safe
 from panel_tui.rules.clocks import Clock, clock_label
-from panel_tui.rules.enums import Stage
+from panel_tui.rules.enums import PACKAGE_EXPIRED, PackageStatus, Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
@@ -33,7 +33,10 @@ QUEUE_COLUMNS = (
     "due_at",
     "cover",
     "provisional_ends",
+    "provisional_status",
     "plan_holder",
+    "review_due_on",
+    "review_due",
     "liaison",
 )
 
@@ -63,11 +66,35 @@ def row_json(row: QueueRow) -> dict[str, Any]:
         "clock": _clock_json(row.clock),
         "cover": row.cover,
         "provisional_ends": iso(row.provisional_ends),
+        "provisional_status": provisional_status(row),
         "plan_holder": row.plan_holder,
         # At commissioner liaison, or its trigger met (stage 3 breached, open too long).
         "liaison": row.liaison,
+        "review_due_on": row.review_due_on.isoformat() if row.review_due_on else None,
+        "review_due": row.review_due,
         "version": row.version,
     }
+
+
+def provisional_status(row: QueueRow) -> str | None:
+    """The active package as shown: "expired" past its deadline (its next step due)."""
+    if row.provisional_ends is None:
+        return None
+    return PACKAGE_EXPIRED if row.provisional_expired else PackageStatus.ACTIVE.value
+
+
+def _provisional_cell(row: QueueRow) -> str:
+    if row.provisional_ends is None:
+        return "—"
+    ends = local(row.provisional_ends)
+    return f"EXPIRED {ends}" if row.provisional_expired else ends
+
+
+def _review_cell(row: QueueRow) -> str:
+    if row.review_due_on is None:
+        return "—"
+    day = row.review_due_on.isoformat()
+    return f"DUE {day}" if row.review_due else day
 
 
 def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
@@ -85,6 +112,7 @@ def _filter(args: argparse.Namespace, login: str | None) -> QueueFilter:
         breached=args.breached,
         mine=login if args.mine else None,
         liaison=args.liaison,
+        reviews_due=args.reviews_due,
     )
 
 
@@ -176,7 +204,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
                     iso(r.due_at),
                     r.cover,
                     iso(r.provisional_ends),
+                    provisional_status(r),
                     r.plan_holder,
+                    r.review_due_on.isoformat() if r.review_due_on else None,
+                    "yes" if r.review_due else "no",
                     "yes" if r.liaison else "no",
                 )
                 for r in rows
@@ -185,7 +216,18 @@ def cmd_queue(args: argparse.Namespace) -> int:
     else:
         emit_table(
             f"{Section(args.section).label}: {len(rows)} disputes",
-            ("Ref", "Type", "Risk", "Agencies", "Stage", "Clock", "Cover", "Prov. ends", "Holder"),
+            (
+                "Ref",
+                "Type",
+                "Risk",
+                "Agencies",
+                "Stage",
+                "Clock",
+                "Cover",
+                "Prov. ends",
+                "Holder",
+                "Review",
+            ),
             (
                 (
                     r.ref,
@@ -195,8 +237,9 @@ def cmd_queue(args: argparse.Namespace) -> int:
                     f"{r.stage} {Stage(r.stage).label}" + _liaison_mark(r),
                     clock_label(r.clock) if r.status == "open" else r.status,
                     r.cover or "—",
-                    local(r.provisional_ends) if r.provisional_ends else "—",
+                    _provisional_cell(r),
                     r.plan_holder or "—",
+                    _review_cell(r),
                 )
                 for r in rows
             ),
@@ -225,7 +268,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     at = read_instant(args)
     detail = orm_detail.dispute_detail(store, args.ref, at)
     if args.format == "json":
-        emit_json(plain(detail))
+        emit_json({**plain(detail), "next_step": detail.next_step})
         return 0
     _print_detail(detail)
     return 0
@@ -247,6 +290,11 @@ def _print_detail(d: Any) -> None:
     )
     if d.liaison_triggered:
         console.print("[b]! COMMISSIONER LIAISON TRIGGERED[/b]")
+    if d.next_step:
+        console.print(f"[b]! NEXT STEP DUE:[/b] {d.next_step}")
+    if d.review_due_on:
+        due = "[b]! REVIEW DUE[/b]" if d.review_due else "next review"
+        console.print(f"{due} {d.review_due_on.isoformat()}")
     for label, value in (
         ("Problem", d.problem_statement),
         ("Proposed pathway", d.proposed_pathway),
@@ -295,9 +343,11 @@ def _print_detail(d: Any) -> None:
             ),
         )
     for p in d.packages:
+        funded = f", funded pathway: {p.pathway}" if p.pathway else ""
         emit_table(
-            f"Provisional package ({p.status}) — coordinator {p.coordinator}, "
-            f"ends {local(p.ends_at)}",
+            f"Provisional package ({p.status.upper() if p.expired else p.status}) — "
+            f"coordinator {p.coordinator}, {'ended' if p.expired else 'ends'} "
+            f"{local(p.ends_at)}{funded}",
             ("When", "Method", "Outcome", "By", "Note"),
             ((local(c.at), c.method, c.outcome, c.by, c.note) for c in p.contacts),
         )

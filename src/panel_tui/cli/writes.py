@@ -165,3 +165,44 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes[name.strip()] = value
     version = _ledger(args).edit_form(args.ref, changes, expected_version=args.expect_version)
     return _changed(args, f"{args.ref.upper()} form updated", version=version)
+
+
+def cmd_pathway(args: argparse.Namespace) -> int:
+    package = _ledger(args).record_pathway(
+        args.ref, args.pathway, expected_version=args.expect_version
+    )
+    return _changed(
+        args,
+        f"provisional package {package} of {args.ref.upper()} converted to: {args.pathway}",
+        package=package,
+    )
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    due = _ledger(args).review_trigger(
+        args.ref, args.trigger, args.note, expected_version=args.expect_version
+    )
+    return _changed(
+        args,
+        f"{args.trigger.replace('_', ' ')} recorded on {args.ref.upper()}: review due "
+        f"{due.isoformat()}",
+        review_due_on=due.isoformat(),
+    )
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    following = None if args.no_next else parse_date(args.next, "--next")
+    _ledger(args).record_review(
+        args.ref, args.note, following, expected_version=args.expect_version
+    )
+    tail = f"next review {following.isoformat()}" if following else "no further review set"
+    return _changed(
+        args,
+        f"review of {args.ref.upper()} recorded; {tail}",
+        review_due_on=following.isoformat() if following else None,
+    )
+
+
+def cmd_rerate(args: argparse.Namespace) -> int:
+    _ledger(args).rerate_risk(args.ref, args.risk, args.note, expected_version=args.expect_version)
+    return _changed(args, f"{args.ref.upper()} re-rated {args.risk}", risk=args.risk)

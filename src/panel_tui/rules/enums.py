@@ -85,6 +85,10 @@ class Action(StrEnum):
     ASSIGN_PLAN_HOLDER = "assign_plan_holder"
     ADD_NOTE = "add_note"
     ADMINISTER = "administer"
+    RECORD_PATHWAY = "record_pathway"
+    REVIEW_TRIGGER = "review_trigger"
+    RERATE_RISK = "rerate_risk"
+    RECORD_REVIEW = "record_review"
 
 
 class Outcome(StrEnum):
@@ -138,3 +142,20 @@ class PackageStatus(StrEnum):
     CONVERTED = "converted"  # person moved into the funded pathway
     ESCALATED = "escalated"  # deadline reached, dispute escalated with evidence
     ENDED = "ended"  # dispute closed or withdrawn otherwise
+
+
+#: How a package whose status is still "active" reads once its hard deadline has
+#: passed (rules/reviews.py ``package_state``): shown, never stored.
+PACKAGE_EXPIRED = "expired"
+
+
+class ReviewTrigger(StrEnum):
+    """What brings a dispute's review forward (the decision-rights map's triggers)."""
+
+    RISK_RAISED = "risk_raised"
+    SERVICES_REFUSED = "services_refused"
+    CRITICAL_INCIDENT = "critical_incident"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")

@@ -111,10 +111,30 @@ def check_acceptance(ref: str, status: Status, decision: object | None) -> None:
         )
 
 
+def expired_package_error(ref: str, what: str) -> TransitionError:
+    """The refusal of anything but the next step on a package past its hard deadline."""
+    return TransitionError(
+        f"Cannot {what}: the provisional package of {ref} has expired, and its next step is due.",
+        hint="Record the funded pathway the person moved to (`pathway`), or escalate with "
+        "evidence.",
+        rule="provisional.expired",
+    )
+
+
 def check_provisional(
-    policy: Policy, ref: str, status: Status, start: datetime, end: datetime, has_active: bool
+    policy: Policy,
+    ref: str,
+    status: Status,
+    start: datetime,
+    end: datetime,
+    has_active: bool,
+    expired: bool = False,
 ) -> None:
     check_live(ref, status, "start a provisional package on")
+    if expired:
+        # A package is not extended by starting another: at the deadline the person
+        # moves to a funded pathway or the dispute escalates [Disputes].
+        raise expired_package_error(ref, "start another provisional package")
     if has_active:
         raise TransitionError(
             f"{ref} already has an active provisional package.",

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION
-from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
+from panel_tui.rules.enums import Action, DisputeType, ReviewTrigger, Risk, Stage
 from panel_tui.rules.errors import InvalidInputError
 
 #: Roles a person can hold. "oversight" can read everything and change nothing.
@@ -76,6 +76,17 @@ class ProvisionalPolicy(_Strict):
         if self.max_days < self.min_days:
             raise ValueError("max_days must not be less than min_days")
         return self
+
+
+class ReviewsPolicy(_Strict):
+    """Days after a review trigger by which the dispute's review is due (0: that day)."""
+
+    risk_raised: int = Field(1, ge=0, le=365)
+    services_refused: int = Field(3, ge=0, le=365)
+    critical_incident: int = Field(0, ge=0, le=365)
+
+    def days_after(self, trigger: ReviewTrigger) -> int:
+        return int(getattr(self, ReviewTrigger(trigger).value))
 
 
 class IdentityPolicy(_Strict):
@@ -174,6 +185,28 @@ class Rights(_Strict):
     assign_plan_holder: _Roles
     add_note: _Roles
     administer: _Roles
+    # Added after the first policies were installed: a stored policy without them
+    # gets these defaults (the default policy's lists).
+    record_pathway: _Roles = ("duty_lead", "supervisor")
+    review_trigger: _Roles = (
+        "frontline",
+        "duty_lead",
+        "supervisor",
+        "panel_chair",
+        "program_manager",
+        "clinical_lead",
+        "integration_lead",
+        "commissioner_liaison",
+    )
+    rerate_risk: _Roles = ("duty_lead", "supervisor", "panel_chair")
+    record_review: _Roles = (
+        "duty_lead",
+        "supervisor",
+        "panel_chair",
+        "program_manager",
+        "clinical_lead",
+        "integration_lead",
+    )
 
 
 class Rung(_Strict):
@@ -213,6 +246,7 @@ class Rungs(_Strict):
 class Policy(_Strict):
     clock: ClockPolicy = ClockPolicy()
     provisional: ProvisionalPolicy = ProvisionalPolicy()
+    reviews: ReviewsPolicy = ReviewsPolicy()
     identity: IdentityPolicy = IdentityPolicy()
     windows: Windows
     ladder: Ladder = Ladder()

@@ -46,6 +46,10 @@ ACTION_LABELS = {
     Action.ASSIGN_PLAN_HOLDER: "assign the plan holder",
     Action.ADD_NOTE: "add a note",
     Action.ADMINISTER: "administer the store",
+    Action.RECORD_PATHWAY: "record a provisional package's funded pathway",
+    Action.REVIEW_TRIGGER: "record a review trigger",
+    Action.RERATE_RISK: "re-rate the risk",
+    Action.RECORD_REVIEW: "record a review",
 }
 
 #: The rule names a refusal carries (and the audit trail records).
@@ -79,6 +83,8 @@ class DisputeFacts:
     liaison: bool = False
     #: whether a provisional package is active (contacts are logged against it)
     active_package: bool = False
+    #: whether that package is past its hard deadline (its next step is due)
+    package_expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,13 @@ _LIVE_ONLY = {
     Action.AUTHORISE_PROVISIONAL: "start a provisional package on",
     Action.WITHDRAW: "withdraw",
     Action.ASSIGN_PLAN_HOLDER: "assign a plan holder to",
+    Action.RERATE_RISK: "re-rate the risk of",
+}
+
+#: Actions a live or closed dispute takes (a closed dispute's decision is still reviewed).
+_NOT_WITHDRAWN = {
+    Action.REVIEW_TRIGGER: "record a review trigger on",
+    Action.RECORD_REVIEW: "record a review of",
 }
 
 
@@ -199,6 +212,17 @@ def _state(action: Action, d: DisputeFacts) -> Verdict | None:
                     f"{d.ref} has no active provisional package to log a contact against.",
                     hint="Start one first (authorise provisional support).",
                 )
+            if d.package_expired:
+                raise lifecycle.expired_package_error(d.ref, "log a contact on it")
+        elif action is Action.RECORD_PATHWAY:
+            lifecycle.check_live(d.ref, status, "record a funded pathway on")
+            if not d.active_package:
+                raise TransitionError(
+                    f"{d.ref} has no provisional package awaiting its funded pathway.",
+                )
+        elif action in _NOT_WITHDRAWN:
+            if status is Status.WITHDRAWN:
+                raise TransitionError(f"Cannot {_NOT_WITHDRAWN[action]} {d.ref}: it was withdrawn.")
         elif action in _LIVE_ONLY:
             lifecycle.check_live(d.ref, status, _LIVE_ONLY[action])
     except TransitionError as err:
@@ -299,6 +323,19 @@ def rights_in_words(policy: Policy) -> list[str]:
         "Acceptance is confirmed only by people of the agency the decision names as "
         f"receiving, holding one of: {roles(policy.roles_for(Action.CONFIRM_ACCEPTANCE))}. "
         "For a not-upheld outcome that is the agency whose arrangement stands."
+    )
+    rv = policy.reviews
+    lines.append(
+        "A review trigger, recorded with a note, brings the dispute's next review forward to "
+        f"the day it is recorded plus: risk raised {rv.risk_raised}, services refused "
+        f"{rv.services_refused}, critical incident {rv.critical_incident} days (never later "
+        "than it was). Re-rating the risk tightens the current stage's clock to the new "
+        "risk's window from that moment, never later; raising it is a risk-raised trigger."
+    )
+    lines.append(
+        f"An expired provisional package (past its hard deadline) needs its next step: a "
+        f"funded pathway recorded ({roles(policy.roles_for(Action.RECORD_PATHWAY))}) or an "
+        "escalation."
     )
     for action in Action:
         if action.value in ("escalate", "record_decision", "final_determination"):

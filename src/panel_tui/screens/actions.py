@@ -18,6 +18,8 @@ from panel_tui.rules.enums import (
     ContactOutcome,
     EvidenceKey,
     Outcome,
+    ReviewTrigger,
+    Risk,
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.lifecycle import require_text
@@ -59,6 +61,10 @@ ACTIONS = (
     ActionSpec("x", "evidence", Action.RECORD_EVIDENCE, "Evidence"),
     ActionSpec("E", "edit", Action.EDIT_FORM, "Edit form"),
     ActionSpec("n", "note", Action.ADD_NOTE, "Note"),
+    ActionSpec("p", "pathway", Action.RECORD_PATHWAY, "Pathway"),
+    ActionSpec("g", "trigger", Action.REVIEW_TRIGGER, "Trigger"),
+    ActionSpec("r", "review", Action.RECORD_REVIEW, "Review"),
+    ActionSpec("k", "rerate", Action.RERATE_RISK, "Re-rate"),
 )
 
 
@@ -349,6 +355,76 @@ class Builder:
             [Field("text", "Note", long=True)],
             lambda v: self.ledger.add_note(d.ref, v["text"]),
             checks=[_text("text", "The note", 1)],
+        )
+
+    def pathway(self) -> FormModal:
+        d = self.d
+        package = d.active_package
+        intro = "The person moves into a funded pathway: the provisional package converts to it."
+        if package is not None and package.expired:
+            intro = "✖ The package has EXPIRED: record the funded pathway, or escalate (e)."
+        return self._modal(
+            f"Funded pathway for {d.ref}",
+            [Field("pathway", "Funded pathway", d.proposed_pathway)],
+            lambda v: self.ledger.record_pathway(d.ref, v["pathway"], expected_version=self._v()),
+            intro,
+        )
+
+    def trigger(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Review trigger on {d.ref}",
+            [
+                Field(  # no default: which trigger it was is the point of recording it
+                    "trigger",
+                    "What happened",
+                    options=[(t.label, t.value) for t in ReviewTrigger],
+                ),
+                Field("note", "Note", placeholder="what happened, when", long=True),
+            ],
+            lambda v: self.ledger.review_trigger(
+                d.ref, v["trigger"], v["note"], expected_version=self._v()
+            ),
+            "The review comes forward (the policy says by how many days).",
+        )
+
+    def review(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Review of {d.ref}",
+            [
+                Field("note", "What the review found", long=True),
+                Field(
+                    "next",
+                    "Next review date (empty: none)",
+                    (self.today + REVIEW_AFTER).isoformat(),
+                ),
+            ],
+            lambda v: self.ledger.record_review(
+                d.ref,
+                v["note"],
+                parse_date(v["next"], "next") if v["next"].strip() else None,
+                expected_version=self._v(),
+            ),
+        )
+
+    def rerate(self) -> FormModal:
+        d = self.d
+        return self._modal(
+            f"Re-rate the risk of {d.ref}",
+            [
+                Field(
+                    "risk",
+                    "New risk",
+                    options=[(r.value, r.value) for r in Risk if r.value != d.risk],
+                ),
+                Field("note", "Why", long=True),
+            ],
+            lambda v: self.ledger.rerate_risk(
+                d.ref, v["risk"], v["note"], expected_version=self._v()
+            ),
+            f"Now {d.risk}. The current stage's clock tightens from now if the new window "
+            "ends sooner; it never moves later.",
         )
 
 

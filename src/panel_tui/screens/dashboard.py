@@ -170,7 +170,13 @@ class DashboardScreen(AppScreen):
         key.add_row(
             "provisional packages",
             f"{pv.started} started · {pv.converted} converted ({_pct(pv.conversion_rate)}) · "
-            f"{pv.escalated} escalated",
+            f"{pv.escalated} escalated · {pv.expired} expired",
+        )
+        rv = r.reviews
+        key.add_row(
+            "reviews",
+            f"{rv.due} due · {rv.triggers} triggers · {rv.rerated} re-rated · "
+            f"{rv.reviewed} reviewed",
         )
         key.add_row(
             "commissioner liaison",

@@ -209,6 +209,14 @@ class DisputeScreen(AppScreen):
             head.append(f"\n▲ stalled {format_duration(d.stalled)}", style="bold yellow")
         if d.liaison_triggered:
             head.append("  ✖ COMMISSIONER LIAISON TRIGGERED", style="bold red")
+        if d.next_step:
+            head.append(f"\n✖ NEXT STEP DUE: {d.next_step}", style="bold red")
+        if d.review_due_on:
+            due = d.review_due_on.isoformat()
+            if d.review_due:
+                head.append(f"\n▲ REVIEW DUE {due}", style="bold yellow")
+            else:
+                head.append(f"\nnext review {due}")
         if d.withdrawn_reason:
             head.append(visible(f"\nwithdrawn: {d.withdrawn_reason}"))
         # Each section is redrawn only when what it shows changed (DetailSection.show_source).
@@ -251,11 +259,13 @@ class DisputeScreen(AppScreen):
             )
         )
         for p in d.packages:
+            status = f"✖ {p.status.upper()}" if p.expired else p.status
+            funded = f" · funded pathway {p.pathway}" if p.pathway else ""
             rows.append(
                 (
                     "package",
-                    f"{p.status}: {p.actions} · coordinator {p.coordinator} · "
-                    f"ends {local_time(p.ends_at)}",
+                    f"{status}: {p.actions} · coordinator {p.coordinator} · "
+                    f"{'ended' if p.expired else 'ends'} {local_time(p.ends_at)}{funded}",
                 )
             )
             for c in p.contacts:

@@ -39,6 +39,8 @@ SHORT_LABELS = {
     Section.ALL_OPEN: "All open",
     Section.CLOSED: "Closed",
     Section.LIAISON: "Liaison",
+    Section.PROVISIONAL_EXPIRED: "Prov. expired",
+    Section.REVIEWS_DUE: "Reviews due",
 }
 
 
@@ -49,6 +51,11 @@ QUICK_FILTERS = (
     ("a", "agencies", "Agency"),
     ("s", "stages", "Stage"),
 )
+
+
+def section_key(n: int) -> str:
+    """The number key of the n-th section (from 1): the tenth is on 0, as on a keyboard."""
+    return str(n % 10)
 
 
 def _cycle(options: list[Any], current: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -65,7 +72,11 @@ class QueueScreen(AppScreen):
     BINDINGS = [
         *(
             Binding(
-                str(n), f"section({n - 1})", SHORT_LABELS[s], show=False, id=f"queue.section_{n}"
+                section_key(n),
+                f"section({n - 1})",
+                SHORT_LABELS[s],
+                show=False,
+                id=f"queue.section_{n}",
             )
             for n, s in enumerate(SECTIONS, start=1)
         ),
@@ -182,7 +193,7 @@ class QueueScreen(AppScreen):
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, section in enumerate(SECTIONS, start=1):
             style = "reverse bold" if section is self.filter.section else ""
-            text.append(f"{n}", style="bold")
+            text.append(section_key(n), style="bold")
             text.append(f" {SHORT_LABELS[section]}", style=style)
             text.append(" ")
         self._update("#sections", text)

@@ -21,12 +21,12 @@ DEFAULT_KIND = "real"
 DEMO_LOGIN = "duty"
 
 #: The statuses of the live sections and of Closed, as SQL: the partial indexes of
-#: migration 0007 hold just these rows, and a query uses one only when its WHERE
+#: migration 0009 hold just these rows, and a query uses one only when its WHERE
 #: repeats the same condition word for word (constants, not bound parameters).
 LIVE_WHERE = "status IN ('open', 'decided')"
 DONE_WHERE = "status IN ('closed', 'withdrawn')"
 #: Always true of a live dispute, and the first column of the live order's index
-#: (migration 0007): with it in the WHERE, SQLite walks that index in order for a
+#: (migration 0009): with it in the WHERE, SQLite walks that index in order for a
 #: page instead of reading every live row through the status index and sorting.
 LIVE_ORDER_TERM = "(current_due_at IS NULL) IN (0, 1)"
 #: What a resolved dispute always has (the ledger sets it with the status, import

@@ -19,6 +19,7 @@ from panel_tui.store.engine import (
     is_busy,
     is_damaged,
     make_engine,
+    read_engine,
     sqlite_path,
     to_url,
     write_engine,
@@ -68,16 +69,23 @@ class Store:
         self.url = url
         self.engine = engine
         self._writer = write_engine(engine)
+        self._reader = read_engine(engine)
         self.path = sqlite_path(url)
         self._policy_text: str | None = None
         self._policy: Policy | None = None
         # A dedicated connection for PRAGMA data_version.
         self._watch: PoolProxiedConnection | None = None
+        self.migrated_from: str | None = None  # PostgreSQL init: the revision it migrated from
+        self.initialised_before = False  # PostgreSQL init on a store that already had people
 
     @classmethod
     def open(cls, target: str | None = None, *, create: bool = False) -> Store:
         """Open (and migrate) the store. ``create`` allows a new file to be made."""
         url = resolve_target(target)
+        from panel_tui.store import postgres
+
+        if postgres.is_postgres(url):
+            return cls._open_postgres(url, create=create)
         path = sqlite_path(url)
         if path is not None:
             if not path.exists():
@@ -109,9 +117,42 @@ class Store:
             raise
         return cls(url, engine)
 
+    @classmethod
+    def _open_postgres(cls, url: str, *, create: bool) -> Store:
+        """Open a PostgreSQL store; only ``create`` (init) makes or migrates its schema."""
+        from panel_tui.store import postgres
+
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                revision = migrate.current_revision(connection)
+                migrate.check_not_newer(revision, postgres.redacted(url))
+                if revision is None and not create:
+                    postgres.refuse_missing(url, connection)
+            if revision != migrate.HEAD:
+                if not create:
+                    postgres.refuse_older(url, str(revision), migrate.HEAD)
+                migrate.upgrade(engine, None)
+        except DatabaseError as exc:
+            engine.dispose()
+            raise postgres.cannot_open(url, exc) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        store = cls(url, engine)
+        if revision is not None and revision != migrate.HEAD:
+            store.migrated_from = revision
+        return store
+
     @property
     def label(self) -> str:
-        return str(self.path) if self.path else self.engine.url.render_as_string()
+        if self.path:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @property
     def is_sqlite(self) -> bool:
@@ -127,17 +168,23 @@ class Store:
     def read(self) -> Iterator[Session]:
         """A short read transaction (deferred BEGIN on SQLite: never blocks the writer).
 
+        One snapshot: on PostgreSQL a REPEATABLE READ, read-only transaction, so a
+        queue's count and its page, or a dispute's detail, never mix two commits.
         A read that waited out the busy timeout (a checkpoint or a writer holding
         the file exclusively) raises StoreBusyError, which callers may retry.
         """
         try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with Session(self._reader, expire_on_commit=False) as session, session.begin():
                 yield session
         except DatabaseError as exc:
             if is_busy(exc):
                 raise StoreBusyError(
                     "the store is busy: another user held it for longer than 10 seconds; try again."
                 ) from None
+            if self.is_postgres:
+                from panel_tui.store import postgres
+
+                raise postgres.cannot_open(self.url, exc) from None
             if is_damaged(exc):
                 raise damaged_store() from None
             raise
@@ -147,11 +194,16 @@ class Store:
         """One write transaction, committed on success (BEGIN IMMEDIATE on SQLite)."""
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
-                if self.engine.dialect.name == "postgresql":
-                    # Serialise writers so the event chain's head is extended by one at a time.
-                    session.execute(text("SELECT pg_advisory_xact_lock(7413)"))
+                if self.is_postgres:
+                    from panel_tui.store.postgres import CHAIN_LOCK
+
+                    # Serialise writers so the event chain's head is extended by one at a
+                    # time; waiting longer than lock_timeout is "busy", as on SQLite.
+                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
                 yield session
         except DatabaseError as exc:
+            if is_busy(exc):
+                raise StoreBusyError() from None
             if is_damaged(exc):
                 raise damaged_store() from None
             raise

@@ -46,8 +46,11 @@ def sqlite_code(exc: BaseException) -> int | None:
 
 
 def is_busy(exc: BaseException) -> bool:
-    """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED, extended codes too)."""
-    return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
+    """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED, extended codes too;
+    on PostgreSQL a lock timeout, serialization failure, deadlock or lost connection)."""
+    from panel_tui.store import postgres
+
+    return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED) or postgres.is_busy(exc)
 
 
 def is_damaged(exc: BaseException) -> bool:
@@ -70,7 +73,9 @@ def to_url(target: str | os.PathLike[str]) -> str:
     """A SQLAlchemy URL from what the user gave: a URL, or a path to a SQLite file."""
     text = os.fspath(target)
     if "://" in text:
-        return text
+        from panel_tui.store import postgres
+
+        return postgres.normalise_url(text) if postgres.is_postgres(text) else text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
@@ -108,7 +113,21 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        from panel_tui.store import postgres
+
+        postgres.require_driver()
+        return create_engine(
+            url, pool_pre_ping=True, connect_args=postgres.connect_args(), hide_parameters=True
+        )
     return create_engine(url, pool_pre_ping=True)
+
+
+def read_engine(engine: Engine) -> Engine:
+    """Reads as one snapshot: on PostgreSQL a REPEATABLE READ, read-only transaction."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
 def write_engine(engine: Engine) -> Engine:

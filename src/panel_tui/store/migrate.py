@@ -30,13 +30,20 @@ REVISIONS: tuple[str, ...] = (
     "0004_rows_under_chain",
     "0005_shift_start",
     "0006_real_actor",
-    "0007_queue_indexes",
+    "0007_pg_truncate_guard",
+    "0008_reviews_and_expiry",
+    "0009_queue_indexes",
 )
 HEAD = REVISIONS[-1]
 
 
 def current_revision(connection: Connection) -> str | None:
     from sqlalchemy import inspect, text
+
+    if connection.dialect.name == "postgresql":
+        from panel_tui.store import postgres
+
+        return postgres.store_revision(connection)  # its own schema and version table
 
     if not inspect(connection).has_table("alembic_version"):
         return None
@@ -119,7 +126,14 @@ def upgrade(
     target: str = HEAD,
     progress: Callable[[str], None] | None = None,
 ) -> Path | None:
-    """Bring the store to ``target``; returns the backup written, if any."""
+    """Bring the store to ``target``; returns the backup written, if any.
+
+    On PostgreSQL only ``init`` calls this (``Store.open(create=True)``): the
+    schema is made and migrated under an advisory lock, one process at a time.
+    """
+    if engine.dialect.name == "postgresql":
+        _upgrade_postgres(engine, target, progress)
+        return None  # no file to copy: pg_dump is the backup (README)
     with engine.connect() as connection:
         revision = current_revision(connection)
     check_not_newer(revision, str(sqlite_file or engine.url.render_as_string()))
@@ -130,17 +144,37 @@ def upgrade(
         backup = backup_sqlite(sqlite_file, revision)
         if progress:
             progress(f"backed up the store to {backup}")
-    from alembic import command
-    from alembic.config import Config
-
     from panel_tui.store.engine import write_engine
 
-    config = Config()
-    config.set_main_option("script_location", "panel_tui.store:migrations")
     # IMMEDIATE: a second process opening the same old store waits, then finds it migrated.
     with write_engine(engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, target)
+        _run_alembic(connection, target)
     if progress:
         progress(f"migrated the store from {revision or 'empty'} to {target}")
     return backup
+
+
+def _run_alembic(connection: Connection, target: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "panel_tui.store:migrations")
+    config.attributes["connection"] = connection
+    command.upgrade(config, target)
+
+
+def _upgrade_postgres(
+    engine: Engine, target: str, progress: Callable[[str], None] | None
+) -> None:
+    from panel_tui.store import postgres
+
+    with engine.begin() as connection:
+        postgres.prepare_migration(connection)  # waits for any other init, then the schema
+        revision = current_revision(connection)  # read again: another init may have done it
+        check_not_newer(revision, postgres.redacted(engine.url.render_as_string(False)))
+        if revision == target:
+            return
+        _run_alembic(connection, target)
+    if progress:
+        progress(f"migrated the store from {revision or 'empty'} to {target}")

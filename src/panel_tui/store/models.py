@@ -96,7 +96,9 @@ class Dispute(SQLModel, table=True):
         Index("ix_dispute_stage_status", "current_stage", "status"),
         # The Closed section and resolution reports (migration 0003).
         Index("ix_dispute_resolved", "resolved_at"),
-        # Each section's order, for just the rows it reads (migration 0007): a page
+        # The Reviews due section (migration 0008).
+        Index("ix_dispute_review_due", "review_due_on"),
+        # Each section's order, for just the rows it reads (migration 0009): a page
         # anywhere in the list is a walk along one of these, never a sort.
         Index(
             "ix_dispute_live_order",
@@ -142,6 +144,8 @@ class Dispute(SQLModel, table=True):
     interim_risk_actions: str = Field(sa_column=Column(Text, nullable=False))
     requested_decision: str = Field(sa_column=Column(Text, nullable=False))
     withdrawn_reason: str | None = Field(default=None, max_length=1000)
+    #: the next review's date (rules/reviews.py): decisions, cover and triggers set it
+    review_due_on: date | None = Field(default=None)
     version: int = Field(default=1, sa_column=_dispute_v)
     __mapper_args__ = {"version_id_col": _dispute_v}
 
@@ -227,6 +231,9 @@ class ProvisionalPackage(SQLModel, table=True):
     authorised_by_id: int = Field(foreign_key="person.id")
     authorised_at: datetime = Field(sa_column=_when())
     version: int = Field(default=1, sa_column=_package_v)
+    #: when its status left "active", and the funded pathway it converted to (0008)
+    closed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    pathway: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     __mapper_args__ = {"version_id_col": _package_v}
 
 

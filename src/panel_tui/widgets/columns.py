@@ -32,6 +32,8 @@ class Column:
 
 
 def _clock(row: QueueRow, at: datetime) -> str:
+    if row.review_due and row.status != "open":  # a running clock says more while open
+        return "▲ review due"
     if row.status == "decided":
         return "✓ decided"
     if row.status in ("closed", "withdrawn"):
@@ -47,8 +49,9 @@ def _provisional(row: QueueRow, at: datetime) -> str:
     if row.provisional_ends is None:
         return "-"
     left = row.provisional_ends - at
-    if left.total_seconds() <= 0:  # one unit, so "OVER" and how long both fit
-        return f"OVER {short_duration(left, units=1)}"
+    if row.provisional_expired or left.total_seconds() <= 0:
+        # Expired: its next step (a funded pathway, or escalation) is due.
+        return "EXPIRED"
     return format_duration(left)
 
 

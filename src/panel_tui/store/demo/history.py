@@ -25,7 +25,7 @@ from panel_tui.store.ledger import Ledger
 def _mandatory() -> list[Spec]:
     """What the default demo must show, most important first."""
     specs = [Spec("open", s, c) for s in range(4) for c in CLOCKS]
-    specs += [Spec("open", 4, risk="low", expiring=True), Spec("open", 4)]
+    specs += [Spec("open", 4, risk="low", expiring=True), Spec("open", 4, expired=True)]
     specs += [Spec("open", 3, "breached", "low", True), Spec("open", 2, "breached", "low", True)]
     specs += [Spec("decided", s) for s in (1, 2, 3)]
     specs += [Spec("closed", s) for s in (0, 2, 3, 4)]

@@ -52,6 +52,7 @@ class Spec:
     clock: str | None = None  # for open disputes at stages 0–3: ClockState value
     risk: str | None = None
     expiring: bool = False  # an active provisional package that ends within 2 days
+    expired: bool = False  # a package past its deadline, its next step not yet taken
 
 
 def stage_windows(policy: Policy) -> dict[tuple[str, int], timedelta | None]:

@@ -291,8 +291,9 @@ class Planner:
         live = spec.status in ("open", "decided")
         days = rng.randint(self.policy.provisional.min_days, self.policy.provisional.max_days)
         start = None
-        if spec.expiring or (spec.status == "open" and rng.random() < 0.35):
-            left = timedelta(hours=rng.uniform(6, 44))
+        if spec.expiring or spec.expired or (spec.status == "open" and rng.random() < 0.35):
+            # Expired: its deadline passed 6–44 hours ago and nobody took the next step.
+            left = timedelta(hours=rng.uniform(6, 44)) * (-1 if spec.expired else 1)
             for length in (days, self.policy.provisional.min_days):
                 if now - timedelta(days=length) + left > opened + H:
                     days, start = length, now - timedelta(days=length) + left

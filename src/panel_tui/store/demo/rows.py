@@ -10,7 +10,7 @@ comes out; all of it is pure, so the same job gives the same rows anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,7 @@ from panel_tui.rules.clocks import clock_state
 from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Status
 from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
+from panel_tui.rules.reviews import local_date
 from panel_tui.store.audit import canonical
 from panel_tui.store.demo.plan import Plan, Step, stage_windows
 
@@ -201,6 +202,7 @@ class RowMaker:
             opened_at=as_stored(opened),
             opened_by_id=by,
             version=1,
+            review_due_on=None,
             **{name: form[name] for name in TEXT_FIELDS},
         )
         self._insert(
@@ -298,6 +300,7 @@ class RowMaker:
                 current_due_at=as_stored(due),
             )
             after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
+            after["package_escalated"] = None  # the bulk path starts no packages
             self._event(d, step, "escalate", before["stage"], before=before, after=after)
         elif step.kind == "cover":
             covers = self.made.get("interimcover", {}).values()
@@ -315,15 +318,18 @@ class RowMaker:
                 active=1,
                 version=1,
             )
-            self._set("dispute", row, status=row["status"])
+            review_before = row.get("review_due_on")
+            review = min(filter(None, (_day(review_before), local_date(a["review_at"]))))
+            self._set("dispute", row, status=row["status"], review_due_on=review.isoformat())
             after = {"provider": a["provider"], "support_level": a["level"]}
             after["review_at"] = a["review_at"]
+            after["review_due_on"] = review
             self._event(
                 d,
                 step,
                 "assign_cover",
                 row["current_stage"],
-                before={"covers": previous},
+                before={"covers": previous, "review_due_on": _day(review_before)},
                 after=after,
             )
         elif step.kind == "plan_holder":
@@ -406,8 +412,14 @@ class RowMaker:
             decided_at=as_stored(at),
         )
         d["decision"] = decision["id"]
-        before = {"status": row["status"]}
-        changes: dict[str, Any] = {"status": row["status"]}
+        before = {"status": row["status"], "review_due_on": _day(row.get("review_due_on"))}
+        covers = self.made.get("interimcover", {}).values()
+        cover_review = next(
+            (local_date(_time(c["review_at"])) for c in covers if c["active"] and c["review_at"]),
+            None,
+        )
+        review = min(filter(None, (a["review"], cover_review)))  # a decision's review is set
+        changes: dict[str, Any] = {"status": row["status"], "review_due_on": review.isoformat()}
         if outcome.resolves:
             changes = {"status": Status.DECIDED.value, **self._stop_clock(d, at)}
         self._set("dispute", row, **changes)
@@ -419,10 +431,16 @@ class RowMaker:
             "decided_by": step.actor,
             "capacity": capacity,
             "review_date": a["review"],
+            "review_due_on": review,
             "status": row["status"],
         }
         action_name = "final_determination" if a["final"] else "record_decision"
         self._event(d, step, action_name, row["current_stage"], before=before, after=after)
+
+
+def _day(stored: str | None) -> date | None:
+    """A stored date (YYYY-MM-DD) back as a date."""
+    return None if stored is None else date.fromisoformat(stored)
 
 
 def _parse(stored: str | None) -> datetime | None:

@@ -47,8 +47,13 @@ def init_store(
     kind: str = "real",
     policy_text: str | None = None,
     at: datetime | None = None,
+    existing_ok: bool = False,
 ) -> Store:
-    """Create a store and make ``admin_login`` its administrator."""
+    """Create a store and make ``admin_login`` its administrator.
+
+    ``existing_ok`` (PostgreSQL's init): a store that already has people is left as
+    it is (after its migration, if it needed one), marked ``initialised_before``.
+    """
     if kind not in ("real", *OVERRIDE_KINDS):
         raise InvalidInputError(f"'{kind}' is not a kind of store (real, test, demo)", field="kind")
     if policy_text is not None:
@@ -59,6 +64,9 @@ def init_store(
     when = at or utc_now()
     with store.write() as session:
         people = session.execute(select(func.count()).select_from(Person)).scalar_one()
+        if people and existing_ok:
+            store.initialised_before = True
+            return store  # a PostgreSQL store's owner re-runs init to migrate or grant
         if people:
             store.close()
             raise StoreError(f"{store.label} is already initialised (it has {people} people).")

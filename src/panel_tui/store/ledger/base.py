@@ -36,10 +36,9 @@ from panel_tui.rules.policy import RUNG_ACTIONS, Policy
 from panel_tui.store.audit import append_event
 from panel_tui.store.db import Store
 from panel_tui.store.engine import (
-    SQLITE_BUSY,
     SQLITE_FULL,
-    SQLITE_LOCKED,
     SQLITE_READONLY,
+    is_busy,
     sqlite_code,
 )
 from panel_tui.store.files import read_only_message
@@ -366,7 +365,7 @@ def dispute_facts(
     session: Session, policy: Policy, dispute: Dispute, at: datetime
 ) -> rights.DisputeFacts:
     """What the rights depend on, read inside the transaction that acts on them."""
-    from panel_tui.rules.clocks import liaison_of
+    from panel_tui.rules.clocks import liaison_of, utc
     from panel_tui.rules.enums import PackageStatus, Stage, Status
     from panel_tui.store.models import Decision, ProvisionalPackage, StageRecord
 
@@ -387,7 +386,7 @@ def dispute_facts(
     ).scalar_one_or_none()
     live = Status(dispute.status).is_live
     package = session.execute(
-        select(col(ProvisionalPackage.id)).where(
+        select(col(ProvisionalPackage.ends_at)).where(
             col(ProvisionalPackage.dispute_id) == dispute.id,
             col(ProvisionalPackage.status) == PackageStatus.ACTIVE.value,
         )
@@ -400,6 +399,7 @@ def dispute_facts(
         receiving_agency=receiving,
         liaison=live and liaison_of(policy, dispute, stage3, at),
         active_package=package is not None,
+        package_expired=package is not None and utc(package.ends_at) <= utc(at),
     )
 
 
@@ -432,7 +432,7 @@ def refusal_rule(err: DomainError) -> str:
 def write_refused(exc: OperationalError, path: Path | None = None) -> StoreError:
     """The database's refusal of a write, for people; a busy store is its own type."""
     code = sqlite_code(exc)
-    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+    if is_busy(exc):  # SQLITE_BUSY/LOCKED, or PostgreSQL's lock timeout, deadlock, lost link
         return StoreBusyError()
     if code == SQLITE_READONLY:
         return StoreError(read_only_message(path))  # names the file at fault

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -56,6 +56,7 @@ def end_packages(ctx: Context, dispute: Dispute, status: PackageStatus) -> list[
     package = active_package(ctx, dispute)
     if package is not None:
         package.status = status.value
+        package.closed_at = ctx.at
         ctx.session.add(package)
         ended.append(package.id or 0)
     return ended
@@ -80,9 +81,24 @@ def touch(ctx: Context, dispute: Dispute) -> None:
     from sqlalchemy.orm.attributes import flag_modified
 
     ctx.session.add(dispute)
+    version = dispute.version
     ctx.session.flush()
+    if dispute.version != version:
+        return  # the operation changed the dispute itself: that flush bumped it once
     flag_modified(dispute, "status")
     ctx.session.flush()
+
+
+def active_cover_review(ctx: Context, dispute: Dispute) -> date | None:
+    """The review date of the dispute's active interim cover, if it has one."""
+    from panel_tui.rules.reviews import local_date
+
+    review_at = ctx.session.execute(
+        select(col(InterimCover.review_at)).where(
+            col(InterimCover.dispute_id) == dispute.id, col(InterimCover.active).is_(True)
+        )
+    ).scalar_one_or_none()
+    return local_date(review_at) if review_at is not None else None
 
 
 def end_cover(ctx: Context, dispute: Dispute) -> None:

@@ -18,8 +18,10 @@ from panel_tui.rules.enums import (
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.limits import bounded_text
+from panel_tui.rules.reviews import earliest
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
+    active_cover_review,
     active_package,
     end_cover,
     end_packages,
@@ -99,9 +101,13 @@ class LadderOperations(LedgerBase):
             dispute.stage_entered_at = ctx.at
             dispute.current_due_at = due
             package = active_package(ctx, dispute)
+            escalated_package = None
             if package is not None and package.ends_at <= ctx.at:
+                # The expired package's next step: escalating again with evidence.
                 package.status = PackageStatus.ESCALATED.value
+                package.closed_at = ctx.at
                 ctx.session.add(package)
+                escalated_package = package.id
             ctx.session.add(dispute)
             ctx.session.flush()
             ctx.event(
@@ -114,6 +120,7 @@ class LadderOperations(LedgerBase):
                     "due_at": due,
                     "breach_reason": breach_reason.strip() or None,
                     "note": note.strip() or None,
+                    "package_escalated": escalated_package,
                 },
             )
             return target
@@ -183,7 +190,10 @@ class LadderOperations(LedgerBase):
                 decided_at=ctx.at,
             )
             ctx.session.add(decision)
-            before = {"status": dispute.status}
+            before = {"status": dispute.status, "review_due_on": dispute.review_due_on}
+            # The decision's review date is the dispute's next review, unless the
+            # active interim cover's review comes sooner.
+            dispute.review_due_on = earliest(review_date, active_cover_review(ctx, dispute))
             if result.resolves:
                 dispute.status = Status.DECIDED.value
                 stop_clock(ctx, dispute)
@@ -200,6 +210,7 @@ class LadderOperations(LedgerBase):
                     "decided_by": ctx.actor.login,
                     "capacity": decision.capacity,
                     "review_date": review_date,
+                    "review_due_on": dispute.review_due_on,
                     "status": dispute.status,
                 },
             )

@@ -16,6 +16,7 @@ from panel_tui.rules.enums import (
 )
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.limits import bounded_text
+from panel_tui.rules.reviews import earliest, local_date
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import (
     active_package,
@@ -78,12 +79,23 @@ class SupportOperations(LedgerBase):
                     assigned_at=ctx.at,
                 )
             )
+            review_before = dispute.review_due_on
+            if review_at is not None:  # the cover's review brings the dispute's forward
+                dispute.review_due_on = earliest(review_before, local_date(review_at))
             touch(ctx, dispute)
             ctx.event(
                 "assign_cover",
                 dispute,
-                before={"covers": [c.provider_agency_id for c in previous]},
-                after={"provider": provider.code, "support_level": level, "review_at": review_at},
+                before={
+                    "covers": [c.provider_agency_id for c in previous],
+                    "review_due_on": review_before,
+                },
+                after={
+                    "provider": provider.code,
+                    "support_level": level,
+                    "review_at": review_at,
+                    "review_due_on": dispute.review_due_on,
+                },
             )
 
         self.run(
@@ -118,13 +130,15 @@ class SupportOperations(LedgerBase):
             length = ctx.policy.provisional.max_days if days is None else days  # 0 is refused
             end = ends_at or (ctx.at + timedelta(days=length))
             end = aware(end, "end")
+            current = active_package(ctx, dispute)
             lifecycle.check_provisional(
                 ctx.policy,
                 dispute.ref,
                 Status(dispute.status),
                 ctx.at,
                 end,
-                active_package(ctx, dispute) is not None,
+                current is not None,
+                expired=current is not None and current.ends_at <= ctx.at,
             )
             package = ProvisionalPackage(
                 dispute_id=row_id(dispute),

@@ -15,8 +15,16 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
         raise RuntimeError("panel-tui runs migrations on its own connection; see store/migrate.py")
+    version_table, version_schema = "alembic_version", None
+    if connection.dialect.name == "postgresql":
+        from panel_tui.store import postgres
+
+        # The store's own schema and version table, never the generic alembic_version.
+        version_table, version_schema = postgres.VERSION_TABLE, postgres.SCHEMA
     context.configure(
         connection=connection,
+        version_table=version_table,
+        version_table_schema=version_schema,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies tables
         compare_type=True,

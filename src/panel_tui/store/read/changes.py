@@ -13,8 +13,8 @@ Two kinds of change, read two ways, each over an index so that a store of
   they are read from the disputes' due times (``ix_dispute_status_due``) and
   the packages' ends (``ix_package_status_ends``), as the clocks stand now.
 
-Reviews coming due (issue 12 §3) belong to the reviews work: ``reviews_due``
-is the one place to read them, and returns nothing until it lands.
+Reviews coming due are the disputes' next review dates (``ix_dispute_review_due``)
+that fell on a day in the window.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -31,6 +31,7 @@ from sqlmodel import Session, col
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Status
 from panel_tui.rules.policy import Policy
+from panel_tui.rules.reviews import local_date
 from panel_tui.store.models import Dispute, Event, ProvisionalPackage, SeenMark
 
 #: The kinds of change, in the order a shift lead reads them: what is burning first.
@@ -293,14 +294,26 @@ def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
 
 
 def reviews_due(session: Session, since: datetime, now: datetime) -> Sequence[Change]:
-    """Reviews coming due since ``since``: the hook for the reviews work (issue 12 §3).
+    """Reviews that came due since ``since``: a dispute's next review date (decisions,
+    interim cover, triggers and re-rated risk set it: ledger/reviews.py) on a day after
+    ``since``'s and up to today's, on the host's clock as the queue's Reviews due reads it.
+    Each is new once, on its day; one still due later is in the queue's Reviews due."""
+    due = col(Dispute.review_due_on)
+    rows = session.execute(
+        select(col(Dispute.ref), col(Dispute.current_stage), due)
+        .where(due > local_date(utc(since)), due <= local_date(utc(now)))
+        .order_by(due.desc(), col(Dispute.ref))  # the newest first, as a shift reads them
+        .limit(PER_KIND)
+    )
+    return [
+        Change(REVIEW_DUE, ref, _start_of(day), stage, None, f"review due {day.isoformat()}")
+        for ref, stage, day in rows
+    ]
 
-    Which reviews are due (decisions' review dates, review triggers, re-rated
-    risk) is decided there, with its index; this view lists them as
-    ``Change(REVIEW_DUE, ref, due_at, stage, None, detail)`` once that query lands.
-    """
-    del session, since, now
-    return ()
+
+def _start_of(day: date) -> datetime:
+    """The start of a local day, as UTC: when a review dated that day came due."""
+    return utc(datetime.combine(day, time(0)).astimezone())
 
 
 def _short(moment: datetime) -> str:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from panel_tui.rules.clocks import Clock
+from panel_tui.rules.enums import PACKAGE_EXPIRED
 
 if TYPE_CHECKING:
     from panel_tui.rules.rights import DisputeFacts
@@ -67,9 +68,18 @@ class PackageView:
     actions: str
     starts_at: datetime
     ends_at: datetime
+    #: as shown: "expired" once past its hard deadline with no next step taken
+    #: (rules/reviews.py), else as stored (active, converted, escalated, ended)
     status: str
     authorised_by: str
     contacts: list[ContactView] = field(default_factory=list)
+    #: the funded pathway it converted to, and when its status left "active"
+    pathway: str = ""
+    closed_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.status == PACKAGE_EXPIRED
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,20 @@ class DisputeDetail:
     acceptance: AcceptanceView | None
     notes: list[NoteView]
     events: list[EventView]
+    #: the next review's date, and whether it has come (today or before)
+    review_due_on: date | None = None
+    review_due: bool = False
+
+    @property
+    def next_step(self) -> str | None:
+        """What an expired package demands now, in words; None if nothing is demanded."""
+        package = self.active_package
+        if package is None or not package.expired:
+            return None
+        return (
+            "the provisional package expired: record the funded pathway the person moved "
+            "to, or escalate with evidence"
+        )
 
     @property
     def active_cover(self) -> CoverView | None:
@@ -166,7 +190,8 @@ class DisputeDetail:
 
     @property
     def active_package(self) -> PackageView | None:
-        return next((p for p in self.packages if p.status == "active"), None)
+        # An expired package is still the active one: its next step is due.
+        return next((p for p in self.packages if p.status in ("active", PACKAGE_EXPIRED)), None)
 
     def facts(self) -> DisputeFacts:
         """What the decision rights depend on (rules/rights.py ``may``), as read."""
@@ -181,4 +206,5 @@ class DisputeDetail:
             receiving_agency=awaiting.receiving_agency if awaiting else None,
             liaison=self.liaison_triggered,
             active_package=self.active_package is not None,
+            package_expired=self.active_package is not None and self.active_package.expired,
         )

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from panel_tui.rules.clocks import clock_state, liaison_of, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage
 from panel_tui.rules.policy import Policy
+from panel_tui.rules.reviews import package_state
 from panel_tui.store.db import Store
 from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import (
@@ -44,7 +45,7 @@ from panel_tui.store.read.dispute_models import (
     PackageView,
     StageView,
 )
-from panel_tui.store.read.queue_models import LIVE
+from panel_tui.store.read.queue_models import LIVE, review_today
 
 
 def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, list[str]]]:
@@ -165,7 +166,7 @@ def _cover_views(r: _Reading) -> list[CoverView]:
     ]
 
 
-def _package_views(r: _Reading) -> list[PackageView]:
+def _package_views(r: _Reading, at: datetime) -> list[PackageView]:
     """Provisional packages, newest first, each with its contact log in time order."""
     packages = []
     for p in r.rows(ProvisionalPackage, col(ProvisionalPackage.id).desc()):
@@ -186,9 +187,11 @@ def _package_views(r: _Reading) -> list[PackageView]:
                 actions=p.actions,
                 starts_at=p.starts_at,
                 ends_at=p.ends_at,
-                status=p.status,
+                status=package_state(p.status, p.ends_at, at),
                 authorised_by=r.name(p.authorised_by_id),
                 contacts=contacts,
+                pathway=p.pathway,
+                closed_at=p.closed_at,
             )
         )
     return packages
@@ -260,12 +263,12 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         people, role_holders = _people(session)
         agencies = {a.id: a for a in session.execute(select(Agency)).scalars()}
         r = _Reading(session, d, people, agencies)
-        parties = list(r.rows(DisputeAgency))
+        parties = list(r.rows(DisputeAgency, DisputeAgency.agency_id))  # as SQLite reads it
         records = {rec.stage: rec for rec in r.rows(StageRecord)}
         stages = _stage_views(r, policy, records, role_holders, at)
         evidence = _evidence_views(r)
         covers = _cover_views(r)
-        packages = _package_views(r)
+        packages = _package_views(r, at)
         decisions = _decision_views(r)
         acceptance = _acceptance_view(r)
         notes = _note_views(r)
@@ -311,4 +314,8 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         acceptance=acceptance,
         notes=notes,
         events=events,
+        review_due_on=d.review_due_on,
+        review_due=d.review_due_on is not None
+        and d.status != "withdrawn"
+        and d.review_due_on <= review_today(at),
     )

@@ -46,6 +46,7 @@ from panel_tui.store.read.queue_models import (
     end_of_local_day,
     like_pattern,
     queue_row,
+    review_today,
 )
 
 # Any select: filtering and ordering keep the columns it returns.
@@ -100,7 +101,7 @@ def _filtered(
     steer a page onto its order index (a count is cheaper through the status index)."""
     d = Dispute
     # The statuses as constants, not parameters: only then can SQLite use the partial
-    # index of the section's order (migration 0007), which holds just these rows.
+    # index of the section's order (migration 0009), which holds just these rows.
     query = query.where(col(d.status).in_([literal_column(f"'{s}'") for s in f.statuses()]))
     if steer and f.section is Section.CLOSED:
         # Always true of a resolved dispute (DONE_ORDER_TERM): it steers SQLite onto the
@@ -118,16 +119,27 @@ def _filtered(
         )
     if f.section is Section.AT_PANEL:
         query = query.where(col(d.current_stage) == int(Stage.PANEL))
-    if f.section is Section.PROVISIONAL_EXPIRING:
+    if f.section is Section.PROVISIONAL_EXPIRING:  # expiring, not yet expired
         query = query.where(
             exists().where(
                 col(ProvisionalPackage.dispute_id) == col(d.id),
                 col(ProvisionalPackage.status) == "active",
+                col(ProvisionalPackage.ends_at) > at,
                 col(ProvisionalPackage.ends_at) <= at + EXPIRING_WITHIN,
             )
         )
     if f.liaison_only:
         query = query.where(_at_liaison(at, rules))
+    if f.section is Section.PROVISIONAL_EXPIRED:  # past the deadline, next step not taken
+        query = query.where(
+            exists().where(
+                col(ProvisionalPackage.dispute_id) == col(d.id),
+                col(ProvisionalPackage.status) == "active",
+                col(ProvisionalPackage.ends_at) <= at,
+            )
+        )
+    if f.wants_reviews_due:
+        query = query.where(col(d.review_due_on) <= review_today(at))
     login = f.mine if f.section is not Section.MINE or f.mine else None
     if f.section is Section.MINE or f.mine:
         person = session.execute(
@@ -181,6 +193,9 @@ def _order(f: QueueFilter) -> tuple[Any, ...]:
     if f.section is Section.CLOSED:
         # Newest first walks the resolved_at index (migration 0003) backwards.
         return (col(d.resolved_at).desc(), col(d.id).desc())
+    if f.section is Section.REVIEWS_DUE:
+        # The longest overdue review first.
+        return (col(d.review_due_on), col(d.id))
     # Urgency: the earliest due time first is breached-longest-first, then soonest due.
     # Disputes without a clock (decided, liaison) follow.
     return (col(d.current_due_at).is_(None), col(d.current_due_at), col(d.id))
@@ -205,6 +220,7 @@ _ROW_COLUMNS = (
     col(Dispute.version),
     col(Dispute.resolved_at),
     col(Dispute.opened_at),
+    col(Dispute.review_due_on),
 )
 
 
@@ -224,7 +240,7 @@ def _count_in_window(f: QueueFilter) -> bool:
         or f.mine
         or f.agencies
         or f.liaison_only
-        or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING)
+        or f.section in (Section.MINE, Section.PROVISIONAL_EXPIRING, Section.PROVISIONAL_EXPIRED)
     )
 
 

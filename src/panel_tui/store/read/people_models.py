@@ -29,7 +29,7 @@ class PersonEvent(TypedDict):
     id: int | None
     at: datetime
     actor: str
-    real_actor: str | None  # the OS login behind a claimed actor, if another
+    real_actor: str | None  # the OS login behind ``actor`` where they differ
     action: str
     before: dict[str, Any]
     after: dict[str, Any]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,9 @@ class Section(StrEnum):
     CLOSED = "closed"
     #: at commissioner liaison, or its trigger met (the commissioner liaison's work)
     LIAISON = "liaison"
+    # After Closed, so that the first seven keep their number keys.
+    PROVISIONAL_EXPIRED = "provisional_expired"
+    REVIEWS_DUE = "reviews_due"
 
     @property
     def label(self) -> str:
@@ -44,13 +47,18 @@ SECTION_LABELS = {
     Section.ALL_OPEN: "All open",
     Section.CLOSED: "Closed",
     Section.LIAISON: "Liaison",
+    Section.PROVISIONAL_EXPIRED: "Provisional expired",
+    Section.REVIEWS_DUE: "Reviews due",
 }
 
-#: A provisional package "expires soon" within this long of its deadline.
+#: A provisional package "expires soon" within this long of its deadline; once past
+#: it, the package has expired (Provisional expired) and leaves Provisional expiring.
 EXPIRING_WITHIN = timedelta(hours=48)
 #: Statuses of every section but Closed, and of Closed.
 LIVE = (Status.OPEN.value, Status.DECIDED.value)
 DONE = (Status.CLOSED.value, Status.WITHDRAWN.value)
+#: Statuses whose reviews come due: a closed dispute's decision is still reviewed.
+REVIEWED = (*LIVE, Status.CLOSED.value)
 #: What the free-text filter searches.
 TEXT_COLUMNS = (
     "ref",
@@ -103,13 +111,29 @@ class QueueFilter:
     #: only disputes at commissioner liaison or with its trigger met (``QueueRow.liaison``)
     liaison: bool = False
 
+    reviews_due: bool = False  # only disputes whose review date has come (today or before)
+
     @property
     def liaison_only(self) -> bool:
         return self.liaison or self.section is Section.LIAISON
 
     def statuses(self) -> tuple[str, ...]:
-        """The statuses this filter reads: the resolved ones in Closed, else the live ones."""
-        return DONE if self.section is Section.CLOSED else LIVE
+        """The statuses this filter reads: the resolved ones in Closed, live and closed
+        ones for reviews due (a closed dispute's decision is still reviewed), else live."""
+        if self.section is Section.CLOSED:
+            return DONE
+        if self.section is Section.REVIEWS_DUE or self.reviews_due:
+            return REVIEWED
+        return LIVE
+
+    @property
+    def wants_reviews_due(self) -> bool:
+        return self.section is Section.REVIEWS_DUE or self.reviews_due
+
+
+def review_today(at: datetime) -> date:
+    """The date reviews are due by at ``at``: today on the host's clock (rules/reviews.py)."""
+    return at.astimezone().date()
 
 
 @dataclass(frozen=True)
@@ -132,6 +156,11 @@ class QueueRow:
     #: live and at commissioner liaison, or its trigger met: stage 3 breached or open
     #: past the policy's limit (``rules.clocks.liaison_triggered``)
     liaison: bool = False
+    #: the active package is past its hard deadline: its next step is due
+    provisional_expired: bool = False
+    #: the dispute's next review date, and whether it has come (due today or overdue)
+    review_due_on: date | None = None
+    review_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +214,7 @@ def queue_row(
             stage3_left=left3,
         )
     )
+    ends = packages.get(r.id)
     return QueueRow(
         id=r.id,
         ref=r.ref,
@@ -199,9 +229,14 @@ def queue_row(
             rules.warning_fraction, entered=r.stage_entered_at, due=r.current_due_at, now=at
         ),
         cover=covers.get(r.id),
-        provisional_ends=packages.get(r.id),
+        provisional_ends=ends,
         plan_holder=holders.get(r.plan_holder_id) if r.plan_holder_id else None,
         version=r.version,
         resolved_at=r.resolved_at,
         liaison=liaison,
+        provisional_expired=ends is not None and ends <= at,
+        review_due_on=r.review_due_on,
+        review_due=r.review_due_on is not None
+        and r.status != Status.WITHDRAWN.value
+        and r.review_due_on <= review_today(at),
     )

@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -67,7 +67,8 @@ def fell_back(exc: BaseException) -> None:
 # orm_queries._ROW_COLUMNS, in its order.
 _COLUMNS = (
     "id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status, "
-    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at, opened_at"
+    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at, opened_at, "
+    "review_due_on"
 )
 
 
@@ -188,11 +189,21 @@ class _Dispute(NamedTuple):
     version: int
     resolved_at: datetime | None
     opened_at: datetime
+    review_due_on: date | None
 
     @classmethod
     def of(cls, r: tuple[Any, ...]) -> _Dispute:
         return cls._make(
-            (*r[:8], _when(r[8]), _when(r[9]), r[10], r[11], _when(r[12]), _when(r[13]))
+            (
+                *r[:8],
+                _when(r[8]),
+                _when(r[9]),
+                r[10],
+                r[11],
+                _when(r[12]),
+                _when(r[13]),
+                None if r[14] is None else date.fromisoformat(r[14]),
+            )
         )
 
 
@@ -229,9 +240,18 @@ def _filter_sql(
     if f.section is Section.PROVISIONAL_EXPIRING:
         where.append(
             "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
+            "AND p.status = 'active' AND p.ends_at > ? AND p.ends_at <= ?)"
+        )
+        params += [_stamp(at), _stamp(at + shared.EXPIRING_WITHIN)]
+    if f.section is Section.PROVISIONAL_EXPIRED:
+        where.append(
+            "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
             "AND p.status = 'active' AND p.ends_at <= ?)"
         )
-        params.append(_stamp(at + shared.EXPIRING_WITHIN))
+        params.append(_stamp(at))
+    if f.wants_reviews_due:  # dates are stored as YYYY-MM-DD text: they sort as dates
+        where.append("review_due_on <= ?")
+        params.append(shared.review_today(at).isoformat())
     if f.liaison_only:  # orm_queries._at_liaison
         where.append(
             f"status IN ({_marks(shared.LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
@@ -297,6 +317,8 @@ def _order_sql(f: QueueFilter) -> str:
     """``orm_queries._order``: newest resolved first in Closed, else most urgent first."""
     if f.section is Section.CLOSED:
         return "resolved_at DESC, id DESC"
+    if f.section is Section.REVIEWS_DUE:
+        return "review_due_on, id"
     return "current_due_at IS NULL, current_due_at, id"
 
 

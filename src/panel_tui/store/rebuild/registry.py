@@ -66,12 +66,20 @@ def _setting_covered(row: Row) -> bool:
 COVERED: dict[str, Covered] = {
     c.table: c
     for c in (
-        Covered("dispute", scope="id", name=lambda r: str(r["ref"])),
+        Covered(
+            "dispute",
+            scope="id",
+            name=lambda r: str(r["ref"]),
+            defaults={"review_due_on": None},  # migration 0008
+        ),
         Covered("disputeagency", key=("dispute_id", "agency_id")),
         Covered("evidenceitem", name=lambda r: f"{r['key']} (#{r['id']})"),
         Covered("stagerecord", name=lambda r: f"stage {r['stage']} (#{r['id']})"),
         Covered("interimcover"),
-        Covered("provisionalpackage"),
+        Covered(
+            "provisionalpackage",
+            defaults={"closed_at": None, "pathway": ""},  # migration 0008
+        ),
         Covered(
             "contactattempt",
             scope="package_id",

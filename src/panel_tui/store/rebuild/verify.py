@@ -331,8 +331,8 @@ SELECT d.id, d.ref, d.status, d.current_stage, d.stage_entered_at, d.current_due
        EXISTS (SELECT 1 FROM stagerecord h WHERE h.dispute_id = d.id AND h.stage > d.current_stage)
 FROM dispute d LEFT JOIN stagerecord s ON s.dispute_id = d.id AND s.stage = d.current_stage
 WHERE s.id IS NULL
-   OR d.stage_entered_at IS NOT s.entered_at
-   OR (d.status = 'open' AND d.current_due_at IS NOT s.due_at)
+   OR d.stage_entered_at IS DISTINCT FROM s.entered_at
+   OR (d.status = 'open' AND d.current_due_at IS DISTINCT FROM s.due_at)
    OR (d.status <> 'open' AND d.current_due_at IS NOT NULL)
    OR EXISTS (SELECT 1 FROM stagerecord h WHERE h.dispute_id = d.id AND h.stage > d.current_stage)
 """

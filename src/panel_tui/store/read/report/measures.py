@@ -33,11 +33,13 @@ from panel_tui.store.models import (
     Agency,
     Dispute,
     DisputeAgency,
+    Event,
     InterimCover,
     ProvisionalPackage,
     StageRecord,
 )
 from panel_tui.store.read.orm_detail import dispute_detail
+from panel_tui.store.read.queue_models import review_today
 from panel_tui.store.read.report.model import (
     AgencyPair,
     Count,
@@ -47,6 +49,7 @@ from panel_tui.store.read.report.model import (
     Provisional,
     Rate,
     Repeats,
+    Reviews,
     StageBreaches,
     Stalled,
     TimeToAcceptance,
@@ -233,12 +236,53 @@ def _provisional(c: _Cohort) -> Provisional:
             .group_by(pk.status)
         ).all()
     )
+    expired = c.session.execute(
+        select(func.count())
+        .select_from(pk)
+        .join(Dispute, col(Dispute.id) == col(pk.dispute_id))
+        .where(
+            c.in_period,
+            col(pk.starts_at) <= c.at_,
+            col(pk.status) == "active",
+            col(pk.ends_at) <= c.at_,
+        )
+    ).scalar_one()
     return Provisional(
         started=sum(int(n) for n in package_counts.values()),
         converted=int(package_counts.get("converted", 0)),
         escalated=int(package_counts.get("escalated", 0)),
-        active=int(package_counts.get("active", 0)),
+        active=int(package_counts.get("active", 0)) - int(expired),
         ended=int(package_counts.get("ended", 0)),
+        expired=int(expired),
+    )
+
+
+def _reviews(c: _Cohort) -> Reviews:
+    """The cohort's reviews due at ``at``, and its triggers, re-ratings and reviews by then."""
+    due = c.session.execute(
+        select(func.count()).where(
+            c.in_period,
+            col(Dispute.status) != Status.WITHDRAWN.value,
+            col(Dispute.review_due_on) <= review_today(c.at),
+        )
+    ).scalar_one()
+    actions: dict[str, int] = dict(
+        c.session.execute(
+            select(col(Event.action), func.count())
+            .join(Dispute, col(Dispute.id) == col(Event.dispute_id))
+            .where(
+                c.in_period,
+                col(Event.at) <= c.at_,
+                col(Event.action).in_(("review_trigger", "rerate_risk", "record_review")),
+            )
+            .group_by(col(Event.action))
+        ).all()
+    )
+    return Reviews(
+        due=int(due),
+        triggers=int(actions.get("review_trigger", 0)),
+        rerated=int(actions.get("rerate_risk", 0)),
+        reviewed=int(actions.get("record_review", 0)),
     )
 
 
@@ -375,6 +419,7 @@ def oversight_report(
             daily=_daily(c),
             sample_seed=seed,
             audit_sample=(),
+            reviews=_reviews(c),
         )
         sample_refs = _audit_sample_refs(c, sample_size, seed)
     # Each sampled dispute in full, in a read of its own (as before: after this one).

@@ -69,8 +69,10 @@ class Provisional:
     started: int
     converted: int
     escalated: int
-    active: int
+    active: int  # still running at ``at``
     ended: int
+    #: past their hard deadline at ``at`` with no funded pathway and no escalation since
+    expired: int = 0
 
     @property
     def conversion_rate(self) -> float | None:
@@ -84,6 +86,16 @@ class Liaison:
 
     referred: int
     waiting: int
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """The cohort's reviews: due at ``at`` (today or before), and what brought them on."""
+
+    due: int = 0
+    triggers: int = 0  # review triggers recorded by ``at``
+    rerated: int = 0  # risk re-ratings recorded by ``at``
+    reviewed: int = 0  # reviews recorded by ``at``
 
 
 @dataclass(frozen=True)
@@ -123,3 +135,4 @@ class OversightReport:
     daily: tuple[DayCount, ...]
     sample_seed: int
     audit_sample: tuple[DisputeDetail, ...]
+    reviews: Reviews = Reviews()

@@ -84,9 +84,16 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             "escalated": r.provisional.escalated,
             "active": r.provisional.active,
             "ended": r.provisional.ended,
+            "expired": r.provisional.expired,
             "conversion_rate": _round(r.provisional.conversion_rate, 4),
         },
         "liaison": {"referred": r.liaison.referred, "waiting": r.liaison.waiting},
+        "reviews": {
+            "due": r.reviews.due,
+            "triggers": r.reviews.triggers,
+            "rerated": r.reviews.rerated,
+            "reviewed": r.reviews.reviewed,
+        },
         "repeat_disputes": {
             "people": r.repeats.people,
             "disputes": r.repeats.disputes,
@@ -126,7 +133,14 @@ def report_rows(r: OversightReport) -> list[tuple[str, str, str]]:
         ("by_agency_pair", f"{p.raising}→{p.responding}", str(p.count)) for p in r.by_agency_pair
     ]
     j = report_json(r)
-    for measure in ("stalled", "time_to_acceptance", "interim_cover", "provisional", "liaison"):
+    for measure in (
+        "stalled",
+        "time_to_acceptance",
+        "interim_cover",
+        "provisional",
+        "liaison",
+        "reviews",
+    ):
         rows += [(measure, k, "" if v is None else str(v)) for k, v in j[measure].items()]
     for b in r.breaches_by_stage:
         rows.append(("breaches_by_stage", f"{b.stage} {b.label}", f"{b.breached}/{b.reached}"))
@@ -209,8 +223,10 @@ def report_markdown(r: OversightReport) -> str:
         f"- interim cover applied: {r.interim_cover.yes} of {r.interim_cover.total} "
         f"({_pct(r.interim_cover.rate)})",
         f"- provisional packages: {pv.started} started, {pv.converted} converted to funded "
-        f"pathways, {pv.escalated} escalated, {pv.active} active, {pv.ended} ended "
-        f"(conversion {_pct(pv.conversion_rate)})",
+        f"pathways, {pv.escalated} escalated, {pv.active} active, {pv.expired} expired "
+        f"awaiting their next step, {pv.ended} ended (conversion {_pct(pv.conversion_rate)})",
+        f"- reviews: {r.reviews.due} due, {r.reviews.triggers} review triggers, "
+        f"{r.reviews.rerated} risk re-ratings, {r.reviews.reviewed} reviews recorded",
         "",
         "## Commissioner liaison",
         "",

@@ -8,8 +8,8 @@ disputes, over a second for the end of Closed). Two partial indexes hold just
 the live and just the resolved disputes in those orders, and two more find a
 person's own disputes (Mine: plan holder or opener).
 
-Revision ID: 0007_queue_indexes
-Revises: 0006_real_actor
+Revision ID: 0009_queue_indexes
+Revises: 0008_reviews_and_expiry
 Create Date: 2026-12-03
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_queue_indexes"
-down_revision = "0006_real_actor"
+revision = "0009_queue_indexes"
+down_revision = "0008_reviews_and_expiry"
 branch_labels = None
 depends_on = None
 

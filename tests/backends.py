@@ -1,0 +1,96 @@
+"""The backend a test run uses: SQLite files by default, a real PostgreSQL server on request.
+
+``PANEL_TUI_TEST_BACKEND=postgresql`` with ``PANEL_TUI_TEST_PG_URL`` (a superuser's URL
+on a throwaway cluster; ``.ci/pg-cluster`` starts one) makes the tests marked
+``backend`` run on PostgreSQL, each in a database of its own, and lets the tests
+marked ``postgres`` (PostgreSQL only) run at all. ``.ci/run`` does both runs; the
+README's ``uv run pytest`` deselects ``postgres`` (pyproject's addopts). Never a mock:
+a test that needs the server and has none fails, saying how to start one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+ENV_BACKEND = "PANEL_TUI_TEST_BACKEND"
+ENV_PG_URL = "PANEL_TUI_TEST_PG_URL"
+
+
+def backend() -> str:
+    return os.environ.get(ENV_BACKEND, "sqlite")
+
+
+def on_postgres() -> bool:
+    return backend() == "postgresql"
+
+
+def admin_url() -> str:
+    url = os.environ.get(ENV_PG_URL)
+    if not url:
+        raise RuntimeError(
+            f"{ENV_PG_URL} is not set: PostgreSQL tests need a real server. Start one with "
+            "`.ci/pg-cluster start DIR PORT` (it prints the URL), or run `bash .ci/run`."
+        )
+    return url
+
+
+def database_url(name: str, *, user: str | None = None, password: str | None = None) -> str:
+    """The admin URL pointed at database ``name`` (as ``user``, if given)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url()).set(database=name)
+    if user is not None:
+        url = url._replace(username=user, password=password)  # set() keeps a None's old value
+    return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def admin_connection(database: str = "postgres") -> Iterator[Any]:
+    import psycopg
+
+    conn = psycopg.connect(database_url(database).replace("+psycopg", ""), autocommit=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def create_database(template: str | None = None, owner: str | None = None) -> str:
+    """A new, empty (or copied from ``template``) database; its name."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    clauses = (f" TEMPLATE {template}" if template else "") + (f" OWNER {owner}" if owner else "")
+    with admin_connection() as conn:
+        conn.execute(f"CREATE DATABASE {name}{clauses}")
+    return name
+
+
+def drop_database(name: str) -> None:
+    with admin_connection() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def fresh_database(template: str | None = None, owner: str | None = None) -> Iterator[str]:
+    name = create_database(template, owner)
+    try:
+        yield name
+    finally:
+        drop_database(name)
+
+
+def cli_env(home: Any) -> dict[str, str]:
+    """A command line's environment for a test: its own data and config, no password."""
+    env = dict(os.environ)
+    env.update(
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        NO_COLOR="1",
+        COLUMNS="200",
+    )
+    env.pop("PANEL_TUI_DB", None)
+    env.pop("PGPASSWORD", None)
+    return env
