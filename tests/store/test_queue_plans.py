@@ -37,6 +37,7 @@ STATS = {
     "ix_dispute_opened_by": "1000000 50000",
     "ix_dispute_live_order": "50000 25000 2 1",
     "ix_dispute_closed_order": "950000 2 1",
+    "ix_dispute_review_due": "1000000 365",
 }
 
 #: Each section alone, and the filters people type or pick on top of a section.
@@ -80,7 +81,11 @@ def _plan(conn: sqlite3.Connection, sql: str, params: list | tuple = ()) -> list
 
 
 def _expected_index(f: QueueFilter) -> str:
-    return "ix_dispute_closed_order" if f.section is Section.CLOSED else "ix_dispute_live_order"
+    if f.section is Section.CLOSED:
+        return "ix_dispute_closed_order"
+    if f.section is Section.REVIEWS_DUE:  # live and closed disputes, by review date
+        return "ix_dispute_review_due"
+    return "ix_dispute_live_order"
 
 
 def _assert_walks(details: list[str], f: QueueFilter) -> None:

@@ -107,7 +107,7 @@ def _filtered(
         # Always true of a resolved dispute (DONE_ORDER_TERM): it steers SQLite onto the
         # closed order's index instead of the status index and a sort of every match.
         query = query.where(col(d.resolved_at).is_not(None))
-    elif steer:
+    elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
         # Always true (LIVE_ORDER_TERM); it names the live order's first column, so the
         # page walks that index in order instead of sorting every live row.
         query = query.where(col(d.current_due_at).is_(None).in_([false(), true()]))

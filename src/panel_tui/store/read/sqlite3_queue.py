@@ -224,9 +224,17 @@ def _filter_sql(
     # The statuses as constants and the live order's own first column: see
     # orm_queries._filtered (each section's page walks its order index).
     closed = f.section is Section.CLOSED
-    where = [DONE_WHERE if closed else LIVE_WHERE]
-    if steer:  # a count goes through the status index more cheaply: it leaves these out
-        where.append(DONE_ORDER_TERM if closed else LIVE_ORDER_TERM)
+    statuses = f.statuses()
+    if statuses == shared.DONE:
+        where = [DONE_WHERE]
+    elif statuses == shared.LIVE:
+        where = [LIVE_WHERE]
+    else:  # reviews due: live and closed disputes alike (enum values: safe as constants)
+        where = [f"status IN ({', '.join(repr(s) for s in statuses)})"]
+    if steer and closed:  # a count goes through the status index more cheaply: no steer
+        where.append(DONE_ORDER_TERM)
+    elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
+        where.append(LIVE_ORDER_TERM)
     params: list = []
     if f.section is Section.BREACHED or f.breached:
         where.append("current_due_at <= ?")
