@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpers import queue_ready, screen_text, wait_for, wait_text
+from helpers import dispute_shown, queue_ready, screen_text, wait_for, wait_text
 from storefix import NOW
 
 from panel_tui.app import PanelApp
@@ -22,21 +22,6 @@ LATER = NOW + timedelta(days=2)
 def app_at(store, login: str) -> PanelApp:  # noqa: ANN001
     settings = Settings(poll_seconds=0.2, shift_start=False)  # the queue first, as conftest
     return PanelApp(store, login, demo=True, clock=lambda: LATER, settings=settings)
-
-
-async def show(pilot, ref: str) -> DisputeScreen:  # noqa: ANN001
-    app = pilot.app
-    await queue_ready(pilot)
-    app.open_dispute(ref)
-    await wait_for(
-        pilot,
-        lambda: (
-            isinstance(app.screen, DisputeScreen)
-            and app.screen.detail is not None
-            and app.screen.detail.ref == ref
-        ),
-    )
-    return app.screen
 
 
 def footer(app) -> str:  # noqa: ANN001
@@ -60,7 +45,7 @@ async def test_an_expired_package_is_marked_and_its_next_step_recorded(store) ->
         assert "EXPIRED" in screen_text(app)
         assert queue.filter.section.value == "provisional_expired"
         await pilot.press("escape")
-        await show(pilot, "D-2026-0004")
+        await dispute_shown(pilot, "D-2026-0004")
         await wait_text(pilot, "NEXT STEP DUE")
         assert "✖ EXPIRED" in screen_text(app)
         await wait_for(pilot, lambda: "Pathway" in footer(app))
@@ -86,7 +71,7 @@ async def test_an_expired_package_is_marked_and_its_next_step_recorded(store) ->
 async def test_review_actions_follow_the_policys_roles(store) -> None:
     app = app_at(store, "duty")  # a duty lead: triggers and re-rating, not reviews
     async with app.run_test(size=SIZE) as pilot:
-        await show(pilot, "D-2026-0002")
+        await dispute_shown(pilot, "D-2026-0002")
         await wait_for(pilot, lambda: "Trigger" in footer(app))
         assert "Re-rate" in footer(app)
         await pilot.press("g")
@@ -96,7 +81,7 @@ async def test_review_actions_follow_the_policys_roles(store) -> None:
         assert modal.values()["trigger"] == ""  # which trigger is chosen, never assumed
     app = app_at(store, "watcher")  # oversight reads and changes nothing
     async with app.run_test(size=SIZE) as pilot:
-        await show(pilot, "D-2026-0002")
+        await dispute_shown(pilot, "D-2026-0002")
         await wait_text(pilot, "D-2026-0002")
         await pilot.pause(0.3)
         assert not {"Trigger", "Re-rate", "Review", "Pathway"} & set(footer(app).split())
