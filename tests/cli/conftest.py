@@ -6,38 +6,26 @@ for each test that asks for it, so each test still has its own file.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from backends import cli_env
 from cli_helpers import Cli
 
 from panel_tui.rules.policy import default_policy_text
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        NO_COLOR="1",
-        COLUMNS="200",
-    )
-    env.pop("PANEL_TUI_DB", None)
-    return env
-
-
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "store.db", _env(tmp_path))
+    return Cli(tmp_path / "store.db", cli_env(tmp_path))
 
 
 @pytest.fixture(scope="session")
 def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An initialised test store that allows --as, with agencies and one person per role."""
     home = tmp_path_factory.mktemp("team")
-    cli = Cli(home / "store.db", _env(home))
+    cli = Cli(home / "store.db", cli_env(home))
     cli.ok("init", "--name", "Test Admin", "--kind", "test")  # --as needs a test store
     policy = home / "policy.toml"
     policy.write_text(
