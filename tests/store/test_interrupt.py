@@ -19,14 +19,22 @@ ENDLESS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELEC
 def test_cancel_stops_a_running_query(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "x.db", check_same_thread=False)
     interrupt = Interrupt()
-    started = threading.Event()
-    timer = threading.Thread(target=lambda: (started.wait(10), interrupt.cancel()))
+    started, done = threading.Event(), threading.Event()
+
+    def cancel_until_done() -> None:
+        # An interrupt that arrives before the query has begun does nothing: repeat it.
+        started.wait(10)
+        while not done.wait(0.05):
+            interrupt.cancel()
+
+    timer = threading.Thread(target=cancel_until_done)
     timer.start()
     try:
         with pytest.raises(Cancelled), attached(interrupt, conn):
             started.set()
             conn.execute(ENDLESS).fetchone()  # never ends by itself
     finally:
+        done.set()
         timer.join()
         conn.close()
     assert interrupt.cancelled
