@@ -119,7 +119,10 @@ class DisputeScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#summary", DetailSection).update(f"{self.ref} …loading")
-        self.load()
+        # A key typed right after Enter (n for a note) is for this dispute: it waits
+        # until the dispute is in the screen, or it would find nothing to act on.
+        self.panel.hold("dispute")
+        self.load(held=True)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip Textual's restyle of every node when nothing app-wide has changed.
@@ -155,21 +158,28 @@ class DisputeScreen(AppScreen):
 
     # --- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load(self, then: Builder | None = None, *, push: bool = False) -> None:
+    def load(
+        self, then: Builder | None = None, *, push: bool = False, held: bool = False
+    ) -> None:
+        """Read the dispute and show it; ``push``: then push this screen. ``held``
+        (implied by ``push``): the keys wait on the "dispute" hold until it is shown."""
         app, ref = self.panel, self.ref
+        held = held or push
         try:
             detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
         except BaseException:
-            if push:  # no dispute to show: the keys held for it go on
+            if held:  # no dispute to show: the keys held for it go on
                 self.app.call_from_thread(app.release, "dispute")
             raise
-        self.app.call_from_thread(self._loaded, ref, detail, then, push)
+        self.app.call_from_thread(self._loaded, ref, detail, then, push, held)
 
-    def _loaded(self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool) -> None:
+    def _loaded(
+        self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool, held: bool = False
+    ) -> None:
         try:
             self._show_loaded(ref, detail, then, push)
         finally:
-            if push:  # pushed (or not wanted any more): the keys held for it go on
+            if held:  # shown (or not wanted any more): the keys held for it go on
                 self.panel.release("dispute")
 
     def _show_loaded(
