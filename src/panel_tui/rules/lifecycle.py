@@ -6,12 +6,16 @@ Each ``check_*`` raises TransitionError saying what was refused and why.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import ClockState, Outcome, Stage, Status
 from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.rules.limits import bounded_text
 from panel_tui.rules.policy import Policy
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 def check_live(ref: str, status: Status, what: str) -> None:
@@ -159,3 +163,12 @@ def require_text(value: str | None, field: str, what: str, minimum: int = 3) -> 
     if len(text) < minimum:
         raise InvalidInputError(f"{what} is required (at least {minimum} characters)", field=field)
     return text
+
+
+def one_of(kind: type[Choice], value: str, field: str) -> Choice:
+    """``value`` as a member of the closed vocabulary ``kind``, or an error listing them all."""
+    try:
+        return kind(value)
+    except ValueError:
+        options = ", ".join(member.value for member in kind)
+        raise InvalidInputError(f"must be one of: {options}", field=field) from None

@@ -172,11 +172,7 @@ class FormOperations(LedgerBase):
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> None:
-        try:
-            evidence_key = EvidenceKey(key)
-        except ValueError:
-            options = ", ".join(k.value for k in EvidenceKey)
-            raise InvalidInputError(f"must be one of: {options}", field="key") from None
+        evidence_key = lifecycle.one_of(EvidenceKey, key, "key")
         note = bounded_text(note, "note")
         if not present and not note:
             raise InvalidInputError("an absent item needs a note saying why", field="note")

@@ -148,11 +148,7 @@ class LadderOperations(LedgerBase):
         at: datetime | None = None,
     ) -> int:
         """A panel (or supervisor-level) decision, or with ``final`` the named authority's."""
-        try:
-            result = Outcome(outcome)
-        except ValueError:
-            options = ", ".join(o.value for o in Outcome)
-            raise InvalidInputError(f"must be one of: {options}", field="outcome") from None
+        result = lifecycle.one_of(Outcome, outcome, "outcome")
         action = Action.FINAL_DETERMINATION if final else Action.RECORD_DECISION
         rationale = bounded_text(rationale, "rationale")
         pathway = bounded_text(pathway, "pathway")

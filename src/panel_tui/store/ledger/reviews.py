@@ -79,11 +79,7 @@ class ReviewOperations(LedgerBase):
         at: datetime | None = None,
     ) -> date:
         """Record a review trigger with its note; the review comes forward. Returns its date."""
-        try:
-            kind = ReviewTrigger(trigger)
-        except ValueError:
-            options = ", ".join(t.value for t in ReviewTrigger)
-            raise InvalidInputError(f"must be one of: {options}", field="trigger") from None
+        kind = lifecycle.one_of(ReviewTrigger, trigger, "trigger")
         why = lifecycle.require_text(note, "note", "A note on what happened")
 
         def body(ctx: Context, dispute: Dispute | None) -> date:
@@ -156,11 +152,7 @@ class ReviewOperations(LedgerBase):
         at: datetime | None = None,
     ) -> None:
         """Re-rate the dispute's risk: the current stage's clock follows (rules/reviews.py)."""
-        try:
-            new = Risk(risk)
-        except ValueError:
-            options = ", ".join(r.value for r in Risk)
-            raise InvalidInputError(f"must be one of: {options}", field="risk") from None
+        new = lifecycle.one_of(Risk, risk, "risk")
         why = lifecycle.require_text(note, "note", "A note on why the risk changed")
 
         def body(ctx: Context, dispute: Dispute | None) -> None:

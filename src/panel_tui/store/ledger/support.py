@@ -185,11 +185,7 @@ class SupportOperations(LedgerBase):
         if method not in CONTACT_METHODS:
             raise InvalidInputError(f"must be one of: {', '.join(CONTACT_METHODS)}", field="method")
         note = bounded_text(note, "note")
-        try:
-            result = ContactOutcome(outcome)
-        except ValueError:
-            options = ", ".join(o.value for o in ContactOutcome)
-            raise InvalidInputError(f"must be one of: {options}", field="outcome") from None
+        result = lifecycle.one_of(ContactOutcome, outcome, "outcome")
 
         def body(ctx: Context, dispute: Dispute | None) -> None:
             assert dispute is not None
