@@ -94,3 +94,27 @@ def cli_env(home: Any) -> dict[str, str]:
     env.pop("PANEL_TUI_DB", None)
     env.pop("PGPASSWORD", None)
     return env
+
+
+def tables_at(target: str) -> list[str]:
+    """The tables a store target holds, read directly (a missing SQLite file holds none)."""
+    if "://" in target:
+        from sqlalchemy.engine import make_url
+
+        with admin_connection(str(make_url(target).database)) as conn:
+            rows = conn.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+            ).fetchall()
+        return [r[0] for r in rows]
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(target).exists():
+        return []
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+        return [r[0] for r in rows.fetchall()]
+    finally:
+        conn.close()

@@ -39,6 +39,16 @@ def pg_database() -> Iterator[str]:
         yield name
 
 
+@pytest.fixture
+def new_store_target(tmp_path: Path) -> Iterator[str]:
+    """Where a new store goes on the run's backend: a SQLite file, or an empty database."""
+    if backends.on_postgres():
+        with backends.fresh_database() as name:
+            yield backends.database_url(name)
+    else:
+        yield str(tmp_path / "new-store.db")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     home = tmp_path_factory.mktemp("home")

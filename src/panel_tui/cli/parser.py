@@ -552,6 +552,27 @@ def _read_commands(c: _Commands) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
 
     p = c.command(
+        "copy-store",
+        transfer.cmd_copy_store,
+        "copy a whole store with its history (SQLite or PostgreSQL, either way) and check it",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="PATH|URL",
+        help="the store to copy (verified first: one that does not verify is refused)",
+    )
+    p.add_argument(
+        "--to",
+        dest="dest",
+        required=True,
+        metavar="PATH|URL",
+        help="a new SQLite file, or a PostgreSQL database without a store",
+    )
+    p.add_argument("--quiet", action="store_true", help="only the result")
+
+    p = c.command(
         "import",
         transfer.cmd_import,
         "import an export, or a CSV dispute log; what the store holds is skipped",

@@ -1,4 +1,4 @@
-"""Commands that move data out and in: report, export, import."""
+"""Commands that move data out and in: report, export, import, copy-store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, parse_json, read_input, read_instant
-from panel_tui.cli.output import emit_json, say
+from panel_tui.cli.output import emit_json, error, say
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_time
 from panel_tui.service import refuse_path
@@ -81,3 +81,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
         say(f"skipped {len(skipped)} the store already holds: {held}{more}")
     return 0
+
+
+def cmd_copy_store(args: argparse.Namespace) -> int:
+    """Copy a whole store with its history (SQLite ⇄ PostgreSQL), then check the copy."""
+    from panel_tui.store.transfer.copy_store import copy_store
+
+    refuse_path(args.source, "--from")
+    refuse_path(args.dest, "--to")
+    report = copy_store(args.source, args.dest, progress=None if args.quiet else say)
+    if not report.copied:
+        for problem in report.problems:
+            error(f"the source does not verify, nothing was copied: {problem}")
+        return 1
+    if report.ok:
+        rows = sum(report.counts.values())
+        say(f"copied {rows} rows; {report.counts.get('event', 0)} events, head {report.head}")
+        return 0
+    for problem in report.problems:
+        error(f"the copy does not check out: {problem}")
+    return 1

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event, func
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql import ColumnElement
 
 from panel_tui.rules.errors import StoreError
@@ -75,7 +76,26 @@ def to_url(target: str | os.PathLike[str]) -> str:
     if "://" in text:
         from panel_tui.store import postgres
 
-        return postgres.normalise_url(text) if postgres.is_postgres(text) else text
+        scheme = text.partition("://")[0]
+        if postgres.is_postgres(text):
+            url = postgres.normalise_url(text)
+        elif scheme.lower() in ("sqlite", "sqlite+pysqlite"):
+            url = text
+        else:  # anything else would end in SQLAlchemy's "Can't load plugin" traceback
+            raise StoreError(
+                f"{scheme[:40]}:// is not a store panel-tui opens: give a SQLite file's path "
+                "(or sqlite:///PATH) or a PostgreSQL URL (postgresql://…)"
+            )
+        try:
+            make_url(url)
+        except (ValueError, ArgumentError):
+            # One line, and never the text itself: it may hold a password.
+            form = "postgresql://USER@HOST:PORT/DATABASE" if url != text else "sqlite:///PATH"
+            raise StoreError(
+                f"the {scheme[:40]}:// URL cannot be read (its host, port or database); "
+                f"write it as {form}"
+            ) from None
+        return url
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
