@@ -532,14 +532,21 @@ def _backup_to_stdout(store: Store) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from panel_tui.store import postgres
     from panel_tui.store.db import resolve_target
     from panel_tui.store.engine import sqlite_path
     from panel_tui.store.maintenance import doctor
 
-    path = sqlite_path(resolve_target(args.db))
-    if path is None:
-        raise InvalidInputError("doctor checks SQLite stores: give a file path", field="--db")
-    report = doctor(path)
+    url = resolve_target(args.db)
+    path = sqlite_path(url)
+    if path is not None:
+        report = doctor(path)
+    elif postgres.is_postgres(url):
+        from panel_tui.store.pg_doctor import doctor_postgres
+
+        report = doctor_postgres(url)
+    else:
+        raise InvalidInputError("doctor checks a SQLite file or a PostgreSQL store", field="--db")
     if args.format == "json":
         emit_json({"ok": report.ok, "findings": [vars(f) for f in report.findings]})
     else:

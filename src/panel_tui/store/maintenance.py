@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
@@ -98,6 +100,30 @@ class DoctorReport:
         self.findings.append(Finding(name, value, ok, advice, serious))
 
 
+def chain_findings(report: DoctorReport, connection: Connection) -> None:
+    """The audit chain and the records rebuilt from the events (SQLite or PostgreSQL)."""
+    chain = verify_chain(connection)
+    records = check_records(connection)
+    report.add(
+        "audit chain",
+        chain.describe(),
+        chain.ok,
+        "" if chain.ok else "the audit trail was altered outside panel-tui",
+    )
+    lines = records.describe()
+    first = [f"first: {records.findings[0].describe()}"] if records.findings else []
+    unproven = lines[-1:] if records.unproven else []
+    report.add(
+        "records",
+        "; ".join([lines[0].removeprefix("records: ")] + first + unproven),
+        records.ok,
+        ""
+        if records.ok
+        else "the tables were edited outside panel-tui: `panel-tui audit verify` names "
+        "every difference",
+    )
+
+
 def sqlite_library_finding(version: str = sqlite.sqlite_version) -> Finding:
     """Which SQLite every connection uses, and through which driver (sqlite_driver)."""
     value = f"{version} via {DRIVER}"
@@ -159,26 +185,7 @@ def doctor(path: Path) -> DoctorReport:
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", module=sqlite)
     try:
         with engine.connect() as connection:
-            chain = verify_chain(connection)
-            records = check_records(connection)
-        report.add(
-            "audit chain",
-            chain.describe(),
-            chain.ok,
-            "" if chain.ok else "the audit trail was altered outside panel-tui",
-        )
-        lines = records.describe()
-        first = [f"first: {records.findings[0].describe()}"] if records.findings else []
-        unproven = lines[-1:] if records.unproven else []
-        report.add(
-            "records",
-            "; ".join([lines[0].removeprefix("records: ")] + first + unproven),
-            records.ok,
-            ""
-            if records.ok
-            else "the tables were edited outside panel-tui: `panel-tui audit verify` names "
-            "every difference",
-        )
+            chain_findings(report, connection)
     finally:
         engine.dispose()
     from panel_tui.site import load_site_config
