@@ -78,6 +78,16 @@ class PanelApp(OrderedKeys):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Priority: a text area binds ctrl+e itself (end of line); elsewhere it still does.
+        Binding(
+            "ctrl+e",
+            "edit_externally",
+            "Edit in $EDITOR",
+            show=False,
+            id="app.editor",
+            priority=True,
+        ),
+        Binding("f2", "toggle_contrast", "High contrast", show=False, id="app.theme"),
     ]
 
     def __init__(
@@ -218,6 +228,7 @@ class PanelApp(OrderedKeys):
 
         # Both are needed before the queue's footer is first drawn.
         self.set_keymap(self.settings.keymap)
+        self._apply_theme()
         if self._stores.is_open:
             self._load_identity()
         else:
@@ -439,6 +450,35 @@ class PanelApp(OrderedKeys):
                 self.exit()
 
         self.push_screen(ConfirmModal("Quit panel-tui?", f"You lose {'; '.join(lost)}."), answered)
+
+    def action_edit_externally(self) -> None:
+        from textual.actions import SkipAction
+        from textual.widgets import TextArea
+
+        from panel_tui.screens.editor import edit_focused
+
+        if not isinstance(self.focused, TextArea):
+            raise SkipAction()  # not on a long text: the focused widget's own ctrl+e
+        edit_focused(self)
+
+    def _apply_theme(self) -> None:
+        from panel_tui.themes import HIGH_CONTRAST
+
+        self.register_theme(HIGH_CONTRAST)
+        chosen = self.settings.theme
+        if chosen and chosen not in self.available_themes:
+            self.settings.problems.append(
+                f"{config_path()}: app.theme {chosen!r} is not a theme "
+                f"(one of: {', '.join(sorted(self.available_themes))})"
+            )
+        elif chosen:
+            self.theme = chosen
+
+    def action_toggle_contrast(self) -> None:
+        from panel_tui.themes import DEFAULT_THEME, HIGH_CONTRAST
+
+        self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+        self.notify(f"Theme: {self.theme}.", timeout=2)
 
     def action_help(self) -> None:
         from panel_tui.screens.help import HelpScreen

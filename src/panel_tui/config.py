@@ -10,6 +10,8 @@ Example::
 
     [app]
     poll_seconds = 0.7
+    start_view = "breached"     # the queue section the app opens on (else the policy's)
+    theme = "high-contrast"     # or any Textual theme name
 
 A missing or broken file never stops the app: it starts with the defaults and
 says what was wrong.
@@ -79,6 +81,8 @@ class Settings:
     clock_seconds: float = 30.0
     #: Show what changed since you last looked when the app opens (``shift_start = false``).
     shift_start: bool = True
+    start_view: str | None = None  # a queue section's name; None: the policy's, by role
+    theme: str | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -127,4 +131,10 @@ def load_settings(path: Path | None = None) -> Settings:
             settings.shift_start = shift_start
         elif shift_start is not None:
             settings.problems.append(f"{path}: app.shift_start must be true or false")
+        for name in ("start_view", "theme"):
+            value = app.get(name)
+            if isinstance(value, str) and value.strip():
+                setattr(settings, name, value.strip())
+            elif value is not None:
+                settings.problems.append(f"{path}: app.{name} must be a name")
     return settings

@@ -23,7 +23,7 @@ from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import orm_queries, sqlite3_queue
-from panel_tui.store.read.queue_models import QueueFilter, Section
+from panel_tui.store.read.queue_models import SORT_KEYS, QueueFilter, Section
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -86,6 +86,8 @@ FILTERS = st.builds(
     mine=st.sampled_from([None, "duty", "front1", "super", "chair", "liaison", "nobody"]),
     liaison=st.booleans(),
     reviews_due=st.booleans(),
+    sort=st.sampled_from([None, *SORT_KEYS]),
+    descending=st.booleans(),
 )
 
 
@@ -122,6 +124,8 @@ SINGLE_FILTERS = [
     QueueFilter(reviews_due=True),
     QueueFilter(section=Section.REVIEWS_DUE, risks=("high",)),
     *(QueueFilter(due_within=timedelta(hours=h)) for h in (1, 3, 6, 12, 24, 48, 96)),
+    *(QueueFilter(sort=key, descending=down) for key in SORT_KEYS for down in (False, True)),
+    *(QueueFilter(section=Section.CLOSED, sort=key) for key in ("clock", "holder", "cover")),
 ]
 
 

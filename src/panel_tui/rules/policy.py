@@ -243,6 +243,33 @@ class Rungs(_Strict):
         return getattr(self, stage.name.lower())
 
 
+_VIEW = Annotated[str | None, Field(default=None, pattern=r"^[a-z_]{1,40}$")]
+
+
+class StartViews(_Strict):
+    """The queue section the app opens on, by role (a section's name, e.g. "breached").
+
+    A person with several roles gets the first of theirs listed here; a user's own
+    config (``[app] start_view``) wins; without either the app opens on "all_open".
+    A name the app does not know is reported when it starts, and "all_open" is used.
+    """
+
+    admin: _VIEW = None
+    duty_lead: _VIEW = None
+    supervisor: _VIEW = None
+    panel_chair: _VIEW = None
+    frontline: _VIEW = None
+    program_manager: _VIEW = None
+    clinical_lead: _VIEW = None
+    integration_lead: _VIEW = None
+    commissioner_liaison: _VIEW = None
+    oversight: _VIEW = None
+
+    def for_roles(self, roles: tuple[str, ...]) -> str | None:
+        views = (getattr(self, role, None) for role in roles)
+        return next((view for view in views if view), None)
+
+
 class Policy(_Strict):
     clock: ClockPolicy = ClockPolicy()
     provisional: ProvisionalPolicy = ProvisionalPolicy()
@@ -253,6 +280,7 @@ class Policy(_Strict):
     final_authority: FinalAuthority
     rights: Rights
     rungs: Rungs = Rungs()
+    start_view: StartViews = StartViews()
 
     def window(self, risk: Risk | str, stage: Stage | int) -> timedelta | None:
         """The stage's window for this risk; None for commissioner liaison (no clock)."""

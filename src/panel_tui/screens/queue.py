@@ -1,7 +1,12 @@
 """The queue (home): open disputes by urgency, in sections on number keys, filterable.
 
-Breached first (longest overdue first), then soonest due. The rows come from
-``QueueView``, which fetches only the window on screen.
+Breached first (longest overdue first), then soonest due, unless sorted by a
+column (``o`` steps through the columns and back to urgency, ``O`` reverses).
+The rows come from ``QueueView``, which fetches only the window on screen.
+Habits from k9s and gh-dash: ``y`` copies the reference (OSC 52), ``b`` goes to
+the next breached dispute, a bell and a notice when a row on screen breaches,
+"row x of y", ``space`` marks disputes for one note on all of them (each a
+separate write the store checks), ``x``/``X`` export the view (CSV/JSON).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from panel_tui.rules.limits import SHORT_MAX
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.interrupt import Interrupt
-from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
+from panel_tui.store.read.queue_models import COUNT_CAP, SORT_KEYS, QueueFilter, Section
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
 
@@ -91,15 +96,25 @@ class QueueScreen(AppScreen):
         Binding("P", "panel", "Panel", id="queue.panel"),
         Binding("D", "dashboard", "Dashboard", id="queue.dashboard"),
         Binding("w", "what_changed", "What changed", show=False, id="queue.what_changed"),
+        Binding("o", "sort", "Sort", show=False, id="queue.sort"),
+        Binding("O", "reverse", "Reverse sort", show=False, id="queue.sort_reverse"),
+        Binding("y", "yank_ref", "Copy ref", show=False, id="queue.copy_ref"),
+        Binding("b", "next_breached", "Next breached", show=False, id="queue.next_breached"),
+        Binding("N", "note_marked", "Note on marked", show=False, id="queue.note_marked"),
+        Binding("U", "unmark", "Unmark all", show=False, id="queue.unmark"),
+        Binding("x", "export('csv')", "Export CSV", show=False, id="queue.export_csv"),
+        Binding("X", "export('json')", "Export JSON", show=False, id="queue.export_json"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.filter = QueueFilter(section=Section.ALL_OPEN)
+        self._chosen = self.panel.settings.start_view is not None  # no policy view after
+        self.filter = QueueFilter(section=self._start_section())
         self._agencies: list[str] = []
         self._search_refused = ""  # why the typed search is not applied (too long)
         self._shown: dict[str, str] = {}  # what each line around the rows shows now
         self._typing: Timer | None = None
+        self._row = (0, 0)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -120,6 +135,34 @@ class QueueScreen(AppScreen):
     def on_identity_changed(self, message: IdentityChanged) -> None:
         if not self._agencies:
             self._load_agencies()
+        if not self._chosen:  # the policy's start view for this person's roles
+            self._chosen = True
+            view = self.panel.policy.start_view.for_roles(self.panel.roles)
+            section = self._section_named(view) if view else None
+            if section is not None and section is not self.filter.section:
+                self.show_section(section)
+
+    def _start_section(self) -> Section:
+        """The section the user's config names, else the policy's for the person's roles
+        (once the store is open: see on_identity_changed), else All open."""
+        name = self.panel.settings.start_view
+        if name is None and self.panel.store_is_open:
+            self._chosen = True
+            name = self.panel.policy.start_view.for_roles(self.panel.roles)
+        return (self._section_named(name) if name else None) or Section.ALL_OPEN
+
+    def _section_named(self, name: str) -> Section | None:
+        try:
+            return Section(name)
+        except ValueError:
+            self.app.call_later(
+                self.notify,
+                f"There is no queue section {name!r} to start on "
+                f"(one of: {', '.join(s.value for s in Section)}); showing All open.",
+                severity="warning",
+                timeout=10,
+            )
+            return None
 
     @work(thread=True, group="queue-agencies", exit_on_error=False)
     def _load_agencies(self) -> None:
@@ -210,6 +253,13 @@ class QueueScreen(AppScreen):
             parts.append("liaison")
         if f.text:
             parts.append(f"/{f.text}")
+        if f.sort:
+            parts.append(f"by {f.sort} {'▼' if f.descending else '▲'}")
+        index, total = self._row
+        if total:  # "of 999+" while the exact count is still coming
+            parts.append(f"row {index + 1} of {self.view.total_label}")
+        if self.view.marked:
+            parts.append(f"{len(self.view.marked)} marked")
         if self._search_refused:
             parts.append(self._search_refused)
         # Typed text (the search) is shown as it is, never read as markup.
@@ -217,6 +267,20 @@ class QueueScreen(AppScreen):
 
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
         self._show_status()
+
+    def on_queue_view_moved(self, message: QueueView.Moved) -> None:
+        if (message.index, message.total) != self._row:
+            self._row = (message.index, message.total)
+            self._show_status()
+
+    def on_queue_view_marked(self, message: QueueView.Marked) -> None:
+        self._show_status()
+
+    def on_queue_view_breached(self, message: QueueView.Breached) -> None:
+        """A row on screen breached while watched: the bell, and which."""
+        self.app.bell()
+        refs = ", ".join(message.refs[:5]) + (" …" if len(message.refs) > 5 else "")
+        self.notify(f"Breached now: {refs}", severity="warning", timeout=10)
 
     def on_queue_view_layout(self, message: QueueView.Layout) -> None:
         self._update("#columns", Text(message.header, style="bold"))
@@ -312,10 +376,96 @@ class QueueScreen(AppScreen):
         self.filter = replace(self.filter, liaison=not self.filter.liaison)
         self._apply(keep_cursor=True)
 
+    # --- sorting and moving ----------------------------------------------------------------
+    def action_sort(self) -> None:
+        """Urgency → each column in turn → urgency."""
+        keys = [None, *SORT_KEYS]
+        following = keys[(keys.index(self.filter.sort) + 1) % len(keys)]
+        self._sorted(following, False)
+
+    def action_reverse(self) -> None:
+        self._sorted(self.filter.sort or "clock", not self.filter.descending)
+
+    def _sorted(self, key: str | None, descending: bool) -> None:
+        self.filter = replace(self.filter, sort=key, descending=descending)
+        self.view.show_sort(key, descending)
+        self._apply(keep_cursor=True)
+
+    def action_yank_ref(self) -> None:
+        row = self.view.cursor_row
+        if row is not None:
+            self.app.copy_to_clipboard(row.ref)
+            self.notify(f"Copied {row.ref}.", timeout=2)
+
+    @work(thread=True, exclusive=True, group="queue-next-breached", exit_on_error=False)
+    def action_next_breached(self) -> None:
+        from panel_tui.store.read import orm_queries
+
+        app, f, after = self.panel, self._effective(), self.view.cursor
+        found = retrying(app, lambda: orm_queries.next_breached(app.store, f, app.now(), after))
+        if found is None:
+            self.app.call_from_thread(self.notify, "Nothing breached in this view.", timeout=3)
+        else:
+            self.app.call_from_thread(self.view.go_to, found)
+
+    # --- marked disputes: one note on several -------------------------------------------
+    def action_note_marked(self) -> None:
+        from panel_tui.screens.marked import note_on_marked
+
+        marked = dict(self.view.marked)
+        if not marked:
+            self.notify("Mark disputes first (space on each), then N adds one note to all.")
+            return
+        note_on_marked(self, marked, self._noted)
+
+    def _noted(self, result: object) -> None:
+        from panel_tui.screens.marked import MarkedResult, summary
+
+        if not isinstance(result, MarkedResult):
+            return  # cancelled
+        written = set(result.written)
+        for dispute_id, ref in list(self.view.marked.items()):
+            if ref in written:
+                del self.view.marked[dispute_id]  # the refused stay marked, to try again
+        self.view.post_message(QueueView.Marked(len(self.view.marked)))
+        self.view.refresh()
+        text, refused = summary(result)
+        self.notify(text, severity="warning" if refused else "information", timeout=10)
+
+    def action_unmark(self) -> None:
+        self.view.clear_marks()
+
+    # --- export ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="queue-export", exit_on_error=False)
+    def action_export(self, kind: str) -> None:
+        from panel_tui.config import exports_dir
+        from panel_tui.screens.export import all_rows, write_export
+        from panel_tui.store.read import orm_queries
+
+        app, f = self.panel, self._effective()
+        rows, at = all_rows(
+            lambda offset, limit: retrying(
+                app,
+                lambda: orm_queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit),
+            )
+        )
+        try:
+            target = write_export(exports_dir(), f, rows, at, kind)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Could not write the export: {exc}", severity="error"
+            )
+            return
+        self.app.call_from_thread(
+            self.notify, f"Exported {len(rows)} disputes to {target}", timeout=10
+        )
+
     # --- elsewhere -------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_dispute":
             return self.may(Action.OPEN)
+        if action == "note_marked":
+            return self.may(Action.ADD_NOTE)
         return True
 
     def action_new_dispute(self) -> None:

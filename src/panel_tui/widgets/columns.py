@@ -100,8 +100,15 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def header_line(columns: list[Column]) -> str:
-    return " " + " ".join(_fit(c.title, c.width).ljust(c.width) for c in columns)
+def header_line(columns: list[Column], sort: str | None = None, descending: bool = False) -> str:
+    """The titles; the sorted column's carries ▲ (ascending) or ▼ (descending)."""
+
+    def title(c: Column) -> str:
+        if c.key != sort:
+            return _fit(c.title, c.width)
+        return c.title[: c.width - 1] + ("▼" if descending else "▲")
+
+    return " " + " ".join(title(c).ljust(c.width) for c in columns)
 
 
 def row_cells(columns: list[Column], row: QueueRow, at: datetime) -> str:

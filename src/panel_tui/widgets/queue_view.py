@@ -57,12 +57,14 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         Binding("home,g", "jump(0)", "First", show=False, id="queue.first"),
         Binding("end,G", "jump(-1)", "Last", show=False, id="queue.last"),
         Binding("enter", "open", "Open", id="queue.open"),
+        Binding("space", "mark", "Mark", show=False, id="queue.mark"),
     ]
     COMPONENT_CLASSES = {
         "queue-view--cursor",
         "queue-view--breached",
         "queue-view--warning",
         "queue-view--loading",
+        "queue-view--marked",
     }
     DEFAULT_CSS = """
     QueueView { height: 1fr; overflow-x: hidden; overflow-y: auto; }
@@ -71,7 +73,11 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     QueueView > .queue-view--breached { color: $error; text-style: bold; }
     QueueView > .queue-view--warning { color: $warning; }
     QueueView > .queue-view--loading { color: $text-muted; }
+    QueueView > .queue-view--marked { text-style: bold underline; }
     """
+
+    #: How many disputes' last clock state is remembered, to notice a breach on screen.
+    SEEN_LIMIT = 20_000
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
@@ -88,6 +94,25 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     @dataclass
     class Layout(Message):
         header: str
+
+    @dataclass
+    class Moved(Message):
+        """The cursor is on another row (the status line's "row x of y")."""
+
+        index: int
+        total: int
+
+    @dataclass
+    class Breached(Message):
+        """Rows on screen whose clock breached while the queue was watched."""
+
+        refs: list[str]
+
+    @dataclass
+    class Marked(Message):
+        """The set of marked disputes changed."""
+
+        count: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -107,6 +132,9 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._columns: list[Column] = []
         self._ref_width = REF_WIDTH  # the longest reference shown so far
         self._base_style: Style | None = None
+        self._seen: dict[int, ClockState] = {}  # last clock state shown, by dispute id
+        self.marked: dict[int, str] = {}  # dispute id → ref, for one action on several
+        self._sort: tuple[str | None, bool] = (None, False)
 
     # --- public API ---------------------------------------------------------
     def set_source(
@@ -253,13 +281,14 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         if longest > self._ref_width:  # a reference past D-2026-9999: widen, never cut
             self._ref_width = longest
             self._columns = columns_for(self.size.width, longest)
-            self.post_message(self.Layout(header_line(self._columns)))
+            self._post_layout()
         self._pages.discard(page)  # LRUCache.set keeps an existing value: replace it
         self._pages.set(page, result)
         self._fresh.add(page)
         # Pages from an older generation may be out of order now: drop them.
         for old in [p for p in list(self._pages.keys()) if p not in self._fresh]:  # noqa: SIM118
             self._pages.discard(old)
+        self._watch_clocks(result)
         if total_limit and self._counted != generation:
             self._took_total(generation, result.total)
         self.loaded = True
@@ -274,6 +303,20 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         # is when the first page is set from the screen's on_mount: the app must hear it.
         loaded.set_sender(self)
         self.post_message(loaded)
+
+    def _watch_clocks(self, page: QueuePage) -> None:
+        """Say which rows breached since they were last shown (not those first seen breached)."""
+        newly = [
+            row.ref
+            for row in page.rows
+            if row.clock.state is ClockState.BREACHED
+            and self._seen.get(row.id, ClockState.BREACHED) is not ClockState.BREACHED
+        ]
+        if len(self._seen) > self.SEEN_LIMIT:
+            self._seen.clear()
+        self._seen.update((row.id, row.clock.state) for row in page.rows)
+        if newly:
+            self.post_message(self.Breached(newly))
 
     def _follow(self, generation: int) -> None:
         """Keep the cursor on its dispute: look in the loaded pages, else ask the store."""
@@ -323,6 +366,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         row = self.cursor_row
         if row is not None:
             self.cursor_id = row.id
+        self.post_message(self.Moved(self.cursor, self.total))
 
     def _navigate(self, index: int) -> None:
         """The user moved the cursor: it now belongs to the row at ``index``.
@@ -341,6 +385,25 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
 
     def action_jump(self, where: int) -> None:
         self._navigate(self.total - 1 if where < 0 else 0)
+
+    def go_to(self, index: int) -> None:
+        """Put the cursor on the row at ``index`` of the current order."""
+        self._navigate(index)
+
+    def action_mark(self) -> None:
+        """Mark or unmark the row under the cursor (one action for several disputes)."""
+        row = self.cursor_row
+        if row is None:
+            return
+        if self.marked.pop(row.id, None) is None:
+            self.marked[row.id] = row.ref
+        self.post_message(self.Marked(len(self.marked)))
+        self._navigate(self.cursor + 1)
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.post_message(self.Marked(0))
+        self.refresh()
 
     def action_open(self) -> None:
         row = self.cursor_row
@@ -362,7 +425,16 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._columns = columns_for(event.size.width, self._ref_width)
         self.virtual_size = Size(event.size.width, self.total)
-        self.post_message(self.Layout(header_line(self._columns)))
+        self._post_layout()
+
+    def show_sort(self, key: str | None, descending: bool) -> None:
+        """Mark the sorted column's title (▲ ascending, ▼ descending)."""
+        self._sort = (key, descending)
+        self._post_layout()
+
+    def _post_layout(self) -> None:
+        key, descending = self._sort
+        self.post_message(self.Layout(header_line(self._columns, key, descending)))
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The widget's own style walks all its ancestors: look it up once per
@@ -390,9 +462,13 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             return Strip([Segment("  …".ljust(width), base + style)], width)
         row = page.rows[index % PAGE]
         style = base + self._row_style(row)
+        if row.id in self.marked:
+            style = style + self.get_component_rich_style("queue-view--marked")
         if index == self.cursor:
             style = style + self.get_component_rich_style("queue-view--cursor")
         text = row_cells(self._columns or columns_for(width, self._ref_width), row, page.at)
+        if row.id in self.marked:
+            text = "*" + text[1:]  # the left margin: seen without colour too
         return Strip([Segment(text[:width].ljust(width), style)], width)
 
     def _row_style(self, row: QueueRow) -> Style:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, true
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -37,6 +37,7 @@ from panel_tui.store.read.queue_models import (
     LIAISON_STAGE,
     LIKE_ESCAPE,
     LIVE,
+    RISK_RANK,
     TEXT_COLUMNS,
     QueueFilter,
     QueuePage,
@@ -188,8 +189,57 @@ def _filtered(
     return query
 
 
+def _sort_key(f: QueueFilter) -> Any:
+    """The column ``f.sort`` names, as an expression over ``dispute`` (see SORT_KEYS)."""
+    d = Dispute
+    match f.sort:
+        case "ref":
+            return col(d.ref)
+        case "type":
+            return col(d.dispute_type)
+        case "risk":
+            return case(
+                *((col(d.risk) == r, n) for n, r in enumerate(RISK_RANK)), else_=len(RISK_RANK)
+            )
+        case "stage":
+            return col(d.current_stage)
+        case "clock":
+            return col(d.resolved_at) if f.section is Section.CLOSED else col(d.current_due_at)
+        case "agencies":
+            return col(d.agencies_label)
+        case "cover":
+            return (
+                select(func.min(col(Agency.code)))
+                .join(InterimCover, col(InterimCover.provider_agency_id) == col(Agency.id))
+                .where(col(InterimCover.dispute_id) == col(d.id), col(InterimCover.active).is_(True))
+                .scalar_subquery()
+            )
+        case "provisional":
+            return (
+                select(func.min(col(ProvisionalPackage.ends_at)))
+                .where(
+                    col(ProvisionalPackage.dispute_id) == col(d.id),
+                    col(ProvisionalPackage.status) == "active",
+                )
+                .scalar_subquery()
+            )
+        case "holder":
+            return (
+                select(col(Person.display_name))
+                .where(col(Person.id) == col(d.plan_holder_id))
+                .scalar_subquery()
+            )
+    raise ValueError(f"cannot sort by {f.sort!r}")
+
+
 def _order(f: QueueFilter) -> tuple[Any, ...]:
     d = Dispute
+    if f.sort is not None:
+        # Empty cells last both ways (SQLite and PostgreSQL disagree on where NULL sorts).
+        key = _sort_key(f)
+        if f.descending:
+            return (key.is_(None), key.desc(), col(d.id).desc())
+        return (key.is_(None), key, col(d.id))
     if f.section is Section.CLOSED:
         # Newest first walks the resolved_at index (migration 0003) backwards.
         return (col(d.resolved_at).desc(), col(d.id).desc())
@@ -405,6 +455,35 @@ def queue_position(store: Store, f: QueueFilter, at: datetime, dispute_id: int) 
         found = session.execute(
             select(numbered.c.n).where(numbered.c.id == dispute_id)
         ).scalar_one_or_none()
+    return None if found is None else int(found) - 1
+
+
+def next_breached(store: Store, f: QueueFilter, at: datetime, after: int) -> int | None:
+    """The position of the first breached dispute after position ``after`` in the filtered
+    queue, wrapping to the top; None when nothing there is breached.
+
+    Breached is what the queue shows: a live clock whose due time has passed.
+    """
+    at = utc(at)
+    rules = queue_rules(store)
+    with store.read() as session:
+        numbered = _filtered(
+            select(
+                col(Dispute.id),
+                col(Dispute.current_due_at).label("due"),
+                func.row_number().over(order_by=_order(f)).label("n"),
+            ),
+            f,
+            at,
+            session,
+            rules,
+        ).subquery()
+        breached = select(numbered.c.n).where(numbered.c.due <= at)
+        found = session.execute(
+            breached.where(numbered.c.n > after + 1).order_by(numbered.c.n).limit(1)
+        ).scalar_one_or_none()
+        if found is None:
+            found = session.execute(breached.order_by(numbered.c.n).limit(1)).scalar_one_or_none()
     return None if found is None else int(found) - 1
 
 

@@ -97,6 +97,15 @@ def end_of_local_day(at: datetime) -> datetime:
     return utc(midnight)
 
 
+#: The columns the queue can be sorted by (the queue's column keys, widgets/columns.py).
+#: Each sorts its most useful way first: risk most severe first, clocks and packages
+#: soonest first, text alphabetically; ``descending`` reverses it. Ties go by id, and
+#: rows with nothing in the column (no cover, no clock) come last either way.
+SORT_KEYS = ("ref", "type", "risk", "stage", "clock", "agencies", "cover", "provisional", "holder")
+#: Risk from most to least severe: the rank it sorts by.
+RISK_RANK = ("critical", "high", "medium", "low")
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     section: Section = Section.ALL_OPEN
@@ -110,6 +119,12 @@ class QueueFilter:
     mine: str | None = None  # a login: disputes it holds or opened (liaison: and at liaison)
     #: only disputes at commissioner liaison or with its trigger met (``QueueRow.liaison``)
     liaison: bool = False
+    sort: str | None = None  # one of SORT_KEYS; None: the section's own order (urgency)
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort is not None and self.sort not in SORT_KEYS:
+            raise ValueError(f"cannot sort by {self.sort!r} (one of: {', '.join(SORT_KEYS)})")
 
     reviews_due: bool = False  # only disputes whose review date has come (today or before)
 

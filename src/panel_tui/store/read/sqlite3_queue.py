@@ -321,8 +321,34 @@ def agency_codes(head: StoreHead) -> list[str]:
         return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
 
 
+#: ``orm_queries._sort_key`` in SQL text, by sort key.
+_SORT_SQL = {
+    "ref": "ref",
+    "type": "dispute_type",
+    "risk": "CASE "
+    + " ".join(f"WHEN risk = '{r}' THEN {n}" for n, r in enumerate(shared.RISK_RANK))
+    + f" ELSE {len(shared.RISK_RANK)} END",
+    "stage": "current_stage",
+    "agencies": "agencies_label",
+    "cover": "(SELECT min(agency.code) FROM agency JOIN interimcover "
+    "ON interimcover.provider_agency_id = agency.id "
+    "WHERE interimcover.dispute_id = dispute.id AND interimcover.active IS 1)",
+    "provisional": "(SELECT min(provisionalpackage.ends_at) FROM provisionalpackage "
+    "WHERE provisionalpackage.dispute_id = dispute.id AND provisionalpackage.status = 'active')",
+    "holder": "(SELECT person.display_name FROM person WHERE person.id = dispute.plan_holder_id)",
+}
+
+
 def _order_sql(f: QueueFilter) -> str:
-    """``orm_queries._order``: newest resolved first in Closed, else most urgent first."""
+    """``orm_queries._order``: a chosen column (empty cells last), else newest resolved
+    first in Closed, else most urgent first."""
+    if f.sort is not None:
+        if f.sort == "clock":
+            key = "resolved_at" if f.section is Section.CLOSED else "current_due_at"
+        else:
+            key = _SORT_SQL[f.sort]
+        direction = " DESC" if f.descending else ""
+        return f"({key}) IS NULL, {key}{direction}, id{direction}"
     if f.section is Section.CLOSED:
         return "resolved_at DESC, id DESC"
     if f.section is Section.REVIEWS_DUE:

@@ -1,0 +1,94 @@
+"""Sorting the queue by a column: each key orders the rows by what its column shows.
+
+The quick reader is held equal to the ORM's by tests/store/test_sqlite3_queue.py (sorts
+included); this checks the order itself, from the rows' own values, and that the cursor's
+position (``queue_position``) follows the same order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from panel_tui.store.db import Store
+from panel_tui.store.demo import build_demo
+from panel_tui.store.read import orm_queries, sqlite3_queue
+from panel_tui.store.read.queue_models import RISK_RANK, SORT_KEYS, QueueFilter, QueueRow, Section
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    path = tmp_path_factory.mktemp("sort") / "demo.db"
+    store = build_demo(str(path), now=NOW)
+    yield path, store
+    store.close()
+
+
+def _value(key: str, row: QueueRow, closed: bool) -> object:
+    return {
+        "ref": row.ref,
+        "type": row.dispute_type,
+        "risk": RISK_RANK.index(row.risk),
+        "stage": row.stage,
+        "clock": row.resolved_at if closed else row.due_at,
+        "agencies": row.agencies,
+        "cover": row.cover,
+        "provisional": row.provisional_ends,
+        "holder": row.plan_holder,
+    }[key]
+
+
+@pytest.mark.parametrize("section", [Section.ALL_OPEN, Section.CLOSED])
+@pytest.mark.parametrize("key", SORT_KEYS)
+def test_each_column_sorts_by_what_it_shows_and_back(
+    demo: tuple[Path, Store], key: str, section: Section
+) -> None:
+    _, store = demo
+    closed = section is Section.CLOSED
+    up = orm_queries.queue_page(store, QueueFilter(section=section, sort=key), NOW, limit=500)
+    down = orm_queries.queue_page(
+        store, QueueFilter(section=section, sort=key, descending=True), NOW, limit=500
+    )
+    assert up.total == down.total == len(up.rows) > 5
+    values = [_value(key, r, closed) for r in up.rows]
+    present = [v for v in values if v is not None]
+    assert values == present + [None] * (len(values) - len(present)), "empty cells last"
+    assert present == sorted(present)
+    if not (closed and key in ("cover", "provisional")):  # ended with the dispute
+        assert len(set(present)) > 1, f"the demo must have different {key} values to sort"
+    # Descending: the same rows, the filled cells reversed, empty cells still last.
+    down_values = [_value(key, r, closed) for r in down.rows]
+    assert [v for v in down_values if v is not None] == sorted(present, reverse=True)
+    assert down_values[len(present) :] == [None] * (len(values) - len(present))
+    assert {r.id for r in up.rows} == {r.id for r in down.rows}
+
+
+@pytest.mark.parametrize("key", ["risk", "holder", "cover"])
+def test_the_cursor_is_found_where_the_sorted_page_shows_it(
+    demo: tuple[Path, Store], key: str
+) -> None:
+    _, store = demo
+    for f in (QueueFilter(sort=key), QueueFilter(sort=key, descending=True)):
+        page = orm_queries.queue_page(store, f, NOW, limit=500)
+        for index in (0, 7, len(page.rows) // 2, len(page.rows) - 1):
+            assert orm_queries.queue_position(store, f, NOW, page.rows[index].id) == index
+
+
+def test_the_quick_reader_sorts_as_the_orm_does(demo: tuple[Path, Store]) -> None:
+    path, store = demo
+    head = sqlite3_queue.peek(str(path))
+    assert head is not None
+    for key in SORT_KEYS:
+        f = QueueFilter(sort=key, descending=key in ("risk", "holder"))
+        assert sqlite3_queue.page(head, f, NOW, limit=500) == orm_queries.queue_page(
+            store, f, NOW, limit=500
+        )
+
+
+def test_an_unknown_sort_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot sort by 'colour'"):
+        QueueFilter(sort="colour")
