@@ -453,6 +453,23 @@ def _may_rebuild(target: Path) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``panel-tui serve``: see panel_tui/serve.py (textual-serve is an optional extra)."""
+    try:
+        from panel_tui.serve import serve
+    except ImportError as exc:
+        raise InvalidInputError(
+            f"panel-tui serve needs textual-serve ({exc.name} is missing): "
+            "install panel-tui[serve], or `uv sync` in a clone"
+        ) from None
+    return serve(
+        db=getattr(args, "db", None),
+        as_login=getattr(args, "as_login", None),
+        host=args.host,
+        port=args.port,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import time
 

@@ -628,6 +628,16 @@ def _store_commands(c: _Commands) -> None:
     p = c.command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
+    p = c.command(
+        "serve",
+        admin.cmd_serve,
+        "the app in a browser (textual-serve), as you, behind a secret token in its URL",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this host)"
+    )
+    p.add_argument("--port", type=whole(1, 65535), default=8000, help="port (default 8000)")
+
     p = c.command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
     p.add_argument(
         "--disputes",
