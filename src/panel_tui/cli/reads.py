@@ -10,77 +10,17 @@ from typing import Any
 from panel_tui.cli.common import acting, open_store, read_instant
 from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local, markup_safe
 from panel_tui.rules.clocks import Clock, clock_label
-from panel_tui.rules.enums import PACKAGE_EXPIRED, PackageStatus, Stage
+from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
+from panel_tui.store.read.queue_shapes import QUEUE_COLUMNS, clock_json, row_csv, row_json
 from panel_tui.store.sqlite_driver import sqlite
 
 #: The whole filtered queue: (filter, instant, at most this many) -> its rows in order.
 ReadRows = Callable[[QueueFilter, datetime, int | None], list[QueueRow]]
 #: The store's agency codes, read the same way as the page.
 ReadCodes = Callable[[], list[str]]
-
-QUEUE_COLUMNS = (
-    "ref",
-    "person_ref",
-    "type",
-    "risk",
-    "agencies",
-    "stage",
-    "status",
-    "clock",
-    "due_at",
-    "cover",
-    "provisional_ends",
-    "provisional_status",
-    "plan_holder",
-    "review_due_on",
-    "review_due",
-    "liaison",
-)
-
-
-def _clock_json(clock: Clock) -> dict[str, Any]:
-    return {
-        "state": clock.state.value,
-        "label": clock_label(clock),
-        "due_at": iso(clock.due),
-        "seconds_to_breach": int(clock.time_to_breach.total_seconds())
-        if clock.time_to_breach
-        else None,
-        "seconds_overdue": int(clock.overdue.total_seconds()) if clock.overdue else None,
-    }
-
-
-def row_json(row: QueueRow) -> dict[str, Any]:
-    return {
-        "ref": row.ref,
-        "person_ref": row.person_ref,
-        "type": row.dispute_type,
-        "risk": row.risk,
-        "agencies": row.agencies,
-        "stage": row.stage,
-        "stage_label": Stage(row.stage).label,
-        "status": row.status,
-        "clock": _clock_json(row.clock),
-        "cover": row.cover,
-        "provisional_ends": iso(row.provisional_ends),
-        "provisional_status": provisional_status(row),
-        "plan_holder": row.plan_holder,
-        # At commissioner liaison, or its trigger met (stage 3 breached, open too long).
-        "liaison": row.liaison,
-        "review_due_on": row.review_due_on.isoformat() if row.review_due_on else None,
-        "review_due": row.review_due,
-        "version": row.version,
-    }
-
-
-def provisional_status(row: QueueRow) -> str | None:
-    """The active package as shown: "expired" past its deadline (its next step due)."""
-    if row.provisional_ends is None:
-        return None
-    return PACKAGE_EXPIRED if row.provisional_expired else PackageStatus.ACTIVE.value
 
 
 def _provisional_cell(row: QueueRow) -> str:
@@ -191,27 +131,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit_csv(
             QUEUE_COLUMNS,
-            (
-                (
-                    r.ref,
-                    r.person_ref,
-                    r.dispute_type,
-                    r.risk,
-                    r.agencies,
-                    r.stage,
-                    r.status,
-                    clock_label(r.clock),
-                    iso(r.due_at),
-                    r.cover,
-                    iso(r.provisional_ends),
-                    provisional_status(r),
-                    r.plan_holder,
-                    r.review_due_on.isoformat() if r.review_due_on else None,
-                    "yes" if r.review_due else "no",
-                    "yes" if r.liaison else "no",
-                )
-                for r in rows
-            ),
+            (row_csv(r) for r in rows),
         )
     else:
         emit_table(
@@ -251,7 +171,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def plain(value: Any) -> Any:
     """Read models as JSON-ready data: clocks with their labels, nested dataclasses as dicts."""
     if isinstance(value, Clock):
-        return _clock_json(value)
+        return clock_json(value)
     if hasattr(value, "__dataclass_fields__"):
         return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):

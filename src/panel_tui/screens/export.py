@@ -13,30 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from panel_tui.cli.reads import QUEUE_COLUMNS, row_json
-from panel_tui.rules.clocks import clock_label
 from panel_tui.rules.text import csv_cell
 from panel_tui.store.private_files import open_private, private_dir
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow
+from panel_tui.store.read.queue_models import QueueFilter, QueueRow
+from panel_tui.store.read.queue_shapes import QUEUE_COLUMNS, row_csv, row_json
 
-PAGE = 1000
 FORMATS = ("csv", "json")
-
-
-def all_rows(fetch: Callable[[int, int], QueuePage]) -> tuple[list[QueueRow], datetime | None]:
-    """Every row of a view, page by page, and the instant its clocks were read at."""
-    rows: list[QueueRow] = []
-    at = None
-    while True:
-        page = fetch(len(rows), PAGE)
-        at = at or page.at
-        rows.extend(page.rows)
-        if not page.rows or len(rows) >= page.total:
-            return rows, at
 
 
 def _iso(moment: datetime | None) -> str:
@@ -48,21 +33,7 @@ def as_csv(rows: list[QueueRow]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(QUEUE_COLUMNS)
     for r in rows:
-        cells = (
-            r.ref,
-            r.person_ref,
-            r.dispute_type,
-            r.risk,
-            r.agencies,
-            r.stage,
-            r.status,
-            clock_label(r.clock),
-            _iso(r.due_at),
-            r.cover or "",
-            _iso(r.provisional_ends),
-            r.plan_holder or "",
-        )
-        writer.writerow([csv_cell(c) if isinstance(c, str) else c for c in cells])
+        writer.writerow(["" if c is None else csv_cell(c) for c in row_csv(r)])
     return buffer.getvalue()
 
 

@@ -439,16 +439,13 @@ class QueueScreen(AppScreen):
     @work(thread=True, exclusive=True, group="queue-export", exit_on_error=False)
     def action_export(self, kind: str) -> None:
         from panel_tui.config import exports_dir
-        from panel_tui.screens.export import all_rows, write_export
+        from panel_tui.screens.export import write_export
         from panel_tui.store.read import orm_queries
 
         app, f = self.panel, self._effective()
-        rows, at = all_rows(
-            lambda offset, limit: retrying(
-                app,
-                lambda: orm_queries.queue_page(app.store, f, app.now(), offset=offset, limit=limit),
-            )
-        )
+        at = app.now()
+        # The whole view in one pass (every_row), its clocks at one instant.
+        rows = retrying(app, lambda: orm_queries.every_row(app.store, f, at))
         try:
             target = write_export(exports_dir(), f, rows, at, kind)
         except OSError as exc:

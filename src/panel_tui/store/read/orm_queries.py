@@ -211,7 +211,9 @@ def _sort_key(f: QueueFilter) -> Any:
             return (
                 select(func.min(col(Agency.code)))
                 .join(InterimCover, col(InterimCover.provider_agency_id) == col(Agency.id))
-                .where(col(InterimCover.dispute_id) == col(d.id), col(InterimCover.active).is_(True))
+                .where(
+                    col(InterimCover.dispute_id) == col(d.id), col(InterimCover.active).is_(True)
+                )
                 .scalar_subquery()
             )
         case "provisional":
