@@ -91,7 +91,11 @@ async def test_next_breached_goes_round_the_view(store) -> None:
     # disputes are the last rows, after four that are not.
     later = NOW + timedelta(hours=9)
     app = PanelApp(
-        store, "duty", demo=True, clock=lambda: later, settings=Settings(poll_seconds=0.2)
+        store,
+        "duty",
+        demo=True,
+        clock=lambda: later,
+        settings=Settings(poll_seconds=0.2, shift_start=False),
     )
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
@@ -116,7 +120,11 @@ async def test_next_breached_goes_round_the_view(store) -> None:
 async def test_a_breach_on_screen_rings_the_bell_and_says_which(store) -> None:
     moment = [NOW]
     app = PanelApp(
-        store, "duty", demo=True, clock=lambda: moment[0], settings=Settings(poll_seconds=0.2)
+        store,
+        "duty",
+        demo=True,
+        clock=lambda: moment[0],
+        settings=Settings(poll_seconds=0.2, shift_start=False),
     )
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # Textual writes BEL to the terminal; count instead
@@ -134,7 +142,7 @@ async def test_a_breach_on_screen_rings_the_bell_and_says_which(store) -> None:
 
 async def test_the_start_view_from_the_users_config(make_app, _config: Path) -> None:
     app = make_app("duty")
-    app.settings = Settings(poll_seconds=0.2, start_view="at_panel")
+    app.settings = Settings(poll_seconds=0.2, shift_start=False, start_view="at_panel")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await wait_text(pilot, "3 disputes · At panel")
@@ -154,7 +162,7 @@ async def test_the_start_view_by_role_from_the_policy(make_app, store) -> None:
 
 async def test_an_unknown_start_view_is_reported(make_app) -> None:
     app = make_app("duty")
-    app.settings = Settings(poll_seconds=0.2, start_view="everything")
+    app.settings = Settings(poll_seconds=0.2, shift_start=False, start_view="everything")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await wait_notice(pilot, "no queue section 'everything'")
@@ -172,7 +180,7 @@ async def test_high_contrast_theme_on_a_key_and_from_config(make_app) -> None:
         await pilot.press("f2")
         assert app.theme != "high-contrast"
     app = make_app("duty")
-    app.settings = Settings(poll_seconds=0.2, theme="high-contrast")
+    app.settings = Settings(poll_seconds=0.2, shift_start=False, theme="high-contrast")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         assert app.theme == "high-contrast"
@@ -311,7 +319,7 @@ async def test_the_habits_are_in_help_and_can_be_rebound(make_app, _config: Path
     from panel_tui.config import load_settings
 
     app = make_app("duty")
-    app.settings = Settings(poll_seconds=0.2, keymap=load_settings().keymap)
+    app.settings = Settings(poll_seconds=0.2, shift_start=False, keymap=load_settings().keymap)
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await pilot.press("f1")
