@@ -64,7 +64,10 @@ def served(tmp_path: Path) -> Iterator[Served]:
     else:
         admin.add_person(me, "The Tester", ["duty_lead"], "CBH")
     store.close()
-    env = {**os.environ, "PANEL_TUI_CONFIG": str(tmp_path / "config.toml"), "TZ": "UTC"}
+    config = tmp_path / "config.toml"
+    # The queue first, not what changed since this user last looked (the shift start).
+    config.write_text("[app]\nshift_start = false\n", encoding="utf-8")
+    env = {**os.environ, "PANEL_TUI_CONFIG": str(config), "TZ": "UTC"}
     env.pop("PANEL_TUI_DB", None)
     port = _free_port()
     process = subprocess.Popen(
