@@ -47,3 +47,14 @@ def make_app(store: Store) -> Callable[..., PanelApp]:
         return PanelApp(store, login, demo=True, clock=lambda: NOW, settings=settings, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def same_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths that read the same in every run: the help overlay names the config file.
+
+    The config file is relative to a private working directory, so every run
+    shows ``config/config.toml`` and nothing is written outside the test's folder.
+    """
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PANEL_TUI_CONFIG", str(Path("config") / "config.toml"))

@@ -101,3 +101,38 @@ async def burst(pilot: Pilot, keys: list[str]) -> None:
         event = events.Key(key, char)
         event.set_sender(pilot.app)
         driver.send_message(event)
+
+
+async def settled(pilot: Pilot, quiet: float = 0.3, timeout: float = WAIT) -> None:
+    """Until the screen stops changing, so a snapshot shows one state and only that one.
+
+    Toasts go (each leaves on its own timer, so a slow run would picture it or not),
+    cursors stop blinking (a steady cursor where the focus is), animations finish,
+    and the screen is read until two looks ``quiet`` seconds apart are the same
+    picture, colours and all (a focus moving, a worker's result).
+    """
+    from textual.widgets import Input, TextArea
+
+    app = pilot.app
+    app.clear_notifications()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = None
+    while True:
+        for screen in app.screen_stack:
+            for widget in screen.query("Input, TextArea"):
+                if isinstance(widget, Input | TextArea) and widget.cursor_blink:
+                    widget.cursor_blink = False
+                    if isinstance(widget, TextArea):
+                        # Textual 8.2.8 keys a TextArea's cached lines without the focus once
+                        # blink is off: a line cached in the blink's dark half would stay dark.
+                        widget.notify_style_update()  # (its public way to drop that cache)
+                    widget.refresh()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(quiet)
+        shot = app.export_screenshot()
+        if shot == last:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"the screen kept changing; it shows:\n{screen_text(app)}")
+        last = shot

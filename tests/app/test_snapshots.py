@@ -1,82 +1,134 @@
-"""SVG snapshots of the main screens at 80×24 and 120×40 (pytest-textual-snapshot).
+"""SVG snapshots of every screen at 80×24 and 120×40 (pytest-textual-snapshot).
 
-Deterministic: a fixed store and clock (storefix.NOW), TZ=UTC, cursor blink off.
-Update with `uv run pytest tests/app --snapshot-update` after a deliberate change.
+The dialogs are in test_snapshot_dialogs.py, NO_COLOR and 16 colours in
+test_snapshot_looks.py; snapshot_steps.py says what makes each picture the
+same every run. Update with `uv run pytest tests/app -k snapshot --snapshot-update`
+after a deliberate change, and look at every picture that changed.
 """
 
 from __future__ import annotations
 
 import pytest
-from helpers import queue_ready, wait_for, wait_text
+from helpers import wait_for
+from snapshot_steps import SIZE_IDS, SIZES, on_dispute, on_queue, settled, wait_text
+from storefix import NOW
 from textual.widgets import Input, TextArea
 
-SIZES = [(80, 24), (120, 40)]
+from panel_tui.store.ledger import Ledger
+
+pytestmark = pytest.mark.usefixtures("same_paths")
+sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 
 
-async def _settle(pilot) -> None:  # noqa: ANN001
-    for box in pilot.app.screen.query(Input):
-        box.cursor_blink = False
-    for area in pilot.app.screen.query(TextArea):
-        area.cursor_blink = False
-    await pilot.pause(0.2)
-
-
-async def _queue(pilot) -> None:  # noqa: ANN001
-    await queue_ready(pilot)
-    await wait_text(pilot, "6 disputes")
-
-
-@pytest.mark.parametrize("size", SIZES)
+@sizes
 def test_queue(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
-        await _queue(pilot)
-        await _settle(pilot)
+        await on_queue(pilot)
+        await settled(pilot)
 
     assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes
+def test_queue_filtered(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        await on_queue(pilot)
+        await pilot.press("slash", "1", "0", "0", "4")
+        await wait_text(pilot, "/1004")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
+
+
+@sizes
 def test_detail(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
-        await _queue(pilot)
-        await pilot.press("down", "down", "enter")  # D-2026-0004: cover, package, contacts
-        await wait_text(pilot, "D-2026-0004 person")
-        await _settle(pilot)
+        await on_dispute(pilot, "D-2026-0004")  # cover, a package, contacts
+        await settled(pilot)
 
     assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes
+def test_detail_decided(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        await on_dispute(pilot, "D-2026-0006")  # a decision awaiting acceptance
+        await settled(pilot)
+
+    assert snap_compare(make_app("sup"), terminal_size=size, run_before=before)
+
+
+@sizes
 def test_form(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
-        await _queue(pilot)
+        await on_queue(pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(pilot.app.focused, Input))
         await pilot.press("ctrl+s")  # show the messages
         await wait_text(pilot, "problem(s)")
-        await _settle(pilot)
+        await settled(pilot)
 
     assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes
+def test_form_with_a_field_both_changed(snap_compare, make_app, store, size) -> None:
+    """The edit form after a stale write and ctrl+r: their text beside mine, marked ▲."""
+
+    async def before(pilot) -> None:  # noqa: ANN001
+        from panel_tui.screens.form import DisputeFormScreen
+
+        app = pilot.app
+        await on_dispute(pilot, "D-2026-0002")
+        await pilot.press("E")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DisputeFormScreen) and app.screen._loaded
+        )
+        app.screen.query_one("#f-problem_statement", TextArea).focus()
+        await pilot.press("end", "space", "M", "i", "n", "e", "full_stop")
+        Ledger(store, "sup", clock=lambda: NOW).edit_form(
+            "D-2026-0002", {"problem_statement": "Housing now offers a bed; MCO declines."}
+        )
+        await pilot.press("ctrl+s")  # stale: refused
+        await wait_text(pilot, "ctrl+r reloads the dispute")
+        await pilot.press("ctrl+r")
+        await wait_text(pilot, "▲ Changed by someone else meanwhile: Problem")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
+
+
+@sizes
 def test_panel(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
-        await _queue(pilot)
+        await on_queue(pilot)
         await pilot.press("P")
         await wait_text(pilot, "D-2026-0004 eligibility")
         await pilot.press("1")
-        await _settle(pilot)
+        await settled(pilot)
 
     assert snap_compare(make_app("chair"), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+
+@sizes
 def test_dashboard(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
-        await _queue(pilot)
+        await on_queue(pilot)
         await pilot.press("D")
         await wait_text(pilot, "By type")
-        await _settle(pilot)
+        await settled(pilot)
 
     assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
+
+
+@sizes
+def test_shift_start(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        from panel_tui.screens.shift import ShiftStartScreen
+
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShiftStartScreen))
+        await wait_text(pilot, "What changed since the last 24 hours")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty", shift_start=True), terminal_size=size, run_before=before)
