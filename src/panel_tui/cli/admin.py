@@ -520,13 +520,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from panel_tui.store.maintenance import backup
 
+    store = open_store(args)
+    if store.is_postgres:
+        from panel_tui.store.pg_backup import pg_backup
+
+        if args.dest == "-":
+            raise InvalidInputError(
+                "a PostgreSQL store's backup is a file: give DEST", field="DEST"
+            )
+        as_directory = bool(args.dest) and args.dest.endswith(("/", os.sep))
+        dest = pg_backup(store, Path(args.dest) if args.dest else None, as_directory=as_directory)
+        say(f"backed up to {dest} (pg_dump, checked with pg_restore --list)")
+        return 0
     if args.dest == "-":
-        return _backup_to_stdout(open_store(args))
+        return _backup_to_stdout(store)
     refuse_path(args.dest, "DEST", output=True)
     as_directory = bool(args.dest) and args.dest.endswith(("/", os.sep))
-    dest = backup(
-        open_store(args), Path(args.dest) if args.dest else None, as_directory=as_directory
-    )
+    dest = backup(store, Path(args.dest) if args.dest else None, as_directory=as_directory)
     say(f"backed up to {dest}")
     return 0
 

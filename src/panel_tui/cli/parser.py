@@ -622,7 +622,10 @@ def _store_commands(c: _Commands) -> None:
 
     p = c.command("backup", admin.cmd_backup, "copy the store safely while others write")
     p.add_argument(
-        "dest", nargs="?", metavar="DEST", help="file or directory; '-' streams it to stdout"
+        "dest",
+        nargs="?",
+        metavar="DEST",
+        help="file or directory; '-' streams it to stdout (SQLite); PostgreSQL: pg_dump to DEST",
     )
 
     p = c.command("doctor", admin.cmd_doctor, "check the store's health and the SQLite library")
