@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see abov
 
 
 _FROZEN: set[str] = set()
+#: Seconds after the store opens before the dispute screen is built (the queue settles first).
+PREBUILD_AFTER = 0.5
 
 
 def freeze_once(stage: str) -> None:
@@ -243,6 +245,7 @@ class PanelApp(OrderedKeys):
             self._warn_if_not_a_user()
             self._check_keymap()
             self._begin_shift_start()
+            self.set_timer(PREBUILD_AFTER, self._prebuild_detail)
         else:
             # Normally the first page's arrival starts the opening; this is the fallback.
             self.set_timer(1.0, self._begin_opening)
@@ -328,6 +331,7 @@ class PanelApp(OrderedKeys):
         self._warn_if_not_a_user()
         self._check_keymap()
         self._begin_shift_start()
+        self.set_timer(PREBUILD_AFTER, self._prebuild_detail)
         # Rights are known now (the footer's keys), and the queue rereads through the Store.
         self._broadcast(lambda: IdentityChanged(self.login))
 
@@ -371,6 +375,28 @@ class PanelApp(OrderedKeys):
         return None
 
     # --- screens -------------------------------------------------------------------------
+    @work(thread=True, group="prebuild", exit_on_error=False)
+    def _prebuild_detail(self) -> None:
+        """Build the dispute screen while the queue idles, so the first Enter only fills it.
+
+        The first dispute of a session paid for importing the detail's modules
+        (its dialogs, the detail reader) and for composing and mounting the
+        screen's widgets: about twice a later open. The import runs here, in a
+        thread; the screen is mounted off the stack on the UI thread.
+        """
+        from panel_tui.screens.detail import DisputeScreen
+
+        self.call_from_thread(self._install_detail, DisputeScreen)
+
+    def _install_detail(self, screen_type: type[Screen]) -> None:
+        if self._detail is not None or not self.is_running:
+            return  # a dispute was opened first: that screen is the kept one
+        screen = self._detail = screen_type()
+        self.install_screen(screen, "dispute-detail")
+        # Textual mounts a screen when it is first pushed; _get_screen is that step
+        # alone (the screen then waits off the stack, as after it has been popped).
+        self._get_screen(screen)
+
     def open_dispute(self, ref: str) -> None:
         """Show one dispute's detail.
 

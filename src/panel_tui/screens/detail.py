@@ -5,6 +5,10 @@ decision-rights map allows the current user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import events, work
@@ -91,7 +95,8 @@ class DisputeScreen(AppScreen):
         Binding("R", "reload", "Reload", show=False, id="detail.reload"),
     ]
 
-    def __init__(self, ref: str) -> None:
+    def __init__(self, ref: str = "") -> None:
+        """``ref``: the dispute to show; none for a screen built ahead, filled by ``reopen``."""
         super().__init__()
         self.ref = ref
         self.detail: DisputeDetail | None = None
@@ -118,6 +123,9 @@ class DisputeScreen(AppScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        if not self.ref:  # built ahead of the first open (PanelApp._prebuild_detail)
+            self.call_later(self._lay_out_ahead)
+            return
         self.query_one("#summary", DetailSection).update(f"{self.ref} …loading")
         # A key typed right after Enter (n for a note) is for this dispute: it waits
         # until the dispute is in the screen, or it would find nothing to act on.
@@ -141,6 +149,20 @@ class DisputeScreen(AppScreen):
         elif event.refresh_styles:  # false when a screen above was popped: Textual skips it
             self._styled_in = state  # Screen's handler restyles every node now
 
+    def _lay_out_ahead(self) -> None:
+        """Style and lay out the empty screen now, off the stack, at the app's size.
+
+        The first layout of a screen gives every widget its first size, and each
+        of them then asks for another layout: the first dispute of a session was
+        laid out twice (and restyled whole on its first resume) where later ones
+        are laid out once. Done here, while the queue idles, the first open costs
+        what a later one does. Textual lays out only the current screen on its
+        own, hence its private ``_refresh_layout``.
+        """
+        app = self.app
+        self._styled_in = (app.stylesheet, app.theme, frozenset(app.get_pseudo_classes()))
+        self._refresh_layout(app.size)
+
     def reopen(self, ref: str) -> None:
         """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.
 
@@ -158,9 +180,7 @@ class DisputeScreen(AppScreen):
 
     # --- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load(
-        self, then: Builder | None = None, *, push: bool = False, held: bool = False
-    ) -> None:
+    def load(self, then: Builder | None = None, *, push: bool = False, held: bool = False) -> None:
         """Read the dispute and show it; ``push``: then push this screen. ``held``
         (implied by ``push``): the keys wait on the "dispute" hold until it is shown."""
         app, ref = self.panel, self.ref
@@ -176,6 +196,9 @@ class DisputeScreen(AppScreen):
     def _loaded(
         self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool, held: bool = False
     ) -> None:
+        if not self.is_mounted:  # built ahead and still mounting: its queue runs this after
+            self.call_later(self._loaded, ref, detail, then, push, held)
+            return
         try:
             self._show_loaded(ref, detail, then, push)
         finally:
@@ -191,14 +214,19 @@ class DisputeScreen(AppScreen):
             if self in self.app.screen_stack or self.app.screen is not self._opener:
                 return  # the user went elsewhere meanwhile
             self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
-        self.show(detail, then)
+        self.show(detail, then, opening=push)
         if push:
             self.app.push_screen(self)
 
     def refresh_data(self) -> None:
         self.load()
 
-    def show(self, detail: DisputeDetail, then: Builder | None = None) -> None:
+    def show(
+        self, detail: DisputeDetail, then: Builder | None = None, *, opening: bool = False
+    ) -> None:
+        """Fill the sections from ``detail``. ``opening``: the screen is about to be pushed,
+        so the sections below the fold (cover and package, decisions, notes, history) are
+        drawn after its first frame: it lays out and draws only what is on screen."""
         before = self.detail
         if before is not None and detail.version != before.version and detail.events:
             last = detail.events[-1]
@@ -236,10 +264,18 @@ class DisputeScreen(AppScreen):
         form = tuple((SHORT[name], getattr(d, name)) for name in TEXT_FIELDS)
         self.query_one("#form", DetailSection).show_source(form, _table)
         self.query_one(EvidenceChecklist).show(d.evidence)
-        self.query_one("#protection", DetailSection).show_source(self._protection(d), _table)
-        self.query_one("#decisions", DetailSection).show_source(self._decisions(d), _table)
+
+        def below(section: str, source: object, render: Callable[[Any], RenderableType]) -> None:
+            widget = self.query_one(f"#{section}", DetailSection)
+            if opening:
+                widget.show_after_refresh(source, render)
+            else:
+                widget.show_source(source, render)
+
+        below("protection", self._protection(d), _table)
+        below("decisions", self._decisions(d), _table)
         notes = tuple((f"{local_time(n.at)} {n.by}", n.text) for n in d.notes)
-        self.query_one("#notes", DetailSection).show_source(notes, _table_or_none)
+        below("notes", notes, _table_or_none)
         history = tuple(
             (
                 f"{local_time(e.at)} {e.who}",
@@ -247,7 +283,7 @@ class DisputeScreen(AppScreen):
             )
             for e in d.events
         )
-        self.query_one("#history", DetailSection).show_source(history, _table)
+        below("history", history, _table)
         rights = (d.facts(), self.panel.roles, self.panel.person, self.panel.policy)
         if rights != self._rights:  # the footer recomposes its keys on every refresh
             self._rights = rights

@@ -28,6 +28,7 @@ from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import COUNT_CAP, SORT_KEYS, QueueFilter, Section
+from panel_tui.widgets.filter_input import FilterInput
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
 
@@ -119,7 +120,9 @@ class QueueScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(id="sections")
-        yield Input(placeholder="filter: ref, person, agency, form text", id="filter", compact=True)
+        yield FilterInput(
+            placeholder="filter: ref, person, agency, form text", id="filter", compact=True
+        )
         yield Static(id="status")
         yield Static(id="columns")
         yield QueueView(id="queue")
@@ -226,11 +229,13 @@ class QueueScreen(AppScreen):
 
     # --- what is shown around the rows ---------------------------------------------------
     def _update(self, selector: str, content: Text | str) -> None:
-        """Update a line only when its text changed: each update lays the screen out again."""
+        """Update a line only when its text changed. The lines are one row high whatever
+        they say (app.tcss), so a new text repaints the line without laying out the
+        screen: a filter keystroke was laid out three times, once for the status."""
         key = content.markup if isinstance(content, Text) else content
         if self._shown.get(selector) != key:
             self._shown[selector] = key
-            self.query_one(selector, Static).update(content)
+            self.query_one(selector, Static).update(content, layout=False)
 
     def _show_sections(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")

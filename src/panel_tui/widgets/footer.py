@@ -6,6 +6,12 @@ focus change and every time its screen comes back to the top of the stack.
 Going from the queue to a dispute and back did that twice, for the same keys.
 This footer remembers what it drew and recomposes only when the active
 bindings (key, binding, enabled, tooltip, key display) differ.
+
+When it does recompose, each new key is born with the footer's compact
+setting. Textual's keys start compact and are bound to the footer's value on
+mount: the first value's watcher added the "-compact" class and the bound
+value removed it again, two restyles of every key (about half of the
+Textual time of opening a dispute whose keys differ from the last one's).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeysFooter(Footer):
@@ -36,7 +43,12 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._drawn = self._keys()
-        yield from super().compose()
+        for widget in super().compose():  # grouped keys come through here one by one too
+            # Set before mount: no watcher, no restyle. The command palette's key is not
+            # bound to the footer's setting (Textual leaves it compact): left alone.
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         # As Footer.bindings_changed, but the recompose is skipped when nothing changed.

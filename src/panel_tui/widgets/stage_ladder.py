@@ -1,8 +1,8 @@
 """Every rung of the escalation ladder with its due time and clock state, not only the next.
 
 Also what the dispute detail draws its sections with: ``DetailSection``, a Static
-redrawn only when what it shows changes, and ``RenderedOnce``, a Rich table
-rendered once per width.
+redrawn only when what it shows changes (or, below the fold, after the first
+frame), and ``RenderedOnce``, a Rich table rendered once per width.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class RenderedOnce:
 
 
 _NOTHING = object()
+#: What a section below the fold shows for the frame before its content is drawn.
+PENDING = "…"
 
 
 class DetailSection(Static):
@@ -77,15 +79,39 @@ class DetailSection(Static):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._source: object = _NOTHING
+        self._later: tuple[object, object] | None = None  # what show_after_refresh will draw
 
     def show_source(
         self, source: Any, render: Callable[[Any], RenderableType] | None = None
     ) -> None:
         """Show ``render(source)`` (or ``source``), unless ``source`` equals what is on show."""
+        self._later = None
         if source == self._source:
             return
         self._source = source
         self.update(source if render is None else render(source))
+
+    def show_after_refresh(
+        self, source: Any, render: Callable[[Any], RenderableType] | None = None
+    ) -> None:
+        """As ``show_source``, but drawn after the next frame; until then "…", never the old source.
+
+        For sections below the fold of a dispute being opened: the first frame
+        lays out and draws only what is on screen, the rest follows. A newer
+        ``show_source`` or ``show_after_refresh`` before then wins.
+        """
+        if source == self._source:
+            self._later = None
+            return
+        self._source = _NOTHING
+        self._later = pending = (source, render)
+        self.update(PENDING)
+
+        def draw() -> None:
+            if self._later is pending:
+                self.show_source(source, render)
+
+        self.screen.call_after_refresh(draw)
 
 
 def ladder_table(stages: Sequence[StageView], current: int) -> Table:

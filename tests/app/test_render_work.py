@@ -1,0 +1,131 @@
+"""Textual's work per key, cut down (issue 13) without losing what the screens show.
+
+The dispute screen is built before the first Enter; the detail's sections
+below the fold are drawn after its first frame, never showing the dispute
+before; typing in the queue's filter asks for no layout of the screen from
+the box or the status line. Each test checks what a user sees or can do.
+"""
+
+from __future__ import annotations
+
+from helpers import burst, chars, queue_ready, screen_text, wait_for, wait_text
+from storefix import NOW
+from textual.widget import Widget
+from textual.widgets import Input
+
+from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.modals import FormModal
+from panel_tui.store.read import orm_detail
+from panel_tui.widgets.stage_ladder import PENDING, DetailSection
+
+TALL = (100, 70)  # every section of a demo dispute on screen
+BELOW = ("protection", "decisions", "notes", "history")
+
+
+def _prebuilt(app) -> bool:  # noqa: ANN001
+    screen = app._detail
+    return isinstance(screen, DisputeScreen) and screen.is_mounted and screen.ref == ""
+
+
+async def test_the_dispute_screen_is_built_before_the_first_enter_and_its_keys_work(
+    make_app,
+) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = await queue_ready(pilot)
+        await wait_for(pilot, lambda: _prebuilt(app))
+        built = app._detail
+        assert app.screen is queue  # built off the stack: the queue stays in front
+        assert "…" not in screen_text(app).splitlines()[1]
+
+        # Enter and n arrive together: the note is for the dispute the first Enter opened.
+        await burst(pilot, ["enter", "n"])
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        assert built.detail is not None and built.detail.ref == "D-2026-0001"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is built)
+        await wait_text(pilot, "D-2026-0001 person P-1001")
+
+
+async def test_sections_below_the_fold_follow_the_first_frame_complete(make_app, store) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=TALL) as pilot:
+        queue = await queue_ready(pilot)
+        await wait_for(pilot, lambda: _prebuilt(app))
+        screen = app._detail
+        assert isinstance(screen, DisputeScreen)
+        app.open_dispute("D-2026-0004")
+        await wait_text(pilot, "D-2026-0004 person")
+        detail = orm_detail.dispute_detail(store, "D-2026-0004", NOW)
+        last = detail.events[-1]
+        # Everything is drawn: the last event of the history, and no placeholder left.
+        await wait_text(pilot, f"{last.action}")
+        await wait_for(
+            pilot,
+            lambda: all(
+                screen.query_one(f"#{name}", DetailSection).content != PENDING for name in BELOW
+            ),
+        )
+        first = {name: str(screen.query_one(f"#{name}").render()) for name in BELOW}
+
+        # The next dispute: when the screen is pushed, the sections below the fold hold
+        # the placeholder or the new dispute's rows, never the last dispute's.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is queue)
+        at_push: dict[str, object] = {}
+        push = app.push_screen
+
+        def seen(pushed, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if pushed is screen:
+                for name in BELOW:
+                    at_push[name] = screen.query_one(f"#{name}", DetailSection).content
+            return push(pushed, *args, **kwargs)
+
+        app.push_screen = seen
+        app.open_dispute("D-2026-0001")
+        await wait_text(pilot, "D-2026-0001 person")
+        await wait_for(
+            pilot,
+            lambda: all(
+                screen.query_one(f"#{name}", DetailSection).content != PENDING for name in BELOW
+            ),
+        )
+        assert set(at_push) == set(BELOW)
+        for name, content in at_push.items():  # a section whose rows are the same stays
+            assert content == PENDING or content is screen.query_one(f"#{name}").content
+        assert list(at_push.values()).count(PENDING) >= 2  # history and notes differ
+        history = str(screen.query_one("#history").render())
+        assert history != first["history"]
+        assert "D-2026-0004" not in screen_text(app)
+
+
+async def test_typing_a_filter_lays_out_nothing_from_the_box_or_the_status_line(
+    make_app, monkeypatch
+) -> None:
+    asked: list[str | None] = []
+    refresh = Widget.refresh
+
+    def counting(self, *regions, layout=False, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if layout and (isinstance(self, Input) or self.id in ("status", "sections", "columns")):
+            asked.append(self.id)
+        return refresh(self, *regions, layout=layout, **kwargs)
+
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = await queue_ready(pilot)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        monkeypatch.setattr(Widget, "refresh", counting)
+        await burst(pilot, chars("housingzz"))
+        await wait_for(pilot, lambda: queue.filter.text == "housingzz" and queue.view.loaded)
+        await wait_text(pilot, "0 disputes")
+        assert asked == []
+
+        # The box still scrolls: past its edge, the end of what was typed is on screen.
+        long = "averylongfilterthatrunspasttheedgeofthebox" * 2 + "zq"
+        await burst(pilot, chars(long))
+        await wait_for(pilot, lambda: queue.filter.text == "housingzz" + long)
+        await wait_for(
+            pilot,
+            lambda: any(line.rstrip().endswith("boxzq") for line in screen_text(app).split("\n")),
+        )
