@@ -16,25 +16,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
-from panel_tui.store.read.changes import BREACHED, KINDS, LABELS, WARNING, Changes
+from panel_tui.store.read.changes import KINDS, LABELS, Changes
+from panel_tui.widgets.changes_list import ChangesList
 from panel_tui.widgets.footer import KeysFooter
-
-#: Short labels for the kind column (the table is 80 columns wide at the least).
-SHORT = {
-    BREACHED: "BREACHED",
-    WARNING: "warning",
-    "package_expiring": "package",
-    "review_due": "review",
-    "opened": "opened",
-    "escalated": "escalated",
-    "decided": "decided",
-    "accepted": "accepted",
-    "withdrawn": "withdrawn",
-}
 
 
 def read_changes_for(app: object, login: str) -> Changes:
@@ -52,7 +40,7 @@ class ShiftStartScreen(AppScreen):
 
     DEFAULT_CSS = """
     ShiftStartScreen #summary { padding: 0 1; height: auto; }
-    ShiftStartScreen DataTable { height: 1fr; }
+    ShiftStartScreen #changes-head { height: 1; text-style: bold; }
     """
     BINDINGS = [
         Binding("n", "step(1)", "Next", id="shift.next"),
@@ -69,11 +57,11 @@ class ShiftStartScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(self._summary(), id="summary")
-        yield DataTable(cursor_type="row", zebra_stripes=False, id="changes")
+        yield Static(id="changes-head")
+        yield ChangesList(id="changes")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("what", "ref", "when (UTC)", "stage", "by", "detail")
         self._fill()
 
     def show(self, changes: Changes) -> None:
@@ -83,23 +71,12 @@ class ShiftStartScreen(AppScreen):
             self._fill()
 
     def _fill(self) -> None:
+        """Show the changes: only the lines on screen are drawn (ChangesList)."""
         self.query_one("#summary", Static).update(self._summary())
-        table = self.query_one(DataTable)
-        table.clear()
-        for n, change in enumerate(self.changes.items):
-            style = "bold red" if change.kind == BREACHED else ""
-            table.add_row(
-                Text(SHORT[change.kind], style=style),
-                Text(visible(change.ref, multiline=False)),
-                change.at.astimezone(UTC).strftime("%d %b %H:%M"),
-                "" if change.stage is None else str(change.stage),
-                Text(visible(change.actor or "", multiline=False)),
-                Text(visible(change.detail, multiline=False)),
-                key=str(n),
-            )
-        if table.row_count:
-            table.move_cursor(row=0)
-        table.focus()
+        listed = self.query_one(ChangesList)
+        listed.show(self.changes.items)
+        self.query_one("#changes-head", Static).update(Text(listed.header(), no_wrap=True))
+        listed.focus()
 
     def _summary(self) -> Text:
         c = self.changes
@@ -112,16 +89,16 @@ class ShiftStartScreen(AppScreen):
         return Text(visible(f"{head}\n{body}{more}"))
 
     def action_step(self, delta: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+        listed = self.query_one(ChangesList)
+        if listed.row_count:
+            listed.move_cursor(row=listed.cursor_row + delta)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self.panel.open_dispute(self.changes.items[table.cursor_row].ref)
+        listed = self.query_one(ChangesList)
+        if listed.row_count:
+            self.panel.open_dispute(self.changes.items[listed.cursor_row].ref)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_changes_list_selected(self, event: ChangesList.Selected) -> None:
         event.stop()
         self.action_open()
 
