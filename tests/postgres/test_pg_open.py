@@ -103,6 +103,8 @@ def test_a_store_at_an_older_revision_is_migrated_only_by_init(pg_cli: Cli, pg_d
         # Undo what the newest migration did, so that init can do it again.
         if HEAD == "0007_pg_truncate_guard":
             conn.execute("DROP TRIGGER event_no_truncate ON panel_tui.event")
+        if HEAD == "0010_event_action_index":
+            conn.execute("DROP INDEX panel_tui.ix_event_action_at")
         if HEAD == "0009_queue_indexes":
             for name in ("opened_by", "plan_holder", "closed_order", "live_order"):
                 conn.execute(f"DROP INDEX panel_tui.ix_dispute_{name}")

@@ -164,7 +164,7 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 def as_written_by_0003(path: Path) -> None:
     """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
-    disputes and packages without what reviews added, none of 0009's indexes."""
+    disputes and packages without what reviews added, none of 0009's and 0010's indexes."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -200,6 +200,7 @@ def as_written_by_0003(path: Path) -> None:
             for table in ("seenmark", "alertsent"):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute("DROP INDEX IF EXISTS ix_event_at")
+            conn.execute("DROP INDEX IF EXISTS ix_event_action_at")  # what 0010 added
             conn.execute("ALTER TABLE event DROP COLUMN real_actor")  # what 0006 added
             # What 0008 added (reviews, a package's next step): the index before its column.
             conn.execute("DROP INDEX IF EXISTS ix_dispute_review_due")

@@ -147,3 +147,40 @@ def test_only_people_of_the_store_mark_and_only_events_it_holds(world: World) ->
     with pytest.raises(InvalidInputError, match="not in this store"):
         mark_seen(world.store, "duty_lead", 10**6, world.now)
     assert world.sql("SELECT count(*) FROM seenmark")[0][0] == 0
+
+
+def test_by_time_each_action_is_counted_and_listed_along_its_own_index(world: World) -> None:
+    """Behaviour, not speed: SQLite's plan for the event reads of a "since a time" look
+    names ``ix_event_action_at`` (migration 0010), the counts from the index alone."""
+    from sqlalchemy import event
+
+    for _ in range(3):
+        world.open()
+    statements: list[tuple[str, Any]] = []
+
+    def seen(conn, cursor, statement, params, context, many) -> None:  # noqa: ANN001
+        if "FROM event" in statement and "event.action" in statement:
+            statements.append((statement, params))
+
+    event.listen(world.store.engine, "before_cursor_execute", seen)
+    try:
+        changes = read(world)  # never marked: since the last 24 hours, by time
+    finally:
+        event.remove(world.store.engine, "before_cursor_execute", seen)
+    assert not changes.since.from_mark and changes.counts["opened"] >= 3
+    counts = [s for s in statements if "count(" in s[0]]
+    lists = [s for s in statements if "count(" not in s[0]]
+    assert len(counts) == 1 and len(lists) == len(ch.EVENT_KINDS)
+    conn = sqlite3.connect(world.store.engine.url.database)
+    try:
+        for statement, params in statements:
+            plan = " / ".join(
+                row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}", params)
+            )
+            assert "USING INDEX ix_event_action_at" in plan or (
+                "USING COVERING INDEX ix_event_action_at" in plan
+            ), plan
+            if "count(" in statement:
+                assert "COVERING INDEX ix_event_action_at" in plan, plan
+    finally:
+        conn.close()

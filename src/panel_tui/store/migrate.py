@@ -33,6 +33,7 @@ REVISIONS: tuple[str, ...] = (
     "0007_pg_truncate_guard",
     "0008_reviews_and_expiry",
     "0009_queue_indexes",
+    "0010_event_action_index",
 )
 HEAD = REVISIONS[-1]
 

@@ -292,8 +292,9 @@ class Note(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The audit trail. Append-only (triggers refuse UPDATE/DELETE), hash-chained."""
 
-    #: "What changed since TIME" (shift start, handover) walks events by time (0005).
-    __table_args__ = (Index("ix_event_at", "at"),)
+    #: "What changed since TIME" (shift start, handover) walks events by time (0005);
+    #: its counts and lists per action read (action, at) (0010).
+    __table_args__ = (Index("ix_event_at", "at"), Index("ix_event_action_at", "action", "at"))
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_column=_when())

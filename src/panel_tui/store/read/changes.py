@@ -5,7 +5,8 @@ Two kinds of change, read two ways, each over an index so that a store of
 
 * **events** — disputes opened, escalated, decided, accepted, withdrawn: the
   event log since the person's seen mark (event ids after it: the primary key)
-  or since a time (``ix_event_at``, migration 0005). Ids, not times, for a
+  or since a time (``ix_event_action_at``, migration 0010: each action's count
+  from the index alone, its newest fifty one index range). Ids, not times, for a
   mark: an import appends events with their historical times, and they are
   still new to the reader.
 * **clocks** — breached or newly at warning since then, and provisional
@@ -151,7 +152,7 @@ def _event_window(since: Since, now: datetime, head: int) -> list[Any]:
     if since.after_event is not None:
         return [Event.id > since.after_event, Event.id <= head]
     # By time alone: an id bound here makes SQLite walk the whole key instead of
-    # ix_event_at; and in this one read transaction no event after ``head`` is seen.
+    # ix_event_action_at; and in this one read transaction no event after ``head`` is seen.
     return [Event.at > since.at, Event.at <= now]
 
 
@@ -176,7 +177,7 @@ def _events(
                 col(Event.after),
             )
             .where(*_event_window(since, now, head), col(Event.action) == action)
-            # Newest first along the index the window reads (the key, or ix_event_at).
+            # Newest first along the index the window reads (the key, or ix_event_action_at).
             .order_by(
                 col(Event.id).desc() if since.after_event is not None else col(Event.at).desc()
             )
