@@ -315,7 +315,10 @@ async def test_a_bad_editor_says_so_and_keeps_the_text(
 
 async def test_the_habits_are_in_help_and_can_be_rebound(make_app, _config: Path) -> None:
     _config.parent.mkdir(parents=True, exist_ok=True)
-    _config.write_text('[keymap]\nqueue.sort = "S"\nqueue.copy_ref = "c"\n')
+    _config.write_text(
+        '[keymap]\nqueue.sort = "S"\nqueue.copy_ref = "c"\nqueue.next_breached = "B"\n'
+        'queue.unmark = "u"\napp.theme = "f3"\n'
+    )
     from panel_tui.config import load_settings
 
     app = make_app("duty")
@@ -345,3 +348,13 @@ async def test_the_habits_are_in_help_and_can_be_rebound(make_app, _config: Path
         await wait_text(pilot, "by ref ▲")
         await pilot.press("c")
         assert app.clipboard == cursor_ref(app)
+        await pilot.press("f3")  # rebound from f2
+        await wait_for(pilot, lambda: app.theme == "high-contrast")
+        await pilot.press("space")  # mark the row under the cursor, then u unmarks all
+        await wait_text(pilot, "1 marked")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "marked" not in screen_text(app).splitlines()[2])
+        await pilot.press("down", "down")
+        await wait_for(pilot, lambda: cursor_ref(app) not in (None, "D-2026-0001"))
+        await pilot.press("B")  # next breached, rebound from b: round to the one breached
+        await wait_for(pilot, lambda: cursor_ref(app) == "D-2026-0001")
