@@ -233,40 +233,40 @@ def _warning(
 ) -> tuple[list[Change], int]:
     """Live disputes whose clock reached warning in (since, now] and has not breached.
 
-    A clock of window W warns ``(1 - fraction) × W`` before it is due. So for each
-    window length the policy uses, the disputes (of the risks and stages with that
-    window) that warned in the period are exactly those due in (since, now] shifted
-    by that much: one index range per window length, and only the matches come back.
+    A clock of window W warns ``(1 - fraction) × W`` before it is due. So the
+    disputes (of the risks and stages with that window) that warned in the period
+    are exactly those due in (since, now] shifted by that much. One index range
+    reads every live dispute due within the widest such shift of ``now`` (a count
+    and a list per window length cost as much again each, at 100,000 disputes);
+    each is then kept if its own window's shift puts its warning in the period.
     """
     fraction = policy.clock.warning_fraction
-    by_window: dict[float, list[Any]] = {}
+    ahead_of: dict[tuple[str, int], timedelta] = {}
     for risk in ("critical", "high", "medium", "low"):
         for stage, hours in enumerate(getattr(policy.windows, risk)):
-            by_window.setdefault(hours, []).append(
-                and_(col(Dispute.risk) == risk, col(Dispute.current_stage) == stage)
-            )
-    found: list[Change] = []
-    count = 0
-    for hours, pairs in by_window.items():
-        ahead = timedelta(hours=hours) * (1 - fraction)
-        window = (
+            ahead_of[(risk, stage)] = timedelta(hours=hours) * (1 - fraction)
+    if not ahead_of:
+        return [], 0
+    widest = max(ahead_of.values())
+    rows = session.execute(
+        select(
+            col(Dispute.ref),
+            col(Dispute.risk),
+            col(Dispute.current_stage),
+            col(Dispute.current_due_at),
+        ).where(
             col(Dispute.status).in_(_LIVE),
-            col(Dispute.current_due_at) > max(since + ahead, now),
-            col(Dispute.current_due_at) <= now + ahead,
-            or_(*pairs),
+            col(Dispute.current_due_at) > now,
+            col(Dispute.current_due_at) <= now + widest,
         )
-        count += session.execute(select(func.count()).where(*window)).scalar_one()
-        rows = session.execute(
-            select(col(Dispute.ref), col(Dispute.current_stage), col(Dispute.current_due_at))
-            .where(*window)
-            .order_by(col(Dispute.current_due_at).desc())  # the newest warnings of this window
-            .limit(PER_KIND)
-        )
-        found += [
-            Change(WARNING, ref, due - ahead, stage, None, f"due {_short(due)}")
-            for ref, stage, due in rows
-        ]
-    return sorted(found, key=lambda c: c.at, reverse=True)[:PER_KIND], int(count)
+    )
+    found: list[Change] = []
+    for ref, risk, stage, due in rows:
+        ahead = ahead_of.get((risk, stage))
+        if ahead is not None and max(since + ahead, now) < due <= now + ahead:
+            found.append(Change(WARNING, ref, due - ahead, stage, None, f"due {_short(due)}"))
+    found.sort(key=lambda c: (c.at, c.ref), reverse=True)
+    return found[:PER_KIND], len(found)
 
 
 def _expiring(session: Session, since: datetime, now: datetime) -> list[Change]:
