@@ -358,3 +358,34 @@ def test_ledger_continues_after_a_bulk_demo(tmp_path: Path) -> None:
     assert store.setting(f"ref_seq:{NOW.year - 1}") is not None
     assert _count(store, Setting, Setting.key.like("ref_seq:%")) >= 3
     store.close()
+
+
+# --- built without an fsync per commit, durable once built ------------------------------
+def test_a_built_demo_is_synchronous_full_again_with_its_wal_folded_in(demo: Store) -> None:
+    path = Path(demo.engine.url.database or "")
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0  # the last step synced it into the file
+    with demo.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_unsynced_turns_the_sync_off_only_inside(tmp_path: Path) -> None:
+    from panel_tui.store.engine import unsynced
+
+    store = Store.open(str(tmp_path / "s.db"), create=True)
+    try:
+
+        def level() -> int:
+            with store.engine.connect() as connection:
+                return int(connection.exec_driver_sql("PRAGMA synchronous").scalar() or 0)
+
+        assert level() == 2
+        with unsynced(store.engine):
+            assert level() == 0  # OFF: commits do not wait for the disk
+            with store.write() as session:
+                session.add(Setting(key="probe", value="1"))
+        assert level() == 2
+        with store.read() as session:
+            assert session.get(Setting, "probe") is not None
+    finally:
+        store.close()

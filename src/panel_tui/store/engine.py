@@ -18,6 +18,8 @@ BEGIN. Engines are never created at import time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -185,3 +187,33 @@ def checkpoint_wal(engine: Engine) -> None:
         cursor.close()
     finally:
         raw.close()
+
+
+@contextmanager
+def unsynced(engine: Engine) -> Iterator[None]:
+    """Commits without an fsync each, then one at the end: only for a store being built.
+
+    The demo writes its first disputes through the Ledger, an operation per
+    commit (some 430), and ``synchronous=FULL`` waits for the disk on every
+    one: most of a first ``demo``'s time on a busy disk. A store being built
+    is new, nobody else has it open, and a failed build is deleted, so its
+    commits need not survive a power cut one by one. On the way out the pool
+    is emptied (later connections are FULL again) and the WAL is folded into
+    the file by a FULL connection, which syncs it: once built, the store is
+    as durable as any.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+
+    def no_sync(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA synchronous = OFF")  # after _on_connect's FULL
+
+    engine.dispose()  # pooled connections were opened FULL
+    event.listen(engine, "connect", no_sync)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", no_sync)
+        engine.dispose()
+    checkpoint_wal(engine)

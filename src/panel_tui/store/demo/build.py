@@ -18,9 +18,10 @@ from panel_tui.rules.policy import default_policy_text, parse_policy
 from panel_tui.store.db import Store
 from panel_tui.store.demo.bulk import run_bulk
 from panel_tui.store.demo.history import base_plans, run_ledger
+from panel_tui.store.demo.plan import Plan
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
-from panel_tui.store.engine import checkpoint_wal, refresh_statistics, sqlite_path, to_url
+from panel_tui.store.engine import refresh_statistics, sqlite_path, to_url, unsynced
 from panel_tui.store.ledger.admin import Admin, init_store
 
 #: Disputes written through the Ledger before the bulk path takes over.
@@ -73,25 +74,8 @@ def build_demo(
         target, ADMIN_LOGIN, "Demo Administrator", kind="demo", policy_text=policy_text, at=founded
     )
     try:
-        admin = Admin(store, ADMIN_LOGIN)
-        for n, (code, name, kind) in enumerate(DEMO_AGENCIES, 1):
-            admin.add_agency(code, name, kind, at=founded + timedelta(minutes=n))
-        for n, (login, display, roles, agency) in enumerate(DEMO_PEOPLE, 1):
-            admin.add_person(
-                login, display, roles, agency, at=founded + timedelta(hours=1, minutes=n)
-            )
-        say(f"writing {len(plans)} disputes through the ledger")
-        run_ledger(store, plans, say)
-        if bulk:
-            rest = disputes - len(plans)
-            base_live = sum(
-                1 for p in plans if not any(s.kind in ("accept", "withdraw") for s in p.steps)
-            )
-            live = min(rest, max(round(disputes * 0.05) - base_live, 20))
-            say(f"bulk: adding {rest:,} disputes")
-            run_bulk(store, planner, seed, policy_text, (rest, live), say)
-            refresh_statistics(store.engine)
-            checkpoint_wal(store.engine)
+        with unsynced(store.engine):  # a new file: one sync at the end (engine.unsynced)
+            _fill(store, plans, bulk, (disputes, seed), planner, policy_text, founded, say)
     except BaseException:
         store.close()
         if path is not None:
@@ -100,3 +84,33 @@ def build_demo(
         raise
     say("demo store ready")
     return store
+
+
+def _fill(
+    store: Store,
+    plans: list[Plan],
+    bulk: bool,
+    size: tuple[int, int],
+    planner: Planner,
+    policy_text: str,
+    founded: datetime,
+    say: Callable[[str], None],
+) -> None:
+    """The demo's agencies, people and disputes, into the new store."""
+    disputes, seed = size
+    admin = Admin(store, ADMIN_LOGIN)
+    for n, (code, name, kind) in enumerate(DEMO_AGENCIES, 1):
+        admin.add_agency(code, name, kind, at=founded + timedelta(minutes=n))
+    for n, (login, display, roles, agency) in enumerate(DEMO_PEOPLE, 1):
+        admin.add_person(login, display, roles, agency, at=founded + timedelta(hours=1, minutes=n))
+    say(f"writing {len(plans)} disputes through the ledger")
+    run_ledger(store, plans, say)
+    if bulk:
+        rest = disputes - len(plans)
+        base_live = sum(
+            1 for p in plans if not any(s.kind in ("accept", "withdraw") for s in p.steps)
+        )
+        live = min(rest, max(round(disputes * 0.05) - base_live, 20))
+        say(f"bulk: adding {rest:,} disputes")
+        run_bulk(store, planner, seed, policy_text, (rest, live), say)
+        refresh_statistics(store.engine)
