@@ -118,3 +118,64 @@ def tables_at(target: str) -> list[str]:
         return [r[0] for r in rows.fetchall()]
     finally:
         conn.close()
+
+
+class Row(tuple):  # type: ignore[type-arg]
+    """A row read by position or by column name, as ``sqlite3.Row`` is (``dict(row)`` too)."""
+
+    _names: tuple[str, ...] = ()
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names.index(key))
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def as_sqlite_holds_it(value: Any) -> Any:
+    """A value as SQLite hands it back: times and dates as the text SQLAlchemy stores there
+    (naive UTC, always with microseconds), so a test compares one form on both backends."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _row_factory(cursor: Any) -> Any:
+    names = tuple(c.name for c in cursor.description or ())
+
+    def make(values: Any) -> Row:
+        row = Row(as_sqlite_holds_it(v) for v in values)
+        row._names = names
+        return row
+
+    return make
+
+
+def pg_query(database: str, query: str, *args: Any) -> list[Row]:
+    """``query`` (written for sqlite3: ``?`` placeholders) on a store's database, as its
+    owner would run it in psql: in the store's schema, outside the code under test."""
+    import psycopg
+
+    url = database_url(database).replace("+psycopg", "")
+    with psycopg.connect(
+        url, autocommit=True, options="-c search_path=panel_tui", row_factory=_row_factory
+    ) as conn:
+        if args:
+            query = query.replace("%", "%%").replace("?", "%s")
+            return conn.execute(query, args).fetchall()
+        return conn.execute(query).fetchall()
+
+
+def database_of(target: str) -> str:
+    """The database a PostgreSQL store URL names."""
+    from sqlalchemy.engine import make_url
+
+    return str(make_url(target).database)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_helpers import Cli, form
 
 from panel_tui.store.sqlite_driver import DRIVER
@@ -26,6 +27,7 @@ def _events(db: Path) -> int:
         conn.close()
 
 
+@pytest.mark.backend
 def test_report_formats(team: Cli) -> None:
     _open(team)
     _open(team, dispute_type="eligibility", person_ref="P-0042")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_helpers import Cli, form
 
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
@@ -64,6 +65,7 @@ def test_invalid_form_names_field_and_writes_nothing(team: Cli) -> None:
     assert counts(team) == before
 
 
+@pytest.mark.backend
 def test_bad_usage_is_exit_2(team: Cli) -> None:
     assert team("queue", "--format", "yaml").returncode == 2
     assert team("queue", "--due-within", "soon").returncode == 2
@@ -81,6 +83,7 @@ def test_missing_store_is_a_clear_error(cli: Cli) -> None:
     assert not cli.db.exists()
 
 
+@pytest.mark.backend
 def test_as_refused_on_a_real_store(cli: Cli) -> None:
     cli.ok("init")
     result = cli("--as", "somebody", "queue", "--mine")
@@ -88,6 +91,7 @@ def test_as_refused_on_a_real_store(cli: Cli) -> None:
     assert "does not allow acting as someone else" in result.stderr
 
 
+@pytest.mark.backend
 def test_policy_check_names_the_key(cli: Cli, tmp_path) -> None:
     from panel_tui.rules.policy import default_policy_text
 
@@ -216,6 +220,7 @@ def test_opening_the_app_checks_the_store_and_the_line_first(cli: Cli) -> None:
     assert result.returncode == 2 and "expected one argument" in result.stderr
 
 
+@pytest.mark.backend
 def test_a_real_process_says_and_exits_as_the_in_process_runs_do(team: Cli) -> None:
     """The other tests run ``main`` in this process; here the same commands run as processes."""
     process = team.in_subprocess()

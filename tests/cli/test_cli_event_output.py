@@ -8,6 +8,7 @@ import os
 import pwd
 import sqlite3
 
+import pytest
 from cli_helpers import Cli, form
 
 REAL_LOGIN = pwd.getpwuid(os.getuid()).pw_name
@@ -18,6 +19,7 @@ def _open(team: Cli, login: str = "duty") -> str:
     return next(word for word in out.split() if word.startswith("D-"))
 
 
+@pytest.mark.backend
 def test_show_names_the_real_login_beside_the_claimed_one(team: Cli) -> None:
     ref = _open(team)
     events = team.json("show", ref, "--format", "json")["events"]
@@ -26,6 +28,7 @@ def test_show_names_the_real_login_beside_the_claimed_one(team: Cli) -> None:
     assert f"duty (by {REAL_LOGIN})" in team.ok("show", ref)
 
 
+@pytest.mark.backend
 def test_event_payloads_are_objects_in_json_output(team: Cli) -> None:
     ref = _open(team)
     team.ok("--as", "duty", "note", ref, "Called the county duty desk twice today.")
@@ -36,6 +39,7 @@ def test_event_payloads_are_objects_in_json_output(team: Cli) -> None:
     assert opened["after"]["person_ref"] == "P-0042"
 
 
+@pytest.mark.backend
 def test_users_show_names_the_real_login_of_an_administrator_acting_as_another(
     team: Cli,
 ) -> None:

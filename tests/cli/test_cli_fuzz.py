@@ -203,6 +203,7 @@ def invocations(draw: st.DrawFn, refs: list[str]) -> tuple[list[str], str, dict[
     return argv, stdin, files
 
 
+@pytest.mark.backend
 @FUZZ
 @given(data=st.data())
 def test_every_command_answers_bad_input_with_one_line_and_writes_nothing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from cli_helpers import Cli, form
 
 from panel_tui.store.db import Store
@@ -22,6 +23,7 @@ def open_back(cli: Cli, hours: float, login: str = "duty", **changes: object) ->
         store.close()
 
 
+@pytest.mark.backend
 def test_handover_lists_what_changed_and_mark_seen_empties_it(team: Cli) -> None:
     breached = open_back(team, 30, risk="high")  # frontline window 24 h: breached 6 h ago
     warned = open_back(team, 20, risk="high")  # warning since 2 h ago
@@ -48,6 +50,7 @@ def test_handover_lists_what_changed_and_mark_seen_empties_it(team: Cli) -> None
     )
 
 
+@pytest.mark.backend
 def test_since_a_time_uses_the_date_grammar(team: Cli) -> None:
     old = open_back(team, 10)
     new = open_back(team, 1)

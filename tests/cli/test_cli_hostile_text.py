@@ -57,6 +57,7 @@ def _ref(cli: Cli) -> str:
     return f"D-{_year(cli)}-0001"
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "args",
     [
@@ -84,6 +85,7 @@ def test_hostile_arguments_are_refused_with_the_field_named(
     assert_no_raw(result.stderr)
 
 
+@pytest.mark.backend
 def test_a_hostile_form_is_refused_and_nothing_is_written(cli: Cli) -> None:
     cli.ok("init", "--name", "Test Admin")
     cli.ok("agencies", "add", "CBH", "County")

@@ -55,12 +55,14 @@ def refused(db: Path, *argv: str, stdin: str = "", code: int = 2) -> Run:
 # --- tracebacks that were ----------------------------------------------------------------
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("doc", ["[]", "null", '"x"', "5", "[{}]"])
 def test_open_json_that_is_not_one_object(store: Path, doc: str) -> None:
     result = refused(store, "--as", "duty", "open", "--json", "-", stdin=doc)
     assert "one JSON object of form fields" in result.err and "--template" in result.err
 
 
+@pytest.mark.backend
 def test_deeply_nested_json_for_open_and_import(store: Path, tmp_path: Path) -> None:
     deep = "[" * 100_000 + "]" * 100_000
     result = refused(store, "--as", "duty", "open", "--json", "-", stdin=deep)
@@ -70,6 +72,7 @@ def test_deeply_nested_json_for_open_and_import(store: Path, tmp_path: Path) -> 
     assert "nested deeper" in refused(store, "import", str(path)).err
 
 
+@pytest.mark.backend
 def test_a_five_thousand_digit_number(store: Path, tmp_path: Path) -> None:
     doc = json.dumps(form()).replace('"P-0042"', "9" * 5000)
     result = refused(store, "--as", "duty", "open", "--json", "-", stdin=doc)
@@ -81,6 +84,7 @@ def test_a_five_thousand_digit_number(store: Path, tmp_path: Path) -> None:
     refused(store, "queue", "--stage", "9" * 5000)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "argv",
     [
@@ -104,6 +108,7 @@ def test_overflowing_times_and_durations(store: Path, refs: list[str], argv: tup
     assert "too far" in result.err or "from 1 to" in result.err
 
 
+@pytest.mark.backend
 def test_a_search_of_100000_characters(store: Path) -> None:
     result = refused(store, "queue", "--text", "a" * 100_000)
     assert f"at most {SHORT_MAX}" in result.err
@@ -112,6 +117,7 @@ def test_a_search_of_100000_characters(store: Path) -> None:
 # --- the one grammar -----------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_the_app_date_forms_work_on_the_command_line(store: Path, refs: list[str]) -> None:
     ok(store, "--as", "sup", "escalate", refs[0], "--note", "to the supervisor")
     ok(
@@ -125,6 +131,7 @@ def test_the_app_date_forms_work_on_the_command_line(store: Path, refs: list[str
 # --- the small items ---------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_expect_version_ahead_of_the_dispute(store: Path, refs: list[str]) -> None:
     result = refused(
         store, "--as", "duty", "escalate", refs[0], "--note", "x", "--expect-version", "999"
@@ -133,6 +140,7 @@ def test_expect_version_ahead_of_the_dispute(store: Path, refs: list[str]) -> No
     assert "changed by" not in result.err
 
 
+@pytest.mark.backend
 def test_search_text_percent_and_underscore_are_literal(store: Path, refs: list[str]) -> None:
     for text in ("%", "100%", "_b", "50_"):
         for who in ((), ("--as", "duty")):  # the quick reader and the ORM's query
@@ -141,6 +149,7 @@ def test_search_text_percent_and_underscore_are_literal(store: Path, refs: list[
     assert json.loads(ok(store, "queue", "--text", "P_00", "--format", "json"))["total"] == 0
 
 
+@pytest.mark.backend
 def test_an_unknown_agency_filter_names_the_known_ones(store: Path) -> None:
     for who in ((), ("--as", "duty")):
         result = refused(store, *who, "queue", "--agency", "ZZZ")
@@ -156,6 +165,7 @@ def test_policy_check_errors_go_to_stderr(tmp_path: Path) -> None:
     assert "warning_fraction" in result.err and "Traceback" not in result.err
 
 
+@pytest.mark.backend
 def test_a_byte_order_mark_is_accepted_for_json_and_csv(store: Path, tmp_path: Path) -> None:
     path = tmp_path / "form.json"
     path.write_text("\ufeff" + json.dumps(form()), encoding="utf-8")
@@ -168,6 +178,7 @@ def test_a_byte_order_mark_is_accepted_for_json_and_csv(store: Path, tmp_path: P
 # --- one bound for every free text ---------------------------------------------------
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "argv",
     [
@@ -195,6 +206,7 @@ def test_free_text_has_one_upper_bound(store: Path, refs: list[str], argv: tuple
     assert run(store, *at_limit).code == 0
 
 
+@pytest.mark.backend
 def test_decision_rationale_and_start_plan_are_bounded(store: Path, refs: list[str]) -> None:
     ref = refs[0]
     ok(store, "--as", "sup", "escalate", ref, "--note", "to the supervisor")
@@ -210,6 +222,7 @@ def test_decision_rationale_and_start_plan_are_bounded(store: Path, refs: list[s
 # --- import: what the store holds is skipped; nothing from the future ----------------------
 
 
+@pytest.mark.backend
 def test_importing_the_same_export_again_skips_what_is_held(
     store: Path, refs: list[str], tmp_path: Path
 ) -> None:
@@ -231,6 +244,7 @@ def test_importing_the_same_export_again_skips_what_is_held(
     assert fingerprint(fresh)["dispute"] == before
 
 
+@pytest.mark.backend
 def test_importing_the_same_csv_again_skips_what_is_held(store: Path, tmp_path: Path) -> None:
     from panel_tui.store.transfer import CSV_EXAMPLE
 
@@ -242,6 +256,7 @@ def test_importing_the_same_csv_again_skips_what_is_held(store: Path, tmp_path: 
     assert second["imported"] == 0 and len(second["skipped"]) == 2
 
 
+@pytest.mark.backend
 def test_import_refuses_times_in_the_future(store: Path, tmp_path: Path) -> None:
     from panel_tui.store.transfer import CSV_EXAMPLE
 
@@ -259,6 +274,7 @@ def test_import_refuses_times_in_the_future(store: Path, tmp_path: Path) -> None
     assert "opened_at" in result.err and "in the future" in result.err
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "argv",
     [

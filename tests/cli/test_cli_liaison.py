@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from cli_helpers import Cli, form
 
@@ -22,6 +23,7 @@ def refs(result: dict) -> list[str]:
     return [d["ref"] for d in result["disputes"]]
 
 
+@pytest.mark.backend
 def test_the_liaison_finds_its_work(team: Cli) -> None:
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         team.ok("users", "add", "liaison", "--name", "Ruth", "--roles", "commissioner_liaison")
@@ -70,6 +72,7 @@ def test_the_liaison_finds_its_work(team: Cli) -> None:
         assert team.json("--as", "liaison", "queue", "--mine")["total"] == 0
 
 
+@pytest.mark.backend
 def test_a_breached_final_authority_stage_triggers_liaison(team: Cli) -> None:
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         ref = open_dispute(team, risk="critical")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_helpers import Cli, form
 
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
@@ -16,6 +17,7 @@ def open_dispute(cli: Cli, **changes: object) -> str:
     return json.loads(out)["ref"]
 
 
+@pytest.mark.backend
 def test_full_lifecycle_to_closure(team: Cli) -> None:
     ref = open_dispute(team)
     assert ref.startswith("D-")
@@ -97,6 +99,7 @@ def test_full_lifecycle_to_closure(team: Cli) -> None:
     assert "intact" in team.ok("audit", "verify")
 
 
+@pytest.mark.backend
 def test_at_shows_what_will_have_breached(team: Cli) -> None:
     ref = open_dispute(team, risk="critical")  # frontline window: 4 h
     assert team.json("queue", "--breached")["total"] == 0
@@ -128,6 +131,7 @@ def test_breached_escalation_needs_reason(team: Cli) -> None:
     assert detail["stages"][0]["breach_reason"] == "MCO lead on leave"
 
 
+@pytest.mark.backend
 def test_filters(team: Cli) -> None:
     a = open_dispute(team, dispute_type="eligibility", risk="low")
     b = open_dispute(team, responding_agencies=["HSG"], person_ref="P-7777")
@@ -146,6 +150,7 @@ def test_filters(team: Cli) -> None:
     assert len(csv_out) == 3
 
 
+@pytest.mark.backend
 def test_show_prints_the_notes_and_the_escalation_note(team: Cli) -> None:
     ref = open_dispute(team)
     team.ok("--as", "duty", "note", ref, "Called the MCO lead; back Thursday")

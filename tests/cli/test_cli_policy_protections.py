@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from cli_helpers import Cli
 
 from panel_tui.rules.policy import default_policy_text
@@ -18,6 +19,7 @@ def _file(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
+@pytest.mark.backend
 def test_check_and_set_refuse_override_on_a_real_store(cli: Cli, tmp_path: Path) -> None:
     policy = _file(tmp_path, "override.toml", OVERRIDE)
     result = cli("policy", "check", policy)  # no store yet: a real one is assumed
@@ -38,6 +40,7 @@ def test_a_test_store_may_allow_override(cli: Cli, tmp_path: Path) -> None:
     cli.ok("policy", "set", policy)
 
 
+@pytest.mark.backend
 def test_check_set_and_init_refuse_a_policy_nobody_can_administer(cli: Cli, tmp_path: Path) -> None:
     policy = _file(tmp_path, "nobody.toml", NOBODY)
     result = cli("policy", "check", policy)

@@ -74,6 +74,7 @@ def test_an_impossible_backup_destination_is_one_line_exit_2(
     assert "DEST" in result.stderr
 
 
+@pytest.mark.backend
 def test_export_to_a_file_is_owner_only(store: Cli, tmp_path: Path) -> None:
     target = tmp_path / "export.json"
     target.write_text("old, world-readable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_helpers import Cli, form
 
 
@@ -28,6 +29,7 @@ def refs(listing: dict) -> list[str]:
     return [d["ref"] for d in listing["disputes"]]
 
 
+@pytest.mark.backend
 def test_an_expired_package_reads_expired_in_show_and_queue(team: Cli) -> None:
     ref = with_package(team)
     before = team.json("queue", "--section", "provisional_expiring", "--at", "+6d")
@@ -48,6 +50,7 @@ def test_an_expired_package_reads_expired_in_show_and_queue(team: Cli) -> None:
     assert team.json("show", ref)["next_step"] is None  # today it is still running
 
 
+@pytest.mark.backend
 def test_pathway_takes_it_out_of_the_expired_section(team: Cli) -> None:
     ref = with_package(team)
     out = team.json("--as", "sup", "pathway", ref, "--pathway", "MCO intensive case management")
@@ -61,6 +64,7 @@ def test_pathway_takes_it_out_of_the_expired_section(team: Cli) -> None:
     assert refused.returncode == 1 and "record a provisional package's funded" in refused.stderr
 
 
+@pytest.mark.backend
 def test_reviews_come_due_and_triggers_bring_them_forward(team: Cli) -> None:
     ref = open_dispute(team)
     team.ok(
@@ -88,6 +92,7 @@ def test_reviews_come_due_and_triggers_bring_them_forward(team: Cli) -> None:
     assert actions[-2:] == ["review_trigger", "record_review"]
 
 
+@pytest.mark.backend
 def test_rerate_tightens_the_clock_and_is_refused_to_frontline(team: Cli) -> None:
     ref = open_dispute(team, risk="high")
     due_before = team.json("show", ref)["clock"]["due_at"]
@@ -106,6 +111,7 @@ def test_rerate_tightens_the_clock_and_is_refused_to_frontline(team: Cli) -> Non
     assert team("--as", "sup", "rerate", ref, "--risk", "severe", "--note", "x").returncode == 2
 
 
+@pytest.mark.backend
 def test_the_new_commands_explain_themselves(cli: Cli) -> None:
     for command, words in (
         ("pathway", "escalate"),
@@ -118,6 +124,7 @@ def test_the_new_commands_explain_themselves(cli: Cli) -> None:
         assert words in " ".join(out.split()), command
 
 
+@pytest.mark.backend
 def test_policy_show_says_the_review_rules_in_words(cli: Cli) -> None:
     out = " ".join(cli.ok("policy", "show", "--default").split())
     assert "[reviews]" in out and "critical_incident = 0" in out

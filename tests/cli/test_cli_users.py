@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_helpers import Cli, form
 
 
+@pytest.mark.backend
 def test_a_leaver_is_refused_and_their_history_shows(team: Cli) -> None:
     team.ok("users", "set", "front", "--roles", "supervisor", "--agency", "MCO")
     team.ok("users", "deactivate", "duty", "--reason", "left 2026-11-30")
@@ -22,6 +24,7 @@ def test_a_leaver_is_refused_and_their_history_shows(team: Cli) -> None:
     team.ok("--as", "duty", "open", "--json", "-", stdin=json.dumps(form()))
 
 
+@pytest.mark.backend
 def test_the_last_administrator_cannot_deactivate_themselves(team: Cli) -> None:
     me = json.loads(team.ok("users", "list", "--format", "json"))
     admin = next(p["login"] for p in me if "admin" in p["roles"])

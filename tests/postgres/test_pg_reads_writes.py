@@ -10,7 +10,7 @@ import pytest
 from cli_helpers import Cli, form
 from sqlalchemy import text
 
-from panel_tui.rules.errors import StoreBusyError
+from panel_tui.rules.errors import InvalidInputError, StoreBusyError
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.admin import Admin
@@ -80,3 +80,18 @@ def test_a_writer_behind_another_waits_a_bounded_time_then_is_busy(
 
 def postgres_db(cli: Cli) -> str:
     return str(cli.db).rsplit("/", 1)[1]
+
+
+def test_a_nul_is_bad_input_even_in_a_lookup(team: Cli) -> None:
+    """PostgreSQL cannot hold U+0000 even in a query's parameter: "is this login taken?"
+    runs before the text guard's flush, and was the driver's DataError (a traceback)."""
+    store = Store.open(str(team.db))
+    try:
+        with pytest.raises(InvalidInputError, match="U\\+0000"):
+            Admin(store, "root").add_person("mal\x00", "Mal", ["frontline"])
+    finally:
+        store.close()
+    result = team("open", "--json", "-", stdin=json.dumps(form(problem_statement="a\u0000b")))
+    assert result.returncode == 2 and "U+0000" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert team.json("queue")["disputes"] == []

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import backends
 import pytest
 from dispute_forms import valid_form
 from role_store import ADMIN, T0, build_role_store
@@ -49,7 +50,8 @@ class World:
     """A store with agencies and people, its clock, and helpers to drive and inspect it."""
 
     store: Store
-    path: Path
+    #: The store's SQLite file, or on a PostgreSQL run its URL (tests/backends.py).
+    path: Path | str
     now: datetime = T0
     _ledgers: dict[str, Ledger] = field(default_factory=dict)
 
@@ -88,8 +90,10 @@ class World:
             ref, "assigned", "MCO has the contract for this", self.review(), receiving_agency="MCO"
         )
 
-    # --- inspecting (raw sqlite3: independent of the code under test) -----------
+    # --- inspecting (raw sqlite3 or psycopg: independent of the code under test) ----
     def sql(self, query: str, *args: Any) -> list[sqlite3.Row]:
+        if isinstance(self.path, str):
+            return backends.pg_query(backends.database_of(self.path), query, *args)  # type: ignore[return-value]
         conn = sqlite3.connect(self.path)
         conn.row_factory = sqlite3.Row
         try:
@@ -113,6 +117,18 @@ class World:
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table except the event log."""
+        if isinstance(self.path, str):  # PostgreSQL: rows in no particular order, so sorted
+            tables = [
+                r[0]
+                for r in self.sql(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                    "'panel_tui' AND table_name NOT IN ('event', 'panel_tui_version')"
+                )
+            ]
+            return {
+                t: sorted((tuple(r) for r in self.sql(f'SELECT * FROM "{t}"')), key=repr)
+                for t in tables
+            }
         tables = [
             r["name"]
             for r in self.sql(
@@ -159,15 +175,34 @@ class World:
         return err
 
 
+@pytest.fixture(scope="session")
+def base_store_database() -> Iterator[str]:
+    """On a PostgreSQL run: the base store as a template database, copied per test."""
+    name = backends.create_database()
+    build_role_store(backends.database_url(name))  # type: ignore[arg-type]
+    yield name
+    backends.drop_database(name)
+
+
 @pytest.fixture
-def world(base_store_file: Path, tmp_path: Path) -> Iterator[World]:
-    path = tmp_path / "store.db"
-    shutil.copyfile(base_store_file, path)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The base store, copied for this test: a SQLite file, or on a PostgreSQL run a
+    database made from the template (tests marked ``backend`` run on both)."""
+    path: Path | str
+    if backends.on_postgres():
+        template = request.getfixturevalue("base_store_database")
+        database = backends.create_database(template)
+        path = backends.database_url(database)
+    else:
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("base_store_file"), path)
     store = Store.open(str(path))
     try:
         yield World(store, path)
     finally:
         store.close()
+        if isinstance(path, str):
+            backends.drop_database(database)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def test_init_makes_the_login_administrator_and_records_it(tmp_path: Path) -> No
         store.close()
 
 
+@pytest.mark.backend
 def test_init_refuses_an_initialised_store(world) -> None:
     world.store.close()
     with pytest.raises(StoreError, match="already initialised"):
@@ -53,6 +54,7 @@ def test_init_installs_a_custom_policy(tmp_path: Path) -> None:
 # --- agencies and people ----------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_add_agency(world) -> None:
     world.admin().add_agency(" aps ", "Adult Protective Services", "safeguarding")
     assert "APS" in [a.code for a in agencies(world.store)]
@@ -61,6 +63,7 @@ def test_add_agency(world) -> None:
     assert event["after"]["code"] == "APS" and event["dispute_ref"] is None
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("code", "name", "field"),
     [
@@ -75,6 +78,7 @@ def test_add_agency_refuses_bad_input(world, code, name, field) -> None:
     assert err.field == field
 
 
+@pytest.mark.backend
 def test_only_an_administrator_adds_agencies(world) -> None:
     world.refused(
         RightsError,
@@ -84,6 +88,7 @@ def test_only_an_administrator_adds_agencies(world) -> None:
     )
 
 
+@pytest.mark.backend
 def test_add_person(world) -> None:
     world.admin().add_person("nina", "Nina Nurse", ["frontline", "duty_lead"], "mco")
     nina = person(world.store, "nina")
@@ -97,6 +102,7 @@ def test_add_person(world) -> None:
     world.ledger("nina").open_dispute(world.form())
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("login", "roles", "agency", "field"),
     [
@@ -118,6 +124,7 @@ def test_add_person_refuses_bad_input(world, login, roles, agency, field) -> Non
 # --- policy -------------------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_set_policy_changes_the_clocks_of_new_stages(world) -> None:
     text = default_policy_text().replace("high = [24, 24, 48, 48]", "high = [2, 24, 48, 48]")
     world.admin().set_policy(text)
@@ -125,12 +132,14 @@ def test_set_policy_changes_the_clocks_of_new_stages(world) -> None:
     assert world.dispute(ref)["current_due_at"].startswith("2026-03-02 11:00")
 
 
+@pytest.mark.backend
 def test_set_policy_refuses_an_invalid_policy_naming_the_key(world) -> None:
     bad = default_policy_text().replace('administer = ["admin"]', 'administer = ["wizard"]')
     err = world.refused(InvalidInputError, lambda: world.admin().set_policy(bad))
     assert err.field == "rights.administer"
 
 
+@pytest.mark.backend
 def test_only_an_administrator_sets_the_policy(world) -> None:
     world.refused(RightsError, lambda: world.admin("duty_lead").set_policy(default_policy_text()))
 
@@ -138,6 +147,7 @@ def test_only_an_administrator_sets_the_policy(world) -> None:
 # --- batches --------------------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_a_batch_lands_whole_on_one_chain(world) -> None:
     duty = world.ledger("duty_lead")
     before = len(world.events())
@@ -151,6 +161,7 @@ def test_a_batch_lands_whole_on_one_chain(world) -> None:
         assert verify_chain(connection).ok
 
 
+@pytest.mark.backend
 def test_a_refusal_in_a_batch_rolls_the_whole_batch_back_and_logs_nothing(world) -> None:
     duty = world.ledger("duty_lead")
     before, events = world.snapshot(), world.events()
@@ -162,6 +173,7 @@ def test_a_refusal_in_a_batch_rolls_the_whole_batch_back_and_logs_nothing(world)
     assert world.events() == events
 
 
+@pytest.mark.backend
 def test_a_caught_refusal_inside_a_batch_undoes_only_that_operation(world) -> None:
     duty = world.ledger("duty_lead")
     with duty.batch():
@@ -178,6 +190,7 @@ def test_a_caught_refusal_inside_a_batch_undoes_only_that_operation(world) -> No
         assert verify_chain(connection).ok
 
 
+@pytest.mark.backend
 def test_batches_do_not_nest(world) -> None:
     duty = world.ledger("duty_lead")
     with pytest.raises(RuntimeError, match="do not nest"), duty.batch(), duty.batch():

@@ -93,6 +93,7 @@ def lifecycle(world) -> list[tuple[str, str]]:
     return steps
 
 
+@pytest.mark.backend
 def test_every_change_appends_exactly_one_event_and_the_chain_verifies(world) -> None:
     before = len(world.events())
     steps = lifecycle(world)
@@ -106,6 +107,7 @@ def test_every_change_appends_exactly_one_event_and_the_chain_verifies(world) ->
     )
 
 
+@pytest.mark.backend
 def test_events_are_linked_from_genesis(world) -> None:
     world.open()
     events = world.events()
@@ -115,6 +117,7 @@ def test_events_are_linked_from_genesis(world) -> None:
         assert later["id"] == earlier["id"] + 1
 
 
+@pytest.mark.backend
 def test_events_recorded_at_a_local_time_still_verify(world) -> None:
     local = world.T0.astimezone(ZoneInfo("America/Los_Angeles")) + timedelta(microseconds=123457)
     world.ledger("duty_lead").open_dispute(world.form(), at=local)
@@ -257,6 +260,7 @@ def test_the_triggers_refuse_update_and_delete(world, statement) -> None:
     assert verify(world).ok
 
 
+@pytest.mark.backend
 def test_the_triggers_also_refuse_changes_through_the_store(world) -> None:
     world.open()
     before = world.events()

@@ -13,6 +13,7 @@ from panel_tui.store.ledger import Ledger
 from panel_tui.store.read.orm_detail import dispute_detail
 
 
+@pytest.mark.backend
 def test_a_stale_escalation_names_who_changed_it_and_when(world) -> None:
     ref = world.open()
     seen = dispute_detail(world.store, ref, world.now).version  # A opens the dispute
@@ -34,6 +35,7 @@ def test_a_stale_escalation_names_who_changed_it_and_when(world) -> None:
     assert det.stages[2].entered_at is None  # A's escalation did not land on top of B's
 
 
+@pytest.mark.backend
 def test_the_stale_message_names_the_change_not_a_later_refusal_or_note(world) -> None:
     ref = world.open()
     seen = world.dispute(ref)["version"]
@@ -52,6 +54,7 @@ def test_the_stale_message_names_the_change_not_a_later_refusal_or_note(world) -
     assert (err.changed_by, err.changed_at) == ("supervisor", changed_at)
 
 
+@pytest.mark.backend
 def test_two_store_objects_on_one_file_see_each_others_changes(world) -> None:
     other = Store.open(str(world.path))  # a second process would have its own engine
     try:
@@ -78,6 +81,7 @@ def test_two_store_objects_on_one_file_see_each_others_changes(world) -> None:
         other.close()
 
 
+@pytest.mark.backend
 def test_concurrent_writers_from_two_engines_all_land_on_one_unbroken_chain(world) -> None:
     ref = world.open()
     stores = [world.store, Store.open(str(world.path))]
@@ -112,6 +116,7 @@ def test_concurrent_writers_from_two_engines_all_land_on_one_unbroken_chain(worl
         assert verify_chain(connection).ok
 
 
+@pytest.mark.backend
 def test_a_current_version_goes_through_after_a_reload(world) -> None:
     ref = world.open()
     world.ledger("supervisor").escalate(ref)

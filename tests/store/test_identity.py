@@ -41,12 +41,14 @@ def test_user_and_logname_in_the_environment_are_ignored() -> None:
     assert result.stdout.strip() == REAL_LOGIN != "someone-else"
 
 
+@pytest.mark.backend
 def test_without_as_you_act_as_your_login(world) -> None:
     assert acting_login(world.store, None) == REAL_LOGIN
     assert acting_login(world.store, "") == REAL_LOGIN
     assert acting_login(world.store, REAL_LOGIN) == REAL_LOGIN  # naming yourself is fine
 
 
+@pytest.mark.backend
 def test_as_is_refused_on_a_store_whose_policy_does_not_allow_it(world) -> None:
     assert world.store.policy().identity.allow_override is False
     with pytest.raises(RightsError) as info:
@@ -55,6 +57,7 @@ def test_as_is_refused_on_a_store_whose_policy_does_not_allow_it(world) -> None:
     assert "act as your OS login" in str(info.value)
 
 
+@pytest.mark.backend
 def test_as_is_honoured_once_the_policy_allows_override(world) -> None:
     allowing = default_policy_text().replace("allow_override = false", "allow_override = true")
     world.admin().set_policy(allowing)
@@ -67,6 +70,7 @@ def test_as_is_honoured_once_the_policy_allows_override(world) -> None:
 # --- the real login beside a claimed one (event.real_actor) -------------------------
 
 
+@pytest.mark.backend
 def test_acting_as_someone_else_records_the_real_login_on_the_event(world) -> None:
     ref = world.open("duty_lead")
     opened = world.last_event()
@@ -82,6 +86,7 @@ def test_acting_as_someone_else_records_the_real_login_on_the_event(world) -> No
     assert verify(world).ok
 
 
+@pytest.mark.backend
 def test_acting_as_yourself_records_no_second_login(world) -> None:
     world.admin().add_person(REAL_LOGIN, "The real person", ["duty_lead"], agency="CBH")
     world.open(REAL_LOGIN)

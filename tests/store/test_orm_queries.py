@@ -117,6 +117,7 @@ def letters(world, result) -> list[str]:
 # --- sections and order -----------------------------------------------------------------
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
@@ -134,12 +135,14 @@ def test_sections(q, section, expected) -> None:
     assert result.total == len(expected)
 
 
+@pytest.mark.backend
 def test_mine_is_what_i_hold_or_opened(q) -> None:
     assert letters(q, page(q, section=Section.MINE, mine="frontline")) == ["C", "D"]
     assert letters(q, page(q, mine="frontline")) == ["C", "D"]
     assert page(q, section=Section.MINE, mine="oversight").total == 0
 
 
+@pytest.mark.backend
 def test_mine_of_someone_who_is_not_a_user_is_empty(q) -> None:
     assert any(r.plan_holder is None for r in page(q).rows)  # what a wrong match would show
     assert page(q, section=Section.MINE, mine="nobody").total == 0
@@ -147,12 +150,14 @@ def test_mine_of_someone_who_is_not_a_user_is_empty(q) -> None:
     assert page(q, section=Section.MINE).total == 0  # no login given at all
 
 
+@pytest.mark.backend
 def test_breached_longest_overdue_first_with_their_clocks(q) -> None:
     rows = page(q, section=Section.BREACHED).rows
     assert [r.clock.state for r in rows] == [ClockState.BREACHED, ClockState.BREACHED]
     assert [r.clock.overdue for r in rows] == [6 * H, 2 * H]
 
 
+@pytest.mark.backend
 def test_rows_carry_what_the_queue_shows(q) -> None:
     rows = {r.ref: r for r in page(q).rows}
     a, c, d, f, i = (rows[q.refs[x]] for x in "ACDFI")
@@ -172,6 +177,7 @@ def test_rows_carry_what_the_queue_shows(q) -> None:
 # --- filters ------------------------------------------------------------------------------
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
@@ -195,6 +201,7 @@ def test_filters(q, filters, expected) -> None:
     assert "".join(letters(q, result)) == expected and result.total == len(expected)
 
 
+@pytest.mark.backend
 def test_text_search_by_reference(q) -> None:
     assert letters(q, page(q, text=q.refs["D"].lower())) == ["D"]
 
@@ -202,6 +209,7 @@ def test_text_search_by_reference(q) -> None:
 # --- paging and position ------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_paging_windows_cover_the_queue_once(q) -> None:
     windows = [page(q, offset=o, limit=2) for o in (0, 2, 4, 6)]
     assert [letters(q, w) for w in windows] == [["A", "B"], ["E", "C"], ["D", "F"], ["I"]]
@@ -211,6 +219,7 @@ def test_paging_windows_cover_the_queue_once(q) -> None:
     assert beyond.rows == [] and beyond.total == 7
 
 
+@pytest.mark.backend
 def test_queue_position_follows_the_filter(q) -> None:
     ids = {r.ref: r.id for r in page(q).rows + page(q, section=Section.CLOSED).rows}
     at = N
@@ -226,6 +235,7 @@ def test_queue_position_follows_the_filter(q) -> None:
 # --- clocks at another instant (--at) ------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_what_will_have_breached_by_tomorrow(q) -> None:
     tomorrow = page(q, at=N + D, section=Section.BREACHED)
     assert letters(q, tomorrow) == ["A", "B", "E", "C"]
@@ -233,12 +243,14 @@ def test_what_will_have_breached_by_tomorrow(q) -> None:
     assert tomorrow.at == N + D
 
 
+@pytest.mark.backend
 def test_what_was_due_earlier_today(q) -> None:
     earlier = N - 3 * H
     assert letters(q, page(q, at=earlier, section=Section.BREACHED)) == ["A"]
     assert letters(q, page(q, at=earlier, section=Section.DUE_TODAY)) == ["B", "E", "C"]
 
 
+@pytest.mark.backend
 def test_warning_starts_at_three_quarters_of_the_window(q) -> None:
     d_ref = q.refs["D"]  # low risk: 72 h window, entered N-2h
     warn_at = N - 2 * H + 54 * H
@@ -251,11 +263,13 @@ def test_warning_starts_at_three_quarters_of_the_window(q) -> None:
     assert state(N + 70 * H) is ClockState.BREACHED
 
 
+@pytest.mark.backend
 def test_provisional_expiring_depends_on_the_instant(q) -> None:
     assert page(q, at=N - D, section=Section.PROVISIONAL_EXPIRING).total == 0
     assert page(q, at=N, section=Section.PROVISIONAL_EXPIRING).total == 1
 
 
+@pytest.mark.backend
 def test_due_today_means_the_local_day(q, local_zone) -> None:
     local_zone("America/New_York")
     # 09:00 UTC is 04:00 in New York: its day ends at 05:00 UTC on the 6th.
@@ -270,6 +284,7 @@ def test_due_today_means_the_local_day(q, local_zone) -> None:
 # --- one dispute in full ------------------------------------------------------------------
 
 
+@pytest.mark.backend
 def test_detail_clocks_stalled_time_and_liaison_at_an_instant(q) -> None:
     a = q.refs["A"]
     now = dispute_detail(q.store, a, N)
@@ -280,6 +295,7 @@ def test_detail_clocks_stalled_time_and_liaison_at_an_instant(q) -> None:
     assert later.at == N - 10 * H + timedelta(days=14, seconds=1)
 
 
+@pytest.mark.backend
 def test_detail_of_a_dispute_at_panel_shows_every_rung(q) -> None:
     det = dispute_detail(q.store, q.refs["F"], N)
     assert [s.stage for s in det.stages] == [0, 1, 2, 3, 4]
@@ -297,6 +313,7 @@ def test_detail_of_a_dispute_at_panel_shows_every_rung(q) -> None:
     assert [e.action for e in det.events] == ["open", "start_provisional", "escalate", "escalate"]
 
 
+@pytest.mark.backend
 def test_closed_and_withdrawn_disputes_trigger_nothing(q) -> None:
     for letter in "GH":
         det = dispute_detail(q.store, q.refs[letter], N + 30 * D)
@@ -304,6 +321,7 @@ def test_closed_and_withdrawn_disputes_trigger_nothing(q) -> None:
         assert det.resolved_at is not None
 
 
+@pytest.mark.backend
 def test_people_and_agencies(q) -> None:
     logins = [p.login for p in people(q.store)]
     assert logins == sorted(logins) and "panel_chair" in logins

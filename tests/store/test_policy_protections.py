@@ -107,6 +107,7 @@ def test_a_stored_policy_naming_nobody_still_lets_admin_administer(tmp_path: Pat
         store.close()
 
 
+@pytest.mark.backend
 def test_identity_returns_the_acting_and_the_real_login(world) -> None:
     acting, real = identity(world.store, None)
     assert acting == real

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from panel_tui.rules.errors import RightsError, TransitionError
 
 
@@ -15,6 +17,7 @@ def _refusal(world) -> dict:
     return event["after"]
 
 
+@pytest.mark.backend
 def test_a_refused_decision_records_what_was_asked(world) -> None:
     ref = world.open()
     version = world.dispute(ref)["version"]
@@ -43,6 +46,7 @@ def test_a_refused_decision_records_what_was_asked(world) -> None:
     }
 
 
+@pytest.mark.backend
 def test_a_refused_escalation_records_its_note(world) -> None:
     ref = world.open()
     world.ledger("duty_lead").withdraw(ref, "Resolved between the agencies by phone.")
@@ -51,6 +55,7 @@ def test_a_refused_escalation_records_its_note(world) -> None:
     assert (after["action"], after["asked"]) == ("escalate", {"note": "moving up"})
 
 
+@pytest.mark.backend
 def test_a_package_outside_the_policy_limits_is_a_rule_refusal_naming_the_rule(world) -> None:
     ref = world.open()
     ends = world.now + timedelta(days=30)
@@ -67,6 +72,7 @@ def test_a_package_outside_the_policy_limits_is_a_rule_refusal_naming_the_rule(w
     assert after["asked"]["ends_at"] == ends.isoformat()
 
 
+@pytest.mark.backend
 def test_leaving_nobody_to_administer_is_a_rule_refusal_naming_the_rule(world) -> None:
     admin = world.admin()
     logins = [r["login"] for r in world.sql("SELECT login FROM person WHERE roles LIKE '%admin%'")]

@@ -114,6 +114,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return st
 
 
+@pytest.mark.backend
 def test_counts_by_type_and_agency_pair(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     assert r.opened == 5
@@ -135,6 +136,7 @@ def test_counts_by_type_and_agency_pair(store: Store) -> None:
     assert r.by_agency_pair[0].count == 2  # the busiest pair first
 
 
+@pytest.mark.backend
 def test_stalled_time_past_first_window(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     # A 2 h, B 3 h, D 44 h; C (low, 72 h window) and F are not stalled.
@@ -144,6 +146,7 @@ def test_stalled_time_past_first_window(store: Store) -> None:
     assert r.stalled.max_days == pytest.approx(44 / 24, abs=1e-6)
 
 
+@pytest.mark.backend
 def test_time_to_accepted_pathway(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     # A 50 h, F 10 h: median 30 h; p90 by linear interpolation 10 + 0.9 × 40 = 46 h.
@@ -152,6 +155,7 @@ def test_time_to_accepted_pathway(store: Store) -> None:
     assert r.time_to_acceptance.p90_hours == pytest.approx(46.0, abs=1e-6)
 
 
+@pytest.mark.backend
 def test_reading_at_an_earlier_instant_counts_only_what_had_happened(store: Store) -> None:
     at = T0 + 12 * H  # before any acceptance; C and D not yet opened
     r = oversight_report(store, START, END, at)
@@ -163,6 +167,7 @@ def test_reading_at_an_earlier_instant_counts_only_what_had_happened(store: Stor
     assert r.interim_cover.yes == 0
 
 
+@pytest.mark.backend
 def test_breaches_by_stage(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     by_stage = {b.stage: (b.reached, b.breached) for b in r.breaches_by_stage}
@@ -175,6 +180,7 @@ def test_breaches_by_stage(store: Store) -> None:
     assert {b.stage: b.breached for b in later.breaches_by_stage}[1] == 1
 
 
+@pytest.mark.backend
 def test_interim_cover_and_provisional_packages(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     assert (r.interim_cover.yes, r.interim_cover.total) == (2, 5)
@@ -184,6 +190,7 @@ def test_interim_cover_and_provisional_packages(store: Store) -> None:
     assert p.conversion_rate == pytest.approx(1 / 3)
 
 
+@pytest.mark.backend
 def test_repeat_people_and_recurring_themes(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     # P-0001 has A and B in the period and E before it.
@@ -197,6 +204,7 @@ def test_repeat_people_and_recurring_themes(store: Store) -> None:
     assert normalise_theme("  Who\tPAYS  for ACT ") == "who pays for act"
 
 
+@pytest.mark.backend
 def test_daily_trend(store: Store) -> None:
     r = oversight_report(store, START, END, AT)
     # UTC days touched by [09:00 on the 2nd, 09:00 on the 5th): four of them.
@@ -207,6 +215,7 @@ def test_daily_trend(store: Store) -> None:
     assert [x.resolved for x in r.daily] == [1, 1, 1, 0]
 
 
+@pytest.mark.backend
 def test_audit_sample_is_deterministic_and_carries_the_trail(store: Store) -> None:
     r1 = oversight_report(store, START, END, AT, sample_size=2, seed=3)
     r2 = oversight_report(store, START, END, AT, sample_size=2, seed=3)
@@ -224,6 +233,7 @@ def test_audit_sample_is_deterministic_and_carries_the_trail(store: Store) -> No
         assert len(detail.evidence) == 4
 
 
+@pytest.mark.backend
 def test_outputs(store: Store) -> None:
     r = oversight_report(store, START, END, AT, sample_size=1)
     data = report_json(r)
@@ -247,6 +257,7 @@ def test_outputs(store: Store) -> None:
     assert "median 30.0 h" in md
 
 
+@pytest.mark.backend
 def test_empty_period_and_bad_period(store: Store) -> None:
     r = oversight_report(store, T0 - 100 * D, T0 - 50 * D, AT)
     assert r.opened == 0

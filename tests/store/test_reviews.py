@@ -48,6 +48,7 @@ REVIEWS = QueueFilter(section=Section.REVIEWS_DUE)
 
 
 # --- §2: a provisional package expires visibly, and demands its next step ----------------
+@pytest.mark.backend
 def test_a_package_moves_from_expiring_to_expired_at_its_deadline(world) -> None:
     ref = with_package(world)
     end = world.T0 + 7 * D
@@ -68,6 +69,7 @@ def test_a_package_moves_from_expiring_to_expired_at_its_deadline(world) -> None
     assert world.sql("SELECT status FROM provisionalpackage")[0]["status"] == "active"
 
 
+@pytest.mark.backend
 def test_an_expired_package_takes_no_more_contacts_and_no_second_package(world) -> None:
     ref = with_package(world)
     world.now = world.T0 + 7 * D + H
@@ -89,6 +91,7 @@ def test_an_expired_package_takes_no_more_contacts_and_no_second_package(world) 
     assert facts.active_package and facts.package_expired
 
 
+@pytest.mark.backend
 def test_a_funded_pathway_is_the_next_step(world) -> None:
     ref = with_package(world)
     world.now = world.T0 + 7 * D + 2 * H
@@ -107,6 +110,7 @@ def test_a_funded_pathway_is_the_next_step(world) -> None:
     assert d.next_step is None
 
 
+@pytest.mark.backend
 def test_escalating_is_the_other_next_step(world) -> None:
     ref = with_package(world)
     world.now = world.T0 + 7 * D + 2 * H  # the frontline clock breached long ago
@@ -117,6 +121,7 @@ def test_escalating_is_the_other_next_step(world) -> None:
     assert detail(world, ref).next_step is None
 
 
+@pytest.mark.backend
 def test_a_pathway_needs_a_package_and_the_right(world) -> None:
     ref = world.open()
     world.refused(
@@ -132,6 +137,7 @@ def test_a_pathway_needs_a_package_and_the_right(world) -> None:
 
 
 # --- §3: reviews come due ------------------------------------------------------------------
+@pytest.mark.backend
 def test_a_decisions_review_date_comes_due_and_stays_due_after_closing(world) -> None:
     ref = world.open()
     review = world.review(10)
@@ -155,6 +161,7 @@ def test_a_decisions_review_date_comes_due_and_stays_due_after_closing(world) ->
     assert "Review: engaged and stable" in notes
 
 
+@pytest.mark.backend
 def test_cover_with_a_review_brings_the_review_forward(world) -> None:
     ref = world.open()
     world.ledger("duty_lead").assign_cover(ref, "CBH", "daily call", review_at=world.now + 2 * D)
@@ -167,6 +174,7 @@ def test_cover_with_a_review_brings_the_review_forward(world) -> None:
     assert world.dispute(ref)["review_due_on"] == expected.isoformat()
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("trigger", "days"), [("critical_incident", 0), ("risk_raised", 1), ("services_refused", 3)]
 )
@@ -188,6 +196,7 @@ def test_a_trigger_brings_the_review_forward_by_the_policys_days(world, trigger,
     assert ref in listed(world, REVIEWS)
 
 
+@pytest.mark.backend
 def test_a_trigger_never_puts_a_sooner_review_back(world) -> None:
     ref = world.open()
     world.ledger("frontline").review_trigger(ref, "critical_incident", "fall at home")
@@ -195,6 +204,7 @@ def test_a_trigger_never_puts_a_sooner_review_back(world) -> None:
     assert world.dispute(ref)["review_due_on"] == local_date(world.now).isoformat()
 
 
+@pytest.mark.backend
 def test_triggers_and_reviews_are_refused_on_a_withdrawn_dispute(world) -> None:
     ref = world.open()
     world.ledger("duty_lead").withdraw(ref, "resolved between teams")
@@ -210,6 +220,7 @@ def test_triggers_and_reviews_are_refused_on_a_withdrawn_dispute(world) -> None:
     )
 
 
+@pytest.mark.backend
 def test_the_next_review_must_be_after_today(world) -> None:
     ref = world.open()
     world.refused(
@@ -219,6 +230,7 @@ def test_the_next_review_must_be_after_today(world) -> None:
 
 
 # --- §3: risk re-rated, the clocks following ---------------------------------------------
+@pytest.mark.backend
 def test_raising_the_risk_tightens_the_current_stage_from_that_moment(world) -> None:
     ref = world.open()  # high: due at T0 + 24 h
     world.now = world.T0 + 2 * H
@@ -239,6 +251,7 @@ def test_raising_the_risk_tightens_the_current_stage_from_that_moment(world) -> 
     assert detail(world, ref).clock.due == world.now + 24 * H  # critical stage 1: 24 h
 
 
+@pytest.mark.backend
 def test_lowering_the_risk_never_moves_a_clock_later(world) -> None:
     ref = world.open()  # high: due at T0 + 24 h
     world.now = world.T0 + 30 * H  # breached
@@ -248,6 +261,7 @@ def test_lowering_the_risk_never_moves_a_clock_later(world) -> None:
     assert world.dispute(ref)["review_due_on"] is None  # lowering is no trigger
 
 
+@pytest.mark.backend
 def test_rerating_is_refused_to_other_roles_and_for_the_same_risk(world) -> None:
     ref = world.open()
     err = world.refused(
@@ -269,6 +283,7 @@ def test_rerating_is_refused_to_other_roles_and_for_the_same_risk(world) -> None
 
 
 # --- the report and the dashboard count them ----------------------------------------------
+@pytest.mark.backend
 def test_the_report_counts_expired_packages_and_reviews(world) -> None:
     from panel_tui.store.read.report import oversight_report, report_json
 

@@ -31,6 +31,7 @@ def _decide(world, ref: str, who: str, **kw) -> int:
     )  # fmt: skip
 
 
+@pytest.mark.backend
 def test_a_supervisor_alone_may_not_record_the_panel_decision(world) -> None:
     ref = world.open()
     world.to_stage(ref, 2)
@@ -44,6 +45,7 @@ def test_a_supervisor_alone_may_not_record_the_panel_decision(world) -> None:
     assert capacity == "panel_chair"
 
 
+@pytest.mark.backend
 def test_a_supervisor_records_the_decision_on_the_supervisor_rung(world) -> None:
     ref = world.open()
     world.to_stage(ref, 1)
@@ -51,6 +53,7 @@ def test_a_supervisor_records_the_decision_on_the_supervisor_rung(world) -> None
     assert world.sql("SELECT capacity FROM decision")[0]["capacity"] == "supervisor"
 
 
+@pytest.mark.backend
 def test_the_final_authority_escalates_its_overdue_stage_to_liaison(world) -> None:
     ref = world.open(dispute_type="eligibility", risk="high")
     world.to_stage(ref, 3)
@@ -66,6 +69,7 @@ def test_the_final_authority_escalates_its_overdue_stage_to_liaison(world) -> No
     assert stage is Stage.COMMISSIONER_LIAISON
 
 
+@pytest.mark.backend
 def test_open_fourteen_days_escalates_to_liaison_not_the_next_rung(world) -> None:
     ref = world.open(risk="low")
     world.to_stage(ref, 1)
@@ -76,6 +80,7 @@ def test_open_fourteen_days_escalates_to_liaison_not_the_next_rung(world) -> Non
     assert world.dispute(ref)["current_due_at"] is None  # liaison has no clock
 
 
+@pytest.mark.backend
 def test_only_the_receiving_agency_confirms_acceptance(world) -> None:
     ref = world.open()  # raised by CBH against MCO
     _decide(world, ref, "supervisor")
@@ -94,6 +99,7 @@ def test_only_the_receiving_agency_confirms_acceptance(world) -> None:
     assert world.dispute(ref)["status"] == "closed"
 
 
+@pytest.mark.backend
 def test_not_upheld_is_confirmed_by_the_agency_whose_arrangement_stands(world) -> None:
     ref = world.open()
     _decide(world, ref, "supervisor", outcome="not_upheld", receiving="CBH")
@@ -107,6 +113,7 @@ def test_not_upheld_is_confirmed_by_the_agency_whose_arrangement_stands(world) -
     assert world.dispute(ref)["status"] == "closed"
 
 
+@pytest.mark.backend
 def test_a_person_of_no_agency_confirms_nothing(world) -> None:
     Admin(world.store, "admin", clock=lambda: world.now).add_person(
         "floater", "Floater", ["duty_lead"], None
@@ -186,6 +193,7 @@ def test_a_policy_without_rungs_still_loads_with_the_default_rungs() -> None:
     assert policy_warnings(default_policy_text()) == []
 
 
+@pytest.mark.backend
 def test_an_installed_old_policy_keeps_loading_in_the_store(world) -> None:
     world.admin().set_policy(_old_policy_text())
     ref = world.open()
@@ -194,6 +202,7 @@ def test_an_installed_old_policy_keeps_loading_in_the_store(world) -> None:
     _decide(world, ref, "panel_chair")
 
 
+@pytest.mark.backend
 def test_a_breach_reason_belongs_to_the_rung_that_breached(world) -> None:
     from panel_tui.store.read import orm_detail
 

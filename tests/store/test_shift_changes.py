@@ -35,6 +35,7 @@ def look(world: World, login: str = "duty_lead") -> ch.Changes:
     return changes
 
 
+@pytest.mark.backend
 def test_events_since_the_mark_are_listed_by_kind_and_the_mark_hides_them(world: World) -> None:
     old = world.open()
     look(world)
@@ -60,6 +61,7 @@ def test_events_since_the_mark_are_listed_by_kind_and_the_mark_hides_them(world:
     assert not [c for c in after.items if c.kind in ch.EVENT_KINDS.values()]
 
 
+@pytest.mark.backend
 def test_clocks_that_breached_or_warned_since_the_mark(world: World) -> None:
     ref = world.open(risk="high")  # frontline window 24 h: warning at 18 h, breach at 24 h
     look(world)
@@ -80,6 +82,7 @@ def test_clocks_that_breached_or_warned_since_the_mark(world: World) -> None:
     assert ("breached", ref) not in kinds(read(world))
 
 
+@pytest.mark.backend
 def test_packages_expiring_within_two_days_are_listed(world: World) -> None:
     ref = world.open()
     world.ledger("duty_lead").start_provisional(ref, "frontline", "daily welfare call", days=7)
@@ -90,6 +93,7 @@ def test_packages_expiring_within_two_days_are_listed(world: World) -> None:
     assert ("package_expiring", ref) in kinds(read(world))
 
 
+@pytest.mark.backend
 def test_a_review_is_listed_once_on_the_day_it_comes_due(world: World) -> None:
     ref = world.open()
     world.ledger("frontline").review_trigger(ref, "services_refused", "door not opened")
@@ -105,6 +109,7 @@ def test_a_review_is_listed_once_on_the_day_it_comes_due(world: World) -> None:
     assert ("review_due", ref) not in kinds(read(world))
 
 
+@pytest.mark.backend
 def test_since_a_time_reads_events_by_time(world: World) -> None:
     first = world.open()
     world.advance(hours=3)
@@ -140,6 +145,7 @@ def test_a_mark_is_an_audited_record_never_moved_back(world: World) -> None:
     assert any(f.table == "seenmark" and f.field == "event_id" for f in report.findings)
 
 
+@pytest.mark.backend
 def test_only_people_of_the_store_mark_and_only_events_it_holds(world: World) -> None:
     world.open()
     with pytest.raises(NotFoundError):

@@ -51,6 +51,7 @@ def test_hostile_text_is_refused_at_every_write_and_writes_nothing(
             assert "U+" in str(err), what
 
 
+@pytest.mark.backend
 def test_the_refusal_names_the_field_as_the_user_knows_it(world: World) -> None:
     ref = world.open()
     err = world.refused(InvalidInputError, lambda: world.ledger("duty_lead").add_note(ref, CLEAR))
@@ -61,6 +62,7 @@ def test_the_refusal_names_the_field_as_the_user_knows_it(world: World) -> None:
     assert err.field == "name"
 
 
+@pytest.mark.backend
 def test_newlines_are_kept_in_long_texts_and_refused_in_names(world: World) -> None:
     ref = world.open()
     world.ledger("duty_lead").add_note(ref, "first\n\tsecond")

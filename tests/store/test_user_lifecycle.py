@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from panel_tui.rules.errors import InvalidInputError, NotFoundError, TransitionError
 from panel_tui.store.read.orm_queries import person, person_history
 
 
+@pytest.mark.backend
 def test_roles_agency_and_name_change_in_one_audited_event(world) -> None:
     world.admin().set_person("frontline", roles=["supervisor"], agency="MCO", display_name="F. L.")
     row = world.sql("SELECT roles, display_name FROM person WHERE login = 'frontline'")[0]
@@ -17,6 +20,7 @@ def test_roles_agency_and_name_change_in_one_audited_event(world) -> None:
     world.ledger("frontline").escalate(world.open(), "now a supervisor")  # the new role works
 
 
+@pytest.mark.backend
 def test_a_deactivated_person_is_refused_from_the_next_action(world) -> None:
     ref = world.open()
     duty = world.ledger("duty_lead")  # already "running", as an open app would be
@@ -36,6 +40,7 @@ def test_a_deactivated_person_is_refused_from_the_next_action(world) -> None:
     assert person(world.store, "duty_lead").active
 
 
+@pytest.mark.backend
 def test_the_last_active_administrator_cannot_be_removed(world) -> None:
     world.refused(TransitionError, lambda: world.admin().deactivate("admin", "leaving"))
     world.refused(TransitionError, lambda: world.admin().set_person("admin", roles=["oversight"]))
@@ -44,6 +49,7 @@ def test_the_last_active_administrator_cannot_be_removed(world) -> None:
     assert not person(world.store, "admin").active
 
 
+@pytest.mark.backend
 def test_bad_lifecycle_input_writes_nothing(world) -> None:
     world.refused(InvalidInputError, lambda: world.admin().deactivate("nobody", "x"))
     world.refused(InvalidInputError, lambda: world.admin().deactivate("frontline", "  "))

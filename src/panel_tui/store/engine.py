@@ -121,6 +121,26 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    """PostgreSQL cannot hold U+0000 in text, not even to look it up: refuse it as bad input.
+
+    SQLite finds nothing for a NUL and the text guard refuses it at flush; on
+    PostgreSQL the lookup before that flush (is this login taken?) would be the
+    driver's DataError, a traceback.
+    """
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            from panel_tui.rules.errors import InvalidInputError
+
+            raise InvalidInputError(
+                "the text holds NUL (U+0000), which the store cannot hold", field="text"
+            )
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the store at ``url`` with our per-connection settings."""
     parsed = make_url(url)
@@ -139,9 +159,11 @@ def make_engine(url: str) -> Engine:
         from panel_tui.store import postgres
 
         postgres.require_driver()
-        return create_engine(
+        engine = create_engine(
             url, pool_pre_ping=True, connect_args=postgres.connect_args(), hide_parameters=True
         )
+        event.listen(engine, "before_cursor_execute", _refuse_nul)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 
