@@ -65,9 +65,7 @@ def _postgres_target(args: argparse.Namespace) -> bool:
     return postgres.is_postgres(chosen_target(args.db))
 
 
-def _init_postgres(
-    args: argparse.Namespace, admin: str, name: str, policy_text: str | None
-) -> int:
+def _init_postgres(args: argparse.Namespace, admin: str, name: str, policy_text: str | None) -> int:
     """Create (or, re-run by its owner, migrate) a PostgreSQL store; grant the app's role."""
     from panel_tui.store import postgres
     from panel_tui.store.ledger.admin import init_store
@@ -475,9 +473,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from panel_tui.store.demo import DEMO_LOGIN, build_demo
 
-    target = Path(args.db) if args.db and "://" not in args.db else default_demo_path()
     if args.db and "://" in args.db:
-        raise InvalidInputError("the demo builds a SQLite file: give a path", field="--db")
+        return _demo_postgres(args)
+    target = Path(args.db) if args.db else default_demo_path()
     if target.exists():
         _refuse_unless_demo(target)
         rebuild = args.rebuild or _may_rebuild(target)
@@ -511,6 +509,55 @@ def cmd_demo(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     sys.stderr.write(f"demo store with {args.disputes} disputes at {target} ({elapsed:.1f} s)\n")
     if args.no_ui:
+        return 0
+    from panel_tui.cli.app_launch import run
+
+    return run(store, args.as_login or DEMO_LOGIN, demo=True)
+
+
+def _demo_postgres(args: argparse.Namespace) -> int:
+    """The demo in a PostgreSQL database: an empty one, or a demo store to --rebuild."""
+    import time
+
+    from panel_tui.store import postgres
+    from panel_tui.store.demo import DEMO_LOGIN, build_demo
+    from panel_tui.store.demo.pg_target import clear_demo, holds
+    from panel_tui.store.engine import to_url
+
+    url = to_url(args.db)
+    if not postgres.is_postgres(url):
+        raise InvalidInputError("the demo builds a SQLite file or a PostgreSQL store", field="--db")
+    shown = postgres.redacted(url)
+    kind = holds(url)
+    if kind is not None and kind != "demo":
+        raise InvalidInputError(
+            f"{shown} holds a store that is not a demo; the demo will not replace it",
+            field="--db",
+        )
+    if kind == "demo":
+        if not args.rebuild:
+            if args.no_ui:
+                say(f"kept the demo store at {shown} (--rebuild builds it again)")
+                return 0
+            from panel_tui.cli.app_launch import open_app
+
+            return open_app(argparse.Namespace(db=url, as_login=args.as_login))
+        clear_demo(url)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"  {message}\n")
+
+    store = build_demo(
+        url,
+        disputes=args.disputes,
+        seed=args.seed,
+        progress=progress if args.disputes > 1000 else None,
+    )
+    elapsed = time.perf_counter() - started
+    sys.stderr.write(f"demo store with {args.disputes} disputes at {shown} ({elapsed:.1f} s)\n")
+    if args.no_ui:
+        store.close()
         return 0
     from panel_tui.cli.app_launch import run
 
