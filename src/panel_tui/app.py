@@ -356,9 +356,15 @@ class PanelApp(OrderedKeys):
         self.call_from_thread(self._push_shift_start, changes, always)
 
     def _push_shift_start(self, changes: object, always: bool) -> None:
+        from panel_tui.screens.queue import QueueScreen
         from panel_tui.screens.shift import ShiftStartScreen
 
         if not (always or changes.total):  # type: ignore[attr-defined]
+            return
+        if not always and not isinstance(self.screen, QueueScreen):
+            # A key outwaited the hold (a slow store): the user is already at work on
+            # another screen or the palette, and covering it would hide where their keys go.
+            self.notify("Something changed since your last look: w on the queue shows it.")
             return
         screen = self._shift_screen
         if screen is None:  # one screen, installed and refilled, as the detail screen is

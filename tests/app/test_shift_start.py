@@ -83,3 +83,26 @@ async def test_keys_typed_while_it_is_read_land_on_it(make_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
         table = app.screen.query_one("#changes")
         await wait_for(pilot, lambda: table.cursor_row == 1)
+
+
+async def test_a_late_shift_start_view_does_not_cover_the_screen_the_user_went_to(
+    make_app, store
+) -> None:
+    """Keys that outwait the hold (a slow store) may open the palette first: the view
+    arriving after them says so in a notice instead of covering where the keys go."""
+    from textual.command import CommandPalette
+
+    from panel_tui.screens.shift import read_changes_for
+
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        changes = read_changes_for(app, "duty")
+        assert changes.total > 0
+        app._push_shift_start(changes, False)  # as the opening's worker delivers it
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert not any(isinstance(s, ShiftStartScreen) for s in app.screen_stack)
+        assert any("w on the queue" in n.message for n in app._notifications)
