@@ -41,12 +41,15 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))  # the breach reason
         await wait_text(pilot, "This stage is BREACHED")
-        await pilot.press("ctrl+s")  # no reason: refused beside the field
+        await pilot.press("ctrl+s")  # nothing typed: every problem is said, beside its field
         await wait_text(pilot, "✖ this stage is breached: a breached stage is escalated with")
+        await wait_text(pilot, "The impact on the person is required")
         await type_text(pilot, "APS duty line unstaffed overnight")
         await pilot.press("tab")  # out of the text area, into the note
         assert app.focused is app.screen.query_one("#f-note", TextArea)
         await type_text(pilot, "supervisor call at 10")
+        await pilot.press("tab")
+        await type_text(pilot, "no APS visit overnight")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
         await wait_text(pilot, "stage 1 · plan holder")
@@ -54,6 +57,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
     assert detail.stage == 1
     assert detail.stages[0].breach_reason == "APS duty line unstaffed overnight"
     assert detail.stages[1].note == "supervisor call at 10"
+    assert detail.stages[1].impact == "no APS visit overnight"
     assert detail.events[-1].action == "escalate" and detail.events[-1].actor == "duty"
 
 
@@ -235,6 +239,8 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         await type_text(pilot, "booked the supervisor call")
+        await pilot.press("tab")
+        await type_text(pilot, "two missed welfare calls")
         # Someone else changes the dispute meanwhile.
         Ledger(store, "sup", clock=lambda: NOW).edit_form(
             "D-2026-0002", {"requested_decision": "Decide who funds the bed this week"}

@@ -35,6 +35,8 @@ async def test_reload_in_the_escalate_dialog_shows_the_new_stage_and_asks_again(
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         await wait_text(pilot, "from stage 0 to stage 1")
         await type_text(pilot, "supervisor call booked")
+        await pilot.press("tab")
+        await type_text(pilot, "no contact for two days")
         Ledger(store, "sup", clock=lambda: NOW).escalate(REF, "I escalated it first")
         await pilot.press("ctrl+s")
         await wait_text(pilot, "was changed by sup")

@@ -45,7 +45,16 @@ def test_report_formats(team: Cli) -> None:
 
 def test_export_then_import_into_a_fresh_store(team: Cli, tmp_path: Path) -> None:
     ref = _open(team)
-    team.ok("--as", "duty", "escalate", ref, "--note", "supervisors")
+    team.ok(
+        "--as",
+        "duty",
+        "escalate",
+        ref,
+        "--impact",
+        "no support while agencies disagree",
+        "--note",
+        "supervisors",
+    )
     team.ok("--as", "duty", "note", ref, "called", "MCO")
     export = tmp_path / "export.json"
     team.ok("export", "--output", str(export))

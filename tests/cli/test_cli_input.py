@@ -119,7 +119,17 @@ def test_a_search_of_100000_characters(store: Path) -> None:
 
 @pytest.mark.backend
 def test_the_app_date_forms_work_on_the_command_line(store: Path, refs: list[str]) -> None:
-    ok(store, "--as", "sup", "escalate", refs[0], "--note", "to the supervisor")
+    ok(
+        store,
+        "--as",
+        "sup",
+        "escalate",
+        refs[0],
+        "--impact",
+        "no support while agencies disagree",
+        "--note",
+        "to the supervisor",
+    )
     ok(
         store, "--as", "sup", "decide", refs[0], "--outcome", "assigned", "--receiving", "MCO",
         "--rationale", "the current arrangement stands", "--review", "+14",
@@ -134,7 +144,17 @@ def test_the_app_date_forms_work_on_the_command_line(store: Path, refs: list[str
 @pytest.mark.backend
 def test_expect_version_ahead_of_the_dispute(store: Path, refs: list[str]) -> None:
     result = refused(
-        store, "--as", "duty", "escalate", refs[0], "--note", "x", "--expect-version", "999"
+        store,
+        "--as",
+        "duty",
+        "escalate",
+        refs[0],
+        "--impact",
+        "no support while agencies disagree",
+        "--note",
+        "x",
+        "--expect-version",
+        "999",
     )
     assert f"{refs[0]} has no version 999: it is at version 1" in result.err
     assert "changed by" not in result.err
@@ -183,8 +203,9 @@ def test_a_byte_order_mark_is_accepted_for_json_and_csv(store: Path, tmp_path: P
     "argv",
     [
         ("--as", "duty", "note", "{ref}", "{long}"),
-        ("--as", "sup", "escalate", "{ref}", "--note", "{long}"),
-        ("--as", "sup", "escalate", "{ref}", "--breach-reason", "{long}"),
+        ("--as", "sup", "escalate", "{ref}", "--impact", "no support", "--note", "{long}"),
+        ("--as", "sup", "escalate", "{ref}", "--impact", "no support", "--breach-reason", "{long}"),
+        ("--as", "sup", "escalate", "{ref}", "--impact", "{long}"),
         ("--as", "sup", "cover", "{ref}", "--provider", "MCO", "--level", "{long}"),
         ("--as", "sup", "provisional", "{ref}", "--coordinator", "duty", "--actions", "{long}",
          "--days", "10"),
@@ -209,7 +230,17 @@ def test_free_text_has_one_upper_bound(store: Path, refs: list[str], argv: tuple
 @pytest.mark.backend
 def test_decision_rationale_and_start_plan_are_bounded(store: Path, refs: list[str]) -> None:
     ref = refs[0]
-    ok(store, "--as", "sup", "escalate", ref, "--note", "to the supervisor")
+    ok(
+        store,
+        "--as",
+        "sup",
+        "escalate",
+        ref,
+        "--impact",
+        "no support while agencies disagree",
+        "--note",
+        "to the supervisor",
+    )
     decide = ("--as", "sup", "decide", ref, "--outcome", "assigned", "--receiving", "MCO",
               "--review", "+14", "--rationale")  # fmt: skip
     refused(store, *decide, "x" * (TEXT_MAX + 1))

@@ -50,7 +50,16 @@ def test_the_liaison_finds_its_work(team: Cli) -> None:
         assert team.json("--as", "liaison", "queue", "--mine")["total"] == 0
 
         # Escalating it now goes to liaison (stage 4), and it is the liaison's.
-        team.ok("--as", "duty", "escalate", old, "--breach-reason", "no agreement in 15 days")
+        team.ok(
+            "--as",
+            "duty",
+            "escalate",
+            old,
+            "--impact",
+            "no support while agencies disagree",
+            "--breach-reason",
+            "no agreement in 15 days",
+        )
         assert team.json("show", old)["stage"] == 4
         mine = team.json("--as", "liaison", "queue", "--mine")
         assert refs(mine) == [old] and mine["disputes"][0]["liaison"] is True
@@ -77,7 +86,9 @@ def test_a_breached_final_authority_stage_triggers_liaison(team: Cli) -> None:
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         ref = open_dispute(team, risk="critical")
         for _ in range(3):  # frontline → supervisor → panel → final authority, in time
-            team.ok("--as", "sup", "escalate", ref)
+            team.ok(
+                "--as", "sup", "escalate", ref, "--impact", "no support while agencies disagree"
+            )
         assert team.json("show", ref)["stage"] == 3
         assert refs(team.json("queue", "--section", "liaison")) == []
         clock.shift(timedelta(hours=25))  # the final authority's 24 h window has passed

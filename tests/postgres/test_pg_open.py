@@ -108,6 +108,14 @@ def test_a_store_at_an_older_revision_is_migrated_only_by_init(pg_cli: Cli, pg_d
         if HEAD == "0009_queue_indexes":
             for name in ("opened_by", "plan_holder", "closed_order", "live_order"):
                 conn.execute(f"DROP INDEX panel_tui.ix_dispute_{name}")
+        if HEAD == "0011_plan_sync_consent":
+            for table in ("casesync", "consentscope"):
+                conn.execute(f"DROP TABLE panel_tui.{table}")
+            conn.execute("ALTER TABLE panel_tui.stagerecord DROP COLUMN impact")
+            conn.execute(
+                "ALTER TABLE panel_tui.planholderassignment "
+                "DROP COLUMN period_ends, DROP COLUMN next_sync_due"
+            )
         conn.execute("UPDATE panel_tui.panel_tui_version SET version_num = %s", (older,))
     refused = pg_cli("queue")
     assert refused.returncode == 2 and "panel-tui init" in refused.stderr

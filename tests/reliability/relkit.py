@@ -164,7 +164,8 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 
 def as_written_by_0003(path: Path) -> None:
     """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
-    disputes and packages without what reviews added, none of 0009's and 0010's indexes."""
+    disputes and packages without what reviews added, none of 0009's and 0010's indexes,
+    none of 0011's plan, synchronisation, consent or impact records."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -214,6 +215,12 @@ def as_written_by_0003(path: Path) -> None:
                 "ix_dispute_opened_by",
             ):
                 conn.execute(f"DROP INDEX IF EXISTS {index}")
+            # What 0011 added (plan holder's period, syncs, consent scope, impact).
+            for table in ("casesync", "consentscope"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute("ALTER TABLE stagerecord DROP COLUMN impact")
+            conn.execute("ALTER TABLE planholderassignment DROP COLUMN period_ends")
+            conn.execute("ALTER TABLE planholderassignment DROP COLUMN next_sync_due")
             for _, sql in guards:
                 conn.execute(sql)
             conn.execute("UPDATE alembic_version SET version_num = '0003'")

@@ -50,7 +50,13 @@ def build_rich_store(path: Path) -> None:
         duty.start_provisional(b, "supervisor", "step-down bed and daily check", days=10)
         duty.log_contact(b, "phone", "reached", "agreed the plan")
         duty.assign_plan_holder(b, "frontline")
-        duty.assign_plan_holder(b, "front9")
+        duty.assign_plan_holder(
+            b, "front9", period_ends=now + timedelta(days=28), next_sync=now + timedelta(days=7)
+        )
+        duty.record_sync(
+            b, "housing", "front9 (MCO), CBH duty", "tenancy kept", next_due=now + timedelta(days=7)
+        )
+        duty.record_consent(b, ["CBH", "MCO"], "care coordination", date(2026, 9, 1))
         duty.add_note(c, "called the MCO lead")
         now += timedelta(hours=2)
         sup.escalate(c, "to the supervisors")
@@ -60,7 +66,7 @@ def build_rich_store(path: Path) -> None:
         mco = Ledger(store, "mco_duty_lead", clock=clock)  # MCO receives: its team confirms
         mco.confirm_acceptance(c, "intake booked for Thursday", date(2026, 3, 5))
         duty.withdraw(d, "resolved between the teams")
-        sup.escalate(e, "to the supervisors")
+        sup.escalate(e, "to the supervisors", impact="two missed welfare calls")
         now += timedelta(hours=1)
         sup.escalate(e, "to the panel")
         # Issue 12: a package's funded pathway, a review trigger, a review, a re-rating.

@@ -139,6 +139,22 @@ EDITS = {
     "an expired package closed by hand": (
         "UPDATE provisionalpackage SET closed_at = NULL",
         ("provisionalpackage", "closed_at", None),
+    "a synchronisation's outcome rewritten": (
+        "UPDATE casesync SET outcome = 'nothing was agreed'",
+        ("casesync", "outcome", "nothing was agreed"),
+    ),
+    "consent widened to another agency": (
+        "UPDATE consentscope SET agencies = 'CBH CRS MCO'",
+        ("consentscope", "agencies", "CBH CRS MCO"),
+    ),
+    "an impact on the person erased": (
+        "UPDATE stagerecord SET impact = NULL WHERE impact IS NOT NULL",
+        ("stagerecord", "impact", None),
+    ),
+    "a synchronisation put off": (
+        "UPDATE planholderassignment SET next_sync_due = '2027-01-01 00:00:00.000000' "
+        "WHERE next_sync_due IS NOT NULL",
+        ("planholderassignment", "next_sync_due", None),
     ),
     "an agenda item moved": (
         "UPDATE panelagendaitem SET position = position + 5",

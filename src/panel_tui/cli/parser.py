@@ -15,6 +15,7 @@ from panel_tui.rules.enums import (
     Outcome,
     ReviewTrigger,
     Risk,
+    SyncTrigger,
 )
 from panel_tui.rules.when import DATE_HELP, DURATION_HELP, TIME_HELP
 from panel_tui.store.read.queue_models import Section
@@ -297,6 +298,11 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("ref")
     p.add_argument("--note", help="what the next rung is asked to do")
     p.add_argument("--breach-reason", help="required when the current stage is breached")
+    p.add_argument(
+        "--impact",
+        required=True,
+        help="the impact on the person of the delay so far (missed support, risk, crisis)",
+    )
     _write(p)
 
     p = c.command("cover", writes.cmd_cover, "assign interim cover (service first)")
@@ -415,6 +421,36 @@ def _dispute_commands(c: _Commands) -> None:
     p = c.command("holder", writes.cmd_holder, "assign the plan holder")
     p.add_argument("ref")
     p.add_argument("login", help="the login of the new plan holder")
+    p.add_argument("--period", metavar="DURATION", help=f"how long they hold it: {DURATION_HELP}")
+    p.add_argument(
+        "--next-sync",
+        metavar="TIME",
+        help=f"when the first case synchronisation is due: {TIME_HELP}",
+    )
+    _write(p)
+
+    p = c.command("sync", writes.cmd_sync, "record a case synchronisation the plan holder convened")
+    p.add_argument("ref")
+    _one_of(p, "--trigger", [t.value for t in SyncTrigger], "what made it necessary")
+    p.add_argument(
+        "--with", dest="participants", required=True, help="who took part (names, agencies)"
+    )
+    p.add_argument("--outcome", required=True, help="what was agreed")
+    p.add_argument("--held", metavar="TIME", help=f"when it was held (default now): {TIME_HELP}")
+    p.add_argument("--next", metavar="TIME", help=f"when the next one is due: {TIME_HELP}")
+    _write(p)
+
+    p = c.command("consent", writes.cmd_consent, "record the scope of consent to share")
+    p.add_argument("ref")
+    p.add_argument(
+        "--agencies",
+        action="append",
+        required=True,
+        metavar="CODES",
+        help="the agencies it covers (CBH,MCO; may be repeated)",
+    )
+    p.add_argument("--purpose", required=True, help="what the information may be used for")
+    p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
     _write(p)
 
     p = c.command("evidence", writes.cmd_evidence, "record a minimum-evidence item")

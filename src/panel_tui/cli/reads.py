@@ -194,6 +194,30 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def consent_line(d: Any) -> str:
+    """The scope of consent to share, in one line (``show``, and before an export)."""
+    c = d.consent
+    if c is None:
+        return f"no scope recorded (basis: {d.consent_basis})"
+    due = " — REVIEW DUE" if c.review_due else ""
+    return (
+        f"{', '.join(c.agencies)} for {c.purpose}; review {c.review_date.isoformat()}{due} "
+        f"(basis: {d.consent_basis})"
+    )
+
+
+def plan_line(plan: Any) -> str:
+    """The plan holder's period and next case synchronisation, with the sync-due marker."""
+    parts = [f"{plan.holder} since {local(plan.since)}"]
+    if plan.period_ends:
+        parts.append(f"until {local(plan.period_ends)}")
+    if plan.next_sync_due:
+        parts.append(f"next sync {local(plan.next_sync_due)}")
+    if plan.sync_overdue:
+        parts.append("! SYNC DUE")
+    return " · ".join(parts)
+
+
 def _print_detail(d: Any) -> None:
     from rich.console import Console
 
@@ -215,6 +239,10 @@ def _print_detail(d: Any) -> None:
     if d.review_due_on:
         due = "[b]! REVIEW DUE[/b]" if d.review_due else "next review"
         console.print(f"{due} {d.review_due_on.isoformat()}")
+    # Consent first: what follows may be shared only within it.
+    console.print(f"[b]Consent:[/b] {q(consent_line(d))}")
+    if d.plan is not None:
+        console.print(f"[b]Plan holder:[/b] {q(plan_line(d.plan))}")
     for label, value in (
         ("Problem", d.problem_statement),
         ("Proposed pathway", d.proposed_pathway),
@@ -246,6 +274,7 @@ def _print_detail(d: Any) -> None:
                     for part in (
                         s.note or "",
                         f"breached: {s.breach_reason}" if s.breach_reason else "",
+                        f"impact on the person: {s.impact}" if s.impact else "",
                     )
                     if part
                 ),
@@ -253,6 +282,15 @@ def _print_detail(d: Any) -> None:
             for s in d.stages
         ),
     )
+    if d.syncs:
+        emit_table(
+            "Case synchronisations",
+            ("Held", "Trigger", "Who took part", "Outcome", "Next due"),
+            (
+                (local(x.held_at), x.trigger, x.participants, x.outcome, local(x.next_due))
+                for x in d.syncs
+            ),
+        )
     if d.covers:
         emit_table(
             "Interim cover",

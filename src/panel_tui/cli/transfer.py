@@ -40,6 +40,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_consent(disputes: list[dict]) -> None:
+    """Before the data leaves: which disputes have no scope of consent, or one due for review."""
+    from datetime import date
+
+    today = date.today().isoformat()
+    missing = [d["ref"] for d in disputes if not d.get("consent_scopes")]
+    due = [
+        d["ref"]
+        for d in disputes
+        if d.get("consent_scopes") and d["consent_scopes"][-1]["review_date"] <= today
+    ]
+    sys.stderr.write(
+        f"consent: {len(disputes) - len(missing)} of {len(disputes)} disputes have a scope "
+        f"recorded (agencies, purpose, review date); {len(due)} are due for review\n"
+    )
+    for label, refs in (("no scope recorded", missing), ("review due", due)):
+        if refs:
+            more = f" and {len(refs) - 20} more" if len(refs) > 20 else ""
+            sys.stderr.write(f"  {label}: {', '.join(refs[:20])}{more}\n")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from panel_tui.store.transfer import export_store
 
@@ -57,7 +78,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 f"cannot write {args.output}: {exc.strerror}", field="--output"
             ) from None
         sys.stderr.write(f"exported {len(doc.get('disputes', []))} disputes to {args.output}\n")
+        _say_consent(doc.get("disputes", []))  # before the file is passed on
     else:
+        _say_consent(doc.get("disputes", []))  # before the data goes down the pipe
         sys.stdout.write(text + "\n")
     return 0
 

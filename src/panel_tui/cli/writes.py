@@ -59,6 +59,7 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         args.ref,
         note=args.note or "",
         breach_reason=args.breach_reason or "",
+        impact=args.impact,
         expected_version=args.expect_version,
     )
     return _changed(
@@ -144,8 +145,45 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_holder(args: argparse.Namespace) -> int:
-    _ledger(args).assign_plan_holder(args.ref, args.login, expected_version=args.expect_version)
+    from datetime import UTC, datetime
+
+    from panel_tui.rules.when import parse_duration
+
+    now = datetime.now(UTC)
+    period = parse_duration(args.period, "--period") if args.period else None
+    _ledger(args).assign_plan_holder(
+        args.ref,
+        args.login,
+        period_ends=now + period if period else None,
+        next_sync=parse_time(args.next_sync, "--next-sync") if args.next_sync else None,
+        expected_version=args.expect_version,
+    )
     return _changed(args, f"{args.login} now holds the plan for {args.ref.upper()}")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    _ledger(args).record_sync(
+        args.ref,
+        args.trigger,
+        args.participants,
+        args.outcome,
+        held_at=parse_time(args.held, "--held") if args.held else None,
+        next_due=parse_time(args.next, "--next") if args.next else None,
+        expected_version=args.expect_version,
+    )
+    return _changed(args, f"case synchronisation recorded on {args.ref.upper()}")
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    agencies = [code for item in args.agencies for code in item.replace(",", " ").split()]
+    _ledger(args).record_consent(
+        args.ref,
+        agencies,
+        args.purpose,
+        parse_date(args.review, "--review"),
+        expected_version=args.expect_version,
+    )
+    return _changed(args, f"consent scope recorded on {args.ref.upper()}")
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:

@@ -83,6 +83,7 @@ class Action(StrEnum):
     CONFIRM_ACCEPTANCE = "confirm_acceptance"
     WITHDRAW = "withdraw"
     ASSIGN_PLAN_HOLDER = "assign_plan_holder"
+    RECORD_SYNC = "record_sync"
     ADD_NOTE = "add_note"
     ADMINISTER = "administer"
     RECORD_PATHWAY = "record_pathway"
@@ -135,6 +136,17 @@ class ContactOutcome(StrEnum):
 
 #: How a contact attempt on a provisional package can be made.
 CONTACT_METHODS = ("phone", "visit", "text", "email", "letter", "video")
+
+
+class SyncTrigger(StrEnum):
+    """What makes the plan holder convene a case synchronisation ([Disputes], example 3)."""
+
+    MISSED_VISITS = "missed_visits"
+    MEDICATION = "medication"  # medication non-adherence risk
+    HOUSING = "housing"  # housing disruption
+    BEHAVIOUR = "behaviour"  # escalating behaviours
+    INCIDENT = "incident"  # a crisis contact or critical incident
+    SCHEDULED = "scheduled"  # the next synchronisation fell due
 
 
 class PackageStatus(StrEnum):

@@ -183,6 +183,8 @@ class Rights(_Strict):
     confirm_acceptance: _Roles
     withdraw: _Roles
     assign_plan_holder: _Roles
+    #: new in schema 0005: a policy written before it gets this default
+    record_sync: _Roles = ("frontline", "duty_lead", "supervisor")
     add_note: _Roles
     administer: _Roles
     # Added after the first policies were installed: a stored policy without them

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     Action.CONFIRM_ACCEPTANCE: "confirm acceptance",
     Action.WITHDRAW: "withdraw a dispute",
     Action.ASSIGN_PLAN_HOLDER: "assign the plan holder",
+    Action.RECORD_SYNC: "record a case synchronisation",
     Action.ADD_NOTE: "add a note",
     Action.ADMINISTER: "administer the store",
     Action.RECORD_PATHWAY: "record a provisional package's funded pathway",
@@ -121,6 +122,7 @@ _LIVE_ONLY = {
     Action.WITHDRAW: "withdraw",
     Action.ASSIGN_PLAN_HOLDER: "assign a plan holder to",
     Action.RERATE_RISK: "re-rate the risk of",
+    Action.RECORD_SYNC: "record a case synchronisation on",
 }
 
 #: Actions a live or closed dispute takes (a closed dispute's decision is still reviewed).

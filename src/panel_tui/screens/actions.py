@@ -138,7 +138,15 @@ class Builder:
     def escalate(self) -> FormModal:
         d = self.d
         fields = [
-            Field("note", "Escalation note", placeholder="what happens at the next rung", long=True)
+            Field(
+                "note", "Escalation note", placeholder="what happens at the next rung", long=True
+            ),
+            Field(
+                "impact",
+                "Impact on the person so far (required)",
+                placeholder="missed support, risk, a crisis contact",
+                long=True,
+            ),
         ]
         intro = f"{d.ref}: from stage {d.stage} to stage {d.stage + 1}."
         if d.clock.state is ClockState.BREACHED:
@@ -150,10 +158,17 @@ class Builder:
             f"Escalate {d.ref}",
             fields,
             lambda v: self.ledger.escalate(
-                d.ref, v["note"], v.get("breach_reason", ""), expected_version=self._v()
+                d.ref,
+                v["note"],
+                v.get("breach_reason", ""),
+                impact=v["impact"],
+                expected_version=self._v(),
             ),
             intro,
-            [_breach_reason_given] if d.clock.state is ClockState.BREACHED else [],
+            [
+                *([_breach_reason_given] if d.clock.state is ClockState.BREACHED else []),
+                _text("impact", "The impact on the person", 5),  # the store's check (ladder.py)
+            ],
         )
 
     def cover(self) -> FormModal:

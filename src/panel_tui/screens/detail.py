@@ -114,6 +114,7 @@ class DisputeScreen(AppScreen):
                 ("Form", DetailSection(id="form")),
                 ("Evidence", EvidenceChecklist(id="evidence")),
                 ("Interim cover · provisional package", DetailSection(id="protection")),
+                ("Plan holder · consent · impact on the person", DetailSection(id="plan")),
                 ("Decisions · acceptance", DetailSection(id="decisions")),
                 ("Notes", DetailSection(id="notes")),
                 ("History", DetailSection(id="history")),
@@ -255,6 +256,8 @@ class DisputeScreen(AppScreen):
                 head.append(f"\n▲ REVIEW DUE {due}", style="bold yellow")
             else:
                 head.append(f"\nnext review {due}")
+        if d.plan is not None and d.plan.sync_overdue:
+            head.append("  ✖ SYNC DUE", style="bold red")
         if d.withdrawn_reason:
             head.append(visible(f"\nwithdrawn: {d.withdrawn_reason}"))
         # Each section is redrawn only when what it shows changed (DetailSection.show_source).
@@ -273,6 +276,7 @@ class DisputeScreen(AppScreen):
                 widget.show_source(source, render)
 
         below("protection", self._protection(d), _table)
+        below("plan", self._plan(d), _table)
         below("decisions", self._decisions(d), _table)
         notes = tuple((f"{local_time(n.at)} {n.by}", n.text) for n in d.notes)
         below("notes", notes, _table_or_none)
@@ -288,6 +292,43 @@ class DisputeScreen(AppScreen):
         if rights != self._rights:  # the footer recomposes its keys on every refresh
             self._rights = rights
             self.refresh_bindings()
+
+    @staticmethod
+    def _plan(d: DisputeDetail) -> Rows:
+        """Consent's scope first (what may be shared), then the plan and its syncs, then
+        the impact on the person given at each escalation."""
+        rows = []
+        c = d.consent
+        rows.append(
+            (
+                "consent",
+                f"{', '.join(c.agencies)} for {c.purpose} · review {c.review_date.isoformat()}"
+                + (" ✖ REVIEW DUE" if c.review_due else ""),
+            )
+            if c
+            else ("consent", f"no scope recorded · basis: {d.consent_basis}")
+        )
+        p = d.plan
+        if p is not None:
+            text = f"{p.holder} since {local_time(p.since)}"
+            if p.period_ends:
+                text += f" until {local_time(p.period_ends)}"
+            if p.next_sync_due:
+                text += f" · next sync {local_time(p.next_sync_due)}"
+            if p.sync_overdue:
+                text += " ✖ SYNC DUE"
+            rows.append(("plan", text))
+        for x in d.syncs:
+            rows.append(
+                (
+                    f"sync {local_time(x.held_at)}",
+                    f"{x.trigger} · with {x.participants}: {x.outcome}",
+                )
+            )
+        for st in d.stages:
+            if st.impact:
+                rows.append((f"impact S{st.stage}", st.impact))
+        return tuple(rows)
 
     @staticmethod
     def _protection(d: DisputeDetail) -> Rows:

@@ -34,6 +34,7 @@ REVISIONS: tuple[str, ...] = (
     "0008_reviews_and_expiry",
     "0009_queue_indexes",
     "0010_event_action_index",
+    "0011_plan_sync_consent",
 )
 HEAD = REVISIONS[-1]
 

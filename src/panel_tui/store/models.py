@@ -192,6 +192,9 @@ class StageRecord(SQLModel, table=True):
     #: why the previous stage breached, when it did
     breach_reason: str | None = Field(default=None, max_length=1000)
     escalation_note: str | None = Field(default=None, max_length=1000)
+    #: the impact on the person of the delay that led here (migration 0005; required at
+    #: an escalation since, None on the first rung and on rungs climbed before it)
+    impact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 _cover_v = _version()
@@ -279,6 +282,39 @@ class PlanHolderAssignment(SQLModel, table=True):
     assigned_by_id: int = Field(foreign_key="person.id")
     from_at: datetime = Field(sa_column=_when())
     until_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    #: the period the plan is held for, and when the next case synchronisation is due
+    #: (migration 0005; None on assignments made before it)
+    period_ends: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    next_sync_due: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class CaseSync(SQLModel, table=True):
+    """A case synchronisation the plan holder convened on a trigger (migration 0005)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    held_at: datetime = Field(sa_column=_when())
+    trigger: str = Field(max_length=32)
+    #: who took part: one line, as typed (names and agencies)
+    participants: str = Field(max_length=200)
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+    next_due: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    recorded_by_id: int = Field(foreign_key="person.id")
+    recorded_at: datetime = Field(sa_column=_when())
+
+
+class ConsentScope(SQLModel, table=True):
+    """The scope of consent to share (migration 0005): which agencies, for what, until
+    when it is reviewed. The newest row of a dispute is its current scope."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dispute_id: int = Field(foreign_key="dispute.id", index=True)
+    #: agency codes, space-separated
+    agencies: str = Field(max_length=200)
+    purpose: str = Field(max_length=200)
+    review_date: date
+    recorded_by_id: int = Field(foreign_key="person.id")
+    recorded_at: datetime = Field(sa_column=_when())
 
 
 class Note(SQLModel, table=True):

@@ -3,7 +3,7 @@
 ``Ledger(store, login)`` is the one way anything changes a dispute. Its
 machinery (one transaction per change, rights, refusals, the audit event) is
 in ``base.py``; the operations live in small modules by theme (``form.py``,
-``ladder.py``, ``support.py``, ``reviews.py``, sharing ``common.py``) and this class joins
+``ladder.py``, ``support.py``, ``reviews.py``, ``plan.py``, sharing ``common.py``) and this class joins
 them. ``admin.py`` changes the store's agencies, people and policy the same way.
 """
 
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from panel_tui.store.ledger.form import FormOperations
 from panel_tui.store.ledger.ladder import LadderOperations
+from panel_tui.store.ledger.plan import PlanOperations
 from panel_tui.store.ledger.reviews import ReviewOperations
 from panel_tui.store.ledger.support import SupportOperations
 
 __all__ = ["Ledger"]
 
 
-class Ledger(FormOperations, LadderOperations, SupportOperations, ReviewOperations):
+class Ledger(
+    FormOperations, LadderOperations, SupportOperations, ReviewOperations, PlanOperations
+):
     """Every change to the ledger, as the person ``login``."""

@@ -47,11 +47,23 @@ class LadderOperations(LedgerBase):
         note: str = "",
         breach_reason: str = "",
         *,
+        impact: str | None = None,
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> Stage:
+        """Up one rung (to liaison once it is triggered), with the impact on the person of
+        the delay so far ([Leadership], example 3: escalations logged with their impact).
+
+        People escalate through the command line and the app, which always pass
+        ``impact``: given, it must say something (at least 5 characters). None is for
+        replays of records kept before it was asked (import, the demo's history).
+        """
         note = bounded_text(note, "note")
         breach_reason = bounded_text(breach_reason, "breach_reason")
+        if impact is not None:
+            impact = lifecycle.require_text(
+                impact, "impact", "The impact on the person", minimum=5
+            ).strip()
 
         def body(ctx: Context, dispute: Dispute | None) -> Stage:
             assert dispute is not None
@@ -93,6 +105,7 @@ class LadderOperations(LedgerBase):
                     entered_by_id=row_id(ctx.actor),
                     breach_reason=breach_reason.strip() or None,
                     escalation_note=note.strip() or None,
+                    impact=impact or None,
                 )
             )
             # An escalation after a decision means the receiving team did not accept it.
@@ -121,6 +134,7 @@ class LadderOperations(LedgerBase):
                     "breach_reason": breach_reason.strip() or None,
                     "note": note.strip() or None,
                     "package_escalated": escalated_package,
+                    "impact": impact or None,
                 },
             )
             return target

@@ -231,13 +231,26 @@ class SupportOperations(LedgerBase):
         ref: str,
         login: str,
         *,
+        period_ends: datetime | None = None,
+        next_sync: datetime | None = None,
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> None:
+        """``login`` holds the plan from now, for a period (until ``period_ends``), with the
+        first case synchronisation due at ``next_sync`` ([Disputes], example 3)."""
+
         def body(ctx: Context, dispute: Dispute | None) -> None:
             assert dispute is not None
             lifecycle.check_live(dispute.ref, Status(dispute.status), "assign a plan holder to")
             person = ctx.person(login, "plan_holder")
+            ends = aware(period_ends, "period") if period_ends is not None else None
+            sync = aware(next_sync, "next_sync") if next_sync is not None else None
+            if ends is not None and ends <= ctx.at:
+                raise InvalidInputError("the plan-holding period must end later", field="period")
+            if sync is not None and sync <= ctx.at:
+                raise InvalidInputError(
+                    "the next synchronisation must be due later", field="next_sync"
+                )
             current = (
                 ctx.session.execute(
                     select(PlanHolderAssignment).where(
@@ -257,6 +270,8 @@ class SupportOperations(LedgerBase):
                     person_id=row_id(person),
                     assigned_by_id=row_id(ctx.actor),
                     from_at=ctx.at,
+                    period_ends=ends,
+                    next_sync_due=sync,
                 )
             )
             before = {"plan_holder_id": dispute.plan_holder_id}
@@ -264,7 +279,10 @@ class SupportOperations(LedgerBase):
             ctx.session.add(dispute)
             ctx.session.flush()
             ctx.event(
-                "assign_plan_holder", dispute, before=before, after={"plan_holder": person.login}
+                "assign_plan_holder",
+                dispute,
+                before=before,
+                after={"plan_holder": person.login, "period_ends": ends, "next_sync_due": sync},
             )
 
         self.run(

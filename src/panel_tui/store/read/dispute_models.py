@@ -29,6 +29,7 @@ class StageView:
     breach_reason: str | None = None  # why this rung breached, given when it was left
     note: str | None = None  # the escalation note given on entering this rung
     entered_by: str | None = None
+    impact: str | None = None  # the impact on the person, given on entering this rung
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,42 @@ class NoteView:
 
 
 @dataclass(frozen=True)
+class PlanView:
+    """Who holds the plan, for what period, and when the next case synchronisation is due."""
+
+    holder: str
+    holder_login: str
+    since: datetime
+    period_ends: datetime | None
+    next_sync_due: datetime | None
+    #: live, and the next synchronisation's due time has come: "sync due"
+    sync_overdue: bool
+
+
+@dataclass(frozen=True)
+class SyncView:
+    held_at: datetime
+    trigger: str
+    participants: str
+    outcome: str
+    next_due: datetime | None
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The current scope of consent to share: the agencies, the purpose, the review date."""
+
+    agencies: tuple[str, ...]
+    purpose: str
+    review_date: date
+    recorded_by: str
+    recorded_at: datetime
+    #: the review date has come (consent should be confirmed again before sharing)
+    review_due: bool
+
+
+@dataclass(frozen=True)
 class EventView:
     id: int
     at: datetime
@@ -183,6 +220,9 @@ class DisputeDetail:
             "the provisional package expired: record the funded pathway the person moved "
             "to, or escalate with evidence"
         )
+    plan: PlanView | None = None
+    syncs: list[SyncView] = field(default_factory=list)
+    consent: ConsentView | None = None
 
     @property
     def active_cover(self) -> CoverView | None:

@@ -21,6 +21,8 @@ from panel_tui.store.lookup import find_dispute
 from panel_tui.store.models import (
     Acceptance,
     Agency,
+    CaseSync,
+    ConsentScope,
     ContactAttempt,
     Decision,
     Dispute,
@@ -30,11 +32,13 @@ from panel_tui.store.models import (
     InterimCover,
     Note,
     Person,
+    PlanHolderAssignment,
     ProvisionalPackage,
     StageRecord,
 )
 from panel_tui.store.read.dispute_models import (
     AcceptanceView,
+    ConsentView,
     ContactView,
     CoverView,
     DecisionView,
@@ -43,7 +47,9 @@ from panel_tui.store.read.dispute_models import (
     EvidenceView,
     NoteView,
     PackageView,
+    PlanView,
     StageView,
+    SyncView,
 )
 from panel_tui.store.read.queue_models import LIVE, review_today
 
@@ -126,6 +132,7 @@ def _stage_views(
                 breach_reason=after.breach_reason if after else None,
                 note=rec.escalation_note if rec else None,
                 entered_by=r.name(rec.entered_by_id) if rec else None,
+                impact=rec.impact if rec else None,
             )
         )
     return views
@@ -237,6 +244,53 @@ def _note_views(r: _Reading) -> list[NoteView]:
     return [NoteView(by=r.name(n.by_id), at=n.at, text=n.text) for n in r.rows(Note, Note.id)]
 
 
+def _plan_view(r: _Reading, at: datetime) -> PlanView | None:
+    """The current plan holder's assignment: period, next synchronisation, whether it is due."""
+    a = r.rows(PlanHolderAssignment, PlanHolderAssignment.id.desc()).first()
+    if a is None or a.until_at is not None:
+        return None
+    return PlanView(
+        holder=r.name(a.person_id),
+        holder_login=r.login(a.person_id),
+        since=a.from_at,
+        period_ends=a.period_ends,
+        next_sync_due=a.next_sync_due,
+        sync_overdue=r.dispute.status in LIVE
+        and a.next_sync_due is not None
+        and utc(a.next_sync_due) <= at,
+    )
+
+
+def _sync_views(r: _Reading) -> list[SyncView]:
+    """Case synchronisations, in the order they were held."""
+    return [
+        SyncView(
+            held_at=s.held_at,
+            trigger=s.trigger,
+            participants=s.participants,
+            outcome=s.outcome,
+            next_due=s.next_due,
+            recorded_by=r.name(s.recorded_by_id),
+        )
+        for s in r.rows(CaseSync, CaseSync.held_at, CaseSync.id)
+    ]
+
+
+def _consent_view(r: _Reading, at: datetime) -> ConsentView | None:
+    """The newest consent scope recorded, if any."""
+    c = r.rows(ConsentScope, ConsentScope.id.desc()).first()
+    if c is None:
+        return None
+    return ConsentView(
+        agencies=tuple(c.agencies.split()),
+        purpose=c.purpose,
+        review_date=c.review_date,
+        recorded_by=r.name(c.recorded_by_id),
+        recorded_at=c.recorded_at,
+        review_due=c.review_date <= at.astimezone().date(),
+    )
+
+
 def _event_views(r: _Reading) -> list[EventView]:
     """The dispute's audit events, oldest first."""
     return [
@@ -273,6 +327,9 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         acceptance = _acceptance_view(r)
         notes = _note_views(r)
         events = _event_views(r)
+        plan = _plan_view(r, at)
+        syncs = _sync_views(r)
+        consent = _consent_view(r, at)
     stage3 = records.get(int(Stage.FINAL_AUTHORITY))
     return DisputeDetail(
         id=d.id or 0,
@@ -318,4 +375,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         review_due=d.review_due_on is not None
         and d.status != "withdrawn"
         and d.review_due_on <= review_today(at),
+        plan=plan,
+        syncs=syncs,
+        consent=consent,
     )

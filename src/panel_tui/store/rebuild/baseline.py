@@ -92,6 +92,8 @@ class _Appender:
 def record_baseline(connection: Connection, *, why: str, at: datetime | None = None) -> int:
     """Append baseline events for every covered record; returns how many events."""
     appender = _Appender(connection, at or datetime.now(UTC), why)
+    # A later migration's tables are not there yet when migration 0004 runs this.
+    present = set(inspect(connection).get_table_names())
     rest = {}
     # Tables a later migration adds (seen marks, alerts: 0005) start empty: nothing to take.
     present = set(inspect(connection).get_table_names())
@@ -103,7 +105,7 @@ def record_baseline(connection: Connection, *, why: str, at: datetime | None = N
         if entries := _entries(covered, rows):
             rest[covered.table] = entries
     appender.add(None, None, None, rest)
-    scoped = dispute_scoped()
+    scoped = [c for c in dispute_scoped() if c.table in present]
     bounds = connection.execute(text("SELECT min(id), max(id) FROM dispute")).first()
     low, high = (bounds[0], bounds[1]) if bounds and bounds[0] is not None else (1, 0)
     for lo in range(low, high + 1, CHUNK):

@@ -74,7 +74,11 @@ COVERED: dict[str, Covered] = {
         ),
         Covered("disputeagency", key=("dispute_id", "agency_id")),
         Covered("evidenceitem", name=lambda r: f"{r['key']} (#{r['id']})"),
-        Covered("stagerecord", name=lambda r: f"stage {r['stage']} (#{r['id']})"),
+        Covered(
+            "stagerecord",
+            name=lambda r: f"stage {r['stage']} (#{r['id']})",
+            defaults={"impact": None},  # migration 0006
+        ),
         Covered("interimcover"),
         Covered(
             "provisionalpackage",
@@ -90,7 +94,12 @@ COVERED: dict[str, Covered] = {
         ),
         Covered("decision"),
         Covered("acceptance"),
-        Covered("planholderassignment"),
+        Covered(
+            "planholderassignment",
+            defaults={"period_ends": None, "next_sync_due": None},  # migration 0006
+        ),
+        Covered("casesync"),
+        Covered("consentscope"),
         Covered("note"),
         Covered(
             "panelagendaitem",

@@ -82,6 +82,8 @@ class _ChunkRows:
     notes: dict[int, list[Any]]
     contacts: dict[int, list[Any]]
     withdrawn_by: dict[int, str]
+    syncs: dict[int, list[Any]]
+    consents: dict[int, list[Any]]
 
 
 def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
@@ -130,6 +132,8 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
         notes,
         contacts,
         withdrawn_by,
+        rows(models.CaseSync, models.CaseSync.held_at, models.CaseSync.id),
+        rows(models.ConsentScope, models.ConsentScope.id),
     )
 
 
@@ -186,8 +190,33 @@ def _dispute_record(
                 "assigned_by": logins[h.assigned_by_id],
                 "from_at": _iso(h.from_at),
                 "until_at": _iso(h.until_at),
+                "period_ends": _iso(h.period_ends),
+                "next_sync_due": _iso(h.next_sync_due),
             }
             for h in related.holders.get(d.id, [])
+        ],
+        "syncs": [
+            {
+                "held_at": _iso(x.held_at),
+                "trigger": x.trigger,
+                "participants": x.participants,
+                "outcome": x.outcome,
+                "next_due": _iso(x.next_due),
+                "recorded_by": logins[x.recorded_by_id],
+                "recorded_at": _iso(x.recorded_at),
+            }
+            for x in related.syncs.get(d.id, [])
+        ],
+        # Every scope of consent recorded, oldest first: the last is the one in force.
+        "consent_scopes": [
+            {
+                "agencies": c.agencies.split(),
+                "purpose": c.purpose,
+                "review_date": _day(c.review_date),
+                "recorded_by": logins[c.recorded_by_id],
+                "recorded_at": _iso(c.recorded_at),
+            }
+            for c in related.consents.get(d.id, [])
         ],
         "notes": [
             {"by": logins[n.by_id], "at": _iso(n.at), "text": n.text}
@@ -212,6 +241,7 @@ def _stage_record(r: Any, logins: dict[int, str]) -> dict[str, Any]:
         "entered_by": logins[r.entered_by_id],
         "breach_reason": r.breach_reason,
         "note": r.escalation_note,
+        "impact": r.impact,
         "due_at": _iso(r.due_at),
         "left_at": _iso(r.left_at),
     }
