@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from panel_tui.rules import lifecycle
 from panel_tui.rules.enums import Action, Status, SyncTrigger
@@ -19,7 +20,13 @@ from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.rules.limits import SHORT_MAX, bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import aware, touch
-from panel_tui.store.models import CaseSync, ConsentScope, Dispute, PlanHolderAssignment
+from panel_tui.store.models import (
+    CaseSync,
+    ConsentScope,
+    Dispute,
+    PlanHolderAssignment,
+    row_id,
+)
 
 
 def current_assignment(ctx: Context, dispute: Dispute) -> PlanHolderAssignment | None:
@@ -27,10 +34,10 @@ def current_assignment(ctx: Context, dispute: Dispute) -> PlanHolderAssignment |
         ctx.session.execute(
             select(PlanHolderAssignment)
             .where(
-                PlanHolderAssignment.dispute_id == dispute.id,
-                PlanHolderAssignment.until_at.is_(None),
+                col(PlanHolderAssignment.dispute_id) == dispute.id,
+                col(PlanHolderAssignment.until_at).is_(None),
             )
-            .order_by(PlanHolderAssignment.id.desc())
+            .order_by(col(PlanHolderAssignment.id).desc())
         )
         .scalars()
         .first()
@@ -80,13 +87,13 @@ class PlanOperations(LedgerBase):
                     "the next synchronisation must be due later", field="next_due"
                 )
             sync = CaseSync(
-                dispute_id=dispute.id,
+                dispute_id=row_id(dispute),
                 held_at=held,
                 trigger=why.value,
                 participants=who,
                 outcome=result,
                 next_due=due,
-                recorded_by_id=ctx.actor.id,
+                recorded_by_id=row_id(ctx.actor),
                 recorded_at=ctx.at,
             )
             ctx.session.add(sync)
@@ -135,11 +142,11 @@ class PlanOperations(LedgerBase):
                 raise InvalidInputError("the review date must be in the future", field="review")
             ctx.session.add(
                 ConsentScope(
-                    dispute_id=dispute.id,
+                    dispute_id=row_id(dispute),
                     agencies=" ".join(codes),
                     purpose=what,
                     review_date=review_date,
-                    recorded_by_id=ctx.actor.id,
+                    recorded_by_id=row_id(ctx.actor),
                     recorded_at=ctx.at,
                 )
             )

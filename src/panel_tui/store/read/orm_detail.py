@@ -246,7 +246,7 @@ def _note_views(r: _Reading) -> list[NoteView]:
 
 def _plan_view(r: _Reading, at: datetime) -> PlanView | None:
     """The current plan holder's assignment: period, next synchronisation, whether it is due."""
-    a = r.rows(PlanHolderAssignment, PlanHolderAssignment.id.desc()).first()
+    a = r.rows(PlanHolderAssignment, col(PlanHolderAssignment.id).desc()).first()
     if a is None or a.until_at is not None:
         return None
     return PlanView(
@@ -278,7 +278,7 @@ def _sync_views(r: _Reading) -> list[SyncView]:
 
 def _consent_view(r: _Reading, at: datetime) -> ConsentView | None:
     """The newest consent scope recorded, if any."""
-    c = r.rows(ConsentScope, ConsentScope.id.desc()).first()
+    c = r.rows(ConsentScope, col(ConsentScope.id).desc()).first()
     if c is None:
         return None
     return ConsentView(
