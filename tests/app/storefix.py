@@ -74,15 +74,27 @@ def build_store(path: Path, *, now: datetime = NOW) -> Store:
         ref = duty.open_dispute(
             form(person, risk="high", dispute_type="eligibility"), at=ago(hours=30)
         )
-        duty.escalate(ref, "supervisor call booked", "first window missed", at=ago(hours=6))
-        duty.escalate(ref, "to the panel", at=ago(hours=5))
+        duty.escalate(
+            ref,
+            "supervisor call booked",
+            "first window missed",
+            at=ago(hours=6),
+            impact="the person waits without agreed support",
+        )
+        duty.escalate(
+            ref, "to the panel", at=ago(hours=5), impact="the person waits without agreed support"
+        )
         duty.assign_cover(ref, "CBH", "daily welfare call", at=ago(hours=5))
     duty.start_provisional("D-2026-0004", "duty", "welfare check; med rec", days=7, at=ago(days=6))
     duty.log_contact("D-2026-0004", "phone", "reached", "agreed to see ACT", at=ago(hours=3))
     # 6: decided, awaiting acceptance.
     ref = duty.open_dispute(form("P-1006", risk="high"), at=ago(days=3))
-    duty.escalate(ref, "call", "missed", at=ago(days=2))
-    duty.escalate(ref, "panel", at=ago(days=1, hours=12))
+    duty.escalate(
+        ref, "call", "missed", at=ago(days=2), impact="the person waits without agreed support"
+    )
+    duty.escalate(
+        ref, "panel", at=ago(days=1, hours=12), impact="the person waits without agreed support"
+    )
     chair.record_decision(
         ref,
         "assigned",

@@ -184,7 +184,7 @@ def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: 
     """The panel could not agree; the chair escalates and keeps it on today's agenda."""
     chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))
     chair.record_decision(ref, "no_agreement", "CBH and MCO both decline the placement", NOW.date())
-    chair.escalate(ref, "to the program manager")
+    chair.escalate(ref, "to the program manager", impact="the person waits without agreed support")
     PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), ref)
 
 

@@ -75,7 +75,9 @@ async def test_panel_prefills_the_receiving_agency_an_earlier_decision_named(
     from panel_tui.store.ledger.agenda import PanelAgenda
 
     # D-2026-0006 was decided (MCO) and not accepted: escalated, it comes back to a panel.
-    Ledger(store, "duty", clock=lambda: NOW).escalate("D-2026-0006", "MCO did not accept")
+    Ledger(store, "duty", clock=lambda: NOW).escalate(
+        "D-2026-0006", "MCO did not accept", impact="the person waits without agreed support"
+    )
     PanelAgenda(store, "chair", clock=lambda: NOW).add(NOW.date(), "D-2026-0006")
     app = make_app("chair")
     async with app.run_test(size=(120, 40)) as pilot:

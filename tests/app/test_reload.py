@@ -37,7 +37,9 @@ async def test_reload_in_the_escalate_dialog_shows_the_new_stage_and_asks_again(
         await type_text(pilot, "supervisor call booked")
         await pilot.press("tab")
         await type_text(pilot, "no contact for two days")
-        Ledger(store, "sup", clock=lambda: NOW).escalate(REF, "I escalated it first")
+        Ledger(store, "sup", clock=lambda: NOW).escalate(
+            REF, "I escalated it first", impact="the person waits without agreed support"
+        )
         await pilot.press("ctrl+s")
         await wait_text(pilot, "was changed by sup")
         await pilot.press("ctrl+r")

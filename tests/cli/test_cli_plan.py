@@ -44,10 +44,13 @@ def test_plan_sync_consent_and_impact(team: Cli) -> None:
     assert shown.index("Problem:") > first  # consent comes before what may be shared
     assert "Consent: CBH, HSG, MCO for care coordination" in shown
 
+    # Without the impact the store refuses it: a rule, exit 1, audited.
     missing = team("--as", "duty", "escalate", ref, "--note", "up")
-    assert missing.returncode == 2 and "--impact" in missing.stderr
+    assert missing.returncode == 1 and "impact on the person" in missing.stderr
     blank = team("--as", "duty", "escalate", ref, "--impact", " ")
-    assert blank.returncode == 2 and "impact" in blank.stderr
+    assert blank.returncode == 1 and "--impact" in blank.stderr
+    short = team("--as", "duty", "escalate", ref, "--impact", "ok")
+    assert short.returncode == 2 and "impact" in short.stderr
     assert team.json("show", ref)["stage"] == 0  # nothing written
     team.ok("--as", "duty", "escalate", ref, "--impact", "missed two welfare calls")
     detail = team.json("show", ref)
@@ -64,3 +67,13 @@ def test_plan_sync_consent_and_impact(team: Cli) -> None:
     assert record["syncs"][0]["outcome"] == "tenancy officer to visit Monday"
     assert record["stages"][1]["impact"] == "missed two welfare calls"
     assert record["plan_holders"][0]["next_sync_due"] is not None
+
+
+def test_policy_show_says_the_impact_and_sync_rules_in_words(team: Cli) -> None:
+    out = " ".join(team.ok("policy", "show", "--default").split())
+    assert "Every escalation records the impact on the person" in out
+    assert "without it the escalation is refused" in out
+    assert (
+        "A case synchronisation is recorded only while the dispute has a plan holder "
+        "(duty_lead, frontline, supervisor)." in out
+    )

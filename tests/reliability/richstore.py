@@ -59,7 +59,7 @@ def build_rich_store(path: Path) -> None:
         duty.record_consent(b, ["CBH", "MCO"], "care coordination", date(2026, 9, 1))
         duty.add_note(c, "called the MCO lead")
         now += timedelta(hours=2)
-        sup.escalate(c, "to the supervisors")
+        sup.escalate(c, "to the supervisors", impact="the person waits without agreed support")
         sup.record_decision(
             c, "assigned", "MCO holds the contract", date(2026, 6, 1), receiving_agency="MCO"
         )
@@ -68,7 +68,7 @@ def build_rich_store(path: Path) -> None:
         duty.withdraw(d, "resolved between the teams")
         sup.escalate(e, "to the supervisors", impact="two missed welfare calls")
         now += timedelta(hours=1)
-        sup.escalate(e, "to the panel")
+        sup.escalate(e, "to the panel", impact="the person waits without agreed support")
         # Issue 12: a package's funded pathway, a review trigger, a review, a re-rating.
         sup.record_pathway(b, "MCO intensive case management")
         duty.review_trigger(a, "critical_incident", "fall at home, admitted overnight")

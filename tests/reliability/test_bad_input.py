@@ -521,7 +521,7 @@ def _source_export(path: Path) -> dict[str, Any]:
         duty.assign_cover(one, "CBH", "daily call")
         duty.start_provisional(one, "duty_lead", "welfare checks", days=10)
         duty.log_contact(one, "phone", "reached", "spoke to him")
-        sup.escalate(one, "needs the supervisors")
+        sup.escalate(one, "needs the supervisors", impact="the person waits without agreed support")
         sup.record_decision(
             one, "assigned", "MCO contract covers it", date(2026, 6, 1), receiving_agency="MCO"
         )
@@ -531,8 +531,8 @@ def _source_export(path: Path) -> dict[str, Any]:
         duty.add_note(two, "family moving")
         duty.withdraw(two, "moved out of the area")
         three = duty.open_dispute(valid_form(person_ref="P-0003"))
-        sup.escalate(three, "up")
-        sup.escalate(three, "up again")
+        sup.escalate(three, "up", impact="the person waits without agreed support")
+        sup.escalate(three, "up again", impact="the person waits without agreed support")
         duty.record_evidence(three, "service_plan", True, "received")
         return export_store(store, at=T0 + timedelta(days=1))
     finally:

@@ -139,6 +139,7 @@ EDITS = {
     "an expired package closed by hand": (
         "UPDATE provisionalpackage SET closed_at = NULL",
         ("provisionalpackage", "closed_at", None),
+    ),
     "a synchronisation's outcome rewritten": (
         "UPDATE casesync SET outcome = 'nothing was agreed'",
         ("casesync", "outcome", "nothing was agreed"),

@@ -271,7 +271,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             actor,
             expected,
             lambda: self.ledgers[actor].escalate(
-                ref, self.token(), "late: diary" if reason else "", expected_version=v, at=now
+                ref,
+                self.token(),
+                "late: diary" if reason else "",
+                expected_version=v,
+                at=now,
+                impact="the person waits without agreed support",
             ),
         )
         if expected is None:
@@ -546,7 +551,14 @@ class LifecycleMachine(RuleBasedStateMachine):
                     break
                 self.now = max(self.now, m.stage3_due)  # let the final stage breach
 
-            self.escalate(ref, "supervisor", True, False, False)
+            self.escalate(
+                ref,
+                "supervisor",
+                True,
+                False,
+                False,
+                impact="the person waits without agreed support",
+            )
 
     @rule(ref=consumes(disputes))
     def forget(self, ref) -> None:

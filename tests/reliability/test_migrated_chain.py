@@ -90,7 +90,9 @@ def test_operations_after_the_migration_are_proven_by_their_events(old: Path) ->
         ref = rows(old, "SELECT ref FROM dispute WHERE status = 'open' ORDER BY id")[0]["ref"]
         later = lambda: T0 + timedelta(hours=5)  # noqa: E731 - within the stage's window
         Ledger(store, "duty_lead", clock=later).add_note(ref, "after the upgrade")
-        Ledger(store, "supervisor", clock=later).escalate(ref, "after the upgrade")
+        Ledger(store, "supervisor", clock=later).escalate(
+            ref, "after the upgrade", impact="the person waits without agreed support"
+        )
     finally:
         store.close()
     report = records(old)

@@ -44,7 +44,9 @@ def trail(store_path: Path) -> Path:
             ref = duty.open_dispute(valid_form(person_ref=f"P-{n:04d}"))
             duty.assign_cover(ref, "CBH", "daily call")
             duty.add_note(ref, f"note {n}")
-            sup.escalate(ref, "to the supervisors")
+            sup.escalate(
+                ref, "to the supervisors", impact="the person waits without agreed support"
+            )
             if n % 2:
                 sup.record_decision(
                     ref,

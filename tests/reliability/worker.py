@@ -197,7 +197,11 @@ class Writer:
             who = self.on_rung(rng, Action.ESCALATE, seen, ESCALATORS)
             record.update(action="escalate", actor=who)
             return record, lambda: self.ledger(who).escalate(
-                ref, f"up {token}", "late: panel diary", expected_version=v
+                ref,
+                f"up {token}",
+                "late: panel diary",
+                expected_version=v,
+                impact="the person waits without agreed support",
             )
         if kind == "decide":
             final = seen["stage"] >= Stage.FINAL_AUTHORITY

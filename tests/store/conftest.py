@@ -83,7 +83,9 @@ class World:
     def to_stage(self, ref: str, stage: int, login: str = "supervisor") -> None:
         """Escalate ``ref`` up to ``stage`` now (before any clock breaches)."""
         while self.dispute(ref)["current_stage"] < stage:
-            self.ledger(login).escalate(ref, "moving up")
+            self.ledger(login).escalate(
+                ref, "moving up", impact="the person waits without agreed support"
+            )
 
     def decided(self, ref: str) -> None:
         self.ledger("supervisor").record_decision(

@@ -168,7 +168,9 @@ def test_a_refusal_in_a_batch_rolls_the_whole_batch_back_and_logs_nothing(world)
     with pytest.raises(TransitionError), duty.batch():
         ref = duty.open_dispute(world.form())
         duty.withdraw(ref, "opened by mistake")
-        duty.escalate(ref)  # refused: it is withdrawn
+        duty.escalate(
+            ref, impact="the person waits without agreed support"
+        )  # refused: it is withdrawn
     assert world.snapshot() == before
     assert world.events() == events
 

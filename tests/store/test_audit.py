@@ -66,9 +66,25 @@ def lifecycle(world) -> list[tuple[str, str]]:
     )
     step("frontline", "log_contact", lambda: front.log_contact(ref, "phone", "reached"))
     step("duty_lead", "assign_plan_holder", lambda: duty.assign_plan_holder(ref, "frontline"))
-    step("supervisor", "escalate", lambda: sup.escalate(ref, "to supervisors"))
-    step("supervisor", "escalate", lambda: sup.escalate(ref, "to panel"))
-    step("supervisor", "escalate", lambda: sup.escalate(ref, "to the authority"))
+    step(
+        "supervisor",
+        "escalate",
+        lambda: sup.escalate(
+            ref, "to supervisors", impact="the person waits without agreed support"
+        ),
+    )
+    step(
+        "supervisor",
+        "escalate",
+        lambda: sup.escalate(ref, "to panel", impact="the person waits without agreed support"),
+    )
+    step(
+        "supervisor",
+        "escalate",
+        lambda: sup.escalate(
+            ref, "to the authority", impact="the person waits without agreed support"
+        ),
+    )
     step(
         "clinical_lead",
         "final_determination",

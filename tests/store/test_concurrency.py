@@ -19,11 +19,15 @@ def test_a_stale_escalation_names_who_changed_it_and_when(world) -> None:
     seen = dispute_detail(world.store, ref, world.now).version  # A opens the dispute
     world.advance(minutes=20)
     b_time = world.now
-    world.ledger("supervisor").escalate(ref, "B moved it to the supervisors")  # B is quicker
+    world.ledger("supervisor").escalate(
+        ref, "B moved it to the supervisors", impact="the person waits without agreed support"
+    )  # B is quicker
     world.advance(minutes=1)
     err = world.refused(
         StaleWriteError,
-        lambda: world.ledger("duty_lead").escalate(ref, "A's note", expected_version=seen),
+        lambda: world.ledger("duty_lead").escalate(
+            ref, "A's note", expected_version=seen, impact="the person waits without agreed support"
+        ),
         actor="duty_lead",
         ref=ref,
     )
@@ -41,10 +45,14 @@ def test_the_stale_message_names_the_change_not_a_later_refusal_or_note(world) -
     seen = world.dispute(ref)["version"]
     world.advance(minutes=5)
     changed_at = world.now
-    world.ledger("supervisor").escalate(ref, "moved up")
+    world.ledger("supervisor").escalate(
+        ref, "moved up", impact="the person waits without agreed support"
+    )
     world.advance(minutes=1)
     with pytest.raises(RightsError):
-        world.ledger("oversight").escalate(ref)  # refused: leaves a "refused" event
+        world.ledger("oversight").escalate(
+            ref, impact="the person waits without agreed support"
+        )  # refused: leaves a "refused" event
     world.ledger("clinical_lead").add_note(ref, "noted")  # does not change the version
     world.advance(minutes=1)
     err = world.refused(
@@ -63,7 +71,7 @@ def test_two_store_objects_on_one_file_see_each_others_changes(world) -> None:
         ref = a.open_dispute(world.form())
         seen = dispute_detail(world.store, ref, world.now).version
         world.advance(minutes=3)
-        b.escalate(ref, "from the other session")
+        b.escalate(ref, "from the other session", impact="the person waits without agreed support")
         assert dispute_detail(world.store, ref, world.now).stage == 1  # A's store sees it
         err = world.refused(
             StaleWriteError, lambda: a.withdraw(ref, "not needed now", expected_version=seen)
@@ -119,9 +127,14 @@ def test_concurrent_writers_from_two_engines_all_land_on_one_unbroken_chain(worl
 @pytest.mark.backend
 def test_a_current_version_goes_through_after_a_reload(world) -> None:
     ref = world.open()
-    world.ledger("supervisor").escalate(ref)
+    world.ledger("supervisor").escalate(ref, impact="the person waits without agreed support")
     world.advance(minutes=1)
     fresh = dispute_detail(world.store, ref, world.now).version
-    world.ledger("duty_lead").escalate(ref, "after reload", expected_version=fresh)
+    world.ledger("duty_lead").escalate(
+        ref,
+        "after reload",
+        expected_version=fresh,
+        impact="the person waits without agreed support",
+    )
     assert world.dispute(ref)["current_stage"] == 2
     assert world.dispute(ref)["version"] == fresh + 1

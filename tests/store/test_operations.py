@@ -231,7 +231,12 @@ def test_record_evidence_on_a_withdrawn_dispute_is_refused(world) -> None:
 def test_escalate_moves_up_one_stage_with_a_fresh_clock(world) -> None:
     ref = world.open()
     at = world.T0 + 5 * H
-    assert world.ledger("frontline").escalate(ref, "call booked", at=at) is Stage.SUPERVISOR
+    assert (
+        world.ledger("frontline").escalate(
+            ref, "call booked", at=at, impact="the person waits without agreed support"
+        )
+        is Stage.SUPERVISOR
+    )
     det = dispute_detail(world.store, ref, at)
     assert det.stage == 1 and det.version == 2
     assert det.stages[0].left_at == at and det.stages[0].clock.state.value == "met"
@@ -250,11 +255,19 @@ def test_escalating_a_breached_stage_needs_a_breach_reason(world) -> None:
     # A rule, not malformed input: exit 1, and audited as a refusal naming the rule.
     err = world.refused(
         TransitionError,
-        lambda: world.ledger("frontline").escalate(ref, "moving on", at=due),
+        lambda: world.ledger("frontline").escalate(
+            ref, "moving on", at=due, impact="the person waits without agreed support"
+        ),
         match="breached",
     )
     assert err.rule == "lifecycle.breach_reason"
-    world.ledger("frontline").escalate(ref, "moving on", "MCO supervisor on leave", at=due)
+    world.ledger("frontline").escalate(
+        ref,
+        "moving on",
+        "MCO supervisor on leave",
+        at=due,
+        impact="the person waits without agreed support",
+    )
     det = dispute_detail(world.store, ref, due)
     assert det.stages[0].clock.state.value == "breached"
     assert det.stages[0].breach_reason == "MCO supervisor on leave"
@@ -264,7 +277,12 @@ def test_escalating_a_breached_stage_needs_a_breach_reason(world) -> None:
 def test_escalating_just_before_the_due_time_needs_no_reason(world) -> None:
     ref = world.open()
     just_before = world.T0 + 24 * H - timedelta(microseconds=1)
-    assert world.ledger("frontline").escalate(ref, at=just_before) is Stage.SUPERVISOR
+    assert (
+        world.ledger("frontline").escalate(
+            ref, at=just_before, impact="the person waits without agreed support"
+        )
+        is Stage.SUPERVISOR
+    )
 
 
 def test_escalation_to_commissioner_liaison_needs_a_trigger(world) -> None:
@@ -274,13 +292,21 @@ def test_escalation_to_commissioner_liaison_needs_a_trigger(world) -> None:
     world.now = early
     world.refused(
         TransitionError,
-        lambda: world.ledger("supervisor").escalate(ref, at=early),
+        lambda: world.ledger("supervisor").escalate(
+            ref, at=early, impact="the person waits without agreed support"
+        ),
         match="no liaison trigger",
         ref=ref,
     )
     late = world.T0 + 48 * H  # stage 3 breached: the trigger
     assert (
-        world.ledger("supervisor").escalate(ref, "to the commissioner", "authority away", at=late)
+        world.ledger("supervisor").escalate(
+            ref,
+            "to the commissioner",
+            "authority away",
+            at=late,
+            impact="the person waits without agreed support",
+        )
         is Stage.COMMISSIONER_LIAISON
     )
     row = world.dispute(ref)
@@ -290,21 +316,36 @@ def test_escalation_to_commissioner_liaison_needs_a_trigger(world) -> None:
 def test_liaison_is_also_triggered_by_a_dispute_open_past_the_limit(world) -> None:
     ref = world.open(risk="low")  # low: stage 3 has a 120 h window
     sup = world.ledger("supervisor")
-    sup.escalate(ref, at=world.T0 + H)
-    sup.escalate(ref, at=world.T0 + 2 * H)
-    sup.escalate(ref, "final authority", "panel could not meet", at=world.T0 + 13 * 24 * H)
+    sup.escalate(ref, at=world.T0 + H, impact="the person waits without agreed support")
+    sup.escalate(ref, at=world.T0 + 2 * H, impact="the person waits without agreed support")
+    sup.escalate(
+        ref,
+        "final authority",
+        "panel could not meet",
+        at=world.T0 + 13 * 24 * H,
+        impact="the person waits without agreed support",
+    )
     over = world.T0 + timedelta(days=14, seconds=1)  # stage 3 is due at day 18
-    assert sup.escalate(ref, "open too long", at=over) is Stage.COMMISSIONER_LIAISON
+    assert (
+        sup.escalate(
+            ref, "open too long", at=over, impact="the person waits without agreed support"
+        )
+        is Stage.COMMISSIONER_LIAISON
+    )
 
 
 def test_the_top_of_the_ladder_cannot_be_escalated(world) -> None:
     ref = world.open()
     world.to_stage(ref, 3)
     world.now = world.T0 + 48 * H
-    world.ledger("supervisor").escalate(ref, breach_reason="authority away")
+    world.ledger("supervisor").escalate(
+        ref, breach_reason="authority away", impact="the person waits without agreed support"
+    )
     world.refused(
         TransitionError,
-        lambda: world.ledger("supervisor").escalate(ref, "further"),
+        lambda: world.ledger("supervisor").escalate(
+            ref, "further", impact="the person waits without agreed support"
+        ),
         match="top of the ladder",
         ref=ref,
     )
@@ -313,7 +354,13 @@ def test_the_top_of_the_ladder_cannot_be_escalated(world) -> None:
 @pytest.mark.parametrize("ended", ENDED)
 def test_an_ended_dispute_cannot_be_escalated(world, ended) -> None:
     ref = ended(world)
-    world.refused(TransitionError, lambda: world.ledger("supervisor").escalate(ref), ref=ref)
+    world.refused(
+        TransitionError,
+        lambda: world.ledger("supervisor").escalate(
+            ref, impact="the person waits without agreed support"
+        ),
+        ref=ref,
+    )
 
 
 def test_escalating_after_a_decision_reopens_it_and_keeps_when_the_stage_ended(world) -> None:
@@ -322,7 +369,9 @@ def test_escalating_after_a_decision_reopens_it_and_keeps_when_the_stage_ended(w
     world.now = decided_at
     world.decided(ref)
     world.now = world.T0 + 30 * H  # after the stage's due time: receiving team refused
-    world.ledger("supervisor").escalate(ref, "receiving team refused the decision")
+    world.ledger("supervisor").escalate(
+        ref, "receiving team refused the decision", impact="the person waits without agreed support"
+    )
     det = detail(world, ref)
     assert det.status == "open" and det.stage == 1
     # The frontline stage ended when it was decided, within its window.
@@ -334,7 +383,12 @@ def test_escalation_past_a_package_deadline_marks_the_package_escalated(world) -
     ref = world.open()
     world.ledger("duty_lead").start_provisional(ref, "frontline", "welfare check", days=7)
     world.now = world.T0 + timedelta(days=7)
-    world.ledger("duty_lead").escalate(ref, "package ran out", "nobody took it on")
+    world.ledger("duty_lead").escalate(
+        ref,
+        "package ran out",
+        "nobody took it on",
+        impact="the person waits without agreed support",
+    )
     assert detail(world, ref).packages[0].status == "escalated"
 
 
@@ -665,7 +719,9 @@ def test_final_determination_at_commissioner_liaison(world) -> None:
     ref = world.open()
     world.to_stage(ref, 3)
     world.now = world.T0 + 48 * H
-    world.ledger("supervisor").escalate(ref, breach_reason="authority on leave")
+    world.ledger("supervisor").escalate(
+        ref, breach_reason="authority on leave", impact="the person waits without agreed support"
+    )
     world.ledger("clinical_lead").record_decision(
         ref,
         "assigned",
@@ -840,7 +896,11 @@ def test_assign_plan_holder_hands_over_the_period(world) -> None:
     )
     assert [s["login"] for s in spans] == ["frontline", "supervisor"]
     assert spans[0]["until_at"] is not None and spans[1]["until_at"] is None
-    assert world.last_event()["after"] == {"plan_holder": "supervisor"}
+    assert world.last_event()["after"] == {
+        "plan_holder": "supervisor",
+        "period_ends": None,
+        "next_sync_due": None,
+    }
 
 
 def test_assign_plan_holder_refuses_unknown_people_and_ended_disputes(world) -> None:
@@ -888,7 +948,9 @@ def test_a_note_on_an_unknown_dispute_is_not_found(world) -> None:
         lambda w, r, v: w.ledger("frontline").record_evidence(
             r, "risk_screen", True, expected_version=v
         ),
-        lambda w, r, v: w.ledger("frontline").escalate(r, expected_version=v),
+        lambda w, r, v: w.ledger("frontline").escalate(
+            r, expected_version=v, impact="the person waits without agreed support"
+        ),
         lambda w, r, v: w.ledger("duty_lead").assign_cover(r, "CBH", "call", expected_version=v),
         lambda w, r, v: w.ledger("duty_lead").start_provisional(
             r, "frontline", "check", days=7, expected_version=v
@@ -939,6 +1001,8 @@ def test_a_refusal_is_recorded_at_the_operations_time(world) -> None:
     ref = world.open()
     at = world.T0 + timedelta(hours=5, microseconds=250)
     with pytest.raises(RightsError):
-        world.ledger("oversight").escalate(ref, at=at)
+        world.ledger("oversight").escalate(
+            ref, at=at, impact="the person waits without agreed support"
+        )
     event = world.last_event()
     assert event["action"] == "refused" and event["at"] == "2026-03-02 14:00:00.000250"

@@ -83,12 +83,12 @@ def q(world, local_zone):
     world.now = N - H
     duty.assign_plan_holder(d, "frontline")
     e = opened("E", N - 48 * H, dispute_type="funding")
-    sup.escalate(e, at=N - 47 * H)
-    sup.escalate(e, at=N - 46 * H)
+    sup.escalate(e, at=N - 47 * H, impact="the person waits without agreed support")
+    sup.escalate(e, at=N - 46 * H, impact="the person waits without agreed support")
     f = opened("F", N - 5 * D - 12 * H, risk="low", dispute_type="eligibility")
     duty.start_provisional(f, "frontline", "welfare check", days=7)
-    sup.escalate(f, at=N - 5 * D)
-    sup.escalate(f, at=N - 2 * D - H)
+    sup.escalate(f, at=N - 5 * D, impact="the person waits without agreed support")
+    sup.escalate(f, at=N - 2 * D - H, impact="the person waits without agreed support")
     i = opened("I", N - 5 * H, risk="medium", dispute_type="capacity")
     world.now = N - 4 * H
     world.decided(i)

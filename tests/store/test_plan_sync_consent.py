@@ -132,10 +132,12 @@ def test_an_escalation_records_the_impact_on_the_person(world) -> None:  # noqa:
     assert record["impact"] == "two missed welfare calls"
     assert world.last_event()["after"]["impact"] == "two missed welfare calls"
     assert detail(world, ref).stages[1].impact == "two missed welfare calls"
-    # Asked for, it must say something: blank is bad input, nothing written.
+    # Given, it must say something: two letters are bad input, nothing written.
     world.refused(
-        InvalidInputError, lambda: world.ledger("supervisor").escalate(ref, "up", impact="  ")
+        InvalidInputError, lambda: world.ledger("supervisor").escalate(ref, "up", impact="ok")
     )
+    # Not given at all: the store's rule refuses it (test_refusal_audit.py).
+    world.refused(TransitionError, lambda: world.ledger("supervisor").escalate(ref, "up"))
 
 
 @pytest.mark.parametrize("login", ["frontline", "duty_lead", "supervisor"])

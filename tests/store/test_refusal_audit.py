@@ -50,9 +50,32 @@ def test_a_refused_decision_records_what_was_asked(world) -> None:
 def test_a_refused_escalation_records_its_note(world) -> None:
     ref = world.open()
     world.ledger("duty_lead").withdraw(ref, "Resolved between the agencies by phone.")
-    world.refused(TransitionError, lambda: world.ledger("supervisor").escalate(ref, "moving up"))
+    world.refused(
+        TransitionError,
+        lambda: world.ledger("supervisor").escalate(
+            ref, "moving up", impact="the person waits without agreed support"
+        ),
+    )
     after = _refusal(world)
-    assert (after["action"], after["asked"]) == ("escalate", {"note": "moving up"})
+    assert (after["action"], after["asked"]) == (
+        "escalate",
+        {"note": "moving up", "impact": "the person waits without agreed support"},
+    )
+
+
+def test_an_escalation_without_the_impact_on_the_person_is_refused_by_the_store(world) -> None:
+    ref = world.open()
+    for impact in (None, "", "   "):
+        err = world.refused(
+            TransitionError,
+            lambda impact=impact: world.ledger("supervisor").escalate(ref, "up", impact=impact),
+            match="impact on the person",
+        )
+        assert err.exit_code == 1
+        after = _refusal(world)
+        assert (after["action"], after["rule"]) == ("escalate", "lifecycle.impact")
+        assert after["asked"] == {"note": "up"}
+    assert world.dispute(ref)["current_stage"] == 0
 
 
 @pytest.mark.backend

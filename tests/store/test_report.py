@@ -97,7 +97,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
              rule_conflict="Eligibility criteria 4.2"),
         at=T0 + D,
     )  # fmt: skip
-    lg.escalate(c, "supervisors to talk", at=T0 + D + 2 * H)
+    lg.escalate(
+        c,
+        "supervisors to talk",
+        at=T0 + D + 2 * H,
+        impact="the person waits without agreed support",
+    )
     lg.assign_cover(c, "HSG", "weekly visit", at=T0 + D + 3 * H)
     lg.start_provisional(c, "duty", "welfare check", days=7, at=T0 + D + 3 * H)
 

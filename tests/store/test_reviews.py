@@ -114,7 +114,12 @@ def test_a_funded_pathway_is_the_next_step(world) -> None:
 def test_escalating_is_the_other_next_step(world) -> None:
     ref = with_package(world)
     world.now = world.T0 + 7 * D + 2 * H  # the frontline clock breached long ago
-    world.ledger("supervisor").escalate(ref, "package over", breach_reason="no agreement")
+    world.ledger("supervisor").escalate(
+        ref,
+        "package over",
+        breach_reason="no agreement",
+        impact="the person waits without agreed support",
+    )
     assert world.last_event()["after"]["package_escalated"] is not None
     assert world.sql("SELECT status FROM provisionalpackage")[0]["status"] == "escalated"
     assert ref not in listed(world, EXPIRED)
@@ -247,7 +252,7 @@ def test_raising_the_risk_tightens_the_current_stage_from_that_moment(world) -> 
     # Raising the risk is a review trigger: due by tomorrow (the policy's 1 day).
     assert stored["review_due_on"] == (local_date(world.now) + D).isoformat()
     # Later stages use the new risk's windows.
-    world.ledger("supervisor").escalate(ref, "up")
+    world.ledger("supervisor").escalate(ref, "up", impact="the person waits without agreed support")
     assert detail(world, ref).clock.due == world.now + 24 * H  # critical stage 1: 24 h
 
 

@@ -44,6 +44,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.CONFIRM_ACCEPTANCE: {"frontline", "duty_lead", "supervisor"},
     Action.WITHDRAW: {"duty_lead", "supervisor"},
     Action.ASSIGN_PLAN_HOLDER: {"duty_lead", "supervisor"},
+    # The plan holder's case synchronisation, recorded by those who work the case.
+    Action.RECORD_SYNC: {"frontline", "duty_lead", "supervisor"},
     Action.ADD_NOTE: EVERYONE_WHO_WORKS_A_CASE,
     Action.ADMINISTER: {"admin"},
     # An expired package's next step, reviews and their triggers, re-rating (issue 12).
@@ -66,6 +68,12 @@ def _open(world) -> str:
 def _with_package(world) -> str:
     ref = world.open()
     world.ledger("duty_lead").start_provisional(ref, "frontline", "welfare check", days=7)
+    return ref
+
+
+def _with_plan_holder(world) -> str:
+    ref = world.open()
+    world.ledger("duty_lead").assign_plan_holder(ref, "frontline")
     return ref
 
 
@@ -102,7 +110,12 @@ CASES: dict[Action, tuple[Setup, Attempt]] = {
         _open,
         lambda w, who, ref: w.ledger(who).record_evidence(ref, "risk_screen", False, "due Fri"),
     ),
-    Action.ESCALATE: (_open, lambda w, who, ref: w.ledger(who).escalate(ref, "moving up")),
+    Action.ESCALATE: (
+        _open,
+        lambda w, who, ref: w.ledger(who).escalate(
+            ref, "moving up", impact="the person waits without agreed support"
+        ),
+    ),
     Action.ASSIGN_COVER: (
         _open,
         lambda w, who, ref: w.ledger(who).assign_cover(ref, "CBH", "daily welfare call"),
@@ -142,6 +155,12 @@ CASES: dict[Action, tuple[Setup, Attempt]] = {
     Action.ASSIGN_PLAN_HOLDER: (
         _open,
         lambda w, who, ref: w.ledger(who).assign_plan_holder(ref, "frontline"),
+    ),
+    Action.RECORD_SYNC: (
+        _with_plan_holder,
+        lambda w, who, ref: w.ledger(who).record_sync(
+            ref, "missed_visits", "frontline, duty_lead", "visits moved to mornings"
+        ),
     ),
     Action.ADD_NOTE: (_open, lambda w, who, ref: w.ledger(who).add_note(ref, "a note")),
     Action.ADMINISTER: (lambda w: None, lambda w, who, ref: w.admin(who).add_agency("NEW", "New")),

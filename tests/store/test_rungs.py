@@ -61,11 +61,15 @@ def test_the_final_authority_escalates_its_overdue_stage_to_liaison(world) -> No
     # The clinical lead is not this eligibility dispute's authority: refused by the rung.
     err = world.refused(
         RightsError,
-        lambda: world.ledger("clinical_lead").escalate(ref, "to liaison", "authority away"),
+        lambda: world.ledger("clinical_lead").escalate(
+            ref, "to liaison", "authority away", impact="the person waits without agreed support"
+        ),
         ref=ref,
     )
     assert "rung 3" in err.message and "program_manager" in err.message
-    stage = world.ledger("program_manager").escalate(ref, "to liaison", "panel papers late")
+    stage = world.ledger("program_manager").escalate(
+        ref, "to liaison", "panel papers late", impact="the person waits without agreed support"
+    )
     assert stage is Stage.COMMISSIONER_LIAISON
 
 
@@ -74,7 +78,9 @@ def test_open_fourteen_days_escalates_to_liaison_not_the_next_rung(world) -> Non
     ref = world.open(risk="low")
     world.to_stage(ref, 1)
     world.advance(days=14, hours=1)
-    stage = world.ledger("supervisor").escalate(ref, "open too long", "nobody took it")
+    stage = world.ledger("supervisor").escalate(
+        ref, "open too long", "nobody took it", impact="the person waits without agreed support"
+    )
     assert stage is Stage.COMMISSIONER_LIAISON
     assert world.dispute(ref)["current_stage"] == 4
     assert world.dispute(ref)["current_due_at"] is None  # liaison has no clock
@@ -208,7 +214,12 @@ def test_a_breach_reason_belongs_to_the_rung_that_breached(world) -> None:
 
     ref = world.open(risk="high")
     world.advance(hours=25)  # the frontline window of a high-risk dispute is 24 h
-    world.ledger("duty_lead").escalate(ref, "supervisors to call", "duty line unstaffed")
+    world.ledger("duty_lead").escalate(
+        ref,
+        "supervisors to call",
+        "duty line unstaffed",
+        impact="the person waits without agreed support",
+    )
     stages = orm_detail.dispute_detail(world.store, ref, world.now).stages
     assert stages[0].breach_reason == "duty line unstaffed"  # stage 0 breached
     assert stages[1].breach_reason is None  # stage 1 has not breached

@@ -41,7 +41,9 @@ def test_events_since_the_mark_are_listed_by_kind_and_the_mark_hides_them(world:
     look(world)
     world.advance(minutes=10)
     new = world.open()
-    world.ledger("supervisor").escalate(old, "moving up")
+    world.ledger("supervisor").escalate(
+        old, "moving up", impact="the person waits without agreed support"
+    )
     world.advance(minutes=10)
     decided = world.open()
     world.decided(decided)

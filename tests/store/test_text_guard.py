@@ -28,7 +28,9 @@ def _attempts(world: World, ref: str, payload: str) -> dict[str, Callable[[], An
         "evidence note": lambda: duty.record_evidence(ref, "risk_screen", False, note=bad),
         "note": lambda: duty.add_note(ref, bad),
         "cover": lambda: duty.assign_cover(ref, "CBH", bad),
-        "escalation note": lambda: sup.escalate(ref, bad),
+        "escalation note": lambda: sup.escalate(
+            ref, bad, impact="the person waits without agreed support"
+        ),
         "rationale": lambda: sup.record_decision(
             ref, "assigned", bad, world.review(), receiving_agency="MCO"
         ),
@@ -79,6 +81,8 @@ def test_a_row_holding_old_hostile_text_can_still_move_on(world: World) -> None:
     conn.execute("UPDATE dispute SET problem_statement = ? WHERE ref = ?", (CLEAR, ref))
     conn.commit()
     conn.close()
-    world.ledger("supervisor").escalate(ref, "moving up")
+    world.ledger("supervisor").escalate(
+        ref, "moving up", impact="the person waits without agreed support"
+    )
     assert world.dispute(ref)["current_stage"] == 1
     assert world.dispute(ref)["problem_statement"] == CLEAR

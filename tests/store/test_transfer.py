@@ -78,15 +78,28 @@ def hand_store(path: Path) -> Store:
     # 1: the whole ladder to a final determination, then acceptance.
     a = duty.open_dispute(form(), at=T0)
     duty.record_evidence(a, "risk_screen", True, "screen done: moderate", at=T0 + 5 * H)
-    duty.assign_plan_holder(a, "duty", at=T0 + H)
+    duty.assign_plan_holder(a, "duty", period_ends=T0 + 28 * D, next_sync=T0 + 2 * D, at=T0 + H)
+    duty.record_consent(a, ["CBH", "MCO"], "care coordination", date(2026, 5, 1), at=T0 + H)
+    duty.record_sync(
+        a, "missed_visits", "duty, HSG outreach", "visits moved to mornings",
+        held_at=T0 + 24 * H, next_due=T0 + 5 * D, at=T0 + 25 * H,
+    )  # fmt: skip
     duty.assign_cover(a, "HSG", "daily visit", review_at=T0 + 3 * D, at=T0 + 2 * H)
     duty.start_provisional(a, "duty", "welfare check; med rec", days=7, at=T0 + 2 * H)
     duty.log_contact(a, "phone", "reached", "spoke with person", at=T0 + 3 * H)
     duty.log_contact(a, "visit", "no_answer", at=T0 + 20 * H)
-    duty.escalate(a, "call the supervisors", "frontline missed it", at=T0 + 30 * H)
-    duty.escalate(a, "to panel", at=T0 + 40 * H)
+    duty.escalate(
+        a,
+        "call the supervisors",
+        "frontline missed it",
+        at=T0 + 30 * H,
+        impact="the person waits without agreed support",
+    )
+    duty.escalate(a, "to panel", at=T0 + 40 * H, impact="the person waits without agreed support")
     chair.record_decision(a, "no_agreement", "panel split on the contract", review, at=T0 + 50 * H)
-    chair.escalate(a, "to the clinical lead", at=T0 + 50 * H)
+    chair.escalate(
+        a, "to the clinical lead", at=T0 + 50 * H, impact="the person waits without agreed support"
+    )
     clin.record_decision(
         a, "assigned", "MCO contract covers ACT", review, receiving_agency="MCO",
         pathway="ACT", final=True, at=T0 + 60 * H,
@@ -103,7 +116,9 @@ def hand_store(path: Path) -> Store:
     duty.withdraw(b, "moved out of county", at=T0 + D + 2 * H)
     # 3: still open at the supervisor stage.
     c = duty.open_dispute(form(person_ref="P-0003", dispute_type="eligibility"), at=T0 + 2 * D)
-    duty.escalate(c, "supervisor call", at=T0 + 2 * D + H)
+    duty.escalate(
+        c, "supervisor call", at=T0 + 2 * D + H, impact="the person waits without agreed support"
+    )
     return st
 
 
@@ -159,6 +174,10 @@ def test_export_document_shape(tmp_path: Path) -> None:
     assert first["evidence"]["risk_screen"]["present"] is True
     assert first["acceptance"]["start_date"] == "2026-03-06"
     assert [h["login"] for h in first["plan_holders"]] == ["duty", "chair"]
+    assert first["plan_holders"][0]["period_ends"] == (T0 + 28 * D).isoformat()
+    assert [x["trigger"] for x in first["syncs"]] == ["missed_visits"]
+    assert first["consent_scopes"][0]["agencies"] == ["CBH", "MCO"]
+    assert first["stages"][1]["impact"] == "the person waits without agreed support"
     assert doc["disputes"][1]["withdrawal"] == {
         "by": "duty",
         "reason": "moved out of county",
@@ -183,6 +202,11 @@ def test_round_trip_hand_built(tmp_path: Path) -> None:
     assert disputes_without_refs(again) == disputes_without_refs(doc)
     assert again["agencies"] == doc["agencies"]
     assert chain_ok(dst)
+    # The plan holder's period, the synchronisation, consent and impacts came across.
+    kept = again["disputes"][0]
+    assert kept["syncs"][0]["outcome"] == "visits moved to mornings"
+    assert kept["consent_scopes"][0]["purpose"] == "care coordination"
+    assert {s["impact"] for s in kept["stages"][1:]} == {"the person waits without agreed support"}
     # The replayed history is real: recorded as the people who acted, at their times.
     first = dispute_detail(dst, result.refs[doc["disputes"][0]["ref"]], NOW)
     finals = [e for e in first.events if e.action == "final_determination"]

@@ -17,7 +17,9 @@ def test_roles_agency_and_name_change_in_one_audited_event(world) -> None:
     assert event["action"] == "set_person"
     assert event["before"]["roles"] == ["frontline"] and event["after"]["roles"] == ["supervisor"]
     assert event["before"]["agency"] == "CBH" and event["after"]["agency"] == "MCO"
-    world.ledger("frontline").escalate(world.open(), "now a supervisor")  # the new role works
+    world.ledger("frontline").escalate(
+        world.open(), "now a supervisor", impact="the person waits without agreed support"
+    )  # the new role works
 
 
 @pytest.mark.backend

@@ -300,8 +300,8 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("--breach-reason", help="required when the current stage is breached")
     p.add_argument(
         "--impact",
-        required=True,
-        help="the impact on the person of the delay so far (missed support, risk, crisis)",
+        help="required: the impact on the person of the delay so far (missed support, risk, "
+        "crisis); without it the escalation is refused (exit 1)",
     )
     _write(p)
 

@@ -71,6 +71,16 @@ def check_escalate(
     return target
 
 
+def refuse_without_impact(ref: str) -> None:
+    """Every escalation logs the impact on the person ([Leadership], example 3)."""
+    raise TransitionError(
+        f"Cannot escalate {ref} without the impact on the person: every escalation logs "
+        "what the delay so far has meant for them.",
+        hint="Give --impact (in the app: the impact field): missed support, risk, a crisis.",
+        rule="lifecycle.impact",
+    )
+
+
 def check_decision(ref: str, status: Status, stage: Stage, *, final: bool) -> None:
     """Panel (or supervisor-level) decisions at stages 0–2; final determination at 3–4."""
     stage = Stage(stage)

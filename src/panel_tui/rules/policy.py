@@ -183,12 +183,11 @@ class Rights(_Strict):
     confirm_acceptance: _Roles
     withdraw: _Roles
     assign_plan_holder: _Roles
-    #: new in schema 0005: a policy written before it gets this default
-    record_sync: _Roles = ("frontline", "duty_lead", "supervisor")
     add_note: _Roles
     administer: _Roles
     # Added after the first policies were installed: a stored policy without them
     # gets these defaults (the default policy's lists).
+    record_sync: _Roles = ("frontline", "duty_lead", "supervisor")
     record_pathway: _Roles = ("duty_lead", "supervisor")
     review_trigger: _Roles = (
         "frontline",

@@ -322,6 +322,11 @@ def rights_in_words(policy: Policy) -> list[str]:
         "stage 4 (commissioner liaison), by the roles of the stage the dispute is on."
     )
     lines.append(
+        "Every escalation records the impact on the person of the delay so far; without "
+        "it the escalation is refused. A breached stage is escalated with the reason it "
+        "breached."
+    )
+    lines.append(
         "Acceptance is confirmed only by people of the agency the decision names as "
         f"receiving, holding one of: {roles(policy.roles_for(Action.CONFIRM_ACCEPTANCE))}. "
         "For a not-upheld outcome that is the agency whose arrangement stands."
@@ -338,6 +343,10 @@ def rights_in_words(policy: Policy) -> list[str]:
         f"An expired provisional package (past its hard deadline) needs its next step: a "
         f"funded pathway recorded ({roles(policy.roles_for(Action.RECORD_PATHWAY))}) or an "
         "escalation."
+    )
+    lines.append(
+        "A case synchronisation is recorded only while the dispute has a plan holder "
+        f"({roles(policy.roles_for(Action.RECORD_SYNC))})."
     )
     for action in Action:
         if action.value in ("escalate", "record_decision", "final_determination"):

@@ -75,7 +75,7 @@ def _apply(ledger: Ledger, plan: Plan, step: Step) -> None:
     if step.kind == "open":
         plan.ref = ledger.open_dispute(plan.form, at=at)
     elif step.kind == "escalate":
-        ledger.escalate(plan.ref, a["note"], a["breach_reason"], at=at)
+        ledger.escalate(plan.ref, a["note"], a["breach_reason"], impact=a["impact"], at=at)
     elif step.kind == "cover":
         ledger.assign_cover(plan.ref, a["provider"], a["level"], review_at=a["review_at"], at=at)
     elif step.kind == "plan_holder":

@@ -39,6 +39,7 @@ from panel_tui.store.demo.texts import (
     COVER_LEVELS,
     DEMO_AGENCIES,
     DEMO_PEOPLE,
+    ESCALATION_IMPACTS,
     ESCALATION_NOTES,
     INTERIM,
     NOTES,
@@ -251,7 +252,9 @@ class Planner:
             steps.append(Step(at - gap, "chair", "decision", args))
         reason = rng.choice(BREACH_REASONS) if breached else ""
         note = rng.choice(ESCALATION_NOTES[k])
-        steps.append(Step(at, actor, "escalate", {"note": note, "breach_reason": reason}))
+        impact = ESCALATION_IMPACTS[k]  # by rung, not drawn: the demo's draws stay as they were
+        args = {"note": note, "breach_reason": reason, "impact": impact}
+        steps.append(Step(at, actor, "escalate", args))
         return steps
 
     def _decision(

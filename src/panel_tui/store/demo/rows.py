@@ -290,6 +290,7 @@ class RowMaker:
                 entered_by_id=actor_id,
                 breach_reason=breach,
                 escalation_note=note,
+                impact=a["impact"],
             )
             self._set(
                 "dispute",
@@ -301,6 +302,7 @@ class RowMaker:
             )
             after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
             after["package_escalated"] = None  # the bulk path starts no packages
+            after["impact"] = a["impact"]
             self._event(d, step, "escalate", before["stage"], before=before, after=after)
         elif step.kind == "cover":
             covers = self.made.get("interimcover", {}).values()
@@ -346,7 +348,7 @@ class RowMaker:
                 from_at=as_stored(at),
             )
             self._set("dispute", row, plan_holder_id=holder)
-            after = {"plan_holder": a["login"]}
+            after = {"plan_holder": a["login"], "period_ends": None, "next_sync_due": None}
             self._event(
                 d, step, "assign_plan_holder", row["current_stage"], before=before, after=after
             )

@@ -229,6 +229,13 @@ ESCALATION_NOTES = {
     3: ("Panel could not agree; referred to the named final authority",),
     4: ("Final authority stage overdue; referred to commissioner liaison",),
 }
+#: The impact on the person logged with each escalation ([Leadership]), by the rung reached.
+ESCALATION_IMPACTS = {
+    1: "Two days without the agreed support; the person is anxious about the gap",
+    2: "Missed medication review; family now covering evening checks",
+    3: "A crisis line call this week; risk of losing the tenancy is rising",
+    4: "Weeks without a settled plan; repeated crisis contacts and an A&E visit",
+}
 NOTES = (
     "Called the MCO utilisation team; awaiting a callback",
     "Sister reports the person is sleeping better",

@@ -3,8 +3,9 @@
 ``Ledger(store, login)`` is the one way anything changes a dispute. Its
 machinery (one transaction per change, rights, refusals, the audit event) is
 in ``base.py``; the operations live in small modules by theme (``form.py``,
-``ladder.py``, ``support.py``, ``reviews.py``, ``plan.py``, sharing ``common.py``) and this class joins
-them. ``admin.py`` changes the store's agencies, people and policy the same way.
+``ladder.py``, ``support.py``, ``reviews.py``, ``plan.py``, sharing ``common.py``)
+and this class joins them. ``admin.py`` changes the store's agencies, people and
+policy the same way.
 """
 
 from __future__ import annotations

@@ -52,18 +52,23 @@ class LadderOperations(LedgerBase):
         at: datetime | None = None,
     ) -> Stage:
         """Up one rung (to liaison once it is triggered), with the impact on the person of
-        the delay so far ([Leadership], example 3: escalations logged with their impact).
+        the delay so far ([Leadership], example 3: "staff log escalations ... including
+        time stamps, issue type, and impact on the person").
 
-        People escalate through the command line and the app, which always pass
-        ``impact``: given, it must say something (at least 5 characters). None is for
-        replays of records kept before it was asked (import, the demo's history).
+        The store requires ``impact`` of every escalation: without one it is refused
+        by the rule ``lifecycle.impact`` (exit 1, audited), as a breached stage is
+        without its reason; one given must say something (at least 5 characters, else
+        bad input). Only imports replaying records kept before the impact was asked
+        (``records_may_lack_impact``) escalate without one.
         """
         note = bounded_text(note, "note")
         breach_reason = bounded_text(breach_reason, "breach_reason")
-        if impact is not None:
+        if impact is not None and impact.strip():
             impact = lifecycle.require_text(
                 impact, "impact", "The impact on the person", minimum=5
             ).strip()
+        else:
+            impact = None
 
         def body(ctx: Context, dispute: Dispute | None) -> Stage:
             assert dispute is not None
@@ -84,6 +89,8 @@ class LadderOperations(LedgerBase):
                 breach_reason or "",
                 liaison,
             )
+            if impact is None and not self.records_may_lack_impact:
+                lifecycle.refuse_without_impact(dispute.ref)
             from_stage = dispute.current_stage
             before = {
                 "stage": from_stage,
@@ -145,7 +152,7 @@ class LadderOperations(LedgerBase):
             body,
             expected_version=expected_version,
             at=at,
-            asked={"note": note, "breach_reason": breach_reason},
+            asked={"note": note, "breach_reason": breach_reason, "impact": impact},
         )
 
     def record_decision(

@@ -77,6 +77,7 @@ class PlanOperations(LedgerBase):
                 raise TransitionError(
                     f"{dispute.ref} has no plan holder to convene a case synchronisation.",
                     hint="Assign the plan holder first (holder REF LOGIN).",
+                    rule="plan.holder_convenes",
                 )
             held = aware(held_at, "held_at") if held_at is not None else ctx.at
             if held > ctx.at:
@@ -115,7 +116,20 @@ class PlanOperations(LedgerBase):
             )
             return sync.id or 0
 
-        return self.run(Action.RECORD_SYNC, ref, body, expected_version=expected_version, at=at)
+        return self.run(
+            Action.RECORD_SYNC,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={
+                "trigger": why.value,
+                "participants": who,
+                "outcome": result,
+                "held_at": held_at,
+                "next_due": next_due,
+            },
+        )
 
     def record_consent(
         self,
@@ -157,4 +171,11 @@ class PlanOperations(LedgerBase):
                 after={"agencies": codes, "purpose": what, "review_date": review_date},
             )
 
-        self.run(Action.EDIT_FORM, ref, body, expected_version=expected_version, at=at)
+        self.run(
+            Action.EDIT_FORM,
+            ref,
+            body,
+            expected_version=expected_version,
+            at=at,
+            asked={"agencies": agencies, "purpose": what, "review_date": review_date},
+        )

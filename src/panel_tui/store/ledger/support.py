@@ -291,7 +291,7 @@ class SupportOperations(LedgerBase):
             body,
             expected_version=expected_version,
             at=at,
-            asked={"login": login},
+            asked={"login": login, "period_ends": period_ends, "next_sync": next_sync},
         )
 
     def add_note(self, ref: str, text: str, *, at: datetime | None = None) -> None:

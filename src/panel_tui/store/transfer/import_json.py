@@ -171,7 +171,11 @@ class _DisputePlan:
             by = self.login(st.get("entered_by"), f"{where}.entered_by")
             note = self.text(st.get("note"), f"{where}.note")
             reason = self.text(st.get("breach_reason"), f"{where}.breach_reason")
-            self.step("ladder", moment, by, where, "escalate", note, reason, stage=n * 2)
+            # Exports older than migration 0010 carry no impact: replayed without one.
+            impact = self.text(st.get("impact"), f"{where}.impact") or None
+            self.step(
+                "ladder", moment, by, where, "escalate", note, reason, impact=impact, stage=n * 2
+            )
 
     def covers(self) -> None:
         """Interim cover, by a known provider agency."""
@@ -272,7 +276,55 @@ class _DisputePlan:
             moment = self.when(h.get("from_at"), f"{where}.from_at")
             holder = self.login(h.get("login"), f"{where}.login")
             by = self.login(h.get("assigned_by"), f"{where}.assigned_by")
-            self.step("plan_holders", moment, by, where, "assign_plan_holder", holder)
+            ends = self.when(
+                h.get("period_ends"), f"{where}.period_ends", required=False, happened=False
+            )
+            # The export holds the next synchronisation as it stands now; the
+            # synchronisations replayed after this one set it as they did.
+            sync = self.when(
+                h.get("next_sync_due"), f"{where}.next_sync_due", required=False, happened=False
+            )
+            self.step(
+                "plan_holders",
+                moment,
+                by,
+                where,
+                "assign_plan_holder",
+                holder,
+                period_ends=ends,
+                next_sync=sync,
+            )
+
+    def syncs(self) -> None:
+        """Case synchronisations the plan holder convened ([Disputes], example 3)."""
+        for n, x in enumerate(self.raw.get("syncs") or []):
+            where = f"syncs[{n}]"
+            moment = self.when(x.get("recorded_at"), f"{where}.recorded_at")
+            held = self.when(x.get("held_at"), f"{where}.held_at")
+            due = self.when(x.get("next_due"), f"{where}.next_due", required=False, happened=False)
+            by = self.login(x.get("recorded_by"), f"{where}.recorded_by")
+            sync = (
+                self.text(x.get("trigger"), f"{where}.trigger"),
+                self.text(x.get("participants"), f"{where}.participants"),
+                self.text(x.get("outcome"), f"{where}.outcome"),
+            )
+            self.step("syncs", moment, by, where, "record_sync", *sync, held_at=held, next_due=due)
+
+    def consent_scopes(self) -> None:
+        """Each scope of consent recorded, oldest first ([Coordination], example 3)."""
+        for n, c in enumerate(self.raw.get("consent_scopes") or []):
+            where = f"consent_scopes[{n}]"
+            moment = self.when(c.get("recorded_at"), f"{where}.recorded_at")
+            by = self.login(c.get("recorded_by"), f"{where}.recorded_by")
+            agencies = c.get("agencies")
+            if not isinstance(agencies, list):
+                raise InvalidInputError("must be a list of agency codes", field=where, row=self.i)
+            for m, code in enumerate(agencies):
+                self.agency(code, f"{where}.agencies[{m}]")
+            purpose = self.text(c.get("purpose"), f"{where}.purpose")
+            review = parse_date(c.get("review_date"), self.i, f"{where}.review_date")
+            scope = ([str(a) for a in agencies], purpose, review)
+            self.step("consent", moment, by, where, "record_consent", *scope)
 
     def notes(self) -> None:
         for n, note in enumerate(self.raw.get("notes") or []):
@@ -308,6 +360,8 @@ def _plan_dispute(
     plan.decisions()
     end = plan.ending()
     plan.plan_holders()
+    plan.syncs()
+    plan.consent_scopes()
     plan.notes()
     if end is not None:
         plan.refuse_steps_after(end)

@@ -91,6 +91,8 @@ def refuse_future(moment: datetime, row: int, name: str) -> None:
 class Replayer(Ledger, Admin):
     """One ledger whose acting login changes per step, inside one batch."""
 
+    records_may_lack_impact = True
+
 
 @dataclass(order=True)
 class ReplayStep:
@@ -106,14 +108,16 @@ class ReplayStep:
 # Ties at the same instant: what must exist before what.
 STEP_RANK = {
     "evidence": 1,
-    "plan_holders": 2,
-    "covers": 3,
-    "packages": 4,
-    "contacts": 5,
-    "ladder": 6,  # escalations and decisions, ordered by stage
-    "acceptance": 7,
-    "withdrawal": 8,
-    "notes": 9,
+    "consent": 2,
+    "plan_holders": 3,
+    "syncs": 4,  # convened by the plan holder: after the holder is assigned
+    "covers": 5,
+    "packages": 6,
+    "contacts": 7,
+    "ladder": 8,  # escalations and decisions, ordered by stage
+    "acceptance": 9,
+    "withdrawal": 10,
+    "notes": 11,
 }
 
 
