@@ -59,11 +59,7 @@ class PlanOperations(LedgerBase):
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> int:
-        try:
-            why = SyncTrigger(trigger)
-        except ValueError:
-            options = ", ".join(t.value for t in SyncTrigger)
-            raise InvalidInputError(f"must be one of: {options}", field="trigger") from None
+        why = lifecycle.one_of(SyncTrigger, trigger, "trigger")
         who = lifecycle.require_text(
             bounded_text(participants, "participants", SHORT_MAX), "participants", "Who took part"
         )
