@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from panel_tui.alerts.run import pending
 from panel_tui.store.db import Store
+from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.ledger.alerts import claim
 from panel_tui.store.ledger.shift import mark_seen
@@ -32,8 +33,8 @@ AT = "2026-12-01T09:00"  # show's clocks as at one instant, whichever store prin
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo store (60 disputes), with a panel agenda, a seen mark and alerts claimed:
-    every table has rows."""
+    """The demo store (60 disputes), with a panel agenda, a seen mark, alerts claimed, a
+    synchronisation and a consent scope: every table has rows."""
     home = tmp_path_factory.mktemp("copy-demo")
     cli = Cli(home / "demo.db", cli_env(home))
     cli.ok("demo", "--no-ui")
@@ -46,6 +47,11 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 text("SELECT ref FROM dispute WHERE status = 'open' ORDER BY id LIMIT 1")
             ).scalar_one()
         PanelAgenda(store, "chair", clock=lambda: now).add((now + timedelta(days=7)).date(), ref)
+        # The plan holder's period, a synchronisation and a consent scope (migration 0010).
+        duty = Ledger(store, "duty", clock=lambda: now)
+        duty.assign_plan_holder(ref, "duty", next_sync=now + timedelta(days=7))
+        duty.record_sync(ref, "incident", "duty, MCO care manager", "safety plan refreshed")
+        duty.record_consent(ref, ["MCO"], "care coordination", (now + timedelta(days=90)).date())
         mark_seen(store, "chair", head, now)
         alerts = pending(store, now, timedelta(days=3650))
         assert alerts, "the demo has clocks at warning or breach"
