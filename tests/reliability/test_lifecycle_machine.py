@@ -551,14 +551,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                     break
                 self.now = max(self.now, m.stage3_due)  # let the final stage breach
 
-            self.escalate(
-                ref,
-                "supervisor",
-                True,
-                False,
-                False,
-                impact="the person waits without agreed support",
-            )
+            self.escalate(ref, "supervisor", True, False, False)
 
     @rule(ref=consumes(disputes))
     def forget(self, ref) -> None:
