@@ -47,7 +47,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 text("SELECT ref FROM dispute WHERE status = 'open' ORDER BY id LIMIT 1")
             ).scalar_one()
         PanelAgenda(store, "chair", clock=lambda: now).add((now + timedelta(days=7)).date(), ref)
-        # The plan holder's period, a synchronisation and a consent scope (migration 0010).
+        # The plan holder's period, a synchronisation and a consent scope (migration 0011).
         duty = Ledger(store, "duty", clock=lambda: now)
         duty.assign_plan_holder(ref, "duty", next_sync=now + timedelta(days=7))
         duty.record_sync(ref, "incident", "duty, MCO care manager", "safety plan refreshed")

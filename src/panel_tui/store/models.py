@@ -192,7 +192,7 @@ class StageRecord(SQLModel, table=True):
     #: why the previous stage breached, when it did
     breach_reason: str | None = Field(default=None, max_length=1000)
     escalation_note: str | None = Field(default=None, max_length=1000)
-    #: the impact on the person of the delay that led here (migration 0010; required at
+    #: the impact on the person of the delay that led here (migration 0011; required at
     #: an escalation since, None on the first rung and on rungs climbed before it)
     impact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
@@ -283,13 +283,13 @@ class PlanHolderAssignment(SQLModel, table=True):
     from_at: datetime = Field(sa_column=_when())
     until_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     #: the period the plan is held for, and when the next case synchronisation is due
-    #: (migration 0010; None on assignments made before it)
+    #: (migration 0011; None on assignments made before it)
     period_ends: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     next_sync_due: datetime | None = Field(default=None, sa_column=_when(nullable=True))
 
 
 class CaseSync(SQLModel, table=True):
-    """A case synchronisation the plan holder convened on a trigger (migration 0010)."""
+    """A case synchronisation the plan holder convened on a trigger (migration 0011)."""
 
     id: int | None = Field(default=None, primary_key=True)
     dispute_id: int = Field(foreign_key="dispute.id", index=True)
@@ -304,7 +304,7 @@ class CaseSync(SQLModel, table=True):
 
 
 class ConsentScope(SQLModel, table=True):
-    """The scope of consent to share (migration 0010): which agencies, for what, until
+    """The scope of consent to share (migration 0011): which agencies, for what, until
     when it is reviewed. The newest row of a dispute is its current scope."""
 
     id: int | None = Field(default=None, primary_key=True)

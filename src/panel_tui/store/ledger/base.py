@@ -126,7 +126,7 @@ class LedgerBase:
     #: Set by the CSV import, which replays a log as the importer (see HISTORY_EXEMPT).
     replaying_history = False
     #: Set by the imports: records kept before the impact on the person was asked
-    #: (CSV logs, exports older than 0010) escalate without one (ladder.py).
+    #: (CSV logs, exports older than 0011) escalate without one (ladder.py).
     records_may_lack_impact = False
     #: Set where an action's right is borrowed for another purpose (the panel's
     #: agenda: who may decide may order the agenda, whatever rung each item is on).

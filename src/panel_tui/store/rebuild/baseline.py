@@ -92,7 +92,7 @@ class _Appender:
 def record_baseline(connection: Connection, *, why: str, at: datetime | None = None) -> int:
     """Append baseline events for every covered record; returns how many events."""
     appender = _Appender(connection, at or datetime.now(UTC), why)
-    # A later migration's tables (seen marks, alerts: 0005; syncs, consent: 0010) are not
+    # A later migration's tables (seen marks, alerts: 0005; syncs, consent: 0011) are not
     # there yet when migration 0004 runs this; they start empty: nothing to take.
     present = set(inspect(connection).get_table_names())
     rest = {}

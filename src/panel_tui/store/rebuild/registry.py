@@ -77,7 +77,7 @@ COVERED: dict[str, Covered] = {
         Covered(
             "stagerecord",
             name=lambda r: f"stage {r['stage']} (#{r['id']})",
-            defaults={"impact": None},  # migration 0010
+            defaults={"impact": None},  # migration 0011
         ),
         Covered("interimcover"),
         Covered(
@@ -96,7 +96,7 @@ COVERED: dict[str, Covered] = {
         Covered("acceptance"),
         Covered(
             "planholderassignment",
-            defaults={"period_ends": None, "next_sync_due": None},  # migration 0010
+            defaults={"period_ends": None, "next_sync_due": None},  # migration 0011
         ),
         Covered("casesync"),
         Covered("consentscope"),

@@ -171,7 +171,7 @@ class _DisputePlan:
             by = self.login(st.get("entered_by"), f"{where}.entered_by")
             note = self.text(st.get("note"), f"{where}.note")
             reason = self.text(st.get("breach_reason"), f"{where}.breach_reason")
-            # Exports older than migration 0010 carry no impact: replayed without one.
+            # Exports older than migration 0011 carry no impact: replayed without one.
             impact = self.text(st.get("impact"), f"{where}.impact") or None
             self.step(
                 "ladder", moment, by, where, "escalate", note, reason, impact=impact, stage=n * 2
