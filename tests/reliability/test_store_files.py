@@ -177,9 +177,13 @@ def _namespace_ok() -> bool:
     return probe.returncode == 0
 
 
-NAMESPACES = pytest.mark.skipif(
-    not _namespace_ok(), reason="needs unshare -m and mount (root in a private namespace)"
-)
+@pytest.fixture
+def namespaces() -> None:
+    """These tests mount file systems in a private namespace: root only, as CI runs them."""
+    assert _namespace_ok(), "needs unshare -m and mount: run the slow suite as root (CI does)"
+
+
+NAMESPACES = pytest.mark.usefixtures("namespaces")
 
 
 def in_namespace(script: str, **env: str) -> subprocess.CompletedProcess[str]:

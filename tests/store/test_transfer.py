@@ -16,6 +16,7 @@ from panel_tui.rules.enums import EvidenceKey
 from panel_tui.rules.errors import InvalidInputError, RightsError, TransitionError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
+from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.read.orm_detail import dispute_detail
@@ -233,8 +234,7 @@ def test_round_trip_into_a_store_that_already_has_disputes(tmp_path: Path) -> No
 
 
 def test_round_trip_demo(tmp_path: Path) -> None:
-    demo = pytest.importorskip("panel_tui.store.demo")
-    src = demo.build_demo(str(tmp_path / "demo.db"), disputes=60, seed=7, now=NOW)
+    src = build_demo(str(tmp_path / "demo.db"), disputes=60, seed=7, now=NOW)
     doc = export_store(src, at=NOW)
     dst = init_store(str(tmp_path / "b.db"), "admin", "Admin", kind="test")
     result = import_export(dst, "admin", doc)
