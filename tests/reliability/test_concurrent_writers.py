@@ -5,7 +5,8 @@ with ``expected_version`` from a read made earlier, so stale writes happen for
 real. Afterwards every acknowledged change must be in its table and in the
 event chain, every conflict must have surfaced as a domain error (a stale
 write or a rule's refusal) recorded as a "refused" event, and no worker may
-have met "database is locked" or any other failure.
+have met "database is locked" or any other failure. A write that waited out the
+busy timeout (a starved host) is refused as "busy" and must have written nothing.
 """
 
 from __future__ import annotations
@@ -112,7 +113,12 @@ def test_six_writers_lose_nothing_and_overwrite_nothing(
     )
     acks = [r for r in records if r.get("ok")]
     errors = Counter(r["error"] for r in records if "error" in r)
-    assert not errors.keys() - {"StaleWriteError", "TransitionError", "InvalidInputError"}, errors
+    allowed = {"StaleWriteError", "TransitionError", "InvalidInputError", "StoreBusyError"}
+    assert not errors.keys() - allowed, errors
+    # "Busy" is the bounded wait doing its job (seen on a host at load 15, where a writer
+    # holding the lock was not scheduled for 10 s); the checks below hold it to having
+    # written nothing. Most operations must still get through.
+    assert errors["StoreBusyError"] < len(records) // 4, errors
 
     # Every acknowledged change is in its table and has its event in the chain.
     events, rows = event_tokens(store_path), row_tokens(store_path)
@@ -182,6 +188,7 @@ def test_six_writers_lose_nothing_and_overwrite_nothing(
             "stale_write_conflicts": errors["StaleWriteError"],
             "transition_refusals": errors["TransitionError"],
             "invalid_input": errors["InvalidInputError"],
+            "busy_after_the_timeout": errors["StoreBusyError"],
             "database_locked_or_other_failures": len(fatal),
             "disputes_touched": len({r["ref"] for r in acks}),
             "events_in_chain": report.events,

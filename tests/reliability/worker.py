@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import select
 
 from panel_tui.rules.enums import Action, PackageStatus, Stage
-from panel_tui.rules.errors import DomainError, StaleWriteError
+from panel_tui.rules.errors import DomainError, StaleWriteError, StoreBusyError
 from panel_tui.rules.policy import default_policy
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
@@ -250,7 +250,8 @@ def run_mixed(db: str, seed: int, ops: int, log_path: str, start: float) -> int:
         record, call = writer.plan(writer.choose())
         try:
             result = call()
-        except DomainError as err:
+        except (DomainError, StoreBusyError) as err:
+            # Busy: the lock was held past the timeout (a starved host); nothing was saved.
             record.update(error=type(err).__name__, message=str(err))
             if isinstance(err, StaleWriteError):
                 record["current"] = err.current_version
