@@ -384,7 +384,9 @@ class DisputeScreen(AppScreen):
             return True
         spec = SPECS[str(parameters[0])]
         if self.detail is None:
-            return self.may(spec.right)
+            # Not read yet (or being refilled with another dispute): nothing is offered
+            # until what it may do is known; keys typed meanwhile wait for it (keyorder).
+            return False
         # Offer only what can succeed now, by the same rules the store checks:
         # rights.may (this rung, this status, this agency), then what the dialog needs.
         if not self.may(spec.right, facts=self.detail.facts()):
