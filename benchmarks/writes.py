@@ -5,7 +5,8 @@ terminals are), on one throwaway copy of the store. Writers first open the
 store and do one untimed warm-up write (SQLAlchemy compiles its statements
 once per process), say ``ready``, and all start together on ``go``. Each
 timed operation is one ``Ledger.record_decision`` (as the rung allows) or
-``Ledger.escalate`` (with a reason, as breached stages require), taking turns,
+``Ledger.escalate`` (with a reason, as breached stages require, and the impact on the
+person, as every escalation does), taking turns,
 each on a dispute no other writer touches. A refused or failed write counts
 as failed.
 
@@ -75,7 +76,10 @@ def _ledger_writer(db: str, refs: list[str]) -> dict:
             )
         else:
             supervisor.escalate(
-                ref, note="benchmark", breach_reason="benchmark: measured escalation"
+                ref,
+                note="benchmark",
+                breach_reason="benchmark: measured escalation",
+                impact="benchmark: no change for the person",
             )
         return kind, (time.perf_counter() - started) * 1000
 
