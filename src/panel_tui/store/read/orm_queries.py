@@ -401,13 +401,13 @@ def _queue_rows(
     """Queue rows from ``_ROW_COLUMNS`` rows, with their cover, package, plan holder and
     final-authority stage (for the liaison flag)."""
     ids = [r.id for r in rows]
-    covers = dict(
-        session.execute(
-            select(col(InterimCover.dispute_id), col(Agency.code))
-            .join(Agency, col(Agency.id) == col(InterimCover.provider_agency_id))
-            .where(col(InterimCover.dispute_id).in_(ids), col(InterimCover.active).is_(True))
-        ).all()
-    )
+    every_cover = session.execute(
+        select(col(InterimCover.dispute_id), col(Agency.code), col(InterimCover.active))
+        .join(Agency, col(Agency.id) == col(InterimCover.provider_agency_id))
+        .where(col(InterimCover.dispute_id).in_(ids))
+    ).all()
+    covers = {dispute_id: code for dispute_id, code, active in every_cover if active}
+    covered = {dispute_id for dispute_id, _, _ in every_cover}
     packages = dict(
         session.execute(
             select(col(ProvisionalPackage.dispute_id), col(ProvisionalPackage.ends_at)).where(
@@ -430,7 +430,7 @@ def _queue_rows(
             ).where(col(StageRecord.dispute_id).in_(ids), col(StageRecord.stage) == FINAL_STAGE)
         )
     }
-    return [queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows]
+    return [queue_row(r, rules, at, covers, packages, holders, stage3, covered) for r in rows]
 
 
 def queue_rows_by_id(

@@ -6,7 +6,7 @@ paint imports these and nothing more: each dataclass costs import time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -176,6 +176,10 @@ class QueueRow:
     #: the dispute's next review date, and whether it has come (due today or overdue)
     review_due_on: date | None = None
     review_due: bool = False
+    opened_at: datetime | None = None
+    #: interim cover was ever assigned (the dashboard's "cover applied": yes/no), also
+    #: once the dispute is closed and its cover has ended [Under pressure]
+    cover_applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,10 +214,11 @@ def queue_row(
     packages: Mapping[int, datetime | None],
     holders: dict[int, str],
     stage3: dict[int, tuple[datetime | None, datetime | None]],
+    covered: Collection[int] = (),
 ) -> QueueRow:
     """A row from a dispute's queue columns (named as in the ``dispute`` table) and the
-    page's lookups by dispute id (cover's agency, package's end, stage 3's due and left
-    times) and person id (holder).
+    page's lookups by dispute id (active cover's agency, package's end, stage 3's due
+    and left times, the ids that ever had cover) and person id (holder).
 
     Shared by ``orm_queries.queue_page`` (ORM rows) and ``sqlite3_queue.page`` (sqlite3).
     """
@@ -254,4 +259,6 @@ def queue_row(
         review_due=r.review_due_on is not None
         and r.status != Status.WITHDRAWN.value
         and r.review_due_on <= review_today(at),
+        opened_at=r.opened_at,
+        cover_applied=r.id in covered,
     )

@@ -31,6 +31,11 @@ QUEUE_COLUMNS = (
     "review_due_on",
     "review_due",
     "liaison",
+    # The dispute dashboard's own columns [Under pressure]: opened, resolved, and
+    # whether interim cover was applied (it ends with the dispute; this stays).
+    "opened_at",
+    "resolved_at",
+    "cover_applied",
 )
 
 
@@ -69,6 +74,7 @@ def row_json(row: QueueRow) -> dict[str, Any]:
         "status": row.status,
         "clock": clock_json(row.clock),
         "cover": row.cover,
+        "cover_applied": row.cover_applied,
         "provisional_ends": iso(row.provisional_ends),
         "provisional_status": provisional_status(row),
         "plan_holder": row.plan_holder,
@@ -76,6 +82,8 @@ def row_json(row: QueueRow) -> dict[str, Any]:
         "liaison": row.liaison,
         "review_due_on": row.review_due_on.isoformat() if row.review_due_on else None,
         "review_due": row.review_due,
+        "opened_at": iso(row.opened_at),
+        "resolved_at": iso(row.resolved_at),
         "version": row.version,
     }
 
@@ -99,4 +107,7 @@ def row_csv(row: QueueRow) -> tuple[Any, ...]:
         row.review_due_on.isoformat() if row.review_due_on else None,
         "yes" if row.review_due else "no",
         "yes" if row.liaison else "no",
+        iso(row.opened_at),
+        iso(row.resolved_at),
+        "yes" if row.cover_applied else "no",
     )

@@ -432,14 +432,14 @@ def _built(
     """Queue rows with their cover, package, plan holder and final-authority stage
     (``orm_queries._queue_rows``)."""
     ids = [r.id for r in rows]
-    covers = dict(
-        conn.execute(
-            "SELECT interimcover.dispute_id, agency.code FROM interimcover "
-            "JOIN agency ON agency.id = interimcover.provider_agency_id "
-            f"WHERE interimcover.dispute_id IN ({_marks(ids)}) AND interimcover.active IS 1",
-            ids,
-        ).fetchall()
-    )
+    every_cover = conn.execute(
+        "SELECT interimcover.dispute_id, agency.code, interimcover.active FROM interimcover "
+        "JOIN agency ON agency.id = interimcover.provider_agency_id "
+        f"WHERE interimcover.dispute_id IN ({_marks(ids)})",
+        ids,
+    ).fetchall()
+    covers = {dispute_id: code for dispute_id, code, active in every_cover if active}
+    covered = {dispute_id for dispute_id, _, _ in every_cover}
     packages = {
         dispute_id: _when(ends_at)
         for dispute_id, ends_at in conn.execute(
@@ -463,4 +463,4 @@ def _built(
             holder_ids,
         ).fetchall()
     )
-    return [queue_row(r, rules, at, covers, packages, holders, stage3) for r in rows]
+    return [queue_row(r, rules, at, covers, packages, holders, stage3, covered) for r in rows]

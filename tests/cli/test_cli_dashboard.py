@@ -1,0 +1,53 @@
+"""The dispute dashboard [Under pressure]: every queue row says when the dispute was
+opened and resolved and whether interim cover was applied, also once it is closed and
+its cover has ended; and the panel chair assigns interim cover with the decision."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from cli_helpers import Cli, form
+
+
+def open_dispute(cli: Cli, **changes: object) -> str:
+    out = cli.ok(
+        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
+    )
+    return json.loads(out)["ref"]
+
+
+@pytest.mark.backend
+def test_rows_keep_opened_resolved_and_cover_applied(team: Cli) -> None:
+    covered = open_dispute(team, person_ref="P-0001")
+    bare = open_dispute(team, person_ref="P-0002")
+    team.ok("--as", "duty", "cover", covered, "--provider", "CBH", "--level", "daily call")
+    rows = {d["ref"]: d for d in team.json("queue")["disputes"]}
+    assert (rows[covered]["cover"], rows[covered]["cover_applied"]) == ("CBH", True)
+    assert (rows[bare]["cover"], rows[bare]["cover_applied"]) == (None, False)
+    assert rows[covered]["opened_at"] is not None and rows[covered]["resolved_at"] is None
+
+    team.ok("--as", "sup", "decide", covered, "--outcome", "assigned", "--receiving", "MCO",
+            "--rationale", "MCO criteria are met", "--review", "+30")  # fmt: skip
+    team.ok("--as", "intake", "accept", covered, "--start-plan", "MCO intake visit Monday")
+    (row,) = team.json("queue", "--section", "closed")["disputes"]
+    # The cover ended with the dispute; that it was applied stays on the row.
+    assert (row["ref"], row["cover"], row["cover_applied"]) == (covered, None, True)
+    assert row["resolved_at"] >= row["opened_at"]
+    closed_csv = team.ok("queue", "--section", "closed", "--format", "csv")
+    (line,) = csv.DictReader(io.StringIO(closed_csv))
+    assert (line["cover"], line["cover_applied"]) == ("", "yes")
+    assert line["resolved_at"] == row["resolved_at"]
+
+
+def test_the_panel_chair_assigns_interim_cover(team: Cli) -> None:
+    ref = open_dispute(team)
+    team.ok("--as", "chair", "cover", ref, "--provider", "CBH", "--level", "outreach twice a week")
+    detail = team.json("show", ref)
+    assert [(c["provider"], c["active"], c["assigned_by"]) for c in detail["covers"]] == [
+        ("CBH", True, "Chair")
+    ]
+    refused = team("--as", "pm", "cover", ref, "--provider", "CBH", "--level", "daily call")
+    assert refused.returncode == 1 and "may not assign interim cover" in refused.stderr
