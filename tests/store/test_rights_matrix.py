@@ -34,7 +34,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.RECORD_EVIDENCE: {"frontline", "duty_lead", "supervisor"},
     # From the frontline rung ([rungs.frontline]).
     Action.ESCALATE: {"frontline", "duty_lead", "supervisor"},
-    Action.ASSIGN_COVER: {"duty_lead", "supervisor"},
+    # The panel assigns interim coverage with its decision [Under pressure].
+    Action.ASSIGN_COVER: {"duty_lead", "supervisor", "panel_chair"},
     Action.AUTHORISE_PROVISIONAL: {"duty_lead", "supervisor"},
     Action.LOG_CONTACT: {"frontline", "duty_lead", "supervisor"},
     # At the panel rung only its chair records the decision ([rungs.panel]).
