@@ -108,6 +108,20 @@ def _shown(run: Cli, db: str, refs: list[str]) -> list[str]:
     return [run.ok("--db", db, "show", ref, "--at", AT) for ref in refs]
 
 
+def _one_of_each(exported: dict[str, object]) -> list[str]:
+    """The first dispute of each status and the first holding each kind of record (cover,
+    package, decision, acceptance, holder, synchronisation, consent...): everything ``show``
+    prints, read back from each store. The export already compares every record of all
+    60; ``show`` of all 60 on three stores took 50 s of the quick run."""
+    disputes: list[dict[str, object]] = exported["disputes"]  # type: ignore[assignment]
+    first: dict[str, str] = {}
+    for d in disputes:
+        held = [key for key, value in d.items() if isinstance(value, list | dict) and value]
+        for kind in [f"status:{d['status']}", *held]:
+            first.setdefault(kind, str(d["ref"]))
+    return sorted(set(first.values()))
+
+
 def test_a_store_copied_there_and_back_keeps_its_head_counts_and_every_record(
     run: Cli, source: Path, new_store_target: str, tmp_path: Path
 ) -> None:
@@ -127,9 +141,10 @@ def test_a_store_copied_there_and_back_keeps_its_head_counts_and_every_record(
     assert len(refs) == 60
     assert _export(run, new_store_target) == exported
     assert _export(run, str(back)) == exported
-    shown = _shown(run, str(source), refs)
-    assert _shown(run, new_store_target, refs) == shown
-    assert _shown(run, str(back), refs) == shown
+    sample = _one_of_each(exported)
+    shown = _shown(run, str(source), sample)
+    assert _shown(run, new_store_target, sample) == shown
+    assert _shown(run, str(back), sample) == shown
 
 
 def test_the_copy_takes_new_writes_after_the_copied_ids(
