@@ -6,19 +6,24 @@ were stopped or skipped on the way (the stale ones are cancelled).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from demo_cache import open_demo_copy
 from helpers import burst, chars, queue_ready, screen_text, wait_for
 from storefix import NOW
 
 from panel_tui.app import PanelApp
 from panel_tui.config import Settings
-from panel_tui.store.demo import build_demo
 from panel_tui.store.read import orm_queries
 from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
 from panel_tui.widgets.queue_view import QueueView
 
 
-async def test_a_long_section_is_counted_exactly_after_its_first_page(tmp_path) -> None:  # noqa: ANN001
-    store = build_demo(str(tmp_path / "big.db"), disputes=3000, seed=3, now=NOW)
+async def test_a_long_section_is_counted_exactly_after_its_first_page(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = open_demo_copy(tmp_path_factory, tmp_path / "big.db", disputes=3000, seed=3, now=NOW)
     try:
         closed = orm_queries.queue_page(store, QueueFilter(section=Section.CLOSED), NOW).total
         assert closed > COUNT_CAP  # else this test shows nothing
@@ -51,8 +56,10 @@ async def test_a_long_section_is_counted_exactly_after_its_first_page(tmp_path) 
         store.close()
 
 
-async def test_a_burst_of_filter_keys_ends_on_the_last_texts_rows(tmp_path) -> None:  # noqa: ANN001
-    store = build_demo(str(tmp_path / "big.db"), disputes=3000, seed=3, now=NOW)
+async def test_a_burst_of_filter_keys_ends_on_the_last_texts_rows(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = open_demo_copy(tmp_path_factory, tmp_path / "big.db", disputes=3000, seed=3, now=NOW)
     try:
         expected = orm_queries.queue_page(store, QueueFilter(text="housing"), NOW, limit=100)
         assert 0 < expected.total < COUNT_CAP

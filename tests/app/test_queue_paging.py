@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from demo_cache import open_demo_copy
 from helpers import wait_for
 from storefix import NOW
 
 from panel_tui.app import PanelApp
 from panel_tui.config import Settings
 from panel_tui.screens.queue import QueueScreen
-from panel_tui.store.demo import build_demo
 from panel_tui.widgets.queue_view import PAGE, QueueView
 
 
-async def test_page_down_into_an_unloaded_page_keeps_the_new_row(tmp_path) -> None:  # noqa: ANN001
-    store = build_demo(str(tmp_path / "big.db"), disputes=3000, seed=3, now=NOW)
+async def test_page_down_into_an_unloaded_page_keeps_the_new_row(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = open_demo_copy(tmp_path_factory, tmp_path / "big.db", disputes=3000, seed=3, now=NOW)
     try:
         app = PanelApp(
             store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)

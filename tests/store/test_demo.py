@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from demo_cache import open_demo_copy
 from sqlalchemy import func, select, text
 
 from panel_tui.rules.clocks import clock_state
@@ -302,8 +303,14 @@ def test_bulk_events_look_like_the_ledgers(bulk: tuple[Store, list[str]]) -> Non
         assert shapes[True, action] == shapes[False, action], action
 
 
-def test_ledger_continues_after_a_bulk_demo(tmp_path: Path) -> None:
-    store = build_demo(str(tmp_path / "bulk.db"), disputes=1100, seed=3, now=NOW)
+def test_ledger_continues_after_a_bulk_demo(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The app tests' big demo (built at 09:00 that day): one build serves both.
+    built_at = NOW.replace(minute=0)
+    store = open_demo_copy(
+        tmp_path_factory, tmp_path / "bulk.db", disputes=3000, seed=3, now=built_at
+    )
     refs = {d.ref for d in _disputes(store)}
     counter = store.setting(f"ref_seq:{NOW.year}")
     assert counter is not None

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import demo_cache
 import pytest
 
 from panel_tui.store.db import Store
-from panel_tui.store.demo import build_demo
 from panel_tui.store.read import orm_queries, sqlite3_queue
 from panel_tui.store.read.queue_models import RISK_RANK, SORT_KEYS, QueueFilter, QueueRow, Section
 
@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     path = tmp_path_factory.mktemp("sort") / "demo.db"
-    store = build_demo(str(path), now=NOW)
+    store = demo_cache.open_demo_copy(tmp_path_factory, path, disputes=60, seed=7, now=NOW)
     yield path, store
     store.close()
 

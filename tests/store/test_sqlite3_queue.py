@@ -11,6 +11,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import demo_cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,6 @@ from profiles import examples
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
 from panel_tui.store.db import Store
-from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import orm_queries, sqlite3_queue
@@ -32,8 +32,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("quick") / "demo.db"
-    build_demo(str(path), now=NOW).close()
-    return path
+    return demo_cache.demo_copy(tmp_path_factory, path, disputes=60, seed=7, now=NOW)
 
 
 @pytest.fixture
