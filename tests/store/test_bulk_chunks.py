@@ -20,13 +20,13 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _build(path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    monkeypatch.setattr(bulk, "BATCH", 500)
+    monkeypatch.setattr(bulk, "BATCH", 200)
     monkeypatch.setattr(bulk, "CHUNK", chunk)
     wal = Path(f"{path}-wal")
     sizes: list[int] = []
     build_demo(
         str(path),
-        disputes=3000,
+        disputes=1200,
         seed=5,
         now=NOW,
         progress=lambda _m: sizes.append(wal.stat().st_size if wal.exists() else 0),
@@ -56,7 +56,7 @@ def test_chunks_bound_the_wal_and_write_the_same_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = _build(tmp_path / "whole.db", 10**9, monkeypatch)
-    chunked = _build(tmp_path / "chunked.db", 500, monkeypatch)
+    chunked = _build(tmp_path / "chunked.db", 200, monkeypatch)
     assert _summary(tmp_path / "chunked.db") == _summary(tmp_path / "whole.db")
     size = os.path.getsize(tmp_path / "chunked.db")
     # One transaction: the WAL grew to most of the store; in chunks, a few of them.
