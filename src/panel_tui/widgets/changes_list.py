@@ -14,7 +14,6 @@ from datetime import UTC
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,6 +22,7 @@ from textual.strip import Strip
 
 from panel_tui.rules.text import visible
 from panel_tui.store.read.changes import BREACHED, Change
+from panel_tui.widgets.list_keys import motion_bindings
 
 #: Short labels for the kind column (the list is 80 columns wide at the least).
 SHORT = {
@@ -53,14 +53,7 @@ def _cell(text: str, width: int) -> str:
 class ChangesList(ScrollView, can_focus=True):
     """The changes in order; arrows and page keys move, enter opens."""
 
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="shift.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="shift.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="shift.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="shift.page_down"),
-        Binding("home,g", "jump(0)", "First", show=False, id="shift.first"),
-        Binding("end,G", "jump(-1)", "Last", show=False, id="shift.last"),
-    ]
+    BINDINGS = [*motion_bindings("shift")]
     COMPONENT_CLASSES = {"changes-list--cursor", "changes-list--breached"}
     DEFAULT_CSS = """
     ChangesList { height: 1fr; overflow-x: hidden; overflow-y: auto; }

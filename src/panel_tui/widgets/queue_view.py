@@ -37,6 +37,7 @@ from panel_tui.rules.enums import ClockState
 from panel_tui.store.read.interrupt import Cancelled, Interrupt
 from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
 from panel_tui.widgets.columns import REF_WIDTH, Column, columns_for, header_line, row_cells
+from panel_tui.widgets.list_keys import motion_bindings
 
 PAGE = 100
 
@@ -50,12 +51,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     """The queue's rows; arrows, page keys, home/end move; enter opens."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="queue.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="queue.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="queue.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="queue.page_down"),
-        Binding("home,g", "jump(0)", "First", show=False, id="queue.first"),
-        Binding("end,G", "jump(-1)", "Last", show=False, id="queue.last"),
+        *motion_bindings("queue"),
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
     ]

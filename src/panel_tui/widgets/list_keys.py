@@ -1,0 +1,21 @@
+"""The keys every scrolling list in the app moves by, the same in each list.
+
+Each list's bindings have ids under its own scope (``queue.up``, ``shift.up``...), so a
+key can be rebound for one list from the config file without moving it in another.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+
+def motion_bindings(scope: str) -> list[Binding]:
+    """Up and down (also k and j), page up and down, first and last (also g and G)."""
+    return [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id=f"{scope}.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id=f"{scope}.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id=f"{scope}.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id=f"{scope}.page_down"),
+        Binding("home,g", "jump(0)", "First", show=False, id=f"{scope}.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id=f"{scope}.last"),
+    ]
