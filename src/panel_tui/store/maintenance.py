@@ -14,14 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from panel_tui.rules.errors import InvalidInputError, StoreError
+from panel_tui.rules.errors import StoreError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.migrate import HEAD, sqlite_revision
 from panel_tui.store.private_files import (
     mode_beside,
-    private_dir,
-    reserve_private,
+    reserve_backup,
 )
 from panel_tui.store.rebuild.verify import check_records
 from panel_tui.store.sqlite_driver import DRIVER, is_safe, sqlite
@@ -36,26 +35,16 @@ def backup(store: Store, dest: Path | None = None, *, as_directory: bool = False
     """
     if store.path is None:
         raise StoreError("backup copies SQLite stores; use your database's own tools for others")
-    if dest is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        dest = store.path.with_name(f"{store.path.stem}-{stamp}.backup.db")
-    dest = dest.expanduser()
-    try:
-        if as_directory and not dest.exists():
-            private_dir(dest)
-        if dest.is_dir():
-            dest = dest / f"{store.path.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.backup.db"
-        if dest.exists():
-            raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
-        if dest.resolve() == store.path.resolve():
-            raise InvalidInputError("the backup cannot overwrite the store itself", field="DEST")
-        partial = dest.with_name(dest.name + ".partial")
-        partial.unlink(missing_ok=True)  # left by an interrupted backup
-        reserve_private(partial, mode_beside(store.path))
-    except OSError as exc:  # no such directory, no permission, a file where a directory is
-        raise InvalidInputError(
-            f"cannot write a backup at {dest}: {exc.strerror or exc}", field="DEST"
-        ) from None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    named = f"{store.path.stem}-{stamp}.backup.db"
+    dest = reserve_backup(
+        dest if dest is not None else store.path.with_name(named),
+        named,
+        as_directory=as_directory,
+        mode=mode_beside(store.path),
+        not_onto=store.path,
+    )
+    partial = dest.with_name(dest.name + ".partial")
     source = sqlite.connect(store.path, timeout=10)
     try:
         target = sqlite.connect(partial)

@@ -22,7 +22,7 @@ from pathlib import Path
 from panel_tui.rules.errors import InvalidInputError, StoreError
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
-from panel_tui.store.private_files import private_dir, reserve_private
+from panel_tui.store.private_files import reserve_backup
 
 TIMEOUT_S = 3600
 
@@ -64,22 +64,9 @@ def _destination(store: Store, dest: Path | None, as_directory: bool) -> Path:
             "a PostgreSQL store's backup needs DEST: a file, or DIR/ for a named one",
             field="DEST",
         )
-    dest = dest.expanduser()
     database = store.engine.url.database or "store"
-    try:
-        if as_directory and not dest.exists():
-            private_dir(dest)
-        if dest.is_dir():
-            dest = dest / f"panel-tui-{database}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.dump"
-        if dest.exists():
-            raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
-        partial = dest.with_name(dest.name + ".partial")
-        partial.unlink(missing_ok=True)  # left by an interrupted backup
-        reserve_private(partial)
-    except OSError as exc:
-        raise InvalidInputError(
-            f"cannot write a backup at {dest}: {exc.strerror or exc}", field="DEST"
-        ) from None
+    named = f"panel-tui-{database}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.dump"
+    dest = reserve_backup(dest, named, as_directory=as_directory)
     return dest
 
 

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from panel_tui.rules.errors import InvalidInputError
+
 #: Owner read/write: the default for every file holding personal data.
 PRIVATE = 0o600
 #: Owner and group read/write: for a store shared by a group.
@@ -121,3 +123,39 @@ def world_readable(path: Path) -> bool:
         return bool(path.stat().st_mode & (stat.S_IROTH | stat.S_IWOTH))
     except OSError:
         return False
+
+
+def reserve_backup(
+    dest: Path,
+    file_name: str,
+    *,
+    as_directory: bool,
+    mode: int = PRIVATE,
+    not_onto: Path | None = None,
+) -> Path:
+    """Where a backup is written: ``dest``, or ``dest/file_name`` when ``dest`` is a
+    directory (made 0700 first when ``as_directory``, the user having written ``DIR/``).
+
+    ``DEST.partial`` is reserved with ``mode`` (one left by an interrupted backup is
+    replaced); the backup is renamed onto ``dest`` only once it is checked. An existing
+    ``dest``, the store itself (``not_onto``) or a place that cannot be written is bad
+    input, named as DEST.
+    """
+    dest = dest.expanduser()
+    try:
+        if as_directory and not dest.exists():
+            private_dir(dest)
+        if dest.is_dir():
+            dest = dest / file_name
+        if dest.exists():
+            raise InvalidInputError(f"{dest} already exists; choose another name", field="DEST")
+        if not_onto is not None and dest.resolve() == not_onto.resolve():
+            raise InvalidInputError("the backup cannot overwrite the store itself", field="DEST")
+        partial = dest.with_name(dest.name + ".partial")
+        partial.unlink(missing_ok=True)
+        reserve_private(partial, mode)
+    except OSError as exc:  # no such directory, no permission, a file where a directory is
+        raise InvalidInputError(
+            f"cannot write a backup at {dest}: {exc.strerror or exc}", field="DEST"
+        ) from None
+    return dest
