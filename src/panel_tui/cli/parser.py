@@ -147,8 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     c = _Commands(parser)
     # In the order `panel-tui --help` lists them.
     _setup_commands(c)
-    _dispute_commands(c)
-    _read_commands(c)
+    # The ledger's operations on one dispute, then what reads the store.
+    for commands in (
+        _ladder_commands,
+        _interim_commands,
+        _review_commands,
+        _decision_commands,
+        _plan_commands,
+        _form_commands,
+        _read_commands,
+        _oversight_commands,
+    ):
+        commands(c)
     _store_commands(c)
     _fill_help(parser)
     return parser
@@ -278,8 +288,8 @@ def _list_action(actions: Any, handler: Any, help: str) -> None:  # noqa: A002
     lst.add_argument("--format", choices=FORMATS, default="table")
 
 
-def _dispute_commands(c: _Commands) -> None:
-    """The ledger's operations on one dispute."""
+def _ladder_commands(c: _Commands) -> None:
+    """Opening a dispute and moving it up the ladder."""
     from panel_tui.cli import docs, writes
 
     p = c.command("open", writes.cmd_open, "open a dispute from a JSON form", docs.OPEN_EPILOG)
@@ -305,6 +315,11 @@ def _dispute_commands(c: _Commands) -> None:
     )
     _write(p)
 
+
+def _interim_commands(c: _Commands) -> None:
+    """Interim cover and provisional support: the person protected meanwhile."""
+    from panel_tui.cli import writes
+
     p = c.command("cover", writes.cmd_cover, "assign interim cover (service first)")
     p.add_argument("ref")
     p.add_argument("--provider", required=True, help="agency code of the interim provider")
@@ -329,6 +344,11 @@ def _dispute_commands(c: _Commands) -> None:
     _one_of(p, "--outcome", [o.value for o in ContactOutcome], "what came of it")
     p.add_argument("--note", help="what happened (optional)")
     _write(p)
+
+
+def _review_commands(c: _Commands) -> None:
+    """Funded pathways, review triggers and reviews: what follows a package or decision."""
+    from panel_tui.cli import writes
 
     p = c.command(
         "pathway",
@@ -369,6 +389,11 @@ def _dispute_commands(c: _Commands) -> None:
     following.add_argument("--no-next", action="store_true", help="no further review")
     _write(p)
 
+
+def _decision_commands(c: _Commands) -> None:
+    """Deciding, accepting or withdrawing: how a dispute ends."""
+    from panel_tui.cli import writes
+
     p = c.command(
         "rerate",
         writes.cmd_rerate,
@@ -397,6 +422,11 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("--pathway", help="receiving pathway or program")
     p.add_argument("--final", action="store_true", help="the named authority's determination")
     _write(p)
+
+
+def _plan_commands(c: _Commands) -> None:
+    """Notes, the plan holder, synchronisations and consent: the record kept meanwhile."""
+    from panel_tui.cli import writes
 
     p = c.command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
     p.add_argument("ref")
@@ -453,6 +483,11 @@ def _dispute_commands(c: _Commands) -> None:
     p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
     _write(p)
 
+
+def _form_commands(c: _Commands) -> None:
+    """The form itself: its evidence and its text fields."""
+    from panel_tui.cli import docs, writes
+
     p = c.command("evidence", writes.cmd_evidence, "record a minimum-evidence item")
     p.add_argument("ref")
     p.add_argument("key", choices=[k.value for k in EvidenceKey], help="the evidence item")
@@ -478,7 +513,7 @@ def _dispute_commands(c: _Commands) -> None:
 
 def _read_commands(c: _Commands) -> None:
     """Reading the queue, a dispute and the report; moving disputes in and out."""
-    from panel_tui.cli import docs, reads, shift, transfer
+    from panel_tui.cli import reads
 
     p = c.command("queue", reads.cmd_queue, "the live queue, most urgent first")
     _read(p)
@@ -538,6 +573,11 @@ def _read_commands(c: _Commands) -> None:
     p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
     p.add_argument("ref")
     _read(p, ("table", "json"))
+
+
+def _oversight_commands(c: _Commands) -> None:
+    """Reports for oversight: measures, alerts, export and import."""
+    from panel_tui.cli import docs, shift, transfer
 
     p = c.command("report", transfer.cmd_report, "oversight measures for a period")
     _read(p, ("table", "json", "csv", "md"))
