@@ -219,9 +219,26 @@ def plan_line(plan: Any) -> str:
 
 
 def _print_detail(d: Any) -> None:
+    """``show`` as a table: the summary and form, the ladder, support meanwhile, the
+    outcome, then notes and history."""
     from rich.console import Console
 
     console = Console()
+    _print_summary(console, d)
+    _print_ladder(d)
+    _print_support(d)
+    _print_outcome(console, d)
+    if d.notes:
+        emit_table("Notes", ("When", "By", "Note"), ((local(n.at), n.by, n.text) for n in d.notes))
+    emit_table(
+        "History",
+        ("#", "When", "Who", "What", "Stage"),
+        ((e.id, local(e.at), e.who, e.action, e.stage) for e in d.events),
+    )
+
+
+def _print_summary(console: Any, d: Any) -> None:
+    """Who, what and where on the ladder; flags that need acting on; consent; the form."""
     q = markup_safe  # stored text inside markup: controls and [brackets] escaped
     console.print(
         f"[b]{q(d.ref)}[/b]  {q(d.dispute_type)} · risk {q(d.risk)} · {q(d.status)} · "
@@ -253,6 +270,10 @@ def _print_detail(d: Any) -> None:
         ("Consent / lawful basis", d.consent_basis),
     ):
         console.print(f"[b]{label}:[/b] {q(value)}")
+
+
+def _print_ladder(d: Any) -> None:
+    """The minimum evidence, then each rung: its authority, clock, note and breach reason."""
     emit_table(
         "Evidence",
         ("Item", "Present", "Note"),
@@ -282,6 +303,10 @@ def _print_detail(d: Any) -> None:
             for s in d.stages
         ),
     )
+
+
+def _print_support(d: Any) -> None:
+    """What protects the person meanwhile: synchronisations, interim cover, packages."""
     if d.syncs:
         emit_table(
             "Case synchronisations",
@@ -309,6 +334,11 @@ def _print_detail(d: Any) -> None:
             ("When", "Method", "Outcome", "By", "Note"),
             ((local(c.at), c.method, c.outcome, c.by, c.note) for c in p.contacts),
         )
+
+
+def _print_outcome(console: Any, d: Any) -> None:
+    """Decisions, then the acceptance or withdrawal that ended the dispute."""
+    q = markup_safe
     if d.decisions:
         emit_table(
             "Decisions",
@@ -334,10 +364,3 @@ def _print_detail(d: Any) -> None:
         )
     if d.withdrawn_reason:
         console.print(f"[b]Withdrawn:[/b] {q(d.withdrawn_reason)}")
-    if d.notes:
-        emit_table("Notes", ("When", "By", "Note"), ((local(n.at), n.by, n.text) for n in d.notes))
-    emit_table(
-        "History",
-        ("#", "When", "Who", "What", "Stage"),
-        ((e.id, local(e.at), e.who, e.action, e.stage) for e in d.events),
-    )
