@@ -22,6 +22,20 @@ def _note(ctx: Context, dispute: Dispute, text: str) -> None:
     ctx.session.add(Note(dispute_id=row_id(dispute), by_id=row_id(ctx.actor), at=ctx.at, text=text))
 
 
+# The notes these operations write, in one place: an export leaves them out of its
+# notes (store/transfer/export.py), as replaying the operation writes them again.
+def trigger_note(trigger: str, note: str) -> str:
+    return f"Review trigger ({ReviewTrigger(trigger).label}): {note}"
+
+
+def review_note(note: str) -> str:
+    return f"Review: {note}"
+
+
+def rerate_note(old: str, new: str, note: str) -> str:
+    return f"Risk re-rated {old} → {new}: {note}"
+
+
 class ReviewOperations(LedgerBase):
     """Funded pathways for provisional packages; review triggers, reviews, re-rating."""
 
@@ -87,7 +101,7 @@ class ReviewOperations(LedgerBase):
             before = dispute.review_due_on
             due = triggered_review(ctx.policy, kind, ctx.at, before)
             dispute.review_due_on = due
-            _note(ctx, dispute, f"Review trigger ({kind.label}): {why}")
+            _note(ctx, dispute, trigger_note(kind, why))
             touch(ctx, dispute)
             ctx.event(
                 "review_trigger",
@@ -124,7 +138,7 @@ class ReviewOperations(LedgerBase):
                 raise InvalidInputError("the next review must be after today", field="next")
             before = dispute.review_due_on
             dispute.review_due_on = next_review
-            _note(ctx, dispute, f"Review: {found}")
+            _note(ctx, dispute, review_note(found))
             touch(ctx, dispute)
             ctx.event(
                 "record_review",
@@ -179,7 +193,7 @@ class ReviewOperations(LedgerBase):
                 dispute.review_due_on = triggered_review(
                     ctx.policy, ReviewTrigger.RISK_RAISED, ctx.at, dispute.review_due_on
                 )
-            _note(ctx, dispute, f"Risk re-rated {old.value} → {new.value}: {why}")
+            _note(ctx, dispute, rerate_note(old.value, new.value, why))
             touch(ctx, dispute)
             ctx.event(
                 "rerate_risk",

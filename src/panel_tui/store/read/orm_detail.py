@@ -308,6 +308,14 @@ def _event_views(r: _Reading) -> list[EventView]:
     ]
 
 
+def named_order(label: str, codes: list[str]) -> tuple[str, ...]:
+    """Responding agencies in the order they were named (the queue's "RAISING→A,B" label
+    keeps it), not the order their rows happen to have in this store."""
+    named = label.partition("→")[2].split(",")
+    ordered = [c for c in named if c in codes]
+    return (*ordered, *sorted(set(codes) - set(ordered)))
+
+
 def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
     """Everything about one dispute, with every stage's clock at ``at``."""
     at = utc(at)
@@ -341,8 +349,9 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         status=d.status,
         stage=d.current_stage,
         raising_agency=next(agencies[p.agency_id].code for p in parties if p.party == "raising"),
-        responding_agencies=tuple(
-            agencies[p.agency_id].code for p in parties if p.party == "responding"
+        responding_agencies=named_order(
+            d.agencies_label,
+            [agencies[p.agency_id].code for p in parties if p.party == "responding"],
         ),
         opened_at=d.opened_at,
         opened_by=r.name(d.opened_by_id),

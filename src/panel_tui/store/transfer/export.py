@@ -1,9 +1,10 @@
 """Export a store to one stable, JSON-ready document.
 
 ``export_store`` writes the agencies, the people and every dispute with its
-whole history (stages, evidence, cover, packages and contacts, decisions,
-acceptance or withdrawal, plan holders, notes), logins and agency codes in
-place of row ids. ``iter_export_disputes`` yields the disputes oldest first,
+whole history (stages, evidence, cover, packages with their contacts and funded
+pathway, decisions, acceptance or withdrawal, plan holders, synchronisations,
+consent scopes, risk re-ratings, review triggers and reviews, notes), logins and
+agency codes in place of row ids. ``iter_export_disputes`` yields the disputes oldest first,
 looked up ``BATCH`` at a time in short read transactions, so a 100,000-dispute
 store exports without holding one long read open.
 """
@@ -24,6 +25,13 @@ from panel_tui.store import models
 from panel_tui.store.db import Store
 from panel_tui.store.ledger.base import utc_now
 from panel_tui.store.models import table_of
+from panel_tui.store.read.orm_detail import named_order
+from panel_tui.store.transfer.reviews_export import (
+    pathway_recorders,
+    review_events,
+    review_records,
+    written_notes,
+)
 
 FORMAT = "panel-tui-export"
 # Errors name a dispute by its 1-based position (row) and a field inside it by
@@ -84,6 +92,7 @@ class _ChunkRows:
     withdrawn_by: dict[int, str]
     syncs: dict[int, list[Any]]
     consents: dict[int, list[Any]]
+    reviews: dict[int, list[Any]]
 
 
 def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
@@ -134,6 +143,7 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
         withdrawn_by,
         rows(models.CaseSync, models.CaseSync.held_at, models.CaseSync.id),
         rows(models.ConsentScope, models.ConsentScope.id),
+        review_events(s, chunk),
     )
 
 
@@ -155,6 +165,14 @@ def _dispute_record(
 ) -> dict[str, Any]:
     """One dispute as an export record: its form, then its history part by part."""
     acc = related.acceptances.get(d.id, [])
+    reviews = review_records(related.reviews.get(d.id, []), _iso)
+    recorders = pathway_recorders(related.reviews.get(d.id, []))
+    # Notes the review operations wrote come back when those are replayed.
+    written = written_notes(reviews)
+    notes = [
+        {"by": logins[n.by_id], "at": _iso(n.at), "text": n.text}
+        for n in related.notes.get(d.id, [])
+    ]
     return {
         "ref": d.ref,
         "person_ref": d.person_ref,
@@ -172,7 +190,7 @@ def _dispute_record(
         "stages": [_stage_record(r, logins) for r in related.stages.get(d.id, [])],
         "covers": [_cover_record(c, logins, codes) for c in related.covers.get(d.id, [])],
         "packages": [
-            _package_record(p, related.contacts.get(p.id, []), logins)
+            _package_record(p, related.contacts.get(p.id, []), logins, recorders.get(p.id))
             for p in related.packages.get(d.id, [])
         ],
         "decisions": [_decision_record(x, logins, codes) for x in related.decisions.get(d.id, [])],
@@ -218,10 +236,9 @@ def _dispute_record(
             }
             for c in related.consents.get(d.id, [])
         ],
-        "notes": [
-            {"by": logins[n.by_id], "at": _iso(n.at), "text": n.text}
-            for n in related.notes.get(d.id, [])
-        ],
+        # Oldest first; the first re-rating's "from" is the risk the dispute opened with.
+        **reviews,
+        "notes": [n for n in notes if (n["at"], n["by"], n["text"]) not in written],
     }
 
 
@@ -258,8 +275,10 @@ def _cover_record(c: Any, logins: dict[int, str], codes: dict[int, str]) -> dict
     }
 
 
-def _package_record(p: Any, contacts: list[Any], logins: dict[int, str]) -> dict[str, Any]:
-    """A provisional package with its contact log."""
+def _package_record(
+    p: Any, contacts: list[Any], logins: dict[int, str], pathway_by: str | None
+) -> dict[str, Any]:
+    """A provisional package with its contact log, and the funded pathway it moved to."""
     return {
         "coordinator": logins[p.coordinator_id],
         "actions": p.actions,
@@ -267,6 +286,10 @@ def _package_record(p: Any, contacts: list[Any], logins: dict[int, str]) -> dict
         "ends_at": _iso(p.ends_at),
         "status": p.status,
         "authorised_by": logins[p.authorised_by_id],
+        # The funded pathway it converted to (``pathway``), and when it left "active".
+        "pathway": p.pathway,
+        "pathway_by": pathway_by,
+        "closed_at": _iso(p.closed_at),
         "contacts": [
             {
                 "at": _iso(c.at),
@@ -306,10 +329,8 @@ def _acceptance_record(acc: Any, logins: dict[int, str]) -> dict[str, Any]:
 
 def _responding(d: Any, parties: list[Any], codes: dict[int, str]) -> list[str]:
     """Responding agencies in the order they were named (kept in the queue's label)."""
-    named = d.agencies_label.partition("→")[2].split(",")
-    mine = {codes[p.agency_id] for p in parties if p.party == "responding"}
-    ordered = [c for c in named if c in mine]
-    return ordered + sorted(mine - set(ordered))
+    mine = [codes[p.agency_id] for p in parties if p.party == "responding"]
+    return list(named_order(d.agencies_label, mine))
 
 
 def export_store(store: Store, *, at: datetime | None = None) -> dict[str, Any]:

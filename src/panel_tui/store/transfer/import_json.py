@@ -25,17 +25,17 @@ from panel_tui.store.db import Store
 from panel_tui.store.models import Agency, Person
 from panel_tui.store.transfer.export import FORMAT, VERSION
 from panel_tui.store.transfer.replay import (
-    STEP_RANK,
+    AFTER_RESOLUTION,
     ImportResult,
     Replayer,
     ReplayStep,
     dispute_key,
     held_disputes,
-    ledger_call,
     record_import,
     refuse_future,
     replay_steps,
 )
+from panel_tui.store.transfer.reviews_import import ReviewSteps, opening_risk
 from panel_tui.store.transfer.validate import (
     known_values,
     parse_choice,
@@ -45,7 +45,7 @@ from panel_tui.store.transfer.validate import (
 )
 
 
-class _DisputePlan:
+class _DisputePlan(ReviewSteps):
     """One exported dispute, checked part by part and turned into replay steps.
 
     Every time must fall after the opening, every login and agency must be known,
@@ -53,8 +53,7 @@ class _DisputePlan:
     """
 
     def __init__(self, i: int, raw: dict[str, Any], logins: set[str], codes: set[str]) -> None:
-        self.i, self.raw, self.logins, self.codes = i, raw, logins, codes
-        self.steps: list[ReplayStep] = []
+        super().__init__(i, raw, logins, codes)
         self.form = self._form()
         opened = parse_time(raw.get("opened_at"), i, "opened_at")
         assert opened is not None
@@ -66,6 +65,7 @@ class _DisputePlan:
         """The form and its evidence, validated, with agencies the import knows."""
         i, raw = self.i, self.raw
         form = {name: raw.get(name) for name in FORM_FIELDS}
+        form["risk"] = opening_risk(raw)  # re-ratings replayed later bring it to "risk"
         form["evidence"] = {
             k: {
                 "present": parse_present(v.get("present"), i, f"evidence.{k}.present"),
@@ -81,52 +81,6 @@ class _DisputePlan:
             if code not in self.codes:
                 raise InvalidInputError(f"unknown agency '{code}'", field=name, row=i)
         return form
-
-    # --- what every part checks -----------------------------------------------------------
-    def login(self, value: Any, name: str) -> str:
-        text = str(value or "")
-        if text not in self.logins:
-            raise InvalidInputError(f"unknown login '{text}'", field=name, row=self.i)
-        return text
-
-    def when(
-        self, value: Any, name: str, required: bool = True, happened: bool = True
-    ) -> datetime | None:
-        moment = parse_time(value, self.i, name, required=required)
-        if moment is not None and moment < self.opened:
-            raise InvalidInputError("is before the dispute was opened", field=name, row=self.i)
-        if moment is not None and happened:  # review and end times may lie ahead
-            refuse_future(moment, self.i, name)
-        return moment
-
-    def text(self, value: Any, name: str) -> str:
-        # Free text reaches the ledger's str methods: anything else is refused here.
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise InvalidInputError("must be text", field=name, row=self.i)
-        return value
-
-    def agency(self, value: Any, name: str) -> None:
-        if str(value or "").upper() not in self.codes:
-            raise InvalidInputError(f"unknown agency '{value}'", field=name, row=self.i)
-
-    def step(
-        self,
-        kind: str,
-        at: Any,
-        actor: str,
-        where: str,
-        method: str,
-        *args: Any,
-        stage: int = 0,
-        **kwargs: Any,
-    ) -> None:
-        """Replay ``method`` of the ledger as ``actor`` at ``at`` (``stage`` orders the ladder)."""
-        run = ledger_call(method, *args, at=at, **kwargs)
-        self.steps.append(
-            ReplayStep(at, STEP_RANK[kind], stage, len(self.steps), where, actor, run)
-        )
 
     # --- the parts, in the order they are checked --------------------------------------------
     def evidence(self) -> None:
@@ -203,6 +157,7 @@ class _DisputePlan:
             self.step("packages", moment, by, where, "start_provisional", *package, ends_at=ends)
             for m, c in enumerate(p.get("contacts") or []):
                 self.contact(c, f"{where}.contacts[{m}]", moment)
+            self.pathway(p, where)
 
     def contact(self, c: dict[str, Any], where: str, package_start: datetime) -> None:
         at = self.when(c.get("at"), f"{where}.at")
@@ -336,9 +291,9 @@ class _DisputePlan:
             )
 
     def refuse_steps_after(self, end: datetime) -> None:
-        """Only withdrawal and notes may come after the dispute was resolved."""
+        """Only reviews, notes and the ending itself may come after the dispute was resolved."""
         late = next(
-            (s for s in self.steps if s.at > end and s.rank < STEP_RANK["acceptance"]), None
+            (s for s in self.steps if s.at > end and s.kind not in AFTER_RESOLUTION), None
         )
         if late is not None:
             raise InvalidInputError(
@@ -362,6 +317,9 @@ def _plan_dispute(
     plan.plan_holders()
     plan.syncs()
     plan.consent_scopes()
+    plan.risk_ratings()
+    plan.review_triggers()
+    plan.reviews()
     plan.notes()
     if end is not None:
         plan.refuse_steps_after(end)
@@ -387,6 +345,8 @@ def _check_entries(doc: dict[str, Any]) -> None:
             for name in names:
                 if entry.get(name) is not None and not isinstance(entry.get(name), str):
                     raise InvalidInputError("must be text", field=f"{key}[{n}].{name}")
+            if key == "people" and not isinstance(entry.get("active", True), bool):
+                raise InvalidInputError("must be true or false", field=f"people[{n}].active")
             roles = entry.get("roles") if key == "people" else []
             if roles is not None and not (
                 isinstance(roles, list) and all(isinstance(r, str) for r in roles)
@@ -399,7 +359,7 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
 
     Importing writes in other people's names, so the importer needs the
     administer right; agencies and people the store lacks are added (people
-    as active: the store has no way to add an inactive one). Each step runs
+    the export marks inactive are deactivated once their history is in). Each step runs
     as the person the export records, so their roles must still allow it.
     The store's own policy applies: under different windows the due times
     differ from the source's.
@@ -465,6 +425,10 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
                 continue
             refs[old] = held[key] = replay_steps(ledger, i, form, opened, opener, steps)
         ledger.login = login
+        # Added active so their history could be replayed; a leaver stays a leaver here.
+        for p in new_people:
+            if p.get("active") is False:
+                ledger.deactivate(p["login"], "inactive in the export imported")
         record_import(ledger, "export", refs, doc.get("exported_at"), skipped)
     return ImportResult(
         disputes=len(refs),

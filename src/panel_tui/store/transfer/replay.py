@@ -103,6 +103,8 @@ class ReplayStep:
     where: str = field(compare=False)
     actor: str = field(compare=False)
     run: Callable[[Replayer, str], Any] = field(compare=False)
+    #: which part of the dispute it replays (a key of STEP_RANK)
+    kind: str = field(compare=False, default="")
 
 
 # Ties at the same instant: what must exist before what.
@@ -114,11 +116,18 @@ STEP_RANK = {
     "covers": 5,
     "packages": 6,
     "contacts": 7,
-    "ladder": 8,  # escalations and decisions, ordered by stage
-    "acceptance": 9,
-    "withdrawal": 10,
-    "notes": 11,
+    "pathways": 8,  # a package's next step: after its contacts, before an escalation
+    "risk_ratings": 9,
+    "ladder": 10,  # escalations and decisions, ordered by stage
+    "acceptance": 11,
+    "review_triggers": 12,  # a decision is reviewed after it was made
+    "reviews": 13,
+    "withdrawal": 14,
+    "notes": 15,
 }
+
+#: What a resolved dispute still takes: its decision is reviewed, notes are added.
+AFTER_RESOLUTION = frozenset({"acceptance", "withdrawal", "review_triggers", "reviews", "notes"})
 
 
 def ledger_call(method: str, *args: Any, **kwargs: Any) -> Callable[[Replayer, str], Any]:
