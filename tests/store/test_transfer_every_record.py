@@ -21,6 +21,7 @@ from cli_inprocess import ok
 from dispute_forms import valid_form
 from sqlalchemy import text
 
+from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
@@ -227,3 +228,76 @@ def test_each_record_type_survives_on_its_own(
         return st
 
     assert_round_trip(tmp_path, build, 1)
+
+
+def _refused(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> InvalidInputError:
+    """Import an export of the full store after ``mutate``: refused, and nothing written."""
+    tmp_path.mkdir(exist_ok=True)
+    src = every_record_store(tmp_path / "a.db")
+    doc = json.loads(json.dumps(export_store(src, at=NOW)))
+    src.close()
+    mutate(doc)
+    dst = init_store(str(tmp_path / "b.db"), "root", "Root", kind="test", at=T0 - 30 * D)
+    dst.close()
+    before = counts(tmp_path / "b.db")
+    dst = Store.open(str(tmp_path / "b.db"))
+    try:
+        with pytest.raises(InvalidInputError) as err:
+            import_export(dst, "root", doc)
+    finally:
+        dst.close()
+    assert counts(tmp_path / "b.db") == before, "nothing may be written"
+    return err.value
+
+
+def test_a_re_rating_that_does_not_end_at_the_risk_is_refused(tmp_path: Path) -> None:
+    err = _refused(tmp_path, lambda doc: doc["disputes"][2].update(risk="low"))
+    assert (err.row, err.field) == (3, "risk_ratings")
+
+
+def test_re_ratings_must_chain(tmp_path: Path) -> None:
+    err = _refused(
+        tmp_path / "to", lambda doc: doc["disputes"][2]["risk_ratings"][1].update(to="low")
+    )
+    assert (err.row, err.field) == (3, "risk_ratings")
+    err = _refused(
+        tmp_path / "from", lambda doc: doc["disputes"][2]["risk_ratings"][1].update({"from": 7})
+    )
+    assert (err.row, err.field) == (3, "risk_ratings[1].from")
+
+
+def test_bad_review_records_name_their_field(tmp_path: Path) -> None:
+    def unknown_trigger(doc: dict[str, Any]) -> None:
+        doc["disputes"][0]["review_triggers"][0]["trigger"] = "moon phase"
+
+    def bad_next(doc: dict[str, Any]) -> None:
+        doc["disputes"][0]["reviews"][0]["next_review"] = "soon"
+
+    def unknown_recorder(doc: dict[str, Any]) -> None:
+        doc["disputes"][3]["packages"][0]["pathway_by"] = "nobody"
+
+    def not_a_list(doc: dict[str, Any]) -> None:
+        doc["disputes"][0]["reviews"] = "reviewed"
+
+    for mutate, row, field in (
+        (unknown_trigger, 1, "review_triggers[0].trigger"),
+        (bad_next, 1, "reviews[0].next_review"),
+        (unknown_recorder, 4, "packages[0].pathway_by"),
+        (not_a_list, 1, "reviews"),
+    ):
+        err = _refused(tmp_path / field, mutate)
+        assert (err.row, err.field) == (row, field)
+
+
+def test_an_older_export_without_review_records_still_imports(tmp_path: Path) -> None:
+    """Exports from before these records: their notes come in as notes, nothing is refused."""
+    src = every_record_store(tmp_path / "a.db")
+    doc = json.loads(json.dumps(export_store(src, at=NOW)))
+    src.close()
+    for d in doc["disputes"]:
+        d["risk"] = d["risk_ratings"][0]["from"] if d["risk_ratings"] else d["risk"]
+        for key in ("risk_ratings", "review_triggers", "reviews"):
+            del d[key]
+    dst = init_store(str(tmp_path / "b.db"), "root", "Root", kind="test", at=T0 - 30 * D)
+    assert import_export(dst, "root", doc).disputes == 4
+    dst.close()
