@@ -65,6 +65,9 @@ ACTIONS = (
     ActionSpec("g", "trigger", Action.REVIEW_TRIGGER, "Trigger"),
     ActionSpec("r", "review", Action.RECORD_REVIEW, "Review"),
     ActionSpec("k", "rerate", Action.RERATE_RISK, "Re-rate"),
+    ActionSpec("s", "sync", Action.RECORD_SYNC, "Sync"),
+    # Consent's scope is part of the form: the form's editors record it (ledger/plan.py).
+    ActionSpec("C", "consent", Action.EDIT_FORM, "Consent"),
 )
 
 
@@ -441,6 +444,16 @@ class Builder:
             f"Now {d.risk}. The current stage's clock tightens from now if the new window "
             "ends sooner; it never moves later.",
         )
+
+    def sync(self) -> FormModal:
+        from panel_tui.screens.plan_dialogs import sync_dialog
+
+        return sync_dialog(self)
+
+    def consent(self) -> FormModal:
+        from panel_tui.screens.plan_dialogs import consent_dialog
+
+        return consent_dialog(self)
 
 
 def _int(text: str, field: str) -> int:

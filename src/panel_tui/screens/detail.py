@@ -52,6 +52,8 @@ def possible(name: str, d: DisputeDetail) -> bool:
             lifecycle.check_acceptance(d.ref, status, last)
         elif name in ("decide", "final"):
             lifecycle.check_decision(d.ref, status, Stage(d.stage), final=name == "final")
+        elif name == "sync" and d.plan is None:
+            return False  # the plan holder convenes it: none assigned, none to record
     except TransitionError:
         return False
     return True
