@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from panel_tui.rules.errors import StoreError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from collections.abc import Iterable
+
+    from sqlalchemy import Connection, Table
 
 SCHEMA = "panel_tui"
 VERSION_TABLE = "panel_tui_version"
@@ -130,6 +132,23 @@ def store_revision(connection: Connection) -> str | None:
         return None
     row = connection.execute(text(f"SELECT version_num FROM {SCHEMA}.{VERSION_TABLE}")).first()
     return row[0] if row else None
+
+
+def move_sequences(connection: Connection, tables: Iterable[Table]) -> None:
+    """Ids come from sequences here: start each after the ids written with explicit values
+    (a copied store, a bulk demo), so the next row the Ledger adds gets a fresh one."""
+    from sqlalchemy import text
+
+    for table in tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        connection.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+            ),
+            {"t": table.name},
+        )
 
 
 def foreign_table(connection: Connection) -> str | None:

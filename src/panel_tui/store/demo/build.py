@@ -8,6 +8,7 @@ failure it removes the half-built store.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import default_policy_text, parse_policy
+from panel_tui.store import postgres
 from panel_tui.store.db import Store
 from panel_tui.store.demo.bulk import run_bulk
 from panel_tui.store.demo.history import base_plans, run_ledger
@@ -56,10 +58,11 @@ def build_demo(
             "Delete it first (or use `panel-tui demo --force`)."
         )
     bulk = disputes > BULK_THRESHOLD
-    if bulk and path is None:
+    on_postgres = postgres.is_postgres(target)
+    if bulk and path is None and not on_postgres:
         raise StoreError(
             f"a demo of more than {BULK_THRESHOLD:,} disputes is written in bulk to a SQLite "
-            "file: give a file path."
+            "file or a PostgreSQL store: give a file path or a URL."
         )
     policy_text = demo_policy_text()
     rng = random.Random(seed)
@@ -69,7 +72,7 @@ def build_demo(
     if bulk:
         earliest = min(earliest, now - timedelta(days=731))
     founded = earliest - timedelta(days=1)
-    say(f"creating the demo store at {path or target}")
+    say(f"creating the demo store at {path or postgres.redacted(target)}")
     store = init_store(
         target, ADMIN_LOGIN, "Demo Administrator", kind="demo", policy_text=policy_text, at=founded
     )
@@ -81,6 +84,13 @@ def build_demo(
         if path is not None:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
+        if on_postgres:  # the half-built demo's schema (bulk chunks are committed one by one)
+            from panel_tui.store.demo.pg_target import clear_demo
+
+            # The build's own error is the one to report; a server gone away leaves a demo
+            # store that `demo --rebuild` clears.
+            with contextlib.suppress(Exception):
+                clear_demo(store.url)
         raise
     say("demo store ready")
     return store

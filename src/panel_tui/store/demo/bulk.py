@@ -3,9 +3,10 @@
 Disputes are made in jobs of ``BATCH`` (each with its own seed, by
 ``make_batch``). A ``BulkChain`` gives them refs from the year counters, chains
 their events with hashes exactly as the Ledger would, and holds the compiled
-INSERT statements; an ``Inserter`` thread runs one batch's executemany while
-the next batch is made. One transaction per operation (an fsync on every
-commit) would take many minutes.
+INSERT statements; an ``Inserter`` thread runs one batch's executemany (on
+PostgreSQL, a COPY per table) while the next batch is made. One transaction per
+operation (an fsync on every commit) would take many minutes. On PostgreSQL the
+ids given here are then set as the sequences' last values.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, SQLModel, col
 
 from panel_tui.rules.enums import DisputeType
+from panel_tui.store import postgres
 from panel_tui.store.audit import GENESIS, EventContent, canonical
 from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, Spec
@@ -77,9 +79,13 @@ class BulkChain:
                     select(func.count()).where(col(Dispute.ref).like(f"D-{year}-%"))
                 ).scalar_one()
         dialect = session.get_bind().dialect
+        self.copy = dialect.name == "postgresql"
         self.sql = {}
         for name in BULK_TABLES:
             columns = [c.name for c in _table(name).columns]
+            if self.copy:  # COPY's text form reads the SQLite-shaped values as they are
+                self.sql[name] = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+                continue
             compiled = sa_insert(_table(name)).compile(dialect=dialect, column_keys=columns)
             # Our tuples are in table-column order: the statement must be too.
             assert list(compiled.positiontup or columns) == columns, name
@@ -190,9 +196,10 @@ class Inserter(threading.Thread):
     until ``finish``.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, copy: bool = False) -> None:
         super().__init__(name="panel-tui-demo-inserter", daemon=True)
         self.connection = connection
+        self.copy = copy
         self.jobs: queue.Queue[list[tuple[str, list[tuple[Any, ...]]]] | None] = queue.Queue(2)
         self.error: BaseException | None = None
 
@@ -201,10 +208,26 @@ class Inserter(threading.Thread):
             if self.error is not None:
                 continue  # drain: the main thread will raise it
             try:
-                for sql, rows in batch:
-                    self.connection.exec_driver_sql(sql, rows)
+                if self.copy:
+                    self._copy(batch)
+                else:
+                    for sql, rows in batch:
+                        self.connection.exec_driver_sql(sql, rows)
             except BaseException as exc:  # handed to the main thread
                 self.error = exc
+
+    def _copy(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        """PostgreSQL: each table's rows by COPY, in text form. The rows hold what SQLite
+        is given (times as ISO text, booleans as 0/1), and PostgreSQL reads each by its
+        column's type: 'YYYY-MM-DD HH:MM:SS.ffffff' a timestamp, '1' true. An
+        executemany would bind the ints as integers, which a boolean column refuses."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            for sql, rows in batch:
+                with cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
 
     def put(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
         if self.error is not None:
@@ -244,7 +267,7 @@ def run_bulk(
     for first in range(0, len(jobs), per):
         with store.write() as session:
             chain.session = session
-            inserter = Inserter(session.connection())
+            inserter = Inserter(session.connection(), copy=chain.copy)
             inserter.start()
             try:
                 for job in jobs[first : first + per]:
@@ -258,3 +281,5 @@ def run_bulk(
     with store.write() as session:
         chain.session = session
         chain.save_counters()
+        if chain.copy:  # the ids were given here: the Ledger's next ones come after them
+            postgres.move_sequences(session.connection(), map(_table, BULK_TABLES))

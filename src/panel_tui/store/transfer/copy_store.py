@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, func, select
 
 from panel_tui.rules.errors import StoreError
 from panel_tui.store.db import Store
@@ -102,20 +102,6 @@ def _remove(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _move_sequences(connection: Connection, tables: list[Table]) -> None:
-    """PostgreSQL hands out ids from sequences: start them after the copied ids."""
-    for table in tables:
-        if "id" not in table.c or not table.c.id.primary_key:
-            continue
-        connection.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
-                f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
-            ),
-            {"t": table.name},
-        )
-
-
 @contextmanager
 def _snapshot(store: Store) -> Iterator[Connection]:
     """One read transaction over the whole source (REPEATABLE READ on PostgreSQL)."""
@@ -183,6 +169,7 @@ def _copy(
     progress: Callable[[str], None] | None,
 ) -> None:
     """Every row of every table into ``dest`` (which must hold none) in one transaction."""
+    from panel_tui.store import postgres
     from panel_tui.store.engine import write_engine
 
     with write_engine(dest.engine).begin() as writing:
@@ -196,4 +183,4 @@ def _copy(
             if progress and expected[table.name]:
                 progress(f"copied {expected[table.name]} rows of {table.name}")
         if dest.is_postgres:
-            _move_sequences(writing, tables)
+            postgres.move_sequences(writing, tables)
