@@ -4,8 +4,9 @@ The source store uses every record type a dispute can carry (the form and eviden
 the ladder with impacts, cover, provisional packages with contacts and a funded
 pathway, decisions, acceptance, withdrawal, plan holders with a period,
 synchronisations, consent scopes, review triggers, reviews, risk re-rated, notes)
-and a person who has left. A fresh store that imports its export must show each
-dispute as the source does, hold as many rows of each table, and verify.
+and a person who has left. A fresh store that imports its export (`export` and
+`import` on the command line, as the administrator would) must show each dispute as
+the source does, hold as many rows of each table, and verify.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import text
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
+from panel_tui.store.identity import os_login
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.rebuild.verify import check_records
@@ -55,9 +57,13 @@ TABLES = (
 )
 
 
+#: The administrator of both stores: whoever runs the tests, as `init` and `import` act.
+ADMIN = os_login()
+
+
 def _staffed(path: Path) -> Store:
-    st = init_store(str(path), "root", "Root", kind="test", at=T0 - 30 * D)
-    admin = Admin(st, "root")
+    st = init_store(str(path), ADMIN, "Admin", kind="test", at=T0 - 30 * D)
+    admin = Admin(st, ADMIN)
     for code in ("CBH", "MCO", "HSG"):
         admin.add_agency(code, f"Agency {code}", "kind", at=T0 - 30 * D)
     admin.add_person("duty", "Duty Lead", ["duty_lead", "supervisor"], "CBH", at=T0 - 30 * D)
@@ -122,7 +128,7 @@ def every_record_store(path: Path) -> Store:
     duty.log_contact(e, "visit", "reached", at=T0 + 4 * D)
     duty.record_pathway(e, "MCO intensive case management", at=T0 + 11 * D)
     duty.start_provisional(e, "duty", "step-down bridge", days=7, at=T0 + 12 * D)
-    Admin(st, "root").deactivate("leaver", "left the service", at=T0 + 15 * D)
+    Admin(st, ADMIN).deactivate("leaver", "left the service", at=T0 + 15 * D)
     return st
 
 
@@ -164,17 +170,20 @@ def counts(db: Path) -> dict[str, int]:
 
 
 def assert_round_trip(tmp_path: Path, build: Callable[[Path], Store], disputes: int) -> None:
-    """Export the store ``build`` makes, import it into a fresh one: the same everywhere."""
-    src_db, dst_db = tmp_path / "a.db", tmp_path / "b.db"
-    src = build(src_db)
-    doc = export_store(src, at=NOW)
-    src.close()
-    dst = init_store(str(dst_db), "root", "Root", kind="test", at=T0 - 30 * D)
-    result = import_export(dst, "root", json.loads(json.dumps(doc)))
-    assert result.disputes == disputes
-    with dst.engine.connect() as c:
-        assert verify_chain(c).ok and check_records(c).ok
-    dst.close()
+    """Export the store ``build`` makes and import it into a fresh one, both on the
+    command line: every dispute is shown the same, every table holds as many rows."""
+    src_db, dst_db, doc = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "export.json"
+    build(src_db).close()
+    ok(src_db, "export", "--output", str(doc))
+    ok(dst_db, "init", "--name", "Admin", "--kind", "test")
+    imported = json.loads(ok(dst_db, "import", str(doc), "--format", "json"))
+    assert imported["imported"] == disputes
+    dst = Store.open(str(dst_db))
+    try:
+        with dst.engine.connect() as c:
+            assert verify_chain(c).ok and check_records(c).ok
+    finally:
+        dst.close()
 
     before, after = shown(src_db), shown(dst_db)
     assert set(after) == set(before) == set(range(disputes))
@@ -208,7 +217,7 @@ def _rerate(st: Store, ref: str) -> None:
 
 def _leaver(st: Store, ref: str) -> None:
     Ledger(st, "leaver").add_note(ref, "handing over: leaving Friday", at=T0 + D)
-    Admin(st, "root").deactivate("leaver", "left the service", at=T0 + 2 * D)
+    Admin(st, ADMIN).deactivate("leaver", "left the service", at=T0 + 2 * D)
 
 
 @pytest.mark.parametrize(
@@ -237,13 +246,13 @@ def _refused(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> Invali
     doc = json.loads(json.dumps(export_store(src, at=NOW)))
     src.close()
     mutate(doc)
-    dst = init_store(str(tmp_path / "b.db"), "root", "Root", kind="test", at=T0 - 30 * D)
+    dst = init_store(str(tmp_path / "b.db"), ADMIN, "Admin", kind="test", at=T0 - 30 * D)
     dst.close()
     before = counts(tmp_path / "b.db")
     dst = Store.open(str(tmp_path / "b.db"))
     try:
         with pytest.raises(InvalidInputError) as err:
-            import_export(dst, "root", doc)
+            import_export(dst, ADMIN, doc)
     finally:
         dst.close()
     assert counts(tmp_path / "b.db") == before, "nothing may be written"
@@ -298,6 +307,6 @@ def test_an_older_export_without_review_records_still_imports(tmp_path: Path) ->
         d["risk"] = d["risk_ratings"][0]["from"] if d["risk_ratings"] else d["risk"]
         for key in ("risk_ratings", "review_triggers", "reviews"):
             del d[key]
-    dst = init_store(str(tmp_path / "b.db"), "root", "Root", kind="test", at=T0 - 30 * D)
-    assert import_export(dst, "root", doc).disputes == 4
+    dst = init_store(str(tmp_path / "b.db"), ADMIN, "Admin", kind="test", at=T0 - 30 * D)
+    assert import_export(dst, ADMIN, doc).disputes == 4
     dst.close()
