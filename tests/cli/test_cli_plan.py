@@ -77,3 +77,4 @@ def test_policy_show_says_the_impact_and_sync_rules_in_words(team: Cli) -> None:
         "A case synchronisation is recorded only while the dispute has a plan holder "
         "(duty_lead, frontline, supervisor)." in out
     )
+    assert "the risk raised, makes the plan holder's next synchronisation due at once" in out

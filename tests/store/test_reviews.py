@@ -195,10 +195,54 @@ def test_a_trigger_brings_the_review_forward_by_the_policys_days(world, trigger,
         "trigger": trigger,
         "note": "what happened today",
         "review_due_on": due.isoformat(),
+        "next_sync_due": None,  # no plan holder to convene one
     }
     assert (ref in listed(world, REVIEWS)) is (days == 0)
     world.now += days * D
     assert ref in listed(world, REVIEWS)
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("trigger", ["critical_incident", "risk_raised", "services_refused"])
+def test_a_trigger_makes_the_plan_holders_synchronisation_due_now(world, trigger) -> None:
+    # Higher-risk changes trigger a case conference [Integration]; where risks change,
+    # responsibilities are re-confirmed [Coordination].
+    ref = world.open()
+    world.ledger("duty_lead").assign_plan_holder(ref, "frontline", next_sync=world.now + 7 * D)
+    world.advance(hours=2)
+    world.ledger("frontline").review_trigger(ref, trigger, "what happened today")
+    assert world.last_event()["after"]["next_sync_due"] == world.now.isoformat()
+    plan = detail(world, ref).plan
+    assert plan is not None and plan.sync_overdue and plan.next_sync_due == world.now
+    # The synchronisation the plan holder convenes clears it.
+    world.advance(hours=1)
+    world.ledger("frontline").record_sync(
+        ref, "incident", "CBH, MCO", "daily calls agreed", next_due=world.now + 3 * D
+    )
+    assert not detail(world, ref).plan.sync_overdue
+
+
+@pytest.mark.backend
+def test_a_synchronisation_already_overdue_stays_as_it_was(world) -> None:
+    ref = world.open()
+    world.ledger("duty_lead").assign_plan_holder(ref, "frontline", next_sync=world.now + H)
+    world.advance(hours=3)
+    world.ledger("frontline").review_trigger(ref, "services_refused", "door not opened")
+    assert detail(world, ref).plan.next_sync_due == world.T0 + H  # never later, nor moved
+
+
+@pytest.mark.backend
+def test_raising_the_risk_convenes_a_synchronisation_lowering_it_does_not(world) -> None:
+    ref = world.open()  # high
+    world.ledger("duty_lead").assign_plan_holder(ref, "frontline", next_sync=world.now + 7 * D)
+    world.advance(hours=1)
+    world.ledger("supervisor").rerate_risk(ref, "medium", "settled overnight")
+    assert not detail(world, ref).plan.sync_overdue
+    assert world.last_event()["after"]["next_sync_due"] is None
+    world.advance(hours=1)
+    world.ledger("supervisor").rerate_risk(ref, "critical", "second crisis call")
+    assert detail(world, ref).plan.sync_overdue
+    assert world.last_event()["after"]["next_sync_due"] == world.now.isoformat()
 
 
 @pytest.mark.backend

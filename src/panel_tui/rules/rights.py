@@ -346,7 +346,8 @@ def rights_in_words(policy: Policy) -> list[str]:
     )
     lines.append(
         "A case synchronisation is recorded only while the dispute has a plan holder "
-        f"({roles(policy.roles_for(Action.RECORD_SYNC))})."
+        f"({roles(policy.roles_for(Action.RECORD_SYNC))}). A review trigger, or the risk "
+        "raised, makes the plan holder's next synchronisation due at once."
     )
     for action in Action:
         if action.value in ("escalate", "record_decision", "final_determination"):

@@ -15,6 +15,7 @@ from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.reviews import local_date, rerated_due, risk_raised, triggered_review
 from panel_tui.store.ledger.base import Context, LedgerBase
 from panel_tui.store.ledger.common import active_package, stage_record, touch
+from panel_tui.store.ledger.plan import current_assignment
 from panel_tui.store.models import Dispute, Note, row_id
 
 
@@ -34,6 +35,25 @@ def review_note(note: str) -> str:
 
 def rerate_note(old: str, new: str, note: str) -> str:
     return f"Risk re-rated {old} → {new}: {note}"
+
+
+def _convene_sync(ctx: Context, dispute: Dispute) -> datetime | None:
+    """A risk that changes makes the plan holder's case synchronisation due now.
+
+    Higher-risk changes trigger a multi-agency case conference [Integration], and
+    where risks change responsibilities are re-confirmed, not assumed
+    [Coordination]: the next synchronisation comes forward to this moment (never
+    later than it was), so the dispute shows "sync due" until one is recorded.
+    Returns the plan's next synchronisation time after it (None: no plan holder).
+    """
+    assignment = current_assignment(ctx, dispute)
+    if assignment is None:
+        return None
+    due = assignment.next_sync_due
+    if due is None or due > ctx.at:
+        assignment.next_sync_due = ctx.at
+        ctx.session.add(assignment)
+    return assignment.next_sync_due
 
 
 class ReviewOperations(LedgerBase):
@@ -101,13 +121,19 @@ class ReviewOperations(LedgerBase):
             before = dispute.review_due_on
             due = triggered_review(ctx.policy, kind, ctx.at, before)
             dispute.review_due_on = due
+            sync_due = _convene_sync(ctx, dispute)
             _note(ctx, dispute, trigger_note(kind, why))
             touch(ctx, dispute)
             ctx.event(
                 "review_trigger",
                 dispute,
                 before={"review_due_on": before},
-                after={"trigger": kind.value, "note": why, "review_due_on": due},
+                after={
+                    "trigger": kind.value,
+                    "note": why,
+                    "review_due_on": due,
+                    "next_sync_due": sync_due,
+                },
             )
             return due
 
@@ -189,10 +215,12 @@ class ReviewOperations(LedgerBase):
                 record.due_at = due
                 ctx.session.add(record)
             raised = risk_raised(old, new)
+            sync_due = None
             if raised:  # a risk raised is a review trigger in itself
                 dispute.review_due_on = triggered_review(
                     ctx.policy, ReviewTrigger.RISK_RAISED, ctx.at, dispute.review_due_on
                 )
+                sync_due = _convene_sync(ctx, dispute)
             _note(ctx, dispute, rerate_note(old.value, new.value, why))
             touch(ctx, dispute)
             ctx.event(
@@ -205,6 +233,7 @@ class ReviewOperations(LedgerBase):
                     "review_due_on": dispute.review_due_on,
                     "note": why,
                     "review_trigger": ReviewTrigger.RISK_RAISED.value if raised else None,
+                    "next_sync_due": sync_due,
                 },
             )
 
