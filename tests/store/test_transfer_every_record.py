@@ -28,6 +28,8 @@ from panel_tui.store.db import Store
 from panel_tui.store.identity import os_login
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
+from panel_tui.store.ledger.agenda import PanelAgenda
+from panel_tui.store.read.agenda import agenda
 from panel_tui.store.rebuild.verify import check_records
 from panel_tui.store.transfer import export_store, import_export
 
@@ -54,7 +56,13 @@ TABLES = (
     "casesync",
     "consentscope",
     "note",
+    "panelagendaitem",
 )
+#: The panel whose agenda a chair put in order by hand.
+PANEL = date(2026, 3, 6)
+#: Agenda changes are replayed as the rows they left (``agenda_place``), not change by
+#: change: the history is compared without them, the agenda itself in ``agendas``.
+AGENDA_ACTIONS = {"agenda_add", "agenda_move", "agenda_remove", "agenda_place"}
 
 
 #: The administrator of both stores: whoever runs the tests, as `init` and `import` act.
@@ -122,6 +130,13 @@ def every_record_store(path: Path) -> Store:
     duty.escalate(c, "supervisor call", at=T0 + 2 * D + 4 * H, impact=IMPACT)
     duty.review_trigger(c, "critical_incident", "crisis team called out", at=T0 + 3 * D)
     chair.rerate_risk(c, "high", "tenancy saved; still fragile", at=T0 + 4 * D)
+    # The chair puts it on a panel's agenda by hand, then moves it above the first
+    # dispute (already decided): the first one's place is fixed by that move.
+    panel = PanelAgenda(st, "chair")
+    panel.add(PANEL, c, at=T0 + 4 * D + 2 * H)
+    with st.engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT ref, id FROM dispute")).all())
+    panel.move(PANEL, c, -1, [ids[a], ids[c]], at=T0 + 4 * D + 3 * H)
     # 4: open; a provisional package that ran out, converted to its funded pathway.
     e = duty.open_dispute(valid_form(person_ref="P-0004"), at=T0 + 3 * D)
     duty.start_provisional(e, "duty", "daily meds prompt", days=7, at=T0 + 3 * D + H)
@@ -152,7 +167,11 @@ def _comparable(detail: dict[str, Any]) -> dict[str, Any]:
     for key in ("packages", "decisions"):
         kept[key] = [{k: v for k, v in x.items() if k != "id"} for x in kept[key]]
     # The history as recorded: who did what, when, at which stage (the ids in it aside).
-    kept["history"] = [(e["action"], e["actor"], e["at"], e["stage"]) for e in detail["events"]]
+    kept["history"] = [
+        (e["action"], e["actor"], e["at"], e["stage"])
+        for e in detail["events"]
+        if e["action"] not in AGENDA_ACTIONS
+    ]
     return kept
 
 
@@ -191,6 +210,26 @@ def assert_round_trip(tmp_path: Path, build: Callable[[Path], Store], disputes: 
         for key in before[n]:
             assert after[n][key] == before[n][key], f"dispute {n + 1}: {key} differs"
     assert counts(dst_db) == counts(src_db)
+    assert agendas(dst_db) == agendas(src_db)
+
+
+def agendas(db: Path) -> dict[str, list[tuple[str, bool]]]:
+    """Every panel's agenda as panel mode lists it: whose dispute, and placed by hand."""
+    st = Store.open(str(db))
+    try:
+        with st.engine.connect() as c:
+            days = [
+                date.fromisoformat(str(d))
+                for d in c.execute(
+                    text("SELECT DISTINCT panel_date FROM panelagendaitem ORDER BY 1")
+                ).scalars()
+            ]
+        return {
+            day.isoformat(): [(e.person_ref, e.picked) for e in agenda(st, day, NOW)]
+            for day in days
+        }
+    finally:
+        st.close()
 
 
 def test_every_record_survives_export_and_import(tmp_path: Path) -> None:
@@ -215,6 +254,10 @@ def _rerate(st: Store, ref: str) -> None:
     Ledger(st, "duty").rerate_risk(ref, "critical", "eviction notice served", at=T0 + 3 * H)
 
 
+def _agenda(st: Store, ref: str) -> None:
+    PanelAgenda(st, "chair").add(PANEL, ref, at=T0 + D)
+
+
 def _leaver(st: Store, ref: str) -> None:
     Ledger(st, "leaver").add_note(ref, "handing over: leaving Friday", at=T0 + D)
     Admin(st, ADMIN).deactivate("leaver", "left the service", at=T0 + 2 * D)
@@ -222,8 +265,8 @@ def _leaver(st: Store, ref: str) -> None:
 
 @pytest.mark.parametrize(
     "record",
-    [_pathway, _trigger, _review, _rerate, _leaver],
-    ids=["funded pathway", "review trigger", "review", "risk re-rated", "a leaver"],
+    [_pathway, _trigger, _review, _rerate, _agenda, _leaver],
+    ids=["funded pathway", "review trigger", "review", "risk re-rated", "agenda", "a leaver"],
 )
 def test_each_record_type_survives_on_its_own(
     tmp_path: Path, record: Callable[[Store, str], None]
@@ -288,11 +331,19 @@ def test_bad_review_records_name_their_field(tmp_path: Path) -> None:
     def not_a_list(doc: dict[str, Any]) -> None:
         doc["disputes"][0]["reviews"] = "reviewed"
 
+    def no_place(doc: dict[str, Any]) -> None:
+        doc["disputes"][2]["agenda"][0]["position"] = 0
+
+    def picked_as_text(doc: dict[str, Any]) -> None:
+        doc["disputes"][0]["agenda"][0]["picked"] = "no"
+
     for mutate, row, field in (
         (unknown_trigger, 1, "review_triggers[0].trigger"),
         (bad_next, 1, "reviews[0].next_review"),
         (unknown_recorder, 4, "packages[0].pathway_by"),
         (not_a_list, 1, "reviews"),
+        (no_place, 3, "agenda[0].position"),
+        (picked_as_text, 1, "agenda[0].picked"),
     ):
         err = _refused(tmp_path / field, mutate)
         assert (err.row, err.field) == (row, field)

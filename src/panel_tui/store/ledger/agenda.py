@@ -1,4 +1,5 @@
-"""Changes to a panel's agenda: add by hand, take off, move (its order is then fixed).
+"""Changes to a panel's agenda: add by hand, take off, move (its order is then fixed),
+and place (an import putting a row back as its export recorded it).
 
 Every change is one audited transaction with the right to record a decision.
 """
@@ -101,6 +102,36 @@ class PanelAgenda(LedgerBase):
             at=at,
             asked={"panel_date": panel_date, "delta": delta, "order": order},
         )
+
+    def place(
+        self,
+        panel_date: date,
+        ref: str,
+        position: int,
+        picked: bool,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        """Put ``ref`` at ``position`` on ``panel_date``'s agenda as a record says it was:
+        an import replaying an export. ``picked``: a chair added it by hand (then it
+        was open or decided); else a chair fixed the order it stood in."""
+        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+            raise InvalidInputError("a place on the agenda, from 1", field="position")
+
+        def body(ctx: Context, dispute: Dispute | None) -> None:
+            assert dispute is not None
+            if picked and Status(dispute.status) not in (Status.OPEN, Status.DECIDED):
+                raise TransitionError(
+                    f"{dispute.ref} is {dispute.status}: it cannot go to a panel."
+                )
+            if self._row(ctx, panel_date, dispute) is not None:
+                raise InvalidInputError(f"{dispute.ref} is already on the agenda", field="ref")
+            ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, position, picked))
+            placed = {"panel_date": panel_date.isoformat(), "position": position, "picked": picked}
+            ctx.event("agenda_place", dispute, after=placed)
+
+        asked = {"panel_date": panel_date, "position": position, "picked": picked}
+        self.run(Action.RECORD_DECISION, ref, body, at=at, asked=asked)
 
     @staticmethod
     def _row(ctx: Context, panel_date: date, dispute: Dispute) -> PanelAgendaItem | None:

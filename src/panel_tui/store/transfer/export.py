@@ -3,7 +3,8 @@
 ``export_store`` writes the agencies, the people and every dispute with its
 whole history (stages, evidence, cover, packages with their contacts and funded
 pathway, decisions, acceptance or withdrawal, plan holders, synchronisations,
-consent scopes, risk re-ratings, review triggers and reviews, notes), logins and
+consent scopes, risk re-ratings, review triggers and reviews, places on panels'
+agendas, notes), logins and
 agency codes in place of row ids. ``iter_export_disputes`` yields the disputes oldest first,
 looked up ``BATCH`` at a time in short read transactions, so a 100,000-dispute
 store exports without holding one long read open.
@@ -93,6 +94,7 @@ class _ChunkRows:
     syncs: dict[int, list[Any]]
     consents: dict[int, list[Any]]
     reviews: dict[int, list[Any]]
+    agenda: dict[int, list[Any]]
 
 
 def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
@@ -144,6 +146,7 @@ def _read_chunk(s: Any, chunk: list[int]) -> _ChunkRows:
         rows(models.CaseSync, models.CaseSync.held_at, models.CaseSync.id),
         rows(models.ConsentScope, models.ConsentScope.id),
         review_events(s, chunk),
+        rows(models.PanelAgendaItem, models.PanelAgendaItem.panel_date, models.PanelAgendaItem.id),
     )
 
 
@@ -238,6 +241,17 @@ def _dispute_record(
         ],
         # Oldest first; the first re-rating's "from" is the risk the dispute opened with.
         **reviews,
+        # Its places on panels' agendas: put there by hand (picked), or in an order fixed.
+        "agenda": [
+            {
+                "panel_date": _day(a.panel_date),
+                "position": a.position,
+                "picked": a.picked,
+                "by": logins[a.added_by_id],
+                "at": _iso(a.added_at),
+            }
+            for a in related.agenda.get(d.id, [])
+        ],
         "notes": [n for n in notes if (n["at"], n["by"], n["text"]) not in written],
     }
 

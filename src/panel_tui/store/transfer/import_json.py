@@ -320,6 +320,7 @@ def _plan_dispute(
     plan.risk_ratings()
     plan.review_triggers()
     plan.reviews()
+    plan.agenda()
     plan.notes()
     if end is not None:
         plan.refuse_steps_after(end)

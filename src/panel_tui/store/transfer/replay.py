@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.ledger.agenda import PanelAgenda
 from panel_tui.store.ledger.base import Context
 from panel_tui.store.models import Agency, Dispute
 from panel_tui.store.transfer.validate import with_row
@@ -93,6 +94,15 @@ class Replayer(Ledger, Admin):
 
     records_may_lack_impact = True
 
+    def place_on_agenda(
+        self, ref: str, panel_date: date, position: int, picked: bool, *, at: datetime
+    ) -> None:
+        # The agenda's own ledger (its right is the decision right by role, on any
+        # rung), writing inside this import's one transaction.
+        agenda = PanelAgenda(self.store, self.login, clock=self.clock)
+        agenda._batch = self._batch
+        agenda.place(panel_date, ref, position, picked, at=at)
+
 
 @dataclass(order=True)
 class ReplayStep:
@@ -119,15 +129,19 @@ STEP_RANK = {
     "pathways": 8,  # a package's next step: after its contacts, before an escalation
     "risk_ratings": 9,
     "ladder": 10,  # escalations and decisions, ordered by stage
-    "acceptance": 11,
-    "review_triggers": 12,  # a decision is reviewed after it was made
-    "reviews": 13,
-    "withdrawal": 14,
-    "notes": 15,
+    "agenda": 11,  # a panel's agenda: placed by hand while open, or in an order fixed later
+    "acceptance": 12,
+    "review_triggers": 13,  # a decision is reviewed after it was made
+    "reviews": 14,
+    "withdrawal": 15,
+    "notes": 16,
 }
 
-#: What a resolved dispute still takes: its decision is reviewed, notes are added.
-AFTER_RESOLUTION = frozenset({"acceptance", "withdrawal", "review_triggers", "reviews", "notes"})
+#: What a resolved dispute still takes: its decision is reviewed, notes are added, the
+#: agenda of the panel that decided it is put in order.
+AFTER_RESOLUTION = frozenset(
+    {"acceptance", "withdrawal", "review_triggers", "reviews", "notes", "agenda"}
+)
 
 
 def ledger_call(method: str, *args: Any, **kwargs: Any) -> Callable[[Replayer, str], Any]:

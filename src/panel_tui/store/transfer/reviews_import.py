@@ -1,4 +1,5 @@
-"""Replaying an export's review records: funded pathways, risk re-ratings, triggers, reviews.
+"""Replaying an export's review records: funded pathways, risk re-ratings, triggers,
+reviews, and places on the panels' agendas that heard it.
 
 Each is replayed through the ledger operation that first recorded it
 (store/ledger/reviews.py), at its time and as its person, so the clocks and the
@@ -82,3 +83,22 @@ class ReviewSteps(PlanChecks):
             due = None if nxt is None else parse_date(nxt, self.i, f"{where}.next_review")
             note = self.text(r.get("note"), f"{where}.note")
             self.step("reviews", at, by, where, "record_review", note, due)
+
+    def agenda(self) -> None:
+        """Its places on panels' agendas, each at its position as the export recorded it."""
+        for n, a in enumerate(self.entries("agenda")):
+            where = f"agenda[{n}]"
+            panel_date = parse_date(a.get("panel_date"), self.i, f"{where}.panel_date")
+            position = a.get("position")
+            if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+                raise InvalidInputError(
+                    "a place on the agenda, from 1", field=f"{where}.position", row=self.i
+                )
+            picked = a.get("picked")
+            if not isinstance(picked, bool):
+                raise InvalidInputError(
+                    "must be true or false", field=f"{where}.picked", row=self.i
+                )
+            at = self.when(a.get("at"), f"{where}.at")
+            by = self.login(a.get("by"), f"{where}.by")
+            self.step("agenda", at, by, where, "place_on_agenda", panel_date, position, picked)
