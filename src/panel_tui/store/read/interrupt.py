@@ -5,7 +5,8 @@ disputes can run for a tenth of a second after the filter it answers has been
 typed over. An ``Interrupt`` is handed to the read; the read attaches its
 connection while it runs, and ``cancel()`` (from any thread) calls the
 driver's ``interrupt()`` on it, so SQLite stops at its next step and the read
-raises ``Cancelled``. A read started after ``cancel()`` stops at once.
+raises ``Cancelled`` (on PostgreSQL, psycopg's cancel request: the server stops
+the query). A read started after ``cancel()`` stops at once.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Interrupt:
         with self._lock:
             self.cancelled = True
             for connection in self._connections:
-                connection.interrupt()
+                _stop(connection)
 
     def _attach(self, connection: Any) -> None:
         with self._lock:
@@ -43,6 +44,17 @@ class Interrupt:
     def _detach(self, connection: Any) -> None:
         with self._lock:
             self._connections.remove(connection)
+
+
+def _stop(connection: Any) -> None:
+    """sqlite3's ``interrupt()``; psycopg's ``cancel_safe()`` (a cancel request the server
+    answers at once). Under the lock, so the read cannot detach and reuse its connection
+    for another query before the request has been delivered."""
+    interrupt = getattr(connection, "interrupt", None)
+    if interrupt is not None:
+        interrupt()
+    else:
+        connection.cancel_safe(timeout=5)
 
 
 @contextmanager
