@@ -1,4 +1,5 @@
-"""``python -m benchmarks run [--sizes 60,10000,100000] [--out FILE] [--quick] [--cache DIR]``."""
+"""``python -m benchmarks run [--sizes 60,10000,100000] [--out FILE] [--quick] [--cache DIR]
+[--postgres | --pg-url URL]``."""
 
 from __future__ import annotations
 
@@ -27,10 +28,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=OUT / "results.json", help="the JSON results")
     run.add_argument("--cache", type=Path, default=OUT, help="where stores and bytecode are kept")
     run.add_argument("--quick", action="store_true", help="few samples: checks the harness works")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument(
+        "--postgres",
+        action="store_const",
+        const="start",
+        help="every figure on PostgreSQL too, in a throwaway cluster (.ci/pg-cluster)",
+    )
+    where.add_argument(
+        "--pg-url", dest="postgres", help="every figure on PostgreSQL too, on this server"
+    )
     args = parser.parse_args(argv)
     from benchmarks import runner
 
-    runner.run(args.sizes, args.out, args.cache.resolve(), args.quick)
+    runner.run(args.sizes, args.out, args.cache.resolve(), args.quick, args.postgres)
     return 0
 
 

@@ -91,6 +91,10 @@ class Figure:
     budget_on: str = "value"
     samples: int = 0
     note: str = ""
+    #: "sqlite", or "postgresql" for the same figure measured on a PostgreSQL store
+    backend: str = "sqlite"
+    #: wall ms, where ``value`` is CPU time (the store reads): what backends compare
+    wall: float | None = None
 
     @property
     def ratio(self) -> float:

@@ -50,7 +50,7 @@ def _wall(cache: Path, argv: list[str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
     argv = command(db)
     _, out = _wall(cache, argv)  # warm-up; also check it answers
     total = json.loads(out)["total"]

@@ -165,7 +165,7 @@ def child(kind: str, args: list[str]) -> int:
     return 0
 
 
-def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
     bare = run_child(cache, "interact-bare", str(repeat))["keystroke"]
     app = run_child(cache, "interact", str(db), NOW.isoformat(), str(repeat))
     base = round(median(bare), 2)

@@ -85,7 +85,7 @@ def peak_rss(cache: Path, args: list[str]) -> tuple[float, dict]:
     return result["peak_mb"], result
 
 
-def figures(cache: Path, db: Path, size: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int) -> list[Figure]:
     bare, _ = peak_rss(cache, ["memory-bare"])
     app, done = peak_rss(cache, ["memory", str(db), NOW.isoformat()])
     return [

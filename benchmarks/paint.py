@@ -90,7 +90,7 @@ def time_paint(
     return elapsed, visible
 
 
-def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
     app_args = ["paint", str(db), NOW.isoformat()]
     time_paint(cache, app_args)  # warm the bytecode and the page cache; not counted
     time_paint(cache, ["paint-bare"])

@@ -9,17 +9,23 @@ read of the same rows by primary key on a fresh read-only connection: what
 the rows cost with no filter, order or count at all. Run in a child process,
 median of ``repeat`` after one untimed warm-up (the page cache warm, as in use).
 The time is the reading thread's CPU time (``time.thread_time``): on a machine
-shared with other jobs wall time mostly measures the others.
+shared with other jobs wall time mostly measures the others. On PostgreSQL the
+reads are the ORM's (what the app and ``queue`` use there) and the time is wall
+time (the server's work is in its own process), against a raw psycopg read; the
+wall time is reported on both, so the two backends compare like for like.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import NOW, Figure, median, run_child
+from benchmarks.pg import is_url
 
 #: (name, section, text) of the filters measured.
 CASES = (
@@ -32,14 +38,16 @@ CASES = (
 )
 
 
-def _timed(call, repeat: int) -> tuple[float, object]:  # noqa: ANN001
+def _timed(call, repeat: int) -> tuple[float, float, object]:  # noqa: ANN001
+    """Median CPU ms of the calling thread, median wall ms, and the last result."""
     call()  # warm-up
-    samples, result = [], None
+    cpu, wall, result = [], [], None
     for _ in range(repeat):
-        started = time.thread_time()
+        started, clock = time.thread_time(), time.perf_counter()
         result = call()
-        samples.append((time.thread_time() - started) * 1000)
-    return median(samples), result
+        cpu.append((time.thread_time() - started) * 1000)
+        wall.append((time.perf_counter() - clock) * 1000)
+    return median(cpu), median(wall), result
 
 
 def _raw(path: Path, ids: list[int]) -> None:
@@ -53,37 +61,65 @@ def _raw(path: Path, ids: list[int]) -> None:
         conn.close()
 
 
-def _measure(db: str, at: datetime, repeat: int) -> dict[str, list[float]]:
-    from panel_tui.store.read import sqlite3_queue
-    from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
+def _raw_pg(url: str, ids: list[int]) -> None:
+    import psycopg
 
-    path = Path(db)
+    with psycopg.connect(url, options="-c search_path=panel_tui") as conn:
+        conn.execute("SELECT * FROM dispute WHERE id = ANY(%s)", (ids,)).fetchall()
+
+
+def _readers(db: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[[list[int]], None]]:
+    """(page, every_row, raw read by id) on the store's backend: on SQLite the quick
+    reader the app and ``queue`` use there, on PostgreSQL the ORM's, which they use there."""
+    if is_url(db):
+        from panel_tui.store.db import Store
+        from panel_tui.store.read import orm_queries
+
+        store = Store.open(db)
+        return (
+            lambda *a, **k: orm_queries.queue_page(store, *a, **k),
+            lambda *a, **k: orm_queries.every_row(store, *a, **k),
+            lambda ids: _raw_pg(db, ids),
+        )
+    from panel_tui.store.read import sqlite3_queue
+
     head = sqlite3_queue.peek(db)
     assert head is not None, "the store must be at this release's schema"
+    return (
+        lambda *a, **k: sqlite3_queue.page(head, *a, **k),
+        lambda *a, **k: sqlite3_queue.every_row(head, *a, **k),
+        lambda ids: _raw(Path(db), ids),
+    )
+
+
+def _measure(db: str, at: datetime, repeat: int) -> dict[str, list[float]]:
+    """name → [CPU ms, wall ms, raw CPU ms, raw wall ms, matches]."""
+    from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
+
+    page, every_row, raw = _readers(db)
     out: dict[str, list[float]] = {}
     for name, section, text in CASES:
         f = QueueFilter(
             section=Section(section), text=text, mine="duty" if section == "mine" else None
         )
-        exact_ms, counted = _timed(lambda f=f: sqlite3_queue.page(head, f, at, limit=0), repeat)
-        total = counted.total
+        exact_cpu, exact_wall, counted = _timed(lambda f=f: page(f, at, limit=0), repeat)
+        total = counted.total  # type: ignore[attr-defined]
         depths = [("top", 0, COUNT_CAP), ("middle", total // 2, 0), ("end", max(0, total - 100), 0)]
         for depth, offset, cap in depths:
-            ms, page = _timed(
-                lambda f=f, o=offset, c=cap: sqlite3_queue.page(
-                    head, f, at, offset=o, limit=100, total_limit=c
-                ),
+            cpu, wall, got = _timed(
+                lambda f=f, o=offset, c=cap: page(f, at, offset=o, limit=100, total_limit=c),
                 repeat,
             )
-            ids = [r.id for r in page.rows] or [0]
-            raw_ms, _ = _timed(lambda ids=ids: _raw(path, ids), repeat)
-            out[f"page {depth}, {name}"] = [ms, raw_ms, total]
-        out[f"exact count, {name}"] = [exact_ms, 0.0, total]
+            ids = [r.id for r in got.rows] or [0]  # type: ignore[attr-defined]
+            raw_cpu, raw_wall, _ = _timed(lambda ids=ids: raw(ids), repeat)
+            out[f"page {depth}, {name}"] = [cpu, wall, raw_cpu, raw_wall, total]
+        out[f"exact count, {name}"] = [exact_cpu, exact_wall, 0.0, 0.0, total]
     breached = QueueFilter(section=Section.BREACHED)
-    ms, rows = _timed(lambda: sqlite3_queue.every_row(head, breached, at), max(1, repeat // 3))
-    ids = [r.id for r in rows] or [0]
-    raw_ms, _ = _timed(lambda: _raw(path, ids), max(1, repeat // 3))
-    out["headless read, Breached in one pass"] = [ms, raw_ms, len(rows)]
+    few = max(1, repeat // 3)
+    cpu, wall, rows = _timed(lambda: every_row(breached, at), few)
+    ids = [r.id for r in rows] or [0]  # type: ignore[attr-defined]
+    raw_cpu, raw_wall, _ = _timed(lambda: raw(ids), few)
+    out["headless read, Breached in one pass"] = [cpu, wall, raw_cpu, raw_wall, len(rows)]  # type: ignore[arg-type]
     return out
 
 
@@ -93,11 +129,17 @@ def child(args: list[str]) -> int:
     return 0
 
 
-def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
+    """SQLite: the reading thread's CPU time (the server is in the process). PostgreSQL:
+    wall time, since the server's work is in another process; both report wall too."""
     result = run_child(cache, "reads", str(db), NOW.isoformat(), str(repeat))
+    on_pg = is_url(db)
     out = []
-    for name, (value, raw, rows) in result.items():
+    for name, (cpu, wall, raw_cpu, raw_wall, rows) in result.items():
         headless = name.startswith("headless")
+        value, raw = (wall, raw_wall) if on_pg else (cpu, raw_cpu)
+        kind = "wall" if on_pg else "CPU"
+        driver = "psycopg" if on_pg else "sqlite3"
         out.append(
             Figure(
                 f"store: {name}",
@@ -108,7 +150,9 @@ def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
                 budget=3 if headless else None,
                 budget_on="ratio",
                 samples=repeat,
-                note=f"CPU; {int(rows)} matches; baseline: raw sqlite3 read of the same rows by id",
+                note=f"{kind}; {int(rows)} matches; baseline: raw {driver} read of the same rows "
+                "by id",
+                wall=round(wall, 2),
             )
         )
     return out

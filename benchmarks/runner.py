@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import headless, interact, memory, paint, reads, verify, writes
+from benchmarks import headless, interact, memory, paint, pg, reads, verify, writes
 from benchmarks.common import NOW, SEED, Figure, machine
-from benchmarks.stores import ensure_store
+from benchmarks.stores import ensure_store, store_path
 
 
 @dataclass(frozen=True)
@@ -28,31 +29,50 @@ class Plan:
         return cls(2, 3, 3, 2, 1) if quick else cls(7, 20, 30, 9, 3)
 
 
-def run(sizes: list[int], out: Path, cache: Path, quick: bool) -> list[Figure]:
-    plan = Plan.make(quick)
+def run(
+    sizes: list[int], out: Path, cache: Path, quick: bool, postgres: str | None = None
+) -> list[Figure]:
+    """Every figure at every size; with ``postgres`` ("start" for a throwaway cluster, or a
+    superuser's URL) every figure again on a PostgreSQL store of the same demo."""
     say = lambda message: print(message, flush=True)  # noqa: E731
-    stores = {size: ensure_store(cache, size, SEED, say) for size in sizes}
+    if postgres is None:
+        return _run(sizes, out, cache, quick, None, say)
+    if postgres != "start":
+        return _run(sizes, out, cache, quick, postgres, say)
+    with pg.cluster() as admin_url:
+        say("started a throwaway PostgreSQL cluster (fsync on)")
+        return _run(sizes, out, cache, quick, admin_url, say)
+
+
+def _run(
+    sizes: list[int],
+    out: Path,
+    cache: Path,
+    quick: bool,
+    pg_admin: str | None,
+    say: Callable[[str], None],
+) -> list[Figure]:
+    plan = Plan.make(quick)
+    backends: list[tuple[str, dict[int, Path | str]]] = [
+        ("sqlite", {size: ensure_store(cache, size, SEED, say) for size in sizes})
+    ]
+    if pg_admin is not None:
+        digest = store_path(cache, 0).stem.rsplit("-", 1)[-1]
+        built = {size: pg.ensure_store(pg_admin, size, digest, say) for size in sizes}
+        backends.append(("postgresql", dict(built)))
     figures: list[Figure] = []
     for size in sizes:
-        db = stores[size]
-        steps = (
-            ("first paint", paint.figures, (cache, db, size, plan.paint)),
-            ("interaction", interact.figures, (cache, db, size, plan.interact)),
-            ("store reads", reads.figures, (cache, db, size, plan.headless)),
-            ("writes", writes.figures, (cache, db, size, plan.write_ops)),
-            ("headless start", headless.figures, (cache, db, size, plan.headless)),
-            ("memory", memory.figures, (cache, db, size)),
-            ("audit verify", verify.figures, (cache, db, size, plan.verify)),
-        )
-        for name, measure, args in steps:
-            started = time.perf_counter()
-            figures.extend(measure(*args))
-            say(f"{size:>7,} {name}: {time.perf_counter() - started:.1f} s")
+        for backend, stores in backends:
+            figures.extend(_measure(cache, stores[size], size, plan, backend, say))
     print()
     print(table(figures))
+    if pg_admin is not None:
+        print()
+        print(comparison(figures))
     out.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "machine": machine(),
+        "backends": [name for name, _ in backends],
         "quick": quick,
         "sizes": sizes,
         "seed": SEED,
@@ -61,6 +81,30 @@ def run(sizes: list[int], out: Path, cache: Path, quick: bool) -> list[Figure]:
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nwritten to {out}")
+    return figures
+
+
+def _measure(
+    cache: Path, db: Path | str, size: int, plan: Plan, backend: str, say: Callable[[str], None]
+) -> list[Figure]:
+    steps = (
+        ("first paint", paint.figures, (cache, db, size, plan.paint)),
+        ("interaction", interact.figures, (cache, db, size, plan.interact)),
+        ("store reads", reads.figures, (cache, db, size, plan.headless)),
+        ("writes", writes.figures, (cache, db, size, plan.write_ops)),
+        ("headless start", headless.figures, (cache, db, size, plan.headless)),
+        ("memory", memory.figures, (cache, db, size)),
+        ("audit verify", verify.figures, (cache, db, size, plan.verify)),
+    )
+    figures: list[Figure] = []
+    for name, measure, args in steps:
+        started = time.perf_counter()
+        measured = measure(*args)
+        for figure in measured:
+            figure.backend = backend
+        figures.extend(measured)
+        say(f"{size:>7,} {backend} {name}: {time.perf_counter() - started:.1f} s")
+        say(table(measured))  # as it goes: a long run's figures are not lost if it stops
     return figures
 
 
@@ -79,8 +123,34 @@ def _num(x: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def comparison(figures: list[Figure]) -> str:
+    """SQLite and PostgreSQL side by side: each figure's value on both, and their ratio.
+
+    The store reads compare wall times (on SQLite their value is the thread's CPU time,
+    which would leave out nothing there but the server's whole share on PostgreSQL)."""
+    lite = {(f.size, f.figure): f for f in figures if f.backend == "sqlite"}
+    rows = [("size", "figure", "SQLite", "PostgreSQL", "PG / SQLite", "PG vs its baseline")]
+    for f in figures:
+        other = lite.get((f.size, f.figure))
+        if f.backend != "postgresql" or other is None:
+            continue
+        a, b = (other.wall, f.wall) if f.wall is not None else (other.value, f.value)
+        rows.append(
+            (
+                f"{f.size:,}",
+                f.figure,
+                _num(a, f.unit),
+                _num(b, f.unit),
+                "—" if not a else f"{b / a:.2f}×",
+                "—" if not f.baseline else f"{f.ratio:.2f}×",
+            )
+        )
+    return _markdown(rows)
+
+
 def table(figures: list[Figure]) -> str:
     """A Markdown table: readable in a terminal and pasteable into RESULTS.md."""
+    both = len({f.backend for f in figures}) > 1
     rows = [("size", "figure", "value", "baseline", "ratio", "budget", "within")]
     for f in figures:
         if f.budget is None:
@@ -93,7 +163,7 @@ def table(figures: list[Figure]) -> str:
         rows.append(
             (
                 f"{f.size:,}",
-                f.figure,
+                f"{f.figure} (PostgreSQL)" if both and f.backend == "postgresql" else f.figure,
                 _num(f.value, f.unit),
                 _num(f.baseline, f.unit),
                 "—" if not f.baseline else f"{f.ratio:.2f}×",
@@ -101,6 +171,10 @@ def table(figures: list[Figure]) -> str:
                 within,
             )
         )
+    return _markdown(rows)
+
+
+def _markdown(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
         "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows

@@ -4,7 +4,8 @@ Wall time of the installed ``panel-tui --db STORE audit verify --format json``
 in a subprocess (median of several; it must answer ok), against the baseline
 of the same process verifying the hash chain alone (what ``audit verify`` did
 before the records were under the chain), run in a child the same way. A
-separate child reports the CPU time of each part.
+separate child reports the CPU time of each part (on PostgreSQL the client's
+only: the server's share is in its own process).
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ PARTS = (
     "from sqlalchemy import create_engine\n"
     "from panel_tui.store.audit import verify_chain\n"
     "from panel_tui.store.rebuild.verify import check_records\n"
-    "engine = create_engine('sqlite:///file:' + sys.argv[1] + '?mode=ro&uri=true')\n"
+    "if '://' in sys.argv[1]:\n"
+    "    from panel_tui.store.engine import make_engine, to_url\n"
+    "    engine = make_engine(to_url(sys.argv[1]))\n"
+    "else:\n"
+    "    engine = create_engine('sqlite:///file:' + sys.argv[1] + '?mode=ro&uri=true')\n"
     "out = {}\n"
     "with engine.connect() as connection:\n"
     "    for name, check in (('chain', verify_chain), ('records', check_records)):\n"
@@ -45,7 +50,7 @@ def _run(cache: Path, argv: list[str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def figures(cache: Path, db: Path, size: int, repeat: int) -> list[Figure]:
+def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
     script = Path(sys.executable).parent / "panel-tui"
     argv = [str(script), "--db", str(db), "audit", "verify", "--format", "json"]
     chain_only = [sys.executable, "-c", PARTS.replace("('records', check_records)", ""), str(db)]

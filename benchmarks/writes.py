@@ -12,7 +12,8 @@ as failed.
 
 The baseline is the durable-commit floor of the same file system: raw
 sqlite3 ``BEGIN IMMEDIATE; INSERT; COMMIT`` with the store's pragmas (WAL,
-synchronous=FULL), alone and from 4 processes.
+synchronous=FULL), alone and from 4 processes. On PostgreSQL: psycopg's
+``INSERT; COMMIT`` on a scratch database of the same server (fsync on).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks import pg
 from benchmarks.common import ROOT, Figure, child_env, median, p95
+from benchmarks.pg import is_url
 from benchmarks.stores import discard, work_copy, write_targets
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
@@ -39,6 +43,14 @@ def _wait_for_go() -> None:
 
 def _stages(db: str, refs: list[str]) -> dict[str, int]:
     """Each target's current stage, read before the timed writes start."""
+    if is_url(db):
+        import psycopg
+
+        with psycopg.connect(db, options="-c search_path=panel_tui") as pg:
+            found = pg.execute(
+                "SELECT ref, current_stage FROM dispute WHERE ref = ANY(%s)", (refs,)
+            ).fetchall()
+        return dict(found)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         marks = ",".join("?" * len(refs))
@@ -97,7 +109,25 @@ def _ledger_writer(db: str, refs: list[str]) -> dict:
     return {"times": times, "failures": failures}
 
 
+def _raw_pg_writer(url: str, count: int) -> dict:
+    """psycopg's ``INSERT; COMMIT`` (the server's fsync on: synchronous_commit is on)."""
+    import psycopg
+
+    conn = psycopg.connect(url)
+    _wait_for_go()
+    times: list[float] = []
+    for i in range(count):
+        started = time.perf_counter()
+        conn.execute("INSERT INTO raw_commit (v) VALUES (%s)", (f"row {i}",))
+        conn.commit()
+        times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return {"times": {"commit": times}, "failures": []}
+
+
 def _raw_writer(db: str, count: int) -> dict:
+    if is_url(db):
+        return _raw_pg_writer(db, count)
     from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
     conn = sqlite3.connect(db, timeout=10, isolation_level=None)
@@ -172,16 +202,35 @@ def _merge(results: list[dict]) -> tuple[dict[str, list[float]], list[str]]:
     return times, failures
 
 
-def figures(cache: Path, db: Path, size: int, ops: int) -> list[Figure]:
-    work = work_copy(cache, db, "writes")
+def _copies(cache: Path, db: Path | str) -> tuple[str, str, Callable[[], list[str]]]:
+    """(the store's throwaway copy, a scratch store for the raw writers, its write targets)."""
+    if is_url(db):
+        work_url = pg.work_copy(str(db), "writes")
+        scratch_url = pg.work_copy(pg.url_of(str(db), "template1"), "raw")
+        pg.raw_table(scratch_url)
+        return work_url, scratch_url, lambda: pg.write_targets(work_url)
+    work = work_copy(cache, Path(db), "writes")
     scratch = work.with_name(f"{work.stem}-raw.db")
     discard(scratch)
+    return str(work), str(scratch), lambda: write_targets(work)
+
+
+def _discard(target: str) -> None:
+    if is_url(target):
+        pg.discard(target)
+    else:
+        discard(Path(target))
+
+
+def figures(cache: Path, db: Path | str, size: int, ops: int) -> list[Figure]:
+    work, scratch, targets_of = _copies(cache, db)
+    on_pg = is_url(db)
     try:
-        targets = write_targets(work)
+        targets = targets_of()
         # Each writer needs its warm-up dispute plus ``ops`` more; small stores get fewer ops.
         per = max(2, min(ops, len(targets) // (1 + WRITERS) - 1))
         if len(targets) < (1 + WRITERS) * (per + 1):
-            raise RuntimeError(f"only {len(targets)} live disputes to write to in {db.name}")
+            raise RuntimeError(f"only {len(targets)} live disputes to write to in {db}")
         chunks = [targets[i * (per + 1) : (i + 1) * (per + 1)] for i in range(1 + WRITERS)]
         alone, alone_failed = _merge(
             _run_together(cache, [["write", str(work), ",".join(chunks[0])]])
@@ -194,14 +243,14 @@ def figures(cache: Path, db: Path, size: int, ops: int) -> list[Figure]:
             _run_together(cache, [["write-raw", str(scratch), str(per)]] * WRITERS)
         )
     finally:
-        discard(work)
-        discard(scratch)
+        _discard(work)
+        _discard(scratch)
     base1, base4 = raw_alone["commit"], raw_four["commit"]
     all_four = four.get("decision", []) + four.get("escalate", [])
     out = []
     for kind in ("decision", "escalate"):
         values = alone.get(kind, [])
-        note = f"1 writer; {kind}; baseline raw sqlite3 commit"
+        note = f"1 writer; {kind}; baseline raw {'psycopg' if on_pg else 'sqlite3'} commit"
         out.append(
             Figure(
                 f"{kind} p50, 1 writer",
