@@ -201,3 +201,17 @@ async def test_offered_only_to_the_roles_the_policy_allows(make_app, store) -> N
         await dispute_shown(pilot, closed)
         await wait_for(pilot, lambda: app.screen.detail.status == "withdrawn")
         assert not offered(app, "sync") and not offered(app, "consent")
+
+
+async def test_help_lists_both_keys_with_their_binding_ids(make_app, store) -> None:
+    held_by_duty(store)
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await dispute_shown(pilot, REF)
+        await wait_for(pilot, lambda: offered(app, "sync"))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = app.screen.rows()
+        assert ("s", "Sync", "detail.sync") in rows
+        assert ("C", "Consent", "detail.consent") in rows
+        await wait_text(pilot, "detail.sync")
