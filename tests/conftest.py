@@ -8,6 +8,8 @@ directory: ``uv run pytest`` leaves them out (pyproject's addopts) and
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,13 @@ import pytest
 from hypothesis import settings
 
 settings.load_profile("dev")  # before pytest_configure, which loads --hypothesis-profile
+
+# Machines like CI's set PYTHONDONTWRITEBYTECODE: then every xdist worker and every
+# `python -m panel_tui` a test starts compiles panel_tui again (0.2-1 s of CPU each).
+# The tests let Python cache bytecode in the clone (__pycache__ is git-ignored); the
+# workers and subprocesses inherit this environment.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 SLOW_DIRS = ("reliability", "benchmarks")
 TESTS = Path(__file__).parent

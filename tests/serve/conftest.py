@@ -55,6 +55,17 @@ def _wait_listening(port: int, deadline: float) -> None:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
+    """A server of its own, for a test that changes what it serves."""
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def served_to_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for a module's tests that only ask it (each start costs a few seconds)."""
+    yield from _serve(tmp_path_factory.mktemp("served"))
+
+
+def _serve(tmp_path: Path) -> Iterator[Served]:
     db = tmp_path / "store" / "served.db"
     store = build_store(db, now=datetime.now(UTC))  # D-…-0001 breached 5 h ago
     me = os_login()

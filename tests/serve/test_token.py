@@ -37,6 +37,12 @@ def websocket_headers(**extra: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def served(served_to_module):  # noqa: ANN001, ANN201
+    """One server for every test here: each only asks it (a start costs seconds)."""
+    return served_to_module
+
+
 def test_the_server_listens_on_loopback_with_a_long_token(served) -> None:
     assert served.url.startswith("http://127.0.0.1:")
     assert len(served.token) >= 40  # token_urlsafe(32)

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_cache import open_demo_copy
 from sqlalchemy import text
 
 from panel_tui.rules.enums import EvidenceKey
 from panel_tui.rules.errors import InvalidInputError, RightsError, TransitionError
 from panel_tui.store.audit import verify_chain
 from panel_tui.store.db import Store
-from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.read.orm_detail import dispute_detail
@@ -233,13 +233,15 @@ def test_round_trip_into_a_store_that_already_has_disputes(tmp_path: Path) -> No
     assert chain_ok(dst)
 
 
-def test_round_trip_demo(tmp_path: Path) -> None:
-    src = build_demo(str(tmp_path / "demo.db"), disputes=60, seed=7, now=NOW)
-    doc = export_store(src, at=NOW)
+def test_round_trip_demo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The quick reader's tests' demo: built once for both.
+    built_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    src = open_demo_copy(tmp_path_factory, tmp_path / "demo.db", disputes=60, seed=7, now=built_at)
+    doc = export_store(src, at=built_at)
     dst = init_store(str(tmp_path / "b.db"), "admin", "Admin", kind="test")
     result = import_export(dst, "admin", doc)
     assert result.disputes == 60
-    assert disputes_without_refs(export_store(dst, at=NOW)) == disputes_without_refs(doc)
+    assert disputes_without_refs(export_store(dst, at=built_at)) == disputes_without_refs(doc)
     assert chain_ok(dst)
 
 
