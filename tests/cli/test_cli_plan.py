@@ -78,3 +78,21 @@ def test_policy_show_says_the_impact_and_sync_rules_in_words(team: Cli) -> None:
         "(duty_lead, frontline, supervisor)." in out
     )
     assert "the risk raised, makes the plan holder's next synchronisation due at once" in out
+
+
+def test_an_ended_holding_period_asks_for_the_plan_holder_to_be_reconfirmed(team: Cli) -> None:
+    # Where risks change, responsibilities are re-confirmed rather than assumed
+    # [Coordination]: a period that has ended says so until someone holds the plan again.
+    ref = open_dispute(team)
+    team.ok("--as", "duty", "holder", ref, "front", "--period", "7d")
+    assert team.json("show", ref, "--at", "+6d")["plan"]["period_over"] is False
+    assert "HOLDING PERIOD ENDED" not in team.ok("show", ref, "--at", "+6d")
+    assert team.json("show", ref, "--at", "+8d")["plan"]["period_over"] is True
+    assert "! HOLDING PERIOD ENDED" in team.ok("show", ref, "--at", "+8d")
+    # Held with no end, or the dispute over: nothing to re-confirm.
+    team.ok("--as", "duty", "holder", ref, "front")
+    assert team.json("show", ref, "--at", "+30d")["plan"]["period_over"] is False
+    team.ok("--as", "duty", "holder", ref, "sup", "--period", "2d")
+    team.ok("--as", "duty", "withdraw", ref, "--reason", "resolved between the teams")
+    plan = team.json("show", ref, "--at", "+3d")["plan"]
+    assert (plan["holder_login"], plan["period_over"]) == ("sup", False)

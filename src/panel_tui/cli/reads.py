@@ -215,6 +215,8 @@ def plan_line(plan: Any) -> str:
         parts.append(f"next sync {local(plan.next_sync_due)}")
     if plan.sync_overdue:
         parts.append("! SYNC DUE")
+    if plan.period_over:
+        parts.append("! HOLDING PERIOD ENDED: re-confirm the plan holder")
     return " · ".join(parts)
 
 

@@ -125,6 +125,9 @@ class PlanView:
     next_sync_due: datetime | None
     #: live, and the next synchronisation's due time has come: "sync due"
     sync_overdue: bool
+    #: live, and the holding period has ended: nobody has re-confirmed who holds the
+    #: plan (responsibilities are re-confirmed, not assumed [Coordination])
+    period_over: bool = False
 
 
 @dataclass(frozen=True)

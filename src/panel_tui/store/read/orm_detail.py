@@ -249,15 +249,15 @@ def _plan_view(r: _Reading, at: datetime) -> PlanView | None:
     a = r.rows(PlanHolderAssignment, col(PlanHolderAssignment.id).desc()).first()
     if a is None or a.until_at is not None:
         return None
+    live = r.dispute.status in LIVE
     return PlanView(
         holder=r.name(a.person_id),
         holder_login=r.login(a.person_id),
         since=a.from_at,
         period_ends=a.period_ends,
         next_sync_due=a.next_sync_due,
-        sync_overdue=r.dispute.status in LIVE
-        and a.next_sync_due is not None
-        and utc(a.next_sync_due) <= at,
+        sync_overdue=live and a.next_sync_due is not None and utc(a.next_sync_due) <= at,
+        period_over=live and a.period_ends is not None and utc(a.period_ends) <= at,
     )
 
 
