@@ -7,35 +7,15 @@ Everything happens at explicit instants: ``world.now`` is the ledger's clock.
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import backends
 import pytest
-from dispute_forms import valid_form
-from role_store import ADMIN, T0, build_role_store
+from role_store import build_role_store
+from worlds import World, world_copy
 
-from panel_tui.rules.errors import (
-    DomainError,
-    InvalidInputError,
-    NotFoundError,
-    RightsError,
-    StaleWriteError,
-    TransitionError,
-)
 from panel_tui.store.db import Store
-from panel_tui.store.ledger import Ledger
-from panel_tui.store.ledger.admin import Admin
-from panel_tui.store.sqlite_driver import sqlite as sqlite3
-
-#: Refusals by a rule leave one "refused" event; bad input and unknown records none.
-RULE_REFUSALS = (RightsError, TransitionError, StaleWriteError)
-SILENT_REFUSALS = (InvalidInputError, NotFoundError)
 
 
 @pytest.fixture(scope="session")
@@ -43,138 +23,6 @@ def base_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("base") / "base.db"
     build_role_store(path)
     return path
-
-
-@dataclass
-class World:
-    """A store with agencies and people, its clock, and helpers to drive and inspect it."""
-
-    store: Store
-    #: The store's SQLite file, or on a PostgreSQL run its URL (tests/backends.py).
-    path: Path | str
-    now: datetime = T0
-    _ledgers: dict[str, Ledger] = field(default_factory=dict)
-
-    # --- acting -------------------------------------------------------------
-    def ledger(self, login: str) -> Ledger:
-        if login not in self._ledgers:
-            self._ledgers[login] = Ledger(self.store, login, clock=lambda: self.now)
-        return self._ledgers[login]
-
-    def admin(self, login: str = ADMIN) -> Admin:
-        return Admin(self.store, login, clock=lambda: self.now)
-
-    def advance(self, **delta: float) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
-
-    T0 = T0
-
-    @staticmethod
-    def form(**changes: Any) -> dict[str, Any]:
-        return valid_form(**changes)
-
-    def open(self, login: str = "duty_lead", **changes: Any) -> str:
-        return self.ledger(login).open_dispute(valid_form(**changes))
-
-    def review(self, days: int = 30) -> date:
-        return (self.now + timedelta(days=days)).date()
-
-    def to_stage(self, ref: str, stage: int, login: str = "supervisor") -> None:
-        """Escalate ``ref`` up to ``stage`` now (before any clock breaches)."""
-        while self.dispute(ref)["current_stage"] < stage:
-            self.ledger(login).escalate(
-                ref, "moving up", impact="the person waits without agreed support"
-            )
-
-    def decided(self, ref: str) -> None:
-        self.ledger("supervisor").record_decision(
-            ref, "assigned", "MCO has the contract for this", self.review(), receiving_agency="MCO"
-        )
-
-    # --- inspecting (raw sqlite3 or psycopg: independent of the code under test) ----
-    def sql(self, query: str, *args: Any) -> list[sqlite3.Row]:
-        if isinstance(self.path, str):
-            return backends.pg_query(backends.database_of(self.path), query, *args)  # type: ignore[return-value]
-        conn = sqlite3.connect(self.path)
-        conn.row_factory = sqlite3.Row
-        try:
-            return conn.execute(query, args).fetchall()
-        finally:
-            conn.close()
-
-    def dispute(self, ref: str) -> dict[str, Any]:
-        rows = self.sql("SELECT * FROM dispute WHERE ref = ?", ref)
-        assert rows, f"no dispute {ref}"
-        return dict(rows[0])
-
-    def events(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.sql("SELECT * FROM event ORDER BY id")]
-
-    def last_event(self) -> dict[str, Any]:
-        event = self.events()[-1]
-        event["before"] = json.loads(event["before"])
-        event["after"] = json.loads(event["after"])
-        return event
-
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table except the event log."""
-        if isinstance(self.path, str):  # PostgreSQL: rows in no particular order, so sorted
-            tables = [
-                r[0]
-                for r in self.sql(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                    "'panel_tui' AND table_name NOT IN ('event', 'panel_tui_version')"
-                )
-            ]
-            return {
-                t: sorted((tuple(r) for r in self.sql(f'SELECT * FROM "{t}"')), key=repr)
-                for t in tables
-            }
-        tables = [
-            r["name"]
-            for r in self.sql(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT IN ('event', 'alembic_version') AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {
-            t: [tuple(r) for r in self.sql(f'SELECT * FROM "{t}" ORDER BY rowid')] for t in tables
-        }
-
-    def refused(
-        self,
-        error: type[DomainError],
-        attempt: Callable[[], object],
-        *,
-        match: str | None = None,
-        actor: str | None = None,
-        ref: str | None = None,
-    ) -> DomainError:
-        """Run ``attempt``; it must raise ``error``, change nothing, and log as the rules say."""
-        before, events_before = self.snapshot(), self.events()
-        with pytest.raises(error) as info:
-            attempt()
-        err = info.value
-        assert type(err) is error, f"expected exactly {error.__name__}, got {type(err).__name__}"
-        if match is not None:
-            assert match in str(err), f"{match!r} not in {str(err)!r}"
-        assert self.snapshot() == before, "a refused operation changed the store"
-        events = self.events()
-        assert events[: len(events_before)] == events_before, "an existing event changed"
-        added = events[len(events_before) :]
-        if isinstance(err, RULE_REFUSALS):
-            assert [e["action"] for e in added] == ["refused"], added
-            after = json.loads(added[0]["after"])
-            assert after["reason"] == err.message
-            assert isinstance(after["asked"], dict)  # what was refused, not only that it was
-            if actor is not None:
-                assert added[0]["actor"] == actor
-            if ref is not None:
-                assert added[0]["dispute_ref"] == ref
-        else:
-            assert added == [], f"{error.__name__} must write nothing, wrote {added}"
-        return err
 
 
 @pytest.fixture(scope="session")
@@ -190,21 +38,12 @@ def base_store_database() -> Iterator[str]:
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     """The base store, copied for this test: a SQLite file, or on a PostgreSQL run a
     database made from the template (tests marked ``backend`` run on both)."""
-    path: Path | str
     if backends.on_postgres():
-        template = request.getfixturevalue("base_store_database")
-        database = backends.create_database(template)
-        path = backends.database_url(database)
+        source: Path | str = request.getfixturevalue("base_store_database")
     else:
-        path = tmp_path / "store.db"
-        shutil.copyfile(request.getfixturevalue("base_store_file"), path)
-    store = Store.open(str(path))
-    try:
-        yield World(store, path)
-    finally:
-        store.close()
-        if isinstance(path, str):
-            backends.drop_database(database)
+        source = request.getfixturevalue("base_store_file")
+    with world_copy(source, tmp_path) as copied:
+        yield copied
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from worlds import built_once, world_copy
 
 from panel_tui.rules.enums import ClockState
 from panel_tui.store.read.orm_detail import dispute_detail
@@ -55,10 +56,27 @@ def local_zone():
     time.tzset()
 
 
-@pytest.fixture
-def q(world, local_zone):
-    """The queue above; returns the world with ``refs`` mapping letters to references."""
+@pytest.fixture(scope="module")
+def queue_built(request, tmp_path_factory):
+    """The queue above, built once for the module: (its store to copy, letters → refs)."""
     refs: dict[str, str] = {}
+    yield from (
+        (source, refs)
+        for source in built_once(request, tmp_path_factory, lambda world: _build(world, refs))
+    )
+
+
+@pytest.fixture
+def q(queue_built, tmp_path, local_zone):
+    """A copy of the queue above: the world with ``refs`` mapping letters to references."""
+    source, refs = queue_built
+    with world_copy(source, tmp_path) as world:
+        world.now = N
+        world.refs = refs
+        yield world
+
+
+def _build(world, refs: dict[str, str]) -> None:
 
     def opened(letter: str, at: datetime, login: str = "duty_lead", **form) -> str:
         world.now = at
@@ -100,9 +118,6 @@ def q(world, local_zone):
     h = opened("H", N - 2 * D)
     world.now = N - 2 * H
     duty.withdraw(h, "person moved out of the area")
-    world.now = N
-    world.refs = refs
-    return world
 
 
 def page(world, at=N, offset=0, limit=50, **f):
