@@ -228,6 +228,7 @@ def test_a_real_process_says_and_exits_as_the_in_process_runs_do(team: Cli) -> N
         ("agencies", "list", "--format", "json"): 0,
         ("show", "D-1999-0001"): 1,  # refused: no such dispute
         ("queue", "--format", "yaml"): 2,  # argparse's usage error
+        ("demo", "--disputes", "9" * 20): 2,  # argparse's, through our type
         ("--help",): 0,
     }
     for args, code in cases.items():
@@ -239,3 +240,5 @@ def test_a_real_process_says_and_exits_as_the_in_process_runs_do(team: Cli) -> N
             real.stderr,
         ), args
         assert "Traceback" not in real.stderr
+        if code == 2:  # bad usage: one line on stderr, nothing where a script reads results
+            assert real.stdout == "" and len(real.stderr.splitlines()) == 1, real

@@ -46,6 +46,7 @@ def refused(db: Path, *argv: str, stdin: str = "", code: int = 2) -> Run:
     result = run(db, *argv, stdin=stdin)
     assert result.code == code, (argv, result)
     assert "Traceback" not in result.err
+    assert result.out == "", result.out  # no usage lines where a script reads results
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("panel-tui: "), result.err
     assert fingerprint(db) == before
@@ -76,12 +77,16 @@ def test_deeply_nested_json_for_open_and_import(store: Path, tmp_path: Path) -> 
 def test_a_five_thousand_digit_number(store: Path, tmp_path: Path) -> None:
     doc = json.dumps(form()).replace('"P-0042"', "9" * 5000)
     result = refused(store, "--as", "duty", "open", "--json", "-", stdin=doc)
-    assert "4300 digits" in result.err
+    # Our words, not Python's ("Exceeds the limit (4300 digits) for integer string ...").
+    assert "a number of more than 4,300 digits (no field takes one)" in result.err
+    assert "Exceeds" not in result.err and "conversion" not in result.err
     path = tmp_path / "big.json"
     path.write_text('{"version": ' + "9" * 5000 + "}")
-    refused(store, "import", str(path))
-    refused(store, "queue", "--limit", "9" * 5000)
-    refused(store, "queue", "--stage", "9" * 5000)
+    assert "more than 4,300 digits" in refused(store, "import", str(path)).err
+    for option in ("--limit", "--stage"):
+        result = refused(store, "queue", option, "9" * 5000)
+        assert "'99999999999999999999' is not from" in result.err  # quoted short
+        assert len(result.err) < 200, result.err
 
 
 @pytest.mark.backend

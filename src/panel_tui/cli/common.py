@@ -70,8 +70,12 @@ def parse_json(text: str, field: str) -> Any:
         raise InvalidInputError(
             f"not accepted: JSON nested deeper than {MAX_JSON_DEPTH} levels", field=field
         ) from None
-    except ValueError as exc:  # a number of more than 4,300 digits
-        raise InvalidInputError(f"not accepted: {str(exc).split(';')[0]}", field=field) from None
+    except ValueError:  # Python's limit on int(): a number of more than 4,300 digits
+        raise InvalidInputError(
+            f"not accepted: a number of more than {sys.get_int_max_str_digits():,} digits "
+            "(no field takes one)",
+            field=field,
+        ) from None
     if _depth(data) > MAX_JSON_DEPTH:
         raise InvalidInputError(
             f"not accepted: JSON nested deeper than {MAX_JSON_DEPTH} levels", field=field

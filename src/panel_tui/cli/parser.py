@@ -30,10 +30,11 @@ else a file in your user data directory."""
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Bad usage is one line on stderr, exit 2, like any bad input: argparse's usage
+        lines went to stdout, where a script reads results (``COMMAND --help`` has them)."""
         from panel_tui.cli.output import error
 
-        self.print_usage()
-        error(message)  # what was typed is quoted: escaped, on one line
+        error(f"{message} (see `{self.prog} --help`)")  # what was typed: escaped, one line
         self.exit(2)
 
 
@@ -535,7 +536,11 @@ def _read_commands(c: _Commands) -> None:
         "--agency", action="append", metavar="CODE", help="an agency involved; may be repeated"
     )
     p.add_argument(
-        "--stage", action="append", type=int, choices=range(5), help="the rung; may be repeated"
+        "--stage",
+        action="append",
+        type=whole(0, 4),
+        metavar="0-4",
+        help="the rung; may be repeated",
     )
     p.add_argument(
         "--risk", action="append", choices=[r.value for r in Risk], help="may be repeated"
