@@ -32,7 +32,8 @@ def _open(cli: Cli, **changes: object) -> str:
 def test_responding_agencies_come_back_in_one_order(team: Cli) -> None:
     ref = _open(team, responding_agencies=["HSG", "ACU", "MCO"])
     shown = team.json("show", ref)
-    assert shown["responding_agencies"] == ["MCO", "HSG", "ACU"]  # by agency, as added
+    # In the order they were named (read.orm_detail.named_order), whatever the rows' order.
+    assert shown["responding_agencies"] == ["HSG", "ACU", "MCO"]
 
 
 def test_the_search_is_case_blind_in_every_script_on_postgresql(team: Cli) -> None:
