@@ -2,8 +2,10 @@
 
 Screens live in ``screens/``; this module wires them to the store. Live
 refresh polls ``Store.data_version()`` in a thread worker and tells every
-screen on the stack when another connection committed; a slower timer tells
-them to re-evaluate their clocks.
+screen on the stack when another connection committed (on PostgreSQL a
+listener hears each commit at once, store/pg_listen.py, and polling is only
+its fallback while it reconnects); a slower timer tells them to re-evaluate
+their clocks.
 
 Started from the command line on a store that needs no migration, the app
 paints the queue's first page from a quick sqlite3 read (``store/read/sqlite3_queue.py``)
@@ -15,6 +17,7 @@ needs the store waits for that one opening.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -46,6 +49,7 @@ if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see abov
     from panel_tui.screens.shift import ShiftStartScreen
     from panel_tui.store.db import Store
     from panel_tui.store.ledger import Ledger
+    from panel_tui.store.pg_listen import EventListener
     from panel_tui.store.read.people_models import PersonView
 
 
@@ -126,6 +130,7 @@ class PanelApp(OrderedKeys):
         self.person: PersonView | None = None
         self._policy: Policy | None = None
         self._data_version: int | None = None
+        self._listener: EventListener | None = None  # PostgreSQL: LISTEN, not polling
         freeze_once("imports")
         self._detail: Screen | None = None  # the one DisputeScreen, kept between disputes
         self._shift_screen: ShiftStartScreen | None = None  # likewise, the shift-start view
@@ -250,6 +255,7 @@ class PanelApp(OrderedKeys):
             # Normally the first page's arrival starts the opening; this is the fallback.
             self.set_timer(1.0, self._begin_opening)
         self.set_interval(self.settings.poll_seconds, self._poll, name="poll")
+        self._listen()
         self.set_interval(self.settings.clock_seconds, self._tick, name="clocks")
 
     def _warn_if_not_a_user(self) -> None:
@@ -428,7 +434,27 @@ class PanelApp(OrderedKeys):
 
     # --- live refresh -----------------------------------------------------------------
     def _poll(self) -> None:
+        self._listen()
+        if self._listener is not None and self._listener.listening:
+            return  # PostgreSQL's notifications bring the changes; polling is the fallback
         self._check_data_version()
+
+    def _listen(self) -> None:
+        """On PostgreSQL, once the store is open: a listener for other terminals' commits."""
+        if self._listener is None and self._stores.is_open and self.store.is_postgres:
+            from panel_tui.store.pg_listen import EventListener
+
+            self._listener = EventListener(self.store.engine, self._changed_elsewhere)
+            self._listener.start()
+
+    def _changed_elsewhere(self) -> None:
+        """From the listener's thread: check now (the check reads ``max(id)`` once)."""
+        with contextlib.suppress(RuntimeError):  # the app has already stopped
+            self.call_from_thread(self._check_data_version)
+
+    def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _check_data_version(self) -> None:

@@ -35,6 +35,7 @@ REVISIONS: tuple[str, ...] = (
     "0009_queue_indexes",
     "0010_event_action_index",
     "0011_plan_sync_consent",
+    "0012_pg_event_notify",
 )
 HEAD = REVISIONS[-1]
 
