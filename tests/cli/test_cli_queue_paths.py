@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cli_helpers import Cli
+from demo_cache import demo_copy
 
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
@@ -39,9 +40,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     home = tmp_path_factory.mktemp("queue-paths")
     env = dict(os.environ, XDG_DATA_HOME=str(home / "data"), NO_COLOR="1", COLUMNS="200")
     env.pop("PANEL_TUI_DB", None)
-    cli = Cli(home / "demo.db", env)
-    cli.ok("demo", "--no-ui")
-    return cli
+    # The demo the store tests read too, built once per run (the same build as `demo`).
+    built_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    db = demo_copy(tmp_path_factory, home / "demo.db", disputes=60, seed=7, now=built_at)
+    return Cli(db, env)
 
 
 @pytest.fixture(scope="module")
