@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -31,9 +32,23 @@ def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return config
 
 
+@pytest.fixture(scope="session")
+def built_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixed store, built once per worker (about 40 ledger operations and a migration)."""
+    path = tmp_path_factory.mktemp("built") / "s.db"
+    build_store(path).close()
+    assert not Path(f"{path}-wal").exists()  # one file: closing merged the WAL
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    built = build_store(tmp_path / "store" / "s.db")
+def store(tmp_path: Path, built_store_file: Path) -> Store:
+    """A copy of the fixed store for this test, where the store would be made."""
+    folder = tmp_path / "store"
+    folder.mkdir(mode=0o700)
+    path = folder / "s.db"
+    shutil.copy(built_store_file, path)  # its mode bits too
+    built = Store.open(str(path))
     yield built
     built.close()
 
