@@ -191,6 +191,13 @@ def world_copy(source: Path | str, folder: Path, *, keep: bool = False) -> Itera
             backends.drop_database(backends.database_of(path))
 
 
+def base_source(request: pytest.FixtureRequest) -> Path | str:
+    """The session's base store: its SQLite file, or on a PostgreSQL run its template."""
+    if backends.on_postgres():
+        return str(request.getfixturevalue("base_store_database"))
+    return Path(request.getfixturevalue("base_store_file"))
+
+
 def built_once(
     request: pytest.FixtureRequest,
     factory: pytest.TempPathFactory,
@@ -198,13 +205,34 @@ def built_once(
 ) -> Iterator[Path | str]:
     """For a module-scoped fixture: the base store with ``build`` run on it once, as a
     source for ``world_copy`` (a SQLite file, or a template database's name)."""
-    if backends.on_postgres():
-        base = request.getfixturevalue("base_store_database")
-    else:
-        base = request.getfixturevalue("base_store_file")
-    with world_copy(base, factory.mktemp("built"), keep=True) as world:
-        build(world)
-        source = world.path if not backends.on_postgres() else backends.database_of(str(world.path))
-    yield source
-    if backends.on_postgres():
-        backends.drop_database(str(source))
+    situations = Situations(base_source(request), factory)
+    try:
+        yield situations.source(build)[0]
+    finally:
+        situations.drop()
+
+
+class Situations:
+    """Situations built once on copies of the base store, each kept as a source for
+    ``world_copy``: ``source(build)`` runs ``build(world)`` the first time it is asked
+    for and gives (the source, what ``build`` returned) from then on."""
+
+    def __init__(self, base: Path | str, factory: pytest.TempPathFactory) -> None:
+        self.base = base
+        self.factory = factory
+        self._built: dict[Callable[[World], Any], tuple[Path | str, Any]] = {}
+
+    def source(self, build: Callable[[World], Any]) -> tuple[Path | str, Any]:
+        if build not in self._built:
+            with world_copy(self.base, self.factory.mktemp("situation"), keep=True) as world:
+                made = build(world)
+                path = world.path
+            source = backends.database_of(path) if isinstance(path, str) else path
+            self._built[build] = (source, made)
+        return self._built[build]
+
+    def drop(self) -> None:
+        """On a PostgreSQL run, drop the template databases (files go with the run)."""
+        for source, _ in self._built.values():
+            if isinstance(source, str):
+                backends.drop_database(source)

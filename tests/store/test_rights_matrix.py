@@ -9,9 +9,11 @@ person here is of CBH) as receiving. Other rungs and agencies: test_rungs.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from worlds import Situations, World, base_source, world_copy
 
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import RightsError
@@ -208,9 +210,25 @@ def test_the_shipped_policy_grants_what_domain_md_says() -> None:
 
 @pytest.mark.parametrize("role", sorted(KNOWN_ROLES))
 @pytest.mark.parametrize("action", list(Action), ids=[a.value for a in Action])
-def test_role_may_or_may_not_take_action_through_the_store(world, action, role) -> None:
+def test_role_may_or_may_not_take_action_through_the_store(
+    situations: Situations, tmp_path: Path, action: Action, role: str
+) -> None:
     setup, attempt = CASES[action]
-    ref = setup(world)
+    source, ref = situations.source(setup)  # each situation built once, copied per role
+    with world_copy(source, tmp_path) as world:
+        _attempt(world, action, role, attempt, ref)
+
+
+@pytest.fixture(scope="module")
+def situations(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Situations]:
+    made = Situations(base_source(request), tmp_path_factory)
+    yield made
+    made.drop()
+
+
+def _attempt(world: World, action: Action, role: str, attempt: Attempt, ref: str | None) -> None:
     world.advance(minutes=1)
     if role in EXPECTED[action]:
         attempt(world, role, ref)
