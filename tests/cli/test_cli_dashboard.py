@@ -51,3 +51,25 @@ def test_the_panel_chair_assigns_interim_cover(team: Cli) -> None:
     ]
     refused = team("--as", "pm", "cover", ref, "--provider", "CBH", "--level", "daily call")
     assert refused.returncode == 1 and "may not assign interim cover" in refused.stderr
+
+
+@pytest.mark.backend
+def test_the_report_counts_the_weekly_exceptions(team: Cli) -> None:
+    # [Leadership]: executives review missing information and unclear responsibility.
+    present = {k: {"present": True} for k in ("contact_history", "risk_screen",
+                                               "service_plan", "engagement_attempts")}  # fmt: skip
+    lacking = open_dispute(team, person_ref="P-0001")  # the form's service plan is absent
+    held = open_dispute(team, person_ref="P-0002", evidence=present)
+    gone = open_dispute(team, person_ref="P-0003")
+    team.ok("--as", "duty", "holder", held, "front")
+    team.ok("--as", "duty", "withdraw", gone, "--reason", "resolved between the teams")
+
+    def exceptions() -> dict:
+        return team.json("report", "--days", "7", "--at", "+1m")["exceptions"]
+
+    assert exceptions() == {"missing_evidence": 1, "no_plan_holder": 1}
+    table = team.ok("report", "--days", "7", "--at", "+1m", "--format", "md")
+    assert "minimum information missing: 1; no plan holder named: 1" in table
+    team.ok("--as", "front", "evidence", lacking, "service_plan", "--present")
+    team.ok("--as", "duty", "holder", lacking, "front")
+    assert exceptions() == {"missing_evidence": 0, "no_plan_holder": 0}

@@ -56,6 +56,9 @@ def test_example_1_a_hospital_interface_for_unsafe_discharge(walk) -> None:  # n
     assert weekly["by_agency_pair"] == [{"raising": "HOSP", "responding": "CBH", "count": 2}]
     assert weekly["breaches_by_stage"][0]["breached"] == 1
     assert weekly["repeat_disputes"]["top"] == [{"person_ref": "P-0042", "disputes": 2}]
+    # (Found by this walk: the report had no count of missing information or of
+    # disputes nobody holds; the second referral lacks both.)
+    assert weekly["exceptions"] == {"missing_evidence": 1, "no_plan_holder": 1}
     assert walk.queue("--agency", "HOSP") == [again]
     walk.verify()
 

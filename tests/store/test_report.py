@@ -256,7 +256,11 @@ def test_outputs(store: Store) -> None:
     assert ["by_type", "funding", "2"] in rows
     assert ["interim_cover", "rate", "0.4"] in rows
     assert ["recurring_theme", "who pays for act", "3"] in rows
+    # C and D are still open: neither has a plan holder; neither lacks evidence.
+    assert data["exceptions"] == {"missing_evidence": 0, "no_plan_holder": 2}
+    assert ["exceptions", "no_plan_holder", "2"] in rows
     md = report_markdown(r)
+    assert "minimum information missing: 0; no plan holder named: 2" in md
     assert "| CBH | MCO | 2 |" in md
     assert "stalled disputes: 3 of 5" in md
     assert "median 30.0 h" in md

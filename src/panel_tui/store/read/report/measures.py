@@ -34,6 +34,7 @@ from panel_tui.store.models import (
     Dispute,
     DisputeAgency,
     Event,
+    EvidenceItem,
     InterimCover,
     ProvisionalPackage,
     StageRecord,
@@ -44,6 +45,7 @@ from panel_tui.store.read.report.model import (
     AgencyPair,
     Count,
     DayCount,
+    Exceptions,
     Liaison,
     OversightReport,
     Provisional,
@@ -286,6 +288,24 @@ def _reviews(c: _Cohort) -> Reviews:
     )
 
 
+def _exceptions(c: _Cohort) -> Exceptions:
+    """The cohort's live disputes missing minimum information, or without a plan holder."""
+    d = Dispute
+    live = col(d.status).in_((Status.OPEN.value, Status.DECIDED.value))
+    absent = (
+        select(col(EvidenceItem.id))
+        .where(col(EvidenceItem.dispute_id) == col(d.id), col(EvidenceItem.present).is_(False))
+        .exists()
+    )
+    missing, unheld = c.session.execute(
+        select(
+            func.sum(case((absent, 1), else_=0)),
+            func.sum(case((col(d.plan_holder_id).is_(None), 1), else_=0)),
+        ).where(c.in_period, live)
+    ).one()
+    return Exceptions(missing_evidence=int(missing or 0), no_plan_holder=int(unheld or 0))
+
+
 def _liaison(c: _Cohort) -> Liaison:
     """The cohort's disputes referred to commissioner liaison by ``at``, and still with it."""
     sr, at_ = StageRecord, c.at_
@@ -420,6 +440,7 @@ def oversight_report(
             sample_seed=seed,
             audit_sample=(),
             reviews=_reviews(c),
+            exceptions=_exceptions(c),
         )
         sample_refs = _audit_sample_refs(c, sample_size, seed)
     # Each sampled dispute in full, in a read of its own (as before: after this one).

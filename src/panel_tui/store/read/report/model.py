@@ -89,6 +89,16 @@ class Liaison:
 
 
 @dataclass(frozen=True)
+class Exceptions:
+    """The cohort's live disputes an executive's weekly exception review looks for
+    [Leadership]: minimum information still missing (an evidence item absent), and
+    nobody named to hold the plan (unclear responsibility)."""
+
+    missing_evidence: int = 0
+    no_plan_holder: int = 0
+
+
+@dataclass(frozen=True)
 class Reviews:
     """The cohort's reviews: due at ``at`` (today or before), and what brought them on."""
 
@@ -136,3 +146,4 @@ class OversightReport:
     sample_seed: int
     audit_sample: tuple[DisputeDetail, ...]
     reviews: Reviews = Reviews()
+    exceptions: Exceptions = Exceptions()

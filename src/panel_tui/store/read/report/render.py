@@ -88,6 +88,11 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             "conversion_rate": _round(r.provisional.conversion_rate, 4),
         },
         "liaison": {"referred": r.liaison.referred, "waiting": r.liaison.waiting},
+        # The weekly exception review [Leadership]: live disputes of the period.
+        "exceptions": {
+            "missing_evidence": r.exceptions.missing_evidence,
+            "no_plan_holder": r.exceptions.no_plan_holder,
+        },
         "reviews": {
             "due": r.reviews.due,
             "triggers": r.reviews.triggers,
@@ -140,6 +145,7 @@ def report_rows(r: OversightReport) -> list[tuple[str, str, str]]:
         "provisional",
         "liaison",
         "reviews",
+        "exceptions",
     ):
         rows += [(measure, k, "" if v is None else str(v)) for k, v in j[measure].items()]
     for b in r.breaches_by_stage:
@@ -232,6 +238,11 @@ def report_markdown(r: OversightReport) -> str:
         "",
         f"- referred to commissioner liaison: {r.liaison.referred}, "
         f"still with the liaison: {r.liaison.waiting}",
+        "",
+        "## Exceptions (open disputes)",
+        "",
+        f"- minimum information missing: {r.exceptions.missing_evidence}; "
+        f"no plan holder named: {r.exceptions.no_plan_holder}",
         "",
         "## Repeat disputes for the same person",
         "",
