@@ -348,7 +348,8 @@ def _interim_commands(c: _Commands) -> None:
 
 
 def _review_commands(c: _Commands) -> None:
-    """Funded pathways, review triggers and reviews: what follows a package or decision."""
+    """Funded pathways, review triggers, reviews and re-rated risk: what follows a package
+    or a decision, and what brings a review forward."""
     from panel_tui.cli import writes
 
     p = c.command(
@@ -390,11 +391,6 @@ def _review_commands(c: _Commands) -> None:
     following.add_argument("--no-next", action="store_true", help="no further review")
     _write(p)
 
-
-def _decision_commands(c: _Commands) -> None:
-    """Deciding, accepting or withdrawing: how a dispute ends."""
-    from panel_tui.cli import writes
-
     p = c.command(
         "rerate",
         writes.cmd_rerate,
@@ -408,6 +404,11 @@ def _decision_commands(c: _Commands) -> None:
     _one_of(p, "--risk", [r.value for r in Risk], "the new risk level")
     p.add_argument("--note", required=True, help="why the risk changed")
     _write(p)
+
+
+def _decision_commands(c: _Commands) -> None:
+    """Deciding, accepting or withdrawing: how a dispute ends."""
+    from panel_tui.cli import writes
 
     p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
     p.add_argument("ref")
@@ -424,11 +425,6 @@ def _decision_commands(c: _Commands) -> None:
     p.add_argument("--final", action="store_true", help="the named authority's determination")
     _write(p)
 
-
-def _plan_commands(c: _Commands) -> None:
-    """Notes, the plan holder, synchronisations and consent: the record kept meanwhile."""
-    from panel_tui.cli import writes
-
     p = c.command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
     p.add_argument("ref")
     p.add_argument(
@@ -443,6 +439,11 @@ def _plan_commands(c: _Commands) -> None:
     p.add_argument("ref")
     p.add_argument("--reason", required=True, help="why it is withdrawn (at least 5 characters)")
     _write(p)
+
+
+def _plan_commands(c: _Commands) -> None:
+    """Notes, the plan holder, synchronisations and consent: the record kept meanwhile."""
+    from panel_tui.cli import writes
 
     p = c.command("note", writes.cmd_note, "add a note")
     p.add_argument("ref")
@@ -581,7 +582,8 @@ def _read_commands(c: _Commands) -> None:
 
 
 def _oversight_commands(c: _Commands) -> None:
-    """Reports for oversight: measures, alerts, export and import."""
+    """What goes out of the store and comes in: reports, the handover note, alerts,
+    export, copies and imports."""
     from panel_tui.cli import docs, shift, transfer
 
     p = c.command("report", transfer.cmd_report, "oversight measures for a period")
