@@ -469,9 +469,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import time
-
-    from panel_tui.store.demo import DEMO_LOGIN, build_demo
 
     if args.db and "://" in args.db:
         return _demo_postgres(args)
@@ -495,32 +492,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-
-    def progress(message: str) -> None:
-        sys.stderr.write(f"  {message}\n")
-
-    store = build_demo(
-        str(target),
-        disputes=args.disputes,
-        seed=args.seed,
-        progress=progress if args.disputes > 1000 else None,
-    )
-    elapsed = time.perf_counter() - started
-    sys.stderr.write(f"demo store with {args.disputes} disputes at {target} ({elapsed:.1f} s)\n")
-    if args.no_ui:
-        return 0
-    from panel_tui.cli.app_launch import run
-
-    return run(store, args.as_login or DEMO_LOGIN, demo=True)
+    return _build_demo(args, str(target), shown=str(target))
 
 
 def _demo_postgres(args: argparse.Namespace) -> int:
     """The demo in a PostgreSQL database: an empty one, or a demo store to --rebuild."""
-    import time
 
     from panel_tui.store import postgres
-    from panel_tui.store.demo import DEMO_LOGIN, build_demo
     from panel_tui.store.demo.pg_target import clear_demo, holds
     from panel_tui.store.engine import to_url
 
@@ -543,13 +521,23 @@ def _demo_postgres(args: argparse.Namespace) -> int:
 
             return open_app(argparse.Namespace(db=url, as_login=args.as_login))
         clear_demo(url)
+    return _build_demo(args, url, shown=shown)
+
+
+def _build_demo(args: argparse.Namespace, target: str, *, shown: str) -> int:
+    """Build the demo at ``target`` (named ``shown``: a URL without its password), say how
+    long it took, and open it unless --no-ui. A big demo reports its progress."""
+    import time
+
+    from panel_tui.store.demo import DEMO_LOGIN, build_demo
+
     started = time.perf_counter()
 
     def progress(message: str) -> None:
         sys.stderr.write(f"  {message}\n")
 
     store = build_demo(
-        url,
+        target,
         disputes=args.disputes,
         seed=args.seed,
         progress=progress if args.disputes > 1000 else None,
