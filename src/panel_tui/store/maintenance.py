@@ -88,6 +88,16 @@ class DoctorReport:
     ) -> None:
         self.findings.append(Finding(name, value, ok, advice, serious))
 
+    def add_revision(self, revision: str | None, behind: str) -> None:
+        """The store's schema revision against this panel-tui's; ``behind`` says what to do."""
+        current = revision == HEAD
+        self.add(
+            "schema",
+            f"revision {revision} (this panel-tui: {HEAD})",
+            current,
+            "" if current else behind,
+        )
+
 
 def chain_findings(report: DoctorReport, connection: Connection) -> None:
     """The audit chain and the records rebuilt from the events (SQLite or PostgreSQL)."""
@@ -143,12 +153,7 @@ def doctor(path: Path) -> DoctorReport:
     except StoreError as exc:
         report.add("schema", "unreadable", False, str(exc))
         return report
-    report.add(
-        "schema",
-        f"revision {revision} (this panel-tui: {HEAD})",
-        revision == HEAD,
-        "" if revision == HEAD else "the store will be migrated (after a backup) when opened",
-    )
+    report.add_revision(revision, "the store will be migrated (after a backup) when opened")
     conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]

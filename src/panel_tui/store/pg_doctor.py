@@ -15,7 +15,6 @@ from sqlalchemy.exc import DatabaseError
 
 from panel_tui.store import postgres
 from panel_tui.store.maintenance import DoctorReport, chain_findings
-from panel_tui.store.migrate import HEAD
 
 #: The oldest server the store is tested on (README: Running a shared PostgreSQL store).
 MIN_SERVER = 150000
@@ -36,12 +35,7 @@ def doctor_postgres(url: str) -> DoctorReport:
             if revision is None:
                 report.add("schema", "no store in this database", False, "create it with init")
                 return report
-            report.add(
-                "schema",
-                f"revision {revision} (this panel-tui: {HEAD})",
-                revision == HEAD,
-                "" if revision == HEAD else "its owner migrates it with `panel-tui init --db URL`",
-            )
+            report.add_revision(revision, "its owner migrates it with `panel-tui init --db URL`")
             _roles(report, connection)
             _guards(report, connection)
             chain_findings(report, connection)
@@ -75,10 +69,7 @@ def _roles(report: DoctorReport, connection: Connection) -> None:
     apps = sorted(r for r in writers if r != owner)
     report.add("roles", f"owner {owner}; app roles: {', '.join(apps) or 'none'}")
     changers = sorted(
-        r
-        for privilege in CHANGES
-        for r in _roles_that_may(connection, privilege)
-        if r != owner
+        r for privilege in CHANGES for r in _roles_that_may(connection, privilege) if r != owner
     )
     report.add(
         "privileges",
@@ -95,9 +86,7 @@ def _roles(report: DoctorReport, connection: Connection) -> None:
         "connected as",
         f"{me}" + (" (a superuser)" if superuser else " (the owner)" if me == owner else ""),
         everyday,
-        ""
-        if everyday
-        else "everyday use connects as an app role, which cannot unguard the chain",
+        "" if everyday else "everyday use connects as an app role, which cannot unguard the chain",
         serious=False,
     )
 
