@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from cli_helpers import form
+
 
 def test_example_1_a_coordinator_who_owns_the_plan_not_just_attends(walk) -> None:  # noqa: ANN001
     ref = walk.open(dispute_type="capacity", risk="medium", responding_agencies=["HOU", "MCO"])
@@ -82,7 +84,7 @@ def test_example_2_one_referral_routed_once_and_confirmed(walk) -> None:  # noqa
 def test_example_3_consent_and_lawful_sharing_from_the_point_of_entry(walk) -> None:  # noqa: ANN001
     # The process cannot proceed without documented consent or a lawful basis.
     no_basis = walk.cli("--as", "cbh_duty", "open", "--json", "-",
-                        stdin=json.dumps({**_form(), "consent_basis": ""}))  # fmt: skip
+                        stdin=json.dumps(form(consent_basis="")))  # fmt: skip
     assert no_basis.returncode == 2 and walk.queue() == []
     ref = walk.open(consent_basis="consent signed at intake 2026-11-01")
     # The scope: consent status, participating agencies, purpose, review date.
@@ -119,9 +121,3 @@ def test_example_3_consent_and_lawful_sharing_from_the_point_of_entry(walk) -> N
     assert walk.refused("cbh_duty", "consent", ref, "--agencies", "CBH", "--purpose",
                         "care coordination", "--review", "+30").returncode == 1  # fmt: skip
     walk.verify()
-
-
-def _form() -> dict[str, object]:
-    from cli_helpers import form
-
-    return form()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
+
+from cli_helpers import form
 
 
 def _refusals(walk: Any, ref: str) -> list[tuple[str, str]]:
@@ -20,8 +23,9 @@ def _refusals(walk: Any, ref: str) -> list[tuple[str, str]]:
 def test_example_1_interface_rules_for_an_eligibility_and_acceptance_dispute(walk) -> None:  # noqa: ANN001
     # The interface rules say what minimum evidence a referral needs: a form without
     # its problem statement is bad input, and nothing is written.
-    bad = walk.cli("--as", "cbh_duty", "open", "--json", "-", stdin='{"dispute_type": "x"}')
-    assert bad.returncode == 2 and walk.queue() == []
+    incomplete = json.dumps(form(problem_statement=""))
+    bad = walk.cli("--as", "cbh_duty", "open", "--json", "-", stdin=incomplete)
+    assert bad.returncode == 2 and "problem" in bad.stderr and walk.queue() == []
     ref = walk.open(
         dispute_type="eligibility", risk="medium", responding_agencies=["MCO"],
         rule_conflict="Criterion 4.2: recent admission",
