@@ -258,141 +258,157 @@ class RowMaker:
                 self._set("interimcover", cover, active=0)
 
     def _step(self, d: dict[str, Any], step: Step) -> None:
-        a, at, actor_id, did, row = (
-            step.args,
-            step.at,
-            self.people[step.actor][0],
-            d["id"],
-            d["row"],
-        )
-        if step.kind == "escalate":
-            entered, due_at = _time(row["stage_entered_at"]), _parse(row["current_due_at"])
-            clock = clock_state(self.policy, entered=entered, due=due_at, now=at)
-            before = {
-                "stage": row["current_stage"],
-                "status": row["status"],
-                "clock": clock.state.value,
-                "due_at": due_at,
-            }
-            current = self._open_stage()
-            if current["left_at"] is None:
-                self._set("stagerecord", current, left_at=as_stored(at))
-            target = row["current_stage"] + 1
-            window = self.windows[d["risk"], target]
-            due = at + window if window is not None else None
-            breach, note = a["breach_reason"].strip() or None, a["note"].strip() or None
-            self._insert(
-                "stagerecord",
-                dispute_id=did,
-                stage=target,
-                entered_at=as_stored(at),
-                due_at=as_stored(due),
-                entered_by_id=actor_id,
-                breach_reason=breach,
-                escalation_note=note,
-                impact=a["impact"],
-            )
-            self._set(
-                "dispute",
-                row,
-                status=Status.OPEN.value,
-                current_stage=target,
-                stage_entered_at=as_stored(at),
-                current_due_at=as_stored(due),
-            )
-            after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
-            after["package_escalated"] = None  # the bulk path starts no packages
-            after["impact"] = a["impact"]
-            self._event(d, step, "escalate", before["stage"], before=before, after=after)
-        elif step.kind == "cover":
-            covers = self.made.get("interimcover", {}).values()
-            previous = [c["provider_agency_id"] for c in covers if c["active"]]
-            self._end_cover()
-            self._insert(
-                "interimcover",
-                dispute_id=did,
-                provider_agency_id=self.agencies[a["provider"]],
-                support_level=a["level"],
-                starts_at=as_stored(at),
-                review_at=as_stored(a["review_at"]),
-                assigned_by_id=actor_id,
-                assigned_at=as_stored(at),
-                active=1,
-                version=1,
-            )
-            review_before = row.get("review_due_on")
-            review = min(filter(None, (_day(review_before), local_date(a["review_at"]))))
-            self._set("dispute", row, status=row["status"], review_due_on=review.isoformat())
-            after = {"provider": a["provider"], "support_level": a["level"]}
-            after["review_at"] = a["review_at"]
-            after["review_due_on"] = review
-            self._event(
-                d,
-                step,
-                "assign_cover",
-                row["current_stage"],
-                before={"covers": previous, "review_due_on": _day(review_before)},
-                after=after,
-            )
-        elif step.kind == "plan_holder":
-            before = {"plan_holder_id": row["plan_holder_id"]}
-            for held in self.made.get("planholderassignment", {}).values():
-                if held["until_at"] is None:
-                    self._set("planholderassignment", held, until_at=as_stored(at))
-            holder = self.people[a["login"]][0]
-            self._insert(
-                "planholderassignment",
-                dispute_id=did,
-                person_id=holder,
-                assigned_by_id=actor_id,
-                from_at=as_stored(at),
-            )
-            self._set("dispute", row, plan_holder_id=holder)
-            after = {"plan_holder": a["login"], "period_ends": None, "next_sync_due": None}
-            self._event(
-                d, step, "assign_plan_holder", row["current_stage"], before=before, after=after
-            )
-        elif step.kind == "decision":
-            self._decision(d, step)
-        elif step.kind == "accept":
-            self._insert(
-                "acceptance",
-                dispute_id=did,
-                decision_id=d["decision"],
-                accepted_by_id=actor_id,
-                start_plan=a["start_plan"],
-                start_date=a["start_date"].isoformat(),
-                at=as_stored(at),
-            )
-            self._end_cover()
-            self._set("dispute", row, status=Status.CLOSED.value, resolved_at=as_stored(at))
-            after = {
-                "status": row["status"],
-                "start_plan": a["start_plan"],
-                "start_date": a["start_date"],
-                "decision": d["decision"],
-                "packages_converted": [],
-            }
-            before = {"status": Status.DECIDED.value}
-            self._event(
-                d, step, "confirm_acceptance", row["current_stage"], before=before, after=after
-            )
-        elif step.kind == "withdraw":
-            before = {"status": row["status"], "stage": row["current_stage"]}
-            changes = self._stop_clock(d, at)
-            self._end_cover()
-            self._set(
-                "dispute",
-                row,
-                status=Status.WITHDRAWN.value,
-                withdrawn_reason=a["reason"],
-                resolved_at=as_stored(at),
-                **changes,
-            )
-            after = {"status": row["status"], "reason": a["reason"]}
-            self._event(d, step, "withdraw", row["current_stage"], before=before, after=after)
-        else:  # pragma: no cover - the bulk planner makes no other steps
+        write = {
+            "escalate": self._escalate,
+            "cover": self._cover,
+            "plan_holder": self._plan_holder,
+            "decision": self._decision,
+            "accept": self._accept,
+            "withdraw": self._withdraw,
+        }.get(step.kind)
+        if write is None:  # pragma: no cover - the bulk planner makes no other steps
             raise ValueError(f"the bulk path cannot write a {step.kind} step")
+        write(d, step)
+
+    def _parts(self, d: dict[str, Any], step: Step) -> tuple[Any, datetime, int, int, Any]:
+        """What every step reads: its arguments, its time, the actor's id, the dispute's id
+        and its row."""
+        return step.args, step.at, self.people[step.actor][0], d["id"], d["row"]
+
+    def _escalate(self, d: dict[str, Any], step: Step) -> None:
+        """Up one rung: the stage left, the next entered with its window."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        entered, due_at = _time(row["stage_entered_at"]), _parse(row["current_due_at"])
+        clock = clock_state(self.policy, entered=entered, due=due_at, now=at)
+        before = {
+            "stage": row["current_stage"],
+            "status": row["status"],
+            "clock": clock.state.value,
+            "due_at": due_at,
+        }
+        current = self._open_stage()
+        if current["left_at"] is None:
+            self._set("stagerecord", current, left_at=as_stored(at))
+        target = row["current_stage"] + 1
+        window = self.windows[d["risk"], target]
+        due = at + window if window is not None else None
+        breach, note = a["breach_reason"].strip() or None, a["note"].strip() or None
+        self._insert(
+            "stagerecord",
+            dispute_id=did,
+            stage=target,
+            entered_at=as_stored(at),
+            due_at=as_stored(due),
+            entered_by_id=actor_id,
+            breach_reason=breach,
+            escalation_note=note,
+            impact=a["impact"],
+        )
+        self._set(
+            "dispute",
+            row,
+            status=Status.OPEN.value,
+            current_stage=target,
+            stage_entered_at=as_stored(at),
+            current_due_at=as_stored(due),
+        )
+        after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
+        after["package_escalated"] = None  # the bulk path starts no packages
+        after["impact"] = a["impact"]
+        self._event(d, step, "escalate", before["stage"], before=before, after=after)
+
+    def _cover(self, d: dict[str, Any], step: Step) -> None:
+        """Interim cover: the active one ended, the new one in force, the review brought forward."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        covers = self.made.get("interimcover", {}).values()
+        previous = [c["provider_agency_id"] for c in covers if c["active"]]
+        self._end_cover()
+        self._insert(
+            "interimcover",
+            dispute_id=did,
+            provider_agency_id=self.agencies[a["provider"]],
+            support_level=a["level"],
+            starts_at=as_stored(at),
+            review_at=as_stored(a["review_at"]),
+            assigned_by_id=actor_id,
+            assigned_at=as_stored(at),
+            active=1,
+            version=1,
+        )
+        review_before = row.get("review_due_on")
+        review = min(filter(None, (_day(review_before), local_date(a["review_at"]))))
+        self._set("dispute", row, status=row["status"], review_due_on=review.isoformat())
+        after = {"provider": a["provider"], "support_level": a["level"]}
+        after["review_at"] = a["review_at"]
+        after["review_due_on"] = review
+        self._event(
+            d,
+            step,
+            "assign_cover",
+            row["current_stage"],
+            before={"covers": previous, "review_due_on": _day(review_before)},
+            after=after,
+        )
+
+    def _plan_holder(self, d: dict[str, Any], step: Step) -> None:
+        """The plan holder: the last assignment ended, the new one begun."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        before = {"plan_holder_id": row["plan_holder_id"]}
+        for held in self.made.get("planholderassignment", {}).values():
+            if held["until_at"] is None:
+                self._set("planholderassignment", held, until_at=as_stored(at))
+        holder = self.people[a["login"]][0]
+        self._insert(
+            "planholderassignment",
+            dispute_id=did,
+            person_id=holder,
+            assigned_by_id=actor_id,
+            from_at=as_stored(at),
+        )
+        self._set("dispute", row, plan_holder_id=holder)
+        after = {"plan_holder": a["login"], "period_ends": None, "next_sync_due": None}
+        self._event(d, step, "assign_plan_holder", row["current_stage"], before=before, after=after)
+
+    def _accept(self, d: dict[str, Any], step: Step) -> None:
+        """Acceptance: the decision confirmed, cover ended, the dispute closed."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        self._insert(
+            "acceptance",
+            dispute_id=did,
+            decision_id=d["decision"],
+            accepted_by_id=actor_id,
+            start_plan=a["start_plan"],
+            start_date=a["start_date"].isoformat(),
+            at=as_stored(at),
+        )
+        self._end_cover()
+        self._set("dispute", row, status=Status.CLOSED.value, resolved_at=as_stored(at))
+        after = {
+            "status": row["status"],
+            "start_plan": a["start_plan"],
+            "start_date": a["start_date"],
+            "decision": d["decision"],
+            "packages_converted": [],
+        }
+        before = {"status": Status.DECIDED.value}
+        self._event(d, step, "confirm_acceptance", row["current_stage"], before=before, after=after)
+
+    def _withdraw(self, d: dict[str, Any], step: Step) -> None:
+        """Withdrawal: the clock stopped, cover ended, the dispute closed."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        before = {"status": row["status"], "stage": row["current_stage"]}
+        changes = self._stop_clock(d, at)
+        self._end_cover()
+        self._set(
+            "dispute",
+            row,
+            status=Status.WITHDRAWN.value,
+            withdrawn_reason=a["reason"],
+            resolved_at=as_stored(at),
+            **changes,
+        )
+        after = {"status": row["status"], "reason": a["reason"]}
+        self._event(d, step, "withdraw", row["current_stage"], before=before, after=after)
 
     def _decision(self, d: dict[str, Any], step: Step) -> None:
         a, at, row = step.args, step.at, d["row"]
