@@ -11,6 +11,7 @@ from panel_tui.rules import lifecycle
 from panel_tui.rules.clocks import clock_state, due_time, liaison_of
 from panel_tui.rules.enums import (
     Action,
+    ClockState,
     Outcome,
     PackageStatus,
     Stage,
@@ -63,12 +64,7 @@ class LadderOperations(LedgerBase):
         """
         note = bounded_text(note, "note")
         breach_reason = bounded_text(breach_reason, "breach_reason")
-        if impact is not None and impact.strip():
-            impact = lifecycle.require_text(
-                impact, "impact", "The impact on the person", minimum=5
-            ).strip()
-        else:
-            impact = None
+        impact = _impact_given(impact)
 
         def body(ctx: Context, dispute: Dispute | None) -> Stage:
             assert dispute is not None
@@ -79,16 +75,7 @@ class LadderOperations(LedgerBase):
                 due=dispute.current_due_at,
                 now=ctx.at,
             )
-            stage3 = stage_record(ctx, dispute, Stage.FINAL_AUTHORITY)
-            liaison = liaison_of(ctx.policy, dispute, stage3, ctx.at)
-            target = lifecycle.check_escalate(
-                dispute.ref,
-                Status(dispute.status),
-                Stage(dispute.current_stage),
-                clock.state,
-                breach_reason or "",
-                liaison,
-            )
+            target = _next_rung(ctx, dispute, clock.state, breach_reason)
             if impact is None and not self.records_may_lack_impact:
                 lifecycle.refuse_without_impact(dispute.ref)
             from_stage = dispute.current_stage
@@ -120,14 +107,7 @@ class LadderOperations(LedgerBase):
             dispute.current_stage = int(target)
             dispute.stage_entered_at = ctx.at
             dispute.current_due_at = due
-            package = active_package(ctx, dispute)
-            escalated_package = None
-            if package is not None and package.ends_at <= ctx.at:
-                # The expired package's next step: escalating again with evidence.
-                package.status = PackageStatus.ESCALATED.value
-                package.closed_at = ctx.at
-                ctx.session.add(package)
-                escalated_package = package.id
+            escalated_package = _escalate_expired_package(ctx, dispute)
             ctx.session.add(dispute)
             ctx.session.flush()
             ctx.event(
@@ -348,3 +328,35 @@ class LadderOperations(LedgerBase):
             at=at,
             asked={"reason": reason},
         )
+
+
+def _impact_given(impact: str | None) -> str | None:
+    """The impact on the person, checked (at least 5 characters), or None if not given."""
+    if impact is None or not impact.strip():
+        return None
+    return lifecycle.require_text(impact, "impact", "The impact on the person", minimum=5).strip()
+
+
+def _next_rung(ctx: Context, dispute: Dispute, clock: ClockState, breach_reason: str) -> Stage:
+    """The rung an escalation moves to (liaison once triggered), or the rule's refusal."""
+    stage3 = stage_record(ctx, dispute, Stage.FINAL_AUTHORITY)
+    return lifecycle.check_escalate(
+        dispute.ref,
+        Status(dispute.status),
+        Stage(dispute.current_stage),
+        clock,
+        breach_reason or "",
+        liaison_of(ctx.policy, dispute, stage3, ctx.at),
+    )
+
+
+def _escalate_expired_package(ctx: Context, dispute: Dispute) -> int | None:
+    """An expired package's next step is escalating again with evidence: the escalation
+    closes it as escalated. Its id, or None when no package had expired."""
+    package = active_package(ctx, dispute)
+    if package is None or package.ends_at > ctx.at:
+        return None
+    package.status = PackageStatus.ESCALATED.value
+    package.closed_at = ctx.at
+    ctx.session.add(package)
+    return package.id
