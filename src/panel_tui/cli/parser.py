@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -133,6 +134,7 @@ class _Commands:
         return g.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
 
 
+@functools.cache  # one tree per process: tests run main() hundreds of times in one
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="panel-tui",
