@@ -238,13 +238,28 @@ class QueueScreen(AppScreen):
             self.query_one(selector, Static).update(content, layout=False)
 
     def _show_sections(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        """Every section on its key, on as many lines as the width needs (two at 80
+        columns): a section is never cut, nor split between lines."""
+        width = max(1, self.app.size.width - 2)  # the bar's padding
+        text = Text(no_wrap=True)
+        used = 0
         for n, section in enumerate(SECTIONS, start=1):
+            label = f" {SHORT_LABELS[section]}"
+            needs = len(section_key(n)) + len(label)
+            if used and used + 1 + needs > width:
+                text.append("\n")
+                used = 0
+            elif used:
+                text.append(" ")
+                used += 1
             style = "reverse bold" if section is self.filter.section else ""
             text.append(section_key(n), style="bold")
-            text.append(f" {SHORT_LABELS[section]}", style=style)
-            text.append(" ")
+            text.append(label, style=style)
+            used += needs
         self._update("#sections", text)
+
+    def on_resize(self) -> None:
+        self._show_sections()
 
     def _show_status(self) -> None:
         f = self.filter

@@ -9,7 +9,8 @@ reference listed), as the queue's own view draws its rows.
 
 from __future__ import annotations
 
-from datetime import UTC
+import re
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -23,6 +24,21 @@ from textual.strip import Strip
 from panel_tui.rules.text import visible
 from panel_tui.store.read.changes import BREACHED, Change
 from panel_tui.widgets.list_keys import motion_bindings
+
+#: A time as the handover writes it in a change's detail ("due 2026-03-10 17:00 UTC").
+_FULL_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b")
+
+
+def short_times(detail: str) -> str:
+    """A detail's times as the "when (UTC)" column writes them ("due 10 Mar 17:00"):
+    written in full, the detail ran past 80 columns and was cut."""
+
+    def short(match: re.Match[str]) -> str:
+        moment = datetime.strptime(f"{match[1]} {match[2]}", "%Y-%m-%d %H:%M")
+        return moment.strftime("%d %b %H:%M")
+
+    return _FULL_TIME.sub(short, detail)
+
 
 #: Short labels for the kind column (the list is 80 columns wide at the least).
 SHORT = {
@@ -158,7 +174,7 @@ class ChangesList(ScrollView, can_focus=True):
             change.at.astimezone(UTC).strftime("%d %b %H:%M"),
             "" if change.stage is None else str(change.stage),
             visible(change.actor or "", multiline=False),
-            visible(change.detail, multiline=False),
+            visible(short_times(change.detail), multiline=False),
         )
         # Cut and padded by cells, not characters: a wide character takes two.
         return Strip([Segment(text, style)]).adjust_cell_length(width, base)

@@ -22,6 +22,21 @@ CLOCK_WIDTH = 16  # "✖ BREACHED 2d14h"
 RISK_SHORT = {"critical": "CRIT", "high": "high", "medium": "med", "low": "low"}
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def fit_name(name: str, width: int) -> str:
+    """A person's name in ``width`` cells: whole, else "Tom C.", else "T. Carter", else cut…"""
+    parts = name.split()
+    if len(name) <= width or len(parts) < 2:
+        return _fit(name, width)
+    for short in (f"{' '.join(parts[:-1])} {parts[-1][0]}.", f"{parts[0][0]}. {parts[-1]}"):
+        if len(short) <= width:
+            return short
+    return _fit(name, width)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -29,6 +44,7 @@ class Column:
     width: int
     cell: Callable[[QueueRow, datetime], str]
     flex: int = 0
+    fit: Callable[[str, int], str] = _fit  # how a cell too long for the column is shortened
 
 
 def _clock(row: QueueRow, at: datetime) -> str:
@@ -64,7 +80,7 @@ BASE_COLUMNS = (
     Column("agencies", "Agencies", 10, lambda r, at: r.agencies, flex=2),
     Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
     Column("provisional", "Prov.", 8, _provisional),
-    Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1),
+    Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1, fit=fit_name),
 )
 
 
@@ -91,13 +107,11 @@ def columns_for(width: int, ref_width: int = REF_WIDTH) -> list[Column]:
                 extra = spare - given
             given += extra
         fitted.append(
-            Column(column.key, column.title, column.width + extra, column.cell, column.flex)
+            Column(
+                column.key, column.title, column.width + extra, column.cell, column.flex, column.fit
+            )
         )
     return fitted
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def header_line(columns: list[Column], sort: str | None = None, descending: bool = False) -> str:
@@ -114,5 +128,5 @@ def header_line(columns: list[Column], sort: str | None = None, descending: bool
 def row_cells(columns: list[Column], row: QueueRow, at: datetime) -> str:
     """One queue line; stored text shows its control characters escaped (rules/text.py)."""
     return " " + " ".join(
-        _fit(visible(c.cell(row, at), multiline=False), c.width).ljust(c.width) for c in columns
+        c.fit(visible(c.cell(row, at), multiline=False), c.width).ljust(c.width) for c in columns
     )

@@ -63,7 +63,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         "queue-view--marked",
     }
     DEFAULT_CSS = """
-    QueueView { height: 1fr; overflow-x: hidden; overflow-y: auto; }
+    QueueView { height: 1fr; overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; }
     QueueView > .queue-view--cursor { background: $surface-lighten-2; }
     QueueView:focus > .queue-view--cursor { background: $accent; color: $text; text-style: bold; }
     QueueView > .queue-view--breached { color: $error; text-style: bold; }
@@ -276,7 +276,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         longest = max((len(r.ref) for r in result.rows), default=0)
         if longest > self._ref_width:  # a reference past D-2026-9999: widen, never cut
             self._ref_width = longest
-            self._columns = columns_for(self.size.width, longest)
+            self._columns = columns_for(self.row_width, longest)
             self._post_layout()
         self._pages.discard(page)  # LRUCache.set keeps an existing value: replace it
         self._pages.set(page, result)
@@ -418,8 +418,14 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
                 self._request(page)
 
     # --- drawing -----------------------------------------------------------------
+    @property
+    def row_width(self) -> int:
+        """The cells a row may fill: the scroll bar's gutter is kept free (CSS
+        ``scrollbar-gutter: stable``), so no column ever runs under the bar."""
+        return self.scrollable_content_region.width
+
     def on_resize(self, event: events.Resize) -> None:
-        self._columns = columns_for(event.size.width, self._ref_width)
+        self._columns = columns_for(self.row_width, self._ref_width)
         self.virtual_size = Size(event.size.width, self.total)
         self._post_layout()
 
@@ -462,7 +468,9 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             style = style + self.get_component_rich_style("queue-view--marked")
         if index == self.cursor:
             style = style + self.get_component_rich_style("queue-view--cursor")
-        text = row_cells(self._columns or columns_for(width, self._ref_width), row, page.at)
+        text = row_cells(
+            self._columns or columns_for(self.row_width, self._ref_width), row, page.at
+        )
         if row.id in self.marked:
             text = "*" + text[1:]  # the left margin: seen without colour too
         return Strip([Segment(text[:width].ljust(width), style)], width)
