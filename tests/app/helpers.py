@@ -128,6 +128,9 @@ async def settled(pilot: Pilot, quiet: float = 0.3, timeout: float = WAIT) -> No
                         # blink is off: a line cached in the blink's dark half would stay dark.
                         widget.notify_style_update()  # (its public way to drop that cache)
                     widget.refresh()
+        # A dialog's see-through background is drawn from the screens below it and kept;
+        # drawn while one of them was being laid out, it stays blank: draw it afresh.
+        app.screen.refresh()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(quiet)
         shot = app.export_screenshot()

@@ -43,6 +43,20 @@ def test_detail_looks(snap_compare, make_app, monkeypatch, size, look) -> None:
     assert snap_compare(app, terminal_size=size, run_before=before)
 
 
+@looks
+@sizes
+def test_evidence_looks(snap_compare, make_app, monkeypatch, size, look) -> None:
+    """Evidence present and absent differ by an X, not by its colour."""
+
+    async def before(pilot) -> None:  # noqa: ANN001
+        await on_dispute(pilot, "D-2026-0004")
+        await pilot.press("x")
+        await wait_text(pilot, "ctrl+s save")
+        await settled(pilot)
+
+    app = _looking(make_app, monkeypatch, look)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
 
 @looks
 @sizes

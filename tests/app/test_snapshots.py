@@ -110,6 +110,21 @@ def test_panel(snap_compare, make_app, size) -> None:
     assert snap_compare(make_app("chair"), terminal_size=size, run_before=before)
 
 
+@sizes
+def test_panel_minutes(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        from panel_tui.screens.minutes import MinutesScreen
+
+        await on_queue(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MinutesScreen))
+        await wait_text(pilot, "D-2026-0004")
+        await settled(pilot)
+
+    assert snap_compare(make_app("chair"), terminal_size=size, run_before=before)
+
 
 @sizes
 def test_dashboard(snap_compare, make_app, size) -> None:
@@ -132,3 +147,44 @@ def test_shift_start(snap_compare, make_app, size) -> None:
         await settled(pilot)
 
     assert snap_compare(make_app("duty", shift_start=True), terminal_size=size, run_before=before)
+
+
+@sizes
+def test_command_palette(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        await on_queue(pilot)
+        await pilot.press("ctrl+p")
+        await wait_text(pilot, "Go to dispute")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
+
+
+@sizes
+def test_go_to_dispute(snap_compare, make_app, size) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        await on_queue(pilot)
+        await pilot.press("ctrl+p")
+        await wait_text(pilot, "Go to dispute")
+        await pilot.press("G", "o", "space", "t", "o")
+        await wait_text(pilot, "Open a dispute by its reference")
+        await pilot.press("enter")
+        await wait_text(pilot, "Reference, e.g. D-2026-0042")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("where", ["queue", "detail"])
+@sizes
+def test_help(snap_compare, make_app, size, where) -> None:
+    async def before(pilot) -> None:  # noqa: ANN001
+        if where == "queue":
+            await on_queue(pilot)
+        else:
+            await on_dispute(pilot, "D-2026-0004")
+        await pilot.press("f1")
+        await wait_text(pilot, "Keys on this screen")
+        await settled(pilot)
+
+    assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)
