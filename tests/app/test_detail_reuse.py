@@ -116,3 +116,33 @@ async def test_the_footer_redraws_when_its_keys_change(make_app) -> None:
         app.switch_user("chair")  # may not open disputes: "New" goes
         await wait_text(pilot, "chair (panel_chair)")
         await wait_for(pilot, lambda: "New" not in screen_text(app).splitlines()[-1])
+
+
+async def test_a_dispute_opened_before_the_screen_built_ahead_mounts_is_read_once_and_shown(
+    make_app, monkeypatch
+) -> None:
+    """Enter pressed while the screen built ahead is still mounting (a loaded machine).
+
+    Its mount read the dispute a second time in the same worker group, which cancelled
+    the open's read, the one that pushes the screen, before it had started: the queue
+    stayed, the dispute read but never shown (snapshot tests timed out on it under load).
+    """
+    import panel_tui.app as app_module
+
+    monkeypatch.setattr(app_module, "PREBUILD_AFTER", 3600.0)  # built ahead here, below
+    reads: list[str] = []
+    load = DisputeScreen.load
+
+    def counted(self: DisputeScreen, *args: object, **kwargs: object) -> object:
+        reads.append(self.ref)
+        return load(self, *args, **kwargs)
+
+    monkeypatch.setattr(DisputeScreen, "load", counted)
+    app = make_app("sup")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        app._install_detail(DisputeScreen)  # mounting, off the stack
+        app.open_dispute("D-2026-0006")  # before its mount has run
+        await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
+        await wait_text(pilot, "D-2026-0006 person")
+        assert reads == ["D-2026-0006"]

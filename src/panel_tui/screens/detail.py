@@ -101,6 +101,7 @@ class DisputeScreen(AppScreen):
         """``ref``: the dispute to show; none for a screen built ahead, filled by ``reopen``."""
         super().__init__()
         self.ref = ref
+        self._built_ahead = not ref
         self.detail: DisputeDetail | None = None
         self._rights: tuple[object, ...] | None = None  # what the footer's keys were drawn for
         self._opener: Screen | None = None  # the screen the user opened this dispute from
@@ -126,8 +127,11 @@ class DisputeScreen(AppScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        if not self.ref:  # built ahead of the first open (PanelApp._prebuild_detail)
-            self.call_later(self._lay_out_ahead)
+        if self._built_ahead:  # PanelApp._prebuild_detail: reopen() reads the dispute
+            if not self.ref:
+                self.call_later(self._lay_out_ahead)
+            # else reopen() came before this mount: a second read here would cancel its
+            # read (one worker group) before it started, and the screen was never pushed.
             return
         self.query_one("#summary", DetailSection).update(f"{self.ref} …loading")
         # A key typed right after Enter (n for a note) is for this dispute: it waits
