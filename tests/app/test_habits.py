@@ -44,6 +44,18 @@ def refs_on_screen(app: PanelApp) -> list[str]:
     return [line.split()[0] for line in screen_text(app).splitlines() if line.startswith(" D-")]
 
 
+def status_line(app: PanelApp) -> str:
+    """The queue's status line ("6 disputes · All open · ..."), just above the column
+    heads: the sections above it take one line or two (wrapped at 80 columns)."""
+    lines = screen_text(app).splitlines()
+    heads = next(i for i, line in enumerate(lines) if line.lstrip().startswith("Ref"))
+    return lines[heads - 1]
+
+
+def first_row(app: PanelApp) -> str:
+    return next(line for line in screen_text(app).splitlines() if line.startswith((" D-", "*D-")))
+
+
 def cursor_ref(app: PanelApp) -> str | None:
     row = app.screen.query_one(QueueView).cursor_row
     return row.ref if row else None
@@ -66,10 +78,10 @@ async def test_sort_by_each_column_and_back_to_urgency(make_app) -> None:
         await wait_text(pilot, "by type ▲")
         await pilot.press("o")  # by risk: critical first
         await wait_text(pilot, "by risk ▲")
-        await wait_for(pilot, lambda: "CRIT" in screen_text(app).splitlines()[4])
+        await wait_for(pilot, lambda: "CRIT" in first_row(app))
         for _ in range(7):  # stage, clock, agencies, cover, provisional, holder, urgency
             await pilot.press("o")
-        await wait_for(pilot, lambda: " by " not in screen_text(app).splitlines()[2])
+        await wait_for(pilot, lambda: " by " not in status_line(app))
         await wait_for(pilot, lambda: refs_on_screen(app) == urgency)
 
 
@@ -202,7 +214,7 @@ async def test_one_note_on_several_marked_disputes(make_app, store) -> None:
         await type_text(pilot, "chased both by phone")
         await pilot.press("ctrl+s")
         await wait_notice(pilot, "Note added to 2")
-        assert "marked" not in screen_text(app).splitlines()[2]
+        assert "marked" not in status_line(app)
     for ref in (first, second):
         detail = orm_detail.dispute_detail(store, ref, NOW)
         assert detail.notes[-1].text == "chased both by phone"
@@ -353,7 +365,7 @@ async def test_the_habits_are_in_help_and_can_be_rebound(make_app, _config: Path
         await pilot.press("space")  # mark the row under the cursor, then u unmarks all
         await wait_text(pilot, "1 marked")
         await pilot.press("u")
-        await wait_for(pilot, lambda: "marked" not in screen_text(app).splitlines()[2])
+        await wait_for(pilot, lambda: "marked" not in status_line(app))
         await pilot.press("down", "down")
         await wait_for(pilot, lambda: cursor_ref(app) not in (None, "D-2026-0001"))
         await pilot.press("B")  # next breached, rebound from b: round to the one breached

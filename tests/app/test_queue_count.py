@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from demo_cache import open_demo_copy
-from helpers import burst, chars, queue_ready, screen_text, wait_for
+from helpers import burst, chars, queue_ready, screen_text, wait_for, wait_text
 from storefix import NOW
 
 from panel_tui.app import PanelApp
@@ -75,6 +75,7 @@ async def test_a_burst_of_filter_keys_ends_on_the_last_texts_rows(
             await wait_for(pilot, lambda: view.loaded and view.total == expected.total)
             await wait_for(pilot, lambda: view.cursor_row is not None)
             assert view.cursor_row == expected.rows[0]
-            assert f"{expected.total} disputes" in screen_text(app)
+            # The status line is drawn on the next refresh after the count arrives.
+            await wait_text(pilot, f"{expected.total} disputes")
     finally:
         store.close()
