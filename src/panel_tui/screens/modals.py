@@ -197,7 +197,25 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
             box.display = True
         if len(found) > 1:
             self._say(f"✖ {len(found)} problems: fix the fields marked ✖, then ctrl+s.")
-        self.query_one(f"#f-{next(iter(found))}").focus()
+        self._focus_problem(next(iter(found)))
+
+    def _focus_problem(self, name: str) -> None:
+        """The focus on field ``name``; once laid out, the field and its message in view.
+
+        The message's line has only just appeared: Textual's own scroll on focus ran
+        before that layout or, the field already focused, not at all, so whether the
+        message was in view depended on timing (the review dialog's snapshot differed
+        by a line from run to run).
+        """
+        field = self.query_one(f"#f-{name}")
+        box = self.query_one(f"#err-{name}")
+        field.focus(scroll_visible=False)
+
+        def into_view() -> None:
+            field.scroll_visible(animate=False, immediate=True)
+            box.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(into_view)
 
     def show_error(self, error: Exception) -> None:
         self._busy = False
@@ -208,7 +226,7 @@ class FormModal(ForwardWorkerErrors, ModalScreen[Any]):
                     box = self.query_one(f"#err-{f.name}", Static)
                     box.update(Text(visible(f"✖ {field_message(error)}")))
                     box.display = True
-                    self.query_one(f"#f-{f.name}").focus()
+                    self._focus_problem(f.name)
                     return
         message = self.query_one("#message", Static)
         if isinstance(error, StaleWriteError):
