@@ -25,9 +25,15 @@ async def on_queue(pilot: Pilot) -> None:
 
 
 async def on_dispute(pilot: Pilot, ref: str) -> None:
+    """The dispute ``ref`` on screen, every section drawn: those below the fold are drawn
+    a frame later, and a dialog opened before then pictured what was behind it either
+    way (the no-colour evidence dialog at 120×40 did, from run to run)."""
+    from panel_tui.widgets.stage_ladder import DetailSection
+
     await on_queue(pilot)
     await dispute_shown(pilot, ref)
     await wait_text(pilot, f"{ref} person")
+    await wait_for(pilot, lambda: all(s.drawn for s in pilot.app.screen.query(DetailSection)))
 
 
 async def dialog_open(pilot: Pilot, key: str) -> None:

@@ -81,6 +81,11 @@ class DetailSection(Static):
         self._source: object = _NOTHING
         self._later: tuple[object, object] | None = None  # what show_after_refresh will draw
 
+    @property
+    def drawn(self) -> bool:
+        """Whether what it was last given is drawn (not still waiting for the next frame)."""
+        return self._later is None
+
     def show_source(
         self, source: Any, render: Callable[[Any], RenderableType] | None = None
     ) -> None:
@@ -110,6 +115,12 @@ class DetailSection(Static):
         def draw() -> None:
             if self._later is pending:
                 self.show_source(source, render)
+                # Once more after the next frame: if the screen was laid out with "…"
+                # before this widget had handled that update, the update above finds
+                # Textual's layout flag still set, does not count as a new layout, and
+                # the cached size of "…" (one line) stays: the package and the impacts
+                # were cut off at 120×40 now and then, on a loaded machine.
+                self.call_after_refresh(self.refresh, layout=True)
 
         self.screen.call_after_refresh(draw)
 
