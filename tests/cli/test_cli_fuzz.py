@@ -32,8 +32,9 @@ from panel_tui.cli.parser import build_parser
 
 #: Options the fuzz leaves alone: the store under test is always the one given.
 FIXED = {"--db", "-h", "--help", "--version"}
-#: Commands that would open the app (they get --no-ui) or make a new store.
-SKIPPED_COMMANDS = {("init",)}
+#: Commands that would open the app (they get --no-ui) or make a new store; and serve,
+#: which given good input serves the app until stopped (tests/serve tests it).
+SKIPPED_COMMANDS = {("init",), ("serve",)}
 
 FUZZ = settings(
     # Half the profile's count: each example runs a whole command (0.05-0.5 s).
