@@ -215,3 +215,23 @@ async def test_help_lists_both_keys_with_their_binding_ids(make_app, store) -> N
         assert ("s", "Sync", "detail.sync") in rows
         assert ("C", "Consent", "detail.consent") in rows
         await wait_text(pilot, "detail.sync")
+
+
+async def test_a_holding_period_that_ended_is_shown_until_the_holder_is_confirmed(
+    make_app, store
+) -> None:
+    """[Coordination]: the plan holder holds it for a period; once it has ended the detail
+    says so (as `show` does) until someone is assigned again."""
+    Ledger(store, "duty").assign_plan_holder(
+        REF, "duty", period_ends=NOW - timedelta(hours=2), at=NOW - timedelta(days=3)
+    )
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await dispute_shown(pilot, REF)
+        await wait_text(pilot, "HOLDING PERIOD ENDED: re-confirm the plan holder")
+    Ledger(store, "duty").assign_plan_holder(REF, "duty", at=NOW - timedelta(minutes=5))
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await dispute_shown(pilot, REF)
+        await wait_text(pilot, REF)
+        assert "HOLDING PERIOD ENDED" not in screen_text(app)

@@ -264,6 +264,8 @@ class DisputeScreen(AppScreen):
                 head.append(f"\nnext review {due}")
         if d.plan is not None and d.plan.sync_overdue:
             head.append("  ✖ SYNC DUE", style="bold red")
+        if d.plan is not None and d.plan.period_over:
+            head.append("\n✖ HOLDING PERIOD ENDED: re-confirm the plan holder", style="bold red")
         if d.withdrawn_reason:
             head.append(visible(f"\nwithdrawn: {d.withdrawn_reason}"))
         # Each section is redrawn only when what it shows changed (DetailSection.show_source).
@@ -323,6 +325,8 @@ class DisputeScreen(AppScreen):
                 text += f" · next sync {local_time(p.next_sync_due)}"
             if p.sync_overdue:
                 text += " ✖ SYNC DUE"
+            if p.period_over:
+                text += " ✖ PERIOD ENDED"
             rows.append(("plan", text))
         for x in d.syncs:
             rows.append(
