@@ -24,6 +24,9 @@ from panel_tui.rules.errors import (
 )
 from panel_tui.store.read.orm_detail import dispute_detail
 
+# Written once for both backends: the PostgreSQL run of .ci/run runs them there too.
+pytestmark = pytest.mark.backend
+
 H = timedelta(hours=1)
 
 

@@ -20,6 +20,9 @@ from panel_tui.rules.errors import RightsError
 from panel_tui.rules.policy import KNOWN_ROLES, default_policy
 from panel_tui.rules.rights import ACTION_LABELS
 
+# Written once for both backends: the PostgreSQL run of .ci/run runs them there too.
+pytestmark = pytest.mark.backend
+
 EVERYONE_WHO_WORKS_A_CASE = {
     "frontline",
     "duty_lead",
