@@ -69,3 +69,32 @@ async def test_enter_on_a_row_then_a_key_acts_on_the_dispute(make_app) -> None:
         await burst(pilot, ["down", "enter", "n"])  # open D-2026-0002, then a note
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
         await wait_text(pilot, "Note on D-2026-0002")
+
+
+async def test_outcome_and_rationale_typed_right_after_p_wait_for_the_first_item(
+    make_app, store, monkeypatch
+) -> None:
+    """By hand in tmux: "2" and a rationale right after P, before the first item was
+    shown, were reset by its arrival, and the letters met the agenda (J reordered it)."""
+    import time
+
+    from panel_tui.store.read import orm_detail
+
+    read = orm_detail.dispute_detail
+
+    def slow_store(*args: object, **kwargs: object) -> object:  # a loaded machine's read
+        time.sleep(0.5)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(orm_detail, "dispute_detail", slow_store)
+    app = make_app("chair")
+    before = [e.ref for e in agenda(store, NOW.date(), NOW)]
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await burst(pilot, ["P", "2", *chars("Joint funding: MCO and CBH")])
+        await wait_for(pilot, lambda: isinstance(app.screen, PanelScreen))
+        screen = app.screen
+        rationale = screen.query_one("#p-rationale", TextArea)
+        await wait_for(pilot, lambda: rationale.text == "Joint funding: MCO and CBH")
+        assert screen.index == 0 and screen.outcome.value == "joint"
+    assert [e.ref for e in agenda(store, NOW.date(), NOW)] == before  # J did not reorder

@@ -98,6 +98,9 @@ class PanelScreen(AppScreen):
         self.panel_date = self.panel_date or self.now().astimezone().date()
         self.query_one("#panel-error").display = False
         self._show_outcome()
+        # Keys typed right after P ("2" and a rationale) belong to the first item: they
+        # wait until it is shown, or its arrival reset them and the letters met the agenda.
+        self.panel.hold("panel")
         self.load()
         self.query_one("#agenda").focus()
 
@@ -107,8 +110,12 @@ class PanelScreen(AppScreen):
         app = self.panel
         assert self.panel_date is not None
         day = self.panel_date
-        entries = retrying(app, lambda: agenda(app.store, day, app.now()))
-        codes = retrying(app, lambda: orm_queries.agencies(app.store))
+        try:
+            entries = retrying(app, lambda: agenda(app.store, day, app.now()))
+            codes = retrying(app, lambda: orm_queries.agencies(app.store))
+        except BaseException:
+            self.app.call_from_thread(app.release, "panel")  # no item coming: keys go on
+            raise
         self.app.call_from_thread(self._loaded, entries, [(a.code, a.code) for a in codes], advance)
 
     def refresh_data(self) -> None:
@@ -156,6 +163,7 @@ class PanelScreen(AppScreen):
 
     def _load_item(self) -> None:
         if not self.entries:
+            self.panel.release("panel")
             self.query_one("#panel-case", Static).update(
                 "Nothing at the panel stage today. + adds a dispute by reference."
             )
@@ -165,10 +173,20 @@ class PanelScreen(AppScreen):
     @work(thread=True, exclusive=True, group="panel-item", exit_on_error=False)
     def _fetch_detail(self, ref: str) -> None:
         app = self.panel
-        detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
+        try:
+            detail = retrying(app, lambda: orm_detail.dispute_detail(app.store, ref, app.now()))
+        except BaseException:
+            self.app.call_from_thread(app.release, "panel")
+            raise
         self.app.call_from_thread(self._show_item, detail)
 
     def _show_item(self, d: DisputeDetail) -> None:
+        try:
+            self._fill_item(d)
+        finally:
+            self.panel.release("panel")
+
+    def _fill_item(self, d: DisputeDetail) -> None:
         changed = self.detail is None or self.detail.ref != d.ref
         self.detail = d
         entry = self.entries[self.index] if self.entries else None
