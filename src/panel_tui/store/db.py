@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,6 +76,9 @@ class Store:
         self._policy: Policy | None = None
         # A dedicated connection for PRAGMA data_version.
         self._watch: PoolProxiedConnection | None = None
+        # The app polls from a worker thread; closing the connection under a running
+        # PRAGMA crashed the process (a segfault in sqlite3: seen at a test's teardown).
+        self._watch_lock = threading.Lock()
         self.migrated_from: str | None = None  # PostgreSQL init: the revision it migrated from
         self.initialised_before = False  # PostgreSQL init on a store that already had people
 
@@ -159,9 +163,10 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     def close(self) -> None:
-        if self._watch is not None:
-            self._watch.close()
-            self._watch = None
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.engine.dispose()
 
     @contextmanager
@@ -249,10 +254,11 @@ class Store:
             with self.read() as session:
                 return int(session.execute(text("SELECT max(id) FROM event")).scalar() or 0)
         # data_version is per connection, so keep one connection for polling.
-        if self._watch is None:
-            self._watch = self.engine.raw_connection()
-        cursor = self._watch.cursor()
-        try:
-            return int(cursor.execute("PRAGMA data_version").fetchone()[0])
-        finally:
-            cursor.close()
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = self.engine.raw_connection()
+            cursor = self._watch.cursor()
+            try:
+                return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+            finally:
+                cursor.close()
