@@ -98,3 +98,12 @@ async def test_outcome_and_rationale_typed_right_after_p_wait_for_the_first_item
         await wait_for(pilot, lambda: rationale.text == "Joint funding: MCO and CBH")
         assert screen.index == 0 and screen.outcome.value == "joint"
     assert [e.ref for e in agenda(store, NOW.date(), NOW)] == before  # J did not reorder
+
+
+async def test_go_to_dispute_typed_in_one_burst_opens_it(make_app) -> None:
+    """ctrl+p, "go", Enter, a reference, Enter, sent at once (tmux send-keys)."""
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await burst(pilot, ["ctrl+p", *chars("go"), "enter", *chars("D-2026-0004"), "enter"])
+        await wait_text(pilot, "D-2026-0004 person")
