@@ -180,6 +180,27 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     assert d4.review_date == (NOW + timedelta(days=28)).date()
 
 
+async def test_not_upheld_in_panel_mode_names_the_agency_whose_arrangement_stands(
+    make_app, store
+) -> None:  # noqa: ANN001
+    """By hand, "not upheld" was refused as if the panel had to find someone new to take the
+    person on: the refusal now says which agency to name, and named, it is recorded."""
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await pilot.press("3")
+        await type_text(pilot, "CBH keeps the person; the criteria are met there")
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "name the agency whose")  # (arrangement stands: next line)
+        app.screen.query_one("#p-receiving", Select).value = "CBH"
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "1 decided")
+    decided = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
+    assert (decided.outcome, decided.receiving_agency) == ("not_upheld", "CBH")
+
+
 def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: ANN001
     """The panel could not agree; the chair escalates and keeps it on today's agenda."""
     chair = Ledger(store, "chair", clock=lambda: NOW - timedelta(hours=1))

@@ -182,6 +182,9 @@ def test_resolving_outcome_needs_a_receiving_agency(outcome: Outcome, agency: st
     with pytest.raises(InvalidInputError) as info:
         check_decision_content(outcome, agency, "Criterion 4.2 covers housing.", TODAY, TODAY)
     assert info.value.field == "receiving_agency"
+    # Not upheld: the agency named is the one whose arrangement stands, not a new one.
+    says = "whose arrangement stands" if outcome is Outcome.NOT_UPHELD else "take the person on"
+    assert says in str(info.value)
 
 
 def test_no_agreement_needs_no_receiving_agency() -> None:

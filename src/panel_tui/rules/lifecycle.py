@@ -101,13 +101,22 @@ def check_decision(ref: str, status: Status, stage: Stage, *, final: bool) -> No
         )
 
 
+def check_receiving(outcome: Outcome, receiving_agency: str | None) -> None:
+    """Every outcome but no agreement names an agency: the one that takes the person on, or
+    for not upheld the one whose arrangement stands."""
+    if Outcome(outcome).resolves and not (receiving_agency or "").strip():
+        raise InvalidInputError(
+            "name the agency whose arrangement stands (the receiving agency)"
+            if Outcome(outcome) is Outcome.NOT_UPHELD
+            else "name the receiving agency that will take the person on",
+            field="receiving_agency",
+        )
+
+
 def check_decision_content(
     outcome: Outcome, receiving_agency: str | None, rationale: str, review: date, today: date
 ) -> None:
-    if Outcome(outcome).resolves and not (receiving_agency or "").strip():
-        raise InvalidInputError(
-            "name the receiving agency that will take the person on", field="receiving_agency"
-        )
+    check_receiving(outcome, receiving_agency)
     if len(rationale.strip()) < 10:
         raise InvalidInputError("give the rationale in at least 10 characters", field="rationale")
     if review < today:

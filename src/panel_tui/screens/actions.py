@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from panel_tui.rules import lifecycle
 from panel_tui.rules.enums import (
     CONTACT_METHODS,
     Action,
@@ -286,13 +287,8 @@ class Builder:
 
     @staticmethod
     def _receiving_named(v: dict[str, str]) -> None:
-        outcome = v["outcome"]
-        resolves = outcome in {o.value for o in Outcome} and Outcome(outcome).resolves
-        if resolves and not v["receiving_agency"].strip():
-            raise InvalidInputError(
-                "name the receiving agency that will take the person on",
-                field="receiving_agency",
-            )
+        if v["outcome"] in {o.value for o in Outcome}:  # else _chosen says choose one
+            lifecycle.check_receiving(Outcome(v["outcome"]), v["receiving_agency"])
 
     def _review_ahead(self, v: dict[str, str]) -> None:
         review = parse_date(v["review_date"], "review_date", today=self.today)

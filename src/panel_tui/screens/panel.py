@@ -241,7 +241,9 @@ class PanelScreen(AppScreen):
 
     def action_outcome(self, index: int) -> None:
         self.outcome = OUTCOMES[index]
-        if not self.outcome.resolves:  # not upheld, no agreement: nobody receives the person
+        # No agreement: nobody receives the person. (Not upheld names the agency whose
+        # arrangement stands, in the same field.)
+        if not self.outcome.resolves:
             self.query_one("#p-receiving", Select).value = Select.NULL
         self._show_outcome()
         self.query_one("#p-rationale", TextArea).focus()
