@@ -251,6 +251,38 @@ async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
     )
 
 
+def _status(app) -> str:  # noqa: ANN001
+    return str(app.screen.query_one("#panel-status", Static).content)
+
+
+async def test_the_chair_sees_who_records_an_item_with_the_final_authority(make_app, store) -> None:
+    _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await _panel_at_final_item(pilot)
+        await wait_for(pilot, lambda: "a final determination is recorded by" in _status(app))
+        assert "program_manager" in _status(app)
+        assert app.screen.query_one("#p-rationale", TextArea).disabled
+
+
+async def test_a_duty_lead_in_panel_mode_is_told_the_panel_is_view_only(make_app, store) -> None:
+    """By hand, a duty lead's "2" and rationale were silently dropped (and the letters met
+    the agenda: n moved on) under a status line that offered "1–4 outcome, ctrl+s record"."""
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await wait_for(pilot, lambda: "the decision is recorded by panel_chair" in _status(app))
+        assert "1–4 outcome" not in screen_text(app)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: any("Not chosen" in n.message for n in app._notifications))
+        assert "[joint]" not in screen_text(app)  # the outcome stays where it was
+        fields = ("#p-receiving", "#p-pathway", "#p-rationale", "#p-review")
+        assert all(app.screen.query_one(f).disabled for f in fields)
+    assert agenda(store, NOW.date(), NOW)[0].decisions == []
+
+
 async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:

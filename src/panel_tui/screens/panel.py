@@ -79,18 +79,27 @@ class PanelScreen(AppScreen):
                 yield Static(id="panel-outcome")
                 with Horizontal(classes="form-row"):
                     yield Static("Receiving", classes="panel-label")
-                    yield Select([], id="p-receiving", prompt="agency…", compact=True)
+                    yield Select(
+                        [],
+                        id="p-receiving",
+                        prompt="agency…",
+                        compact=True,
+                        classes="panel-decision",
+                    )
                 with Horizontal(classes="form-row"):
                     yield Static("Pathway", classes="panel-label")
-                    yield Input(id="p-pathway", compact=True)
+                    yield Input(id="p-pathway", compact=True, classes="panel-decision")
                 with Horizontal(classes="form-row -long"):
                     yield Static("Rationale", classes="panel-label")
                     yield TextArea(
-                        id="p-rationale", placeholder="why (10+ characters)", compact=True
+                        id="p-rationale",
+                        placeholder="why (10+ characters)",
+                        compact=True,
+                        classes="panel-decision",
                     )
                 with Horizontal(classes="form-row"):
                     yield Static("Review", classes="panel-label")
-                    yield Input(id="p-review", compact=True)
+                    yield Input(id="p-review", compact=True, classes="panel-decision")
                 yield Static(id="panel-error")
         yield Footer()
 
@@ -157,9 +166,27 @@ class PanelScreen(AppScreen):
     def _show_status(self) -> None:
         done = sum(1 for e in self.entries if e.decided)
         where = f"item {self.index + 1} of {len(self.entries)}" if self.entries else "agenda empty"
+        refusal = self._view_only()
+        how = f"view only: {refusal}" if refusal else "1–4 outcome, ctrl+s record"
         self.query_one("#panel-status", Static).update(
-            f"Panel {self.panel_date} · {where} · {done} decided · 1–4 outcome, ctrl+s record"
+            Text(f"Panel {self.panel_date} · {where} · {done} decided · {how}")
         )
+        # Someone who may not record this item cannot type a decision that would be lost.
+        for field in self.query(".panel-decision"):
+            field.disabled = refusal is not None
+
+    def _view_only(self) -> str | None:
+        """Who records the current item, when it is not the acting person (None: they may).
+
+        The store refuses the write anyway; this says so before anything is typed."""
+        if self.detail is None or self.may(self._record_action(), self.detail.dispute_type):
+            return None
+        who = ", ".join(sorted(self.panel.policy.roles_for(self._record_action()))) or "nobody"
+        what = "a final determination" if self._final() else "the decision"
+        return f"{what} is recorded by {who}"
+
+    def _record_action(self) -> Action:
+        return Action.FINAL_DETERMINATION if self._final() else Action.RECORD_DECISION
 
     def _load_item(self) -> None:
         if not self.entries:
@@ -225,6 +252,7 @@ class PanelScreen(AppScreen):
             self._show_outcome()
             self._error("")
             self.refresh_bindings()  # who may record depends on the item's stage
+        self._show_status()
 
     # --- stepping and choosing ---------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#agenda")
@@ -240,6 +268,10 @@ class PanelScreen(AppScreen):
             self.query_one("#agenda", OptionList).highlighted = self.index
 
     def action_outcome(self, index: int) -> None:
+        refusal = self._view_only()
+        if refusal:
+            self.notify(f"Not chosen: {refusal}.", severity="warning")
+            return
         self.outcome = OUTCOMES[index]
         # No agreement: nobody receives the person. (Not upheld names the agency whose
         # arrangement stands, in the same field.)
@@ -273,10 +305,11 @@ class PanelScreen(AppScreen):
 
     # --- recording -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("record", "outcome") and self._final():
-            assert self.detail is not None
-            return self.may(Action.FINAL_DETERMINATION, self.detail.dispute_type)
-        if action in ("record", "outcome", "move", "add", "remove"):
+        if action == "outcome":
+            return True  # a view-only user is told why (action_outcome), not met by silence
+        if action == "record" and self.detail is not None:
+            return self.may(self._record_action(), self.detail.dispute_type)
+        if action in ("record", "move", "add", "remove"):
             return self.may(Action.RECORD_DECISION)
         return True
 
