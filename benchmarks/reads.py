@@ -9,10 +9,11 @@ read of the same rows by primary key on a fresh read-only connection: what
 the rows cost with no filter, order or count at all. Run in a child process,
 median of ``repeat`` after one untimed warm-up (the page cache warm, as in use).
 The time is the reading thread's CPU time (``time.thread_time``): on a machine
-shared with other jobs wall time mostly measures the others. On PostgreSQL the
-reads are the ORM's (what the app and ``queue`` use there) and the time is wall
-time (the server's work is in its own process), against a raw psycopg read; the
-wall time is reported on both, so the two backends compare like for like.
+shared with other jobs wall time mostly measures the others. The reads are the
+quick reader's on both backends (``store/read/quick_queue.py``: what the first
+page and ``queue`` use); on PostgreSQL the time is wall time (the server's work
+is in its own process), against a raw psycopg read; the wall time is reported
+on both, so the two backends compare like for like.
 """
 
 from __future__ import annotations
@@ -69,26 +70,16 @@ def _raw_pg(url: str, ids: list[int]) -> None:
 
 
 def _readers(db: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[[list[int]], None]]:
-    """(page, every_row, raw read by id) on the store's backend: on SQLite the quick
-    reader the app and ``queue`` use there, on PostgreSQL the ORM's, which they use there."""
-    if is_url(db):
-        from panel_tui.store.db import Store
-        from panel_tui.store.read import orm_queries
+    """(page, every_row, raw read by id) on the store's backend, through the quick
+    reader the app's first page and ``queue`` use (sqlite3, or psycopg on PostgreSQL)."""
+    from panel_tui.store.read import quick_queue
 
-        store = Store.open(db)
-        return (
-            lambda *a, **k: orm_queries.queue_page(store, *a, **k),
-            lambda *a, **k: orm_queries.every_row(store, *a, **k),
-            lambda ids: _raw_pg(db, ids),
-        )
-    from panel_tui.store.read import sqlite3_queue
-
-    head = sqlite3_queue.peek(db)
+    head = quick_queue.peek(db)
     assert head is not None, "the store must be at this release's schema"
     return (
-        lambda *a, **k: sqlite3_queue.page(head, *a, **k),
-        lambda *a, **k: sqlite3_queue.every_row(head, *a, **k),
-        lambda ids: _raw(Path(db), ids),
+        lambda *a, **k: quick_queue.page(head, *a, **k),
+        lambda *a, **k: quick_queue.every_row(head, *a, **k),
+        (lambda ids: _raw_pg(db, ids)) if is_url(db) else (lambda ids: _raw(Path(db), ids)),
     )
 
 

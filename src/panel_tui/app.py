@@ -8,7 +8,7 @@ its fallback while it reconnects); a slower timer tells them to re-evaluate
 their clocks.
 
 Started from the command line on a store that needs no migration, the app
-paints the queue's first page from a quick sqlite3 read (``store/read/sqlite3_queue.py``)
+paints the queue's first page from a quick read without the ORM (``store/read/quick_queue.py``)
 and only then opens the Store, and learns who is acting, in a thread worker:
 importing the ORM took about twice as long as Textual itself. Until then the
 acting person has no roles (nothing to change is offered) and any screen that
@@ -38,10 +38,9 @@ from panel_tui.messages import ClockTick, IdentityChanged, StoreChanged
 from panel_tui.rules.errors import DomainError, StoreError
 from panel_tui.rules.text import visible
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read import quick_queue
 from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage
-from panel_tui.store.sqlite_driver import sqlite
 from panel_tui.widgets import glyphs
 
 if TYPE_CHECKING:  # the ORM and the policy load after the first paint: see above
@@ -104,7 +103,7 @@ class PanelApp(OrderedKeys):
         demo: bool = False,
         clock: Callable[[], datetime] | None = None,
         settings: Settings | None = None,
-        head: sqlite3_queue.StoreHead | None = None,
+        head: quick_queue.StoreHead | None = None,
         ascii_glyphs: bool | None = None,
     ) -> None:
         """``store`` open, or to open after the first page painted from ``head``.
@@ -240,7 +239,7 @@ class PanelApp(OrderedKeys):
             self._load_identity()
         else:
             assert self._head is not None
-            self.sub_title = f"{self.login} · opening {self._head.path.name}…"
+            self.sub_title = f"{self.login} · opening {self._head.label}…"
         return QueueScreen()
 
     def on_mount(self) -> None:
@@ -297,7 +296,7 @@ class PanelApp(OrderedKeys):
         if self._head is None or self._stores.is_open or f != QueueFilter():
             return None
         try:
-            return sqlite3_queue.page(
+            return quick_queue.page(
                 self._head,
                 f,
                 self.now(),
@@ -306,8 +305,8 @@ class PanelApp(OrderedKeys):
                 total_limit=total_limit,
                 interrupt=interrupt,
             )
-        except sqlite.Error as exc:
-            sqlite3_queue.fell_back(exc)
+        except quick_queue.errors() as exc:
+            quick_queue.fell_back(exc)
             return None  # the Store's own read will say what is wrong
 
     def on_queue_view_loaded(self) -> None:
@@ -556,7 +555,7 @@ def run_app(
     login: str,
     *,
     demo: bool = False,
-    head: sqlite3_queue.StoreHead | None = None,
+    head: quick_queue.StoreHead | None = None,
 ) -> int:
     """Run the app on ``store`` as ``login`` (the CLI resolved who that is); its exit code."""
     app = PanelApp(store, login, demo=demo, head=head)

@@ -21,7 +21,7 @@ from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store.db import Store
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read.sqlite3_queue import peek
+from panel_tui.store.read.quick_queue import peek
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)

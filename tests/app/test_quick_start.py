@@ -1,7 +1,7 @@
 """Opening the app the quick way: first page from the file, the Store opened after it.
 
 This is how ``panel-tui`` opens a store that needs no migration (cli/app_launch.open_app):
-the queue is painted from ``store/read/sqlite3_queue.py`` before SQLAlchemy is
+the queue is painted from ``store/read/quick_queue.py`` before SQLAlchemy is
 imported, then the Store opens in a worker and the acting person's rights
 arrive. These tests hold each step to what the user sees.
 """
@@ -23,7 +23,7 @@ from panel_tui.screens.form import DisputeFormScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store.db import Store
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read.sqlite3_queue import peek
+from panel_tui.store.read.quick_queue import peek
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)
@@ -90,7 +90,7 @@ from pathlib import Path
 import panel_tui.app as app_module
 from panel_tui.app import PanelApp
 from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read.sqlite3_queue import peek
+from panel_tui.store.read.quick_queue import peek
 
 HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
 

@@ -1,7 +1,8 @@
-"""`queue` reads a current SQLite store without the ORM, and says the same as through it.
+"""`queue` reads a current store without the ORM, and says the same as through it.
 
 ``--as`` (here, as oneself) takes the full path through ``Store.open``: the
-two outputs must be byte for byte the same.
+two outputs must be byte for byte the same. Those marked ``backend`` run on a
+PostgreSQL store too (psycopg's quick reader) on a PostgreSQL run.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import backends
 import pytest
 from cli_helpers import Cli
 from demo_cache import demo_copy
 
+from panel_tui.store.demo import build_demo
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 FILTERS = [
@@ -36,14 +40,20 @@ FILTERS = [
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     home = tmp_path_factory.mktemp("queue-paths")
     env = dict(os.environ, XDG_DATA_HOME=str(home / "data"), NO_COLOR="1", COLUMNS="200")
     env.pop("PANEL_TUI_DB", None)
-    # The demo the store tests read too, built once per run (the same build as `demo`).
     built_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    if backends.on_postgres():  # the same demo, built in a database of its own
+        with backends.fresh_database() as name:
+            url = backends.database_url(name)
+            build_demo(url, disputes=60, seed=7, now=built_at).close()
+            yield Cli(url, env)  # type: ignore[arg-type]
+        return
+    # The demo the store tests read too, built once per run (the same build as `demo`).
     db = demo_copy(tmp_path_factory, home / "demo.db", disputes=60, seed=7, now=built_at)
-    return Cli(db, env)
+    yield Cli(db, env)
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +69,7 @@ def _case_id(value: str | tuple[str, ...]) -> str:
     return value if isinstance(value, str) else " ".join(value) or "all open"
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(("fmt", "args"), CASES, ids=_case_id)
 def test_the_quick_and_the_full_path_print_the_same(
     demo: Cli, at: str, fmt: str, args: tuple[str, ...]
@@ -85,6 +96,7 @@ def _modules_after_queue(demo: Cli, *args: str) -> dict[str, bool]:
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
+@pytest.mark.backend
 def test_the_queue_command_does_not_import_the_orm_on_a_current_store(demo: Cli) -> None:
     assert _modules_after_queue(demo) == {"exit": 0, "orm": False, "textual": False}
     # --as needs the store's policy: the full path.
@@ -102,6 +114,7 @@ def test_a_store_from_a_newer_release_is_still_refused(cli: Cli) -> None:
     assert refused.returncode == 2 and "newer" in refused.stderr and refused.stdout == ""
 
 
+@pytest.mark.backend
 def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     demo: Cli,
     at: str,
@@ -110,16 +123,27 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from panel_tui.cli import main
-    from panel_tui.store.read import sqlite3_queue
 
     argv = ["--db", str(demo.db), "queue", "--format", "json", "--at", at]
     assert main(argv) == 0
     expected = capsys.readouterr().out
 
-    def unreadable(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("unable to open database file")
+    # The run's backend's quick reader fails as its driver fails.
+    if backends.on_postgres():
+        import psycopg
 
-    monkeypatch.setattr(sqlite3_queue, "every_row", unreadable)
+        from panel_tui.store.read import psycopg_queue as reader
+
+        failure: Exception = psycopg.OperationalError("unable to open database file")
+    else:
+        from panel_tui.store.read import sqlite3_queue as reader
+
+        failure = sqlite3.OperationalError("unable to open database file")
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(reader, "every_row", unreadable)
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert captured.out == expected and json.loads(expected)["total"] > 10
@@ -132,6 +156,7 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     caplog.clear()
 
 
+@pytest.mark.backend
 def test_json_is_compact_unless_an_indent_is_asked(demo: Cli, at: str) -> None:
     """One line by default (the C encoder's speed); --indent N is the same data, indented."""
     compact = demo.ok("queue", "--format", "json", "--at", at)
@@ -141,6 +166,7 @@ def test_json_is_compact_unless_an_indent_is_asked(demo: Cli, at: str) -> None:
     assert json.loads(compact) == json.loads(indented) and json.loads(compact)["total"] > 10
 
 
+@pytest.mark.backend
 def test_limit_stops_the_one_pass_read(demo: Cli, at: str) -> None:
     every = json.loads(demo.ok("queue", "--format", "json", "--at", at))["disputes"]
     first = json.loads(demo.ok("queue", "--format", "json", "--at", at, "--limit", "4"))

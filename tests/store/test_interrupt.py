@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from panel_tui.store.db import Store
-from panel_tui.store.read import orm_queries, sqlite3_queue
+from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.interrupt import Cancelled, Interrupt, attached
 from panel_tui.store.read.queue_models import QueueFilter
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
@@ -52,12 +52,12 @@ def test_an_error_that_is_not_a_cancel_stays_itself(tmp_path: Path) -> None:
 def test_a_read_begun_after_cancel_stops_at_once(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store.open(str(path), create=True).close()
-    head = sqlite3_queue.peek(str(path))
+    head = quick_queue.peek(str(path))
     assert head is not None
     interrupt = Interrupt()
     interrupt.cancel()
     with pytest.raises(Cancelled):
-        sqlite3_queue.page(head, QueueFilter(), _now(), interrupt=interrupt)
+        quick_queue.page(head, QueueFilter(), _now(), interrupt=interrupt)
     store = Store.open(str(path))
     try:
         with pytest.raises(Cancelled):

@@ -14,7 +14,7 @@ import demo_cache
 import pytest
 
 from panel_tui.store.db import Store
-from panel_tui.store.read import orm_queries, sqlite3_queue
+from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.queue_models import RISK_RANK, SORT_KEYS, QueueFilter, QueueRow, Section
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -80,11 +80,11 @@ def test_the_cursor_is_found_where_the_sorted_page_shows_it(
 
 def test_the_quick_reader_sorts_as_the_orm_does(demo: tuple[Path, Store]) -> None:
     path, store = demo
-    head = sqlite3_queue.peek(str(path))
+    head = quick_queue.peek(str(path))
     assert head is not None
     for key in SORT_KEYS:
         f = QueueFilter(sort=key, descending=key in ("risk", "holder"))
-        assert sqlite3_queue.page(head, f, NOW, limit=500) == orm_queries.queue_page(
+        assert quick_queue.page(head, f, NOW, limit=500) == orm_queries.queue_page(
             store, f, NOW, limit=500
         )
 

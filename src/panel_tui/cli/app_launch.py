@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from panel_tui.store.db import Store
     from panel_tui.store.lazy import LazyStore
-    from panel_tui.store.read.sqlite3_queue import StoreHead
+    from panel_tui.store.read.quick_queue import StoreHead
 
 
 def run(
@@ -28,7 +28,7 @@ def run(
 def open_app(args: argparse.Namespace) -> int:
     """Open the app; quickly, without the ORM, on a store that needs no migration."""
     from panel_tui.store.constants import DEMO_LOGIN
-    from panel_tui.store.read.sqlite3_queue import peek
+    from panel_tui.store.read.quick_queue import peek
 
     as_login = getattr(args, "as_login", None)
     head = None if as_login else peek(getattr(args, "db", None))

@@ -14,7 +14,6 @@ from typing import Any
 from panel_tui.rules.enums import DisputeType, EvidenceKey, Risk
 from panel_tui.rules.fields import CSV_COLUMNS, TEXT_FIELDS
 from panel_tui.rules.limits import SHORT_MAX, TEXT_MAX
-from panel_tui.store.sqlite_driver import sqlite
 
 
 def form_template(raising: str = "CBH", responding: str = "MCO") -> dict[str, Any]:
@@ -109,11 +108,11 @@ again or updated; the output lists what was skipped.
 def template_codes(db: str | None) -> tuple[str, str]:
     """Two agency codes of the store, for the template to be valid as printed there."""
     from panel_tui.rules.errors import StoreError
-    from panel_tui.store.read import sqlite3_queue
+    from panel_tui.store.read import quick_queue
 
     try:
-        head = sqlite3_queue.peek(db)
-        codes = sqlite3_queue.agency_codes(head) if head else []
-    except (StoreError, sqlite.Error, OSError):  # no store we can read: the defaults do
+        head = quick_queue.peek(db)
+        codes = quick_queue.agency_codes(head) if head else []
+    except (StoreError, OSError) + quick_queue.errors():  # no store we can read: the defaults do
         codes = []
     return (codes[0], codes[1]) if len(codes) >= 2 else ("CBH", "MCO")

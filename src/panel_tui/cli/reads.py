@@ -13,9 +13,9 @@ from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
+from panel_tui.store.read import quick_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
 from panel_tui.store.read.queue_shapes import QUEUE_COLUMNS, clock_json, row_csv, row_json
-from panel_tui.store.sqlite_driver import sqlite
 
 #: The whole filtered queue: (filter, instant, at most this many) -> its rows in order.
 ReadRows = Callable[[QueueFilter, datetime, int | None], list[QueueRow]]
@@ -61,21 +61,19 @@ def _queue_reader(
 ) -> tuple[ReadRows, ReadCodes, str | None]:
     """How to read the queue and the agency codes, and the login "--mine" means.
 
-    A SQLite store at this release's schema is read with the stdlib driver
-    (store/read/sqlite3_queue.py, held equal to the ORM's query by tests): importing the
+    A store at this release's schema is read with the bare driver, SQLite's or psycopg
+    (store/read/quick_queue.py, held equal to the ORM's query by tests): importing the
     ORM took most of this command's time. Anything else, and ``--as``, goes
     through ``Store.open``, which migrates, refuses and checks identity as before.
     """
-    from panel_tui.store.read import sqlite3_queue
-
-    head = None if getattr(args, "as_login", None) or not quick else sqlite3_queue.peek(args.db)
+    head = None if getattr(args, "as_login", None) or not quick else quick_queue.peek(args.db)
     if head is not None:
         from panel_tui.store.identity import os_login
 
         def bare(f: QueueFilter, at: datetime, limit: int | None) -> list[QueueRow]:
-            return sqlite3_queue.every_row(head, f, at, limit=limit)
+            return quick_queue.every_row(head, f, at, limit=limit)
 
-        return bare, lambda: sqlite3_queue.agency_codes(head), os_login() if args.mine else None
+        return bare, lambda: quick_queue.agency_codes(head), os_login() if args.mine else None
 
     from panel_tui.store.read import orm_queries
 
@@ -116,12 +114,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
     at = read_instant(args)
     try:
         rows = _read_queue(args, at, quick=True)
-    except sqlite.Error as exc:
+    except quick_queue.errors() as exc:
         # The quick read failed (say, no write access for the WAL index of a
         # read-only copy): the full way reads it, or says in full what is wrong.
-        from panel_tui.store.read import sqlite3_queue
-
-        sqlite3_queue.fell_back(exc)
+        quick_queue.fell_back(exc)
         rows = _read_queue(args, at, quick=False)
     if args.format == "json":
         emit_json(

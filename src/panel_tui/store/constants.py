@@ -2,7 +2,7 @@
 
 Setting keys, store kinds and the demo's login are read by the ORM side
 (``db.py``, ``ledger/admin.py``), by the stdlib reader of the app's first paint
-(``read/sqlite3_queue.py``) and by the demo; they live here so that none of
+(``read/queue_sql.py``) and by the demo; they live here so that none of
 those has to import another for a string.
 """
 

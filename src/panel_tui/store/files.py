@@ -1,7 +1,7 @@
 """A store's file, with the standard library alone: where it is and whether it is safe there.
 
 No SQLAlchemy here. The app's first paint reads the store before the ORM is
-imported (``store/read/sqlite3_queue.py``), and it must choose the same file and
+imported (``store/read/quick_queue.py``), and it must choose the same file and
 refuse the same places as ``Store.open``, which uses these too.
 """
 

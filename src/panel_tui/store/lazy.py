@@ -1,6 +1,6 @@
 """A Store opened on first use, by whichever thread asks first; the others wait for it.
 
-The app starts on a quick read of the file (``read/sqlite3_queue.py``) and opens the
+The app starts on a quick read of the store (``read/quick_queue.py``) and opens the
 Store in a thread worker after the first paint. A screen that needs the store
 sooner simply waits for the same opening: there is only ever one Store.
 """

@@ -1,10 +1,11 @@
 """The read path: read models, and the readers that fill them.
 
-Two readers, named by the driver they use:
+Two kinds of reader:
 
-* ``sqlite3_queue.py`` reads the queue's page with the standard library's
-  ``sqlite3`` alone (the app's first paint and the ``queue`` command), so it
-  must never import SQLAlchemy;
+* ``quick_queue.py`` reads the queue's page (the app's first paint and the
+  ``queue`` command) without SQLAlchemy: ``queue_sql.py``'s SQL text on the bare
+  driver, ``sqlite3_queue.py`` (SQLite) or ``psycopg_queue.py`` (PostgreSQL), so
+  none of them may import SQLAlchemy;
 * ``orm_queries.py`` (the queue, people, agencies) and ``orm_detail.py`` (one
   dispute in full) read through the ORM, in one read transaction each.
 

@@ -220,7 +220,7 @@ def queue_row(
     page's lookups by dispute id (active cover's agency, package's end, stage 3's due
     and left times, the ids that ever had cover) and person id (holder).
 
-    Shared by ``orm_queries.queue_page`` (ORM rows) and ``sqlite3_queue.page`` (sqlite3).
+    Shared by ``orm_queries.queue_page`` (ORM rows) and ``queue_sql.built`` (the quick readers).
     """
     due3, left3 = stage3.get(r.id, (None, None))
     liaison = r.status in LIVE and (

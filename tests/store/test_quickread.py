@@ -1,16 +1,21 @@
-"""The quick queue page (stdlib sqlite3) equals the ORM's queue page, and peek's choices.
+"""The quick queue page (no ORM) equals the ORM's queue page, and peek's choices.
 
-``store/read/sqlite3_queue.py`` repeats ``orm_queries.queue_page`` in SQL text so the app
-can paint, and the ``queue`` command answer, before SQLAlchemy is imported;
-these tests are what keep the two the same.
+``store/read/quick_queue.py`` repeats ``orm_queries.queue_page`` in SQL text
+(``queue_sql.py``) so the app can paint, and the ``queue`` command answer, before
+SQLAlchemy is imported; these tests are what keep the two the same. Those marked
+``backend`` run on each backend's quick reader (sqlite3, and psycopg on a
+PostgreSQL run: tests/backends.py), each held to the ORM on the same store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import backends
 import demo_cache
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +25,10 @@ from profiles import examples
 from panel_tui.rules.enums import ClockState
 from panel_tui.rules.policy import default_policy_text, parse_policy
 from panel_tui.store.db import Store
+from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.read import orm_queries, sqlite3_queue
+from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.queue_models import SORT_KEYS, QueueFilter, Section
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
@@ -30,19 +36,52 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The 60-dispute demo: a SQLite file, or on a PostgreSQL run a database built once
+    (the template each test's copy is made from)."""
+    if backends.on_postgres():
+        with backends.fresh_database() as name:
+            build_demo(backends.database_url(name), disputes=60, seed=7, now=NOW).close()
+            yield name
+        return
     path = tmp_path_factory.mktemp("quick") / "demo.db"
-    return demo_cache.demo_copy(tmp_path_factory, path, disputes=60, seed=7, now=NOW)
+    yield str(demo_cache.demo_copy(tmp_path_factory, path, disputes=60, seed=7, now=NOW))
+
+
+@pytest.fixture(scope="module")
+def demo_target(demo_source: str) -> Iterator[str]:
+    """The demo the module reads (never written): a file, or a database's URL."""
+    if backends.on_postgres():
+        with backends.fresh_database(template=demo_source) as name:
+            yield backends.database_url(name)
+        return
+    yield demo_source
 
 
 @pytest.fixture
-def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+def target_copy(demo_source: str, tmp_path: Path) -> Iterator[str]:
+    """A copy of the demo for one test to write to, on the run's backend."""
+    if backends.on_postgres():
+        with backends.fresh_database(template=demo_source) as name:
+            yield backends.database_url(name)
+        return
     path = tmp_path / "copy.db"
-    shutil.copy(demo_file, path)
-    return path
+    shutil.copy(demo_source, path)
+    yield str(path)
 
 
-def orm_page(path: Path, at: datetime, offset: int, limit: int):  # noqa: ANN201
+@pytest.fixture
+def demo_file(demo_target: str) -> Path:
+    """The demo's SQLite file (the tests of a file's peek: SQLite runs only)."""
+    return Path(demo_target)
+
+
+@pytest.fixture
+def demo_copy(target_copy: str) -> Path:
+    return Path(target_copy)
+
+
+def orm_page(path: Path | str, at: datetime, offset: int, limit: int):  # noqa: ANN201
     store = Store.open(str(path))
     try:
         return orm_queries.queue_page(store, QueueFilter(), at, offset=offset, limit=limit)
@@ -50,19 +89,20 @@ def orm_page(path: Path, at: datetime, offset: int, limit: int):  # noqa: ANN201
         store.close()
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("offset", [0, 10, 20, 30, 200])
 @pytest.mark.parametrize("hours_later", [0, 30, 24 * 20])
-def test_quick_page_equals_the_orm_page(demo_file: Path, offset: int, hours_later: int) -> None:
+def test_quick_page_equals_the_orm_page(demo_target: str, offset: int, hours_later: int) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
-    quick = sqlite3_queue.page(head, QueueFilter(), at, offset=offset, limit=10)
-    assert quick == orm_page(demo_file, at, offset, 10)
+    quick = quick_queue.page(head, QueueFilter(), at, offset=offset, limit=10)
+    assert quick == orm_page(demo_target, at, offset, 10)
 
 
 @pytest.fixture(scope="module")
-def demo_store(demo_file: Path):  # noqa: ANN201
-    store = Store.open(str(demo_file))
+def demo_store(demo_target: str):  # noqa: ANN201
+    store = Store.open(demo_target)
     yield store
     store.close()
 
@@ -90,6 +130,7 @@ FILTERS = st.builds(
 )
 
 
+@pytest.mark.backend
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     f=FILTERS,
@@ -97,13 +138,13 @@ FILTERS = st.builds(
     offset=st.sampled_from([0, 3, 20]),
 )
 def test_any_filtered_page_equals_the_orm_page(
-    demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int, offset: int
+    demo_target: str, demo_store: Store, f: QueueFilter, hours_later: int, offset: int
 ) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
     expected = orm_queries.queue_page(demo_store, f, at, offset=offset, limit=8)
-    assert sqlite3_queue.page(head, f, at, offset=offset, limit=8) == expected
+    assert quick_queue.page(head, f, at, offset=offset, limit=8) == expected
 
 
 SINGLE_FILTERS = [
@@ -134,24 +175,26 @@ def _named(f: QueueFilter) -> str:
     return ",".join(f"{k}={v}" for k, v in vars(f).items() if v != getattr(default, k))
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("f", SINGLE_FILTERS, ids=_named)
 @pytest.mark.parametrize("hours_later", [0, 5, 30, 24 * 3])
 def test_each_filter_alone_equals_the_orm_page(
-    demo_file: Path, demo_store: Store, f: QueueFilter, hours_later: int
+    demo_target: str, demo_store: Store, f: QueueFilter, hours_later: int
 ) -> None:
     at = NOW + timedelta(hours=hours_later)
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
     expected = orm_queries.queue_page(demo_store, f, at, limit=100)
-    assert sqlite3_queue.page(head, f, at, limit=100) == expected
+    assert quick_queue.page(head, f, at, limit=100) == expected
 
 
-def test_the_filters_compared_find_rows(demo_file: Path) -> None:
+@pytest.mark.backend
+def test_the_filters_compared_find_rows(demo_target: str) -> None:
     """Guard the property above: each kind of filter matches some disputes and not all."""
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
-    everything = sqlite3_queue.page(head, QueueFilter(), NOW, limit=500).total
-    closed = sqlite3_queue.page(head, QueueFilter(section=Section.CLOSED), NOW, limit=500).total
+    everything = quick_queue.page(head, QueueFilter(), NOW, limit=500).total
+    closed = quick_queue.page(head, QueueFilter(section=Section.CLOSED), NOW, limit=500).total
     assert everything > 0 and closed > 0
     for f in (
         *(
@@ -166,14 +209,15 @@ def test_the_filters_compared_find_rows(demo_file: Path) -> None:
         QueueFilter(due_within=timedelta(hours=4)),
         QueueFilter(reviews_due=True),
     ):
-        assert 0 < sqlite3_queue.page(head, f, NOW, limit=500).total < everything, f
+        assert 0 < quick_queue.page(head, f, NOW, limit=500).total < everything, f
 
 
-def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> None:
+@pytest.mark.backend
+def test_the_demo_pages_cover_what_the_comparison_must_see(demo_target: str) -> None:
     """Guard the test above: rows with cover, packages, holders and every live clock state."""
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
-    page = sqlite3_queue.page(head, QueueFilter(), NOW, limit=100)
+    page = quick_queue.page(head, QueueFilter(), NOW, limit=100)
     assert page.total == len(page.rows) > 10
     assert any(r.cover for r in page.rows)
     assert any(r.provisional_ends for r in page.rows)
@@ -184,23 +228,26 @@ def test_the_demo_pages_cover_what_the_comparison_must_see(demo_file: Path) -> N
     states = {r.clock.state for r in page.rows}
     assert {ClockState.BREACHED, ClockState.WARNING, ClockState.ON_TRACK} <= states
     assert all(r.due_at is None or r.due_at.tzinfo is UTC for r in page.rows)
+    # Read by the run's backend's own quick reader (psycopg's on a PostgreSQL run).
+    assert (head.url is not None) == backends.on_postgres()
 
 
-def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
+@pytest.mark.backend
+def test_the_stored_policy_sets_the_warning_line(target_copy: str) -> None:
     text = default_policy_text().replace("warning_fraction = 0.75", "warning_fraction = 0.2")
-    store = Store.open(str(demo_copy))
+    store = Store.open(target_copy)
     Admin(store, "admin").set_policy(text)
     store.close()
-    head = sqlite3_queue.peek(str(demo_copy))
+    head = quick_queue.peek(target_copy)
     assert head is not None and head.warning_fraction == 0.2
-    quick = sqlite3_queue.page(head, QueueFilter(), NOW, limit=50)
-    assert quick == orm_page(demo_copy, NOW, 0, 50)
+    quick = quick_queue.page(head, QueueFilter(), NOW, limit=50)
+    assert quick == orm_page(target_copy, NOW, 0, 50)
     # More of the queue is in warning than under the default 75 %.
-    default_head = sqlite3_queue.StoreHead(head.path, head.kind, 0.75)
+    default_head = dataclasses.replace(head, warning_fraction=0.75)
     warned = [r for r in quick.rows if r.clock.state is ClockState.WARNING]
     default_warned = [
         r
-        for r in sqlite3_queue.page(default_head, QueueFilter(), NOW, limit=50).rows
+        for r in quick_queue.page(default_head, QueueFilter(), NOW, limit=50).rows
         if r.clock.state is ClockState.WARNING
     ]
     assert len(warned) > len(default_warned)
@@ -208,47 +255,46 @@ def test_the_stored_policy_sets_the_warning_line(demo_copy: Path) -> None:
 
 def test_warning_fraction_reads_like_the_policy() -> None:
     assert (
-        sqlite3_queue.warning_fraction(None)
+        quick_queue.warning_fraction(None)
         == parse_policy(default_policy_text()).clock.warning_fraction
     )
-    assert sqlite3_queue.warning_fraction("[clock]\nwarning_fraction = 0.6\n") == 0.6
+    assert quick_queue.warning_fraction("[clock]\nwarning_fraction = 0.6\n") == 0.6
     # A policy that leaves it out gets the policy model's default.
     without = default_policy_text().replace("warning_fraction = 0.75\n", "")
-    assert sqlite3_queue.warning_fraction(without) == parse_policy(without).clock.warning_fraction
-    assert sqlite3_queue.warning_fraction("not toml [") == 0.75
+    assert quick_queue.warning_fraction(without) == parse_policy(without).clock.warning_fraction
+    assert quick_queue.warning_fraction("not toml [") == 0.75
 
 
 def test_liaison_settings_read_like_the_policy() -> None:
     default = parse_policy(default_policy_text())
-    assert sqlite3_queue.liaison_after_days(None) == default.clock.liaison_after_days
-    assert sqlite3_queue.liaison_role(None) == default.ladder.commissioner_liaison
+    assert quick_queue.liaison_after_days(None) == default.clock.liaison_after_days
+    assert quick_queue.liaison_role(None) == default.ladder.commissioner_liaison
     changed = default_policy_text().replace("liaison_after_days = 14", "liaison_after_days = 9.5")
-    assert sqlite3_queue.liaison_after_days(changed) == 9.5
+    assert quick_queue.liaison_after_days(changed) == 9.5
     without = default_policy_text().replace("liaison_after_days = 14\n", "")
-    assert (
-        sqlite3_queue.liaison_after_days(without) == parse_policy(without).clock.liaison_after_days
-    )
-    assert sqlite3_queue.liaison_after_days("not toml [") == 14.0
+    assert quick_queue.liaison_after_days(without) == parse_policy(without).clock.liaison_after_days
+    assert quick_queue.liaison_after_days("not toml [") == 14.0
 
 
-def test_the_stored_liaison_limit_moves_the_liaison_section(demo_copy: Path) -> None:
-    head = sqlite3_queue.peek(str(demo_copy))
+@pytest.mark.backend
+def test_the_stored_liaison_limit_moves_the_liaison_section(target_copy: str) -> None:
+    head = quick_queue.peek(target_copy)
     assert head is not None
     f = QueueFilter(section=Section.LIAISON)
-    before = sqlite3_queue.page(head, f, NOW, limit=500)
+    before = quick_queue.page(head, f, NOW, limit=500)
     text = default_policy_text().replace("liaison_after_days = 14", "liaison_after_days = 2")
-    store = Store.open(str(demo_copy))
+    store = Store.open(target_copy)
     Admin(store, "admin").set_policy(text)
     store.close()
-    head = sqlite3_queue.peek(str(demo_copy))
+    head = quick_queue.peek(target_copy)
     assert head is not None and head.liaison_after_days == 2
-    after = sqlite3_queue.page(head, f, NOW, limit=500)
+    after = quick_queue.page(head, f, NOW, limit=500)
     assert after.total > before.total
-    assert after == orm_page_of(demo_copy, f, NOW)
+    assert after == orm_page_of(target_copy, f, NOW)
     assert all(r.liaison for r in after.rows)
 
 
-def orm_page_of(path: Path, f: QueueFilter, at: datetime):  # noqa: ANN201
+def orm_page_of(path: Path | str, f: QueueFilter, at: datetime):  # noqa: ANN201
     store = Store.open(str(path))
     try:
         return orm_queries.queue_page(store, f, at, limit=500)
@@ -257,11 +303,11 @@ def orm_page_of(path: Path, f: QueueFilter, at: datetime):  # noqa: ANN201
 
 
 def test_peek_reads_kind_and_path(demo_file: Path, tmp_path: Path) -> None:
-    head = sqlite3_queue.peek(str(demo_file))
-    assert head == sqlite3_queue.StoreHead(demo_file.resolve(), "demo", 0.75)
+    head = quick_queue.peek(str(demo_file))
+    assert head == quick_queue.StoreHead(demo_file.resolve(), "demo", 0.75)
     real = tmp_path / "real.db"
     init_store(str(real), "root", "Root", kind="real").close()
-    real_head = sqlite3_queue.peek(str(real))
+    real_head = quick_queue.peek(str(real))
     assert real_head is not None and real_head.kind == "real"
 
 
@@ -269,7 +315,7 @@ def test_peek_follows_the_environment_like_store_open(
     demo_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PANEL_TUI_DB", str(demo_file))
-    head = sqlite3_queue.peek(None)
+    head = quick_queue.peek(None)
     assert head is not None and head.path == demo_file.resolve()
 
 
@@ -282,25 +328,26 @@ def _set_revision(path: Path, revision: str) -> None:
 
 def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Path) -> None:
     """None means: open it the full way (migrate, or refuse with the full message)."""
-    assert sqlite3_queue.peek(str(tmp_path / "missing.db")) is None
-    assert sqlite3_queue.peek("postgresql://someone@db.example/panel") is None
+    assert quick_queue.peek(str(tmp_path / "missing.db")) is None
+    assert quick_queue.peek("postgresql://someone@db.example/panel") is None
     foreign = tmp_path / "foreign.db"
     conn = sqlite3.connect(foreign)
     conn.execute("CREATE TABLE notes (body TEXT)")
     conn.close()
-    assert sqlite3_queue.peek(str(foreign)) is None
+    assert quick_queue.peek(str(foreign)) is None
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
-    assert sqlite3_queue.peek(str(tmp_path / "junk.db")) is None
+    assert quick_queue.peek(str(tmp_path / "junk.db")) is None
     before = demo_copy.read_bytes()
     _set_revision(demo_copy, "0002")  # older: needs a migration first
-    assert sqlite3_queue.peek(str(demo_copy)) is None
+    assert quick_queue.peek(str(demo_copy)) is None
     _set_revision(demo_copy, "9999")  # newer: Store.open refuses it
-    assert sqlite3_queue.peek(str(demo_copy)) is None
+    assert quick_queue.peek(str(demo_copy)) is None
     _set_revision(demo_copy, HEAD)
-    assert sqlite3_queue.peek(str(demo_copy)) is not None
+    assert quick_queue.peek(str(demo_copy)) is not None
     assert len(demo_copy.read_bytes()) == len(before)
 
 
+@pytest.mark.backend
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     f=FILTERS,
@@ -310,7 +357,7 @@ def test_peek_leaves_everything_else_to_store_open(demo_copy: Path, tmp_path: Pa
     total_limit=st.sampled_from([None, 0, 1, 4, 1001]),
 )
 def test_a_page_counted_up_to_a_limit_equals_the_orm_page(
-    demo_file: Path,
+    demo_target: str,
     demo_store: Store,
     f: QueueFilter,
     hours_later: int,
@@ -321,12 +368,12 @@ def test_a_page_counted_up_to_a_limit_equals_the_orm_page(
     """The app's pages count up to a cap (the first) or not at all (the rest); a
     page of no rows is the exact count it asks for after the first paint."""
     at = NOW + timedelta(hours=hours_later)
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
     expected = orm_queries.queue_page(
         demo_store, f, at, offset=offset, limit=limit, total_limit=total_limit
     )
-    quick = sqlite3_queue.page(head, f, at, offset=offset, limit=limit, total_limit=total_limit)
+    quick = quick_queue.page(head, f, at, offset=offset, limit=limit, total_limit=total_limit)
     assert quick == expected
     exact = orm_queries.queue_page(demo_store, f, at, limit=1).total
     assert expected.total == (
@@ -334,16 +381,17 @@ def test_a_page_counted_up_to_a_limit_equals_the_orm_page(
     )
 
 
+@pytest.mark.backend
 @settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(f=FILTERS, limit=st.sampled_from([None, 0, 3, 40]))
 def test_every_row_in_one_pass_equals_the_pages(
-    demo_file: Path, demo_store: Store, f: QueueFilter, limit: int | None
+    demo_target: str, demo_store: Store, f: QueueFilter, limit: int | None
 ) -> None:
     """Headless ``queue`` reads the whole queue in one pass: the same rows as the pages."""
-    head = sqlite3_queue.peek(str(demo_file))
+    head = quick_queue.peek(demo_target)
     assert head is not None
     pages = orm_queries.queue_page(demo_store, f, NOW, limit=10_000).rows
     expected = pages if limit is None else pages[:limit]
     assert orm_queries.every_row(demo_store, f, NOW, limit=limit) == expected
     # Lookups a chunk at a time give the same rows as all at once.
-    assert sqlite3_queue.every_row(head, f, NOW, limit=limit, chunk=7) == expected
+    assert quick_queue.every_row(head, f, NOW, limit=limit, chunk=7) == expected

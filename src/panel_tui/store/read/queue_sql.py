@@ -1,0 +1,383 @@
+"""The queue's page in SQL text, for the quick readers on both drivers.
+
+``orm_queries.queue_page`` written out as SQL, so the app's first page and the
+``queue`` command can be read without importing the ORM: ``sqlite3_queue.py``
+runs it on SQLite's driver, ``psycopg_queue.py`` on PostgreSQL's. The two
+dialects differ in a few words and in how times travel, which ``Dialect``
+says; everything else (the filter, the order, the count, the side lookups) is
+the same text. Property tests hold both readers equal to the ORM's page.
+
+Statements are written with ``?`` marks; a driver with another mark style
+converts them (``Dialect.marks``). Nothing a user types is ever put in the text:
+filters are parameters, constants are enum values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from panel_tui.rules.clocks import utc
+from panel_tui.rules.enums import Stage
+from panel_tui.store.constants import DONE_ORDER_TERM, DONE_WHERE, LIVE_ORDER_TERM, LIVE_WHERE
+from panel_tui.store.read import queue_models as shared  # the filter, as orm_queries reads it
+from panel_tui.store.read.queue_models import QueueFilter, QueueRow, QueueRules, Section, queue_row
+
+#: Runs one statement (``?`` marks) with its parameters; its rows.
+Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
+
+
+def _sqlite_when(text: str | None) -> datetime | None:
+    """Stored as naive UTC text (store/types.UTCDateTime); returned aware, as the ORM does."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _sqlite_stamp(moment: datetime) -> str:
+    """A time as store/types.UTCDateTime stores it on SQLite (naive UTC text), to compare."""
+    return utc(moment).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _pg_when(value: datetime | None) -> datetime | None:
+    """A ``timestamp without time zone`` column holds UTC (store/types.UTCDateTime)."""
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _pg_stamp(moment: datetime) -> datetime:
+    """Naive UTC, compared with the columns as ``timestamp`` (no session time zone)."""
+    return utc(moment).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the drivers' SQL and values; the rest of the text is shared."""
+
+    name: str
+    #: ``LIVE_ORDER_TERM`` (store/constants.py) in this dialect: booleans are 0/1 on SQLite
+    live_order_term: str
+    #: a condition no row meets
+    nothing: str
+    #: an active cover's flag (SQLAlchemy's ``is_(True)`` in this dialect)
+    is_true: str
+    #: the case-blind match the ORM uses here: SQLite's LIKE ignores ASCII case already
+    like: str
+    #: no limit, as a LIMIT parameter
+    no_limit: int | None
+    #: a time as the store compares it; a stored time as an aware datetime
+    stamp: Callable[[datetime], Any]
+    when: Callable[[Any], datetime | None]
+    #: a day as the store compares it; a stored day as a date
+    today: Callable[[date], Any]
+    day: Callable[[Any], date | None]
+    #: the statement's text with the driver's parameter marks
+    marks: Callable[[str], str]
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    live_order_term=LIVE_ORDER_TERM,
+    nothing="0",
+    is_true="IS 1",
+    like="LIKE",
+    no_limit=-1,
+    stamp=_sqlite_stamp,
+    when=_sqlite_when,
+    today=date.isoformat,  # dates are stored as YYYY-MM-DD text: they sort as dates
+    day=_sqlite_day,
+    marks=lambda sql: sql,
+)
+
+POSTGRES = Dialect(
+    name="postgresql",
+    live_order_term="(current_due_at IS NULL) IN (false, true)",
+    nothing="false",
+    is_true="IS true",
+    like="ILIKE",  # the ORM's ilike: lower() on both sides, any letter (LIKE is case-exact)
+    no_limit=None,
+    stamp=_pg_stamp,
+    when=_pg_when,
+    today=lambda day: day,
+    day=lambda value: value,
+    # psycopg's marks are %s, and a literal % is written %%.
+    marks=lambda sql: sql.replace("%", "%%").replace("?", "%s"),
+)
+
+# orm_queries._ROW_COLUMNS, in its order.
+COLUMNS = (
+    "id, ref, person_ref, dispute_type, risk, agencies_label, current_stage, status, "
+    "stage_entered_at, current_due_at, plan_holder_id, version, resolved_at, opened_at, "
+    "review_due_on"
+)
+
+
+class QuickDispute(NamedTuple):
+    """COLUMNS, named as ``queue_row`` reads them, times made aware."""
+
+    id: int
+    ref: str
+    person_ref: str
+    dispute_type: str
+    risk: str
+    agencies_label: str
+    current_stage: int
+    status: str
+    stage_entered_at: datetime | None
+    current_due_at: datetime | None
+    plan_holder_id: int | None
+    version: int
+    resolved_at: datetime | None
+    opened_at: datetime
+    review_due_on: date | None
+
+    @classmethod
+    def of(cls, r: Sequence[Any], dialect: Dialect) -> QuickDispute:
+        when = dialect.when
+        return cls._make(
+            (
+                *r[:8],
+                when(r[8]),
+                when(r[9]),
+                r[10],
+                r[11],
+                when(r[12]),
+                when(r[13]),
+                dialect.day(r[14]),
+            )
+        )
+
+
+def marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+#: Finds a person by login: (id, roles) or None.
+FindPerson = Callable[[str], "tuple[int, str] | None"]
+
+
+def filter_sql(
+    find_person: FindPerson,
+    dialect: Dialect,
+    f: QueueFilter,
+    at: datetime,
+    rules: QueueRules,
+    *,
+    steer: bool = True,
+) -> tuple[str, list[Any]]:
+    """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
+    # The statuses as constants and the live order's own first column: see
+    # orm_queries._filtered (each section's page walks its order index).
+    stamp = dialect.stamp
+    closed = f.section is Section.CLOSED
+    statuses = f.statuses()
+    if statuses == shared.DONE:
+        where = [DONE_WHERE]
+    elif statuses == shared.LIVE:
+        where = [LIVE_WHERE]
+    else:  # reviews due: live and closed disputes alike (enum values: safe as constants)
+        where = [f"status IN ({', '.join(repr(s) for s in statuses)})"]
+    if steer and closed:  # a count goes through the status index more cheaply: no steer
+        where.append(DONE_ORDER_TERM)
+    elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
+        where.append(dialect.live_order_term)
+    params: list[Any] = []
+    if f.section is Section.BREACHED or f.breached:
+        where.append("current_due_at <= ?")
+        params.append(stamp(at))
+    if f.section is Section.DUE_TODAY:
+        where.append("current_due_at > ? AND current_due_at < ?")
+        params += [stamp(at), stamp(shared.end_of_local_day(at))]
+    if f.section is Section.AT_PANEL:
+        where.append("current_stage = ?")
+        params.append(int(Stage.PANEL))
+    if f.section is Section.PROVISIONAL_EXPIRING:
+        where.append(
+            "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
+            "AND p.status = 'active' AND p.ends_at > ? AND p.ends_at <= ?)"
+        )
+        params += [stamp(at), stamp(at + shared.EXPIRING_WITHIN)]
+    if f.section is Section.PROVISIONAL_EXPIRED:
+        where.append(
+            "EXISTS (SELECT 1 FROM provisionalpackage AS p WHERE p.dispute_id = dispute.id "
+            "AND p.status = 'active' AND p.ends_at <= ?)"
+        )
+        params.append(stamp(at))
+    if f.wants_reviews_due:
+        where.append("review_due_on <= ?")
+        params.append(dialect.today(shared.review_today(at)))
+    if f.liaison_only:  # orm_queries._at_liaison
+        where.append(
+            f"status IN ({marks(shared.LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
+            "(SELECT 1 FROM stagerecord AS s WHERE s.dispute_id = dispute.id AND s.stage = ? "
+            "AND ((s.left_at IS NULL AND s.due_at <= ?) "
+            "OR (s.left_at IS NOT NULL AND s.due_at <= s.left_at))))"
+        )
+        params += [
+            *shared.LIVE,
+            shared.LIAISON_STAGE,
+            stamp(at - rules.liaison_after),
+            shared.FINAL_STAGE,
+            stamp(at),
+        ]
+    if f.section is Section.MINE or f.mine:
+        found = find_person(f.mine or "")
+        if found is None:  # not a user: nothing is theirs
+            where.append(dialect.nothing)
+        elif rules.liaison_role in found[1].split():  # and the disputes referred to them
+            where.append("(plan_holder_id = ? OR opened_by_id = ? OR current_stage = ?)")
+            params += [found[0], found[0], shared.LIAISON_STAGE]
+        else:
+            where.append("(plan_holder_id = ? OR opened_by_id = ?)")
+            params += [found[0], found[0]]
+    if f.due_within is not None:
+        where.append("current_due_at <= ?")
+        params.append(stamp(at + f.due_within))
+    for column, values in (
+        ("dispute_type", f.types),
+        ("risk", f.risks),
+        ("current_stage", f.stages),
+    ):
+        if values:
+            where.append(f"{column} IN ({marks(values)})")
+            params += list(values)
+    if f.agencies:
+        codes = [c.upper() for c in f.agencies]
+        where.append(
+            "EXISTS (SELECT 1 FROM disputeagency AS da JOIN agency AS a ON a.id = da.agency_id "
+            f"WHERE da.dispute_id = dispute.id AND a.code IN ({marks(codes)}))"
+        )
+        params += codes
+    like = shared.like_pattern(f.text)
+    if like:  # the ORM's match in this dialect (orm_queries._filtered says why)
+        where.append(
+            "("
+            + " OR ".join(
+                f"{c} {dialect.like} ? ESCAPE '{shared.LIKE_ESCAPE}'" for c in shared.TEXT_COLUMNS
+            )
+            + ")"
+        )
+        params += [like] * len(shared.TEXT_COLUMNS)
+    return " AND ".join(where), params
+
+
+def _sort_sql(key: str, dialect: Dialect) -> str:
+    """``orm_queries._sort_key`` in SQL text."""
+    match key:
+        case "ref":
+            return "ref"
+        case "type":
+            return "dispute_type"
+        case "risk":
+            return (
+                "CASE "
+                + " ".join(f"WHEN risk = '{r}' THEN {n}" for n, r in enumerate(shared.RISK_RANK))
+                + f" ELSE {len(shared.RISK_RANK)} END"
+            )
+        case "stage":
+            return "current_stage"
+        case "agencies":
+            return "agencies_label"
+        case "cover":
+            return (
+                "(SELECT min(agency.code) FROM agency JOIN interimcover "
+                "ON interimcover.provider_agency_id = agency.id "
+                "WHERE interimcover.dispute_id = dispute.id "
+                f"AND interimcover.active {dialect.is_true})"
+            )
+        case "provisional":
+            return (
+                "(SELECT min(provisionalpackage.ends_at) FROM provisionalpackage "
+                "WHERE provisionalpackage.dispute_id = dispute.id "
+                "AND provisionalpackage.status = 'active')"
+            )
+        case "holder":
+            return (
+                "(SELECT person.display_name FROM person WHERE person.id = dispute.plan_holder_id)"
+            )
+    raise ValueError(f"cannot sort by {key!r}")
+
+
+def order_sql(f: QueueFilter, dialect: Dialect) -> str:
+    """``orm_queries._order``: a chosen column (empty cells last), else newest resolved
+    first in Closed, else most urgent first."""
+    if f.sort is not None:
+        if f.sort == "clock":
+            key = "resolved_at" if f.section is Section.CLOSED else "current_due_at"
+        else:
+            key = _sort_sql(f.sort, dialect)
+        direction = " DESC" if f.descending else ""
+        return f"({key}) IS NULL, {key}{direction}, id{direction}"
+    if f.section is Section.CLOSED:
+        return "resolved_at DESC, id DESC"
+    if f.section is Section.REVIEWS_DUE:
+        return "review_due_on, id"
+    return "current_due_at IS NULL, current_due_at, id"
+
+
+def count_sql(where: str, total_limit: int | None) -> str:
+    """The number of matches, or of matches up to ``total_limit`` (it stops there)."""
+    if total_limit is None:
+        return f"SELECT count(*) FROM dispute WHERE {where}"
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM dispute WHERE {where} "
+        f"LIMIT {int(total_limit)}) AS matches"
+    )
+
+
+def page_sql(f: QueueFilter, dialect: Dialect) -> str:
+    """The page query's text, its WHERE left as ``{where}`` (tests EXPLAIN it)."""
+    return (
+        f"SELECT {COLUMNS} FROM dispute WHERE {{where}} "
+        f"ORDER BY {order_sql(f, dialect)} LIMIT ? OFFSET ?"
+    )
+
+
+def built(
+    run: Run, dialect: Dialect, rules: QueueRules, rows: list[QuickDispute], at: datetime
+) -> list[QueueRow]:
+    """Queue rows with their cover, package, plan holder and final-authority stage
+    (``orm_queries._queue_rows``)."""
+    if not rows:
+        return []
+    when = dialect.when
+    ids = [r.id for r in rows]
+    every_cover = list(
+        run(
+            "SELECT interimcover.dispute_id, agency.code, interimcover.active FROM interimcover "
+            "JOIN agency ON agency.id = interimcover.provider_agency_id "
+            f"WHERE interimcover.dispute_id IN ({marks(ids)})",
+            ids,
+        )
+    )
+    covers = {dispute_id: code for dispute_id, code, active in every_cover if active}
+    covered = {dispute_id for dispute_id, _, _ in every_cover}
+    packages = {
+        dispute_id: when(ends_at)
+        for dispute_id, ends_at in run(
+            "SELECT dispute_id, ends_at FROM provisionalpackage "
+            f"WHERE dispute_id IN ({marks(ids)}) AND status = 'active'",
+            ids,
+        )
+    }
+    stage3 = {
+        dispute_id: (when(due), when(left))
+        for dispute_id, due, left in run(
+            "SELECT dispute_id, due_at, left_at FROM stagerecord "
+            f"WHERE dispute_id IN ({marks(ids)}) AND stage = ?",
+            (*ids, shared.FINAL_STAGE),
+        )
+    }
+    holder_ids = sorted({r.plan_holder_id for r in rows if r.plan_holder_id})
+    holders: dict[int, str] = {}
+    if holder_ids:
+        holders = dict(
+            run(
+                f"SELECT id, display_name FROM person WHERE id IN ({marks(holder_ids)})",
+                holder_ids,
+            )
+        )
+    return [queue_row(r, rules, at, covers, packages, holders, stage3, covered) for r in rows]

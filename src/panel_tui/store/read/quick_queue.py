@@ -1,0 +1,212 @@
+"""The queue read without importing the ORM: the app's first page and ``panel-tui queue``.
+
+Opening the app used to wait for SQLAlchemy, SQLModel, the tables and the
+pydantic policy (about 0.45 s of CPU; over a second on PostgreSQL, psycopg's
+adapters with them) before the first row could be drawn, and every headless
+``panel-tui queue`` paid the same before printing a line. What needs only the
+queue is read here instead, in one read-only snapshot, with the same filter,
+order and side lookups as ``orm_queries.queue_page`` (``queue_sql.py``; property
+tests hold the readers equal to it, page for page, over random filters):
+
+* a SQLite file through its bare driver (``sqlite3_queue.py``);
+* a PostgreSQL store through psycopg alone (``psycopg_queue.py``).
+
+Only a store at this release's schema revision is read this way: anything else
+(a new, older, newer or foreign store, a server that does not answer) goes
+through ``Store.open``, which migrates, refuses and says what is wrong in full
+(with a URL's password hidden) as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION
+from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
+from panel_tui.store.files import chosen_target, local_file, refuse_network_filesystem
+from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read.interrupt import Interrupt
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, QueueRules
+from panel_tui.store.sqlite_driver import sqlite
+
+#: Where a fallback from the quick read to the ORM is said (tests fail on any record here).
+log = logging.getLogger("panel_tui.quickread")
+log.addHandler(logging.NullHandler())
+
+
+def fell_back(exc: BaseException) -> None:
+    """The quick read failed and the ORM reads instead: logged, never silent.
+
+    On a current store the quick read must never need this; tests/conftest.py fails
+    any test in which it happens, so drift the property tests miss is seen.
+    """
+    log.warning("quick read fell back to the ORM: %s: %s", type(exc).__name__, exc)
+
+
+def errors() -> tuple[type[Exception], ...]:
+    """What a quick read raises when the store cannot be read that way (then the ORM reads)."""
+    found: tuple[type[Exception], ...] = (sqlite.Error,)
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:  # only a PostgreSQL store's quick read imports it
+        found += (psycopg.Error,)
+    return found
+
+
+@dataclass(frozen=True)
+class StoreHead:
+    """What the app needs of a store before the ORM is loaded: a SQLite file (``path``)
+    or a PostgreSQL store (``url``, as the user wrote it)."""
+
+    path: Path | None
+    kind: str
+    warning_fraction: float
+    #: the policy's ``clock.liaison_after_days`` and ``ladder.commissioner_liaison``
+    liaison_after_days: float = 14.0
+    liaison_role: str = "commissioner_liaison"
+    url: str | None = None
+
+    @property
+    def rules(self) -> QueueRules:
+        return QueueRules(
+            warning_fraction=self.warning_fraction,
+            liaison_after=timedelta(days=self.liaison_after_days),
+            liaison_role=self.liaison_role,
+        )
+
+    @property
+    def label(self) -> str:
+        """The store as the app's title names it while opening (never a password)."""
+        if self.path is not None:
+            return self.path.name
+        from panel_tui.store.read import psycopg_queue
+
+        return psycopg_queue.database_name(self.url or "")
+
+
+def peek(db: str | None) -> StoreHead | None:
+    """The store ``--db`` names, if it can be read at once; None means: open it fully.
+
+    A store on a network filesystem is refused here as ``Store.open`` would
+    refuse it (StoreError), before anything is shown from it.
+    """
+    path = local_file(db)
+    if path is None:
+        return _peek_url(chosen_target(db))
+    if not path.is_file():
+        return None
+    refuse_network_filesystem(path)
+    settings = sqlite3_queue.settings(path)
+    return None if settings is None else _head(settings, path=path)
+
+
+def _peek_url(url: str) -> StoreHead | None:
+    from panel_tui.store.postgres import is_postgres
+
+    if not is_postgres(url):
+        return None
+    try:
+        from panel_tui.store.read import psycopg_queue
+    except ImportError:  # no driver: Store.open says which extra installs it
+        return None
+    settings = psycopg_queue.settings(url)
+    return None if settings is None else _head(settings, url=url)
+
+
+def _head(
+    settings: dict[str, str], *, path: Path | None = None, url: str | None = None
+) -> StoreHead:
+    policy_text = settings.get(POLICY_KEY)
+    return StoreHead(
+        path=path,
+        kind=settings.get(KIND_KEY) or DEFAULT_KIND,
+        warning_fraction=warning_fraction(policy_text),
+        liaison_after_days=liaison_after_days(policy_text),
+        liaison_role=liaison_role(policy_text),
+        url=url,
+    )
+
+
+def page(
+    head: StoreHead,
+    f: QueueFilter,
+    at: datetime,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    total_limit: int | None = None,
+    interrupt: Interrupt | None = None,
+) -> QueuePage:
+    """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``,
+    without the ORM; ``interrupt`` can stop it from another thread."""
+    if head.url is not None:
+        from panel_tui.store.read import psycopg_queue
+
+        return psycopg_queue.page(
+            head, f, at, offset=offset, limit=limit, total_limit=total_limit, interrupt=interrupt
+        )
+    return sqlite3_queue.page(
+        head, f, at, offset=offset, limit=limit, total_limit=total_limit, interrupt=interrupt
+    )
+
+
+def every_row(
+    head: StoreHead, f: QueueFilter, at: datetime, *, limit: int | None = None, chunk: int = 1000
+) -> list[QueueRow]:
+    """``orm_queries.every_row``: the whole filtered queue in order, in one pass.
+
+    One query read to its end in one snapshot (no OFFSET pages, each counting
+    and skipping again what the last one read), its lookups a chunk at a time.
+    """
+    if head.url is not None:
+        from panel_tui.store.read import psycopg_queue
+
+        return psycopg_queue.every_row(head, f, at, limit=limit, chunk=chunk)
+    return sqlite3_queue.every_row(head, f, at, limit=limit, chunk=chunk)
+
+
+def agency_codes(head: StoreHead) -> list[str]:
+    """``[a.code for a in queries.agencies(store)]``, without the ORM."""
+    if head.url is not None:
+        from panel_tui.store.read import psycopg_queue
+
+        return psycopg_queue.agency_codes(head)
+    return sqlite3_queue.agency_codes(head)
+
+
+def _policy_value(policy_text: str | None, table: str, key: str) -> object:
+    """``[table] key`` of the store's policy (the shipped one if none), read without
+    validating the rest; None if it is not there."""
+    if policy_text is None:
+        policy_text = resources.files("panel_tui.rules").joinpath("default_policy.toml").read_text()
+    try:
+        return tomllib.loads(policy_text).get(table, {}).get(key)
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return None
+
+
+def warning_fraction(policy_text: str | None) -> float:
+    """``clock.warning_fraction`` of the store's policy, read without validating the rest."""
+    value = _policy_value(policy_text, "clock", "warning_fraction")
+    if isinstance(value, int | float) and 0 < value < 1:
+        return float(value)
+    return DEFAULT_WARNING_FRACTION
+
+
+def liaison_after_days(policy_text: str | None) -> float:
+    """``clock.liaison_after_days`` of the store's policy (the model's bounds and default)."""
+    value = _policy_value(policy_text, "clock", "liaison_after_days")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 3650:
+        return float(value)
+    return 14.0
+
+
+def liaison_role(policy_text: str | None) -> str:
+    """``ladder.commissioner_liaison`` of the store's policy (the model's default)."""
+    value = _policy_value(policy_text, "ladder", "commissioner_liaison")
+    return value if isinstance(value, str) else "commissioner_liaison"
