@@ -66,7 +66,7 @@ def exports_dir() -> Path:
         raise PermissionError(
             errno.EACCES,
             "exports from the app are refused through the service account; "
-            "use panel-tui report --format md > FILE",
+            "use panel-tui minutes DATE > FILE or panel-tui report --format md > FILE",
         )
     chosen = os.environ.get("PANEL_TUI_EXPORTS")
     if chosen:

@@ -151,6 +151,8 @@ def test_files_reach_the_user_only_through_stdin_and_stdout(host, site, tmp_path
         assert reading.returncode == 2 and "a file path is refused here" in reading.stderr
     exported = host.panel(site["bob"], "export")
     assert exported.returncode == 0 and "disputes" in json.loads(exported.stdout)
+    minutes = host.panel(site["bob"], "minutes", "today")  # the app may not save them here
+    assert minutes.returncode == 0 and minutes.stdout.startswith("# Panel minutes, "), minutes
     policy = host.panel(site["alice"], "policy", "show").stdout
     installed = host.panel(site["alice"], "policy", "set", "-", stdin=policy)
     assert installed.returncode == 0, installed.stderr

@@ -600,6 +600,14 @@ def _oversight_commands(c: _Commands) -> None:
     )
 
     p = c.command(
+        "minutes",
+        transfer.cmd_minutes,
+        "the panel's minutes for a day as Markdown on stdout (`> FILE` to keep them)",
+    )
+    p.add_argument("date", nargs="?", default="today", metavar="DATE", help=DATE_HELP)
+    p.add_argument("--at", metavar="TIME", help=f"read as at TIME: {TIME_HELP}")
+
+    p = c.command(
         "handover",
         shift.cmd_handover,
         "what changed since you last looked (or since TIME), as a handover note",

@@ -1,4 +1,4 @@
-"""Commands that move data out and in: report, export, import, copy-store."""
+"""Commands that move data out and in: report, minutes, export, import, copy-store."""
 
 from __future__ import annotations
 
@@ -37,6 +37,29 @@ def cmd_report(args: argparse.Namespace) -> int:
         from rich.markdown import Markdown
 
         Console().print(Markdown(rep.report_markdown(result)))
+    return 0
+
+
+def cmd_minutes(args: argparse.Namespace) -> int:
+    """``panel-tui minutes [DATE]``: the panel's minutes as Markdown on stdout.
+
+    The app saves them into the current directory; through the service account it
+    cannot (the account would write the file), so this is how the minutes reach
+    the chair there: ``panel-tui minutes today > minutes.md``, made by their shell.
+    """
+    from panel_tui.rules.when import parse_date
+    from panel_tui.store.identity import os_display_name
+    from panel_tui.store.read.agenda import agenda
+    from panel_tui.store.read.minutes import minutes_markdown
+    from panel_tui.store.read.orm_queries import person
+
+    store = open_store(args)
+    at = read_instant(args)
+    day = parse_date(args.date, "DATE", today=at.astimezone().date())
+    login = acting(store, args)
+    found = person(store, login)
+    chair = found.display_name if found is not None else os_display_name()
+    sys.stdout.write(minutes_markdown(day, agenda(store, day, at), chair) + "\n")
     return 0
 
 
