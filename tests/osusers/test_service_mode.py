@@ -184,6 +184,7 @@ def test_doctor_checks_files_and_the_sudoers_rule(host, site) -> None:
     found = {f["name"]: f for f in json.loads(as_root.stdout)["findings"]}
     assert as_root.returncode == 0, as_root.stdout
     assert found["sudoers rule"]["ok"] and found["directory"]["ok"]
+    assert found["sudo reach"]["ok"], found["sudo reach"]  # the drop-in alone: nothing more
     assert found["SQLite library"]["value"].endswith(("pysqlite3", "sqlite3"))
     through = host.panel(site["bob"], "doctor", "--format", "json")
     bobs = {f["name"]: f for f in json.loads(through.stdout)["findings"]}
@@ -215,3 +216,31 @@ def test_doctor_fails_an_install_others_can_change(host, site) -> None:
         assert f"{bin_dir} can be changed by someone other than root" in weak.stdout
     finally:
         bin_dir.chmod(0o755)
+
+
+def test_doctor_names_other_sudo_rules_and_defaults_that_reach_the_account(host, site) -> None:
+    """The boundary is the whole sudoers: another rule or a kept PYTHONPATH undoes it."""
+    extra = host.sudoers / "zz-local"
+    extra.write_text(
+        f"{site['mallory']} ALL=({site['account']}) NOPASSWD: /bin/cat\n"
+        f'Defaults!{host.install.command} env_keep += "PYTHONPATH"\n'
+    )
+    extra.chmod(0o440)
+    try:  # what the rule gives mallory: the raw store, whatever panel-tui checks
+        raw = host.as_user(
+            site["mallory"],
+            "sh",
+            "-c",
+            f"sudo -n -u {site['account']} /bin/cat {site['store']} | head -c 15",
+        )
+        assert raw.stdout == "SQLite format 3", raw.stderr
+        found = host.panel(None, "doctor")
+        assert found.returncode == 1, found.stdout
+        line = next(x for x in found.stdout.splitlines() if "sudo reach" in x)
+        assert line.startswith("FAIL")
+        assert f"{site['mallory']}: may run /bin/cat as {site['account']}" in line
+        assert "sudo keeps env_keep PYTHONPATH" in line
+        assert "remove those rules and defaults" in found.stdout
+    finally:
+        extra.unlink()
+    assert "ok   sudo reach" in host.panel(None, "doctor").stdout

@@ -92,6 +92,7 @@ def _service_findings(path: Path, site: SiteConfig) -> Iterator[Finding]:
         )
     yield from _command_findings(Path(site.command or ""))
     yield _sudoers_finding(site)
+    yield _sudo_reach_finding(site)
 
 
 def _command_findings(command: Path) -> Iterator[Finding]:
@@ -151,6 +152,45 @@ def _sudoers_finding(site: SiteConfig) -> Finding:
     if checked.returncode != 0:
         return Finding("sudoers rule", checked.stdout.strip() or checked.stderr.strip(), False, fix)
     return Finding("sudoers rule", f"{rule}: allows {site.command} as {site.account}, only that")
+
+
+def _sudo_reach_finding(site: SiteConfig) -> Finding:
+    """Every other sudoers rule and default: none may reach the account past the program."""
+    from panel_tui.service import service_context
+    from panel_tui.store.sudo_reach import sudo_reach
+
+    name = "sudo reach"
+    if service_context() is not None or os.geteuid() != 0:
+        return Finding(name, "not checked (run doctor as root)", ok=False, serious=False)
+    account, command = site.account or "", site.command or ""
+    asked = sudo_reach(account, command)
+    if asked is None:
+        return Finding(name, "sudo -l could not be run", False, "install sudo")
+    checked, reaching = asked
+    if not reaching:
+        return Finding(
+            name,
+            f"{checked} logins checked: none may run anything but {command} as {account}, "
+            "and sudo resets the environment it gets",
+        )
+    problems: dict[str, list[str]] = {}
+    for r in reaching:
+        if r.commands:
+            problems.setdefault(f"may run {', '.join(r.commands)} as {account}", []).append(r.login)
+        if r.environment:
+            problems.setdefault(f"sudo keeps {', '.join(r.environment)}", []).append(r.login)
+    lines = [
+        f"{', '.join(who[:4])}{f' and {len(who) - 4} more' if len(who) > 4 else ''}: {what}"
+        for what, who in problems.items()
+    ]
+    return Finding(
+        name,
+        "; ".join(lines),
+        False,
+        "fix: remove those rules and defaults from the sudoers (`sudo -l -U LOGIN` lists them): "
+        f"another program run as {account} can open the store directly, and a kept PYTHON* "
+        f"or LD_* variable (or !env_reset, setenv, SETENV) runs the user's own code as {account}",
+    )
 
 
 def _private_findings(path: Path) -> Iterator[Finding]:
