@@ -99,6 +99,46 @@ class DoctorReport:
         )
 
 
+#: The triggers migration 0001 puts on the event table, as SQLite keeps their text.
+EVENT_GUARDS = {
+    f"event_no_{verb.lower()}": (
+        f"CREATE TRIGGER event_no_{verb.lower()} BEFORE {verb} ON event BEGIN SELECT "
+        "RAISE(ABORT, 'events are append-only: the audit trail cannot be changed or deleted'); "
+        "END"
+    )
+    for verb in ("UPDATE", "DELETE")
+}
+
+
+def event_guard_finding(conn: sqlite.Connection, path: Path) -> Finding:
+    """The event table's append-only triggers are there, unchanged.
+
+    Whoever can write the file can drop them, and then edit or delete events with
+    any SQLite tool; the chain still names an edit, but a trigger gone or emptied
+    is itself the mark of someone preparing one, so it is named before anything else.
+    """
+    stored = dict(
+        conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
+        ).fetchall()
+    )
+    wrong = [
+        name
+        for name, sql in EVENT_GUARDS.items()
+        if " ".join(str(stored.get(name) or "").split()) != sql
+    ]
+    if not wrong:
+        return Finding("append-only events", "UPDATE and DELETE on events refused by triggers")
+    statements = " ".join(f"DROP TRIGGER IF EXISTS {name}; {EVENT_GUARDS[name]};" for name in wrong)
+    return Finding(
+        "append-only events",
+        f"trigger {', '.join(wrong)} missing or changed: the audit trail can be rewritten",
+        False,
+        f'fix: sqlite3 {path} "{statements}" (someone who can write the file removed it: '
+        "compare `panel-tui audit verify --expect-head` with a head recorded outside the store)",
+    )
+
+
 def chain_findings(report: DoctorReport, connection: Connection) -> None:
     """The audit chain and the records rebuilt from the events (SQLite or PostgreSQL)."""
     chain = verify_chain(connection)
@@ -165,6 +205,8 @@ def doctor(path: Path) -> DoctorReport:
             integrity == "ok",
             "" if integrity == "ok" else "restore from a backup",
         )
+        if integrity == "ok":
+            report.findings.append(event_guard_finding(conn, path))
     except sqlite.DatabaseError as exc:
         report.add("integrity", str(exc), False, "restore from a backup")
         return report
