@@ -188,6 +188,50 @@ def test_each_direct_edit_is_named_by_verify_and_doctor(rich: Path, capsys, what
     assert code == 1 and "FAIL records" in text
 
 
+#: Columns a copied row must change to be insertable (unique beside its key).
+UNIQUE_BESIDE_KEY = {
+    "dispute": {"ref": "D-2099-9999"},
+    "person": {"login": "intruder"},
+    "agency": {"code": "ZZZ"},
+    "seenmark": {"login": "intruder"},
+    "panelagendaitem": {"panel_date": "2099-01-01"},
+    "evidenceitem": {"key": "forged_item"},
+    "stagerecord": {"stage": 7},
+    "alertsent": {"due_at": "2099-01-01 00:00:00.000000"},
+}
+
+
+def _insert_copy(path: Path, table: str) -> None:
+    """A copy of one of ``table``'s covered rows under a new key, inserted with SQL."""
+    covered = COVERED[table]
+    row = next(r for r in rows(path, f"SELECT * FROM {table}") if covered.covers(r))
+    row = {**row, **UNIQUE_BESIDE_KEY.get(table, {})}
+    if covered.key == ("id",):
+        row["id"] = rows(path, f"SELECT max(id) + 1 AS n FROM {table}")[0]["n"]
+    elif table == "disputeagency":  # an agency the dispute does not involve
+        row["agency_id"] = rows(
+            path,
+            "SELECT id FROM agency WHERE id NOT IN "
+            "(SELECT agency_id FROM disputeagency WHERE dispute_id = ?) LIMIT 1",
+            row["dispute_id"],
+        )[0]["id"]
+    columns = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" for _ in row)
+    edit(path, f"INSERT INTO {table} ({columns}) VALUES ({marks})", *row.values())
+
+
+@pytest.mark.parametrize("table", [t for t in COVERED if t != "setting"])
+def test_a_row_inserted_directly_into_any_covered_table_is_named(rich: Path, table: str) -> None:
+    """Every covered table, not only those of the edits above (a setting cannot be
+    inserted beside its one covered row: "policy replaced" covers it)."""
+    _insert_copy(rich, table)
+    report = records(rich)
+    assert any(f.table == table and f.problem == "extra" for f in report.findings), (
+        table,
+        report.findings,
+    )
+
+
 def test_a_finding_names_table_dispute_field_stored_and_expected(rich: Path) -> None:
     target = _dispute(rich)
     edit(rich, "UPDATE dispute SET risk = 'low' WHERE id = ?", target["id"])
