@@ -314,7 +314,10 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
         from panel_tui.rules.rights import rights_in_words
 
         policy = parse_policy(text) if not args.default else default_policy()
-        print(text, end="" if text.endswith("\n") else "\n")
+        from panel_tui.rules.text import visible
+
+        # As stored: an older store (or a direct edit) may hold what set now refuses.
+        print(visible(text), end="" if text.endswith("\n") else "\n")
         # In words, as the store applies it (defaults of keys the text leaves out
         # included), as TOML comments: the output is still a policy file.
         print("\n# Decision rights in words, as this policy applies them:")
@@ -341,7 +344,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         error(f"{args.file}: {count}{'; '.join(problems)}")
         return 2
     for warning in policy_warnings(text):
-        print(f"{args.file}: warning: {warning}")
+        say(f"{args.file}: warning: {warning}")
     say(f"{args.file}: policy is valid")
     return 0
 

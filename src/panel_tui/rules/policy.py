@@ -368,6 +368,9 @@ def parse_policy(text: str, *, source: str = "policy") -> Policy:
 
 def policy_errors(text: str) -> list[str]:
     """Every problem in a policy text, each naming its key; empty when valid."""
+    hidden = _hidden_character(text)
+    if hidden:
+        return [hidden]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -377,6 +380,36 @@ def policy_errors(text: str) -> list[str]:
     except ValidationError as exc:
         return [f"{_format_location(e['loc'])}: {e['msg']}" for e in exc.errors()]
     return []
+
+
+def check_policy_text(text: str, *, source: str = "the policy file") -> None:
+    """Refuse a policy text holding a character ``policy show`` must not print.
+
+    Checked where a policy is installed, not where one is read: a store that
+    already holds such a text still opens (``policy show`` escapes it).
+    """
+    hidden = _hidden_character(text)
+    if hidden:
+        raise InvalidInputError(f"{source}: {hidden}", field="policy")
+
+
+def _hidden_character(text: str) -> str | None:
+    """A character `policy show` must not print, found in the text (comments too).
+
+    TOML allows U+202E and the other bidirectional and invisible characters in
+    strings and comments; the store keeps the text as given and shows it.
+    """
+    from panel_tui.rules.text import describe_char, first_refused
+
+    unix = text.replace("\r\n", "\n")  # a file saved on Windows is fine
+    bad = first_refused(unix, multiline=True)
+    if bad is None:
+        return None
+    line = unix.count("\n", 0, unix.index(bad)) + 1
+    return (
+        f"line {line}: {describe_char(bad)} is refused (control and invisible characters: "
+        "terminals and readers act on them)"
+    )
 
 
 #: Stores where identity override (``--as``) may exist: never a real one.

@@ -16,6 +16,7 @@ from panel_tui.rules.policy import (
     KNOWN_ROLES,
     OVERRIDE_KINDS,
     Policy,
+    check_policy_text,
     parse_policy,
     protection_errors,
 )
@@ -57,6 +58,7 @@ def init_store(
     if kind not in ("real", *OVERRIDE_KINDS):
         raise InvalidInputError(f"'{kind}' is not a kind of store (real, test, demo)", field="kind")
     if policy_text is not None:
+        check_policy_text(policy_text)
         _refuse_unprotected(parse_policy(policy_text, source="the policy file"), kind)
     store = Store.open(target, create=True)
     from panel_tui.store.ledger.base import utc_now
@@ -271,6 +273,7 @@ class Admin(LedgerBase):
         self.run(Action.ADMINISTER, None, body, at=at, asked={"login": login})
 
     def set_policy(self, policy_text: str, *, at: datetime | None = None) -> None:
+        check_policy_text(policy_text)  # valid TOML may still hide a U+202E in a comment
         policy = parse_policy(policy_text, source="the policy file")
 
         def body(ctx: Context, _: object) -> None:
