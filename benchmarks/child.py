@@ -12,28 +12,29 @@ import sys
 from datetime import datetime
 
 
-def paint_app(db: str, at: str) -> int:
-    """Start panel-tui through its own command line; exit once the queue's rows are painted."""
+def paint_app(db: str, at: str, *command: str) -> int:
+    """Start panel-tui through its own command line; exit once the queue's rows are painted.
+
+    ``command`` is the rest of the command line (none: open ``db``; ``demo``: the quick
+    start, building a new demo at ``db`` first, with the clock left as it is: ``at`` "")."""
     import panel_tui.app as app_module
     from benchmarks.apps import BenchPanelApp, rows_visible
 
-    instant = datetime.fromisoformat(at)
+    clock = {"clock": lambda: datetime.fromisoformat(at)} if at else {}
 
     def report(app) -> None:  # noqa: ANN001
         os.write(int(os.environ["BENCH_MARK_FD"]), f"painted {int(rows_visible(app))}\n".encode())
         app.exit()
 
     def run_app(store, login, *, demo=False, head=None) -> int:  # noqa: ANN001
-        app = BenchPanelApp(
-            store, login, demo=demo, head=head, clock=lambda: instant, on_first_paint=report
-        )
+        app = BenchPanelApp(store, login, demo=demo, head=head, on_first_paint=report, **clock)
         app.run()
         return app.return_code or 0
 
     app_module.run_app = run_app  # open_app imports it from the module when it is called
     from panel_tui.cli import main
 
-    return main(["--db", db])
+    return main([*command, "--db", db] if command else ["--db", db])
 
 
 def paint_bare() -> int:

@@ -495,7 +495,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
+    from panel_tui.store.demo.quick import QUICK_MAX
+
+    if args.disputes <= QUICK_MAX:
+        return _quick_demo(args, target)
     return _build_demo(args, str(target), shown=str(target))
+
+
+def _quick_demo(args: argparse.Namespace, target: Path) -> int:
+    """A small demo written without the ORM (store/demo/quick.py, held equal to the
+    Ledger's by tests), then the app on it as on any store: on screen within a second."""
+    import time
+
+    from panel_tui.store.demo.quick import build_quick
+
+    started = time.perf_counter()
+    build_quick(target, disputes=args.disputes, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    sys.stderr.write(f"demo store with {args.disputes} disputes at {target} ({elapsed:.1f} s)\n")
+    if args.no_ui:
+        return 0
+    from panel_tui.cli.app_launch import open_app
+
+    return open_app(argparse.Namespace(db=str(target), as_login=args.as_login))
 
 
 def _demo_postgres(args: argparse.Namespace) -> int:

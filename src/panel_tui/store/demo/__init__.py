@@ -14,16 +14,53 @@ per operation (an fsync on every commit) would take many minutes.
 The package: ``texts`` (agencies, people and phrases), ``plan`` (steps, plans,
 specs, weights), ``planner`` (a dispute's life from a seed), ``history`` (the
 Ledger path), ``rows`` and ``bulk`` (the bulk path) and ``build`` (the entry
-point). Import from here.
+point); ``quick`` builds a small demo with the standard library alone, held
+equal to the Ledger's by tests. Import from here: the names load on first use,
+so ``quick`` runs without SQLAlchemy (the bulk and Ledger paths import it).
 """
 
-from panel_tui.store.demo.build import BASE_DISPUTES, BULK_THRESHOLD, build_demo, demo_policy_text
-from panel_tui.store.demo.bulk import BATCH, BulkChain, Inserter, make_batch
-from panel_tui.store.demo.history import base_plans
-from panel_tui.store.demo.plan import Plan, Spec, Step
-from panel_tui.store.demo.planner import Planner
-from panel_tui.store.demo.rows import BULK_TABLES, BulkBatch, BulkContext, BulkJob, RowMaker
-from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_LOGIN, DEMO_PEOPLE
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from panel_tui.store.demo.build import (
+        BASE_DISPUTES,
+        BULK_THRESHOLD,
+        build_demo,
+        demo_policy_text,
+    )
+    from panel_tui.store.demo.bulk import BATCH, BulkChain, Inserter, make_batch
+    from panel_tui.store.demo.history import base_plans
+    from panel_tui.store.demo.plan import Plan, Spec, Step
+    from panel_tui.store.demo.planner import Planner
+    from panel_tui.store.demo.rows import BULK_TABLES, BulkBatch, BulkContext, BulkJob, RowMaker
+    from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_LOGIN, DEMO_PEOPLE
+
+#: Each exported name and the module that defines it.
+_WHERE = {
+    "ADMIN_LOGIN": "panel_tui.store.demo.texts",
+    "BASE_DISPUTES": "panel_tui.store.demo.build",
+    "BATCH": "panel_tui.store.demo.bulk",
+    "BULK_TABLES": "panel_tui.store.demo.rows",
+    "BULK_THRESHOLD": "panel_tui.store.demo.build",
+    "BulkBatch": "panel_tui.store.demo.rows",
+    "BulkChain": "panel_tui.store.demo.bulk",
+    "BulkContext": "panel_tui.store.demo.rows",
+    "BulkJob": "panel_tui.store.demo.rows",
+    "DEMO_AGENCIES": "panel_tui.store.demo.texts",
+    "DEMO_LOGIN": "panel_tui.store.demo.texts",
+    "DEMO_PEOPLE": "panel_tui.store.demo.texts",
+    "Inserter": "panel_tui.store.demo.bulk",
+    "Plan": "panel_tui.store.demo.plan",
+    "Planner": "panel_tui.store.demo.planner",
+    "RowMaker": "panel_tui.store.demo.rows",
+    "Spec": "panel_tui.store.demo.plan",
+    "Step": "panel_tui.store.demo.plan",
+    "base_plans": "panel_tui.store.demo.history",
+    "build_demo": "panel_tui.store.demo.build",
+    "demo_policy_text": "panel_tui.store.demo.build",
+    "make_batch": "panel_tui.store.demo.bulk",
+}
 
 __all__ = [
     "ADMIN_LOGIN",
@@ -49,3 +86,11 @@ __all__ = [
     "demo_policy_text",
     "make_batch",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``from panel_tui.store.demo import X``: X's module is imported now, not before."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module), name)

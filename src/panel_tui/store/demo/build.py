@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
-from panel_tui.rules.policy import default_policy_text, parse_policy
+from panel_tui.rules.policy import parse_policy
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
 from panel_tui.store.demo.bulk import run_bulk
 from panel_tui.store.demo.history import base_plans, run_ledger
-from panel_tui.store.demo.plan import Plan
+from panel_tui.store.demo.plan import Plan, demo_policy_text
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
 from panel_tui.store.engine import refresh_statistics, sqlite_path, to_url, unsynced
@@ -29,15 +29,7 @@ from panel_tui.store.ledger.admin import Admin, init_store
 #: Disputes written through the Ledger before the bulk path takes over.
 BASE_DISPUTES = 60
 BULK_THRESHOLD = 1000
-
-
-def demo_policy_text() -> str:
-    """The default policy, except that ``--as LOGIN`` is allowed (a demo has no real users)."""
-    text = default_policy_text()
-    changed = text.replace("allow_override = false", "allow_override = true")
-    if changed == text:
-        raise StoreError("the default policy no longer has 'allow_override = false' to change")
-    return changed
+__all__ = ["BASE_DISPUTES", "BULK_THRESHOLD", "build_demo", "demo_policy_text"]
 
 
 def build_demo(

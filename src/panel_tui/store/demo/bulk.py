@@ -24,7 +24,6 @@ from sqlmodel import Session, SQLModel, col
 
 from panel_tui.rules.enums import DisputeType
 from panel_tui.store import postgres
-from panel_tui.store.audit import GENESIS, EventContent, canonical
 from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
@@ -34,10 +33,11 @@ from panel_tui.store.demo.rows import (
     BulkBatch,
     BulkContext,
     BulkJob,
+    EventChain,
     RowMaker,
-    as_stored,
 )
 from panel_tui.store.engine import checkpoint_wal
+from panel_tui.store.event_hash import GENESIS, canonical
 from panel_tui.store.identity import os_login
 from panel_tui.store.models import Dispute, Event, Person, Setting
 
@@ -55,9 +55,6 @@ class BulkChain:
 
     def __init__(self, session: Session, years: range) -> None:
         self.session = session
-        # The demo's events are acted as its people by whoever builds it: recorded, as
-        # the ledger records every identity override.
-        self.real_login = os_login()
         self.next_dispute = (session.execute(select(func.max(Dispute.id))).scalar() or 0) + 1
         self.next_ids = {
             name: (session.execute(select(func.max(_table(name).c.id))).scalar() or 0) + 1
@@ -67,8 +64,9 @@ class BulkChain:
             select(col(Event.id), col(Event.hash)).order_by(col(Event.id).desc()).limit(1)
         )
         row = head.first()
-        self.event_id: int = row[0] if row else 0
-        self.prev_hash: str = row[1] if row else GENESIS
+        # The demo's events are acted as its people by whoever builds it: recorded, as
+        # the ledger records every identity override.
+        self.chain = EventChain(row[0] if row else 0, row[1] if row else GENESIS, os_login())
         self.counters: dict[int, int] = {}
         for year in years:  # read now: later the connection belongs to the inserter
             stored = session.get(Setting, f"ref_seq:{year}")
@@ -118,17 +116,13 @@ class BulkChain:
         events = rows["event"] = []
         first = batch.first_dispute
         for at, actor, action, dispute_id, stage, before, after, written in batch.events:
-            self.event_id += 1
-            n, ref, prev = self.event_id, refs[dispute_id - first], self.prev_hash
+            ref = refs[dispute_id - first]
             if action == "open":  # the dispute row it made, with the ref given above
                 written["dispute"][0][2]["ref"] = ref
-            rows_text = canonical(written)
-            real = self.real_login if self.real_login != actor else None
-            content = (n, at, actor, action, dispute_id, ref, stage, before, after, prev, rows_text)
-            self.prev_hash = EventContent(*content, real_actor=real).digest()
-            # In table-column order: the content (its time as SQLite stores it), the hash,
-            # then the columns later migrations added: rows (0004), real_actor (0006).
-            events.append((n, as_stored(at), *content[2:10], self.prev_hash, rows_text, real))
+            dispute = (dispute_id, ref, stage)
+            events.append(
+                self.chain.link(at, actor, action, dispute, before, after, canonical(written))
+            )
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:

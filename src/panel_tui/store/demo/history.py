@@ -13,13 +13,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from panel_tui.rules.enums import DisputeType
-from panel_tui.store.db import Store
 from panel_tui.store.demo.plan import CLOCKS, CLOCKS_CUM, RISK_WEIGHTS, Plan, Spec, Step
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import DEMO_PEOPLE
-from panel_tui.store.ledger import Ledger
+
+if TYPE_CHECKING:  # the quick demo plans without the Ledger (and SQLAlchemy)
+    from panel_tui.store.db import Store
+    from panel_tui.store.ledger import Ledger
 
 
 def _mandatory() -> list[Spec]:
@@ -107,6 +110,8 @@ def _apply(ledger: Ledger, plan: Plan, step: Step) -> None:
 
 def run_ledger(store: Store, plans: list[Plan], progress: Callable[[str], None]) -> None:
     """Apply every step in time order: refs and the event chain read chronologically."""
+    from panel_tui.store.ledger import Ledger
+
     ledgers = {login: Ledger(store, login) for login, *_ in DEMO_PEOPLE}
     ordered = sorted(
         ((step.at, i, j) for i, plan in enumerate(plans) for j, step in enumerate(plan.steps)),

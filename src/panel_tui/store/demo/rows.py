@@ -15,12 +15,12 @@ from functools import cache
 from typing import Any
 
 from panel_tui.rules.clocks import clock_state
-from panel_tui.rules.enums import Action, EvidenceKey, Outcome, Status
+from panel_tui.rules.enums import Action, EvidenceKey, Outcome, PackageStatus, Status
 from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
 from panel_tui.rules.reviews import local_date
-from panel_tui.store.audit import canonical
 from panel_tui.store.demo.plan import Plan, Step, stage_windows
+from panel_tui.store.event_hash import EventContent, canonical
 
 
 @cache
@@ -48,6 +48,9 @@ BULK_TABLES = (
     "planholderassignment",
     "decision",
     "acceptance",
+    "provisionalpackage",  # the quick demo's (rich plans); the bulk planner makes none
+    "contactattempt",
+    "note",
     "event",
 )
 #: Ids each dispute reserves per table (a job's ids are planned before its rows are
@@ -79,6 +82,8 @@ class BulkContext:
     now: datetime
     people: dict[str, tuple[int, tuple[str, ...]]]  # login → (id, roles)
     agencies: dict[str, int]  # code → id
+    #: Each table's columns in table order (None: read from the models, with SQLAlchemy)
+    columns: dict[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,13 @@ class RowMaker:
 
     Each dispute's rows are dicts in table-column order, with times already in
     their stored form; every change goes through ``_insert``/``_set``, which also
-    note it in the step's event (``Event.rows``), exactly as the Ledger's events
-    carry what they wrote: verify rebuilds the bulk rows from those events. The
-    rows go out as tuples straight to the driver's executemany (Core's per-row bind
+    note it for the step's event (``Event.rows``), exactly as the Ledger's events
+    carry what they wrote (``rebuild.capture``: each row once per operation, an
+    update naming the columns whose value changed, rows in key order): verify
+    rebuilds the tables from those events. A row's version goes up once per flush
+    that changes it, so ``_flush`` is called where the Ledger's operation flushes
+    (each query it makes after a change autoflushes, and ``touch``). The rows go out
+    as tuples straight to the driver's executemany (Core's per-row bind
     processing would otherwise be half the build time).
     """
 
@@ -130,41 +139,83 @@ class RowMaker:
         self.rows: Rows = {name: [] for name in BULK_TABLES if name != "event"}
         self.events: list[tuple[Any, ...]] = []
         self.years: list[int] = []
-        self.columns = {name: columns(name) for name in self.rows}
+        known = context.columns
+        self.columns = {name: known[name] if known else columns(name) for name in self.rows}
         # the dispute being made: its rows by table and key, its ids, its step's writes
         self.made: dict[str, dict[Any, dict[str, Any]]] = {}
         self.ids: dict[str, int] = {}
-        self.written: dict[str, list[list[Any]]] = {}
+        self._last_id: dict[str, int] = {}
+        #: (table, key) → (insert or update, the row, the columns an update changed)
+        self.written: dict[tuple[str, tuple[Any, ...]], tuple[str, dict[str, Any], set[str]]] = {}
+        #: rows changed since the last flush, and rows inserted since then
+        self.dirty: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = {}
+        self.unflushed: set[tuple[str, tuple[Any, ...]]] = set()
 
     def batch(self) -> BulkBatch:
         return BulkBatch(self.rows, self.events, self.years, self.first_dispute)
 
     # --- rows and what each step wrote -------------------------------------------------
+    def _new_id(self, table: str) -> int:
+        """The next id of ``table`` in this dispute's block (``IDS_PER_DISPUTE``)."""
+        new = self.ids[table]
+        self.ids[table] += 1
+        assert self.ids[table] <= self._last_id[table], f"{table}: ids per dispute"
+        return new
+
     def _insert(self, table: str, **values: Any) -> dict[str, Any]:
         if table == "dispute":
             key: Any = values["id"]
         elif "id" in self.columns[table]:
-            values["id"] = self.ids[table]
-            self.ids[table] += 1
-            assert self.ids[table] <= self._last_id[table], f"{table}: ids per dispute"
-            key = values["id"]
+            key = values["id"] = self._new_id(table)
         else:
             key = (values["dispute_id"], values["agency_id"])
         row = {name: values.get(name) for name in self.columns[table]}
         self.made.setdefault(table, {})[key] = row
-        pk = [key] if not isinstance(key, tuple) else list(key)
-        self.written.setdefault(table, []).append(["i", pk, dict(row)])
+        pk = key if isinstance(key, tuple) else (key,)
+        self.written[table, pk] = ("i", row, set())
+        self.unflushed.add((table, pk))
         return row
 
     def _set(self, table: str, row: dict[str, Any], **changes: Any) -> None:
-        if "version" in row:
-            changes["version"] = row["version"] + 1
-        row.update(changes)
-        self.written.setdefault(table, []).append(["u", [row["id"]], changes])
+        """Change ``row``: only the values that differ count, as in the ORM's flush."""
+        changed = {name: value for name, value in changes.items() if row[name] != value}
+        if changed:
+            self._changed(table, row, changed)
+
+    def _changed(self, table: str, row: dict[str, Any], changed: dict[str, Any]) -> None:
+        key = (table, (row["id"],))
+        _, _, names = self.written.setdefault(key, ("u", row, set()))
+        row.update(changed)
+        names.update(changed)
+        if key not in self.unflushed:  # an update for the next flush (else the insert's)
+            self.dirty[key] = row
+
+    def _flush(self) -> None:
+        """The ORM's flush: each changed row updated, its version bumped."""
+        for key, row in self.dirty.items():
+            if "version" in row:
+                row["version"] += 1
+                self.written[key][2].add("version")
+        self.dirty = {}
+        self.unflushed = set()
+
+    def _touch(self, row: dict[str, Any]) -> None:
+        """The Ledger's ``touch``: a flush that changes the dispute, its status written
+        unchanged if nothing else is pending."""
+        if ("dispute", (row["id"],)) not in self.dirty:
+            self._changed("dispute", row, {"status": row["status"]})
+        self._flush()
 
     def _event(self, d: dict[str, Any], step: Step, action: str, stage: int, **kw: Any) -> None:
+        self._flush()  # take_rows flushes first
         before, after = canonical(kw.get("before") or {}), canonical(kw.get("after") or {})
-        written, self.written = self.written, {}
+        written: dict[str, list[list[Any]]] = {}
+        for (table, pk), (kind, row, names) in sorted(
+            self.written.items(), key=lambda item: (item[0][0], str(item[0][1]))
+        ):
+            values = dict(row) if kind == "i" else {name: row[name] for name in sorted(names)}
+            written.setdefault(table, []).append([kind, list(pk), values])
+        self.written = {}
         self.events.append((step.at, step.actor, action, d["id"], stage, before, after, written))
 
     def _capacity(self, login: str, action: Action) -> str:
@@ -173,12 +224,24 @@ class RowMaker:
 
     def add(self, plan: Plan) -> None:
         """One dispute: walk its steps as the Ledger would, then queue its rows."""
-        form, steps = plan.form, plan.steps
-        opener, opened = steps[0].actor, steps[0].at
-        assert steps[0].kind == "open"
         n = self.next_dispute - self.first_dispute
         self.ids = {t: self.first_ids[t] + n * k for t, k in IDS_PER_DISPUTE.items()}
         self._last_id = {t: self.first_ids[t] + (n + 1) * k for t, k in IDS_PER_DISPUTE.items()}
+        d = self._open(plan)
+        for step in plan.steps[1:]:
+            self._step(d, step)
+        self._keep(d)
+
+    def _keep(self, d: dict[str, Any]) -> None:
+        """Queue a finished dispute's rows."""
+        for table, made in d["made"].items():
+            self.rows[table].extend(tuple(row.values()) for row in made.values())
+
+    def _open(self, plan: Plan) -> dict[str, Any]:
+        """The open step: the dispute, its agencies, evidence and first stage."""
+        form, steps = plan.form, plan.steps
+        opener, opened = steps[0].actor, steps[0].at
+        assert steps[0].kind == "open"
         self.made = {}
         did, by = self.next_dispute, self.people[opener][0]
         self.next_dispute += 1
@@ -232,11 +295,9 @@ class RowMaker:
             entered_by_id=by,
         )
         d: dict[str, Any] = {"id": did, "row": dispute, "risk": form["risk"], "decision": None}
+        d["made"] = self.made
         self._event(d, steps[0], "open", 0, after=form)
-        for step in steps[1:]:
-            self._step(d, step)
-        for table, made in self.made.items():
-            self.rows[table].extend(tuple(row.values()) for row in made.values())
+        return d
 
     def _window(self, risk: str, stage: int) -> timedelta:
         window = self.windows[risk, stage]
@@ -246,16 +307,31 @@ class RowMaker:
     def _open_stage(self) -> dict[str, Any]:
         return max(self.made["stagerecord"].values(), key=lambda r: r["stage"])
 
-    def _stop_clock(self, d: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def _stop_clock(self, d: dict[str, Any], at: datetime) -> None:
+        self._flush()  # the Ledger's query for the stage autoflushes
         stage = self._open_stage()
         if stage["left_at"] is None:
             self._set("stagerecord", stage, left_at=as_stored(at))
-        return {"current_due_at": None}
+        self._set("dispute", d["row"], current_due_at=None)
 
     def _end_cover(self) -> None:
+        self._flush()  # the Ledger's query for active cover autoflushes
         for cover in self.made.get("interimcover", {}).values():
             if cover["active"]:
                 self._set("interimcover", cover, active=0)
+
+    def _active_package(self) -> dict[str, Any] | None:
+        packages = self.made.get("provisionalpackage", {}).values()
+        return next((p for p in packages if p["status"] == PackageStatus.ACTIVE.value), None)
+
+    def _end_packages(self, at: datetime, status: PackageStatus) -> list[int]:
+        """The active package closed as ``status``: its id in a list (the Ledger's)."""
+        self._flush()  # the Ledger's query for it autoflushes
+        package = self._active_package()
+        if package is None:
+            return []
+        self._set("provisionalpackage", package, status=status.value, closed_at=as_stored(at))
+        return [package["id"]]
 
     def _step(self, d: dict[str, Any], step: Step) -> None:
         write = {
@@ -265,9 +341,12 @@ class RowMaker:
             "decision": self._decision,
             "accept": self._accept,
             "withdraw": self._withdraw,
+            "provisional": self._provisional,
+            "contact": self._contact,
+            "note": self._note,
         }.get(step.kind)
-        if write is None:  # pragma: no cover - the bulk planner makes no other steps
-            raise ValueError(f"the bulk path cannot write a {step.kind} step")
+        if write is None:  # pragma: no cover - a planner bug
+            raise ValueError(f"the demo's rows cannot write a {step.kind} step")
         write(d, step)
 
     def _parts(self, d: dict[str, Any], step: Step) -> tuple[Any, datetime, int, int, Any]:
@@ -276,7 +355,8 @@ class RowMaker:
         return step.args, step.at, self.people[step.actor][0], d["id"], d["row"]
 
     def _escalate(self, d: dict[str, Any], step: Step) -> None:
-        """Up one rung: the stage left, the next entered with its window."""
+        """Up one rung: the stage left, the next entered with its window; an expired
+        package closed as escalated."""
         a, at, actor_id, did, row = self._parts(d, step)
         entered, due_at = _time(row["stage_entered_at"]), _parse(row["current_due_at"])
         clock = clock_state(self.policy, entered=entered, due=due_at, now=at)
@@ -312,8 +392,12 @@ class RowMaker:
             stage_entered_at=as_stored(at),
             current_due_at=as_stored(due),
         )
+        self._flush()  # the Ledger's query for an expired package autoflushes
+        package, escalated = self._active_package(), None
+        if package is not None and _time(package["ends_at"]) <= at:
+            escalated = self._end_packages(at, PackageStatus.ESCALATED)[0]
         after = {"stage": target, "due_at": due, "breach_reason": breach, "note": note}
-        after["package_escalated"] = None  # the bulk path starts no packages
+        after["package_escalated"] = escalated
         after["impact"] = a["impact"]
         self._event(d, step, "escalate", before["stage"], before=before, after=after)
 
@@ -337,7 +421,8 @@ class RowMaker:
         )
         review_before = row.get("review_due_on")
         review = min(filter(None, (_day(review_before), local_date(a["review_at"]))))
-        self._set("dispute", row, status=row["status"], review_due_on=review.isoformat())
+        self._set("dispute", row, review_due_on=review.isoformat())
+        self._touch(row)
         after = {"provider": a["provider"], "support_level": a["level"]}
         after["review_at"] = a["review_at"]
         after["review_due_on"] = review
@@ -369,8 +454,54 @@ class RowMaker:
         after = {"plan_holder": a["login"], "period_ends": None, "next_sync_due": None}
         self._event(d, step, "assign_plan_holder", row["current_stage"], before=before, after=after)
 
+    def _provisional(self, d: dict[str, Any], step: Step) -> None:
+        """A provisional package for ``days``, coordinated by the person named."""
+        a, at, actor_id, did, row = self._parts(d, step)
+        ends = at + timedelta(days=a["days"])
+        self._insert(
+            "provisionalpackage",
+            dispute_id=did,
+            coordinator_id=self.people[a["coordinator"]][0],
+            actions=a["actions"],
+            starts_at=as_stored(at),
+            ends_at=as_stored(ends),
+            authorised_by_id=actor_id,
+            authorised_at=as_stored(at),
+            status=PackageStatus.ACTIVE.value,
+            pathway="",
+            version=1,
+        )
+        self._touch(row)
+        after = {"coordinator": a["coordinator"], "actions": a["actions"], "ends_at": ends}
+        self._event(d, step, "start_provisional", row["current_stage"], after=after)
+
+    def _contact(self, d: dict[str, Any], step: Step) -> None:
+        """A contact attempt logged against the active package."""
+        a, at, actor_id, _, row = self._parts(d, step)
+        package = self._active_package()
+        assert package is not None, "the planner logs contacts during a package"
+        note = a["note"].strip()
+        self._insert(
+            "contactattempt",
+            package_id=package["id"],
+            at=as_stored(at),
+            method=a["method"],
+            outcome=a["outcome"],
+            note=note,
+            by_id=actor_id,
+        )
+        self._touch(row)
+        after = {"package": package["id"], "method": a["method"], "outcome": a["outcome"]}
+        after["note"] = note
+        self._event(d, step, "log_contact", row["current_stage"], after=after)
+
+    def _note(self, d: dict[str, Any], step: Step) -> None:
+        a, at, actor_id, did, row = self._parts(d, step)
+        self._insert("note", dispute_id=did, by_id=actor_id, at=as_stored(at), text=a["text"])
+        self._event(d, step, "add_note", row["current_stage"], after={"text": a["text"]})
+
     def _accept(self, d: dict[str, Any], step: Step) -> None:
-        """Acceptance: the decision confirmed, cover ended, the dispute closed."""
+        """Acceptance: the decision confirmed, packages converted, cover ended, closed."""
         a, at, actor_id, did, row = self._parts(d, step)
         self._insert(
             "acceptance",
@@ -381,32 +512,35 @@ class RowMaker:
             start_date=a["start_date"].isoformat(),
             at=as_stored(at),
         )
-        self._end_cover()
         self._set("dispute", row, status=Status.CLOSED.value, resolved_at=as_stored(at))
+        converted = self._end_packages(at, PackageStatus.CONVERTED)
+        self._end_cover()
+        self._touch(row)
         after = {
             "status": row["status"],
             "start_plan": a["start_plan"],
             "start_date": a["start_date"],
             "decision": d["decision"],
-            "packages_converted": [],
+            "packages_converted": converted,
         }
         before = {"status": Status.DECIDED.value}
         self._event(d, step, "confirm_acceptance", row["current_stage"], before=before, after=after)
 
     def _withdraw(self, d: dict[str, Any], step: Step) -> None:
-        """Withdrawal: the clock stopped, cover ended, the dispute closed."""
+        """Withdrawal: the clock stopped, packages and cover ended, the dispute closed."""
         a, at, actor_id, did, row = self._parts(d, step)
         before = {"status": row["status"], "stage": row["current_stage"]}
-        changes = self._stop_clock(d, at)
-        self._end_cover()
         self._set(
             "dispute",
             row,
             status=Status.WITHDRAWN.value,
             withdrawn_reason=a["reason"],
             resolved_at=as_stored(at),
-            **changes,
         )
+        self._stop_clock(d, at)
+        self._end_packages(at, PackageStatus.ENDED)
+        self._end_cover()
+        self._touch(row)
         after = {"status": row["status"], "reason": a["reason"]}
         self._event(d, step, "withdraw", row["current_stage"], before=before, after=after)
 
@@ -431,16 +565,18 @@ class RowMaker:
         )
         d["decision"] = decision["id"]
         before = {"status": row["status"], "review_due_on": _day(row.get("review_due_on"))}
+        self._flush()  # the Ledger's query for the active cover's review autoflushes
         covers = self.made.get("interimcover", {}).values()
         cover_review = next(
             (local_date(_time(c["review_at"])) for c in covers if c["active"] and c["review_at"]),
             None,
         )
         review = min(filter(None, (a["review"], cover_review)))  # a decision's review is set
-        changes: dict[str, Any] = {"status": row["status"], "review_due_on": review.isoformat()}
+        self._set("dispute", row, review_due_on=review.isoformat())
         if outcome.resolves:
-            changes = {"status": Status.DECIDED.value, **self._stop_clock(d, at)}
-        self._set("dispute", row, **changes)
+            self._set("dispute", row, status=Status.DECIDED.value)
+            self._stop_clock(d, at)
+        self._touch(row)
         after = {
             "outcome": outcome.value,
             "receiving_agency": a["agency"],
@@ -454,6 +590,65 @@ class RowMaker:
         }
         action_name = "final_determination" if a["final"] else "record_decision"
         self._event(d, step, action_name, row["current_stage"], before=before, after=after)
+
+
+class LedgerOrder(RowMaker):
+    """Disputes whose steps interleave in time, made in the order the Ledger applies
+    them (``history.run_ledger``): ids are given one after another across disputes, as
+    the store gives them, so the rows and events equal the Ledger's."""
+
+    def __init__(self, context: BulkContext, first_dispute: int, first_ids: dict[str, int]):
+        super().__init__(context, BulkJob("ledger-order", first_dispute, dict(first_ids)))
+        self.next_ids = dict(first_ids)
+
+    def _new_id(self, table: str) -> int:
+        new = self.next_ids[table]
+        self.next_ids[table] += 1
+        return new
+
+    def replay(self, plans: list[Plan]) -> BulkBatch:
+        """Every step of every plan in time order (ties: plan, then step)."""
+        disputes: list[dict[str, Any]] = []
+        made: dict[int, dict[str, Any]] = {}
+        for _, i, j in sorted(
+            (step.at, i, j) for i, plan in enumerate(plans) for j, step in enumerate(plan.steps)
+        ):
+            if j == 0:
+                made[i] = self._open(plans[i])
+                disputes.append(made[i])
+            else:
+                self.made = made[i]["made"]
+                self._step(made[i], plans[i].steps[j])
+        for d in disputes:
+            self._keep(d)
+        return self.batch()
+
+
+class EventChain:
+    """Events in table-column order, each hashed onto the one before, as the Ledger
+    appends them (``audit.append_event``)."""
+
+    def __init__(self, event_id: int, prev_hash: str, real_login: str) -> None:
+        self.event_id, self.prev_hash, self.real_login = event_id, prev_hash, real_login
+
+    def link(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        dispute: tuple[int | None, str | None, int | None],
+        before: str,
+        after: str,
+        rows_text: str,
+    ) -> tuple[Any, ...]:
+        """The next event row; ``dispute`` is its id, ref and stage (None: no dispute)."""
+        self.event_id += 1
+        real = self.real_login if self.real_login != actor else None
+        content = (self.event_id, at, actor, action, *dispute, before, after, self.prev_hash)
+        self.prev_hash = EventContent(*content, rows_text, real_actor=real).digest()
+        # In table-column order: the content (its time as SQLite stores it), the hash,
+        # then the columns later migrations added: rows (0004), real_actor (0006).
+        return (self.event_id, as_stored(at), *content[2:10], self.prev_hash, rows_text, real)
 
 
 def _day(stored: str | None) -> date | None:
