@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
     "queue first paint",
+    "demo first paint (quick start)",
     *(
         f"{a} {s}"
         for a in ("filter keystroke", "section switch", "open detail", "page down", "shift start")
