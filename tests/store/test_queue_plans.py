@@ -17,9 +17,10 @@ from sqlalchemy import select, text
 from panel_tui.store.constants import DONE_WHERE, LIVE_WHERE
 from panel_tui.store.db import Store
 from panel_tui.store.models import Dispute
-from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read import queue_sql, sqlite3_queue
 from panel_tui.store.read.orm_queries import _filtered, _ordered
 from panel_tui.store.read.queue_models import DONE, LIVE, QueueFilter, QueueRules, Section
+from panel_tui.store.read.queue_sql import SQLITE
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -105,6 +106,30 @@ def test_quick_reader_page_walks_the_order_index(store_file: Path, f: QueueFilte
     finally:
         conn.close()
     _assert_walks(details, f)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [QueueFilter(section=Section.CLOSED), QueueFilter(section=Section.CLOSED, text="p-")],
+    ids=_named,
+)
+def test_closed_pages_by_key_walk_the_closed_order_index(store_file: Path, f: QueueFilter) -> None:
+    """A Closed page past the first: its first row's key found along the index, then the
+    page one range of it (queue_sql.keyset); neither sorts."""
+    assert queue_sql.keyset(f)
+    conn = sqlite3.connect(store_file)
+    try:
+        where, params = sqlite3_queue._filter_sql(conn, f, AT, QueueRules())
+        key = _plan(conn, queue_sql.key_sql(f, SQLITE).format(where=where), [*params, 900])
+        page = _plan(
+            conn,
+            queue_sql.keyed_page_sql(f, SQLITE).format(where=where),
+            [*params, "2026-10-01 00:00:00.000000", 5, 100],
+        )
+    finally:
+        conn.close()
+    _assert_walks(key, f)
+    _assert_walks(page, f)
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=_named)

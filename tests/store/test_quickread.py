@@ -395,3 +395,69 @@ def test_every_row_in_one_pass_equals_the_pages(
     assert orm_queries.every_row(demo_store, f, NOW, limit=limit) == expected
     # Lookups a chunk at a time give the same rows as all at once.
     assert quick_queue.every_row(head, f, NOW, limit=limit, chunk=7) == expected
+
+
+@pytest.mark.backend
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    f=FILTERS.map(lambda f: dataclasses.replace(f, section=Section.CLOSED)),
+    offset=st.integers(0, 40),
+    limit=st.sampled_from([0, 1, 5, 100]),
+)
+def test_closed_pages_read_by_key_equal_the_rows_in_one_pass(
+    demo_target: str, demo_store: Store, f: QueueFilter, offset: int, limit: int
+) -> None:
+    """Closed pages past the first are read from their first row's key (queue_sql.keyset),
+    not by OFFSET: in both readers, every page is the one-pass read's slice (past the end:
+    none), so the key neither skips nor repeats a row, ties of resolved_at included."""
+    head = quick_queue.peek(demo_target)
+    assert head is not None
+    every = orm_queries.every_row(demo_store, f, NOW)
+    expected = every[offset : offset + limit]
+    orm = orm_queries.queue_page(demo_store, f, NOW, offset=offset, limit=limit, total_limit=0)
+    quick = quick_queue.page(head, f, NOW, offset=offset, limit=limit, total_limit=0)
+    assert orm.rows == expected and quick == orm
+
+
+def _run_sql(target: str, query: str, *args: object) -> None:
+    """Direct SQL on the store (``?`` marks), outside the code under test."""
+    if backends.on_postgres():
+        with backends.admin_connection(backends.database_of(target)) as pg:
+            pg.execute("SET search_path = panel_tui")
+            pg.execute(query.replace("?", "%s"), args)
+        return
+    conn = sqlite3.connect(target)
+    with conn:
+        conn.execute(query, args)
+    conn.close()
+
+
+@pytest.mark.backend
+def test_closed_pages_by_key_keep_disputes_resolved_at_the_same_instant(target_copy: str) -> None:
+    """Ties of resolved_at are broken by id in the key as in the order: no row skipped or
+    repeated at a page's edge (the demo resolves no two at once: made here)."""
+    store = Store.open(target_copy)
+    try:
+        f = QueueFilter(section=Section.CLOSED)
+        closed = orm_queries.every_row(store, f, NOW)
+        assert len(closed) > 12
+        tied = [r.id for r in closed[2:12]]
+        _run_sql(
+            target_copy,
+            f"UPDATE dispute SET resolved_at = (SELECT resolved_at FROM dispute WHERE id = ?) "
+            f"WHERE id IN ({','.join('?' * len(tied))})",
+            tied[0],
+            *tied,
+        )
+        every = orm_queries.every_row(store, f, NOW)
+        assert len({r.resolved_at for r in every[2:12]}) == 1  # ten at one instant
+        head = quick_queue.peek(target_copy)
+        assert head is not None
+        for limit in (1, 3, 4):
+            for offset in range(0, 16):
+                expected = every[offset : offset + limit]
+                orm = orm_queries.queue_page(store, f, NOW, offset=offset, limit=limit)
+                assert orm.rows == expected, (offset, limit)
+                assert quick_queue.page(head, f, NOW, offset=offset, limit=limit) == orm
+    finally:
+        store.close()

@@ -1,7 +1,8 @@
 """The ledger's read path: the paged queue, one dispute in full, people and agencies.
 
 The queue never loads the whole store: it fetches one window (LIMIT/OFFSET
-over the status/due index) and counts the matches, in the same query where the
+along the section's order index; in Closed, a page past the first from its
+first row's key: ``queue_sql.keyset``) and counts the matches, in the same query where the
 filter reads every candidate row anyway (a text search), else apart; then it
 looks up cover, packages and plan holders for just that window's ids.
 """
@@ -12,7 +13,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, true
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
@@ -49,6 +62,8 @@ from panel_tui.store.read.queue_models import (
     queue_row,
     review_today,
 )
+from panel_tui.store.read.queue_sql import keyset
+from panel_tui.store.types import UTCDateTime
 
 # Any select: filtering and ordering keep the columns it returns.
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
@@ -348,11 +363,7 @@ def queue_page(
             elif start == 0:
                 total = 0
         else:
-            rows = session.execute(
-                _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session, rules), f)
-                .offset(start)
-                .limit(limit)
-            ).all()
+            rows = _page_rows(session, f, at, rules, start, limit)
         if total_limit == 0:
             total = 0
         elif total is None and start == 0 and len(rows) < limit:
@@ -367,6 +378,28 @@ def queue_page(
             ).scalar_one()
         page_rows = _queue_rows(session, rows, rules, at)
     return QueuePage(rows=page_rows, total=total, offset=offset, at=at)
+
+
+def _page_rows(
+    session: Session, f: QueueFilter, at: datetime, rules: QueueRules, start: int, limit: int
+) -> Sequence[Any]:
+    """``limit`` disputes from ``start`` in the filter's order: by key where
+    ``queue_sql.keyset`` says so (Closed in its own order; it says why), else by OFFSET."""
+    page = _ordered(_filtered(select(*_ROW_COLUMNS), f, at, session, rules), f)
+    if start <= 0 or not keyset(f):
+        return session.execute(page.offset(start).limit(limit)).all()
+    d = Dispute
+    key = session.execute(
+        _ordered(_filtered(select(col(d.resolved_at), col(d.id)), f, at, session, rules), f)
+        .offset(start)
+        .limit(1)
+    ).first()
+    if key is None:  # past the end
+        return []
+    at_key = tuple_(col(d.resolved_at), col(d.id)) <= tuple_(
+        literal(key[0], UTCDateTime()), literal(key[1])
+    )
+    return session.execute(page.where(at_key).limit(limit)).all()
 
 
 def every_row(

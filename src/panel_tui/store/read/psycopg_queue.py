@@ -130,14 +130,8 @@ def page(
     with _snapshot(head.url) as conn, attached(interrupt, conn):
         run = _runner(conn)
         rules = head.rules
-        where, params = _filter_sql(conn, f, at, rules)
-        rows = [
-            QuickDispute.of(r, POSTGRES)
-            for r in run(
-                queue_sql.page_sql(f, POSTGRES).format(where=where),
-                (*params, limit, max(0, offset)),
-            )
-        ]
+        filtered = _filter_sql(conn, f, at, rules)
+        rows = queue_sql.page_rows(run, POSTGRES, f, filtered, offset, limit)
         total = 0
         if total_limit != 0 and offset <= 0 and len(rows) < limit:
             # The first page holds them all: counted already.

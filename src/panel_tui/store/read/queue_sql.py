@@ -336,6 +336,55 @@ def page_sql(f: QueueFilter, dialect: Dialect) -> str:
     )
 
 
+def keyset(f: QueueFilter) -> bool:
+    """Whether a page past the first is read from a key instead of by OFFSET: Closed in its
+    own order (newest resolved first), whose key ``(resolved_at, id)`` is its order index.
+
+    OFFSET makes PostgreSQL sort every closed dispute for a deep page (its planner
+    prefers that to walking the index with a row fetch per skipped row). By key, the
+    row at the offset is found by walking the order index alone (``key_sql``: an
+    index-only scan), then the page is one short range of it (``keyed_page_sql``).
+    """
+    return f.section is Section.CLOSED and f.sort is None
+
+
+def key_sql(f: QueueFilter, dialect: Dialect) -> str:
+    """The key of the page's first row (the row at the offset), its WHERE left as ``{where}``."""
+    return (
+        f"SELECT resolved_at, id FROM dispute WHERE {{where}} "
+        f"ORDER BY {order_sql(f, dialect)} LIMIT 1 OFFSET ?"
+    )
+
+
+def keyed_page_sql(f: QueueFilter, dialect: Dialect) -> str:
+    """The page from a key on (``keyset``): that row and the ones after it, newest first."""
+    return (
+        f"SELECT {COLUMNS} FROM dispute WHERE {{where}} AND (resolved_at, id) <= (?, ?) "
+        f"ORDER BY {order_sql(f, dialect)} LIMIT ?"
+    )
+
+
+def page_rows(
+    run: Run,
+    dialect: Dialect,
+    f: QueueFilter,
+    filtered: tuple[str, list[Any]],
+    offset: int,
+    limit: int,
+) -> list[QuickDispute]:
+    """The page's disputes: ``limit`` of them from ``offset`` in the filter's order, by
+    key where ``keyset`` says so (the key passed back as the store gave it), else OFFSET."""
+    where, params = filtered
+    if offset > 0 and keyset(f):
+        key = next(iter(run(key_sql(f, dialect).format(where=where), (*params, offset))), None)
+        if key is None:  # past the end
+            return []
+        found = run(keyed_page_sql(f, dialect).format(where=where), (*params, *key, limit))
+    else:
+        found = run(page_sql(f, dialect).format(where=where), (*params, limit, max(0, offset)))
+    return [QuickDispute.of(r, dialect) for r in found]
+
+
 def built(
     run: Run, dialect: Dialect, rules: QueueRules, rows: list[QuickDispute], at: datetime
 ) -> list[QueueRow]:

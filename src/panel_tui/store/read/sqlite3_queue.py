@@ -98,11 +98,8 @@ def page(
     with _read_only(head.path) as conn, attached(interrupt, conn):
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
         rules = head.rules
-        where, params = _filter_sql(conn, f, at, rules)
-        rows = [
-            QuickDispute.of(r, SQLITE)
-            for r in conn.execute(page_sql(f).format(where=where), (*params, limit, max(0, offset)))
-        ]
+        run = _runner(conn)
+        rows = queue_sql.page_rows(run, SQLITE, f, _filter_sql(conn, f, at, rules), offset, limit)
         total = 0
         if total_limit != 0 and offset <= 0 and len(rows) < limit:
             # The first page holds them all: counted already.
@@ -112,7 +109,7 @@ def page(
             (total,) = conn.execute(
                 queue_sql.count_sql(count_where, total_limit), count_params
             ).fetchone()
-        built = queue_sql.built(_runner(conn), SQLITE, rules, rows, at)
+        built = queue_sql.built(run, SQLITE, rules, rows, at)
         conn.rollback()
     return QueuePage(rows=built, total=total, offset=offset, at=at)
 
