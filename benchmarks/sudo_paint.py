@@ -131,6 +131,11 @@ def main() -> int:
             None, "demo", "--db", str(demo), "--disputes", str(options.disputes), "--no-ui"
         )
         assert built.returncode == 0, built.stderr
+        # Through the account only the store's people get in (service.refuse_strangers).
+        joined = host.panel(
+            None, "--db", str(demo), "--as", "admin", "users", "add", user, "--roles", "duty_lead"
+        )
+        assert joined.returncode == 0, joined.stderr
         # The same demo store in both places: the service account's and a group's.
         shutil.copyfile(demo, service_db)
         shutil.chown(service_db, account, account)

@@ -8,12 +8,15 @@ is the host's ordinary, logged privilege boundary, it clears the environment,
 and it tells the program who invoked it (``SUDO_UID``), which nothing the user
 controls can change once the real uid is the service account's.
 
-Under sudo only the site config counts: ``--db``, ``--as``, ``PANEL_TUI_DB``,
-``PANEL_TUI_CONFIG``, ``PANEL_TUI_EXPORTS`` and every file path argument are
-refused, so the account never reads or writes a file on the user's behalf.
-Files travel through stdin and stdout instead, opened by the user's shell.
+Under sudo only the store's active people get in (the sudoers rule lets every
+login run the program), and only the site config counts: ``--db``, ``--as``,
+``PANEL_TUI_DB``, ``PANEL_TUI_CONFIG``, ``PANEL_TUI_EXPORTS`` and every file
+path argument are refused, so the account never reads or writes a file on the
+user's behalf. Files travel through stdin and stdout instead, opened by the
+user's shell.
 
-Standard library only: this runs before anything else in every command.
+Standard library only (and the SQLite driver, for the one read that checks who
+is asking): this runs before anything else in every command.
 """
 
 from __future__ import annotations
@@ -85,6 +88,42 @@ def refuse_steering(argv: Sequence[str], context: ServiceContext) -> None:
                 f"{context.site.store} and you act as your own login, {context.login}",
                 field=option,
             )
+
+
+def refuse_strangers(context: ServiceContext) -> None:
+    """Under sudo: only the store's active people reach it, to read as much as to write.
+
+    The sudoers rule lets every login on the host run the program (sudoers cannot
+    know who the store's people are), so the store decides: a login it does not
+    hold, or one deactivated, is refused before any command reads anything.
+    A store that cannot be read is left to the command, which says why.
+    """
+    from panel_tui.rules.errors import RightsError
+    from panel_tui.store.sqlite_driver import sqlite
+
+    try:
+        conn = sqlite.connect(f"file:{context.site.store}?mode=ro", uri=True, timeout=10)
+        try:
+            row = conn.execute(
+                "SELECT active FROM person WHERE login = ?", (context.login,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite.Error:
+        return
+    if row is None:
+        raise RightsError(
+            f"{context.login} is not a user of this store ({context.site.store}).",
+            hint=f"Ask an administrator to add you: panel-tui users add {context.login} "
+            "--roles ROLE",
+            rule="identity.member",
+        )
+    if not row[0]:
+        raise RightsError(
+            f"{context.login} was deactivated in this store and may no longer open it.",
+            hint=f"An administrator can reactivate you: panel-tui users reactivate {context.login}",
+            rule="identity.member",
+        )
 
 
 def refuse_path(value: str | None, field: str, *, output: bool = False) -> None:

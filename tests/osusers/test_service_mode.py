@@ -244,3 +244,26 @@ def test_doctor_names_other_sudo_rules_and_defaults_that_reach_the_account(host,
     finally:
         extra.unlink()
     assert "ok   sudo reach" in host.panel(None, "doctor").stdout
+
+
+def test_only_the_store_s_active_people_reach_it_through_sudo(host, site) -> None:
+    """The sudoers rule lets every login run the program: the store decides who gets in.
+
+    Without this every account on the host could read (and export) every dispute.
+    """
+    stranger = host.add_user("stranger")
+    for args in (("queue",), ("export",), ("users", "list"), ("show", "D-2026-0001")):
+        refused = host.panel(stranger, *args)
+        assert refused.returncode == 1, (args, refused.stdout, refused.stderr)
+        assert f"{stranger} is not a user of this store" in refused.stderr
+        assert refused.stdout == "" and refused.stderr.count("\n") == 1
+    leaver = host.add_user("leaver")
+    alice = site["alice"]
+    assert host.panel(alice, "users", "add", leaver, "--roles", "duty_lead").returncode == 0
+    assert host.panel(leaver, "queue").returncode == 0
+    gone = host.panel(alice, "users", "deactivate", leaver, "--reason", "left the service")
+    assert gone.returncode == 0, gone.stderr
+    refused = host.panel(leaver, "export")
+    assert refused.returncode == 1 and "deactivated" in refused.stderr and refused.stdout == ""
+    assert host.panel(alice, "users", "reactivate", leaver).returncode == 0
+    assert host.panel(leaver, "queue").returncode == 0

@@ -62,7 +62,12 @@ def _through_the_service_account(argv: Sequence[str] | None) -> None:
     Only the real command line (``argv`` None) re-executes: in-process callers
     (tests) stay in their process.
     """
-    from panel_tui.service import reexec_through_sudo, refuse_steering, service_context
+    from panel_tui.service import (
+        reexec_through_sudo,
+        refuse_steering,
+        refuse_strangers,
+        service_context,
+    )
 
     words = list(sys.argv[1:] if argv is None else argv)
     if argv is None:
@@ -70,6 +75,8 @@ def _through_the_service_account(argv: Sequence[str] | None) -> None:
     context = service_context()
     if context is not None:
         refuse_steering(words, context)
+        if not {"-h", "--help", "--version"} & set(words):
+            refuse_strangers(context)
 
 
 if __name__ == "__main__":
