@@ -76,3 +76,47 @@ def test_a_database_without_a_store_is_one_finding(pg_cli: Cli) -> None:
         "advice": "create it with init",
         "serious": True,
     }
+
+
+def test_the_live_refresh_trigger_is_checked_and_its_fix_named(roles) -> None:
+    """Without the notify trigger (migration 0012) writes commit and verify, but no running
+    app hears them: doctor fails it, saying how the owner puts it back."""
+    owner_cli, app_cli, name, _owner, app = roles
+    owner_cli.ok("init", "--app-role", app)
+    code, found = _findings(app_cli)
+    assert code == 0 and found["live refresh"]["ok"], found
+    assert "event_notify" in found["live refresh"]["value"]
+    with backends.admin_connection(name) as conn:
+        conn.execute("ALTER TABLE panel_tui.event DISABLE TRIGGER event_notify")
+    code, found = _findings(app_cli)
+    assert code == 1 and not found["live refresh"]["ok"]
+    assert "disabled" in found["live refresh"]["value"]
+    fix = "ALTER TABLE panel_tui.event ENABLE TRIGGER event_notify"
+    assert fix in found["live refresh"]["advice"]
+    assert found["guards"]["ok"]  # the append-only guards are another finding
+    # Only firing in replica sessions is as good as disabled for the app.
+    with backends.admin_connection(name) as conn:
+        conn.execute("ALTER TABLE panel_tui.event ENABLE REPLICA TRIGGER event_notify")
+    code, found = _findings(app_cli)
+    assert code == 1 and "disabled" in found["live refresh"]["value"]
+    with backends.admin_connection(name) as conn:
+        conn.execute("DROP TRIGGER event_notify ON panel_tui.event")
+    code, found = _findings(app_cli)
+    assert code == 1 and "missing" in found["live refresh"]["value"]
+    advice = found["live refresh"]["advice"]
+    assert "CREATE TRIGGER event_notify AFTER INSERT ON panel_tui.event" in advice
+    # The fix as named puts it back: doctor passes again.
+    with backends.admin_connection(name) as conn:
+        conn.execute(advice.split("does: ", 1)[1])
+    code, found = _findings(app_cli)
+    assert code == 0 and found["live refresh"]["ok"]
+
+
+def test_a_guard_enabled_only_for_replicas_is_named(roles) -> None:
+    """ENABLE REPLICA TRIGGER leaves a guard in place that an ordinary session never fires."""
+    owner_cli, app_cli, name, _owner, app = roles
+    owner_cli.ok("init", "--app-role", app)
+    with backends.admin_connection(name) as conn:
+        conn.execute("ALTER TABLE panel_tui.event ENABLE REPLICA TRIGGER event_no_delete")
+    code, found = _findings(app_cli)
+    assert code == 1 and "event_no_delete" in found["guards"]["value"]

@@ -5,7 +5,8 @@ administrator needs to know before trusting a shared PostgreSQL store. The
 roles are judged as the README describes them: the role that ran ``init`` owns
 the schema; every other role that may write the store must not be able to
 UPDATE, DELETE or TRUNCATE an event; the event table's three triggers must be
-there and enabled.
+there and enabled, and so must its notify trigger (migration 0012), without
+which no running app hears another terminal's change.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def doctor_postgres(url: str) -> DoctorReport:
             report.add_revision(revision, "its owner migrates it with `panel-tui init --db URL`")
             _roles(report, connection)
             _guards(report, connection)
+            _notify(report, connection)
             chain_findings(report, connection)
     except DatabaseError as exc:
         raise postgres.cannot_open(url, exc) from None
@@ -118,3 +120,58 @@ def _guards(report: DoctorReport, connection: Connection) -> None:
         "ALTER TABLE panel_tui.event ENABLE TRIGGER ALL (a dropped one: re-create it as "
         "migrations 0001 and 0007 do), then audit verify --expect-head a head you recorded",
     )
+
+
+#: What migration 0012 makes: the trigger on ``event`` and the function it runs.
+NOTIFY_TRIGGER = "event_notify"
+NOTIFY_FUNCTION = "panel_tui_notify_event()"
+
+
+def _notify(report: DoctorReport, connection: Connection) -> None:
+    """The live refresh's trigger: present and enabled, its function there.
+
+    Without it every write still commits and verifies, but a running app's
+    listener never hears of it (it polls only while its connection is lost), so
+    other terminals' screens go stale without a word: named, with the fix.
+    """
+    state = connection.execute(
+        text(
+            "SELECT t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :s AND c.relname = 'event' AND t.tgname = :t"
+        ),
+        {"s": postgres.SCHEMA, "t": NOTIFY_TRIGGER},
+    ).scalar()
+    function = connection.execute(
+        text("SELECT to_regprocedure(:f)"), {"f": f"{postgres.SCHEMA}.{NOTIFY_FUNCTION}"}
+    ).scalar()
+    recreate = (
+        "the owner re-creates it as migration 0012 does: "
+        + (
+            ""
+            if function is not None
+            else "CREATE FUNCTION panel_tui.panel_tui_notify_event() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('panel_tui_events', ''); "
+            "RETURN NULL; END $$; "
+        )
+        + f"CREATE TRIGGER {NOTIFY_TRIGGER} AFTER INSERT ON panel_tui.event FOR EACH "
+        "STATEMENT EXECUTE FUNCTION panel_tui.panel_tui_notify_event()"
+    )
+    stale = "running apps show another terminal's change only when they next read, not at once; "
+    if state is None or function is None:
+        missing = "trigger" if state is None else "its function"
+        report.add(
+            "live refresh",
+            f"the notify {missing} on events is missing ({NOTIFY_TRIGGER})",
+            False,
+            stale + recreate,
+        )
+    elif state not in postgres.FIRING:
+        report.add(
+            "live refresh",
+            f"the notify trigger on events is disabled ({NOTIFY_TRIGGER})",
+            False,
+            stale + f"the owner runs ALTER TABLE panel_tui.event ENABLE TRIGGER {NOTIFY_TRIGGER}",
+        )
+    else:
+        report.add("live refresh", f"every committed event notifies listeners ({NOTIFY_TRIGGER})")

@@ -261,8 +261,14 @@ def role_privileges(connection: Connection, role: str) -> dict[str, set[str]]:
     return found
 
 
+#: ``pg_trigger.tgenabled`` of a trigger that fires in an ordinary session: enabled
+#: ('O') or always ('A'). 'D' is disabled, and 'R' (ENABLE REPLICA) fires only under
+#: ``session_replication_role = replica``: as good as disabled for the app.
+FIRING = ("O", "A")
+
+
 def event_guards(connection: Connection) -> set[str]:
-    """The append-only triggers present on the event table."""
+    """The append-only triggers present on the event table and firing."""
     from sqlalchemy import text
 
     rows = connection.execute(
@@ -270,7 +276,7 @@ def event_guards(connection: Connection) -> set[str]:
             "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = :s AND c.relname = 'event' AND NOT t.tgisinternal "
-            "AND t.tgenabled <> 'D'"
+            f"AND t.tgenabled IN ({', '.join(repr(state) for state in FIRING)})"
         ),
         {"s": SCHEMA},
     ).all()
