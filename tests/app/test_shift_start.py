@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from helpers import screen_text, wait_for, wait_text
 
 from panel_tui.screens.detail import DisputeScreen
@@ -106,3 +108,45 @@ async def test_a_late_shift_start_view_does_not_cover_the_screen_the_user_went_t
         assert isinstance(app.screen, CommandPalette)
         assert not any(isinstance(s, ShiftStartScreen) for s in app.screen_stack)
         assert any("w on the queue" in n.message for n in app._notifications)
+
+
+async def test_w_shows_the_view_read_ahead_without_reading_again(make_app, monkeypatch) -> None:
+    """While the queue idles the view is read ahead; `w` then only shows it."""
+    from panel_tui.screens import shift
+
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: app._shift_ahead is not None)
+        reads: list[str] = []
+        original = shift.read_changes_for
+        monkeypatch.setattr(
+            shift, "read_changes_for", lambda a, login: reads.append(login) or original(a, login)
+        )
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        await wait_text(pilot, "BREACHED")
+        assert reads == []
+        assert app.screen.changes is app._shift_ahead[1]
+
+
+async def test_w_after_a_commit_shows_it_not_the_view_read_before(make_app, store) -> None:
+    """A commit since the read ahead (another terminal's, or this app's own, before the
+    poll has seen it) makes `w` read again: the new dispute is listed as opened."""
+    from storefix import NOW, form
+
+    from panel_tui.store.ledger import Ledger
+
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await wait_for(pilot, lambda: app._shift_ahead is not None)
+        before = app._shift_ahead[1]
+        ref = Ledger(store, "duty").open_dispute(form("P-9001"), at=NOW - timedelta(minutes=1))
+        app.show_shift_start()  # what `w` calls; at once, before the next poll can see it
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.changes is not before)
+        assert ref in [c.ref for c in screen.changes.of("opened")]
+        assert ref not in [c.ref for c in before.of("opened")]
+        await wait_text(pilot, ref)

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,8 +25,9 @@ from panel_tui.rules.errors import TransitionError
 from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.text import visible
 from panel_tui.screens.actions import ACTIONS, Builder
-from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.screens.base import retrying
 from panel_tui.screens.form import SHORT
+from panel_tui.screens.kept import KeptScreen
 from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.clock_badge import ClockBadge, local_time
@@ -85,7 +86,7 @@ def _table_or_none(rows: Rows) -> RenderedOnce | str:
     return _table(rows) if rows else "none"
 
 
-class DisputeScreen(AppScreen):
+class DisputeScreen(KeptScreen):
     """The dispute detail."""
 
     BINDINGS = [
@@ -105,7 +106,6 @@ class DisputeScreen(AppScreen):
         self.detail: DisputeDetail | None = None
         self._rights: tuple[object, ...] | None = None  # what the footer's keys were drawn for
         self._opener: Screen | None = None  # the screen the user opened this dispute from
-        self._styled_in: object = None  # the app-wide style state at the last resume
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -129,7 +129,7 @@ class DisputeScreen(AppScreen):
     def on_mount(self) -> None:
         if self._built_ahead:  # PanelApp._prebuild_detail: reopen() reads the dispute
             if not self.ref:
-                self.call_later(self._lay_out_ahead)
+                self.call_later(self.lay_out_ahead)
             # else reopen() came before this mount: a second read here would cancel its
             # read (one worker group) before it started, and the screen was never pushed.
             return
@@ -138,37 +138,6 @@ class DisputeScreen(AppScreen):
         # until the dispute is in the screen, or it would find nothing to act on.
         self.panel.hold("dispute")
         self.load(held=True)
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Skip Textual's restyle of every node when nothing app-wide has changed.
-
-        Pushing a screen restyles all its nodes (some 40 here) in case the
-        stylesheet, the theme or the app's focus changed while it was away:
-        about 5 ms per dispute opened, as the kept screen is pushed for each,
-        and the restyle repainted the scrollbar once more after the first
-        frame. Its nodes' own classes are restyled when they change. This runs
-        before Screen's handler, which reads ``refresh_styles``.
-        """
-        app = self.app
-        state = (app.stylesheet, app.theme, frozenset(app.get_pseudo_classes()))
-        if state == self._styled_in:
-            event.refresh_styles = False
-        elif event.refresh_styles:  # false when a screen above was popped: Textual skips it
-            self._styled_in = state  # Screen's handler restyles every node now
-
-    def _lay_out_ahead(self) -> None:
-        """Style and lay out the empty screen now, off the stack, at the app's size.
-
-        The first layout of a screen gives every widget its first size, and each
-        of them then asks for another layout: the first dispute of a session was
-        laid out twice (and restyled whole on its first resume) where later ones
-        are laid out once. Done here, while the queue idles, the first open costs
-        what a later one does. Textual lays out only the current screen on its
-        own, hence its private ``_refresh_layout``.
-        """
-        app = self.app
-        self._styled_in = (app.stylesheet, app.theme, frozenset(app.get_pseudo_classes()))
-        self._refresh_layout(app.size)
 
     def reopen(self, ref: str) -> None:
         """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.

@@ -514,7 +514,7 @@ class QueueScreen(AppScreen):
 
     def action_what_changed(self) -> None:
         """Shift start on demand: what changed since you last looked."""
-        self.panel.show_shift_start(always=True)
+        self.panel.show_shift_start()
 
     def action_dashboard(self) -> None:
         from panel_tui.screens.dashboard import DashboardScreen

@@ -19,7 +19,8 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from panel_tui.rules.text import visible
-from panel_tui.screens.base import AppScreen, retrying
+from panel_tui.screens.base import retrying
+from panel_tui.screens.kept import KeptScreen
 from panel_tui.store.read.changes import KINDS, LABELS, Changes
 from panel_tui.widgets.changes_list import ChangesList
 from panel_tui.widgets.footer import KeysFooter
@@ -35,7 +36,7 @@ def read_changes_for(app: object, login: str) -> Changes:
         return read_changes(session, store.policy(session), since_last(session, login, now), now)
 
 
-class ShiftStartScreen(AppScreen):
+class ShiftStartScreen(KeptScreen):
     """The changes since the last look, one per row."""
 
     DEFAULT_CSS = """
@@ -65,9 +66,17 @@ class ShiftStartScreen(AppScreen):
         self._fill()
 
     def show(self, changes: Changes) -> None:
-        """Refill with newer changes: one screen is kept and reused (mounting took longest)."""
-        self.changes = changes
-        if self.is_mounted:
+        """Refill with newer changes: one screen is kept and reused (mounting took longest).
+
+        Off the stack (the app reads the view ahead) it is laid out again now, so
+        that `w` only pushes it; the same changes read again are not redrawn."""
+        before, self.changes = self.changes, changes
+        same = (before.since, before.counts, before.items) == (
+            changes.since,
+            changes.counts,
+            changes.items,
+        )
+        if self.is_mounted and not same:
             self._fill()
 
     def _fill(self) -> None:
@@ -77,6 +86,8 @@ class ShiftStartScreen(AppScreen):
         listed.show(self.changes.items)
         self.query_one("#changes-head", Static).update(Text(listed.header(), no_wrap=True))
         listed.focus()
+        if not self.is_current:
+            self.call_later(self.lay_out_ahead)
 
     def _summary(self) -> Text:
         c = self.changes
