@@ -37,18 +37,20 @@ async def test_every_queue_section_shows_whole_at_80_columns(make_app) -> None:
         await wait_text(pilot, "disputes · Reviews due")
 
 
-def _many_held(store) -> None:  # noqa: ANN001
-    """Enough disputes for a scroll bar, each with a plan holder whose name is long."""
+def _many_held(store, *names: str) -> None:  # noqa: ANN001
+    """Enough disputes for a scroll bar, each with a plan holder (by default one whose
+    name is long), the ``names`` taking turns."""
     from storefix import form
 
     admin = Admin(store, "root")
-    admin.add_person(
-        "holder", "Theodora Castellanos", ["duty_lead"], "CBH", at=NOW - timedelta(days=30)
-    )
+    names = names or ("Theodora Castellanos",)
+    for n, name in enumerate(names):
+        admin.add_person(f"holder{n}", name, ["duty_lead"], "CBH", at=NOW - timedelta(days=30))
     duty = Ledger(store, "duty")
     for n in range(30):
         ref = duty.open_dispute(form(f"P-2{n:03}"), at=NOW - timedelta(hours=1, minutes=n))
-        duty.assign_plan_holder(ref, "holder", at=NOW - timedelta(minutes=30))
+        holder = f"holder{n % len(names)}"
+        duty.assign_plan_holder(ref, holder, at=NOW - timedelta(minutes=30))
 
 
 async def test_the_holder_column_is_never_under_the_scroll_bar(make_app, store) -> None:
@@ -63,7 +65,8 @@ async def test_the_holder_column_is_never_under_the_scroll_bar(make_app, store) 
         header = next(line for line in lines if line.lstrip().startswith("Ref "))
         assert "Holder" in header
         held = [line for line in lines if line.lstrip().startswith("D-2026-00")]
-        shown = fit_name("Theodora Castellanos", 7)
+        width = next(c.width for c in view._columns if c.key == "holder")
+        shown = fit_name("Theodora Castellanos", width)
         rows_with_holder = [line for line in held if shown.rstrip("…") in line]
         assert rows_with_holder, "\n".join(lines)
         bar = view.scrollbar_size_vertical
@@ -71,6 +74,20 @@ async def test_the_holder_column_is_never_under_the_scroll_bar(make_app, store) 
             # The holder's text ends before the scroll bar's columns begin.
             end = line.index(shown) + len(shown)
             assert end <= SIZE[0] - bar, line
+
+
+async def test_the_holder_column_shows_a_first_name_and_initial_whole(make_app, store) -> None:
+    """At 80 columns, with the scroll bar, on a Linux console: "Aisha M." was "Aisha ~"
+    (the column was 7 wide; the console writes the ellipsis as ~)."""
+    _many_held(store, "Aisha Mensah", "Marcus Okafor", "Dr Elena Novak")
+    app = make_app("duty", ascii_glyphs=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        view = app.screen.query_one(QueueView)
+        await wait_for(pilot, lambda: view.total > view.size.height)  # the bar is shown
+        text = screen_text(app)
+        for shown in ("Aisha M.", "Marcus O.", "D. Novak"):
+            assert f" {shown} " in f"{text} ", text
 
 
 def test_names_are_shortened_as_a_person_reads_them() -> None:

@@ -79,8 +79,9 @@ BASE_COLUMNS = (
     Column("clock", "Clock", CLOCK_WIDTH, _clock),
     Column("agencies", "Agencies", 10, lambda r, at: r.agencies, flex=2),
     Column("cover", "Cover", 5, lambda r, at: r.cover or "-"),
-    Column("provisional", "Prov.", 8, _provisional),
-    Column("holder", "Holder", 6, lambda r, at: r.plan_holder or "-", flex=1, fit=fit_name),
+    # "EXPIRED", "12d19h": 7 cells; the holder takes the eighth ("Aisha M." whole at 80).
+    Column("provisional", "Prov.", 7, _provisional),
+    Column("holder", "Holder", 8, lambda r, at: r.plan_holder or "-", flex=1, fit=fit_name),
 )
 
 
