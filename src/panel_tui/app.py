@@ -615,6 +615,37 @@ class PanelApp(OrderedKeys):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Textual's Screenshot command, saved as every export is: owner-only, in the exports
+        directory, and refused through the service account (config.exports_dir).
+
+        Textual's own saves with the umask (0644) into Downloads, and the screen holds
+        personal data. In a browser the browser downloads it, as Textual does.
+        """
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        from textual._files import generate_datetime_filename
+
+        from panel_tui.config import exports_dir
+        from panel_tui.store.private_files import private_dir, write_private
+
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        try:
+            base = exports_dir()  # first: it refuses through the service account
+            target = (Path(path) if path else base) / name
+            private_dir(target.parent)
+            write_private(target, self.export_screenshot())
+        except OSError as exc:
+            self.notify(f"Could not save the screenshot: {exc.strerror or exc}", severity="error")
+            return None
+        self.notify(f"Screenshot saved to {target}")
+        return None
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from panel_tui.screens import commands
 

@@ -1,4 +1,5 @@
-"""What the app saves for people (panel minutes, dashboard exports) is owner-only, umask 022.
+"""What the app saves for people (panel minutes, dashboard exports, Textual's screenshot) is
+owner-only under umask 022.
 
 The export of the view has its own test (test_habits); the drafts theirs (test_drafts).
 """
@@ -55,3 +56,17 @@ async def test_panel_minutes_are_owner_only(make_app, tmp_path, umask_022) -> No
         await pilot.press("m")
         await wait_for(pilot, lambda: bool(_saved(tmp_path)))
     _assert_private(tmp_path, "panel-minutes-2026-03-10")
+
+
+async def test_the_screenshot_command_saves_an_owner_only_file(
+    make_app, tmp_path, umask_022
+) -> None:
+    """Textual's own Screenshot (command palette) saves the screen, personal data and all."""
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        app.deliver_screenshot()  # what the palette's Screenshot command calls
+        await wait_for(pilot, lambda: bool(_saved(tmp_path)))
+    _assert_private(tmp_path, "")
+    (shot,) = _saved(tmp_path)
+    assert shot.suffix == ".svg" and "D-2026-0001" in shot.read_text()

@@ -5,7 +5,9 @@ The text goes to a private temporary file (0600, in a private directory), the
 app hands the terminal to the editor (``App.suspend``) and takes the file back
 when the editor exits. An editor that is missing or fails leaves the text as
 it was and says why in one line. In a browser (``panel-tui serve``) there is no
-terminal to hand over, so the key says so instead.
+terminal to hand over, and through the service account the editor would run as
+the account (a shell escape away from the raw store), so there the key says so
+instead.
 """
 
 from __future__ import annotations
@@ -86,6 +88,17 @@ def edit_focused(app: App) -> None:
     if app.is_web:
         app.notify(
             "An external editor cannot run in the browser: type the text here.",
+            severity="warning",
+        )
+        return
+    from panel_tui.service import service_context
+
+    if service_context() is not None:
+        # The editor would run as the store's account on the user's terminal: vi's
+        # `:!sh` would be a shell that can open the raw store.
+        app.notify(
+            "An external editor cannot run through the store's service account: "
+            "type the text here.",
             severity="warning",
         )
         return

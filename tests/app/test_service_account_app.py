@@ -1,0 +1,73 @@
+"""The app run through the store's service account (sudo) starts nothing on the user's
+terminal as the account, and saves no file as it.
+
+A real sudo run is in tests/osusers; here the process is told it runs under the
+account (``service.service_context``), as it would be when sudo started it, and
+an editor that leaves a mark shows whether anything was started.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from pathlib import Path
+
+import pytest
+from helpers import queue_ready, type_text, wait_for, wait_text
+from textual.widgets import TextArea
+
+from panel_tui import service
+from panel_tui.service import ServiceContext
+from panel_tui.site import SiteConfig
+
+
+@pytest.fixture
+def under_the_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    site = SiteConfig(
+        source=tmp_path / "config.toml",
+        store=tmp_path / "store.db",
+        mode="service",
+        account="panel",
+        command="/opt/panel-tui/bin/panel-tui",
+    )
+    me = pwd.getpwuid(os.getuid())  # who sudo would name: a real entry of the host
+    context = ServiceContext(site=site, login=me.pw_name, uid=me.pw_uid)
+    monkeypatch.setattr(service, "service_context", lambda: context)
+    mark = tmp_path / "editor-ran"
+    editor = tmp_path / "fake-editor"
+    editor.write_text(f"#!/bin/sh\ntouch {mark}\n")
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    return mark
+
+
+async def _notice(pilot, text: str) -> None:  # noqa: ANN001
+    app = pilot.app
+    await wait_for(pilot, lambda: any(text in n.message for n in app._notifications))
+
+
+async def test_ctrl_e_starts_no_editor_as_the_account(make_app, under_the_account: Path) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("enter")
+        await wait_text(pilot, "D-2026-0001 person")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        await type_text(pilot, "typed here")
+        await pilot.press("ctrl+e")
+        await _notice(pilot, "cannot run through the store's service account")
+        assert app.focused.text == "typed here"
+    assert not under_the_account.exists()  # vi's :!sh would have been a shell as the account
+
+
+async def test_a_screenshot_is_refused_as_the_account(
+    make_app, under_the_account: Path, tmp_path: Path
+) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        app.deliver_screenshot()
+        await _notice(pilot, "refused through the service account")
+    assert not (tmp_path / "exports").exists()
