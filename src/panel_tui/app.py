@@ -615,6 +615,24 @@ class PanelApp(OrderedKeys):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """A link clicked in the app (the minutes' Markdown links a URL someone typed).
+
+        Through the service account a browser would start as the account on the
+        user's terminal (a text browser's shell escape: a shell that opens the raw
+        store), so there the URL is only shown.
+        """
+        from panel_tui.service import service_context
+
+        if not self.is_web and service_context() is not None:
+            self.notify(
+                "Links are not opened through the store's service account: "
+                + visible(url, multiline=False),
+                severity="warning",
+            )
+            return
+        super().open_url(url, new_tab=new_tab)
+
     def deliver_screenshot(
         self,
         filename: str | None = None,

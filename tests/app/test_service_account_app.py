@@ -71,3 +71,18 @@ async def test_a_screenshot_is_refused_as_the_account(
         app.deliver_screenshot()
         await _notice(pilot, "refused through the service account")
     assert not (tmp_path / "exports").exists()
+
+
+async def test_a_clicked_link_starts_no_browser_as_the_account(
+    make_app, under_the_account: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url))
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_ready(pilot)
+        app.open_url("https://evil.example/x")  # what a link in the minutes' Markdown calls
+        await _notice(pilot, "not opened through the store's service account")
+    assert opened == []
