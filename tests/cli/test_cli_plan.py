@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cli_helpers import Cli, form
+
+pytestmark = pytest.mark.backend  # on PostgreSQL too (tests/backends.py)
 
 
 def open_dispute(cli: Cli, **changes: object) -> str:

@@ -1,30 +1,43 @@
 """Sorting the queue by a column: each key orders the rows by what its column shows.
 
-The quick reader is held equal to the ORM's by tests/store/test_sqlite3_queue.py (sorts
+The quick reader is held equal to the ORM's by tests/store/test_quickread.py (sorts
 included); this checks the order itself, from the rows' own values, and that the cursor's
-position (``queue_position``) follows the same order.
+position (``queue_position``) follows the same order. On both backends (``backend``): the
+test cluster's collation is C.UTF-8, so text sorts as Python sorts it, by code point.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
+import backends
 import demo_cache
 import pytest
 
 from panel_tui.store.db import Store
+from panel_tui.store.demo import build_demo
 from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.queue_models import RISK_RANK, SORT_KEYS, QueueFilter, QueueRow, Section
+
+pytestmark = pytest.mark.backend
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    """The 60-dispute demo on the run's backend: its target and its open Store."""
+    if backends.on_postgres():
+        with backends.fresh_database() as name:
+            url = backends.database_url(name)
+            store = build_demo(url, disputes=60, seed=7, now=NOW)
+            yield url, store
+            store.close()
+        return
     path = tmp_path_factory.mktemp("sort") / "demo.db"
     store = demo_cache.open_demo_copy(tmp_path_factory, path, disputes=60, seed=7, now=NOW)
-    yield path, store
+    yield str(path), store
     store.close()
 
 
@@ -45,7 +58,7 @@ def _value(key: str, row: QueueRow, closed: bool) -> object:
 @pytest.mark.parametrize("section", [Section.ALL_OPEN, Section.CLOSED])
 @pytest.mark.parametrize("key", SORT_KEYS)
 def test_each_column_sorts_by_what_it_shows_and_back(
-    demo: tuple[Path, Store], key: str, section: Section
+    demo: tuple[str, Store], key: str, section: Section
 ) -> None:
     _, store = demo
     closed = section is Section.CLOSED
@@ -69,7 +82,7 @@ def test_each_column_sorts_by_what_it_shows_and_back(
 
 @pytest.mark.parametrize("key", ["risk", "holder", "cover"])
 def test_the_cursor_is_found_where_the_sorted_page_shows_it(
-    demo: tuple[Path, Store], key: str
+    demo: tuple[str, Store], key: str
 ) -> None:
     _, store = demo
     for f in (QueueFilter(sort=key), QueueFilter(sort=key, descending=True)):
@@ -78,9 +91,9 @@ def test_the_cursor_is_found_where_the_sorted_page_shows_it(
             assert orm_queries.queue_position(store, f, NOW, page.rows[index].id) == index
 
 
-def test_the_quick_reader_sorts_as_the_orm_does(demo: tuple[Path, Store]) -> None:
-    path, store = demo
-    head = quick_queue.peek(str(path))
+def test_the_quick_reader_sorts_as_the_orm_does(demo: tuple[str, Store]) -> None:
+    target, store = demo
+    head = quick_queue.peek(target)
     assert head is not None
     for key in SORT_KEYS:
         f = QueueFilter(sort=key, descending=key in ("risk", "holder"))
