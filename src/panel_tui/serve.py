@@ -32,7 +32,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def app_command(db: str | None, as_login: str | None) -> str:
     """The shell command that starts one app for one browser tab (as this user)."""
-    words = [sys.executable, "-m", "panel_tui"]
+    # -P: not the working directory first on sys.path (a planted panel_tui/ there would
+    # run instead, as the service account when serve runs through it).
+    words = [sys.executable, "-P", "-m", "panel_tui"]
     if db:
         words += ["--db", db]
     if as_login:
