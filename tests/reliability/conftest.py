@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import backends
 import pytest
 from reliability.relkit import build_store
 
@@ -28,6 +29,26 @@ def store_path(base_store: Path, tmp_path: Path) -> Path:
     shutil.copyfile(base_store, path)
     shutil.copymode(base_store, path)  # private, as panel-tui made it (doctor checks)
     return path
+
+
+@pytest.fixture(scope="session")
+def base_store_database() -> Iterator[str]:
+    """On a PostgreSQL run: the base store as a template database, copied per test."""
+    with backends.fresh_database() as name:
+        build_store(backends.database_url(name))  # type: ignore[arg-type]
+        yield name
+
+
+@pytest.fixture
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The base store for one test on the run's backend (tests marked ``backend`` run on
+    both): a copy of the file, or on a PostgreSQL run a database made from the template."""
+    if backends.on_postgres():
+        template = request.getfixturevalue("base_store_database")
+        with backends.fresh_database(template=template) as name:
+            yield backends.database_url(name)
+        return
+    yield str(request.getfixturevalue("store_path"))
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Shared kit of the reliability suite: build stores, inspect them, record figures.
 
 Imported by the tests (as ``reliability.relkit``) and by ``worker.py``, which
-runs in its own process. Inspection goes through the sqlite3 module, not the
-code under test, except where the store's own verifier is the thing checked.
+runs in its own process. Inspection goes through the sqlite3 module (psycopg for
+a PostgreSQL store's URL: tests/backends.py), not the code under test, except
+where the store's own verifier is the thing checked.
 """
 
 from __future__ import annotations
@@ -52,8 +53,14 @@ def connect(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=30)
 
 
-def query(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = connect(path)
+def query(path: Path | str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """``sql`` (``?`` marks) on the store; a PostgreSQL store's times read back as SQLite
+    keeps them (tests/backends.py), so a test compares one form on both."""
+    if "://" in str(path):
+        import backends
+
+        return list(backends.pg_query(backends.database_of(str(path)), sql, *args))
+    conn = connect(Path(path))
     try:
         return conn.execute(sql, args).fetchall()
     finally:
@@ -67,10 +74,20 @@ def integrity(path: Path) -> str:
         return f"unreadable: {exc}"
 
 
-def _read_only(path: Path, check: Callable[[Any], T]) -> T:
-    """``check`` of the store's own, over a read-only SQLAlchemy connection to ``path``."""
+def _read_only(path: Path | str, check: Callable[[Any], T]) -> T:
+    """``check`` of the store's own, over a read-only SQLAlchemy connection to ``path``
+    (on PostgreSQL: the store's own read engine, one read-only snapshot)."""
     from sqlalchemy import create_engine
 
+    if "://" in str(path):
+        from panel_tui.store.engine import make_engine, read_engine
+
+        engine = make_engine(str(path))
+        try:
+            with read_engine(engine).connect() as connection, connection.begin():
+                return check(connection)
+        finally:
+            engine.dispose()
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
     try:
         with engine.connect() as connection:
@@ -79,7 +96,7 @@ def _read_only(path: Path, check: Callable[[Any], T]) -> T:
         engine.dispose()
 
 
-def chain(path: Path) -> Any:
+def chain(path: Path | str) -> Any:
     """The store's own chain verifier, over a read-only connection."""
     from panel_tui.store.audit import verify_chain
 
@@ -113,7 +130,7 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def event_tokens(path: Path) -> dict[str, tuple[int, str]]:
+def event_tokens(path: Path | str) -> dict[str, tuple[int, str]]:
     """token → (event id, action) for every non-refused event carrying a token."""
     found: dict[str, tuple[int, str]] = {}
     for id_, action, after in query(
@@ -124,7 +141,7 @@ def event_tokens(path: Path) -> dict[str, tuple[int, str]]:
     return found
 
 
-def row_tokens(path: Path) -> dict[str, str]:
+def row_tokens(path: Path | str) -> dict[str, str]:
     """token → table for every domain row carrying a token."""
     found: dict[str, str] = {}
     for table, column in TOKEN_COLUMNS.values():
@@ -134,7 +151,7 @@ def row_tokens(path: Path) -> dict[str, str]:
     return found
 
 
-def counts(path: Path, tables: Iterable[str] = ("dispute", "event")) -> dict[str, int]:
+def counts(path: Path | str, tables: Iterable[str] = ("dispute", "event")) -> dict[str, int]:
     return {t: query(path, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
 
 
