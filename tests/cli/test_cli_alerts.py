@@ -303,3 +303,24 @@ def test_hostile_path_is_read_from_the_site_config_only(tmp_path: Path) -> None:
     config.write_text('[alerts]\nsmtp = "h:1"\nwebhook = "http://x"\nsender = "a@b"\n')
     with pytest.raises(StoreError, match="exactly one"):
         load_alerts_config(config)
+
+
+def test_a_login_that_would_break_a_header_is_left_out_and_the_rest_are_sent(
+    team: Cli, smtp
+) -> None:
+    """A login holding CR LF (an older store, or a direct edit) could add a header
+    (``Bcc:``), and the store refuses to record a claim for it: left out and named in
+    one line, it no longer stops everyone else's digest."""
+    inbox, port = smtp
+    mail_site(team, port)
+    open_back(team, 30, risk="high")
+    conn = sqlite3.connect(team.db)
+    with conn:
+        conn.execute("UPDATE person SET login = ? WHERE login = 'front'", ("front\r\nBcc: x",))
+    conn.close()
+    result = team("alerts")
+    assert result.returncode == 3, result.stderr
+    assert "not sent to front\\x0d\\x0aBcc: x: the login holds a control character" in result.stderr
+    assert "\r" not in result.stderr
+    assert [to for to, _ in inbox.messages] == [["intake@mco.example"]]
+    assert all(m["Bcc"] is None for _, m in inbox.messages)

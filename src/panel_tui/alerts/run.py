@@ -25,10 +25,12 @@ class Outcome:
     sent: list[tuple[Digest, str]] = field(default_factory=list)
     failed: list[tuple[Digest, str]] = field(default_factory=list)
     unaddressed: list[str] = field(default_factory=list)
+    #: Logins holding a character no header may (an older store, a direct edit).
+    unsendable: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.unaddressed
+        return not self.failed and not self.unaddressed and not self.unsendable
 
 
 def pending(store: Store, now: datetime, within: timedelta) -> list[Alert]:
@@ -60,8 +62,15 @@ def preview(alerts: list[Alert]) -> list[Digest]:
 def run_alerts(
     store: Store, config: AlertsConfig, actor: str, now: datetime, within: timedelta
 ) -> Outcome:
+    from panel_tui.rules.text import first_refused
+
     outcome = Outcome()
     alerts = pending(store, now, within)
+    # A login with CR LF could add a header (Bcc:), and the store refuses to record a
+    # claim for it: left out, named, so it does not stop everyone else's digest.
+    hidden = {a.login for a in alerts if first_refused(a.login, identifier=True)}
+    outcome.unsendable = sorted(hidden)
+    alerts = [a for a in alerts if a.login not in hidden]
     addressed = [a for a in alerts if config.address(a.login)]
     outcome.unaddressed = sorted({a.login for a in alerts} - {a.login for a in addressed})
     for digest in record.claim(store, addressed, actor, now, config.channel):

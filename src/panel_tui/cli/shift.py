@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
-from panel_tui.cli.output import emit_json, iso, say
+from panel_tui.cli.output import emit_json, error, iso, say
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.text import markdown_plain
 from panel_tui.rules.when import parse_duration, parse_time
@@ -144,6 +144,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         sys.stderr.write(
             f"panel-tui: no address for {login}: set alerts.mail_domain or "
             f"[alerts.addresses] in {config.source}\n"
+        )
+    for login in outcome.unsendable:
+        error(
+            f"not sent to {login}: the login holds a control character; `panel-tui audit "
+            "verify` shows whether the store was edited"
         )
     if not outcome.sent and outcome.ok:
         say("nothing new to send")
