@@ -143,3 +143,17 @@ def test_csv_output_neutralises_formulas_and_controls(hostile_store: Cli) -> Non
         for row in csv.reader(io.StringIO(out)):
             assert not any(cell[:1] in ("=", "+", "@") for cell in row), row
     assert "County \\x1b]0;pwned\\x07" in cli.ok("agencies", "list", "--format", "csv")
+
+
+def test_export_s_consent_summary_escapes_the_refs_it_names(
+    hostile_store: Cli, tmp_path: Path
+) -> None:
+    cli = hostile_store
+    conn = sqlite3.connect(cli.db)
+    with conn:  # a reference is made by the store, but the file can be edited
+        conn.execute("UPDATE dispute SET ref = ref || ? WHERE ref LIKE '%-0002'", (CLEAR,))
+    conn.close()
+    result = cli("export", "-o", str(tmp_path / "out.json"))
+    assert result.returncode == 0, result.stderr
+    assert "no scope recorded" in result.stderr and "\\x1b[2J" in result.stderr
+    assert_no_raw(result.stderr)

@@ -139,11 +139,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     for digest, to in outcome.sent:
         say(f"sent {digest.login} ({to}): {subject(digest)}")
     for digest, why in outcome.failed:
-        sys.stderr.write(f"panel-tui: not sent to {digest.login}, kept for the next run: {why}\n")
+        error(f"not sent to {digest.login}, kept for the next run: {why}")  # why: a server's words
     for login in outcome.unaddressed:
-        sys.stderr.write(
-            f"panel-tui: no address for {login}: set alerts.mail_domain or "
-            f"[alerts.addresses] in {config.source}\n"
+        error(
+            f"no address for {login}: set alerts.mail_domain or "
+            f"[alerts.addresses] in {config.source}"
         )
     for login in outcome.unsendable:
         error(

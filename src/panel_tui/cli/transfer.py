@@ -12,6 +12,7 @@ from typing import Any
 from panel_tui.cli.common import acting, open_store, parse_json, read_input, read_instant
 from panel_tui.cli.output import emit_json, error, say
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_time
 from panel_tui.service import refuse_path
 
@@ -81,7 +82,8 @@ def _say_consent(disputes: list[dict]) -> None:
     for label, refs in (("no scope recorded", missing), ("review due", due)):
         if refs:
             more = f" and {len(refs) - 20} more" if len(refs) > 20 else ""
-            sys.stderr.write(f"  {label}: {', '.join(refs[:20])}{more}\n")
+            shown = visible(", ".join(refs[:20]), multiline=False)  # refs an older store holds
+            sys.stderr.write(f"  {label}: {shown}{more}\n")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -100,7 +102,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise InvalidInputError(
                 f"cannot write {args.output}: {exc.strerror}", field="--output"
             ) from None
-        sys.stderr.write(f"exported {len(doc.get('disputes', []))} disputes to {args.output}\n")
+        count = len(doc.get("disputes", []))
+        sys.stderr.write(f"exported {count} disputes to {visible(args.output, multiline=False)}\n")
         _say_consent(doc.get("disputes", []))  # before the file is passed on
     else:
         _say_consent(doc.get("disputes", []))  # before the data goes down the pipe
