@@ -121,7 +121,7 @@ HISTORY_EXEMPT = (rights.RULE_RUNG, rights.RULE_RECEIVING_AGENCY)
 
 
 class LedgerBase:
-    """Shared machinery of the ledger; the operations live in form.py, ladder.py and support.py."""
+    """Shared machinery of the ledger; the operations live in the modules beside it."""
 
     #: Set by the CSV import, which replays a log as the importer (see HISTORY_EXEMPT).
     replaying_history = False
@@ -257,6 +257,33 @@ class LedgerBase:
             raise
         except OperationalError as exc:
             raise write_refused(exc, self.store.path) from None
+
+    def on_dispute(
+        self,
+        action: Action,
+        ref: str,
+        body: Callable[[Context, Dispute], T],
+        expected_version: int | None = None,
+        at: datetime | None = None,
+        /,
+        **asked: Any,
+    ) -> T:
+        """The form of an operation on one dispute: ``body`` changes dispute ``ref`` as
+        ``action`` through ``run`` (one transaction, the rights and version checked);
+        ``asked`` is what the operation was asked, as a refusal records it.
+
+        What an operation says itself is only what is its own: its input checks
+        (before this call: bad input opens no transaction), its action, what it was
+        asked, and its change in ``body``.
+        """
+
+        def on_the_dispute(ctx: Context, dispute: Dispute | None) -> T:
+            assert dispute is not None  # run found it by its ref, or refused the ref
+            return body(ctx, dispute)
+
+        return self.run(
+            action, ref, on_the_dispute, expected_version=expected_version, at=at, asked=asked
+        )
 
     def _apply(
         self,

@@ -116,8 +116,7 @@ class FormOperations(LedgerBase):
         if unknown:
             raise InvalidInputError("this field cannot be edited", field=unknown[0])
 
-        def body(ctx: Context, dispute: Dispute | None) -> int:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> int:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "edit the form of")
             before = form_snapshot(dispute)
             merged = self._form_of(ctx, dispute) | dict(changes)
@@ -132,14 +131,7 @@ class FormOperations(LedgerBase):
             ctx.event("edit_form", dispute, before={k: before[k] for k in changed}, after=changed)
             return dispute.version
 
-        return self.run(
-            Action.EDIT_FORM,
-            ref,
-            body,
-            expected_version=expected_version,
-            at=at,
-            asked={"changes": changes},
-        )
+        return self.on_dispute(Action.EDIT_FORM, ref, body, expected_version, at, changes=changes)
 
     def _form_of(self, ctx: Context, dispute: Dispute) -> dict[str, Any]:
         """The dispute's current form as data, for re-validation after an edit."""
@@ -177,8 +169,7 @@ class FormOperations(LedgerBase):
         if not present and not note:
             raise InvalidInputError("an absent item needs a note saying why", field="note")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "record evidence on")
             item = (
                 ctx.session.execute(
@@ -209,11 +200,13 @@ class FormOperations(LedgerBase):
                 after={evidence_key.value: {"present": present, "note": note}},
             )
 
-        self.run(
+        self.on_dispute(
             Action.RECORD_EVIDENCE,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"key": key, "present": present, "note": note},
+            expected_version,
+            at,
+            key=key,
+            present=present,
+            note=note,
         )

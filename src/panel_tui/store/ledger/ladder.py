@@ -66,8 +66,7 @@ class LadderOperations(LedgerBase):
         breach_reason = bounded_text(breach_reason, "breach_reason")
         impact = _impact_given(impact)
 
-        def body(ctx: Context, dispute: Dispute | None) -> Stage:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> Stage:
             current = stage_record(ctx, dispute, dispute.current_stage)
             clock = clock_state(
                 ctx.policy,
@@ -126,13 +125,15 @@ class LadderOperations(LedgerBase):
             )
             return target
 
-        return self.run(
+        return self.on_dispute(
             Action.ESCALATE,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"note": note, "breach_reason": breach_reason, "impact": impact},
+            expected_version,
+            at,
+            note=note,
+            breach_reason=breach_reason,
+            impact=impact,
         )
 
     def record_decision(
@@ -158,8 +159,7 @@ class LadderOperations(LedgerBase):
                 "a final determination must decide: no_agreement is for panels", field="outcome"
             )
 
-        def body(ctx: Context, dispute: Dispute | None) -> int:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> int:
             lifecycle.check_decision(
                 dispute.ref, Status(dispute.status), Stage(dispute.current_stage), final=final
             )
@@ -213,20 +213,18 @@ class LadderOperations(LedgerBase):
             )
             return decision.id or 0
 
-        return self.run(
+        return self.on_dispute(
             action,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={
-                "outcome": outcome,
-                "rationale": rationale,
-                "review_date": review_date,
-                "receiving_agency": receiving_agency,
-                "pathway": pathway,
-                "final": final,
-            },
+            expected_version,
+            at,
+            outcome=outcome,
+            rationale=rationale,
+            review_date=review_date,
+            receiving_agency=receiving_agency,
+            pathway=pathway,
+            final=final,
         )
 
     def confirm_acceptance(
@@ -240,8 +238,7 @@ class LadderOperations(LedgerBase):
     ) -> None:
         plan = lifecycle.require_text(start_plan, "start_plan", "The start plan", minimum=10)
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             decision = (
                 ctx.session.execute(
                     select(Decision)
@@ -286,13 +283,14 @@ class LadderOperations(LedgerBase):
                 },
             )
 
-        self.run(
+        self.on_dispute(
             Action.CONFIRM_ACCEPTANCE,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"start_plan": start_plan, "start_date": start_date},
+            expected_version,
+            at,
+            start_plan=start_plan,
+            start_date=start_date,
         )
 
     def withdraw(
@@ -305,8 +303,7 @@ class LadderOperations(LedgerBase):
     ) -> None:
         why = lifecycle.require_text(reason, "reason", "A reason for withdrawing", minimum=5)
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "withdraw")
             before = {"status": dispute.status, "stage": dispute.current_stage}
             dispute.status = Status.WITHDRAWN.value
@@ -320,14 +317,7 @@ class LadderOperations(LedgerBase):
                 "withdraw", dispute, before=before, after={"status": dispute.status, "reason": why}
             )
 
-        self.run(
-            Action.WITHDRAW,
-            ref,
-            body,
-            expected_version=expected_version,
-            at=at,
-            asked={"reason": reason},
-        )
+        self.on_dispute(Action.WITHDRAW, ref, body, expected_version, at, reason=reason)
 
 
 def _impact_given(impact: str | None) -> str | None:

@@ -65,8 +65,7 @@ class PlanOperations(LedgerBase):
         )
         result = lifecycle.require_text(outcome, "outcome", "The outcome", minimum=5)
 
-        def body(ctx: Context, dispute: Dispute | None) -> int:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> int:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "record a synchronisation on")
             assignment = current_assignment(ctx, dispute)
             if assignment is None:
@@ -112,19 +111,17 @@ class PlanOperations(LedgerBase):
             )
             return sync.id or 0
 
-        return self.run(
+        return self.on_dispute(
             Action.RECORD_SYNC,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={
-                "trigger": why.value,
-                "participants": who,
-                "outcome": result,
-                "held_at": held_at,
-                "next_due": next_due,
-            },
+            expected_version,
+            at,
+            trigger=why.value,
+            participants=who,
+            outcome=result,
+            held_at=held_at,
+            next_due=next_due,
         )
 
     def record_consent(
@@ -144,8 +141,7 @@ class PlanOperations(LedgerBase):
         if not agencies:
             raise InvalidInputError("name at least one agency consent covers", field="agencies")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "record consent on")
             codes = sorted({ctx.agency(code, "agencies").code for code in agencies})
             if review_date <= ctx.at.astimezone().date():
@@ -167,11 +163,13 @@ class PlanOperations(LedgerBase):
                 after={"agencies": codes, "purpose": what, "review_date": review_date},
             )
 
-        self.run(
+        self.on_dispute(
             Action.EDIT_FORM,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"agencies": agencies, "purpose": what, "review_date": review_date},
+            expected_version,
+            at,
+            agencies=agencies,
+            purpose=what,
+            review_date=review_date,
         )

@@ -70,8 +70,7 @@ class ReviewOperations(LedgerBase):
         """The person moved into a funded pathway: the active package converts to it."""
         what = lifecycle.require_text(pathway, "pathway", "The funded pathway")
 
-        def body(ctx: Context, dispute: Dispute | None) -> int:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> int:
             package = active_package(ctx, dispute)
             assert package is not None  # rights.may refused a dispute without one
             expired = package.ends_at <= ctx.at
@@ -94,13 +93,8 @@ class ReviewOperations(LedgerBase):
             )
             return package.id or 0
 
-        return self.run(
-            Action.RECORD_PATHWAY,
-            ref,
-            body,
-            expected_version=expected_version,
-            at=at,
-            asked={"pathway": pathway},
+        return self.on_dispute(
+            Action.RECORD_PATHWAY, ref, body, expected_version, at, pathway=pathway
         )
 
     def review_trigger(
@@ -116,8 +110,7 @@ class ReviewOperations(LedgerBase):
         kind = lifecycle.one_of(ReviewTrigger, trigger, "trigger")
         why = lifecycle.require_text(note, "note", "A note on what happened")
 
-        def body(ctx: Context, dispute: Dispute | None) -> date:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> date:
             before = dispute.review_due_on
             due = triggered_review(ctx.policy, kind, ctx.at, before)
             dispute.review_due_on = due
@@ -137,13 +130,8 @@ class ReviewOperations(LedgerBase):
             )
             return due
 
-        return self.run(
-            Action.REVIEW_TRIGGER,
-            ref,
-            body,
-            expected_version=expected_version,
-            at=at,
-            asked={"trigger": trigger, "note": note},
+        return self.on_dispute(
+            Action.REVIEW_TRIGGER, ref, body, expected_version, at, trigger=trigger, note=note
         )
 
     def record_review(
@@ -158,8 +146,7 @@ class ReviewOperations(LedgerBase):
         """A review took place: what it found, and when the next one is due (None: none)."""
         found = lifecycle.require_text(note, "note", "What the review found")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             if next_review is not None and next_review <= local_date(ctx.at):
                 raise InvalidInputError("the next review must be after today", field="next")
             before = dispute.review_due_on
@@ -173,13 +160,14 @@ class ReviewOperations(LedgerBase):
                 after={"note": found, "review_due_on": next_review},
             )
 
-        self.run(
+        self.on_dispute(
             Action.RECORD_REVIEW,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"note": note, "next_review": next_review},
+            expected_version,
+            at,
+            note=note,
+            next_review=next_review,
         )
 
     def rerate_risk(
@@ -195,8 +183,7 @@ class ReviewOperations(LedgerBase):
         new = lifecycle.one_of(Risk, risk, "risk")
         why = lifecycle.require_text(note, "note", "A note on why the risk changed")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             old = Risk(dispute.risk)
             if new is old:
                 raise InvalidInputError(f"the risk is already {old.value}", field="risk")
@@ -237,11 +224,4 @@ class ReviewOperations(LedgerBase):
                 },
             )
 
-        self.run(
-            Action.RERATE_RISK,
-            ref,
-            body,
-            expected_version=expected_version,
-            at=at,
-            asked={"risk": risk, "note": note},
-        )
+        self.on_dispute(Action.RERATE_RISK, ref, body, expected_version, at, risk=risk, note=note)

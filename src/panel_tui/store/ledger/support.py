@@ -49,8 +49,7 @@ class SupportOperations(LedgerBase):
     ) -> None:
         level = lifecycle.require_text(support_level, "support_level", "The minimum support level")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "assign interim cover to")
             provider = ctx.agency(provider_agency, "provider_agency")
             if review_at is not None and aware(review_at, "review_at") <= ctx.at:
@@ -98,17 +97,15 @@ class SupportOperations(LedgerBase):
                 },
             )
 
-        self.run(
+        self.on_dispute(
             Action.ASSIGN_COVER,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={
-                "provider_agency": provider_agency,
-                "support_level": support_level,
-                "review_at": review_at,
-            },
+            expected_version,
+            at,
+            provider_agency=provider_agency,
+            support_level=support_level,
+            review_at=review_at,
         )
 
     def start_provisional(
@@ -124,8 +121,7 @@ class SupportOperations(LedgerBase):
     ) -> int:
         what = lifecycle.require_text(actions, "actions", "The package's actions")
 
-        def body(ctx: Context, dispute: Dispute | None) -> int:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> int:
             person = ctx.person(coordinator, "coordinator")
             length = ctx.policy.provisional.max_days if days is None else days  # 0 is refused
             end = ends_at or (ctx.at + timedelta(days=length))
@@ -158,18 +154,16 @@ class SupportOperations(LedgerBase):
             )
             return package.id or 0
 
-        return self.run(
+        return self.on_dispute(
             Action.AUTHORISE_PROVISIONAL,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={
-                "coordinator": coordinator,
-                "actions": actions,
-                "days": days,
-                "ends_at": ends_at,
-            },
+            expected_version,
+            at,
+            coordinator=coordinator,
+            actions=actions,
+            days=days,
+            ends_at=ends_at,
         )
 
     def log_contact(
@@ -187,8 +181,7 @@ class SupportOperations(LedgerBase):
         note = bounded_text(note, "note")
         result = lifecycle.one_of(ContactOutcome, outcome, "outcome")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             package = active_package(ctx, dispute)
             if package is None:
                 raise lifecycle.TransitionError(
@@ -217,13 +210,15 @@ class SupportOperations(LedgerBase):
                 },
             )
 
-        self.run(
+        self.on_dispute(
             Action.LOG_CONTACT,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"method": method, "outcome": outcome, "note": note},
+            expected_version,
+            at,
+            method=method,
+            outcome=outcome,
+            note=note,
         )
 
     def assign_plan_holder(
@@ -239,8 +234,7 @@ class SupportOperations(LedgerBase):
         """``login`` holds the plan from now, for a period (until ``period_ends``), with the
         first case synchronisation due at ``next_sync`` ([Disputes], example 3)."""
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             lifecycle.check_live(dispute.ref, Status(dispute.status), "assign a plan holder to")
             person = ctx.person(login, "plan_holder")
             ends = aware(period_ends, "period") if period_ends is not None else None
@@ -285,24 +279,25 @@ class SupportOperations(LedgerBase):
                 after={"plan_holder": person.login, "period_ends": ends, "next_sync_due": sync},
             )
 
-        self.run(
+        self.on_dispute(
             Action.ASSIGN_PLAN_HOLDER,
             ref,
             body,
-            expected_version=expected_version,
-            at=at,
-            asked={"login": login, "period_ends": period_ends, "next_sync": next_sync},
+            expected_version,
+            at,
+            login=login,
+            period_ends=period_ends,
+            next_sync=next_sync,
         )
 
     def add_note(self, ref: str, text: str, *, at: datetime | None = None) -> None:
         body_text = lifecycle.require_text(text, "text", "The note", minimum=1)
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             ctx.session.add(
                 Note(dispute_id=row_id(dispute), by_id=row_id(ctx.actor), at=ctx.at, text=body_text)
             )
             ctx.event("add_note", dispute, after={"text": body_text})
 
         # Notes never conflict: they add, they do not overwrite.
-        self.run(Action.ADD_NOTE, ref, body, at=at, asked={"text": text})
+        self.on_dispute(Action.ADD_NOTE, ref, body, None, at, text=text)
