@@ -6,7 +6,9 @@ Every change is one audited transaction with the right to record a decision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -23,9 +25,20 @@ class PanelAgenda(LedgerBase):
     # Placing a dispute on the agenda needs the decision right, on any rung.
     rights_by_role_only = True
 
+    def _change(
+        self,
+        ref: str,
+        body: Callable[[Context, Dispute], None],
+        at: datetime | None,
+        /,
+        **asked: Any,
+    ) -> None:
+        """The form of an agenda change: ``body`` with the right to record a decision, and
+        no expected version (the agenda is not part of the dispute's version)."""
+        self.on_dispute(Action.RECORD_DECISION, ref, body, None, at, **asked)
+
     def add(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             if Status(dispute.status) not in (Status.OPEN, Status.DECIDED):
                 raise TransitionError(
                     f"{dispute.ref} is {dispute.status}: it cannot go to a panel."
@@ -40,11 +53,10 @@ class PanelAgenda(LedgerBase):
             ctx.session.add(self._item(ctx, panel_date, dispute.id or 0, (last or 0) + 1, True))
             ctx.event("agenda_add", dispute, after={"panel_date": panel_date.isoformat()})
 
-        self.run(Action.RECORD_DECISION, ref, body, at=at, asked={"panel_date": panel_date})
+        self._change(ref, body, at, panel_date=panel_date)
 
     def remove(self, panel_date: date, ref: str, *, at: datetime | None = None) -> None:
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             row = self._row(ctx, panel_date, dispute)
             if row is None or not row.picked:
                 raise TransitionError(
@@ -54,7 +66,7 @@ class PanelAgenda(LedgerBase):
             ctx.session.delete(row)
             ctx.event("agenda_remove", dispute, before={"panel_date": panel_date.isoformat()})
 
-        self.run(Action.RECORD_DECISION, ref, body, at=at, asked={"panel_date": panel_date})
+        self._change(ref, body, at, panel_date=panel_date)
 
     def move(
         self,
@@ -67,8 +79,7 @@ class PanelAgenda(LedgerBase):
     ) -> None:
         """Move ``ref`` by ``delta`` places in ``order`` (dispute ids as shown); fixes the order."""
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             ids = list(order)
             if dispute.id not in ids:
                 raise InvalidInputError(f"{dispute.ref} is not on the agenda", field="ref")
@@ -95,13 +106,7 @@ class PanelAgenda(LedgerBase):
                 after={"position": j + 1, "panel_date": panel_date.isoformat()},
             )
 
-        self.run(
-            Action.RECORD_DECISION,
-            ref,
-            body,
-            at=at,
-            asked={"panel_date": panel_date, "delta": delta, "order": order},
-        )
+        self._change(ref, body, at, panel_date=panel_date, delta=delta, order=order)
 
     def place(
         self,
@@ -118,8 +123,7 @@ class PanelAgenda(LedgerBase):
         if isinstance(position, bool) or not isinstance(position, int) or position < 1:
             raise InvalidInputError("a place on the agenda, from 1", field="position")
 
-        def body(ctx: Context, dispute: Dispute | None) -> None:
-            assert dispute is not None
+        def body(ctx: Context, dispute: Dispute) -> None:
             if picked and Status(dispute.status) not in (Status.OPEN, Status.DECIDED):
                 raise TransitionError(
                     f"{dispute.ref} is {dispute.status}: it cannot go to a panel."
@@ -130,8 +134,7 @@ class PanelAgenda(LedgerBase):
             placed = {"panel_date": panel_date.isoformat(), "position": position, "picked": picked}
             ctx.event("agenda_place", dispute, after=placed)
 
-        asked = {"panel_date": panel_date, "position": position, "picked": picked}
-        self.run(Action.RECORD_DECISION, ref, body, at=at, asked=asked)
+        self._change(ref, body, at, panel_date=panel_date, position=position, picked=picked)
 
     @staticmethod
     def _row(ctx: Context, panel_date: date, dispute: Dispute) -> PanelAgendaItem | None:
