@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -117,6 +118,13 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 class Admin(LedgerBase):
     """Changes to agencies, people and policy: the ``administer`` right."""
 
+    def _administer(
+        self, body: Callable[[Context], None], at: datetime | None, /, **asked: Any
+    ) -> None:
+        """The form of an administrator's change: ``body`` run with the ``administer``
+        right, on no dispute; ``asked`` is what it was asked, as a refusal records it."""
+        self.run(Action.ADMINISTER, None, lambda ctx, _: body(ctx), at=at, asked=asked)
+
     def add_agency(
         self, code: str, name: str, kind: str = "", *, at: datetime | None = None
     ) -> None:
@@ -127,16 +135,14 @@ class Admin(LedgerBase):
             raise InvalidInputError("required", field="name")
         bounded_text(kind, "kind", SHORT_MAX)
 
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             exists = ctx.session.execute(select(Agency).where(col(Agency.code) == code)).first()
             if exists:
                 raise InvalidInputError(f"agency {code} already exists", field="code")
             ctx.session.add(Agency(code=code, name=name.strip(), kind=kind.strip()))
             ctx.event("add_agency", after={"code": code, "name": name.strip(), "kind": kind})
 
-        self.run(
-            Action.ADMINISTER, None, body, at=at, asked={"code": code, "name": name, "kind": kind}
-        )
+        self._administer(body, at, code=code, name=name, kind=kind)
 
     def add_person(
         self,
@@ -153,7 +159,7 @@ class Admin(LedgerBase):
         role_list = _check_roles(roles)
         bounded_text(display_name, "name", SHORT_MAX)
 
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             exists = ctx.session.execute(select(Person).where(col(Person.login) == login)).first()
             if exists:
                 raise InvalidInputError(f"user {login} already exists", field="login")
@@ -175,17 +181,8 @@ class Admin(LedgerBase):
                 },
             )
 
-        self.run(
-            Action.ADMINISTER,
-            None,
-            body,
-            at=at,
-            asked={
-                "login": login,
-                "display_name": display_name,
-                "roles": role_list,
-                "agency": agency,
-            },
+        self._administer(
+            body, at, login=login, display_name=display_name, roles=role_list, agency=agency
         )
 
     # --- a person's lifecycle: roles and agency, leaving, coming back ------------------
@@ -205,7 +202,7 @@ class Admin(LedgerBase):
         if role_list is None and agency is None and display_name is None:
             raise InvalidInputError("give --roles, --agency or --name to change", field="login")
 
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             person = _person(ctx, login)
             before = _person_state(ctx, person)
             if role_list is not None:
@@ -222,17 +219,8 @@ class Admin(LedgerBase):
             _keep_an_administrator(ctx)
             ctx.event("set_person", before=before, after=after)
 
-        self.run(
-            Action.ADMINISTER,
-            None,
-            body,
-            at=at,
-            asked={
-                "login": login,
-                "roles": role_list,
-                "agency": agency,
-                "display_name": display_name,
-            },
+        self._administer(
+            body, at, login=login, roles=role_list, agency=agency, display_name=display_name
         )
 
     def deactivate(self, login: str, reason: str, *, at: datetime | None = None) -> None:
@@ -241,7 +229,7 @@ class Admin(LedgerBase):
         if not (why or "").strip():
             raise InvalidInputError("say why (e.g. left the service on 2026-11-30)", field="reason")
 
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             person = _person(ctx, login)
             if not person.active:
                 raise InvalidInputError(f"{person.login} is already inactive", field="login")
@@ -255,10 +243,10 @@ class Admin(LedgerBase):
                 after={"login": person.login, "active": False, "reason": why.strip()},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at, asked={"login": login, "reason": reason})
+        self._administer(body, at, login=login, reason=reason)
 
     def reactivate(self, login: str, *, at: datetime | None = None) -> None:
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             person = _person(ctx, login)
             if person.active:
                 raise InvalidInputError(f"{person.login} is already active", field="login")
@@ -270,13 +258,13 @@ class Admin(LedgerBase):
                 after={"login": person.login, "active": True},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at, asked={"login": login})
+        self._administer(body, at, login=login)
 
     def set_policy(self, policy_text: str, *, at: datetime | None = None) -> None:
         check_policy_text(policy_text)  # valid TOML may still hide a U+202E in a comment
         policy = parse_policy(policy_text, source="the policy file")
 
-        def body(ctx: Context, _: object) -> None:
+        def body(ctx: Context) -> None:
             kind = ctx.session.get(Setting, KIND_KEY)
             _refuse_unprotected(policy, kind.value if kind else DEFAULT_KIND)
             administer = set(policy.roles_for(Action.ADMINISTER))
@@ -300,7 +288,7 @@ class Admin(LedgerBase):
                 after={"allow_override": policy.identity.allow_override},
             )
 
-        self.run(Action.ADMINISTER, None, body, at=at, asked={"policy_text": policy_text})
+        self._administer(body, at, policy_text=policy_text)
 
 
 def _person(ctx: Context, login: str) -> Person:
