@@ -114,71 +114,101 @@ def _filtered(
     steer: bool = True,
 ) -> _Query:
     """``query`` with the filter's WHERE; ``steer=False`` leaves out the terms that only
-    steer a page onto its order index (a count is cheaper through the status index)."""
+    steer a page onto its order index (a count is cheaper through the status index).
+    The terms come in the order ``sqlite3_queue._filter_sql`` writes them."""
+    return query.where(
+        *_status_terms(f, steer),
+        *_section_terms(f, at),
+        *_person_terms(f, at, session, rules),
+        *_narrowing_terms(f, at, session),
+    )
+
+
+def _status_terms(f: QueueFilter, steer: bool) -> list[Any]:
+    """The section's statuses, and the term that steers its page onto its order's index."""
     d = Dispute
     # The statuses as constants, not parameters: only then can SQLite use the partial
     # index of the section's order (migration 0009), which holds just these rows.
-    query = query.where(col(d.status).in_([literal_column(f"'{s}'") for s in f.statuses()]))
+    terms = [col(d.status).in_([literal_column(f"'{s}'") for s in f.statuses()])]
     if steer and f.section is Section.CLOSED:
         # Always true of a resolved dispute (DONE_ORDER_TERM): it steers SQLite onto the
         # closed order's index instead of the status index and a sort of every match.
-        query = query.where(col(d.resolved_at).is_not(None))
+        terms.append(col(d.resolved_at).is_not(None))
     elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
         # Always true (LIVE_ORDER_TERM); it names the live order's first column, so the
         # page walks that index in order instead of sorting every live row.
-        query = query.where(col(d.current_due_at).is_(None).in_([false(), true()]))
+        terms.append(col(d.current_due_at).is_(None).in_([false(), true()]))
+    return terms
+
+
+def _section_terms(f: QueueFilter, at: datetime) -> list[Any]:
+    """What the section (and the breached and reviews-due filters) asks of its disputes."""
+    d, package = Dispute, ProvisionalPackage
+    terms: list[Any] = []
     if f.section is Section.BREACHED or f.breached:
-        query = query.where(col(d.current_due_at) <= at)
+        terms.append(col(d.current_due_at) <= at)
     if f.section is Section.DUE_TODAY:
-        query = query.where(
-            col(d.current_due_at) > at, col(d.current_due_at) < end_of_local_day(at)
-        )
+        terms += [col(d.current_due_at) > at, col(d.current_due_at) < end_of_local_day(at)]
     if f.section is Section.AT_PANEL:
-        query = query.where(col(d.current_stage) == int(Stage.PANEL))
+        terms.append(col(d.current_stage) == int(Stage.PANEL))
     if f.section is Section.PROVISIONAL_EXPIRING:  # expiring, not yet expired
-        query = query.where(
+        terms.append(
             exists().where(
-                col(ProvisionalPackage.dispute_id) == col(d.id),
-                col(ProvisionalPackage.status) == "active",
-                col(ProvisionalPackage.ends_at) > at,
-                col(ProvisionalPackage.ends_at) <= at + EXPIRING_WITHIN,
+                col(package.dispute_id) == col(d.id),
+                col(package.status) == "active",
+                col(package.ends_at) > at,
+                col(package.ends_at) <= at + EXPIRING_WITHIN,
             )
         )
-    if f.liaison_only:
-        query = query.where(_at_liaison(at, rules))
     if f.section is Section.PROVISIONAL_EXPIRED:  # past the deadline, next step not taken
-        query = query.where(
+        terms.append(
             exists().where(
-                col(ProvisionalPackage.dispute_id) == col(d.id),
-                col(ProvisionalPackage.status) == "active",
-                col(ProvisionalPackage.ends_at) <= at,
+                col(package.dispute_id) == col(d.id),
+                col(package.status) == "active",
+                col(package.ends_at) <= at,
             )
         )
     if f.wants_reviews_due:
-        query = query.where(col(d.review_due_on) <= review_today(at))
+        terms.append(col(d.review_due_on) <= review_today(at))
+    return terms
+
+
+def _person_terms(f: QueueFilter, at: datetime, session: Session, rules: QueueRules) -> list[Any]:
+    """At liaison, and Mine: the disputes a person holds, opened, or (the liaison) is
+    referred to."""
+    d = Dispute
+    terms: list[Any] = []
+    if f.liaison_only:
+        terms.append(_at_liaison(at, rules))
+    if f.section is not Section.MINE and not f.mine:
+        return terms
     login = f.mine if f.section is not Section.MINE or f.mine else None
-    if f.section is Section.MINE or f.mine:
-        person = session.execute(
-            select(col(Person.id), col(Person.roles)).where(col(Person.login) == (login or ""))
-        ).first()
-        if person is None:  # not a user: nothing is theirs (== None would match no holder)
-            query = query.where(false())
-        else:
-            theirs = [d.plan_holder_id == person.id, d.opened_by_id == person.id]
-            if rules.liaison_role in person.roles.split():  # the disputes referred to them
-                theirs.append(d.current_stage == LIAISON_STAGE)
-            query = query.where(or_(*theirs))
+    person = session.execute(
+        select(col(Person.id), col(Person.roles)).where(col(Person.login) == (login or ""))
+    ).first()
+    if person is None:  # not a user: nothing is theirs (== None would match no holder)
+        return [*terms, false()]
+    theirs = [d.plan_holder_id == person.id, d.opened_by_id == person.id]
+    if rules.liaison_role in person.roles.split():  # the disputes referred to them
+        theirs.append(d.current_stage == LIAISON_STAGE)
+    return [*terms, or_(*theirs)]
+
+
+def _narrowing_terms(f: QueueFilter, at: datetime, session: Session) -> list[Any]:
+    """The filter's narrowing: due within, type, risk, stage, agency, and the text."""
+    d = Dispute
+    terms: list[Any] = []
     if f.due_within is not None:
-        query = query.where(col(d.current_due_at) <= at + f.due_within)
+        terms.append(col(d.current_due_at) <= at + f.due_within)
     if f.types:
-        query = query.where(col(d.dispute_type).in_(f.types))
+        terms.append(col(d.dispute_type).in_(f.types))
     if f.risks:
-        query = query.where(col(d.risk).in_(f.risks))
+        terms.append(col(d.risk).in_(f.risks))
     if f.stages:
-        query = query.where(col(d.current_stage).in_(f.stages))
+        terms.append(col(d.current_stage).in_(f.stages))
     if f.agencies:
         codes = [c.upper() for c in f.agencies]
-        query = query.where(
+        terms.append(
             exists().where(
                 col(DisputeAgency.dispute_id) == col(d.id),
                 col(DisputeAgency.agency_id) == col(Agency.id),
@@ -191,7 +221,7 @@ def _filtered(
         # does: ilike's lower(x) LIKE lower(y) matches the same rows there at about
         # twice the cost. Elsewhere (PostgreSQL) ilike is the case-blind match.
         sqlite = session.get_bind().dialect.name == "sqlite"
-        query = query.where(
+        terms.append(
             or_(
                 *(
                     column.like(like, escape=LIKE_ESCAPE)
@@ -201,7 +231,7 @@ def _filtered(
                 )
             )
         )
-    return query
+    return terms
 
 
 def _sort_key(f: QueueFilter) -> Any:
