@@ -68,13 +68,22 @@ async def dialog(pilot, key: str) -> FormModal:  # noqa: ANN001
     return modal
 
 
+#: The key that opens each plan dialog from the dispute's detail.
+KEYS = {"sync": "s", "consent": "C"}
+
+
+async def detail_dialog(pilot, action: str) -> FormModal:  # noqa: ANN001
+    """Wait for the dispute's detail to offer ``action`` ("sync", "consent"), and open it."""
+    await dispute_shown(pilot, REF)
+    await wait_for(pilot, lambda: offered(pilot.app, action))
+    return await dialog(pilot, KEYS[action])
+
+
 async def test_a_synchronisation_is_recorded_from_the_detail(make_app, store) -> None:
     held_by_duty(store)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await dispute_shown(pilot, REF)
-        await wait_for(pilot, lambda: offered(app, "sync"))
-        modal = await dialog(pilot, "s")
+        modal = await detail_dialog(pilot, "sync")
         assert "Case synchronisation on D-2026-0002" in screen_text(app)
         assert modal.values()["trigger"] == ""  # what made it necessary is chosen, never assumed
         modal.query_one("#f-trigger", Select).value = "housing"
@@ -99,9 +108,7 @@ async def test_a_synchronisation_is_recorded_from_the_detail(make_app, store) ->
 async def test_consent_is_recorded_from_the_detail(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await dispute_shown(pilot, REF)
-        await wait_for(pilot, lambda: offered(app, "consent"))
-        modal = await dialog(pilot, "C")
+        modal = await detail_dialog(pilot, "consent")
         await wait_text(pilot, "No scope recorded yet")
         assert modal.values()["agencies"] == ""  # consent is never assumed
         modal.query_one("#f-agencies").focus()
@@ -125,9 +132,7 @@ async def test_bad_input_is_shown_beside_each_field_and_writes_nothing(make_app,
     held_by_duty(store)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await dispute_shown(pilot, REF)
-        await wait_for(pilot, lambda: offered(app, "sync"))
-        modal = await dialog(pilot, "s")
+        modal = await detail_dialog(pilot, "sync")
         modal.query_one("#f-held").value = "tomorrow 09:00"  # not held yet
         modal.query_one("#f-next").value = "-1d"  # due before now
         await pilot.press("ctrl+s")  # and no trigger, nobody, no outcome
@@ -161,9 +166,7 @@ async def test_a_refusal_by_the_store_is_shown_and_nothing_is_written(make_app, 
     held_by_duty(store)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await dispute_shown(pilot, REF)
-        await wait_for(pilot, lambda: offered(app, "sync"))
-        modal = await dialog(pilot, "s")
+        modal = await detail_dialog(pilot, "sync")
         modal.query_one("#f-trigger", Select).value = "medication"
         modal.query_one("#f-participants").value = "Dana Duty (CBH)"
         modal.query_one("#f-outcome").focus()
