@@ -145,6 +145,31 @@ def _closing_connections() -> Iterator[None]:
             connection.close()
 
 
+#: The impact on the person an escalation gives where a test needs one, not a particular one.
+IMPACT = "no support while agencies disagree"
+
+
+def open_dispute(cli: Cli, **changes: object) -> str:
+    """Open a dispute from a valid form (``changes`` override fields) as "duty"; its ref."""
+    out = cli.ok(
+        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
+    )
+    return json.loads(out)["ref"]
+
+
+def escalate(
+    cli: Cli, login: str, ref: str, *, note: str = "", breach_reason: str = "", impact: str = IMPACT
+) -> str:
+    """``--as LOGIN escalate REF --impact IMPACT`` (with ``--note``, ``--breach-reason`` if
+    given), which must succeed; its output."""
+    args = ["--as", login, "escalate", ref, "--impact", impact]
+    if note:
+        args += ["--note", note]
+    if breach_reason:
+        args += ["--breach-reason", breach_reason]
+    return cli.ok(*args)
+
+
 def form(**changes: object) -> dict[str, object]:
     """A complete, valid dispute form; ``changes`` override fields."""
     data: dict[str, object] = {

@@ -6,17 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import Cli, form
+from cli_helpers import Cli, escalate, open_dispute
 
 from panel_tui.store.sqlite_driver import DRIVER
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
-
-
-def _open(cli: Cli, **changes: object) -> str:
-    out = cli.ok(
-        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
-    )
-    return json.loads(out)["ref"]
 
 
 def _events(db: Path) -> int:
@@ -29,8 +22,8 @@ def _events(db: Path) -> int:
 
 @pytest.mark.backend
 def test_report_formats(team: Cli) -> None:
-    _open(team)
-    _open(team, dispute_type="eligibility", person_ref="P-0042")
+    open_dispute(team)
+    open_dispute(team, dispute_type="eligibility", person_ref="P-0042")
     data = team.json("report", "--days", "7")
     assert json.dumps(data)  # stable JSON
     text = json.dumps(data)
@@ -44,17 +37,8 @@ def test_report_formats(team: Cli) -> None:
 
 
 def test_export_then_import_into_a_fresh_store(team: Cli, tmp_path: Path) -> None:
-    ref = _open(team)
-    team.ok(
-        "--as",
-        "duty",
-        "escalate",
-        ref,
-        "--impact",
-        "no support while agencies disagree",
-        "--note",
-        "supervisors",
-    )
+    ref = open_dispute(team)
+    escalate(team, "duty", ref, note="supervisors")
     team.ok("--as", "duty", "note", ref, "called", "MCO")
     export = tmp_path / "export.json"
     team.ok("export", "--output", str(export))
@@ -76,7 +60,7 @@ def test_export_then_import_into_a_fresh_store(team: Cli, tmp_path: Path) -> Non
 
 
 def test_import_bad_row_names_it_and_writes_nothing(team: Cli, tmp_path: Path) -> None:
-    ref = _open(team)
+    ref = open_dispute(team)
     export = tmp_path / "export.json"
     team.ok("export", "--output", str(export))
     doc = json.loads(export.read_text())
@@ -98,7 +82,7 @@ def test_import_bad_row_names_it_and_writes_nothing(team: Cli, tmp_path: Path) -
 
 
 def test_backup_and_doctor(team: Cli, tmp_path: Path) -> None:
-    ref = _open(team)
+    ref = open_dispute(team)
     out = team.ok("backup", str(tmp_path / "copy.db"))
     assert "backed up to" in out
     copy = Cli(tmp_path / "copy.db", team.env)

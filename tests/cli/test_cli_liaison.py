@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from cli_helpers import Cli, form
-
-
-def open_dispute(cli: Cli, **changes: object) -> str:
-    out = cli.ok(
-        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
-    )
-    return json.loads(out)["ref"]
+from cli_helpers import Cli, escalate, open_dispute
 
 
 def refs(result: dict) -> list[str]:
@@ -48,16 +40,7 @@ def test_the_liaison_finds_its_work(team: Cli) -> None:
         assert team.json("--as", "liaison", "queue", "--mine")["total"] == 0
 
         # Escalating it now goes to liaison (stage 4), and it is the liaison's.
-        team.ok(
-            "--as",
-            "duty",
-            "escalate",
-            old,
-            "--impact",
-            "no support while agencies disagree",
-            "--breach-reason",
-            "no agreement in 15 days",
-        )
+        escalate(team, "duty", old, breach_reason="no agreement in 15 days")
         assert team.json("show", old)["stage"] == 4
         mine = team.json("--as", "liaison", "queue", "--mine")
         assert refs(mine) == [old] and mine["disputes"][0]["liaison"] is True
@@ -84,9 +67,7 @@ def test_a_breached_final_authority_stage_triggers_liaison(team: Cli) -> None:
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         ref = open_dispute(team, risk="critical")
         for _ in range(3):  # frontline → supervisor → panel → final authority, in time
-            team.ok(
-                "--as", "sup", "escalate", ref, "--impact", "no support while agencies disagree"
-            )
+            escalate(team, "sup", ref)
         assert team.json("show", ref)["stage"] == 3
         assert refs(team.json("queue", "--section", "liaison")) == []
         clock.shift(timedelta(hours=25))  # the final authority's 24 h window has passed

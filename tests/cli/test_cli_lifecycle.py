@@ -5,16 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import Cli, form
+from cli_helpers import IMPACT, Cli, escalate, open_dispute
 
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
-
-
-def open_dispute(cli: Cli, **changes: object) -> str:
-    out = cli.ok(
-        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
-    )
-    return json.loads(out)["ref"]
 
 
 @pytest.mark.backend
@@ -40,26 +33,8 @@ def test_full_lifecycle_to_closure(team: Cli) -> None:
         "10",
     )
     team.ok("--as", "front", "contact", ref, "--method", "phone", "--outcome", "reached")
-    team.ok(
-        "--as",
-        "duty",
-        "escalate",
-        ref,
-        "--impact",
-        "no support while agencies disagree",
-        "--note",
-        "supervisors to call",
-    )
-    team.ok(
-        "--as",
-        "sup",
-        "escalate",
-        ref,
-        "--impact",
-        "no support while agencies disagree",
-        "--note",
-        "to panel",
-    )
+    escalate(team, "duty", ref, note="supervisors to call")
+    escalate(team, "sup", ref, note="to panel")
     team.ok(
         "--as",
         "chair",
@@ -140,21 +115,10 @@ def test_breached_escalation_needs_reason(team: Cli) -> None:
     )
     db.commit()
     db.close()
-    refused = team(
-        "--as", "duty", "escalate", ref, "--impact", "no support while agencies disagree"
-    )
+    refused = team("--as", "duty", "escalate", ref, "--impact", IMPACT)
     assert refused.returncode == 1  # a rule asks for the reason: a refusal, not bad input
     assert "--breach-reason" in refused.stderr and "breached" in refused.stderr
-    team.ok(
-        "--as",
-        "duty",
-        "escalate",
-        ref,
-        "--impact",
-        "no support while agencies disagree",
-        "--breach-reason",
-        "MCO lead on leave",
-    )
+    escalate(team, "duty", ref, breach_reason="MCO lead on leave")
     detail = team.json("show", ref)
     assert detail["stage"] == 1
     assert detail["stages"][0]["breach_reason"] == "MCO lead on leave"
@@ -183,16 +147,7 @@ def test_filters(team: Cli) -> None:
 def test_show_prints_the_notes_and_the_escalation_note(team: Cli) -> None:
     ref = open_dispute(team)
     team.ok("--as", "duty", "note", ref, "Called the MCO lead; back Thursday")
-    team.ok(
-        "--as",
-        "duty",
-        "escalate",
-        ref,
-        "--impact",
-        "no support while agencies disagree",
-        "--note",
-        "supervisors to call",
-    )
+    escalate(team, "duty", ref, note="supervisors to call")
     shown = team.ok("show", ref)
     assert "Notes" in shown
     assert "Called the MCO lead; back Thursday" in shown

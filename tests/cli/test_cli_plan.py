@@ -6,16 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import Cli, form
+from cli_helpers import Cli, open_dispute
 
 pytestmark = pytest.mark.backend  # on PostgreSQL too (tests/backends.py)
-
-
-def open_dispute(cli: Cli, **changes: object) -> str:
-    out = cli.ok(
-        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
-    )
-    return json.loads(out)["ref"]
 
 
 def test_plan_sync_consent_and_impact(team: Cli) -> None:

@@ -3,17 +3,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from cli_helpers import Cli, form
-
-
-def open_dispute(cli: Cli, **changes: object) -> str:
-    out = cli.ok(
-        "--as", "duty", "open", "--json", "-", "--format", "json", stdin=json.dumps(form(**changes))
-    )
-    return json.loads(out)["ref"]
+from cli_helpers import Cli, open_dispute
 
 
 def with_package(cli: Cli) -> str:
