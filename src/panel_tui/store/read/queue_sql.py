@@ -159,6 +159,10 @@ def marks(values: Sequence[Any]) -> str:
 FindPerson = Callable[[str], "tuple[int, str] | None"]
 
 
+#: WHERE terms and their parameters, in order.
+Terms = tuple[list[str], list[Any]]
+
+
 def filter_sql(
     find_person: FindPerson,
     dialect: Dialect,
@@ -168,11 +172,23 @@ def filter_sql(
     *,
     steer: bool = True,
 ) -> tuple[str, list[Any]]:
-    """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters."""
+    """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters,
+    from the same four parts, in the same order."""
+    parts: tuple[Terms, ...] = (
+        (_status_sql(dialect, f, steer), []),
+        _section_sql(dialect, f, at),
+        _person_sql(find_person, dialect, f, at, rules),
+        _narrowing_sql(dialect, f, at),
+    )
+    where = [term for terms, _ in parts for term in terms]
+    params = [value for _, values in parts for value in values]
+    return " AND ".join(where), params
+
+
+def _status_sql(dialect: Dialect, f: QueueFilter, steer: bool) -> list[str]:
+    """The section's statuses, and the term that steers its page onto its order's index."""
     # The statuses as constants and the live order's own first column: see
-    # orm_queries._filtered (each section's page walks its order index).
-    stamp = dialect.stamp
-    closed = f.section is Section.CLOSED
+    # orm_queries._status_terms (each section's page walks its order index).
     statuses = f.statuses()
     if statuses == shared.DONE:
         where = [DONE_WHERE]
@@ -180,10 +196,18 @@ def filter_sql(
         where = [LIVE_WHERE]
     else:  # reviews due: live and closed disputes alike (enum values: safe as constants)
         where = [f"status IN ({', '.join(repr(s) for s in statuses)})"]
-    if steer and closed:  # a count goes through the status index more cheaply: no steer
+    # A count (steer=False) goes through the status index more cheaply: no steer.
+    if steer and f.section is Section.CLOSED:
         where.append(DONE_ORDER_TERM)
     elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
         where.append(dialect.live_order_term)
+    return where
+
+
+def _section_sql(dialect: Dialect, f: QueueFilter, at: datetime) -> Terms:
+    """What the section (and the breached and reviews-due filters) asks of its disputes."""
+    stamp = dialect.stamp
+    where: list[str] = []
     params: list[Any] = []
     if f.section is Section.BREACHED or f.breached:
         where.append("current_due_at <= ?")
@@ -209,6 +233,16 @@ def filter_sql(
     if f.wants_reviews_due:
         where.append("review_due_on <= ?")
         params.append(dialect.today(shared.review_today(at)))
+    return where, params
+
+
+def _person_sql(
+    find_person: FindPerson, dialect: Dialect, f: QueueFilter, at: datetime, rules: QueueRules
+) -> Terms:
+    """At liaison, and Mine: the disputes a person holds, opened, or (the liaison) is
+    referred to."""
+    where: list[str] = []
+    params: list[Any] = []
     if f.liaison_only:  # orm_queries._at_liaison
         where.append(
             f"status IN ({marks(shared.LIVE)}) AND (current_stage = ? OR opened_at < ? OR EXISTS "
@@ -219,9 +253,9 @@ def filter_sql(
         params += [
             *shared.LIVE,
             shared.LIAISON_STAGE,
-            stamp(at - rules.liaison_after),
+            dialect.stamp(at - rules.liaison_after),
             shared.FINAL_STAGE,
-            stamp(at),
+            dialect.stamp(at),
         ]
     if f.section is Section.MINE or f.mine:
         found = find_person(f.mine or "")
@@ -233,9 +267,16 @@ def filter_sql(
         else:
             where.append("(plan_holder_id = ? OR opened_by_id = ?)")
             params += [found[0], found[0]]
+    return where, params
+
+
+def _narrowing_sql(dialect: Dialect, f: QueueFilter, at: datetime) -> Terms:
+    """The filter's narrowing: due within, type, risk, stage, agency, and the text."""
+    where: list[str] = []
+    params: list[Any] = []
     if f.due_within is not None:
         where.append("current_due_at <= ?")
-        params.append(stamp(at + f.due_within))
+        params.append(dialect.stamp(at + f.due_within))
     for column, values in (
         ("dispute_type", f.types),
         ("risk", f.risks),
@@ -252,7 +293,7 @@ def filter_sql(
         )
         params += codes
     like = shared.like_pattern(f.text)
-    if like:  # the ORM's match in this dialect (orm_queries._filtered says why)
+    if like:  # the ORM's match in this dialect (orm_queries._narrowing_terms says why)
         where.append(
             "("
             + " OR ".join(
@@ -261,7 +302,7 @@ def filter_sql(
             + ")"
         )
         params += [like] * len(shared.TEXT_COLUMNS)
-    return " AND ".join(where), params
+    return where, params
 
 
 def _sort_sql(key: str, dialect: Dialect) -> str:
