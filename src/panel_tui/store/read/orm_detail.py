@@ -51,7 +51,7 @@ from panel_tui.store.read.dispute_models import (
     StageView,
     SyncView,
 )
-from panel_tui.store.read.queue_models import LIVE, review_today
+from panel_tui.store.read.queue_models import LIVE, review_is_due
 
 
 def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, list[str]]]:
@@ -381,9 +381,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         notes=notes,
         events=events,
         review_due_on=d.review_due_on,
-        review_due=d.review_due_on is not None
-        and d.status != "withdrawn"
-        and d.review_due_on <= review_today(at),
+        review_due=review_is_due(d.review_due_on, d.status, at),
         plan=plan,
         syncs=syncs,
         consent=consent,

@@ -151,6 +151,16 @@ def review_today(at: datetime) -> date:
     return at.astimezone().date()
 
 
+def review_is_due(review_due_on: date | None, status: str, at: datetime) -> bool:
+    """A dispute's review has come: its date is set and reached, and it was not withdrawn
+    (a decided or closed dispute's decision is still reviewed)."""
+    return (
+        review_due_on is not None
+        and status != Status.WITHDRAWN.value
+        and review_due_on <= review_today(at)
+    )
+
+
 @dataclass(frozen=True)
 class QueueRow:
     id: int
@@ -256,9 +266,7 @@ def queue_row(
         liaison=liaison,
         provisional_expired=ends is not None and ends <= at,
         review_due_on=r.review_due_on,
-        review_due=r.review_due_on is not None
-        and r.status != Status.WITHDRAWN.value
-        and r.review_due_on <= review_today(at),
+        review_due=review_is_due(r.review_due_on, r.status, at),
         opened_at=r.opened_at,
         cover_applied=r.id in covered,
     )
