@@ -43,6 +43,9 @@ def test_peek_reads_a_current_store_in_any_spelling(demo_url: str) -> None:
         assert head is not None and head.path is None and head.kind == "demo"
         assert head.url == _spelled(demo_url, scheme)
         assert quick_queue.page(head, QueueFilter(), NOW).total > 5
+    # Another driver's spelling is Store.open's to refuse (exit 2), not read quickly.
+    assert quick_queue.peek(_spelled(demo_url, "postgresql+psycopg2")) is None
+    assert quick_queue.peek(_spelled(demo_url, "mysql")) is None
 
 
 def test_the_title_names_the_database_never_the_password(demo_url: str) -> None:

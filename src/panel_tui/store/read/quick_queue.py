@@ -106,9 +106,12 @@ def peek(db: str | None) -> StoreHead | None:
 
 
 def _peek_url(url: str) -> StoreHead | None:
-    from panel_tui.store.postgres import is_postgres
+    from panel_tui.rules.errors import StoreError
+    from panel_tui.store.postgres import normalise_url
 
-    if not is_postgres(url):
+    try:
+        normalise_url(url)  # a spelling Store.open takes; it refuses the others in full
+    except StoreError:
         return None
     try:
         from panel_tui.store.read import psycopg_queue
