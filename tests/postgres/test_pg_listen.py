@@ -72,6 +72,35 @@ def test_a_commit_elsewhere_is_heard_and_a_lost_connection_is_made_again(
         ).fetchall()
 
 
+def test_without_its_trigger_the_listener_does_not_listen_and_looks_again(
+    pg_database: str,
+) -> None:
+    """A store whose notify trigger is disabled would never notify: the listener says it is
+    not listening (so the app polls) until the trigger fires again, then hears commits."""
+    url = backends.database_url(pg_database)
+    init_store(url, "admin", "Admin").close()
+    with backends.admin_connection(pg_database) as conn:
+        conn.execute("ALTER TABLE panel_tui.event DISABLE TRIGGER event_notify")
+    store, writer = Store.open(url), Store.open(url)
+    heard = threading.Semaphore(0)
+    listener = EventListener(store.engine, heard.release)
+    listener.start()
+    try:
+        assert not listener.wait_listening(2.0), "listening for notifications never sent"
+        assert not heard.acquire(timeout=0.1)
+        with backends.admin_connection(pg_database) as conn:
+            conn.execute("ALTER TABLE panel_tui.event ENABLE TRIGGER event_notify")
+        assert listener.wait_listening(WAIT), "the trigger is back: it listens again"
+        assert heard.acquire(timeout=WAIT)  # on connecting
+        Admin(writer, "admin").add_agency("CBH", "County Behavioral Health", "county")
+        assert heard.acquire(timeout=WAIT), "a committed event was not heard"
+    finally:
+        listener.stop()
+        listener.join(WAIT)
+        store.close()
+        writer.close()
+
+
 async def test_the_app_shows_another_terminals_dispute_without_polling(
     pg_database: str, tmp_path: Path
 ) -> None:

@@ -122,9 +122,7 @@ def _guards(report: DoctorReport, connection: Connection) -> None:
     )
 
 
-#: What migration 0012 makes: the trigger on ``event`` and the function it runs.
-NOTIFY_TRIGGER = "event_notify"
-NOTIFY_FUNCTION = "panel_tui_notify_event()"
+NOTIFY_TRIGGER, NOTIFY_FUNCTION = postgres.NOTIFY_TRIGGER, postgres.NOTIFY_FUNCTION
 
 
 def _notify(report: DoctorReport, connection: Connection) -> None:
@@ -134,14 +132,7 @@ def _notify(report: DoctorReport, connection: Connection) -> None:
     listener never hears of it (it polls only while its connection is lost), so
     other terminals' screens go stale without a word: named, with the fix.
     """
-    state = connection.execute(
-        text(
-            "SELECT t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = :s AND c.relname = 'event' AND t.tgname = :t"
-        ),
-        {"s": postgres.SCHEMA, "t": NOTIFY_TRIGGER},
-    ).scalar()
+    state = connection.execute(text(postgres.NOTIFY_STATE_SQL)).scalar()
     function = connection.execute(
         text("SELECT to_regprocedure(:f)"), {"f": f"{postgres.SCHEMA}.{NOTIFY_FUNCTION}"}
     ).scalar()

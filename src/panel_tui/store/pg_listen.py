@@ -8,7 +8,9 @@ of asking for ``max(id)`` every poll. If the connection is lost (a server
 restart, a dropped network, an administrator ending it) it reconnects with a
 growing pause, and says so through ``listening``: while that is False the app
 polls as before. On (re)connecting it also calls ``on_change`` once, since a
-change may have come and gone while nobody was listening.
+change may have come and gone while nobody was listening. A store whose notify
+trigger is missing or disabled (``doctor`` names it) would never notify: then
+the listener does not listen, the app polls, and it looks again at each retry.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ WAIT_SECONDS = 0.5
 RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 log = logging.getLogger(__name__)
+
+
+class NoNotifyTrigger(Exception):
+    """The store would send no notifications: listening would hear nothing."""
 
 
 class EventListener(threading.Thread):
@@ -69,6 +75,11 @@ class EventListener(threading.Thread):
     def _listen(self) -> None:
         connection = self._connect()
         try:
+            if not self._trigger_fires(connection):
+                raise NoNotifyTrigger(
+                    "the notify trigger on events is missing or disabled (doctor names the "
+                    "fix): polling for changes instead"
+                )
             connection.execute(f"LISTEN {CHANNEL}")
             self.connections += 1
             self._listening.set()
@@ -82,6 +93,13 @@ class EventListener(threading.Thread):
                     self.on_change()
         finally:
             connection.close()
+
+    @staticmethod
+    def _trigger_fires(connection: Any) -> bool:
+        from panel_tui.store.postgres import FIRING, NOTIFY_STATE_SQL
+
+        row = connection.execute(NOTIFY_STATE_SQL).fetchone()
+        return row is not None and row[0] in FIRING
 
     def _connect(self) -> Any:
         """A connection of the store's engine (its URL, password and settings), taken out of

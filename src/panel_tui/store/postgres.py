@@ -284,3 +284,13 @@ def event_guards(connection: Connection) -> set[str]:
 
 
 EVENT_GUARDS = frozenset({"event_no_update", "event_no_delete", "event_no_truncate"})
+
+#: Migration 0012's trigger on ``event`` (live refresh) and the function it runs.
+NOTIFY_TRIGGER = "event_notify"
+NOTIFY_FUNCTION = "panel_tui_notify_event()"
+#: The notify trigger's ``tgenabled`` (no row: it is missing); for doctor and the listener.
+NOTIFY_STATE_SQL = (
+    "SELECT t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    f"WHERE n.nspname = '{SCHEMA}' AND c.relname = 'event' AND t.tgname = '{NOTIFY_TRIGGER}'"
+)
