@@ -107,7 +107,7 @@ async def test_shift_start_writes_times_short_enough_for_80_columns(make_app) ->
         from panel_tui.screens.shift import ShiftStartScreen
 
         await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
-        await wait_text(pilot, "What changed since")
+        await wait_text(pilot, "What changed in the last 24 hours")
         text = screen_text(app)
         assert "due 10 Mar 17:00" in text  # the detail's time as the when column writes it
         assert "2026-03-10 17:00 UTC" not in text

@@ -27,7 +27,8 @@ async def test_opening_shows_what_changed_and_m_marks_it_seen(make_app, store) -
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
         screen = app.screen
-        await wait_text(pilot, "What changed since the last 24 hours")
+        # Never marked: the last day, said as such (it read "since the last 24 hours").
+        await wait_text(pilot, "What changed in the last 24 hours (since 09 Mar 09:00 UTC;")
         text = screen_text(app)
         assert "BREACHED" in text and "opened" in text
         changes = screen.changes
@@ -53,7 +54,7 @@ async def test_opening_shows_what_changed_and_m_marks_it_seen(make_app, store) -
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
         await wait_text(pilot, "Nothing changed.")
-        assert "since your last look" in screen_text(app)
+        assert "What changed since you last looked (10 Mar 09:00 UTC)" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         assert marks(store) == [("duty", changes.head_event)]

@@ -143,7 +143,7 @@ def test_shift_start(snap_compare, make_app, size) -> None:
         from panel_tui.screens.shift import ShiftStartScreen
 
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShiftStartScreen))
-        await wait_text(pilot, "What changed since the last 24 hours")
+        await wait_text(pilot, "What changed in the last 24 hours")
         await settled(pilot)
 
     assert snap_compare(make_app("duty", shift_start=True), terminal_size=size, run_before=before)

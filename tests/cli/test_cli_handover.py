@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,7 +29,9 @@ def test_handover_lists_what_changed_and_mark_seen_empties_it(team: Cli) -> None
     breached = open_back(team, 30, risk="high")  # frontline window 24 h: breached 6 h ago
     warned = open_back(team, 20, risk="high")  # warning since 2 h ago
     note = team.ok("--as", "duty", "handover")
-    assert note.startswith("# Handover: what changed since")
+    # Never marked: the last day, said as such (it read "since the last 24 hours").
+    assert note.startswith("# Handover: what changed in the last 24 hours (since 20")
+    assert note.splitlines()[0].endswith("; none marked seen)")
     assert "## Breached (1)" in note and f"**{breached}**" in note
     assert "## Newly at warning (1)" in note and f"**{warned}**" in note
     assert "## Opened (1)" in note  # only the one opened within the last day
@@ -42,7 +45,11 @@ def test_handover_lists_what_changed_and_mark_seen_empties_it(team: Cli) -> None
     }
     again = json.loads(team.ok("--as", "duty", "handover", "--format", "json"))
     assert again["since_last_seen"] is True and again["since_event"] == data["head_event"]
-    assert again["changes"] == [] and "Nothing changed." in team.ok("--as", "duty", "handover")
+    assert again["changes"] == []
+    seen = team.ok("--as", "duty", "handover")
+    assert seen.startswith("# Handover: what changed since you last looked (20") and (
+        "Nothing changed." in seen
+    )
     # The supervisor has not looked: the same changes are still new to them.
     assert (
         json.loads(team.ok("--as", "sup", "handover", "--format", "json"))["counts"]
@@ -57,6 +64,8 @@ def test_since_a_time_uses_the_date_grammar(team: Cli) -> None:
     data = json.loads(team.ok("--as", "duty", "handover", "--since=-5h", "--format", "json"))
     refs = {c["ref"] for c in data["changes"] if c["kind"] == "opened"}
     assert refs == {new} and old not in refs
+    heading = team.ok("--as", "duty", "handover", "--since=-5h").splitlines()[0]
+    assert re.fullmatch(r"# Handover: what changed since 20\d\d-\d\d-\d\d \d\d:\d\d UTC", heading)
 
 
 def test_bad_since_and_hostile_text(team: Cli) -> None:

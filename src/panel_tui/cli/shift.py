@@ -81,9 +81,8 @@ def changes_json(changes: Any, login: str) -> dict[str, Any]:
 def changes_markdown(changes: Any, login: str) -> str:
     from panel_tui.store.read.changes import KINDS, LABELS
 
-    since = "your last look" if changes.since.from_mark else _utc(changes.since.at)
     lines = [
-        f"# Handover: what changed since {since}",
+        f"# Handover: what changed {changes.since.words(_utc(changes.since.at))}",
         "",
         f"For {markdown_plain(login)}, from {_utc(changes.since.at)} to {_utc(changes.until)}.",
         "",

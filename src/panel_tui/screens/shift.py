@@ -91,8 +91,7 @@ class ShiftStartScreen(KeptScreen):
 
     def _summary(self) -> Text:
         c = self.changes
-        since = "your last look" if c.since.from_mark else "the last 24 hours (never marked)"
-        head = f"What changed since {since} ({c.since.at.astimezone(UTC):%d %b %H:%M} UTC)"
+        head = f"What changed {c.since.words(f'{c.since.at.astimezone(UTC):%d %b %H:%M} UTC')}"
         parts = [f"{LABELS[k]} {c.counts[k]}" for k in KINDS if c.counts.get(k)]
         listed = len(c.items)
         more = f" · {listed} of {c.total} listed" if listed < c.total else ""

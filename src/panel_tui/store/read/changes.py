@@ -98,6 +98,19 @@ class Since:
     after_event: int | None = None
     #: True when it came from the person's seen mark (``--since LAST``).
     from_mark: bool = False
+    #: True for someone who never marked anything seen: the last ``FIRST_LOOK``.
+    first_look: bool = False
+
+    def words(self, when: str) -> str:
+        """The period as a heading says it, ``when`` being ``at`` as the reader shows
+        times: "since you last looked (when)", "in the last 24 hours (since when;
+        none marked seen)", or "since when"."""
+        if self.from_mark:
+            return f"since you last looked ({when})"
+        if self.first_look:
+            hours = int(FIRST_LOOK.total_seconds() // 3600)
+            return f"in the last {hours} hours (since {when}; none marked seen)"
+        return f"since {when}"
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,7 @@ def since_last(session: Session, login: str, now: datetime) -> Since:
     """The person's seen mark, or the last ``FIRST_LOOK`` if they never marked one."""
     mark = session.get(SeenMark, login)
     if mark is None:
-        return Since(at=utc(now) - FIRST_LOOK)
+        return Since(at=utc(now) - FIRST_LOOK, first_look=True)
     return Since(at=mark.at, after_event=mark.event_id, from_mark=True)
 
 
