@@ -580,6 +580,13 @@ class PanelApp(OrderedKeys):
 
         self.push_screen(ConfirmModal("Quit panel-tui?", f"You lose {'; '.join(lost)}."), answered)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette, whose Enter waits for its list (screens/commands.py)."""
+        from panel_tui.screens.commands import PanelCommandPalette
+
+        if self.use_command_palette and not PanelCommandPalette.is_open(self):
+            self.push_screen(PanelCommandPalette(id="--command-palette"))
+
     def action_edit_externally(self) -> None:
         from textual.actions import SkipAction
         from textual.widgets import TextArea

@@ -94,6 +94,7 @@ async def test_outcome_and_rationale_typed_right_after_p_wait_for_the_first_item
         await burst(pilot, ["P", "2", *chars("Joint funding: MCO and CBH")])
         await wait_for(pilot, lambda: isinstance(app.screen, PanelScreen))
         screen = app.screen
+        await wait_for(pilot, lambda: bool(screen.query("#p-rationale")))  # mounted with the item
         rationale = screen.query_one("#p-rationale", TextArea)
         await wait_for(pilot, lambda: rationale.text == "Joint funding: MCO and CBH")
         assert screen.index == 0 and screen.outcome.value == "joint"
@@ -106,4 +107,35 @@ async def test_go_to_dispute_typed_in_one_burst_opens_it(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await burst(pilot, ["ctrl+p", *chars("go"), "enter", *chars("D-2026-0004"), "enter"])
+        await wait_text(pilot, "D-2026-0004 person")
+
+
+async def test_enter_in_the_palette_before_its_list_appears_waits_for_it(
+    make_app, monkeypatch
+) -> None:
+    """By hand, on a loaded machine: ctrl+p, "go", Enter before the list of commands had
+    appeared did nothing, and the reference typed next went into the palette's search."""
+    import asyncio
+
+    from textual.command import CommandPalette
+
+    search = CommandPalette._search_for
+
+    async def slow_search(self, value):  # noqa: ANN001, ANN202 - a loaded machine's search
+        await asyncio.sleep(0.6)
+        found = search(self, value)
+        try:
+            hit = await found.__anext__()
+            while True:
+                hit = await found.asend((yield hit))
+        except StopAsyncIteration:
+            return
+
+    monkeypatch.setattr(CommandPalette, "_search_for", slow_search)
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await burst(pilot, [*chars("go"), "enter", *chars("D-2026-0004"), "enter"])
         await wait_text(pilot, "D-2026-0004 person")

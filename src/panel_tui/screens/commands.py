@@ -1,13 +1,19 @@
-"""Domain commands for the command palette (ctrl+p): go to a dispute, sections, modes, users."""
+"""The command palette (ctrl+p) and its domain commands: go to a dispute, sections, modes,
+users."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import Worker
 
+from panel_tui.keyorder import OrderedKeys
 from panel_tui.rules.enums import Action
 from panel_tui.rules.rights import allowed
 from panel_tui.store.read import orm_queries
@@ -15,6 +21,54 @@ from panel_tui.store.read.queue_models import Section
 
 if TYPE_CHECKING:
     from panel_tui.app import PanelApp
+
+
+class PanelCommandPalette(CommandPalette):
+    """Textual's palette, where Enter typed before the list has appeared waits for it.
+
+    The list comes from a search that runs after each key; Textual's Enter acts
+    on the list shown, so an Enter that came before the search for what was
+    typed had ended (typed quickly, a slow machine) did nothing, or highlighted
+    a line of the list for the letters before, and the reference typed next for
+    "Go to dispute" went into the search. Here that Enter waits for the search,
+    then does what it would have done; the keys after it wait too (the app's
+    "palette" hold).
+    """
+
+    _enter_waiting = False
+
+    @on(Input.Submitted)
+    def _enter_before_the_list(self, event: Input.Submitted) -> None:
+        if self._selected_command is not None or not self._searching():
+            return  # CommandPalette's own handler acts on the list shown
+        event.stop()
+        event.prevent_default()  # not CommandPalette's handler: it would do nothing
+        self._enter_waiting = True
+        self._keys().hold("palette")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if not (self._enter_waiting and worker.group == self._GATHER_COMMANDS_GROUP):
+            return
+        if worker.is_finished and not worker.is_cancelled:  # a cancelled one has a successor
+            self._stop_waiting()
+            self._select_or_command()
+
+    def on_unmount(self) -> None:
+        self._stop_waiting()
+
+    def _stop_waiting(self) -> None:
+        if self._enter_waiting:
+            self._enter_waiting = False
+            self._keys().release("palette")
+
+    def _searching(self) -> bool:
+        group = self._GATHER_COMMANDS_GROUP
+        return any(w.node is self and w.group == group and not w.is_finished for w in self.workers)
+
+    def _keys(self) -> OrderedKeys:
+        assert isinstance(self.app, OrderedKeys)
+        return self.app
 
 
 def _home(app: PanelApp):  # noqa: ANN202
