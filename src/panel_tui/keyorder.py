@@ -51,6 +51,10 @@ class OrderedKeys(App):
     def release(self, reason: str) -> None:
         self._holds.discard(reason)
 
+    def keys_pending(self) -> bool:
+        """Keys received and not yet routed (held, or the last one still settling)."""
+        return bool(self._keys) or self._key_in_flight
+
     def key_hold_notice(self) -> str | None:
         """Override: what to tell the user when keys wait on a hold (None: say nothing)."""
         return None

@@ -45,8 +45,10 @@ async def type_text(pilot: Pilot, text: str) -> None:
     then until the app has handled them. One key at a time, ``pilot.press`` waits for a
     repaint after each: typing a form that way took most of a test's time."""
     await burst(pilot, chars(text))
-    # Each key goes through the app's queue to the focused widget's: until both are empty.
-    while not pilot.app._message_queue.empty():
+    # The app routes the keys one by one (keyorder.py), each through its own queue to the
+    # focused widget's: until every key is routed and both queues are empty.
+    app = pilot.app
+    while app.keys_pending() or not app._message_queue.empty():
         await pilot.pause()
     await pilot.pause()
 

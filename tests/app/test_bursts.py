@@ -92,7 +92,11 @@ async def test_outcome_and_rationale_typed_right_after_p_wait_for_the_first_item
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await burst(pilot, ["P", "2", *chars("Joint funding: MCO and CBH")])
-        await wait_for(pilot, lambda: isinstance(app.screen, PanelScreen))
+        # (the screen is pushed before it is composed: wait for its fields)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, PanelScreen) and bool(app.screen.query("#p-rationale")),
+        )
         screen = app.screen
         await wait_for(pilot, lambda: bool(screen.query("#p-rationale")))  # mounted with the item
         rationale = screen.query_one("#p-rationale", TextArea)
