@@ -11,12 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel_tui.rules.text import csv_cell, visible
+
+if TYPE_CHECKING:  # Rich loads only when a table is printed
+    from rich.console import Console
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -71,10 +75,24 @@ def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     sys.stdout.write(buffer.getvalue())
 
 
+#: A pipe or a file has no width: rows are printed whole (Rich would assume 80 columns and
+#: fold every cell, "Agenc ies", which neither grep nor ``less -S`` can put back).
+UNBOUNDED = 10_000
+
+
+def console() -> Console:
+    """A console as wide as the terminal, or (to a pipe or a file, with no ``COLUMNS``) as
+    wide as what is printed."""
+    from rich.console import Console
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=UNBOUNDED)
+
+
 def emit_table(
     title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = ""
 ) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -88,7 +106,7 @@ def emit_table(
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*[Text(visible(v)) for v in row])
-    Console().print(table)
+    console().print(table)
 
 
 def markup_safe(value: object) -> str:

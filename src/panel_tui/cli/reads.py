@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
-from panel_tui.cli.output import emit_csv, emit_json, emit_table, iso, local, markup_safe
+from panel_tui.cli.output import console, emit_csv, emit_json, emit_table, iso, local, markup_safe
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
@@ -219,13 +219,11 @@ def plan_line(plan: Any) -> str:
 def _print_detail(d: Any) -> None:
     """``show`` as a table: the summary and form, the ladder, support meanwhile, the
     outcome, then notes and history."""
-    from rich.console import Console
-
-    console = Console()
-    _print_summary(console, d)
+    out = console()
+    _print_summary(out, d)
     _print_ladder(d)
     _print_support(d)
-    _print_outcome(console, d)
+    _print_outcome(out, d)
     if d.notes:
         emit_table("Notes", ("When", "By", "Note"), ((local(n.at), n.by, n.text) for n in d.notes))
     emit_table(
