@@ -85,3 +85,18 @@ def test_bad_since_and_hostile_text(team: Cli) -> None:
     open_back(team, 1, login="x_[y](z)")
     note = team.ok("--as", "duty", "handover")
     assert "by x\\_\\[y\\](z)" in note  # brackets escaped: no link
+
+
+def test_handover_notes_syncs_recorded_as_the_view_lists_them(team: Cli) -> None:
+    ref = open_back(team, 1)
+    team.ok("--as", "duty", "holder", ref, "front")
+    team.ok("--as", "duty", "handover", "--mark-seen")
+    team.ok(
+        "--as", "front", "sync", ref, "--trigger", "medication", "--with", "GP nurse",
+        "--outcome", "blister packs from Friday",
+    )  # fmt: skip
+    note = team.ok("--as", "duty", "handover")
+    assert "## Case syncs recorded (1)" in note
+    assert "by front: medication: blister packs from Friday" in note
+    data = json.loads(team.ok("--as", "duty", "handover", "--format", "json"))
+    assert data["counts"]["synced"] == 1 and data["changes"][0]["kind"] == "synced"

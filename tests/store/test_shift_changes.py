@@ -192,3 +192,39 @@ def test_by_time_each_action_is_counted_and_listed_along_its_own_index(world: Wo
                 assert "COVERING INDEX ix_event_action_at" in plan, plan
     finally:
         conn.close()
+
+
+@pytest.mark.backend
+def test_agenda_additions_syncs_and_consent_are_listed_with_their_detail(world: World) -> None:
+    """Issue 15's newer records a duty lead wants at shift start: a dispute put on a
+    panel's agenda, a case sync and its outcome, a consent scope and its review."""
+    from panel_tui.store.ledger.agenda import PanelAgenda
+
+    ref = world.open()
+    world.ledger("duty_lead").assign_plan_holder(ref, "frontline")
+    look(world)
+    world.advance(minutes=10)
+    panel_day = world.review(days=2)
+    PanelAgenda(world.store, "panel_chair").add(panel_day, ref, at=world.now)
+    world.ledger("frontline").record_sync(
+        ref, "medication", "frontline (CBH), GP practice nurse", "blister packs from Friday"
+    )
+    review = world.review(days=90)
+    world.ledger("frontline").record_consent(ref, ["MCO", "CBH"], "care coordination", review)
+    changes = read(world)
+    assert {("agenda_added", ref), ("synced", ref), ("consent", ref)} <= kinds(changes)
+    assert changes.counts["agenda_added"] == changes.counts["synced"] == 1
+    assert changes.counts["consent"] == 1
+    (agenda,) = changes.of("agenda_added")
+    assert agenda.actor == "panel_chair" and agenda.detail == f"panel of {panel_day}"
+    (sync,) = changes.of("synced")
+    assert sync.actor == "frontline" and sync.detail == "medication: blister packs from Friday"
+    (consent,) = changes.of("consent")
+    assert consent.detail == f"CBH MCO · review {review}"
+    # Seen, they are gone; a sync's long outcome is a few words in the list.
+    look(world)
+    world.advance(minutes=10)
+    world.ledger("frontline").record_sync(ref, "housing", "frontline (CBH)", "tenancy kept " * 40)
+    (sync,) = read(world).of("synced")
+    assert sync.detail.startswith("housing: tenancy kept") and len(sync.detail) == ch.DETAIL_MAX
+    assert not read(world).of("agenda_added") and not read(world).of("consent")

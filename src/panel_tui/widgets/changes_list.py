@@ -51,6 +51,9 @@ SHORT = {
     "decided": "decided",
     "accepted": "accepted",
     "withdrawn": "withdrawn",
+    "agenda_added": "agenda",
+    "synced": "sync",
+    "consent": "consent",
 }
 KIND_WIDTH = max(len(s) for s in SHORT.values())
 WHEN_WIDTH = len("03 Dec 14:20")

@@ -3,7 +3,8 @@
 Two kinds of change, read two ways, each over an index so that a store of
 100,000 disputes answers as fast as a small one (benchmarks: "shift start"):
 
-* **events** — disputes opened, escalated, decided, accepted, withdrawn: the
+* **events** — disputes opened, escalated, decided, accepted, withdrawn, added
+  to a panel's agenda, case syncs and consent scopes recorded: the
   event log since the person's seen mark (event ids after it: the primary key)
   or since a time (``ix_event_action_at``, migration 0010: each action's count
   from the index alone, its newest fifty one index range). Ids, not times, for a
@@ -45,7 +46,23 @@ ESCALATED = "escalated"
 DECIDED = "decided"
 ACCEPTED = "accepted"
 WITHDRAWN = "withdrawn"
-KINDS = (BREACHED, WARNING, EXPIRING, REVIEW_DUE, OPENED, ESCALATED, DECIDED, ACCEPTED, WITHDRAWN)
+AGENDA = "agenda_added"
+SYNCED = "synced"
+CONSENT = "consent"
+KINDS = (
+    BREACHED,
+    WARNING,
+    EXPIRING,
+    REVIEW_DUE,
+    OPENED,
+    ESCALATED,
+    DECIDED,
+    ACCEPTED,
+    WITHDRAWN,
+    AGENDA,
+    SYNCED,
+    CONSENT,
+)
 
 LABELS = {
     BREACHED: "Breached",
@@ -57,6 +74,9 @@ LABELS = {
     DECIDED: "Decided",
     ACCEPTED: "Accepted",
     WITHDRAWN: "Withdrawn",
+    AGENDA: "Added to a panel's agenda",
+    SYNCED: "Case syncs recorded",
+    CONSENT: "Consent scope recorded",
 }
 
 #: Event actions and the kind of change each is.
@@ -67,6 +87,11 @@ EVENT_KINDS = {
     "final_determination": DECIDED,
     "confirm_acceptance": ACCEPTED,
     "withdraw": WITHDRAWN,
+    # Put on a panel's agenda by a chair (a dispute at the panel stage is on it anyway;
+    # moves within the agenda and an import's replay are not news for a shift).
+    "agenda_add": AGENDA,
+    "record_sync": SYNCED,
+    "record_consent": CONSENT,
 }
 
 #: A package is "expiring" from this long before its end (and once ended, until seen).
@@ -217,7 +242,24 @@ def _detail(action: str, after_text: str) -> str:
         return " → ".join(str(x) for x in (outcome, receiving) if x)
     if action == "escalate" and "stage" in after:
         return f"to stage {after['stage']}"
+    if action == "agenda_add" and after.get("panel_date"):
+        return f"panel of {after['panel_date']}"
+    if action == "record_sync":
+        return _cut(f"{after.get('trigger') or ''}: {after.get('outcome') or ''}".strip(": "))
+    if action == "record_consent":
+        agencies = after.get("agencies") or []
+        shared = " ".join(str(a) for a in agencies) if isinstance(agencies, list) else ""
+        review = f"review {after['review_date']}" if after.get("review_date") else ""
+        return _cut(" · ".join(x for x in (shared, review) if x))
     return ""
+
+
+#: A detail is a few words: a sync's outcome is free text, up to a page.
+DETAIL_MAX = 80
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
 
 
 _LIVE = (Status.OPEN.value, Status.DECIDED.value)
