@@ -191,8 +191,19 @@ def sparkline(values: list[int]) -> str:
 
 
 def report_markdown(r: OversightReport) -> str:
-    st, acc, pv = r.stalled, r.time_to_acceptance, r.provisional
     lines = [
+        *_volume_lines(r),
+        *_timeliness_lines(r),
+        *_protection_lines(r),
+        *_pattern_lines(r),
+        *_audit_sample_lines(r),
+    ]
+    return visible("\n".join(lines))
+
+
+def _volume_lines(r: OversightReport) -> list[str]:
+    """How many disputes were opened, by type and by agency pair."""
+    return [
         "# Oversight report",
         "",
         f"Disputes opened {r.start.isoformat()} to {r.end.isoformat()} (end excluded), "
@@ -207,6 +218,13 @@ def report_markdown(r: OversightReport) -> str:
             ("raising", "responding", "disputes"),
             [(p.raising, p.responding, p.count) for p in r.by_agency_pair],
         ),
+    ]
+
+
+def _timeliness_lines(r: OversightReport) -> list[str]:
+    """Time lost: stalled disputes, time to an accepted pathway, breaches by stage."""
+    st, acc = r.stalled, r.time_to_acceptance
+    return [
         "## Stalled (time lost past the first window)",
         "",
         f"- stalled disputes: {st.count} of {r.opened}",
@@ -224,6 +242,13 @@ def report_markdown(r: OversightReport) -> str:
             ("stage", "reached", "breached"),
             [(f"{b.stage} {b.label}", b.reached, b.breached) for b in r.breaches_by_stage],
         ),
+    ]
+
+
+def _protection_lines(r: OversightReport) -> list[str]:
+    """The person meanwhile: cover, provisional support, reviews, liaison, exceptions."""
+    pv = r.provisional
+    return [
         "## Interim cover and provisional support",
         "",
         f"- interim cover applied: {r.interim_cover.yes} of {r.interim_cover.total} "
@@ -244,6 +269,12 @@ def report_markdown(r: OversightReport) -> str:
         f"- minimum information missing: {r.exceptions.missing_evidence}; "
         f"no plan holder named: {r.exceptions.no_plan_holder}",
         "",
+    ]
+
+
+def _pattern_lines(r: OversightReport) -> list[str]:
+    """What comes back: repeat disputes for one person, recurring themes, the trend."""
+    return [
         "## Repeat disputes for the same person",
         "",
         f"{r.repeats.people} people have more than one dispute "
@@ -258,9 +289,12 @@ def report_markdown(r: OversightReport) -> str:
         f"- opened   {sparkline([x.opened for x in r.daily])}",
         f"- resolved {sparkline([x.resolved for x in r.daily])}",
         "",
-        f"## Audit sample (seed {r.sample_seed})",
-        "",
     ]
+
+
+def _audit_sample_lines(r: OversightReport) -> list[str]:
+    """The sampled resolved disputes, each with its evidence, decisions and events."""
+    lines = [f"## Audit sample (seed {r.sample_seed})", ""]
     for x in r.audit_sample:
         lines += [
             f"### {x.ref} — {x.dispute_type}, {x.risk} risk, {x.status}",
@@ -284,7 +318,7 @@ def report_markdown(r: OversightReport) -> str:
         ]
     if not r.audit_sample:
         lines += ["_no resolved disputes in the period_", ""]
-    return visible("\n".join(lines))
+    return lines
 
 
 def _fmt_hours(hours: float | None) -> str:
