@@ -198,61 +198,69 @@ def _dispute_record(
         ],
         "decisions": [_decision_record(x, logins, codes) for x in related.decisions.get(d.id, [])],
         "acceptance": _acceptance_record(acc[-1], logins) if acc else None,
-        "withdrawal": {
-            "by": related.withdrawn_by.get(d.id),
-            "reason": d.withdrawn_reason,
-            "at": _iso(d.resolved_at),
-        }
-        if d.status == Status.WITHDRAWN.value
-        else None,
-        "plan_holders": [
-            {
-                "login": logins[h.person_id],
-                "assigned_by": logins[h.assigned_by_id],
-                "from_at": _iso(h.from_at),
-                "until_at": _iso(h.until_at),
-                "period_ends": _iso(h.period_ends),
-                "next_sync_due": _iso(h.next_sync_due),
-            }
-            for h in related.holders.get(d.id, [])
-        ],
-        "syncs": [
-            {
-                "held_at": _iso(x.held_at),
-                "trigger": x.trigger,
-                "participants": x.participants,
-                "outcome": x.outcome,
-                "next_due": _iso(x.next_due),
-                "recorded_by": logins[x.recorded_by_id],
-                "recorded_at": _iso(x.recorded_at),
-            }
-            for x in related.syncs.get(d.id, [])
-        ],
+        "withdrawal": _withdrawal_record(d, related),
+        "plan_holders": [_holder_record(h, logins) for h in related.holders.get(d.id, [])],
+        "syncs": [_sync_record(x, logins) for x in related.syncs.get(d.id, [])],
         # Every scope of consent recorded, oldest first: the last is the one in force.
-        "consent_scopes": [
-            {
-                "agencies": c.agencies.split(),
-                "purpose": c.purpose,
-                "review_date": _day(c.review_date),
-                "recorded_by": logins[c.recorded_by_id],
-                "recorded_at": _iso(c.recorded_at),
-            }
-            for c in related.consents.get(d.id, [])
-        ],
+        "consent_scopes": [_consent_record(c, logins) for c in related.consents.get(d.id, [])],
         # Oldest first; the first re-rating's "from" is the risk the dispute opened with.
         **reviews,
         # Its places on panels' agendas: put there by hand (picked), or in an order fixed.
-        "agenda": [
-            {
-                "panel_date": _day(a.panel_date),
-                "position": a.position,
-                "picked": a.picked,
-                "by": logins[a.added_by_id],
-                "at": _iso(a.added_at),
-            }
-            for a in related.agenda.get(d.id, [])
-        ],
+        "agenda": [_agenda_record(a, logins) for a in related.agenda.get(d.id, [])],
         "notes": [n for n in notes if (n["at"], n["by"], n["text"]) not in written],
+    }
+
+
+def _withdrawal_record(d: Any, related: _ChunkRows) -> dict[str, Any] | None:
+    if d.status != Status.WITHDRAWN.value:
+        return None
+    return {
+        "by": related.withdrawn_by.get(d.id),
+        "reason": d.withdrawn_reason,
+        "at": _iso(d.resolved_at),
+    }
+
+
+def _holder_record(h: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "login": logins[h.person_id],
+        "assigned_by": logins[h.assigned_by_id],
+        "from_at": _iso(h.from_at),
+        "until_at": _iso(h.until_at),
+        "period_ends": _iso(h.period_ends),
+        "next_sync_due": _iso(h.next_sync_due),
+    }
+
+
+def _sync_record(x: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "held_at": _iso(x.held_at),
+        "trigger": x.trigger,
+        "participants": x.participants,
+        "outcome": x.outcome,
+        "next_due": _iso(x.next_due),
+        "recorded_by": logins[x.recorded_by_id],
+        "recorded_at": _iso(x.recorded_at),
+    }
+
+
+def _consent_record(c: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "agencies": c.agencies.split(),
+        "purpose": c.purpose,
+        "review_date": _day(c.review_date),
+        "recorded_by": logins[c.recorded_by_id],
+        "recorded_at": _iso(c.recorded_at),
+    }
+
+
+def _agenda_record(a: Any, logins: dict[int, str]) -> dict[str, Any]:
+    return {
+        "panel_date": _day(a.panel_date),
+        "position": a.position,
+        "picked": a.picked,
+        "by": logins[a.added_by_id],
+        "at": _iso(a.added_at),
     }
 
 
