@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -32,6 +33,7 @@ from panel_tui.store.ledger.common import (
 )
 from panel_tui.store.models import (
     Acceptance,
+    Agency,
     Decision,
     Dispute,
     StageRecord,
@@ -67,7 +69,6 @@ class LadderOperations(LedgerBase):
         impact = _impact_given(impact)
 
         def body(ctx: Context, dispute: Dispute) -> Stage:
-            current = stage_record(ctx, dispute, dispute.current_stage)
             clock = clock_state(
                 ctx.policy,
                 entered=dispute.stage_entered_at,
@@ -84,28 +85,7 @@ class LadderOperations(LedgerBase):
                 "clock": clock.state.value,
                 "due_at": dispute.current_due_at,
             }
-            # A decided stage already ended at the decision: keep when it ended.
-            if current is not None and current.left_at is None:
-                current.left_at = ctx.at
-                ctx.session.add(current)
-            due = due_time(ctx.policy, dispute.risk, target, ctx.at)
-            ctx.session.add(
-                StageRecord(
-                    dispute_id=row_id(dispute),
-                    stage=int(target),
-                    entered_at=ctx.at,
-                    due_at=due,
-                    entered_by_id=row_id(ctx.actor),
-                    breach_reason=breach_reason.strip() or None,
-                    escalation_note=note.strip() or None,
-                    impact=impact or None,
-                )
-            )
-            # An escalation after a decision means the receiving team did not accept it.
-            dispute.status = Status.OPEN.value
-            dispute.current_stage = int(target)
-            dispute.stage_entered_at = ctx.at
-            dispute.current_due_at = due
+            due = _enter_rung(ctx, dispute, target, breach_reason, note, impact)
             escalated_package = _escalate_expired_package(ctx, dispute)
             ctx.session.add(dispute)
             ctx.session.flush()
@@ -177,11 +157,7 @@ class LadderOperations(LedgerBase):
                 pathway=pathway.strip(),
                 rationale=rationale.strip(),
                 decided_by_id=row_id(ctx.actor),
-                # A final determination is made as the type's named authority, whatever
-                # other roles the person also holds.
-                capacity=ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
-                if final
-                else ctx.capacity(action, dispute),
+                capacity=_capacity(ctx, dispute, action),
                 stage=dispute.current_stage,
                 review_date=review_date,
                 decided_at=ctx.at,
@@ -199,17 +175,7 @@ class LadderOperations(LedgerBase):
                 "final_determination" if final else "record_decision",
                 dispute,
                 before=before,
-                after={
-                    "outcome": result.value,
-                    "receiving_agency": receiver.code if receiver else None,
-                    "pathway": pathway.strip(),
-                    "rationale": rationale.strip(),
-                    "decided_by": ctx.actor.login,
-                    "capacity": decision.capacity,
-                    "review_date": review_date,
-                    "review_due_on": dispute.review_due_on,
-                    "status": dispute.status,
-                },
+                after=_decided(ctx, dispute, decision, receiver),
             )
             return decision.id or 0
 
@@ -318,6 +284,62 @@ class LadderOperations(LedgerBase):
             )
 
         self.on_dispute(Action.WITHDRAW, ref, body, expected_version, at, reason=reason)
+
+
+def _enter_rung(
+    ctx: Context, dispute: Dispute, target: Stage, breach_reason: str, note: str, impact: str | None
+) -> datetime | None:
+    """The dispute leaves its stage for ``target``: the stage's record ends, the rung's
+    begins with its clock, reason, note and impact. The rung's due time."""
+    current = stage_record(ctx, dispute, dispute.current_stage)
+    # A decided stage already ended at the decision: keep when it ended.
+    if current is not None and current.left_at is None:
+        current.left_at = ctx.at
+        ctx.session.add(current)
+    due = due_time(ctx.policy, dispute.risk, target, ctx.at)
+    ctx.session.add(
+        StageRecord(
+            dispute_id=row_id(dispute),
+            stage=int(target),
+            entered_at=ctx.at,
+            due_at=due,
+            entered_by_id=row_id(ctx.actor),
+            breach_reason=breach_reason.strip() or None,
+            escalation_note=note.strip() or None,
+            impact=impact or None,
+        )
+    )
+    # An escalation after a decision means the receiving team did not accept it.
+    dispute.status = Status.OPEN.value
+    dispute.current_stage = int(target)
+    dispute.stage_entered_at = ctx.at
+    dispute.current_due_at = due
+    return due
+
+
+def _capacity(ctx: Context, dispute: Dispute, action: Action) -> str:
+    """The role a decision is recorded in: a final determination is made as the type's
+    named authority, whatever other roles the person also holds."""
+    if action is Action.FINAL_DETERMINATION:
+        return ctx.policy.authority_role(Stage.FINAL_AUTHORITY, dispute.dispute_type)
+    return ctx.capacity(action, dispute)
+
+
+def _decided(
+    ctx: Context, dispute: Dispute, decision: Decision, receiver: Agency | None
+) -> dict[str, Any]:
+    """What a decision's event records: the decision whole, and where it left the dispute."""
+    return {
+        "outcome": decision.outcome,
+        "receiving_agency": receiver.code if receiver else None,
+        "pathway": decision.pathway,
+        "rationale": decision.rationale,
+        "decided_by": ctx.actor.login,
+        "capacity": decision.capacity,
+        "review_date": decision.review_date,
+        "review_due_on": dispute.review_due_on,
+        "status": dispute.status,
+    }
 
 
 def _impact_given(impact: str | None) -> str | None:
