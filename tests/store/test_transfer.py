@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import backends
 import pytest
 from demo_cache import open_demo_copy
 from sqlalchemy import text
@@ -54,11 +56,32 @@ def form(**over: object) -> dict[str, object]:
     return base | over
 
 
-def empty_store(path: Path) -> Store:
+#: Written once for both backends: on a PostgreSQL run every store is a new database.
+pytestmark = pytest.mark.backend
+
+
+@pytest.fixture
+def where(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """``where(name)``: a new store's target, a SQLite file or (on PostgreSQL) a database."""
+    made: list[str] = []
+    count = iter(range(1_000))
+
+    def target(name: str) -> str:
+        if not backends.on_postgres():
+            return str(tmp_path / f"{name}-{next(count)}.db")
+        made.append(backends.create_database())
+        return backends.database_url(made[-1])
+
+    yield target
+    for database in made:
+        backends.drop_database(database)
+
+
+def empty_store(path: Path | str) -> Store:
     return init_store(str(path), "root", "Root", kind="test", at=T0 - 30 * D)
 
 
-def staffed_store(path: Path) -> Store:
+def staffed_store(path: Path | str) -> Store:
     st = empty_store(path)
     admin = Admin(st, "root")
     for code in ("CBH", "MCO", "HSG"):
@@ -71,7 +94,7 @@ def staffed_store(path: Path) -> Store:
     return st
 
 
-def hand_store(path: Path) -> Store:
+def hand_store(path: Path | str) -> Store:
     """Three disputes that between them use every operation the export carries."""
     st = staffed_store(path)
     duty, chair, clin = Ledger(st, "duty"), Ledger(st, "chair"), Ledger(st, "clin")
@@ -155,8 +178,8 @@ def times_in(value: Any, key: str = "") -> list[tuple[str, Any]]:
 
 
 # --- export ---------------------------------------------------------------------------
-def test_export_document_shape(tmp_path: Path) -> None:
-    st = hand_store(tmp_path / "a.db")
+def test_export_document_shape(where: Callable[[str], str]) -> None:
+    st = hand_store(where("a"))
     doc = export_store(st, at=NOW)
     json.dumps(doc)
     assert (doc["format"], doc["version"]) == (FORMAT, 1)
@@ -190,10 +213,10 @@ def test_export_document_shape(tmp_path: Path) -> None:
 
 
 # --- round trip -----------------------------------------------------------------------
-def test_round_trip_hand_built(tmp_path: Path) -> None:
-    src = hand_store(tmp_path / "a.db")
+def test_round_trip_hand_built(where: Callable[[str], str]) -> None:
+    src = hand_store(where("a"))
     doc = export_store(src, at=NOW)
-    dst = empty_store(tmp_path / "b.db")
+    dst = empty_store(where("b"))
     result = import_export(dst, "root", doc)
     assert result.disputes == 3
     assert result.agencies_added == ("CBH", "HSG", "MCO")
@@ -214,10 +237,10 @@ def test_round_trip_hand_built(tmp_path: Path) -> None:
     assert [(e.actor, e.at) for e in finals] == [("clin", T0 + 60 * H)]
 
 
-def test_round_trip_into_a_store_that_already_has_disputes(tmp_path: Path) -> None:
-    src = hand_store(tmp_path / "a.db")
+def test_round_trip_into_a_store_that_already_has_disputes(where: Callable[[str], str]) -> None:
+    src = hand_store(where("a"))
     doc = export_store(src, at=NOW)
-    dst = hand_store(tmp_path / "b.db")  # same agencies, people and refs already taken
+    dst = hand_store(where("b"))  # same agencies, people and refs already taken
     held = import_export(dst, "root", doc)  # and the same disputes: skipped, not doubled
     assert held.refs == {} and held.skipped == {
         r: r for r in ("D-2026-0001", "D-2026-0002", "D-2026-0003")
@@ -233,12 +256,14 @@ def test_round_trip_into_a_store_that_already_has_disputes(tmp_path: Path) -> No
     assert chain_ok(dst)
 
 
-def test_round_trip_demo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_round_trip_demo(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, where: Callable[[str], str]
+) -> None:
     # The quick reader's tests' demo: built once for both.
     built_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     src = open_demo_copy(tmp_path_factory, tmp_path / "demo.db", disputes=60, seed=7, now=built_at)
     doc = export_store(src, at=built_at)
-    dst = init_store(str(tmp_path / "b.db"), "admin", "Admin", kind="test")
+    dst = init_store(where("b"), "admin", "Admin", kind="test")
     result = import_export(dst, "admin", doc)
     assert result.disputes == 60
     assert disputes_without_refs(export_store(dst, at=built_at)) == disputes_without_refs(doc)
@@ -246,10 +271,10 @@ def test_round_trip_demo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 # --- bad export input -----------------------------------------------------------------
-def _bad_import(tmp_path: Path, mutate: Any, login: str = "root") -> InvalidInputError:
-    doc = export_store(hand_store(tmp_path / "a.db"), at=NOW)
+def _bad_import(where: Callable[[str], str], mutate: Any, login: str = "root") -> InvalidInputError:
+    doc = export_store(hand_store(where("a")), at=NOW)
     mutate(doc)
-    dst = staffed_store(tmp_path / "b.db")
+    dst = staffed_store(where("b"))
     before = counts(dst)
     with pytest.raises(InvalidInputError) as err:
         import_export(dst, login, doc)
@@ -257,63 +282,63 @@ def _bad_import(tmp_path: Path, mutate: Any, login: str = "root") -> InvalidInpu
     return err.value
 
 
-def test_bad_form_field_in_the_middle_names_row_and_field(tmp_path: Path) -> None:
-    err = _bad_import(tmp_path, lambda doc: doc["disputes"][1].update(risk="severe"))
+def test_bad_form_field_in_the_middle_names_row_and_field(where: Callable[[str], str]) -> None:
+    err = _bad_import(where, lambda doc: doc["disputes"][1].update(risk="severe"))
     assert (err.row, err.field) == (2, "risk")
     assert "row 2" in str(err)
 
 
-def test_evidence_present_must_be_true_or_false(tmp_path: Path) -> None:
+def test_evidence_present_must_be_true_or_false(where: Callable[[str], str]) -> None:
     """ "no" is not read as present (bool("no") is True): it is refused, naming the item."""
 
     def mutate(doc: dict[str, Any]) -> None:
         doc["disputes"][1]["evidence"]["risk_screen"]["present"] = "no"
 
-    err = _bad_import(tmp_path, mutate)
+    err = _bad_import(where, mutate)
     assert (err.row, err.field) == (2, "evidence.risk_screen.present")
     assert "true or false" in str(err)
 
 
-def test_naive_timestamp_is_refused(tmp_path: Path) -> None:
+def test_naive_timestamp_is_refused(where: Callable[[str], str]) -> None:
     def mutate(doc: dict[str, Any]) -> None:
         doc["disputes"][1]["notes"][0]["at"] = "2026-03-03T10:00:00"
 
-    err = _bad_import(tmp_path, mutate)
+    err = _bad_import(where, mutate)
     assert (err.row, err.field) == (2, "notes[0].at")
     assert "time zone" in str(err)
 
 
-def test_unknown_login_and_agency_are_refused(tmp_path: Path) -> None:
-    err = _bad_import(tmp_path, lambda doc: doc["disputes"][2].update(opened_by="nobody"))
+def test_unknown_login_and_agency_are_refused(where: Callable[[str], str]) -> None:
+    err = _bad_import(where, lambda doc: doc["disputes"][2].update(opened_by="nobody"))
     assert (err.row, err.field) == (3, "opened_by")
 
     def provider(doc: dict[str, Any]) -> None:
         doc["disputes"][0]["covers"][0]["provider"] = "ZZZ"
 
-    err = _bad_import(tmp_path / "x", provider)
+    err = _bad_import(where, provider)
     assert (err.row, err.field) == (1, "covers[0].provider")
 
 
-def test_events_out_of_order_are_refused(tmp_path: Path) -> None:
+def test_events_out_of_order_are_refused(where: Callable[[str], str]) -> None:
     def mutate(doc: dict[str, Any]) -> None:
         stages = doc["disputes"][0]["stages"]
         stages[2]["entered_at"] = stages[1]["entered_at"].replace("2026-03-03", "2026-03-02")
 
-    err = _bad_import(tmp_path, mutate)
+    err = _bad_import(where, mutate)
     assert (err.row, err.field) == (1, "stages[2].entered_at")
 
     def after_close(doc: dict[str, Any]) -> None:
         doc["disputes"][0]["covers"][0]["starts_at"] = (T0 + 80 * H).isoformat()
 
-    err = _bad_import(tmp_path / "y", after_close)
+    err = _bad_import(where, after_close)
     assert (err.row, err.field) == (1, "covers[0]")
 
 
-def test_refusal_during_replay_rolls_everything_back(tmp_path: Path) -> None:
+def test_refusal_during_replay_rolls_everything_back(where: Callable[[str], str]) -> None:
     """Valid-looking data that a rule refuses: the chair may not make a final determination."""
-    doc = export_store(hand_store(tmp_path / "a.db"), at=NOW)
+    doc = export_store(hand_store(where("a")), at=NOW)
     doc["disputes"][0]["decisions"][1]["decided_by"] = "chair"
-    dst = staffed_store(tmp_path / "b.db")
+    dst = staffed_store(where("b"))
     before = counts(dst)
     with pytest.raises(RightsError) as err:
         import_export(dst, "root", doc)
@@ -322,17 +347,17 @@ def test_refusal_during_replay_rolls_everything_back(tmp_path: Path) -> None:
     assert chain_ok(dst)
 
 
-def test_import_needs_the_administer_right(tmp_path: Path) -> None:
-    doc = export_store(hand_store(tmp_path / "a.db"), at=NOW)
-    dst = staffed_store(tmp_path / "b.db")
+def test_import_needs_the_administer_right(where: Callable[[str], str]) -> None:
+    doc = export_store(hand_store(where("a")), at=NOW)
+    dst = staffed_store(where("b"))
     before = counts(dst)
     with pytest.raises(RightsError):
         import_export(dst, "duty", doc)
     assert counts(dst) == before
 
 
-def test_not_an_export(tmp_path: Path) -> None:
-    dst = empty_store(tmp_path / "b.db")
+def test_not_an_export(where: Callable[[str], str]) -> None:
+    dst = empty_store(where("b"))
     with pytest.raises(InvalidInputError) as err:
         import_export(dst, "root", {"format": "something-else"})
     assert err.value.field == "format"
@@ -420,8 +445,8 @@ def csv_store(path: Path) -> Store:
     return st
 
 
-def test_csv_import_happy_path(tmp_path: Path) -> None:
-    st = csv_store(tmp_path / "c.db")
+def test_csv_import_happy_path(where: Callable[[str], str]) -> None:
+    st = csv_store(where("c"))
     result = import_csv(st, "importer", to_csv(GOOD_ROWS))
     assert result.disputes == 5
     assert list(result.refs) == [f"row {n}" for n in range(1, 6)]
@@ -467,8 +492,10 @@ def test_csv_import_happy_path(tmp_path: Path) -> None:
         ({"stage": "2", "stage_entered_at": "2026-03-01T09:00:00+00:00"}, "stage_entered_at"),
     ],
 )
-def test_csv_bad_row_names_row_and_field(tmp_path: Path, bad: dict[str, str], field: str) -> None:
-    st = csv_store(tmp_path / "c.db")
+def test_csv_bad_row_names_row_and_field(
+    where: Callable[[str], str], bad: dict[str, str], field: str
+) -> None:
+    st = csv_store(where("c"))
     before = counts(st)
     rows = copy.deepcopy(GOOD_ROWS)
     rows[2] = csv_row(person_ref="P-0199") | bad
@@ -478,8 +505,8 @@ def test_csv_bad_row_names_row_and_field(tmp_path: Path, bad: dict[str, str], fi
     assert counts(st) == before
 
 
-def test_csv_missing_and_unknown_columns(tmp_path: Path) -> None:
-    st = csv_store(tmp_path / "c.db")
+def test_csv_missing_and_unknown_columns(where: Callable[[str], str]) -> None:
+    st = csv_store(where("c"))
     before = counts(st)
     without = tuple(c for c in CSV_COLUMNS if c != "risk")
     with pytest.raises(InvalidInputError) as err:
@@ -497,9 +524,9 @@ def test_csv_missing_and_unknown_columns(tmp_path: Path) -> None:
 
 
 def test_csv_importer_without_the_decision_right_is_refused_before_writing(
-    tmp_path: Path,
+    where: Callable[[str], str],
 ) -> None:
-    st = csv_store(tmp_path / "c.db")
+    st = csv_store(where("c"))
     before = counts(st)
     # duty holds duty_lead and supervisor but not clinical_lead: row 5's final determination.
     with pytest.raises(RightsError) as err:
@@ -513,9 +540,9 @@ def test_csv_importer_without_the_decision_right_is_refused_before_writing(
     assert counts(st) == before
 
 
-def test_csv_rule_refusal_during_replay_rolls_back(tmp_path: Path) -> None:
+def test_csv_rule_refusal_during_replay_rolls_back(where: Callable[[str], str]) -> None:
     """Stage 4 needs a liaison trigger: 2 days after opening there is none."""
-    st = csv_store(tmp_path / "c.db")
+    st = csv_store(where("c"))
     before = counts(st)
     rows = [
         *GOOD_ROWS,
@@ -527,11 +554,11 @@ def test_csv_rule_refusal_during_replay_rolls_back(tmp_path: Path) -> None:
     assert counts(st) == before
 
 
-def test_unknown_role_of_a_new_person_is_refused(tmp_path: Path) -> None:
-    doc = export_store(hand_store(tmp_path / "a.db"), at=NOW)
+def test_unknown_role_of_a_new_person_is_refused(where: Callable[[str], str]) -> None:
+    doc = export_store(hand_store(where("a")), at=NOW)
     index = next(n for n, p in enumerate(doc["people"]) if p["login"] == "clin")
     doc["people"][index]["roles"] = ["wizard"]
-    dst = empty_store(tmp_path / "b.db")
+    dst = empty_store(where("b"))
     before = counts(dst)
     with pytest.raises(InvalidInputError) as err:
         import_export(dst, "root", doc)
@@ -539,15 +566,15 @@ def test_unknown_role_of_a_new_person_is_refused(tmp_path: Path) -> None:
     assert counts(dst) == before
 
 
-def test_malformed_dispute_is_named(tmp_path: Path) -> None:
-    err = _bad_import(tmp_path, lambda doc: doc["disputes"][1].update(covers=["not an object"]))
+def test_malformed_dispute_is_named(where: Callable[[str], str]) -> None:
+    err = _bad_import(where, lambda doc: doc["disputes"][1].update(covers=["not an object"]))
     assert err.row == 2
 
 
-def test_the_documented_example_imports(tmp_path: Path) -> None:
+def test_the_documented_example_imports(where: Callable[[str], str]) -> None:
     from panel_tui.store.transfer import CSV_EXAMPLE
 
-    st = csv_store(tmp_path / "c.db")
+    st = csv_store(where("c"))
     result = import_csv(st, "importer", CSV_EXAMPLE)
     detail = dispute_detail(st, result.refs["row 1"], NOW)
     assert (detail.status, detail.stage, detail.person_ref) == ("closed", 1, "P-1001")
