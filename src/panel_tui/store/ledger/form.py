@@ -117,7 +117,6 @@ class FormOperations(LedgerBase):
             raise InvalidInputError("this field cannot be edited", field=unknown[0])
 
         def body(ctx: Context, dispute: Dispute) -> int:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "edit the form of")
             before = form_snapshot(dispute)
             merged = self._form_of(ctx, dispute) | dict(changes)
             form = validate_form(merged)
@@ -170,7 +169,6 @@ class FormOperations(LedgerBase):
             raise InvalidInputError("an absent item needs a note saying why", field="note")
 
         def body(ctx: Context, dispute: Dispute) -> None:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "record evidence on")
             item = (
                 ctx.session.execute(
                     select(EvidenceItem).where(

@@ -270,7 +270,6 @@ class LadderOperations(LedgerBase):
         why = lifecycle.require_text(reason, "reason", "A reason for withdrawing", minimum=5)
 
         def body(ctx: Context, dispute: Dispute) -> None:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "withdraw")
             before = {"status": dispute.status, "stage": dispute.current_stage}
             dispute.status = Status.WITHDRAWN.value
             dispute.withdrawn_reason = why

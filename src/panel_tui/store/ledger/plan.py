@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from panel_tui.rules import lifecycle
-from panel_tui.rules.enums import Action, Status, SyncTrigger
+from panel_tui.rules.enums import Action, SyncTrigger
 from panel_tui.rules.errors import InvalidInputError, TransitionError
 from panel_tui.rules.limits import SHORT_MAX, bounded_text
 from panel_tui.store.ledger.base import Context, LedgerBase
@@ -66,7 +66,6 @@ class PlanOperations(LedgerBase):
         result = lifecycle.require_text(outcome, "outcome", "The outcome", minimum=5)
 
         def body(ctx: Context, dispute: Dispute) -> int:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "record a synchronisation on")
             assignment = current_assignment(ctx, dispute)
             if assignment is None:
                 raise TransitionError(
@@ -142,7 +141,6 @@ class PlanOperations(LedgerBase):
             raise InvalidInputError("name at least one agency consent covers", field="agencies")
 
         def body(ctx: Context, dispute: Dispute) -> None:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "record consent on")
             codes = sorted({ctx.agency(code, "agencies").code for code in agencies})
             if review_date <= ctx.at.astimezone().date():
                 raise InvalidInputError("the review date must be in the future", field="review")

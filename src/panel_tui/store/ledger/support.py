@@ -50,7 +50,6 @@ class SupportOperations(LedgerBase):
         level = lifecycle.require_text(support_level, "support_level", "The minimum support level")
 
         def body(ctx: Context, dispute: Dispute) -> None:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "assign interim cover to")
             provider = ctx.agency(provider_agency, "provider_agency")
             if review_at is not None and aware(review_at, "review_at") <= ctx.at:
                 raise InvalidInputError("the review time must be in the future", field="review_at")
@@ -235,7 +234,6 @@ class SupportOperations(LedgerBase):
         first case synchronisation due at ``next_sync`` ([Disputes], example 3)."""
 
         def body(ctx: Context, dispute: Dispute) -> None:
-            lifecycle.check_live(dispute.ref, Status(dispute.status), "assign a plan holder to")
             person = ctx.person(login, "plan_holder")
             ends = aware(period_ends, "period") if period_ends is not None else None
             sync = aware(next_sync, "next_sync") if next_sync is not None else None
