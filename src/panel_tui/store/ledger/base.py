@@ -175,7 +175,8 @@ class LedgerBase:
     # --- lookup helpers -----------------------------------------------------
     find_dispute = staticmethod(find_dispute)
 
-    def _actor(self, session: Session) -> Person:
+    def person_acting(self, session: Session) -> Person:
+        """The person ``login`` names, refused if not a user or deactivated (every write asks)."""
         person = (
             session.execute(select(Person).where(col(Person.login) == self.login)).scalars().first()
         )
@@ -274,7 +275,8 @@ class LedgerBase:
 
         What an operation says itself is only what is its own: its input checks
         (before this call: bad input opens no transaction), its action, what it was
-        asked, and its change in ``body``.
+        asked, and its change in ``body``. Whether the dispute's state takes the action
+        (live only, not withdrawn) is the rights' to say (rules/rights.py), before it.
         """
 
         def on_the_dispute(ctx: Context, dispute: Dispute | None) -> T:
@@ -295,7 +297,7 @@ class LedgerBase:
         expected_version: int | None,
     ) -> T:
         policy = self.store.policy(session)
-        actor = self._actor(session)
+        actor = self.person_acting(session)
         dispute = self.find_dispute(session, ref) if ref is not None else None
         if dispute is not None:
             self._check_version(session, dispute, expected_version)

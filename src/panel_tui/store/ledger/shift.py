@@ -31,7 +31,7 @@ def mark_seen(store: Store, login: str, up_to_event: int, at: datetime) -> SeenM
     """
     at = utc(at)
     with store.write() as session:
-        person = LedgerBase(store, login)._actor(session)
+        person = LedgerBase(store, login).person_acting(session)
         head = session.execute(select(func.max(Event.id))).scalar_one() or 0
         if not 0 <= up_to_event <= head:
             raise InvalidInputError(
