@@ -51,7 +51,7 @@ from panel_tui.store.read.dispute_models import (
     StageView,
     SyncView,
 )
-from panel_tui.store.read.queue_models import LIVE, review_is_due
+from panel_tui.store.read.queue_models import LIVE, review_is_due, review_today
 
 
 def _people(session: Session) -> tuple[dict[int, tuple[str, str]], dict[str, list[str]]]:
@@ -287,7 +287,7 @@ def _consent_view(r: _Reading, at: datetime) -> ConsentView | None:
         review_date=c.review_date,
         recorded_by=r.name(c.recorded_by_id),
         recorded_at=c.recorded_at,
-        review_due=c.review_date <= at.astimezone().date(),
+        review_due=c.review_date <= review_today(at),
     )
 
 
