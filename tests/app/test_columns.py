@@ -9,8 +9,8 @@ import pytest
 
 from panel_tui.rules.clocks import Clock
 from panel_tui.rules.enums import ClockState
+from panel_tui.store.read.queue_columns import BASE_COLUMNS, columns_for
 from panel_tui.store.read.queue_models import QueueRow
-from panel_tui.widgets.columns import BASE_COLUMNS, columns_for
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -88,7 +88,7 @@ def test_every_column_still_shows_at_80_cells() -> None:
 @pytest.mark.parametrize("width", [80, 120])
 def test_a_reference_is_never_cut(ref: str, width: int) -> None:
     """Past D-2026-9999 (a million disputes) the view widens the column to the reference."""
-    from panel_tui.widgets.columns import row_cells
+    from panel_tui.store.read.queue_columns import row_cells
 
     row = replace(_row(timedelta(hours=1), timedelta(days=3)), ref=ref)
     fitted = columns_for(width, len(ref))

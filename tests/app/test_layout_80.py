@@ -19,7 +19,7 @@ from panel_tui.screens.modals import FormModal
 from panel_tui.screens.queue import SECTIONS, SHORT_LABELS, section_key
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
-from panel_tui.widgets.columns import fit_name
+from panel_tui.store.read.queue_columns import fit_name
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)

@@ -23,7 +23,15 @@ def test_a_piped_queue_keeps_each_row_on_one_line(team: Cli) -> None:
     assert "Agencies" in header and "Prov. ends" in header
 
 
-def test_a_terminal_width_given_by_columns_is_kept(team: Cli) -> None:
-    open_dispute(team)
-    out = _piped(team, "60").ok("queue", "--section", "all_open")
-    assert max(len(line) for line in out.splitlines()) <= 60
+def test_a_terminal_too_narrow_for_the_table_gets_the_apps_columns(team: Cli) -> None:
+    """At 80 columns Rich folded every cell ("D-202 / 6-002 / 6"); the queue is printed as
+    the app shows it at that width instead: abbreviated, one row per line, no word cut."""
+    opened = [open_dispute(team, responding_agencies=["MCO", "HSG"]) for _ in range(2)]
+    out = _piped(team, "80").ok("queue", "--section", "all_open")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[1].split()[:5] == ["Ref", "Type", "Risk", "St", "Clock"]
+    assert "Agencies" in lines[1]
+    rows = [line.split()[0] for line in lines[2:-1]]
+    assert sorted(rows) == sorted(opened)
+    assert lines[-1].startswith("clocks as at")

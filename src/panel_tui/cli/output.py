@@ -13,7 +13,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -91,8 +91,14 @@ def console() -> Console:
 
 
 def emit_table(
-    title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = ""
+    title: str | None,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    caption: str = "",
+    narrow: Callable[[int], Iterable[str]] | None = None,
 ) -> None:
+    """A table; where the terminal is too narrow for it and ``narrow`` is given, the lines
+    ``narrow(width)`` makes instead (Rich would fold every cell mid-word: "Agenc ies")."""
     from rich.table import Table
     from rich.text import Text
 
@@ -106,7 +112,19 @@ def emit_table(
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*[Text(visible(v)) for v in row])
-    console().print(table)
+    out = console()
+    if narrow is not None and _natural_width(out, table) > out.width:
+        for line in narrow(out.width):
+            sys.stdout.write(line.rstrip() + "\n")
+        return
+    out.print(table)
+
+
+def _natural_width(out: Console, table: Any) -> int:
+    """How wide ``table`` is with room to spare (Rich's own measure stops at the console)."""
+    from rich.measure import Measurement
+
+    return Measurement.get(out, out.options.update(max_width=UNBOUNDED), table).maximum
 
 
 def markup_safe(value: object) -> str:

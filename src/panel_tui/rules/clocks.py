@@ -205,3 +205,20 @@ def clock_label(clock: Clock, duration: Callable[[timedelta], str] = format_dura
     if clock.state is ClockState.MET:
         return "met"
     return "—"
+
+
+#: Symbol per state: the state is never told by colour alone.
+SYMBOLS = {
+    ClockState.BREACHED: "✖",
+    ClockState.WARNING: "▲",
+    ClockState.ON_TRACK: "·",
+    ClockState.MET: "✓",
+    ClockState.NONE: " ",
+}
+
+
+def clock_plain(clock: Clock, duration: Callable[[timedelta], str] = format_duration) -> str:
+    """'✖ BREACHED 5h', '▲ due 3h20m', '· ok 2d': symbol and words."""
+    if clock.state is ClockState.WARNING and clock.remaining is not None:
+        return f"▲ due {duration(clock.remaining)}"
+    return f"{SYMBOLS[clock.state]} {clock_label(clock, duration)}"

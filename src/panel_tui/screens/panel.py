@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from panel_tui.rules.clocks import clock_plain
 from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
 from panel_tui.rules.text import visible
@@ -37,7 +38,6 @@ from panel_tui.store.read import orm_detail, orm_queries
 from panel_tui.store.read.agenda import AgendaEntry, agenda
 from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.choices import plain_options
-from panel_tui.widgets.clock_badge import clock_plain
 
 OUTCOMES = list(Outcome)
 

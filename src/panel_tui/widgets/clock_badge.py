@@ -5,23 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import Static
 
-from panel_tui.rules.clocks import Clock, clock_label, format_duration
+from panel_tui.rules.clocks import Clock, clock_plain, format_duration
 from panel_tui.rules.enums import ClockState
-
-#: Symbol per state: the state is never told by colour alone.
-SYMBOLS = {
-    ClockState.BREACHED: "✖",
-    ClockState.WARNING: "▲",
-    ClockState.ON_TRACK: "·",
-    ClockState.MET: "✓",
-    ClockState.NONE: " ",
-}
 
 #: Rich styles; under NO_COLOR Textual drops the colour and the bold/reverse remain.
 STYLES = {
@@ -31,13 +21,6 @@ STYLES = {
     ClockState.MET: "green",
     ClockState.NONE: "dim",
 }
-
-
-def clock_plain(clock: Clock, duration: Callable[[timedelta], str] = format_duration) -> str:
-    """'✖ BREACHED 5h', '▲ due 3h20m', '· ok 2d': symbol and words."""
-    if clock.state is ClockState.WARNING and clock.remaining is not None:
-        return f"▲ due {duration(clock.remaining)}"
-    return f"{SYMBOLS[clock.state]} {clock_label(clock, duration)}"
 
 
 def clock_text(clock: Clock) -> Text:

@@ -35,8 +35,14 @@ from textual.strip import Strip
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
 from panel_tui.store.read.interrupt import Cancelled, Interrupt
+from panel_tui.store.read.queue_columns import (
+    REF_WIDTH,
+    Column,
+    columns_for,
+    header_line,
+    row_cells,
+)
 from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
-from panel_tui.widgets.columns import REF_WIDTH, Column, columns_for, header_line, row_cells
 from panel_tui.widgets.list_keys import motion_bindings
 
 PAGE = 100

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from panel_tui.rules.clocks import format_duration, short_duration
+from panel_tui.rules.clocks import clock_plain, format_duration, short_duration
 from panel_tui.rules.text import visible
 from panel_tui.store.read.queue_models import QueueRow
-from panel_tui.widgets.clock_badge import clock_plain
 
 TYPE_SHORT = {"eligibility": "elig", "funding": "fund", "safeguarding": "safe", "capacity": "cap"}
 CLOCK_WIDTH = 16  # "✖ BREACHED 2d14h"
