@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import dispute_shown, queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input
 
@@ -116,6 +116,29 @@ async def test_the_footer_redraws_when_its_keys_change(make_app) -> None:
         app.switch_user("chair")  # may not open disputes: "New" goes
         await wait_text(pilot, "chair (panel_chair)")
         await wait_for(pilot, lambda: "New" not in screen_text(app).splitlines()[-1])
+
+
+async def test_disputes_offering_other_keys_reuse_the_footers_keys(make_app) -> None:
+    """Going between a live dispute (Withdraw offered) and a withdrawn one (not) shows
+    each one's keys with the key widgets mounted the first time, hidden and shown."""
+    app = make_app("duty")
+
+    def footer() -> str:
+        return screen_text(app).splitlines()[-1]
+
+    async def show(ref: str, offered: bool) -> list[object]:
+        screen = await dispute_shown(pilot, ref)
+        await wait_for(pilot, lambda: ("Withdraw" in footer()) is offered and "Note" in footer())
+        await pilot.pause(0.1)  # any recompose would have run by now
+        keys = list(screen.query_one(KeysFooter).children)
+        await pilot.press("escape")
+        return keys
+
+    async with app.run_test(size=(160, 24)) as pilot:  # wide enough for every key
+        await show("D-2026-0002", True)
+        mounted = await show("D-2026-0007", False)  # Withdraw hidden, not removed
+        assert await show("D-2026-0002", True) == mounted
+        assert await show("D-2026-0007", False) == mounted
 
 
 async def test_a_dispute_opened_before_the_screen_built_ahead_mounts_is_read_once_and_shown(

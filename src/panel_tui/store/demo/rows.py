@@ -150,6 +150,7 @@ class RowMaker:
         #: rows changed since the last flush, and rows inserted since then
         self.dirty: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = {}
         self.unflushed: set[tuple[str, tuple[Any, ...]]] = set()
+        self._granted: dict[Action, frozenset[str]] = {}
 
     def batch(self) -> BulkBatch:
         return BulkBatch(self.rows, self.events, self.years, self.first_dispute)
@@ -219,7 +220,9 @@ class RowMaker:
         self.events.append((step.at, step.actor, action, d["id"], stage, before, after, written))
 
     def _capacity(self, login: str, action: Action) -> str:
-        granted = self.policy.roles_for(action)
+        granted = self._granted.get(action)
+        if granted is None:  # every rung and type asked of the policy: once per action
+            granted = self._granted[action] = self.policy.roles_for(action)
         return next((r for r in self.people[login][1] if r in granted), "")
 
     def add(self, plan: Plan) -> None:
