@@ -46,9 +46,10 @@ async def type_text(pilot: Pilot, text: str) -> None:
     repaint after each: typing a form that way took most of a test's time."""
     await burst(pilot, chars(text))
     # The app routes the keys one by one (keyorder.py), each through its own queue to the
-    # focused widget's: until every key is routed and both queues are empty.
+    # focused widget's: until every key is routed and both queues are empty. Keys held
+    # for what the test itself lets go later (the store's opening) are left waiting.
     app = pilot.app
-    while app.keys_pending() or not app._message_queue.empty():
+    while (app.keys_pending() and not app._holds) or not app._message_queue.empty():
         await pilot.pause()
     await pilot.pause()
 
