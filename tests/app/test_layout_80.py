@@ -140,3 +140,15 @@ async def test_an_open_drop_down_stays_inside_its_dialog(make_app, login, ref, k
         await pilot.pause(0.1)
         box = modal.query_one("VerticalScroll").region.shrink((1, 1, 1, 1))  # inside the border
         assert box.contains_region(overlay.region), (overlay.region, box, screen_text(app))
+
+
+async def test_the_shift_start_footer_fits_80_columns_on_a_linux_console(make_app) -> None:
+    """By hand under TERM=linux, "⏎" is written "enter" and the footer ended "q Q"."""
+    app = make_app("duty", shift_start=True, ascii_glyphs=True)
+    async with app.run_test(size=SIZE) as pilot:
+        from panel_tui.screens.shift import ShiftStartScreen
+
+        await wait_for(pilot, lambda: isinstance(app.screen, ShiftStartScreen))
+        await wait_text(pilot, "Mark seen")
+        footer = screen_text(app).splitlines()[-1]
+        assert "enter Open" in footer and "q Quit" in footer, footer

@@ -45,7 +45,7 @@ class ShiftStartScreen(KeptScreen):
     """
     BINDINGS = [
         Binding("n", "step(1)", "Next", id="shift.next"),
-        Binding("p", "step(-1)", "Previous", id="shift.previous"),
+        Binding("p", "step(-1)", "Prev", id="shift.previous"),
         Binding("enter", "open", "Open", id="shift.open"),
         Binding("m", "mark_seen", "Mark seen", id="shift.mark_seen"),
         Binding("escape", "back", "Back", id="shift.back"),
