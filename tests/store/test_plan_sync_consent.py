@@ -13,6 +13,7 @@ from panel_tui.store.read import orm_detail
 
 pytestmark = pytest.mark.backend  # the ledger's rules: on PostgreSQL too (tests/backends.py)
 
+
 def detail(world, ref: str):  # noqa: ANN201
     return orm_detail.dispute_detail(world.store, ref, world.now)
 

@@ -167,9 +167,7 @@ def _run_alembic(connection: Connection, target: str) -> None:
     command.upgrade(config, target)
 
 
-def _upgrade_postgres(
-    engine: Engine, target: str, progress: Callable[[str], None] | None
-) -> None:
+def _upgrade_postgres(engine: Engine, target: str, progress: Callable[[str], None] | None) -> None:
     from panel_tui.store import postgres
 
     with engine.begin() as connection:

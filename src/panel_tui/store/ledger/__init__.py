@@ -21,7 +21,5 @@ from panel_tui.store.ledger.support import SupportOperations
 __all__ = ["Ledger"]
 
 
-class Ledger(
-    FormOperations, LadderOperations, SupportOperations, ReviewOperations, PlanOperations
-):
+class Ledger(FormOperations, LadderOperations, SupportOperations, ReviewOperations, PlanOperations):
     """Every change to the ledger, as the person ``login``."""

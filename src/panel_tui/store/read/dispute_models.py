@@ -223,6 +223,7 @@ class DisputeDetail:
             "the provisional package expired: record the funded pathway the person moved "
             "to, or escalate with evidence"
         )
+
     plan: PlanView | None = None
     syncs: list[SyncView] = field(default_factory=list)
     consent: ConsentView | None = None

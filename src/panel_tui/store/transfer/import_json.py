@@ -292,9 +292,7 @@ class _DisputePlan(ReviewSteps):
 
     def refuse_steps_after(self, end: datetime) -> None:
         """Only reviews, notes and the ending itself may come after the dispute was resolved."""
-        late = next(
-            (s for s in self.steps if s.at > end and s.kind not in AFTER_RESOLUTION), None
-        )
+        late = next((s for s in self.steps if s.at > end and s.kind not in AFTER_RESOLUTION), None)
         if late is not None:
             raise InvalidInputError(
                 "is after the dispute was resolved", field=late.where, row=self.i

@@ -85,6 +85,4 @@ def written_notes(records: dict[str, list[dict[str, Any]]]) -> set[tuple[str, st
 
 def pathway_recorders(events: list[Any]) -> dict[int, str]:
     """Package id → the login who recorded its funded pathway (the row does not say)."""
-    return {
-        json.loads(e.after)["package"]: e.actor for e in events if e.action == "record_pathway"
-    }
+    return {json.loads(e.after)["package"]: e.actor for e in events if e.action == "record_pathway"}
