@@ -382,10 +382,20 @@ class PanelApp(OrderedKeys):
         try:
             key = self._shift_key()  # before the read: a commit meanwhile makes it stale
             changes = read_changes_for(self, key[0])
-        finally:
+        except BaseException:
             self.call_from_thread(self.release, "shift")
-        self.call_from_thread(self._keep_read_ahead, key, changes)
-        self.call_from_thread(self._push_shift_start, changes, always)
+            raise
+        self.call_from_thread(self._shift_start_read, key, changes, always)
+
+    def _shift_start_read(self, key: tuple[str, int, int], changes: Changes, always: bool) -> None:
+        """Keep the read and show it, then let the keys go: released in the same call, so
+        no held key slips to the queue between the release and the push (`n` on the
+        queue is New; on the view, next)."""
+        try:
+            self._keep_read_ahead(key, changes)
+            self._push_shift_start(changes, always)
+        finally:
+            self.release("shift")
 
     def _shift_start_stale(self) -> None:
         """The store, the clocks or the user changed: read the view again once things settle."""
