@@ -7,10 +7,10 @@ Modes:
   with ``expected_version`` from a read made earlier, so other workers' changes
   make real stale writes. Every acknowledged change and every refusal is logged
   to LOG (one JSON line each). Starts at the epoch time START.
-* ``crash DB SEED ACKS SECONDS``: writes until killed (or SECONDS pass): single
-  operations and ``Ledger.batch()`` runs of many. Before a batch its tokens are
-  logged as planned; after each committed change its token is logged as
-  acknowledged, and the line is fsynced before the next change begins.
+* ``crash DB SEED ACKS SECONDS [STOP]``: writes until killed, SECONDS pass, or the
+  file STOP appears: single operations and ``Ledger.batch()`` runs of many. Before
+  a batch its tokens are logged as planned; after each committed change its token
+  is logged as acknowledged, and the line is fsynced before the next change begins.
 * ``open DB``: open the store (migrating it to the newest schema) and exit.
 
 Each change carries a unique token (``tok-WORKER-N``) into a text field of
@@ -275,7 +275,7 @@ def run_mixed(db: str, seed: int, ops: int, log_path: str, start: float) -> int:
     return 0
 
 
-def run_crash(db: str, seed: int, ack_path: str, seconds: float) -> int:
+def run_crash(db: str, seed: int, ack_path: str, seconds: float, stop: Path | None = None) -> int:
     store = Store.open(db)
     name = f"c{seed}"
     writer = Writer(store, name, seed)
@@ -284,7 +284,7 @@ def run_crash(db: str, seed: int, ack_path: str, seconds: float) -> int:
     acks.write(ready=name)
     deadline = time.time() + seconds
     batch_no = 0
-    while time.time() < deadline:
+    while time.time() < deadline and not (stop is not None and stop.exists()):
         writer.view.refresh()  # a fresh read: a lone writer has no conflicts
         if rng.random() < 0.03:
             batch_no += 1
@@ -325,7 +325,8 @@ def main(argv: list[str]) -> int:
         return run_mixed(db, int(seed), int(ops), log, float(start))
     if mode == "crash":
         db, seed, acks, seconds = argv[1:5]
-        return run_crash(db, int(seed), acks, float(seconds))
+        stop = Path(argv[5]) if len(argv) > 5 else None
+        return run_crash(db, int(seed), acks, float(seconds), stop)
     if mode == "open":
         Store.open(argv[1]).close()
         return 0
