@@ -214,6 +214,12 @@ def _user_lifecycle(users: argparse._SubParsersAction) -> None:
 
 def _setup_commands(c: _Commands) -> None:
     """Creating a store, and its people and agencies."""
+    _init_command(c)
+    _people_commands(c)
+
+
+def _init_command(c: _Commands) -> None:
+    """init: a new store, its administrator, and how it is shared (group or service)."""
     from panel_tui.cli import admin
 
     p = c.command("init", admin.cmd_init, "create a store; your OS login becomes its administrator")
@@ -253,6 +259,11 @@ def _setup_commands(c: _Commands) -> None:
         action="store_true",
         help="write the site config (and the sudoers rule) instead of printing them",
     )
+
+
+def _people_commands(c: _Commands) -> None:
+    """users and agencies: who may act, and for which agency."""
+    from panel_tui.cli import admin
 
     users = c.group("users", "people and their roles")
     a = users.add_parser("add", help="add a person")
@@ -517,11 +528,27 @@ def _form_commands(c: _Commands) -> None:
 
 
 def _read_commands(c: _Commands) -> None:
-    """Reading the queue, a dispute and the report; moving disputes in and out."""
+    """Reading the queue and one dispute."""
     from panel_tui.cli import reads
 
     p = c.command("queue", reads.cmd_queue, "the live queue, most urgent first")
     _read(p)
+    _queue_filters(p)
+    p.add_argument("--limit", type=whole(1, 10**9), help="at most this many disputes")
+    p.add_argument(
+        "--indent",
+        type=whole(0, 8),
+        metavar="N",
+        help="indent JSON by N spaces (default: compact, one line, the quickest to write)",
+    )
+
+    p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
+    p.add_argument("ref")
+    _read(p, ("table", "json"))
+
+
+def _queue_filters(p: argparse.ArgumentParser) -> None:
+    """The queue's section and filters: the app's filter bar as options."""
     p.add_argument(
         "--section",
         choices=[s.value for s in Section],
@@ -571,23 +598,19 @@ def _read_commands(c: _Commands) -> None:
         help="free text in the ref, person ref, agencies, problem, rule conflict or pathway "
         "(as typed: %% and _ are not wildcards)",
     )
-    p.add_argument("--limit", type=whole(1, 10**9), help="at most this many disputes")
-    p.add_argument(
-        "--indent",
-        type=whole(0, 8),
-        metavar="N",
-        help="indent JSON by N spaces (default: compact, one line, the quickest to write)",
-    )
-
-    p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
-    p.add_argument("ref")
-    _read(p, ("table", "json"))
 
 
 def _oversight_commands(c: _Commands) -> None:
     """What goes out of the store and comes in: reports, the handover note, alerts,
     export, copies and imports."""
-    from panel_tui.cli import docs, shift, transfer
+    _report_commands(c)
+    _shift_commands(c)
+    _transfer_commands(c)
+
+
+def _report_commands(c: _Commands) -> None:
+    """The oversight report for a period and the panel's minutes for a day."""
+    from panel_tui.cli import transfer
 
     p = c.command("report", transfer.cmd_report, "oversight measures for a period")
     _read(p, ("table", "json", "csv", "md"))
@@ -607,6 +630,11 @@ def _oversight_commands(c: _Commands) -> None:
     )
     p.add_argument("date", nargs="?", default="today", metavar="DATE", help=DATE_HELP)
     p.add_argument("--at", metavar="TIME", help=f"read as at TIME: {TIME_HELP}")
+
+
+def _shift_commands(c: _Commands) -> None:
+    """The handover note and the alerts digest: what changed, for the people on shift."""
+    from panel_tui.cli import shift
 
     p = c.command(
         "handover",
@@ -641,6 +669,11 @@ def _oversight_commands(c: _Commands) -> None:
     p.add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )
+
+
+def _transfer_commands(c: _Commands) -> None:
+    """Moving whole stores out and in: export, copy-store and import."""
+    from panel_tui.cli import docs, transfer
 
     p = c.command("export", transfer.cmd_export, "export every dispute and its history as JSON")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
@@ -679,6 +712,14 @@ def _oversight_commands(c: _Commands) -> None:
 
 def _store_commands(c: _Commands) -> None:
     """Looking after the store: its audit trail, policy, backups and health; the demo."""
+    _audit_commands(c)
+    _policy_commands(c)
+    _upkeep_commands(c)
+    _demo_command(c)
+
+
+def _audit_commands(c: _Commands) -> None:
+    """audit verify: the hash chain walked, its head printed or checked."""
     from panel_tui.cli import admin
 
     gsub = c.group("audit", "the audit trail")
@@ -697,6 +738,11 @@ def _store_commands(c: _Commands) -> None:
     a.add_argument("--format", choices=("table", "json"), default="table")
     a.set_defaults(handler=admin.cmd_audit_verify)
 
+
+def _policy_commands(c: _Commands) -> None:
+    """policy show / check / set."""
+    from panel_tui.cli import admin
+
     gsub = c.group("policy", "show, check or install the policy")
     a = gsub.add_parser("show", help="the store's policy (or --default)")
     _common(a)
@@ -713,6 +759,11 @@ def _store_commands(c: _Commands) -> None:
     _common(a)
     a.add_argument("file", metavar="FILE", help="the policy TOML ('-': stdin)")
     a.set_defaults(handler=admin.cmd_policy_set)
+
+
+def _upkeep_commands(c: _Commands) -> None:
+    """Backups, health checks and serving the app in a browser."""
+    from panel_tui.cli import admin
 
     p = c.command("backup", admin.cmd_backup, "copy the store safely while others write")
     p.add_argument(
@@ -734,6 +785,11 @@ def _store_commands(c: _Commands) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this host)"
     )
     p.add_argument("--port", type=whole(1, 65535), default=8000, help="port (default 8000)")
+
+
+def _demo_command(c: _Commands) -> None:
+    """demo: a store built from a seed, at any size up to DEMO_MAX."""
+    from panel_tui.cli import admin
 
     p = c.command("demo", admin.cmd_demo, "build a demo store from a seed and open it")
     p.add_argument(
