@@ -3,7 +3,12 @@ Rich's assumed 80 columns, every cell folded: "Agenc ies", "D-202 / 6-002 / 6").
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+from backends import cli_env
 from cli_helpers import Cli, open_dispute
+from demo_cache import demo_copy
 
 
 def _piped(team: Cli, columns: str | None) -> Cli:
@@ -35,3 +40,72 @@ def test_a_terminal_too_narrow_for_the_table_gets_the_apps_columns(team: Cli) ->
     rows = [line.split()[0] for line in lines[2:-1]]
     assert sorted(rows) == sorted(opened)
     assert lines[-1].startswith("clocks as at")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The 60-dispute demo (liaison cases, reviews due and not), read as at its build."""
+    home = tmp_path_factory.mktemp("tables")
+    db = demo_copy(tmp_path_factory, home / "demo.db", disputes=60, seed=7, now=BUILT_AT)
+    return Cli(db, unicode_env(cli_env(home)))
+
+
+BUILT_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+AT = ("--at", BUILT_AT.isoformat())
+
+
+def unicode_env(env: dict[str, str]) -> dict[str, str]:
+    """A UTF-8 terminal that shows every glyph, whatever the test runner's own is."""
+    env = {k: v for k, v in env.items() if k not in ("PANEL_TUI_GLYPHS", "LC_ALL", "LC_CTYPE")}
+    return {**env, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+
+
+def _narrow_rows(out: str) -> dict[str, str]:
+    return {line.split()[0]: line for line in out.splitlines()[2:-1]}
+
+
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_a_narrow_queue_keeps_the_review_date_and_the_liaison_mark(demo: Cli, width: str) -> None:
+    """The narrow queue dropped the Review column and the "! liaison" the full table shows:
+    at 80 and 120 columns each dispute's line carries both, as its JSON says."""
+    disputes = demo.json("queue", "--section", "all_open", *AT)["disputes"]
+    waiting = {d["ref"] for d in disputes if d["liaison"] and d["stage"] != 4}
+    due = {d["ref"] for d in disputes if d["review_due"]}
+    assert waiting and due and any(d["review_due_on"] for d in disputes if d["ref"] not in due)
+
+    out = _piped(demo, width).ok("queue", "--section", "all_open", *AT)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= int(width)
+    assert lines[1].split()[-1] == "Review"
+    rows = _narrow_rows(out)
+    assert sorted(rows) == sorted(d["ref"] for d in disputes)
+    for d in disputes:
+        cells = rows[d["ref"]].split()
+        assert cells[3] == f"S{d['stage']}" + ("!" if d["ref"] in waiting else ""), cells
+        on = d["review_due_on"]
+        review = datetime.fromisoformat(on).strftime("%d %b").split() if on else ["-"]
+        if d["ref"] in due:
+            review[0] = "▲" + review[0]
+        assert cells[-len(review) :] == review, rows[d["ref"]]
+    assert "! liaison's trigger met" in lines[-1] and "▲ review due" in lines[-1]
+
+
+def _non_ascii(text: str) -> set[str]:
+    return {c for c in text if ord(c) > 127}
+
+
+def test_a_linux_console_gets_the_queue_and_a_dispute_in_ascii(demo: Cli) -> None:
+    """Under TERM=linux (whose fonts lack ✖ ▲ ✓ → and the table's heavy corners) what is
+    printed for people is ASCII, as in the app; JSON is data and keeps its text."""
+    console = Cli(demo.db, {**demo.env, "TERM": "linux"})
+    ref = demo.json("queue", "--section", "liaison", *AT)["disputes"][0]["ref"]
+    for columns in ("80", "250"):
+        queue = ("queue", "--section", "all_open", *AT)
+        assert _non_ascii(_piped(demo, columns).ok(*queue)) & {"✖", "▲", "→"}  # as a check
+        out = _piped(console, columns).ok(*queue)
+        assert not _non_ascii(out), out
+        assert "CBH>" in out and ("X BREACHED" in out or columns == "250")
+    shown = console.ok("show", ref, *AT)
+    assert not _non_ascii(shown) and "! COMMISSIONER LIAISON TRIGGERED" in shown
+    assert _non_ascii(demo.ok("show", ref, *AT))
+    assert "→" in console.json("queue", *AT)["disputes"][0]["agencies"]

@@ -4,6 +4,10 @@ Text from the store is never trusted to be harmless: tables and lines show it
 through ``rules.text.visible`` (control characters escaped) and as plain Rich
 Text (a ``[link=…]`` in a name is not markup); CSV cells go through
 ``csv_cell`` (no formulas); JSON escapes control characters itself.
+
+What is printed for people (tables, lines, errors) is written in ASCII where the
+terminal cannot show the glyphs (a Linux console, a non-UTF-8 locale: the app's
+own test, ``rules.glyphs``); JSON, CSV and Markdown are data and stay as they are.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
+from panel_tui.rules.glyphs import ascii_terminal, translate
 from panel_tui.rules.text import csv_cell, visible
 
 if TYPE_CHECKING:  # Rich loads only when a table is printed
@@ -80,14 +85,43 @@ def emit_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
 UNBOUNDED = 10_000
 
 
+def for_people(text: str) -> str:
+    """``text`` as the reader's terminal can show it: in ASCII where its font lacks the
+    glyphs (✖ ▲ ✓ →, box corners), else as it is."""
+    return translate(text) if ascii_terminal() else text
+
+
+class AsciiStream(io.TextIOBase):
+    """A text stream that writes ``rules.glyphs.translate(text)`` to ``stream`` (one
+    character for one: Rich's measures stay right)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(translate(text)))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self._stream.isatty())
+
+    def fileno(self) -> int:
+        return int(self._stream.fileno())
+
+
 def console() -> Console:
     """A console as wide as the terminal, or (to a pipe or a file, with no ``COLUMNS``) as
-    wide as what is printed."""
+    wide as what is printed; in ASCII where the terminal cannot show the glyphs."""
     from rich.console import Console
 
+    # Rich asks only for write, flush, isatty and fileno: a typed IO is more.
+    stream = cast("IO[str]", AsciiStream(sys.stdout)) if ascii_terminal() else None
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
-        return Console()
-    return Console(width=UNBOUNDED)
+        return Console(file=stream)
+    return Console(width=UNBOUNDED, file=stream)
 
 
 def emit_table(
@@ -115,7 +149,7 @@ def emit_table(
     out = console()
     if narrow is not None and _natural_width(out, table) > out.width:
         for line in narrow(out.width):
-            sys.stdout.write(line.rstrip() + "\n")
+            sys.stdout.write(for_people(line.rstrip()) + "\n")
         return
     out.print(table)
 
@@ -136,10 +170,10 @@ def markup_safe(value: object) -> str:
 
 def say(message: str) -> None:
     """A line for people on stdout (nothing fancy: scripts may read it)."""
-    sys.stdout.write(visible(message) + "\n")
+    sys.stdout.write(for_people(visible(message)) + "\n")
 
 
 def error(message: str) -> None:
     # Messages quote what was typed (an unknown agency code, a login): escaped, and on
     # one line (a newline typed into a value stays in the value), as scripts read it.
-    sys.stderr.write(f"panel-tui: {visible(message, multiline=False)}\n")
+    sys.stderr.write(for_people(f"panel-tui: {visible(message, multiline=False)}") + "\n")

@@ -9,10 +9,10 @@ from typing import Any
 
 from panel_tui.cli.common import acting, open_store, read_instant
 from panel_tui.cli.output import console, emit_csv, emit_json, emit_table, iso, local, markup_safe
+from panel_tui.cli.queue_lines import liaison_waiting, queue_lines
 from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Stage
 from panel_tui.rules.errors import InvalidInputError
-from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_duration
 from panel_tui.store.read import quick_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
@@ -107,8 +107,7 @@ def _read_queue(args: argparse.Namespace, at: datetime, quick: bool) -> list[Que
 
 
 def _liaison_mark(row: QueueRow) -> str:
-    """Below liaison with its trigger met: the dispute is for the liaison once escalated."""
-    return " ! liaison" if row.liaison and row.stage != int(Stage.COMMISSIONER_LIAISON) else ""
+    return " ! liaison" if liaison_waiting(row) else ""
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -161,21 +160,9 @@ def cmd_queue(args: argparse.Namespace) -> int:
                 for r in rows
             ),
             caption=f"clocks as at {local(at)}",
-            narrow=lambda width: _queue_lines(rows, at, width, args.section),
+            narrow=lambda width: queue_lines(rows, at, width, args.section),
         )
     return 0
-
-
-def _queue_lines(rows: list[QueueRow], at: datetime, width: int, section: str) -> list[str]:
-    """The queue as the app shows it at ``width`` columns: its columns, abbreviated."""
-    from panel_tui.store.read.queue_columns import columns_for, header_line, row_cells
-
-    ref_width = max((len(r.ref) for r in rows), default=0)
-    columns = columns_for(width, ref_width)
-    title = visible(f"{Section(section).label}: {len(rows)} disputes", multiline=False)
-    lines = [title, header_line(columns)]
-    lines += [row_cells(columns, r, at)[:width] for r in rows]
-    return [*lines, f"clocks as at {local(at)}"]
 
 
 def plain(value: Any) -> Any:

@@ -88,12 +88,18 @@ BASE_COLUMNS = (
 REF_WIDTH = 11
 
 
-def columns_for(width: int, ref_width: int = REF_WIDTH) -> list[Column]:
-    """Columns for ``width`` cells, with one space between columns, the reference
-    column ``ref_width`` wide (never narrower than usual)."""
+def columns_for(
+    width: int,
+    ref_width: int = REF_WIDTH,
+    base_columns: tuple[Column, ...] = BASE_COLUMNS,
+    margin: int = 1,
+) -> list[Column]:
+    """``base_columns`` (the reference first) fitted to ``width`` cells, with one space
+    between columns after a left ``margin`` (the app's cursor; a printed line has
+    none), the reference column ``ref_width`` wide (never narrower than usual)."""
     ref = Column("ref", "Ref", max(REF_WIDTH, ref_width), lambda r, at: r.ref)
-    base = (ref, *BASE_COLUMNS[1:])
-    fixed = sum(c.width for c in base) + len(base) - 1 + 1  # + left margin
+    base = (ref, *base_columns[1:])
+    fixed = sum(c.width for c in base) + len(base) - 1 + margin
     spare = max(0, width - fixed)
     flex_total = sum(c.flex for c in base)
     fitted = []
@@ -114,7 +120,9 @@ def columns_for(width: int, ref_width: int = REF_WIDTH) -> list[Column]:
     return fitted
 
 
-def header_line(columns: list[Column], sort: str | None = None, descending: bool = False) -> str:
+def header_line(
+    columns: list[Column], sort: str | None = None, descending: bool = False, margin: int = 1
+) -> str:
     """The titles; the sorted column's carries ▲ (ascending) or ▼ (descending)."""
 
     def title(c: Column) -> str:
@@ -122,11 +130,11 @@ def header_line(columns: list[Column], sort: str | None = None, descending: bool
             return _fit(c.title, c.width)
         return c.title[: c.width - 1] + ("▼" if descending else "▲")
 
-    return " " + " ".join(title(c).ljust(c.width) for c in columns)
+    return " " * margin + " ".join(title(c).ljust(c.width) for c in columns)
 
 
-def row_cells(columns: list[Column], row: QueueRow, at: datetime) -> str:
+def row_cells(columns: list[Column], row: QueueRow, at: datetime, margin: int = 1) -> str:
     """One queue line; stored text shows its control characters escaped (rules/text.py)."""
-    return " " + " ".join(
+    return " " * margin + " ".join(
         c.fit(visible(c.cell(row, at), multiline=False), c.width).ljust(c.width) for c in columns
     )
