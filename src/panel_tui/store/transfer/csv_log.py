@@ -108,20 +108,57 @@ def _evidence_cell(text: str, row: int, column: str) -> dict[str, Any]:
     return {"present": head == "present", "note": note.strip()}
 
 
-def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
-    def text(name: str) -> str:
-        return (values.get(name) or "").strip()
+@dataclass(frozen=True)
+class _Cells:
+    """One CSV row's cells, read with the row number every refusal names."""
 
-    def required(name: str, minimum: int = 1) -> str:
-        value = text(name)
+    row: int
+    values: dict[str, str]
+
+    def text(self, name: str) -> str:
+        return (self.values.get(name) or "").strip()
+
+    def required(self, name: str, minimum: int = 1) -> str:
+        value = self.text(name)
         if len(value) < minimum:
             need = "required" if minimum == 1 else f"required (at least {minimum} characters)"
-            raise InvalidInputError(f"{need} when status is {text('status')}", field=name, row=row)
+            raise InvalidInputError(
+                f"{need} when status is {self.text('status')}", field=name, row=self.row
+            )
         return value
 
-    opened = parse_time(text("opened_at"), row, "opened_at")
+    def past_time(self, name: str, *, required: bool = True) -> datetime | None:
+        """A time with its offset that has already happened (None: empty, if allowed)."""
+        moment = parse_time(self.text(name), self.row, name, required=required)
+        if moment is not None:
+            refuse_future(moment, self.row, name)
+        return moment
+
+    def refuse(self, message: str, name: str) -> InvalidInputError:
+        return InvalidInputError(message, field=name, row=self.row)
+
+
+def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
+    """One row checked cell by cell, in the order a person reads it: the opening and the
+    form, the rung reached, the status, then what that status needs."""
+    cells = _Cells(row, values)
+    opened = cells.past_time("opened_at")
     assert opened is not None
-    refuse_future(opened, row, "opened_at")
+    form = _csv_form(cells, codes)
+    stage, entered = _csv_stage(cells, opened)
+    status, resolved = _csv_status(cells, entered or opened)
+    if status in (Status.DECIDED, Status.CLOSED):
+        values = values | _csv_decision(cells, codes, decided=resolved or entered or opened)
+    if status is Status.CLOSED:
+        cells.required("start_plan", 10)
+    if status is Status.WITHDRAWN:
+        cells.required("withdrawn_reason", 5)
+    return _CsvRow(row, form, opened, stage, entered, status, resolved, values)
+
+
+def _csv_form(cells: _Cells, codes: set[str]) -> dict[str, Any]:
+    """The dispute form from its columns, validated as the app's form is; agencies known."""
+    row, text = cells.row, cells.text
     form: dict[str, Any] = {name: text(name) for name in FORM_FIELDS}
     form["responding_agencies"] = [c for c in text("responding_agencies").split(";") if c.strip()]
     form["evidence"] = {
@@ -133,67 +170,65 @@ def _csv_row(row: int, values: dict[str, str], codes: set[str]) -> _CsvRow:
     except InvalidInputError as err:
         if err.field and err.field.startswith("evidence."):
             column = "evidence_" + err.field.split(".")[1]
-            raise InvalidInputError(str(err).split(": ", 1)[-1], field=column, row=row) from None
+            raise cells.refuse(str(err).split(": ", 1)[-1], column) from None
         raise
     for name, code in [("raising_agency", validated.raising_agency)] + [
         ("responding_agencies", c) for c in validated.responding_agencies
     ]:
         if code not in codes:
-            raise InvalidInputError(f"unknown agency '{code}'", field=name, row=row)
-    stage_text = text("stage") or "0"
+            raise cells.refuse(f"unknown agency '{code}'", name)
+    return form
+
+
+def _csv_stage(cells: _Cells, opened: datetime) -> tuple[int, datetime | None]:
+    """The rung reached (0–4) and when, which cannot be before the opening."""
+    stage_text = cells.text("stage") or "0"
     if not stage_text.isdigit() or not 0 <= int(stage_text) <= int(Stage.COMMISSIONER_LIAISON):
-        raise InvalidInputError("must be a stage number 0–4", field="stage", row=row)
+        raise cells.refuse("must be a stage number 0–4", "stage")
     stage = int(stage_text)
-    entered = parse_time(text("stage_entered_at"), row, "stage_entered_at", required=False)
-    if entered is not None:
-        refuse_future(entered, row, "stage_entered_at")
+    entered = cells.past_time("stage_entered_at", required=False)
     if entered is not None and entered < opened:
-        raise InvalidInputError("is before opened_at", field="stage_entered_at", row=row)
+        raise cells.refuse("is before opened_at", "stage_entered_at")
     if stage == 0 and entered is not None and entered != opened:
-        raise InvalidInputError(
-            "stage 0 is entered when the dispute opens: leave it empty",
-            field="stage_entered_at",
-            row=row,
+        raise cells.refuse(
+            "stage 0 is entered when the dispute opens: leave it empty", "stage_entered_at"
         )
     if stage == int(Stage.COMMISSIONER_LIAISON) and entered is None:
-        raise InvalidInputError(
-            "required for stage 4 (commissioner liaison)", field="stage_entered_at", row=row
-        )
+        raise cells.refuse("required for stage 4 (commissioner liaison)", "stage_entered_at")
+    return stage, entered
+
+
+def _csv_status(cells: _Cells, reached: datetime) -> tuple[Status, datetime | None]:
+    """The status and when the dispute was resolved (after it ``reached`` its stage)."""
     status = Status(
-        parse_choice(text("status") or "open", tuple(s.value for s in Status), row, "status")
+        parse_choice(
+            cells.text("status") or "open", tuple(s.value for s in Status), cells.row, "status"
+        )
     )
-    resolved = parse_time(text("resolved_at"), row, "resolved_at", required=False)
-    if resolved is not None:
-        refuse_future(resolved, row, "resolved_at")
-    if resolved is not None and resolved < (entered or opened):
-        raise InvalidInputError(
-            "is before the dispute reached its stage", field="resolved_at", row=row
-        )
+    resolved = cells.past_time("resolved_at", required=False)
+    if resolved is not None and resolved < reached:
+        raise cells.refuse("is before the dispute reached its stage", "resolved_at")
     if status in (Status.CLOSED, Status.WITHDRAWN) and resolved is None:
-        raise InvalidInputError(
-            f"required when status is {status.value}", field="resolved_at", row=row
-        )
-    if status in (Status.DECIDED, Status.CLOSED):
-        outcome = parse_choice(
-            required("outcome"), tuple(o.value for o in Outcome if o.resolves), row, "outcome"
-        )
-        receiving = required("receiving_agency").upper()
-        if receiving not in codes:
-            raise InvalidInputError(
-                f"unknown agency '{receiving}'", field="receiving_agency", row=row
-            )
-        required("rationale", 10)
-        required("decided_by")
-        review = parse_date(required("review_date"), row, "review_date")
-        decided = resolved or entered or opened
-        if review < decided.date():
-            raise InvalidInputError("is before the decision", field="review_date", row=row)
-        values = values | {"outcome": outcome, "receiving_agency": receiving}
-    if status is Status.CLOSED:
-        required("start_plan", 10)
-    if status is Status.WITHDRAWN:
-        required("withdrawn_reason", 5)
-    return _CsvRow(row, form, opened, stage, entered, status, resolved, values)
+        raise cells.refuse(f"required when status is {status.value}", "resolved_at")
+    return status, resolved
+
+
+def _csv_decision(cells: _Cells, codes: set[str], decided: datetime) -> dict[str, str]:
+    """A decided or closed row's decision: its cells checked; the outcome and receiving
+    agency as the replay records them."""
+    row = cells.row
+    outcome = parse_choice(
+        cells.required("outcome"), tuple(o.value for o in Outcome if o.resolves), row, "outcome"
+    )
+    receiving = cells.required("receiving_agency").upper()
+    if receiving not in codes:
+        raise cells.refuse(f"unknown agency '{receiving}'", "receiving_agency")
+    cells.required("rationale", 10)
+    cells.required("decided_by")
+    review = parse_date(cells.required("review_date"), row, "review_date")
+    if review < decided.date():
+        raise cells.refuse("is before the decision", "review_date")
+    return {"outcome": outcome, "receiving_agency": receiving}
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
