@@ -363,6 +363,29 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     The store's own policy applies: under different windows the due times
     differ from the source's.
     """
+    disputes = _checked_document(doc)
+    store_codes, store_people = _directory_for(store, login)
+    codes = known_values(doc, "agencies", "code", store_codes)
+    logins = known_values(doc, "people", "login", set(store_people))
+    _check_entries(doc)
+    new_agencies = [
+        a for a in doc.get("agencies") or [] if str(a["code"]).strip().upper() not in store_codes
+    ]
+    new_people = [p for p in doc.get("people") or [] if p["login"] not in store_people]
+    _check_new_people(doc, store_people, codes)
+    plans = [_checked_plan(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
+    refs, skipped = _replay_export(store, login, doc, new_agencies, new_people, plans)
+    return ImportResult(
+        disputes=len(refs),
+        refs=refs,
+        skipped=skipped,
+        agencies_added=tuple(str(a["code"]).upper() for a in new_agencies),
+        people_added=tuple(p["login"] for p in new_people),
+    )
+
+
+def _checked_document(doc: Any) -> list[Any]:
+    """The export's disputes, once the document says it is an export this app reads."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInputError(f"not a {FORMAT} document", field="format")
     if doc.get("version") != VERSION:
@@ -373,6 +396,11 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     disputes = doc.get("disputes")
     if not isinstance(disputes, list):
         raise InvalidInputError("must be a list", field="disputes")
+    return disputes
+
+
+def _directory_for(store: Store, login: str) -> tuple[set[str], dict[str, Person]]:
+    """The store's agency codes and people, once ``login`` is known to administer it."""
     with store.read() as s:
         store_codes = set(s.execute(select(col(Agency.code))).scalars())
         store_people = {p.login: p for p in s.execute(select(Person)).scalars()}
@@ -381,13 +409,13 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
     if importer is None or not importer.active:
         raise InvalidInputError(f"{login} is not a user of this store", field="login")
     rights.require(policy, Action.ADMINISTER, login, importer.role_list)
-    codes = known_values(doc, "agencies", "code", store_codes)
-    logins = known_values(doc, "people", "login", set(store_people))
-    _check_entries(doc)
-    new_agencies = [
-        a for a in doc.get("agencies") or [] if str(a["code"]).strip().upper() not in store_codes
-    ]
-    new_people = [p for p in doc.get("people") or [] if p["login"] not in store_people]
+    return store_codes, store_people
+
+
+def _check_new_people(
+    doc: dict[str, Any], store_people: dict[str, Person], codes: set[str]
+) -> None:
+    """People the store lacks come with known roles (at least one) and a known agency."""
     for n, p in enumerate(doc.get("people") or []):
         if p["login"] in store_people:
             continue
@@ -400,10 +428,22 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
         agency = p.get("agency")
         if agency and str(agency).upper() not in codes:
             raise InvalidInputError(f"unknown agency '{agency}'", field=f"people[{n}].agency")
-    plans = [_checked_plan(i, raw, logins, codes) for i, raw in enumerate(disputes, 1)]
+
+
+def _replay_export(
+    store: Store,
+    login: str,
+    doc: dict[str, Any],
+    new_agencies: list[dict[str, Any]],
+    new_people: list[dict[str, Any]],
+    plans: list[tuple[dict[str, Any], datetime, str, list[ReplayStep]]],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """In one batch: the new agencies and people, every dispute the store does not hold
+    yet, leavers deactivated, and the import's own record. The old ref → the new (and
+    → the ref the store holds it under, for those skipped)."""
+    disputes = doc["disputes"]
     keys = [dispute_key(form, opened) for form, opened, _, _ in plans]
     held = held_disputes(store, keys)
-
     ledger = Replayer(store, login)
     refs: dict[str, str] = {}
     skipped: dict[str, str] = {}
@@ -429,10 +469,4 @@ def import_export(store: Store, login: str, doc: dict[str, Any]) -> ImportResult
             if p.get("active") is False:
                 ledger.deactivate(p["login"], "inactive in the export imported")
         record_import(ledger, "export", refs, doc.get("exported_at"), skipped)
-    return ImportResult(
-        disputes=len(refs),
-        refs=refs,
-        skipped=skipped,
-        agencies_added=tuple(str(a["code"]).upper() for a in new_agencies),
-        people_added=tuple(p["login"] for p in new_people),
-    )
+    return refs, skipped
