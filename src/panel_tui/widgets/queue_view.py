@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.segment import Segment
 from rich.style import Style
@@ -46,6 +47,9 @@ from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
 from panel_tui.widgets.list_keys import motion_bindings
 
 PAGE = 100
+
+#: How long a new filter's first page may take before its rows are drawn as "…".
+LOADING_AFTER = 0.25
 
 #: fetch(offset, limit, total_limit, interrupt): a page, its matches counted up to
 #: total_limit (None: all; 0: not counted), stoppable by interrupt.cancel().
@@ -166,7 +170,14 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             self._arrived(self._generation, first.offset, first, COUNT_CAP)
             return
         self._request(self._page_of(self.cursor))
-        self.refresh()
+        # The rows on screen stay until the new page replaces them, one frame later; the
+        # "…" rows are drawn only if it is slow to come. Drawing them at once cost every
+        # filter key and section switch a second full render of the view.
+        self.set_timer(LOADING_AFTER, partial(self._show_loading, self._generation))
+
+    def _show_loading(self, generation: int) -> None:
+        if generation == self._generation and not self.loaded:
+            self.refresh()
 
     def reload(self) -> None:
         """Refetch what is in view, keeping old rows on screen until new ones arrive."""
@@ -247,8 +258,9 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         """The exact count, read after the first page was painted."""
         if generation != self._generation:
             return
+        before = self.total
         self.total, self.total_capped = total, False
-        self._sized()
+        self._sized(before)
 
     def _count_later(self, generation: int) -> None:
         if generation == self._generation and self._fetch is not None:
@@ -265,11 +277,15 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         # else a refresh keeps the exact number it had until the new one comes.
         self.call_after_refresh(self._count_later, generation)
 
-    def _sized(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total)
+    def _sized(self, before: int) -> None:
+        self._size_to_total()
         if self.cursor_id is not None:
             self._follow(self._generation)
-        self.refresh()
+        # The rows are the same: only lines between the old and the new end change
+        # (blank ↔ row), and only if they are on screen; the scroll bar redraws itself.
+        top = int(self.scroll_offset.y)
+        if min(before, self.total) < top + max(1, self.size.height):
+            self.refresh()
         loaded = self.Loaded(self.total)
         loaded.set_sender(self)
         self.post_message(loaded)
@@ -294,7 +310,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         if total_limit and self._counted != generation:
             self._took_total(generation, result.total)
         self.loaded = True
-        self.virtual_size = Size(self.size.width, self.total)
+        self._size_to_total()
         if self.cursor_id is not None:
             self._follow(generation)
         self.cursor = min(self.cursor, max(0, self.total - 1))
@@ -305,6 +321,20 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         # is when the first page is set from the screen's on_mount: the app must hear it.
         loaded.set_sender(self)
         self.post_message(loaded)
+
+    def _size_to_total(self) -> None:
+        """The scrollable height is the queue's length, set without a layout of the screen.
+
+        Textual lays out the whole screen when a widget's virtual size changes (a new
+        total on every section switch, and again when the exact count comes). A
+        ScrollView's own size never depends on it: only its scroll bar does, which
+        ``_scroll_update`` sets and redraws, asking for a layout itself only when the
+        bar appears or goes.
+        """
+        size = Size(self.size.width, self.total)
+        if size != self.virtual_size:
+            self.set_reactive(QueueView.virtual_size, size)
+            self._scroll_update(size)
 
     def _watch_clocks(self, page: QueuePage) -> None:
         """Say which rows breached since they were last shown (not those first seen breached)."""

@@ -1,0 +1,145 @@
+"""A section switch or filter key costs the queue one frame of rows and no layout (issue 13).
+
+The queue's length is its scrollable height: setting it no longer lays out the
+screen unless the scroll bar comes or goes, and the bar still says the new
+length. The rows on screen stay until the new page replaces them; "…" rows are
+drawn only when that page is slow to come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from demo_cache import open_demo_copy
+from helpers import WAIT, queue_ready, screen_text, wait_for, wait_text
+from storefix import NOW
+from textual.widget import Widget
+
+from panel_tui.app import PanelApp
+from panel_tui.config import Settings
+from panel_tui.screens.queue import SECTIONS
+from panel_tui.store.read import orm_queries
+from panel_tui.store.read.interrupt import Interrupt
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage, Section
+from panel_tui.widgets import queue_view
+from panel_tui.widgets.queue_view import QueueView
+
+
+async def test_a_section_switch_lays_out_nothing_and_the_scroll_bar_follows(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_demo_copy(tmp_path_factory, tmp_path / "big.db", disputes=3000, seed=3, now=NOW)
+    try:
+        totals = {
+            s: orm_queries.queue_page(store, QueueFilter(section=s), NOW).total
+            for s in (Section.ALL_OPEN, Section.CLOSED, Section.AT_PANEL)
+        }
+        assert min(totals.values()) > 30  # each scrolls at this height: the bar stays
+        app = PanelApp(
+            store, "duty", demo=True, clock=lambda: NOW, settings=Settings(shift_start=False)
+        )
+        laid_out: list[str] = []
+        refresh = Widget.refresh
+
+        def counting(self, *regions, layout=False, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if layout and isinstance(self, QueueView):
+                laid_out.append(f"{self.total}")
+            return refresh(self, *regions, layout=layout, **kwargs)
+
+        async with app.run_test(size=(100, 30)) as pilot:
+            queue = await queue_ready(pilot)
+            view = queue.view
+            await wait_for(pilot, lambda: view.total == totals[Section.ALL_OPEN])
+            monkeypatch.setattr(Widget, "refresh", counting)
+            for section in (Section.CLOSED, Section.AT_PANEL, Section.ALL_OPEN):
+                await pilot.press(str(SECTIONS.index(section) + 1))
+                # The exact count too, read after the first page: it sets the length again.
+                await wait_for(
+                    pilot,
+                    lambda s=section: (
+                        queue.filter.section is s
+                        and view.loaded
+                        and view.total == totals[s]
+                        and not view.total_capped
+                    ),
+                )
+                length = totals[section]
+                bar = view.vertical_scrollbar
+                await wait_for(pilot, lambda b=bar, n=length: b.window_virtual_size == n)
+                assert view.show_vertical_scrollbar
+            assert laid_out == []
+            # The length set that way is the one scrolling uses: End reaches the last row.
+            await pilot.press("end")
+            last = totals[Section.ALL_OPEN] - 1
+            await wait_for(pilot, lambda: view.cursor == last and view.cursor_row is not None)
+            assert view.scroll_offset.y == view.max_scroll_y > 0
+    finally:
+        store.close()
+
+
+async def test_a_section_too_short_to_scroll_hides_the_bar(make_app) -> None:  # noqa: ANN001
+    app = make_app("duty")
+    async with app.run_test(size=(80, 10)) as pilot:  # four rows of the queue
+        queue = await queue_ready(pilot)
+        view = queue.view
+        assert view.total > view.size.height and view.show_vertical_scrollbar
+        await pilot.press(str(SECTIONS.index(Section.BREACHED) + 1))
+        await wait_for(pilot, lambda: queue.filter.section is Section.BREACHED and view.loaded)
+        assert 0 < view.total < view.size.height
+        await wait_for(pilot, lambda: not view.show_vertical_scrollbar)
+        await pilot.press(str(SECTIONS.index(Section.ALL_OPEN) + 1))
+        await wait_for(pilot, lambda: queue.filter.section is Section.ALL_OPEN and view.loaded)
+        await wait_for(pilot, lambda: view.show_vertical_scrollbar)
+
+
+async def _next_frame(app) -> None:  # noqa: ANN001
+    """Until Textual has drawn what was asked before (its next refresh)."""
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
+
+
+def _rows(app) -> list[str]:  # noqa: ANN001
+    """The queue's lines on screen (below the column titles, above the footer)."""
+    lines = screen_text(app).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("Ref"))
+    return lines[start + 1 : -1]
+
+
+async def test_the_rows_stay_until_the_new_page_and_say_loading_when_it_is_slow(
+    make_app,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = await queue_ready(pilot)
+        view = queue.view
+        await wait_text(pilot, "D-2026-")
+        shown = _rows(app)
+        read, locate = view._fetch, view._locate
+        assert read is not None and locate is not None
+        gate = threading.Event()
+        asked: list[int] = []
+
+        def held(offset: int, limit: int, total: int | None, stop: Interrupt | None) -> QueuePage:
+            asked.append(offset)
+            gate.wait(WAIT)  # the read is slow: it waits for the test
+            return read(offset, limit, total, stop)
+
+        try:
+            # Fast enough (the "…" rows would come after a minute): the old rows stay.
+            monkeypatch.setattr(queue_view, "LOADING_AFTER", 60.0)
+            view.set_source(held, locate)
+            await wait_for(pilot, lambda: bool(asked) and not view.loaded)
+            await _next_frame(app)
+            assert _rows(app) == shown
+            # Slow: "…" where the rows were, until the page comes.
+            monkeypatch.setattr(queue_view, "LOADING_AFTER", 0.01)
+            view.set_source(held, locate)
+            await wait_for(pilot, lambda: _rows(app)[0].strip() == "…")
+        finally:
+            gate.set()
+        await wait_for(pilot, lambda: view.loaded and _rows(app) == shown)
