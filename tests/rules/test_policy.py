@@ -100,6 +100,15 @@ def test_rights_map_matches_the_toml_text() -> None:
         assert default_policy().roles_for(action.value) == frozenset(raw[action.value])
 
 
+@pytest.mark.parametrize(
+    "right", ["record_sync", "record_pathway", "review_trigger", "rerate_risk", "record_review"]
+)
+def test_a_right_added_later_defaults_to_the_default_policy_s_list(right: str) -> None:
+    """A policy installed before the right existed gets the shipped list for it."""
+    shipped = default_policy().rights
+    assert type(shipped).model_fields[right].default == getattr(shipped, right)
+
+
 def test_every_role_in_the_default_is_known() -> None:
     raw = tomllib.loads(TEXT)
     named = {role for roles in raw["rights"].values() for role in roles}

@@ -163,6 +163,18 @@ _Roles = Annotated[tuple[str, ...], AfterValidator(_check_roles)]
 _RungRoles = Annotated[tuple[str, ...], AfterValidator(_check_rung_roles)]
 
 
+#: Who records a review by default; a review trigger may also come from the frontline or
+#: the commissioner liaison (the default policy's lists, for policies installed before).
+_REVIEWERS = (
+    "duty_lead",
+    "supervisor",
+    "panel_chair",
+    "program_manager",
+    "clinical_lead",
+    "integration_lead",
+)
+
+
 class Rights(_Strict):
     """Action → roles. Every action must be listed (an empty list means nobody).
 
@@ -189,25 +201,9 @@ class Rights(_Strict):
     # gets these defaults (the default policy's lists).
     record_sync: _Roles = ("frontline", "duty_lead", "supervisor")
     record_pathway: _Roles = ("duty_lead", "supervisor")
-    review_trigger: _Roles = (
-        "frontline",
-        "duty_lead",
-        "supervisor",
-        "panel_chair",
-        "program_manager",
-        "clinical_lead",
-        "integration_lead",
-        "commissioner_liaison",
-    )
+    review_trigger: _Roles = ("frontline", *_REVIEWERS, "commissioner_liaison")
     rerate_risk: _Roles = ("duty_lead", "supervisor", "panel_chair")
-    record_review: _Roles = (
-        "duty_lead",
-        "supervisor",
-        "panel_chair",
-        "program_manager",
-        "clinical_lead",
-        "integration_lead",
-    )
+    record_review: _Roles = _REVIEWERS
 
 
 class Rung(_Strict):
