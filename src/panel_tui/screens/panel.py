@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -40,6 +41,16 @@ from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.choices import plain_options
 
 OUTCOMES = list(Outcome)
+
+
+def _decision_row(label: str, field: Widget, *, long: bool = False) -> Horizontal:
+    """One field of the decision under the agenda item: its label, then the field."""
+    field.add_class("panel-decision")
+    return Horizontal(
+        Static(label, classes="panel-label"),
+        field,
+        classes="form-row -long" if long else "form-row",
+    )
 
 
 class PanelScreen(AppScreen):
@@ -77,29 +88,17 @@ class PanelScreen(AppScreen):
             with Vertical(id="panel-item"):
                 yield VerticalScroll(Static(id="panel-case"), id="panel-case-scroll")
                 yield Static(id="panel-outcome")
-                with Horizontal(classes="form-row"):
-                    yield Static("Receiving", classes="panel-label")
-                    yield Select(
-                        [],
-                        id="p-receiving",
-                        prompt="agency…",
-                        compact=True,
-                        classes="panel-decision",
-                    )
-                with Horizontal(classes="form-row"):
-                    yield Static("Pathway", classes="panel-label")
-                    yield Input(id="p-pathway", compact=True, classes="panel-decision")
-                with Horizontal(classes="form-row -long"):
-                    yield Static("Rationale", classes="panel-label")
-                    yield TextArea(
-                        id="p-rationale",
-                        placeholder="why (10+ characters)",
-                        compact=True,
-                        classes="panel-decision",
-                    )
-                with Horizontal(classes="form-row"):
-                    yield Static("Review", classes="panel-label")
-                    yield Input(id="p-review", compact=True, classes="panel-decision")
+                yield _decision_row(
+                    "Receiving",
+                    Select([], id="p-receiving", prompt="agency…", compact=True),
+                )
+                yield _decision_row("Pathway", Input(id="p-pathway", compact=True))
+                yield _decision_row(
+                    "Rationale",
+                    TextArea(id="p-rationale", placeholder="why (10+ characters)", compact=True),
+                    long=True,
+                )
+                yield _decision_row("Review", Input(id="p-review", compact=True))
                 yield Static(id="panel-error")
         yield Footer()
 

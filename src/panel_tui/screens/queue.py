@@ -27,7 +27,13 @@ from panel_tui.rules.limits import SHORT_MAX
 from panel_tui.rules.text import visible
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.interrupt import Interrupt
-from panel_tui.store.read.queue_models import COUNT_CAP, SORT_KEYS, QueueFilter, Section
+from panel_tui.store.read.queue_models import (
+    COUNT_CAP,
+    SECTION_LABELS,
+    SORT_KEYS,
+    QueueFilter,
+    Section,
+)
 from panel_tui.widgets.filter_input import FilterInput
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
@@ -36,17 +42,11 @@ from panel_tui.widgets.queue_view import PAGE, QueueView
 TYPING_PAUSE = 0.06
 
 SECTIONS = list(Section)
+#: The section tabs' labels: the sections' own, the two long ones shortened to fit.
 SHORT_LABELS = {
-    Section.MINE: "Mine",
-    Section.BREACHED: "Breached",
-    Section.DUE_TODAY: "Due today",
-    Section.AT_PANEL: "At panel",
+    **SECTION_LABELS,
     Section.PROVISIONAL_EXPIRING: "Prov. expiring",
-    Section.ALL_OPEN: "All open",
-    Section.CLOSED: "Closed",
-    Section.LIAISON: "Liaison",
     Section.PROVISIONAL_EXPIRED: "Prov. expired",
-    Section.REVIEWS_DUE: "Reviews due",
 }
 
 

@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from panel_tui.rules.text import visible
 from panel_tui.store.read.changes import BREACHED, Change
-from panel_tui.widgets.list_keys import motion_bindings
+from panel_tui.widgets.list_keys import motion_bindings, scroll_into_view
 
 #: A time as the handover writes it in a change's detail ("due 2026-03-10 17:00 UTC").
 _FULL_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b")
@@ -130,12 +130,7 @@ class ChangesList(ScrollView, can_focus=True):
     # --- moving ------------------------------------------------------------------------
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = max(0, min(row, self.row_count - 1))
-        height = max(1, self.size.height)
-        top = int(self.scroll_offset.y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + height:
-            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+        scroll_into_view(self, self.cursor_row)
         self.refresh()
 
     def action_cursor(self, step: int) -> None:

@@ -1,4 +1,5 @@
-"""The keys every scrolling list in the app moves by, the same in each list.
+"""The keys every scrolling list in the app moves by, the same in each list, and how
+each keeps its cursor row in view.
 
 Each list's bindings have ids under its own scope (``queue.up``, ``shift.up``...), so a
 key can be rebound for one list from the config file without moving it in another.
@@ -6,7 +7,12 @@ key can be rebound for one list from the config file without moving it in anothe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
+
+if TYPE_CHECKING:
+    from textual.scroll_view import ScrollView
 
 
 def motion_bindings(scope: str) -> list[Binding]:
@@ -19,3 +25,14 @@ def motion_bindings(scope: str) -> list[Binding]:
         Binding("home,g", "jump(0)", "First", show=False, id=f"{scope}.first"),
         Binding("end,G", "jump(-1)", "Last", show=False, id=f"{scope}.last"),
     ]
+
+
+def scroll_into_view(view: ScrollView, row: int) -> None:
+    """Scroll ``view`` (one line a row) just enough that ``row`` is on screen: up to put
+    it at the top, down to put it at the bottom, not at all if it is already shown."""
+    height = max(1, view.size.height)
+    top = int(view.scroll_offset.y)
+    if row < top:
+        view.scroll_to(y=row, animate=False, immediate=True)
+    elif row >= top + height:
+        view.scroll_to(y=row - height + 1, animate=False, immediate=True)

@@ -44,7 +44,7 @@ from panel_tui.store.read.queue_columns import (
     row_cells,
 )
 from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
-from panel_tui.widgets.list_keys import motion_bindings
+from panel_tui.widgets.list_keys import motion_bindings, scroll_into_view
 
 PAGE = 100
 
@@ -384,12 +384,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     # --- cursor ------------------------------------------------------------------
     def _move_to(self, index: int) -> None:
         self.cursor = max(0, min(index, max(0, self.total - 1)))
-        height = max(1, self.size.height)
-        top = int(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        scroll_into_view(self, self.cursor)
         self._request(self._page_of(self.cursor))
         self._remember_cursor()
         self.refresh()
