@@ -10,7 +10,13 @@ import pytest
 from panel_tui.rules.enums import Action, DisputeType
 from panel_tui.rules.errors import DomainError, RightsError
 from panel_tui.rules.policy import KNOWN_ROLES, default_policy, default_policy_text, parse_policy
-from panel_tui.rules.rights import ACTION_LABELS, allowed, require, writable_actions
+from panel_tui.rules.rights import (
+    ACTION_LABELS,
+    allowed,
+    require,
+    rights_in_words,
+    writable_actions,
+)
 
 # The map read straight from the TOML text, independently of the policy models.
 RAW = tomllib.loads(default_policy_text())
@@ -33,6 +39,8 @@ for _action, _key in (("escalate", "escalate"), ("record_decision", "decide")):
     }
 
 ROLES = sorted(KNOWN_ROLES)
+#: Said rung by rung in words, not as a list of roles.
+RUNG_ACTIONS = ("escalate", "record_decision", "final_determination")
 
 
 def test_the_toml_map_covers_every_action() -> None:
@@ -220,3 +228,26 @@ def test_every_pair_of_roles_is_the_union_of_its_parts() -> None:
         assert writable_actions(policy, [a, b]) == (
             writable_actions(policy, [a]) | writable_actions(policy, [b])
         )
+
+
+def test_rights_in_words_say_each_rung_then_the_rules_then_every_other_right() -> None:
+    """``policy show``'s sentences follow the policy: a right emptied reads "nobody"."""
+    text = default_policy_text().replace(
+        'rerate_risk = ["duty_lead", "supervisor", "panel_chair"]', "rerate_risk = []"
+    )
+    policy = parse_policy(text)
+    lines = rights_in_words(policy)
+    assert [line.split(":")[0] for line in lines[:4]] == [
+        "Stage 0 (frontline)",
+        "Stage 1 (supervisor)",
+        "Stage 2 (panel)",
+        "Stage 3 (final authority)",
+    ]
+    assert lines[3].endswith("may escalate to commissioner liaison (when triggered).")
+    assert lines[4].startswith("Once commissioner liaison is triggered")
+    assert f"{ACTION_LABELS[Action.RERATE_RISK].capitalize()}: nobody." in lines
+    others = [a for a in Action if a.value not in RUNG_ACTIONS + ("confirm_acceptance",)]
+    for action in others:
+        roles = ", ".join(sorted(policy.roles_for(action))) or "nobody"
+        assert f"{ACTION_LABELS[action].capitalize()}: {roles}." in lines
+    assert len(lines) == 4 + 6 + len(others)

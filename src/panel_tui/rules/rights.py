@@ -285,11 +285,17 @@ def writable_actions(policy: Policy, roles: Iterable[str]) -> frozenset[Action]:
 
 def rights_in_words(policy: Policy) -> list[str]:
     """The decision rights as sentences a panel chair can check against the policy."""
+    return _ladder_in_words(policy) + _rules_in_words(policy) + _other_rights_in_words(policy)
 
-    def roles(names: Iterable[str]) -> str:
-        names = sorted(names)
-        return ", ".join(names) if names else "nobody"
 
+def _roles_in_words(names: Iterable[str]) -> str:
+    names = sorted(names)
+    return ", ".join(names) if names else "nobody"
+
+
+def _ladder_in_words(policy: Policy) -> list[str]:
+    """One sentence a rung: who decides on it, and who may escalate from it to where."""
+    roles = _roles_in_words
     lines = []
     for stage in (Stage.FRONTLINE, Stage.SUPERVISOR, Stage.PANEL, Stage.FINAL_AUTHORITY):
         rung = policy.rungs.of(stage)
@@ -316,43 +322,42 @@ def rights_in_words(policy: Policy) -> list[str]:
         lines.append(
             f"Stage {int(stage)} ({stage.label}): {decide}; {escalate} may escalate to {target}."
         )
-    lines.append(
+    return lines
+
+
+def _rules_in_words(policy: Policy) -> list[str]:
+    """The rules beside the ladder: liaison, impact, acceptance, reviews, packages, syncs."""
+    roles = _roles_in_words
+    rv = policy.reviews
+    return [
         f"Once commissioner liaison is triggered (stage 3 breached, or open more than "
         f"{policy.clock.liaison_after_days:g} days), escalating from any stage goes to "
-        "stage 4 (commissioner liaison), by the roles of the stage the dispute is on."
-    )
-    lines.append(
+        "stage 4 (commissioner liaison), by the roles of the stage the dispute is on.",
         "Every escalation records the impact on the person of the delay so far; without "
         "it the escalation is refused. A breached stage is escalated with the reason it "
-        "breached."
-    )
-    lines.append(
+        "breached.",
         "Acceptance is confirmed only by people of the agency the decision names as "
         f"receiving, holding one of: {roles(policy.roles_for(Action.CONFIRM_ACCEPTANCE))}. "
-        "For a not-upheld outcome that is the agency whose arrangement stands."
-    )
-    rv = policy.reviews
-    lines.append(
+        "For a not-upheld outcome that is the agency whose arrangement stands.",
         "A review trigger, recorded with a note, brings the dispute's next review forward to "
         f"the day it is recorded plus: risk raised {rv.risk_raised}, services refused "
         f"{rv.services_refused}, critical incident {rv.critical_incident} days (never later "
         "than it was). Re-rating the risk tightens the current stage's clock to the new "
-        "risk's window from that moment, never later; raising it is a risk-raised trigger."
-    )
-    lines.append(
+        "risk's window from that moment, never later; raising it is a risk-raised trigger.",
         f"An expired provisional package (past its hard deadline) needs its next step: a "
         f"funded pathway recorded ({roles(policy.roles_for(Action.RECORD_PATHWAY))}) or an "
-        "escalation."
-    )
-    lines.append(
+        "escalation.",
         "A case synchronisation is recorded only while the dispute has a plan holder "
         f"({roles(policy.roles_for(Action.RECORD_SYNC))}). A review trigger, or the risk "
-        "raised, makes the plan holder's next synchronisation due at once."
-    )
-    for action in Action:
-        if action.value in ("escalate", "record_decision", "final_determination"):
-            continue
-        if action is Action.CONFIRM_ACCEPTANCE:
-            continue
-        lines.append(f"{ACTION_LABELS[action].capitalize()}: {roles(policy.roles_for(action))}.")
-    return lines
+        "raised, makes the plan holder's next synchronisation due at once.",
+    ]
+
+
+def _other_rights_in_words(policy: Policy) -> list[str]:
+    """Every other action and who may take it (the ladder's and acceptance are above)."""
+    said = ("escalate", "record_decision", "final_determination")
+    return [
+        f"{ACTION_LABELS[action].capitalize()}: {_roles_in_words(policy.roles_for(action))}."
+        for action in Action
+        if action.value not in said and action is not Action.CONFIRM_ACCEPTANCE
+    ]
