@@ -149,20 +149,9 @@ class LadderOperations(LedgerBase):
             receiver = (
                 ctx.agency(receiving_agency, "receiving_agency") if receiving_agency else None
             )
-            decision = Decision(
-                dispute_id=row_id(dispute),
-                kind="final" if final else "decision",
-                outcome=result.value,
-                receiving_agency_id=receiver.id if receiver else None,
-                pathway=pathway.strip(),
-                rationale=rationale.strip(),
-                decided_by_id=row_id(ctx.actor),
-                capacity=_capacity(ctx, dispute, action),
-                stage=dispute.current_stage,
-                review_date=review_date,
-                decided_at=ctx.at,
+            decision = _new_decision(
+                ctx, dispute, action, result, receiver, rationale, pathway, review_date
             )
-            ctx.session.add(decision)
             before = {"status": dispute.status, "review_due_on": dispute.review_due_on}
             # The decision's review date is the dispute's next review, unless the
             # active interim cover's review comes sooner.
@@ -314,6 +303,34 @@ def _enter_rung(
     dispute.stage_entered_at = ctx.at
     dispute.current_due_at = due
     return due
+
+
+def _new_decision(
+    ctx: Context,
+    dispute: Dispute,
+    action: Action,
+    result: Outcome,
+    receiver: Agency | None,
+    rationale: str,
+    pathway: str,
+    review_date: date,
+) -> Decision:
+    """The decision's row, taken now on the dispute's current rung by the acting person."""
+    decision = Decision(
+        dispute_id=row_id(dispute),
+        kind="final" if action is Action.FINAL_DETERMINATION else "decision",
+        outcome=result.value,
+        receiving_agency_id=receiver.id if receiver else None,
+        pathway=pathway.strip(),
+        rationale=rationale.strip(),
+        decided_by_id=row_id(ctx.actor),
+        capacity=_capacity(ctx, dispute, action),
+        stage=dispute.current_stage,
+        review_date=review_date,
+        decided_at=ctx.at,
+    )
+    ctx.session.add(decision)
+    return decision
 
 
 def _capacity(ctx: Context, dispute: Dispute, action: Action) -> str:

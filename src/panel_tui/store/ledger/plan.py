@@ -44,6 +44,31 @@ def current_assignment(ctx: Context, dispute: Dispute) -> PlanHolderAssignment |
     )
 
 
+def _convener(ctx: Context, dispute: Dispute) -> PlanHolderAssignment:
+    """The current plan holder's assignment: only a plan holder convenes a synchronisation."""
+    assignment = current_assignment(ctx, dispute)
+    if assignment is None:
+        raise TransitionError(
+            f"{dispute.ref} has no plan holder to convene a case synchronisation.",
+            hint="Assign the plan holder first (holder REF LOGIN).",
+            rule="plan.holder_convenes",
+        )
+    return assignment
+
+
+def _sync_times(
+    ctx: Context, held_at: datetime | None, next_due: datetime | None
+) -> tuple[datetime, datetime | None]:
+    """When it was held (now, unless said; never ahead) and when the next is due (later)."""
+    held = aware(held_at, "held_at") if held_at is not None else ctx.at
+    if held > ctx.at:
+        raise InvalidInputError("a synchronisation is recorded once held", field="held_at")
+    due = aware(next_due, "next_due") if next_due is not None else None
+    if due is not None and due <= ctx.at:
+        raise InvalidInputError("the next synchronisation must be due later", field="next_due")
+    return held, due
+
+
 class PlanOperations(LedgerBase):
     """Case synchronisations and consent scope."""
 
@@ -66,21 +91,8 @@ class PlanOperations(LedgerBase):
         result = lifecycle.require_text(outcome, "outcome", "The outcome", minimum=5)
 
         def body(ctx: Context, dispute: Dispute) -> int:
-            assignment = current_assignment(ctx, dispute)
-            if assignment is None:
-                raise TransitionError(
-                    f"{dispute.ref} has no plan holder to convene a case synchronisation.",
-                    hint="Assign the plan holder first (holder REF LOGIN).",
-                    rule="plan.holder_convenes",
-                )
-            held = aware(held_at, "held_at") if held_at is not None else ctx.at
-            if held > ctx.at:
-                raise InvalidInputError("a synchronisation is recorded once held", field="held_at")
-            due = aware(next_due, "next_due") if next_due is not None else None
-            if due is not None and due <= ctx.at:
-                raise InvalidInputError(
-                    "the next synchronisation must be due later", field="next_due"
-                )
+            assignment = _convener(ctx, dispute)
+            held, due = _sync_times(ctx, held_at, next_due)
             sync = CaseSync(
                 dispute_id=row_id(dispute),
                 held_at=held,
