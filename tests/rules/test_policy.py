@@ -265,6 +265,17 @@ def test_policy_errors_lists_every_problem() -> None:
     assert "(4 more problems)" in str(error)
 
 
+def test_policy_errors_lists_a_hidden_character_and_what_parse_policy_refuses() -> None:
+    """A hidden character in a comment does not hide the missing table behind it."""
+    text = "#\x80\n"
+    with pytest.raises(InvalidInputError) as refused:
+        parse_policy(text)
+    problems = policy_errors(text)
+    assert problems[0].startswith("line 1: ") and "U+0080" in problems[0]
+    assert refused.value.field is not None
+    assert any(p.startswith(refused.value.field) for p in problems[1:])
+
+
 def test_one_extra_problem_is_singular() -> None:
     text = edit("high = [24, 24, 48, 48]", "high = [24, -1, 48, 0]")
     assert "(1 more problem)" in str(refusal(text))

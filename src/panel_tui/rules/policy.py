@@ -364,18 +364,18 @@ def parse_policy(text: str, *, source: str = "policy") -> Policy:
 
 def policy_errors(text: str) -> list[str]:
     """Every problem in a policy text, each naming its key; empty when valid."""
+    # A hidden character first, then the rest: what parse_policy refuses is always listed.
     hidden = _hidden_character(text)
-    if hidden:
-        return [hidden]
+    problems = [hidden] if hidden else []
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return [f"not valid TOML: {exc}"]
+        return [*problems, f"not valid TOML: {exc}"]
     try:
         Policy.model_validate(data)
     except ValidationError as exc:
-        return [f"{_format_location(e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return []
+        problems += [f"{_format_location(e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return problems
 
 
 def check_policy_text(text: str, *, source: str = "the policy file") -> None:
