@@ -17,6 +17,7 @@ from panel_tui.store.audit import (
     HASHED_COLUMNS,
     ChainReport,
     EventContent,
+    canonical,
     event_hash,
     verify_chain,
 )
@@ -174,6 +175,25 @@ def test_every_hashed_column_changes_the_hash(name) -> None:
         other = "x"
     changed = replace(ESCALATION, **{name: other})
     assert changed.digest() != ESCALATION.digest()
+
+
+# The hashed text is written out key by key for plain values (a fast path for the bulk
+# demo and verify); it must be canonical()'s text for every shape an event takes.
+WRITTEN_OUT = [
+    ESCALATION,
+    FIRST,
+    replace(ESCALATION, rows='{"dispute":[["u",[3],{"note":"caf\u00e9 \\"q\\""}]]}'),
+    replace(ESCALATION, real_actor="olga", before='{"t":"line\\nbreak"}'),
+    replace(ESCALATION, actor="zoë\t→", dispute_ref=None, rows=""),
+    replace(FIRST, stage=0, dispute_id=0, real_actor=""),
+    replace(ESCALATION, stage=True),  # not a plain int: canonical() writes it
+]
+
+
+@pytest.mark.parametrize("content", WRITTEN_OUT)
+def test_the_written_out_hash_text_is_the_canonical_json(content) -> None:
+    assert content.canonical_text() == canonical(content.content())
+    assert json.loads(content.canonical_text()) == content.content()
 
 
 # --- tampering -----------------------------------------------------------------------

@@ -278,6 +278,11 @@ def test_bulk_demo_rows_are_consistent_and_chain_is_intact(
             assert lengths == [(26,)], column  # one stored format, so text order is time order
     assert _count(store, Acceptance) == _count(store, Dispute, Dispute.status == "closed")
     assert _count(store, InterimCover) > 500
+    # The bulk path writes without foreign-key checks (engine.bulk_loading): every key
+    # it gave must still name a row, and later connections check keys again.
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_bulk_events_look_like_the_ledgers(bulk: tuple[Store, list[str]]) -> None:

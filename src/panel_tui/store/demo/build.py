@@ -23,7 +23,13 @@ from panel_tui.store.demo.history import base_plans, run_ledger
 from panel_tui.store.demo.plan import Plan, demo_policy_text
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
-from panel_tui.store.engine import refresh_statistics, sqlite_path, to_url, unsynced
+from panel_tui.store.engine import (
+    bulk_loading,
+    refresh_statistics,
+    sqlite_path,
+    to_url,
+    unsynced,
+)
 from panel_tui.store.ledger.admin import Admin, init_store
 
 #: Disputes written through the Ledger before the bulk path takes over.
@@ -114,5 +120,6 @@ def _fill(
         )
         live = min(rest, max(round(disputes * 0.05) - base_live, 20))
         say(f"bulk: adding {rest:,} disputes")
-        run_bulk(store, planner, seed, policy_text, (rest, live), say)
+        with bulk_loading(store.engine):
+            run_bulk(store, planner, seed, policy_text, (rest, live), say)
         refresh_statistics(store.engine)
