@@ -1,18 +1,21 @@
 """Textual's work per key, cut down (issue 13) without losing what the screens show.
 
-The dispute screen is built before the first Enter; the detail's sections
-below the fold are drawn after its first frame, never showing the dispute
-before; typing in the queue's filter asks for no layout of the screen from
-the box or the status line. Each test checks what a user sees or can do.
+The dispute screen is built before the first Enter; the detail's short sections
+and its footer's keys are drawn before the push, long sections below the fold
+after its first frame, never showing the dispute before; typing in the queue's
+filter asks for no layout of the screen from the box or the status line. Each
+test checks what a user sees or can do.
 """
 
 from __future__ import annotations
 
-from helpers import burst, chars, queue_ready, screen_text, wait_for, wait_text
+from helpers import burst, chars, queue_ready, screen_text, settled, wait_for, wait_text
 from storefix import NOW
 from textual.widget import Widget
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
+from panel_tui.screens import detail as detail_screen
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
 from panel_tui.store.read import orm_detail
@@ -47,7 +50,56 @@ async def test_the_dispute_screen_is_built_before_the_first_enter_and_its_keys_w
         await wait_text(pilot, "D-2026-0001 person P-1001")
 
 
-async def test_sections_below_the_fold_follow_the_first_frame_complete(make_app, store) -> None:
+def _visible_keys(screen: DisputeScreen) -> list[str]:
+    return [str(key.description) for key in screen.query(FooterKey) if key.display]
+
+
+async def test_a_short_dispute_is_pushed_whole_with_its_own_keys(make_app) -> None:
+    """Sections below the fold with few rows, and the footer's keys, are drawn before the
+    push: its first frame shows the whole dispute and its keys, with nothing to redraw."""
+    app = make_app("duty")
+    async with app.run_test(size=TALL) as pilot:
+        queue = await queue_ready(pilot)
+        await wait_for(pilot, lambda: _prebuilt(app))
+        screen = app._detail
+        assert isinstance(screen, DisputeScreen)
+        at_push: list[tuple[dict[str, object], list[str]]] = []
+        push = app.push_screen
+
+        def seen(pushed, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if pushed is screen:
+                sections = {
+                    name: screen.query_one(f"#{name}", DetailSection).content for name in BELOW
+                }
+                at_push.append((sections, _visible_keys(screen)))
+            return push(pushed, *args, **kwargs)
+
+        app.push_screen = seen
+        # Withdraw is offered on the live dispute, not on the withdrawn one: the footer
+        # changes its keys between the two (in place, with the keys mounted the first time).
+        for ref, withdraw in (
+            ("D-2026-0002", True),
+            ("D-2026-0007", False),
+            ("D-2026-0002", True),
+        ):
+            app.open_dispute(ref)
+            await wait_text(pilot, f"{ref} person")
+            await settled(pilot)
+            sections, keys = at_push[-1]
+            for name, content in sections.items():
+                assert content != PENDING
+                assert content is screen.query_one(f"#{name}", DetailSection).content
+            assert keys == _visible_keys(screen)  # nothing redrawn after the first frame
+            assert ("Withdraw" in keys) is withdraw
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is queue)
+
+
+async def test_long_sections_below_the_fold_follow_the_first_frame_complete(
+    make_app, store, monkeypatch
+) -> None:
+    # Every section with rows counts as long: the demo's disputes have a few rows each.
+    monkeypatch.setattr(detail_screen, "LONG_SECTION", 0)
     app = make_app("duty")
     async with app.run_test(size=TALL) as pilot:
         queue = await queue_ready(pilot)

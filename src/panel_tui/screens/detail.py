@@ -86,6 +86,14 @@ def _table_or_none(rows: Rows) -> RenderedOnce | str:
     return _table(rows) if rows else "none"
 
 
+#: Rows past which a section below the fold is drawn after the first frame of an open.
+#: Drawing it later costs two more layouts and repaints of the screen (about 35 ms of
+#: CPU at 120×40 on a loaded machine); measuring a table with Rich costs about 0.3 ms
+#: a row. So a demo dispute's sections (up to 24 rows) are drawn with the first frame,
+#: and only a long history or long notes wait for the next.
+LONG_SECTION = 60
+
+
 class DisputeScreen(KeptScreen):
     """The dispute detail."""
 
@@ -129,7 +137,7 @@ class DisputeScreen(KeptScreen):
     def on_mount(self) -> None:
         if self._built_ahead:  # PanelApp._prebuild_detail: reopen() reads the dispute
             if not self.ref:
-                self.call_later(self.lay_out_ahead)
+                self.call_later(self._build_ahead)
             # else reopen() came before this mount: a second read here would cancel its
             # read (one worker group) before it started, and the screen was never pushed.
             return
@@ -138,6 +146,15 @@ class DisputeScreen(KeptScreen):
         # until the dispute is in the screen, or it would find nothing to act on.
         self.panel.hold("dispute")
         self.load(held=True)
+
+    async def _build_ahead(self) -> None:
+        """Mount every key this screen may offer (hidden) and lay it out, off the stack."""
+        if not self.ref:  # else a dispute came first: its keys are mounted as usual
+            # The screen's own bindings as the keymap binds them (Textual's binding chain).
+            bindings = [b for node, keys in self._binding_chain if node is self for _, b in keys]
+            await self.query_one(KeysFooter).mount_ahead(bindings)
+        if not self.is_current:  # pushed meanwhile: its push lays it out
+            self.lay_out_ahead()
 
     def reopen(self, ref: str) -> None:
         """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.
@@ -201,8 +218,9 @@ class DisputeScreen(KeptScreen):
         self, detail: DisputeDetail, then: Builder | None = None, *, opening: bool = False
     ) -> None:
         """Fill the sections from ``detail``. ``opening``: the screen is about to be pushed,
-        so the sections below the fold (cover and package, decisions, notes, history) are
-        drawn after its first frame: it lays out and draws only what is on screen."""
+        so a long section below the fold (cover and package, plan, decisions, notes,
+        history: more than ``LONG_SECTION`` rows) is drawn after its first frame, and the
+        footer's keys are drawn now (the first frame shows this dispute's)."""
         before = self.detail
         if before is not None and detail.version != before.version and detail.events:
             last = detail.events[-1]
@@ -245,12 +263,12 @@ class DisputeScreen(KeptScreen):
         self.query_one("#form", DetailSection).show_source(form, _table)
         self.query_one(EvidenceChecklist).show(d.evidence)
 
-        def below(section: str, source: object, render: Callable[[Any], RenderableType]) -> None:
+        def below(section: str, rows: Rows, render: Callable[[Any], RenderableType]) -> None:
             widget = self.query_one(f"#{section}", DetailSection)
-            if opening:
-                widget.show_after_refresh(source, render)
+            if opening and len(rows) > LONG_SECTION:
+                widget.show_after_refresh(rows, render)
             else:
-                widget.show_source(source, render)
+                widget.show_source(rows, render)
 
         below("protection", self._protection(d), _table)
         below("plan", self._plan(d), _table)
@@ -269,6 +287,8 @@ class DisputeScreen(KeptScreen):
         if rights != self._rights:  # the footer recomposes its keys on every refresh
             self._rights = rights
             self.refresh_bindings()
+        if opening:  # the keys of this dispute on the first frame, laid out with it
+            self.query_one(KeysFooter).redraw_now()
 
     @staticmethod
     def _plan(d: DisputeDetail) -> Rows:

@@ -25,7 +25,7 @@ Textual time of opening a dispute whose keys differ from the last one's).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from textual.app import ComposeResult
@@ -151,16 +151,43 @@ class KeysFooter(Footer):
         if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._recompose_if_changed)
 
-    async def _recompose_if_changed(self) -> None:
-        if not self.is_attached:
+    async def mount_ahead(self, bindings: Iterable[Binding]) -> None:
+        """Mount a key, hidden until offered, for each of ``bindings`` besides those shown.
+
+        For a screen built ahead before it has anything to offer (the dispute screen
+        offers no action until a dispute is in it): its first dispute's keys are then
+        shown in place before the push, not mounted after its first frame.
+        """
+        shown = self._shown()
+        if shown is None:
             return
-        keys = self._keys()
-        if keys == self._drawn:
-            return
-        if self._update_in_place():
-            self._drawn = keys
-            return
+        display = self.app.get_key_display
+        ahead: dict[str, _Key] = {}  # one key per action, as shown
+        for b in bindings:
+            if b.show and b.group is None and b.action not in ahead:
+                ahead[b.action] = _Key(b.key, display(b), b.description, b.action, True, b.tooltip)
+        # The screen's keys go after the first one shown (Back), before the app's (Help).
+        self._mounted = _merged(shown, list(ahead.values()))
         await self.recompose()
+
+    def redraw_now(self) -> bool:
+        """Draw the keys offered now, if that needs no recompose (False: it does, and
+        it follows the next refresh as usual).
+
+        For a kept screen refilled off the stack: Textual redraws the footer after
+        the first frame that follows the push, so that frame showed the keys of the
+        dispute before, and changing them laid the screen out a second time.
+        """
+        keys = self._keys()
+        if keys != self._drawn:
+            if not self._update_in_place():
+                return False
+            self._drawn = keys
+        return True
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and not self.redraw_now():
+            await self.recompose()
 
     def _update_in_place(self) -> bool:
         """Show the keys now offered with the widgets mounted, if they hold them all in
