@@ -148,13 +148,20 @@ class DisputeScreen(KeptScreen):
         self.load(held=True)
 
     async def _build_ahead(self) -> None:
-        """Mount every key this screen may offer (hidden) and lay it out, off the stack."""
+        """Mount every key this screen may offer (hidden) and lay it out, off the stack;
+        the first dispute's read is prepared meanwhile (orm_detail.warm_up)."""
+        self._warm_up()
         if not self.ref:  # else a dispute came first: its keys are mounted as usual
             # The screen's own bindings as the keymap binds them (Textual's binding chain).
             bindings = [b for node, keys in self._binding_chain if node is self for _, b in keys]
             await self.query_one(KeysFooter).mount_ahead(bindings)
         if not self.is_current:  # pushed meanwhile: its push lays it out
             self.lay_out_ahead()
+
+    @work(thread=True, group="detail-warm", exit_on_error=False)
+    def _warm_up(self) -> None:
+        # A failure here is the next open's to report: that read fails the same way.
+        orm_detail.warm_up(self.panel.store, self.panel.now())
 
     def reopen(self, ref: str) -> None:
         """Fill this screen, kept by the app, with another dispute; the app pushes it when filled.

