@@ -123,9 +123,12 @@ async def test_shift_start_writes_times_short_enough_for_80_columns(make_app) ->
         ("duty", "D-2026-0004", "t", "outcome"),
     ],
 )
-async def test_an_open_drop_down_stays_inside_its_dialog(make_app, login, ref, key, field) -> None:
+@pytest.mark.parametrize("size", [SIZE, (120, 40)])
+async def test_an_open_drop_down_stays_inside_its_dialog(
+    make_app, login, ref, key, field, size
+) -> None:
     app = make_app(login)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await dispute_shown(pilot, ref)
         await pilot.press(key)
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal))

@@ -262,9 +262,18 @@ class PanelScreen(AppScreen):
             self._load_item()
 
     def action_step(self, delta: int) -> None:
-        if self.entries:
-            self.index = max(0, min(len(self.entries) - 1, self.index + delta))
-            self.query_one("#agenda", OptionList).highlighted = self.index
+        if not self.entries:
+            return
+        target = max(0, min(len(self.entries) - 1, self.index + delta))
+        if target == self.index:
+            return
+        # Shown here, not by the highlight's message: _highlighted finds the index already
+        # moved and did nothing, so n and p moved the highlight but not the item shown, and
+        # ctrl+s then recorded nothing (the item shown was not the one highlighted).
+        self.index = target
+        self.query_one("#agenda", OptionList).highlighted = target
+        self._show_status()
+        self._load_item()
 
     def action_outcome(self, index: int) -> None:
         refusal = self._view_only()

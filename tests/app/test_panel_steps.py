@@ -1,0 +1,52 @@
+"""Panel mode's n and p: the item stepped to is the one shown, and the one ctrl+s records.
+
+By hand in tmux (issue 11's check at 120×40): n moved the agenda's highlight but
+the status still said "item 1" and the first item's case stayed on screen until
+another key moved the highlight; a decision typed then and ctrl+s recorded nothing,
+with no word said.
+"""
+
+from __future__ import annotations
+
+from helpers import queue_ready, type_text, wait_text
+from storefix import NOW
+from textual.widgets import Select
+
+from panel_tui.screens.panel import PanelScreen
+from panel_tui.store.read.agenda import agenda
+
+SIZE = (80, 24)
+
+
+async def test_n_and_p_show_the_item_they_step_to(make_app) -> None:
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "item 1 of 2 · 0 decided")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await pilot.press("n")
+        await wait_text(pilot, "item 2 of 2")
+        await wait_text(pilot, "D-2026-0005 eligibility")
+        await pilot.press("p")
+        await wait_text(pilot, "item 1 of 2")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+
+
+async def test_a_decision_after_n_is_recorded_on_the_item_stepped_to(make_app, store) -> None:
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await pilot.press("n")
+        await wait_text(pilot, "D-2026-0005 eligibility")
+        screen = app.screen
+        assert isinstance(screen, PanelScreen)
+        await pilot.press("1")
+        await type_text(pilot, "MCO funds the ACT place from Monday")
+        screen.query_one("#p-receiving", Select).value = "MCO"
+        await pilot.press("ctrl+s")
+        await wait_text(pilot, "1 decided")
+    decided = {e.ref: [d.outcome for d in e.decisions] for e in agenda(store, NOW.date(), NOW)}
+    assert decided == {"D-2026-0004": [], "D-2026-0005": ["assigned"]}
