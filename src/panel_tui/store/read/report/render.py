@@ -43,7 +43,22 @@ def _plain(value: Any) -> Any:
 
 
 def report_json(r: OversightReport) -> dict[str, Any]:
-    """Stable keys, ISO times, durations in the unit their key names."""
+    """Stable keys, ISO times, durations in the unit their key names; in the sections
+    the Markdown report has (its ``_*_lines``), in the same order."""
+    return {
+        **_volume_json(r),
+        **_timeliness_json(r),
+        **_protection_json(r),
+        **_pattern_json(r),
+        "audit_sample": {
+            "seed": r.sample_seed,
+            "disputes": [_plain(detail) for detail in r.audit_sample],
+        },
+    }
+
+
+def _volume_json(r: OversightReport) -> dict[str, Any]:
+    """The period, and how many disputes were opened: by type, risk, status, agency pair."""
     return {
         "period": {
             "start": r.start.isoformat(),
@@ -58,6 +73,12 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             {"raising": p.raising, "responding": p.responding, "count": p.count}
             for p in r.by_agency_pair
         ],
+    }
+
+
+def _timeliness_json(r: OversightReport) -> dict[str, Any]:
+    """Time stalled past the first window, time to acceptance, breaches by stage."""
+    return {
         "stalled": {
             "count": r.stalled.count,
             "total_days": _round(r.stalled.total_days, 3),
@@ -73,6 +94,13 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             {"stage": b.stage, "label": b.label, "reached": b.reached, "breached": b.breached}
             for b in r.breaches_by_stage
         ],
+    }
+
+
+def _protection_json(r: OversightReport) -> dict[str, Any]:
+    """The person protected meanwhile: cover, provisional packages, liaison, the weekly
+    exceptions and reviews."""
+    return {
         "interim_cover": {
             "with_cover": r.interim_cover.yes,
             "disputes": r.interim_cover.total,
@@ -99,6 +127,12 @@ def report_json(r: OversightReport) -> dict[str, Any]:
             "rerated": r.reviews.rerated,
             "reviewed": r.reviews.reviewed,
         },
+    }
+
+
+def _pattern_json(r: OversightReport) -> dict[str, Any]:
+    """What comes back: repeat disputes for one person, recurring themes, the trend."""
+    return {
         "repeat_disputes": {
             "people": r.repeats.people,
             "disputes": r.repeats.disputes,
@@ -108,10 +142,6 @@ def report_json(r: OversightReport) -> dict[str, Any]:
         "daily": [
             {"day": x.day.isoformat(), "opened": x.opened, "resolved": x.resolved} for x in r.daily
         ],
-        "audit_sample": {
-            "seed": r.sample_seed,
-            "disputes": [_plain(detail) for detail in r.audit_sample],
-        },
     }
 
 
