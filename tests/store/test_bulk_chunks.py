@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.rules.errors import StoreError
 from panel_tui.store.demo import build_demo, bulk
+from panel_tui.store.demo.batches import POOL_FROM_JOBS, batches
+from panel_tui.store.demo.rows import BulkContext, BulkJob
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -62,3 +65,41 @@ def test_chunks_bound_the_wal_and_write_the_same_store(
     # One transaction: the WAL grew to most of the store; in chunks, a few of them.
     assert max(whole) > size / 2
     assert max(chunked) < size / 3
+
+
+def test_worker_processes_write_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1,140 bulk disputes in batches of 200: six jobs, made by two workers in turn.
+    monkeypatch.setattr(bulk, "default_workers", lambda: 2)
+    _build(tmp_path / "workers.db", 10**9, monkeypatch)
+    monkeypatch.setattr(bulk, "default_workers", lambda: 0)
+    _build(tmp_path / "here.db", 10**9, monkeypatch)
+    assert _summary(tmp_path / "workers.db") == _summary(tmp_path / "here.db")
+
+
+def test_a_failing_worker_is_one_line_and_leaves_no_process(tmp_path: Path) -> None:
+    # An empty policy: making the rows fails in the worker, with a traceback on its stderr.
+    context = BulkContext("", NOW, {}, {}, {})
+    jobs = [BulkJob(f"j{n}", 1 + n, {}, ages=(100.0,)) for n in range(POOL_FROM_JOBS)]
+    before = _children()
+    with (
+        pytest.raises(StoreError, match=r"^a bulk demo worker failed: [\w.]+Error: [^\n]+$"),
+        batches(context, jobs, workers=2) as made,
+    ):
+        list(made)
+    assert _children() == before
+
+
+def _children() -> set[int]:
+    """This process's child processes now (from /proc)."""
+    me = str(os.getpid())
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            found.add(int(status.parent.name))
+    return found

@@ -4,17 +4,18 @@ The first disputes (60 by default) are written through the real Ledger with
 explicit past times, so the demo exercises every rule: every type, risk, stage
 and clock state, interim cover, provisional packages with contact logs,
 decisions, final determinations by the named authority, acceptances and
-withdrawals. Bigger demos (``disputes > 1000``) add the rest in bulk, in one
-write transaction: rows are made in batches of 5,000 (each batch with its own
-seed), the events of the hash chain are computed here exactly as the Ledger
-would have written them, and Core-compiled INSERTs go to the driver's
-executemany on a second thread while the next batch is made. One transaction
-per operation (an fsync on every commit) would take many minutes.
+withdrawals. Bigger demos (``disputes > 1000``) add the rest in bulk, a write
+transaction per 50,000 disputes: rows are made in batches of 5,000 (each batch
+with its own seed; by worker processes when there are many), the events of the
+hash chain are computed here exactly as the Ledger would have written them, and
+Core-compiled INSERTs go to the driver's executemany on a second thread while
+the next batch is chained. One transaction per operation (an fsync on every
+commit) would take many minutes.
 
 The package: ``texts`` (agencies, people and phrases), ``plan`` (steps, plans,
 specs, weights), ``planner`` (a dispute's life from a seed), ``history`` (the
-Ledger path), ``rows`` and ``bulk`` (the bulk path) and ``build`` (the entry
-point); ``quick`` builds a small demo with the standard library alone, held
+Ledger path), ``rows``, ``batches`` and ``bulk`` (the bulk path) and ``build``
+(the entry point); ``quick`` builds a small demo with the standard library alone, held
 equal to the Ledger's by tests. Import from here: the names load on first use,
 so ``quick`` runs without SQLAlchemy (the bulk and Ledger paths import it).
 """
@@ -23,13 +24,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from panel_tui.store.demo.batches import make_batch
     from panel_tui.store.demo.build import (
         BASE_DISPUTES,
         BULK_THRESHOLD,
         build_demo,
         demo_policy_text,
     )
-    from panel_tui.store.demo.bulk import BATCH, BulkChain, Inserter, make_batch
+    from panel_tui.store.demo.bulk import BATCH, BulkChain, Inserter
     from panel_tui.store.demo.history import base_plans
     from panel_tui.store.demo.plan import Plan, Spec, Step
     from panel_tui.store.demo.planner import Planner
@@ -59,7 +61,7 @@ _WHERE = {
     "base_plans": "panel_tui.store.demo.history",
     "build_demo": "panel_tui.store.demo.build",
     "demo_policy_text": "panel_tui.store.demo.build",
-    "make_batch": "panel_tui.store.demo.bulk",
+    "make_batch": "panel_tui.store.demo.batches",
 }
 
 __all__ = [

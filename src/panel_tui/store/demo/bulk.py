@@ -1,12 +1,13 @@
 """The bulk path: the rest of a big demo, a chunk of disputes per write transaction.
 
 Disputes are made in jobs of ``BATCH`` (each with its own seed, by
-``make_batch``). A ``BulkChain`` gives them refs from the year counters, chains
-their events with hashes exactly as the Ledger would, and holds the compiled
-INSERT statements; an ``Inserter`` thread runs one batch's executemany (on
-PostgreSQL, a COPY per table) while the next batch is made. One transaction per
-operation (an fsync on every commit) would take many minutes. On PostgreSQL the
-ids given here are then set as the sequences' last values.
+``batches.make_batch``, in worker processes for a big build). A ``BulkChain``
+gives them refs from the year counters, chains their events with hashes exactly
+as the Ledger would, and holds the compiled INSERT statements; an ``Inserter``
+thread runs one batch's executemany (on PostgreSQL, a COPY per table) while the
+next batch is chained. One transaction per operation (an fsync on every commit)
+would take many minutes. On PostgreSQL the ids given here are then set as the
+sequences' last values.
 """
 
 from __future__ import annotations
@@ -16,17 +17,16 @@ import queue
 import random
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, SQLModel, col
 
-from panel_tui.rules.enums import DisputeType
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
-from panel_tui.store.demo.plan import CLOCKS, Spec
+from panel_tui.store.demo.batches import batches, default_workers
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
@@ -35,7 +35,6 @@ from panel_tui.store.demo.rows import (
     BulkContext,
     BulkJob,
     EventChain,
-    RowMaker,
 )
 from panel_tui.store.engine import checkpoint_wal
 from panel_tui.store.event_hash import GENESIS, canonical
@@ -101,7 +100,9 @@ class BulkChain:
         agencies = {
             code: aid for code, aid in self.session.execute(select(agency.c.code, agency.c.id))
         }
-        return BulkContext(policy_text, now, people, agencies)
+        # The columns go with it: a worker process then makes rows without SQLAlchemy.
+        columns = {name: [c.name for c in _table(name).columns] for name in BULK_TABLES}
+        return BulkContext(policy_text, now, people, agencies, columns)
 
     def take(self, batch: BulkBatch) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """A batch as (INSERT, rows): refs given, events chained in time order."""
@@ -136,33 +137,6 @@ class BulkChain:
                 row.value = str(max(int(row.value), number))
                 self.session.add(row)
         self.session.flush()
-
-
-def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
-    """A job's rows. Pure: it could run in a worker process with the same result."""
-    maker = RowMaker(context, job)
-    planner = Planner(random.Random(job.seed), maker.policy, context.now)
-    rng, now = planner.rng, planner.now
-    types = [t.value for t in DisputeType]
-    for age in job.ages:
-        spec = Spec("closed" if rng.random() < 0.8 else "withdrawn", planner.stage())
-        start = now - timedelta(days=age)
-        risk = planner.risk()
-        maker.add(planner.plan(spec, rng.choice(types), risk, start=start, rich=False, repeat=0.12))
-    combos = [Spec("open", s, c) for s in range(4) for c in CLOCKS]
-    combos.append(Spec("open", 4))
-    for i in job.live:
-        if i < len(combos):
-            spec = combos[i]
-        elif rng.random() < 0.2:
-            spec = Spec("decided", planner.stage())
-        else:
-            stage = planner.stage()
-            spec = Spec("open", stage, planner.clock(stage))
-        end = now if spec.status == "open" else now - timedelta(hours=rng.uniform(1, 96))
-        risk = planner.risk()
-        maker.add(planner.plan(spec, rng.choice(types), risk, end=end, rich=False, repeat=0.12))
-    return maker.batch()
 
 
 def _jobs(
@@ -243,6 +217,7 @@ def run_bulk(
     policy_text: str,
     counts: tuple[int, int],
     progress: Callable[[str], None],
+    workers: int | None = None,
 ) -> None:
     """``counts`` disputes, of which that many live, a ``CHUNK`` per write transaction.
 
@@ -252,6 +227,7 @@ def run_bulk(
     builder removes the half-built store.
     """
     count, live = counts
+    workers = default_workers() if workers is None else workers
     year = planner.now.year
     with store.write() as session:
         chain = BulkChain(session, range(year - 3, year + 1))
@@ -265,23 +241,24 @@ def run_bulk(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for first in range(0, len(jobs), per):
-            with store.write() as session:
-                chain.session = session
-                inserter = Inserter(session.connection(), copy=chain.copy)
-                inserter.start()
-                try:
-                    for job in jobs[first : first + per]:
-                        batch = make_batch(context, job)
-                        inserter.put(chain.take(batch))
-                        done += len(batch.years)
-                        progress(f"bulk: {done:,} of {count:,} disputes")
-                finally:
-                    inserter.finish()
-            # (Said before the fold: the WAL is then at its largest, a chunk's pages.)
-            progress(f"bulk: {done:,} of {count:,} disputes committed")
-            checkpoint_wal(store.engine)
-            gc.collect()
+        with batches(context, jobs, workers) as made:
+            for first in range(0, len(jobs), per):
+                with store.write() as session:
+                    chain.session = session
+                    inserter = Inserter(session.connection(), copy=chain.copy)
+                    inserter.start()
+                    try:
+                        for _ in jobs[first : first + per]:
+                            batch = next(made)
+                            inserter.put(chain.take(batch))
+                            done += len(batch.years)
+                            progress(f"bulk: {done:,} of {count:,} disputes")
+                    finally:
+                        inserter.finish()
+                # (Said before the fold: the WAL is then at its largest, a chunk's pages.)
+                progress(f"bulk: {done:,} of {count:,} disputes committed")
+                checkpoint_wal(store.engine)
+                gc.collect()
     finally:
         if collecting:
             gc.enable()

@@ -1,0 +1,153 @@
+"""The bulk path's batches of rows, made here or in worker processes.
+
+``make_batch`` is pure: a job (its disputes' seed, first id and first ids per
+table) gives the same rows in any process. Making them is most of a big
+demo's work, the store's side (refs, the hash chain, the INSERTs) the rest and
+sequential, so ``batches`` hands a big build's batches to worker processes
+that make the next ones while this one chains and writes the last. This module
+imports no SQLAlchemy (the context carries each table's columns), so a worker
+starts in well under a second.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import random
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import timedelta
+from subprocess import PIPE
+from typing import IO
+
+from panel_tui.rules.enums import DisputeType
+from panel_tui.rules.errors import StoreError
+from panel_tui.store.demo.plan import CLOCKS, Spec
+from panel_tui.store.demo.planner import Planner
+from panel_tui.store.demo.rows import BulkBatch, BulkContext, BulkJob, RowMaker
+
+#: Jobs below which a build makes its batches itself (a worker's start, about a
+#: second of imports, is worth it only for the many batches of a big build).
+POOL_FROM_JOBS = 4
+
+
+def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
+    """A job's rows. Pure: it could run in a worker process with the same result."""
+    maker = RowMaker(context, job)
+    planner = Planner(random.Random(job.seed), maker.policy, context.now)
+    rng, now = planner.rng, planner.now
+    types = [t.value for t in DisputeType]
+    for age in job.ages:
+        spec = Spec("closed" if rng.random() < 0.8 else "withdrawn", planner.stage())
+        start = now - timedelta(days=age)
+        risk = planner.risk()
+        maker.add(planner.plan(spec, rng.choice(types), risk, start=start, rich=False, repeat=0.12))
+    combos = [Spec("open", s, c) for s in range(4) for c in CLOCKS]
+    combos.append(Spec("open", 4))
+    for i in job.live:
+        if i < len(combos):
+            spec = combos[i]
+        elif rng.random() < 0.2:
+            spec = Spec("decided", planner.stage())
+        else:
+            stage = planner.stage()
+            spec = Spec("open", stage, planner.clock(stage))
+        end = now if spec.status == "open" else now - timedelta(hours=rng.uniform(1, 96))
+        risk = planner.risk()
+        maker.add(planner.plan(spec, rng.choice(types), risk, end=end, rich=False, repeat=0.12))
+    return maker.batch()
+
+
+def default_workers() -> int:
+    """One worker per core but the one that chains and writes (none on one core)."""
+    return max(0, min(3, (os.cpu_count() or 1) - 1))
+
+
+@contextmanager
+def batches(
+    context: BulkContext, jobs: Sequence[BulkJob], workers: int
+) -> Iterator[Iterator[BulkBatch]]:
+    """Each job's batch, in job order: made here, or ahead by ``workers`` processes.
+
+    A worker is ``python -m`` this module, not a multiprocessing child: a spawned child
+    would import the caller's main module again (a script without the ``__main__``
+    guard would build a demo in it), a forked one would copy a process holding a writing
+    connection and its inserter thread. Worker ``i`` makes jobs ``i``, ``i + workers``,
+    …; each reads all its jobs first and then writes one pickled batch after another,
+    so it is a batch or so ahead of this process, held back by its pipe.
+    """
+    workers = min(workers, len(jobs))
+    if workers < 1 or len(jobs) < POOL_FROM_JOBS:
+        yield (make_batch(context, job) for job in jobs)
+        return
+    with ExitStack() as stack:
+        errors = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(workers)]
+        started = []
+        for i, stderr in enumerate(errors):
+            worker = stack.enter_context(_started(stderr))
+            started.append(worker)
+            assert worker.stdin is not None
+            pickle.dump((context, list(jobs[i::workers])), worker.stdin, pickle.HIGHEST_PROTOCOL)
+            worker.stdin.close()
+        yield _in_turn(started, len(jobs), errors)
+        for worker, stderr in zip(started, errors, strict=True):
+            if worker.wait() != 0:
+                raise _failed(stderr)
+
+
+@contextmanager
+def _started(errors: IO[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker process, killed on the way out if it has not finished."""
+    command = [sys.executable, "-m", __name__]
+    worker = subprocess.Popen(command, stdin=PIPE, stdout=PIPE, stderr=errors)
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        if worker.stdout is not None:
+            worker.stdout.close()
+
+
+def _in_turn(
+    workers: Sequence[subprocess.Popen[bytes]], count: int, errors: Sequence[IO[bytes]]
+) -> Iterator[BulkBatch]:
+    """The ``count`` batches in job order: the workers' outputs taken in turn."""
+    for n in range(count):
+        worker = workers[n % len(workers)]
+        assert worker.stdout is not None
+        try:
+            batch = pickle.load(worker.stdout)
+        except (EOFError, pickle.UnpicklingError):
+            worker.wait()
+            raise _failed(errors[n % len(workers)]) from None
+        assert isinstance(batch, BulkBatch)
+        yield batch
+
+
+def _failed(errors: IO[bytes]) -> StoreError:
+    """A worker's failure in one line: the last line it wrote to stderr."""
+    errors.seek(0)
+    lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+    return StoreError(f"a bulk demo worker failed: {lines[-1] if lines else 'no message'}")
+
+
+def _serve() -> None:
+    """A worker: (context, jobs) from stdin, then each job's batch to stdout, pickled."""
+    # A batch's ~400,000 dicts and tuples hold no cycle: the collector's passes over
+    # them would be a third of the worker's time (as in ``bulk.run_bulk``).
+    gc.disable()
+    context, jobs = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    for job in jobs:
+        pickle.dump(make_batch(context, job), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+if __name__ == "__main__":
+    _serve()
