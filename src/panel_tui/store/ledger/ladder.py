@@ -89,20 +89,8 @@ class LadderOperations(LedgerBase):
             escalated_package = _escalate_expired_package(ctx, dispute)
             ctx.session.add(dispute)
             ctx.session.flush()
-            ctx.event(
-                "escalate",
-                dispute,
-                stage=from_stage,
-                before=before,
-                after={
-                    "stage": int(target),
-                    "due_at": due,
-                    "breach_reason": breach_reason.strip() or None,
-                    "note": note.strip() or None,
-                    "package_escalated": escalated_package,
-                    "impact": impact or None,
-                },
-            )
+            after = _escalated(target, due, breach_reason, note, escalated_package, impact)
+            ctx.event("escalate", dispute, stage=from_stage, before=before, after=after)
             return target
 
         return self.on_dispute(
@@ -355,6 +343,25 @@ def _decided(
         "review_date": decision.review_date,
         "review_due_on": dispute.review_due_on,
         "status": dispute.status,
+    }
+
+
+def _escalated(
+    target: Stage,
+    due: datetime | None,
+    breach_reason: str,
+    note: str,
+    package: int | None,
+    impact: str | None,
+) -> dict[str, Any]:
+    """What an escalation's event records: the rung reached, its due time, and why."""
+    return {
+        "stage": int(target),
+        "due_at": due,
+        "breach_reason": breach_reason.strip() or None,
+        "note": note.strip() or None,
+        "package_escalated": package,
+        "impact": impact or None,
     }
 
 
