@@ -114,6 +114,8 @@ class DisputeScreen(KeptScreen):
         self.detail: DisputeDetail | None = None
         self._rights: tuple[object, ...] | None = None  # what the footer's keys were drawn for
         self._opener: Screen | None = None  # the screen the user opened this dispute from
+        self._offer_basis: tuple[object, ...] = ()  # what the answers in _offers stand on
+        self._offers: dict[str, bool] = {}  # check_action's answers, by action
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -393,11 +395,23 @@ class DisputeScreen(KeptScreen):
             # Not read yet (or being refilled with another dispute): nothing is offered
             # until what it may do is known; keys typed meanwhile wait for it (keyorder).
             return False
-        # Offer only what can succeed now, by the same rules the store checks:
-        # rights.may (this rung, this status, this agency), then what the dialog needs.
-        if not self.may(spec.right, facts=self.detail.facts()):
-            return False
-        return possible(spec.name, self.detail)
+        # Textual asks for every key each time it reads the screen's bindings (the footer,
+        # a key pressed): the answers stand until the dispute, the user or the policy is
+        # another object (a new read, a switch of user, a policy reloaded).
+        basis = (self.detail, self.panel.login, self.panel.person, self.panel.policy)
+        if len(basis) != len(self._offer_basis) or any(
+            a is not b for a, b in zip(basis, self._offer_basis, strict=True)
+        ):
+            self._offer_basis, self._offers = basis, {}
+        offered = self._offers.get(spec.name)
+        if offered is None:
+            # Offer only what can succeed now, by the same rules the store checks:
+            # rights.may (this rung, this status, this agency), then what the dialog needs.
+            offered = self.may(spec.right, facts=self.detail.facts()) and possible(
+                spec.name, self.detail
+            )
+            self._offers[spec.name] = offered
+        return offered
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -59,6 +59,12 @@ class KeysFooter(Footer):
         self._drawn: tuple[object, ...] | None = None
         #: the keys mounted, in order (None: Textual's own compose drew them)
         self._mounted: list[_Key] | None = None
+        self._active: dict[str, ActiveBinding] | None = None  # see _active_bindings
+
+    def _active_bindings(self) -> dict[str, ActiveBinding]:
+        """The screen's active bindings: during ``redraw_now`` those it read first (each
+        reading asks every binding's ``check_action``; a redraw read them three times)."""
+        return self.screen.active_bindings if self._active is None else self._active
 
     def _keys(self) -> tuple[object, ...]:
         show = self.app.get_key_display
@@ -67,7 +73,7 @@ class KeysFooter(Footer):
             self.compact,
             *(
                 (key, bound.binding, bound.enabled, bound.tooltip, show(bound.binding))
-                for key, bound in self.screen.active_bindings.items()
+                for key, bound in self._active_bindings().items()
             ),
         )
 
@@ -75,7 +81,7 @@ class KeysFooter(Footer):
         """The keys Textual's Footer would show now, in its order (the command palette's
         aside); None when some are grouped."""
         first: dict[str, _Key] = {}  # one key per action, as Textual's footer shows
-        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+        for _, binding, enabled, tooltip in self._active_bindings().values():
             if not binding.show:
                 continue
             if binding.group is not None:
@@ -133,7 +139,7 @@ class KeysFooter(Footer):
         """The command palette's binding and whether it is enabled, if its key is shown."""
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
             return None
-        bound = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        bound = self._active_bindings().get(self.app.COMMAND_PALETTE_BINDING)
         return None if bound is None else (bound.binding, bound.enabled)
 
     def _born_compact(self, widget: Widget) -> Widget:
@@ -178,12 +184,16 @@ class KeysFooter(Footer):
         the first frame that follows the push, so that frame showed the keys of the
         dispute before, and changing them laid the screen out a second time.
         """
-        keys = self._keys()
-        if keys != self._drawn:
-            if not self._update_in_place():
-                return False
-            self._drawn = keys
-        return True
+        self._active = self.screen.active_bindings
+        try:
+            keys = self._keys()
+            if keys != self._drawn:
+                if not self._update_in_place():
+                    return False
+                self._drawn = keys
+            return True
+        finally:
+            self._active = None
 
     async def _recompose_if_changed(self) -> None:
         if self.is_attached and not self.redraw_now():
