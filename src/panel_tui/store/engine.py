@@ -231,14 +231,23 @@ def unsynced(engine: Engine) -> Iterator[None]:
     def no_sync(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA synchronous = OFF")  # after _on_connect's FULL
 
-    engine.dispose()  # pooled connections were opened FULL
-    event.listen(engine, "connect", no_sync)
+    with _connections_set_by(engine, no_sync):
+        yield
+    checkpoint_wal(engine)
+
+
+@contextmanager
+def _connections_set_by(engine: Engine, on_connect: Any) -> Iterator[None]:
+    """Every connection opened inside runs ``on_connect`` after _on_connect's settings.
+    The pool is emptied on the way in (its connections were opened without it) and on the
+    way out (so later connections have the store's own settings again)."""
+    engine.dispose()
+    event.listen(engine, "connect", on_connect)
     try:
         yield
     finally:
-        event.remove(engine, "connect", no_sync)
+        event.remove(engine, "connect", on_connect)
         engine.dispose()
-    checkpoint_wal(engine)
 
 
 #: The page cache of a bulk load's connection, in KiB: the indexes a million disputes
@@ -265,10 +274,5 @@ def bulk_loading(engine: Engine) -> Iterator[None]:
         dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # after _on_connect's ON
         dbapi_connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
-    engine.dispose()
-    event.listen(engine, "connect", loading)
-    try:
+    with _connections_set_by(engine, loading):
         yield
-    finally:
-        event.remove(engine, "connect", loading)
-        engine.dispose()
