@@ -1,4 +1,5 @@
-"""A section switch or filter key costs the queue one frame of rows and no layout (issue 13).
+"""A section switch or filter key costs the queue one frame of rows and no layout, and its
+page is read without the ORM (issue 13).
 
 The queue's length is its scrollable height: setting it no longer lays out the
 screen unless the scroll bar comes or goes, and the bar still says the new
@@ -20,12 +21,15 @@ from textual.widget import Widget
 
 from panel_tui.app import PanelApp
 from panel_tui.config import Settings
+from panel_tui.rules.policy import default_policy_text
 from panel_tui.screens.queue import SECTIONS
-from panel_tui.store.read import orm_queries
+from panel_tui.store.db import Store
+from panel_tui.store.ledger.admin import Admin
+from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.interrupt import Interrupt
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, Section
+from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
 from panel_tui.widgets import queue_view
-from panel_tui.widgets.queue_view import QueueView
+from panel_tui.widgets.queue_view import PAGE, QueueView
 
 
 async def test_a_section_switch_lays_out_nothing_and_the_scroll_bar_follows(
@@ -143,3 +147,45 @@ async def test_the_rows_stay_until_the_new_page_and_say_loading_when_it_is_slow(
         finally:
             gate.set()
         await wait_for(pilot, lambda: view.loaded and _rows(app) == shown)
+
+
+async def test_once_open_the_pages_are_read_without_the_orm_and_equal_its_read(
+    make_app,  # noqa: ANN001
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[QueueFilter] = []
+    quick_read = quick_queue.page
+
+    def spy(head, f, at, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        read.append(f)
+        return quick_read(head, f, at, **kwargs)
+
+    monkeypatch.setattr(quick_queue, "page", spy)
+    app = make_app("duty")
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = await queue_ready(pilot)
+        view = queue.view
+        for key, f in (
+            (str(SECTIONS.index(Section.CLOSED) + 1), QueueFilter(section=Section.CLOSED)),
+            (str(SECTIONS.index(Section.ALL_OPEN) + 1), QueueFilter()),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda f=f: queue.filter == f and view.loaded)
+            expected = orm_queries.queue_page(store, f, NOW, limit=PAGE)
+            assert f in read
+            assert (view.total, view.cursor_row) == (expected.total, expected.rows[0])
+
+        # A new policy (a write elsewhere): the next read draws the clocks by it, as the
+        # ORM's read does, not by the policy the app started with.
+        before = orm_queries.queue_page(store, QueueFilter(), NOW, limit=PAGE)
+        text = default_policy_text().replace("warning_fraction = 0.75", "warning_fraction = 0.05")
+        Admin(store, "root").set_policy(text)
+        after = orm_queries.queue_page(store, QueueFilter(), NOW, limit=PAGE)
+        assert after.rows != before.rows  # else this shows nothing
+        await wait_for(pilot, lambda: _first_page(view) == after.rows)
+
+
+def _first_page(view: QueueView) -> list[QueueRow] | None:
+    page = view._pages.get(0)
+    return None if page is None else page.rows

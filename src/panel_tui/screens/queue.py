@@ -215,8 +215,9 @@ class QueueScreen(AppScreen):
                 app, lambda: orm_queries.queue_position(app.store, f, app.now(), dispute_id)
             )
 
-        # At start-up the first page is read from the file at once (see app.py).
-        first = None if keep_cursor else app.quick_page(f, 0, PAGE, COUNT_CAP)
+        # At start-up the first page is read from the file at once (see app.py); after
+        # that in a worker, where a newer key can stop it.
+        first = None if keep_cursor or app.store_is_open else app.quick_page(f, 0, PAGE, COUNT_CAP)
         self.view.set_source(fetch, locate, keep_cursor=keep_cursor, first=first)
         self._show_sections()
         self._show_status()
