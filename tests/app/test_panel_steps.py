@@ -8,10 +8,11 @@ with no word said.
 
 from __future__ import annotations
 
-from helpers import queue_ready, type_text, wait_text
+from helpers import queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
-from textual.widgets import Select
+from textual.widgets import Select, TextArea
 
+from panel_tui.screens.modals import ConfirmModal
 from panel_tui.screens.panel import PanelScreen
 from panel_tui.store.read.agenda import agenda
 
@@ -50,3 +51,31 @@ async def test_a_decision_after_n_is_recorded_on_the_item_stepped_to(make_app, s
         await wait_text(pilot, "1 decided")
     decided = {e.ref: [d.outcome for d in e.decisions] for e in agenda(store, NOW.date(), NOW)}
     assert decided == {"D-2026-0004": [], "D-2026-0005": ["assigned"]}
+
+
+async def test_a_rationale_typed_is_kept_when_stepping_to_another_item_and_back(
+    make_app,
+) -> None:
+    """A rationale typed, esc, n: it was cleared without a word (p showed the item empty)
+    and leaving the panel then asked nothing."""
+    app = make_app("chair")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+        await pilot.press("P")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        screen = app.screen
+        assert isinstance(screen, PanelScreen)
+        rationale = screen.query_one("#p-rationale", TextArea)
+        await pilot.press("2")
+        await type_text(pilot, "Joint plan: CBH clinical, MCO funding")
+        await pilot.press("escape", "n")  # out of the rationale, on to the next item
+        await wait_text(pilot, "D-2026-0005 eligibility")
+        await wait_for(pilot, lambda: rationale.text == "")  # the next item's own, empty
+        await pilot.press("escape")  # leaving asks: the first item's rationale is kept
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_text(pilot, "the rationale typed for D-2026-0004")
+        await pilot.press("n")  # stay
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.press("p")
+        await wait_text(pilot, "D-2026-0004 eligibility")
+        await wait_for(pilot, lambda: rationale.text == "Joint plan: CBH clinical, MCO funding")

@@ -79,6 +79,9 @@ class PanelScreen(AppScreen):
         self.index = 0
         self.outcome = Outcome.ASSIGNED
         self.detail: DisputeDetail | None = None
+        #: Rationales typed and not recorded, by reference, for the items stepped away from:
+        #: n, p or the agenda's arrows used to clear them without a word.
+        self.typed: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -214,6 +217,8 @@ class PanelScreen(AppScreen):
 
     def _fill_item(self, d: DisputeDetail) -> None:
         changed = self.detail is None or self.detail.ref != d.ref
+        if changed and self.detail is not None:
+            self._keep_typed(self.detail.ref)
         self.detail = d
         entry = self.entries[self.index] if self.entries else None
         text = Text()
@@ -244,7 +249,7 @@ class PanelScreen(AppScreen):
         if changed:  # keep what the chair typed when the same item refreshes
             self.query_one("#p-receiving", Select).value = _known_receiving(d) or Select.NULL
             self.query_one("#p-pathway", Input).value = d.proposed_pathway
-            self.query_one("#p-rationale", TextArea).text = ""
+            self.query_one("#p-rationale", TextArea).text = self.typed.pop(d.ref, "")
             review = self.now().astimezone().date() + REVIEW_AFTER
             self.query_one("#p-review", Input).value = review.isoformat()
             self.outcome = Outcome.ASSIGNED
@@ -365,7 +370,14 @@ class PanelScreen(AppScreen):
             return
         self.app.call_from_thread(self._recorded, ref, v["final"])
 
+    def _keep_typed(self, ref: str) -> None:
+        """Keep what was typed in the rationale for ``ref``, which is leaving the screen."""
+        text = self.query_one("#p-rationale", TextArea).text
+        if text.strip():
+            self.typed[ref] = text
+
     def _recorded(self, ref: str, final: bool = False) -> None:
+        self.typed.pop(ref, None)
         self.notify(f"Recorded the {'final determination' if final else 'decision'} on {ref}.")
         self.query_one("#agenda").focus()
         self.detail = None
@@ -413,10 +425,13 @@ class PanelScreen(AppScreen):
 
     def unsaved(self) -> str | None:
         """What would be lost by leaving now (None: nothing typed)."""
+        refs = [ref for ref, text in self.typed.items() if text.strip()]
         text = self.query_one("#p-rationale", TextArea).text.strip()
-        if not text or self.detail is None:
+        if text and self.detail is not None and self.detail.ref not in refs:
+            refs.insert(0, self.detail.ref)
+        if not refs:
             return None
-        return f"the rationale typed for {self.detail.ref} (not recorded)"
+        return f"the rationale typed for {', '.join(refs)} (not recorded)"
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input | Select | TextArea):
