@@ -1,5 +1,5 @@
 """``python -m benchmarks run [--sizes 60,10000,100000] [--out FILE] [--quick] [--cache DIR]
-[--postgres | --pg-url URL]``."""
+[--figures GROUPS] [--postgres | --pg-url URL]``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,18 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _groups(text: str) -> tuple[str, ...]:
+    from benchmarks.runner import GROUPS
+
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in GROUPS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"figures are some of {', '.join(GROUPS)} separated by commas: {text}"
+        )
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -28,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=OUT / "results.json", help="the JSON results")
     run.add_argument("--cache", type=Path, default=OUT, help="where stores and bytecode are kept")
     run.add_argument("--quick", action="store_true", help="few samples: checks the harness works")
+    run.add_argument(
+        "--figures",
+        type=_groups,
+        default=None,
+        help="only these groups, e.g. paint,interaction,reads,headless,memory (the queue's "
+        "figures: what a 1,000,000 run needs most; writes copy the store, verify reads it all)",
+    )
     where = run.add_mutually_exclusive_group()
     where.add_argument(
         "--postgres",
@@ -41,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from benchmarks import runner
 
-    runner.run(args.sizes, args.out, args.cache.resolve(), args.quick, args.postgres)
+    groups = args.figures or runner.GROUPS
+    runner.run(args.sizes, args.out, args.cache.resolve(), args.quick, args.postgres, groups)
     return 0
 
 

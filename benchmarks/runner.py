@@ -29,29 +29,40 @@ class Plan:
         return cls(2, 3, 3, 2, 1) if quick else cls(7, 20, 30, 9, 3)
 
 
+#: The groups of figures, by the name ``--figures`` takes, in the order they run.
+GROUPS = ("paint", "interaction", "reads", "writes", "headless", "memory", "verify")
+
+
 def run(
-    sizes: list[int], out: Path, cache: Path, quick: bool, postgres: str | None = None
+    sizes: list[int],
+    out: Path,
+    cache: Path,
+    quick: bool,
+    postgres: str | None = None,
+    groups: tuple[str, ...] = GROUPS,
 ) -> list[Figure]:
-    """Every figure at every size; with ``postgres`` ("start" for a throwaway cluster, or a
-    superuser's URL) every figure again on a PostgreSQL store of the same demo."""
+    """Every figure (of ``groups``) at every size; with ``postgres`` ("start" for a
+    throwaway cluster, or a superuser's URL) every figure again on a PostgreSQL store of
+    the same demo."""
     say = lambda message: print(message, flush=True)  # noqa: E731
     if postgres is None:
-        return _run(sizes, out, cache, quick, None, say)
+        return _run(sizes, out, cache, (quick, groups), None, say)
     if postgres != "start":
-        return _run(sizes, out, cache, quick, postgres, say)
+        return _run(sizes, out, cache, (quick, groups), postgres, say)
     with pg.cluster() as admin_url:
         say("started a throwaway PostgreSQL cluster (fsync on)")
-        return _run(sizes, out, cache, quick, admin_url, say)
+        return _run(sizes, out, cache, (quick, groups), admin_url, say)
 
 
 def _run(
     sizes: list[int],
     out: Path,
     cache: Path,
-    quick: bool,
+    what: tuple[bool, tuple[str, ...]],
     pg_admin: str | None,
     say: Callable[[str], None],
 ) -> list[Figure]:
+    quick, groups = what
     plan = Plan.make(quick)
     backends: list[tuple[str, dict[int, Path | str]]] = [
         ("sqlite", {size: ensure_store(cache, size, SEED, say) for size in sizes})
@@ -63,7 +74,7 @@ def _run(
     figures: list[Figure] = []
     for size in sizes:
         for backend, stores in backends:
-            figures.extend(_measure(cache, stores[size], size, plan, backend, say))
+            figures.extend(_measure(cache, stores[size], size, (plan, groups), backend, say))
     print()
     print(table(figures))
     if pg_admin is not None:
@@ -85,8 +96,14 @@ def _run(
 
 
 def _measure(
-    cache: Path, db: Path | str, size: int, plan: Plan, backend: str, say: Callable[[str], None]
+    cache: Path,
+    db: Path | str,
+    size: int,
+    what: tuple[Plan, tuple[str, ...]],
+    backend: str,
+    say: Callable[[str], None],
 ) -> list[Figure]:
+    plan, groups = what
     steps = (
         ("first paint", paint.figures, (cache, db, size, plan.paint)),
         ("interaction", interact.figures, (cache, db, size, plan.interact)),
@@ -97,7 +114,9 @@ def _measure(
         ("audit verify", verify.figures, (cache, db, size, plan.verify)),
     )
     figures: list[Figure] = []
-    for name, measure, args in steps:
+    for group, (name, measure, args) in zip(GROUPS, steps, strict=True):
+        if group not in groups:
+            continue
         started = time.perf_counter()
         measured = measure(*args)
         for figure in measured:

@@ -50,32 +50,8 @@ EXPECTED = {
 
 
 def test_quick_run_at_60_reports_every_figure(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks",
-            "run",
-            "--quick",
-            "--sizes",
-            "60",
-            "--out",
-            str(out),
-            "--cache",
-            str(tmp_path / "cache"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    done, results = _quick_run(tmp_path)
     assert "| size" in done.stdout  # the table was printed
-    results = json.loads(out.read_text())
     assert {"cores", "python", "sqlite", "date"} <= set(results["machine"])
     figures = results["figures"]
     assert {f["figure"] for f in figures} == EXPECTED
@@ -87,3 +63,24 @@ def test_quick_run_at_60_reports_every_figure(tmp_path: Path) -> None:
         assert f["within_budget"] in (True, False, None)
         if f["baseline"]:
             assert isinstance(f["ratio"], float), f["figure"]
+
+
+def test_figures_picks_the_groups_measured(tmp_path: Path) -> None:
+    # What a 1,000,000 run uses to measure the queue's figures without writes and verify.
+    _, results = _quick_run(tmp_path, "--figures", "headless")
+    assert {f["figure"] for f in results["figures"]} == {
+        "headless queue --breached --format json",
+        "headless: textual modules imported",
+    }
+
+
+def _quick_run(tmp_path: Path, *more: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """``benchmarks run --quick --sizes 60`` in a subprocess: its output and its JSON."""
+    out = tmp_path / "results.json"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    command = [sys.executable, "-m", "benchmarks", "run", "--quick", "--sizes", "60"]
+    command += ["--out", str(out), "--cache", str(tmp_path / "cache"), *more]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done, json.loads(out.read_text())
