@@ -63,6 +63,9 @@ async def test_a_short_dispute_is_pushed_whole_with_its_own_keys(make_app) -> No
         await wait_for(pilot, lambda: _prebuilt(app))
         screen = app._detail
         assert isinstance(screen, DisputeScreen)
+        # Built ahead: every key it may offer is mounted, hidden (an Enter before then
+        # shows the keys the first dispute offers after its first frame, as before).
+        await wait_for(pilot, lambda: len(screen.query(FooterKey)) > len(_visible_keys(screen)))
         at_push: list[tuple[dict[str, object], list[str]]] = []
         push = app.push_screen
 
