@@ -89,3 +89,17 @@ def test_every_field_edit_help_names_can_be_set(tmp_path: Path) -> None:
     ok(db, "--as", "duty", "edit", ref, *sets)
     shown = json.loads(ok(db, "show", ref, "--format", "json"))
     assert {f: shown[f] for f in TEXT_FIELDS} == {f: f"A new text for {f}" for f in TEXT_FIELDS}
+
+
+def test_each_commands_format_help_names_exactly_the_formats_it_takes() -> None:
+    """`import --help` said "json or csv for scripts" where import takes table or json."""
+    import re
+
+    seen = 0
+    for command, action in _arguments(build_parser()):
+        if action.dest != "format" or not action.choices:
+            continue
+        seen += 1
+        named = set(re.findall(r"\b(table|json|csv|md|toml)\b", action.help.split("(default")[0]))
+        assert named == set(action.choices), (command, action.help, action.choices)
+    assert seen > 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from panel_tui import __version__
@@ -170,9 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Help for arguments that many commands share, by their dest.
 _SHARED_HELP = {
-    "format": "output: table for people, json or csv for scripts (default %(default)s)",
     "ref": "the dispute's reference, e.g. D-2026-0042",
 }
+#: Output formats written for people to read; the others are for scripts.
+_FOR_PEOPLE = ("table", "md", "toml")
+
+
+def _format_help(choices: Iterable[str]) -> str:
+    """The --format help naming this command's own formats (import has no csv to offer)."""
+    people = [c for c in choices if c in _FOR_PEOPLE]
+    scripts = [c for c in choices if c not in _FOR_PEOPLE]
+    parts = [f"{' or '.join(people)} for people"] if people else []
+    parts += [f"{' or '.join(scripts)} for scripts"] if scripts else []
+    return f"output: {', '.join(parts)} (default %(default)s)"
 
 
 def _fill_help(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +191,8 @@ def _fill_help(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 _fill_help(sub)
+        elif action.help is None and action.dest == "format" and action.choices:
+            action.help = _format_help(action.choices)
         elif action.help is None and action.dest in _SHARED_HELP:
             action.help = _SHARED_HELP[action.dest]
 
