@@ -242,3 +242,25 @@ def test_a_real_process_says_and_exits_as_the_in_process_runs_do(team: Cli) -> N
         assert "Traceback" not in real.stderr
         if code == 2:  # bad usage: one line on stderr, nothing where a script reads results
             assert real.stdout == "" and len(real.stderr.splitlines()) == 1, real
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (("note", "D-2026-0001", "--text", "rang MCO"), "panel-tui note"),
+        (("queue", "--nope"), "panel-tui queue"),
+        (("users", "add", "bob", "--name", "Bob", "--roles", "frontline", "--bogus"),
+         "panel-tui users add"),
+        (("--nope",), "panel-tui"),
+    ],
+)  # fmt: skip
+def test_an_unknown_option_points_at_the_help_of_the_command_it_was_typed_to(
+    team: Cli, argv: tuple[str, ...], command: str
+) -> None:
+    """`note REF --text x` said "see `panel-tui --help`", which does not list note's options."""
+    before = counts(team)
+    result = team(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.endswith(f"(see `{command} --help`)\n"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert counts(team) == before

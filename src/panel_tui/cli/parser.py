@@ -29,13 +29,33 @@ Run with no command to open the app. The store is --db PATH|URL, else $PANEL_TUI
 else a file in your user data directory."""
 
 
+#: Where the namespace keeps the deepest command's name: its --help has the options.
+_HELP_PROG = "_help_prog"
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_defaults(**{_HELP_PROG: self.prog})  # a command's default wins over its parent's
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but an unknown option names the help of the command it was typed
+        to ("see `panel-tui note --help`", not the top level's, which does not list it)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            where = getattr(parsed, _HELP_PROG, self.prog)
+            self._refuse(f"unrecognized arguments: {' '.join(extras)}", where)
+        return parsed
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        self._refuse(message, self.prog)
+
+    def _refuse(self, message: str, prog: str) -> None:
         """Bad usage is one line on stderr, exit 2, like any bad input: argparse's usage
         lines went to stdout, where a script reads results (``COMMAND --help`` has them)."""
         from panel_tui.cli.output import error
 
-        error(f"{message} (see `{self.prog} --help`)")  # what was typed: escaped, one line
+        error(f"{message} (see `{prog} --help`)")  # what was typed: escaped, one line
         self.exit(2)
 
 
