@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from panel_tui.messages import IdentityChanged
 from panel_tui.rules.clocks import clock_plain
 from panel_tui.rules.enums import Action, Outcome, Stage
 from panel_tui.rules.errors import DomainError, InvalidInputError
@@ -132,6 +133,18 @@ class PanelScreen(AppScreen):
     def refresh_data(self) -> None:
         self.load()
 
+    def on_identity_changed(self, message: IdentityChanged) -> None:
+        """Another user (switch user): what they may do decides which fields take typing.
+
+        The fields are set for the new user at once, and keys typed meanwhile wait for the
+        agenda read again: they met fields still disabled for the last user, and the
+        letters of a rationale the agenda (J reordered it, n stepped on)."""
+        self.panel.hold("panel")
+        self._show_status()  # (then AppScreen's handler reads the agenda again)
+
+    def on_unmount(self) -> None:
+        self.panel.release("panel")  # nothing here is coming any more
+
     def _loaded(self, entries: list[AgendaEntry], agencies: list, advance: bool) -> None:
         current = self.entries[self.index].ref if self.entries else None
         self.entries = entries
@@ -197,7 +210,12 @@ class PanelScreen(AppScreen):
                 "Nothing at the panel stage today. + adds a dispute by reference."
             )
             return
-        self._fetch_detail(self.entries[self.index].ref)
+        ref = self.entries[self.index].ref
+        if self.detail is None or self.detail.ref != ref:
+            # Keys typed now ("2" and a rationale after n) belong to the item coming: they
+            # wait until it is shown, or its arrival reset what they chose.
+            self.panel.hold("panel")
+        self._fetch_detail(ref)
 
     @work(thread=True, exclusive=True, group="panel-item", exit_on_error=False)
     def _fetch_detail(self, ref: str) -> None:
