@@ -24,6 +24,7 @@ from panel_tui.config import Settings
 from panel_tui.rules.policy import default_policy_text
 from panel_tui.screens.queue import SECTIONS
 from panel_tui.store.db import Store
+from panel_tui.store.lazy import LazyStore
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.interrupt import Interrupt
@@ -189,3 +190,49 @@ async def test_once_open_the_pages_are_read_without_the_orm_and_equal_its_read(
 def _first_page(view: QueueView) -> list[QueueRow] | None:
     page = view._pages.get(0)
     return None if page is None else page.rows
+
+
+async def test_the_first_page_asks_for_no_layout_of_its_own(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the first paint the view found it needed a scroll bar (a second layout of
+    the screen) and set its length again on its first resize (a third)."""
+    store = open_demo_copy(tmp_path_factory, tmp_path / "big.db", disputes=3000, seed=3, now=NOW)
+    try:
+        asked: list[str] = []
+        refresh = Widget.refresh
+
+        def counting(self, *regions, layout=False, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if layout and isinstance(self, QueueView):
+                asked.append("layout")
+            return refresh(self, *regions, layout=layout, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", counting)
+        assert store.path is not None
+        # As launched: the first page read from the file before the Store is open.
+        lazy = LazyStore(str(store.path))
+        app = PanelApp(
+            lazy,
+            "duty",
+            demo=True,
+            clock=lambda: NOW,
+            settings=Settings(shift_start=False),
+            head=quick_queue.peek(str(store.path)),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            queue = await queue_ready(pilot)
+            view = queue.view
+            await wait_for(pilot, lambda: not view.total_capped)
+            await wait_for(pilot, lambda: view.vertical_scrollbar.window_virtual_size == view.total)
+            assert view.show_vertical_scrollbar and view.vertical_scrollbar.display
+            assert asked == []
+            # A new width is laid out by the terminal's resize; the view's length stays.
+            await pilot.resize_terminal(80, 24)
+            await wait_for(pilot, lambda: view.size.width == 80)
+            await wait_for(pilot, lambda: view.vertical_scrollbar.window_virtual_size == view.total)
+            assert view.virtual_size.height == view.total
+            assert asked == []
+            await wait_for(pilot, lambda: app.store_is_open)
+        lazy.get().close()
+    finally:
+        store.close()

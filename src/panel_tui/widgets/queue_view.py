@@ -128,6 +128,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._fresh: set[int] = set()  # pages fetched in the current generation
         self._pending: set[tuple[int, int]] = set()
         self._generation = 0
+        self._sources = 0  # one more for each set_source
         self._interrupt = Interrupt()  # cancels this generation's reads
         self._counted: int | None = None  # the generation whose total is known
         self._total_before: int | None = None  # the exact total a refresh started from
@@ -173,10 +174,13 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         # The rows on screen stay until the new page replaces them, one frame later; the
         # "…" rows are drawn only if it is slow to come. Drawing them at once cost every
         # filter key and section switch a second full render of the view.
-        self.set_timer(LOADING_AFTER, partial(self._show_loading, self._generation))
+        self._sources += 1
+        self.set_timer(LOADING_AFTER, partial(self._show_loading, self._sources))
 
-    def _show_loading(self, generation: int) -> None:
-        if generation == self._generation and not self.loaded:
+    def _show_loading(self, source: int) -> None:
+        # By source, not generation: a refresh (reload) while the page is awaited is
+        # still awaiting the same source's rows.
+        if source == self._sources and not self.loaded:
             self.refresh()
 
     def reload(self) -> None:
@@ -331,6 +335,11 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         ``_scroll_update`` sets and redraws, asking for a layout itself only when the
         bar appears or goes.
         """
+        if not self.size and self.total >= self.app.size.height:
+            # Not laid out yet (the app's first page): a queue longer than the terminal
+            # needs the bar, so the first layout places it. Found there, it asked for a
+            # second layout of the screen before the first paint.
+            self.set_reactive(QueueView.show_vertical_scrollbar, True)
         size = Size(self.size.width, self.total)
         if size != self.virtual_size:
             self.set_reactive(QueueView.virtual_size, size)
@@ -457,7 +466,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._columns = columns_for(self.row_width, self._ref_width)
-        self.virtual_size = Size(event.size.width, self.total)
+        self._size_to_total()  # the new width, without laying the screen out again
         self._post_layout()
 
     def show_sort(self, key: str | None, descending: bool) -> None:
