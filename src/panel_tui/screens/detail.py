@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -33,6 +32,7 @@ from panel_tui.store.read.dispute_models import DisputeDetail
 from panel_tui.widgets.clock_badge import ClockBadge, local_time
 from panel_tui.widgets.evidence import EvidenceChecklist
 from panel_tui.widgets.footer import KeysFooter
+from panel_tui.widgets.labelled_rows import LabelledRows
 from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, StageLadder
 
 SPECS = {spec.name: spec for spec in ACTIONS}
@@ -67,15 +67,9 @@ def _section(title: str) -> Static:
 Rows = tuple[tuple[str, str], ...]
 
 
-def _lines(rows: Rows) -> Table:
-    """Label and value, a row each. Cells are Text, not str: a str cell is read as
-    Rich markup, so "[sic]" or "[/]" typed in a note or a form field vanished."""
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(style="dim", no_wrap=True)
-    table.add_column(ratio=1)
-    for label, value in rows:
-        table.add_row(Text(visible(label)), Text(visible(value or "—")))
-    return table
+def _lines(rows: Rows) -> LabelledRows:
+    """Label and value, a row each (the look of ``labelled_table``, drawn faster)."""
+    return LabelledRows(rows)
 
 
 def _table(rows: Rows) -> RenderedOnce:
