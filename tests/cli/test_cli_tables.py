@@ -109,3 +109,19 @@ def test_a_linux_console_gets_the_queue_and_a_dispute_in_ascii(demo: Cli) -> Non
     assert not _non_ascii(shown) and "! COMMISSIONER LIAISON TRIGGERED" in shown
     assert _non_ascii(demo.ok("show", ref, *AT))
     assert "→" in console.json("queue", *AT)["disputes"][0]["agencies"]
+
+
+def test_a_not_upheld_decision_names_the_agency_that_keeps_the_case(demo: Cli) -> None:
+    """Under "Receiving", a not-upheld decision's agency read as the one taking it on."""
+    refs = [d["ref"] for d in demo.json("queue", "--section", "closed", *AT)["disputes"]]
+    for ref in refs:
+        decisions = demo.json("show", ref, *AT)["decisions"]
+        kept = [x for x in decisions if x["outcome"] == "not_upheld" and x["receiving_agency"]]
+        if kept:
+            break
+    else:
+        raise AssertionError("the demo has no not-upheld decision naming an agency")
+    agency = kept[-1]["receiving_agency"]
+    row = next(line for line in demo.ok("show", ref, *AT).splitlines() if "not_upheld" in line)
+    cells = [cell.strip() for cell in row.split("│")]
+    assert f"— ({agency} keeps it)" in cells and agency not in cells, row

@@ -11,7 +11,7 @@ from panel_tui.cli.common import acting, open_store, read_instant
 from panel_tui.cli.output import console, emit_csv, emit_json, emit_table, iso, local, markup_safe
 from panel_tui.cli.queue_lines import liaison_waiting, queue_lines
 from panel_tui.rules.clocks import Clock, clock_label
-from panel_tui.rules.enums import Stage
+from panel_tui.rules.enums import Outcome, Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
 from panel_tui.store.read import quick_queue
@@ -163,6 +163,16 @@ def cmd_queue(args: argparse.Namespace) -> int:
             narrow=lambda width: queue_lines(rows, at, width, args.section),
         )
     return 0
+
+
+def _receiving_cell(outcome: str, agency: str | None) -> str:
+    """Who takes the person on; for not upheld, the agency whose arrangement stands is
+    named as keeping it ("CBH" alone under Receiving read as CBH taking it on)."""
+    if not agency:
+        return "—"
+    if outcome in (Outcome.ASSIGNED.value, Outcome.JOINT.value):
+        return agency
+    return f"— ({agency} keeps it)"
 
 
 def plain(value: Any) -> Any:
@@ -345,7 +355,7 @@ def _print_outcome(console: Any, d: Any) -> None:
                     local(x.decided_at),
                     x.kind,
                     x.outcome,
-                    x.receiving_agency or "—",
+                    _receiving_cell(x.outcome, x.receiving_agency),
                     f"{x.decided_by} ({x.capacity})",
                     x.review_date.isoformat(),
                     x.rationale,
