@@ -109,6 +109,8 @@ def test_a_linux_console_gets_the_queue_and_a_dispute_in_ascii(demo: Cli) -> Non
     assert not _non_ascii(shown) and "! COMMISSIONER LIAISON TRIGGERED" in shown
     assert _non_ascii(demo.ok("show", ref, *AT))
     assert "→" in console.json("queue", *AT)["disputes"][0]["agencies"]
+    report = ("report", *AT)  # Markdown drawn by Rich: its rules and bullets
+    assert _non_ascii(demo.ok(*report)) and not _non_ascii(console.ok(*report))
 
 
 def test_a_not_upheld_decision_names_the_agency_that_keeps_the_case(demo: Cli) -> None:

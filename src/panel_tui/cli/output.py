@@ -112,16 +112,17 @@ class AsciiStream(io.TextIOBase):
         return int(self._stream.fileno())
 
 
-def console() -> Console:
-    """A console as wide as the terminal, or (to a pipe or a file, with no ``COLUMNS``) as
-    wide as what is printed; in ASCII where the terminal cannot show the glyphs."""
+def console(pipe_width: int | None = UNBOUNDED) -> Console:
+    """A console as wide as the terminal, or (to a pipe or a file, with no ``COLUMNS``)
+    ``pipe_width`` wide (as wide as what is printed; None: Rich's 80, for prose that
+    wraps); in ASCII where the terminal cannot show the glyphs."""
     from rich.console import Console
 
     # Rich asks only for write, flush, isatty and fileno: a typed IO is more.
     stream = cast("IO[str]", AsciiStream(sys.stdout)) if ascii_terminal() else None
-    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+    if sys.stdout.isatty() or os.environ.get("COLUMNS") or pipe_width is None:
         return Console(file=stream)
-    return Console(width=UNBOUNDED, file=stream)
+    return Console(width=pipe_width, file=stream)
 
 
 def emit_table(

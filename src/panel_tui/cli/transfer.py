@@ -34,10 +34,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     elif args.format == "md":
         sys.stdout.write(rep.report_markdown(result))
     else:
-        from rich.console import Console
         from rich.markdown import Markdown
 
-        Console().print(Markdown(rep.report_markdown(result)))
+        from panel_tui.cli.output import console
+
+        console(pipe_width=None).print(Markdown(rep.report_markdown(result)))
     return 0
 
 
