@@ -222,7 +222,9 @@ async def test_the_first_page_asks_for_no_layout_of_its_own(
         async with app.run_test(size=(100, 30)) as pilot:
             queue = await queue_ready(pilot)
             view = queue.view
-            await wait_for(pilot, lambda: not view.total_capped)
+            # The Store opens after the first paint, and the queue rereads through it.
+            await wait_for(pilot, lambda: app.store_is_open and app.person is not None)
+            await wait_for(pilot, lambda: view.loaded and not view.total_capped)
             await wait_for(pilot, lambda: view.vertical_scrollbar.window_virtual_size == view.total)
             assert view.show_vertical_scrollbar and view.vertical_scrollbar.display
             assert asked == []
@@ -232,7 +234,6 @@ async def test_the_first_page_asks_for_no_layout_of_its_own(
             await wait_for(pilot, lambda: view.vertical_scrollbar.window_virtual_size == view.total)
             assert view.virtual_size.height == view.total
             assert asked == []
-            await wait_for(pilot, lambda: app.store_is_open)
         lazy.get().close()
     finally:
         store.close()
