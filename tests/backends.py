@@ -159,19 +159,30 @@ def _row_factory(cursor: Any) -> Any:
     return make
 
 
-def pg_query(database: str, query: str, *args: Any) -> list[Row]:
-    """``query`` (written for sqlite3: ``?`` placeholders) on a store's database, as its
-    owner would run it in psql: in the store's schema, outside the code under test."""
+def pg_connect(database: str) -> Any:
+    """A connection to a store's database as its owner would open one in psql: in the
+    store's schema, each statement committed, rows readable as ``sqlite3.Row``s are."""
     import psycopg
 
     url = database_url(database).replace("+psycopg", "")
-    with psycopg.connect(
+    return psycopg.connect(
         url, autocommit=True, options="-c search_path=panel_tui", row_factory=_row_factory
-    ) as conn:
-        if args:
-            query = query.replace("%", "%%").replace("?", "%s")
-            return conn.execute(query, args).fetchall()
-        return conn.execute(query).fetchall()
+    )
+
+
+def pg_run(conn: Any, query: str, *args: Any) -> list[Row]:
+    """``query`` (written for sqlite3: ``?`` placeholders) on a ``pg_connect`` connection."""
+    if args:
+        query = query.replace("%", "%%").replace("?", "%s")
+    cursor = conn.execute(query, args or None)
+    return cursor.fetchall() if cursor.description is not None else []  # an UPDATE: none
+
+
+def pg_query(database: str, query: str, *args: Any) -> list[Row]:
+    """``query`` (written for sqlite3: ``?`` placeholders) on a store's database, as its
+    owner would run it in psql: in the store's schema, outside the code under test."""
+    with pg_connect(database) as conn:
+        return pg_run(conn, query, *args)
 
 
 def database_of(target: str) -> str:
@@ -179,3 +190,24 @@ def database_of(target: str) -> str:
     from sqlalchemy.engine import make_url
 
     return str(make_url(target).database)
+
+
+def target_of(store: Any) -> str:
+    """What names an open Store to ``Store.open``, ``peek`` or another process: its
+    SQLite file, or its PostgreSQL URL (with the test cluster's password)."""
+    return str(store.path) if store.path is not None else str(store.url)
+
+
+def store_sql(store: Any, query: str, *args: Any) -> list[Any]:
+    """``query`` (``?`` marks) on an open Store's own database, outside the code under test:
+    sqlite3 on its file, or psycopg as its owner (times and dates as SQLite holds them)."""
+    if store.path is None:
+        return pg_query(database_of(store.url), query, *args)
+    from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+    conn = sqlite3.connect(store.path)
+    try:
+        with conn:
+            return conn.execute(query, args).fetchall()
+    finally:
+        conn.close()

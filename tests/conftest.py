@@ -41,6 +41,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)  # needs the run's server (tests/backends.py)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a PostgreSQL run, the controller (or a run without xdist) drops the demo
+    templates the workers built (tests/demo_cache.py), once every worker is done."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if backends.on_postgres() and not hasattr(session.config, "workerinput") and factory:
+        import demo_cache
+
+        demo_cache.drop_pg_templates(factory.getbasetemp())
+
+
 @pytest.fixture
 def pg_database() -> Iterator[str]:
     """A new, empty database on the test run's PostgreSQL server (tests marked postgres)."""

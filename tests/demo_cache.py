@@ -6,6 +6,10 @@ temporary folder (pytest-xdist's workers share the parent of their own folders, 
 whichever worker comes first builds and the others wait and copy); each test then
 opens its own copy, so no test sees another's writes. What the build reported as it
 went is kept beside it (``demo_progress``).
+
+On a PostgreSQL run (tests/backends.py) ``demo_store`` does the same with a database:
+built once per run under the same lock, named in a file beside the SQLite demos, copied
+per test with CREATE DATABASE … TEMPLATE, and dropped when the run ends (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import backends
 import pytest
 
 from panel_tui.store.db import Store
@@ -86,3 +93,52 @@ def open_demo_copy(
 ) -> Store:
     """``demo_copy``, opened."""
     return Store.open(str(demo_copy(tmp_path_factory, dest, disputes=disputes, seed=seed, now=now)))
+
+
+@contextmanager
+def demo_store(
+    tmp_path_factory: pytest.TempPathFactory,
+    folder: Path,
+    *,
+    disputes: int,
+    seed: int,
+    now: datetime,
+) -> Iterator[Store]:
+    """This test's own copy of the demo on the run's backend, open (closed after): a file
+    in ``folder``, or a database copied from the run's template (dropped after)."""
+    if not backends.on_postgres():
+        store = open_demo_copy(
+            tmp_path_factory, folder / "demo.db", disputes=disputes, seed=seed, now=now
+        )
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    template = _pg_template(tmp_path_factory, disputes, seed, now)
+    with backends.fresh_database(template=template) as name:
+        store = Store.open(backends.database_url(name))
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def _pg_template(
+    tmp_path_factory: pytest.TempPathFactory, disputes: int, seed: int, now: datetime
+) -> str:
+    """The run's template database of this demo, built by whichever worker asks first."""
+    named = _cached(tmp_path_factory, disputes, seed, now).with_suffix(".pgdb")
+    with named.with_name(named.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not named.exists():
+            name = backends.create_database()
+            build_demo(backends.database_url(name), disputes=disputes, seed=seed, now=now).close()
+            named.write_text(name, encoding="utf-8")
+        return named.read_text(encoding="utf-8")
+
+
+def drop_pg_templates(basetemp: Path) -> None:
+    """Drop the template databases this run built (at its end, from the controller)."""
+    for named in (basetemp / "demo-cache").glob("*.pgdb"):
+        backends.drop_database(named.read_text(encoding="utf-8"))

@@ -1,4 +1,8 @@
-"""Fixtures for the app's Pilot and snapshot tests: a fixed store, a fixed clock, a temp config."""
+"""Fixtures for the app's Pilot and snapshot tests: a fixed store, a fixed clock, a temp config.
+
+The fixed store is a SQLite file by default; on a PostgreSQL run (tests/backends.py) the
+tests marked ``backend`` get it as a database copied from a template built once per worker.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import backends
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # storefix, helpers
@@ -41,9 +46,26 @@ def built_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def built_store_database() -> Iterator[str]:
+    """On a PostgreSQL run: the fixed store built once per worker, as a template database."""
+    with backends.fresh_database() as name:
+        build_store(backends.database_url(name)).close()
+        yield name
+
+
 @pytest.fixture
-def store(tmp_path: Path, built_store_file: Path) -> Store:
-    """A copy of the fixed store for this test, where the store would be made."""
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the fixed store for this test: a SQLite file where the store would be
+    made, or on a PostgreSQL run a database made from the template (dropped after)."""
+    if backends.on_postgres():
+        template = request.getfixturevalue("built_store_database")
+        with backends.fresh_database(template=template) as name:
+            built = Store.open(backends.database_url(name))
+            yield built
+            built.close()
+        return
+    built_store_file: Path = request.getfixturevalue("built_store_file")
     folder = tmp_path / "store"
     folder.mkdir(mode=0o700)
     path = folder / "s.db"

@@ -41,7 +41,7 @@ def form(person: str, **changes: Any) -> dict[str, Any]:
     )
 
 
-def build_store(path: Path, *, now: datetime = NOW) -> Store:
+def build_store(path: Path | str, *, now: datetime = NOW) -> Store:
     store = init_store(str(path), "root", "Root Admin", kind="test", at=now - timedelta(days=30))
     admin = Admin(store, "root")
     for code, name in [

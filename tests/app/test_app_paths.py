@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from backends import target_of
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW, form
 from textual.widgets import Input, Select, Static, TextArea
@@ -28,6 +29,7 @@ from panel_tui.widgets.queue_view import QueueView
 SIZE = (80, 24)
 
 
+@pytest.mark.backend
 async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -61,6 +63,7 @@ async def test_triage_breached_dispute_and_escalate_with_reason(make_app, store)
     assert detail.events[-1].action == "escalate" and detail.events[-1].actor == "duty"
 
 
+@pytest.mark.backend
 async def test_form_shows_each_message_then_opens_the_dispute(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -150,6 +153,7 @@ async def test_a_left_form_comes_back_as_a_draft_with_its_paragraphs(make_app) -
         assert form_screen.query_one("#f-person_ref", Input).value == "P-3001"
 
 
+@pytest.mark.backend
 async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
@@ -180,6 +184,7 @@ async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     assert d4.review_date == (NOW + timedelta(days=28)).date()
 
 
+@pytest.mark.backend
 async def test_not_upheld_in_panel_mode_names_the_agency_whose_arrangement_stands(
     make_app, store
 ) -> None:  # noqa: ANN001
@@ -216,6 +221,7 @@ async def _panel_at_final_item(pilot) -> None:  # noqa: ANN001
     await wait_text(pilot, "Final determination")
 
 
+@pytest.mark.backend
 async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
     make_app, store
 ) -> None:
@@ -236,6 +242,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
     assert final.receiving_agency == "MCO"
 
 
+@pytest.mark.backend
 async def test_the_panel_chair_cannot_decide_an_item_with_the_final_authority(
     make_app, store
 ) -> None:
@@ -255,6 +262,7 @@ def _status(app) -> str:  # noqa: ANN001
     return str(app.screen.query_one("#panel-status", Static).content)
 
 
+@pytest.mark.backend
 async def test_the_chair_sees_who_records_an_item_with_the_final_authority(make_app, store) -> None:
     _to_the_final_authority_on_todays_agenda(store, "D-2026-0004")
     app = make_app("chair")
@@ -265,6 +273,7 @@ async def test_the_chair_sees_who_records_an_item_with_the_final_authority(make_
         assert app.screen.query_one("#p-rationale", TextArea).disabled
 
 
+@pytest.mark.backend
 async def test_a_duty_lead_in_panel_mode_is_told_the_panel_is_view_only(make_app, store) -> None:
     """By hand, a duty lead's "2" and rationale were silently dropped (and the letters met
     the agenda: n moved on) under a status line that offered "1–4 outcome, ctrl+s record"."""
@@ -283,6 +292,7 @@ async def test_a_duty_lead_in_panel_mode_is_told_the_panel_is_view_only(make_app
     assert agenda(store, NOW.date(), NOW)[0].decisions == []
 
 
+@pytest.mark.backend
 async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -309,6 +319,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
     assert orm_detail.dispute_detail(store, "D-2026-0002", NOW).stage == 1
 
 
+@pytest.mark.backend
 async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, store) -> None:
     app = make_app("duty")
     script = (
@@ -323,7 +334,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
         await queue_ready(pilot)
         await wait_text(pilot, "6 disputes")
         done = subprocess.run(
-            [sys.executable, "-c", script, str(store.path), str(Path(__file__).parent)],
+            [sys.executable, "-c", script, target_of(store), str(Path(__file__).parent)],
             capture_output=True,
             text=True,
             check=True,
@@ -335,6 +346,7 @@ async def test_a_dispute_added_by_another_process_appears_by_itself(make_app, st
         assert app.screen.query_one(QueueView).cursor_row.ref == "D-2026-0001"
 
 
+@pytest.mark.backend
 async def test_a_read_only_user_is_offered_no_write_actions(make_app) -> None:
     app = make_app("watcher")
     async with app.run_test(size=SIZE) as pilot:
@@ -351,6 +363,7 @@ async def test_a_read_only_user_is_offered_no_write_actions(make_app) -> None:
         assert isinstance(app.screen, DisputeScreen)
 
 
+@pytest.mark.backend
 async def test_an_action_the_store_would_refuse_is_not_offered(make_app, store) -> None:
     app = make_app("duty")  # may withdraw, but D-2026-0007 is already withdrawn
     async with app.run_test(size=SIZE) as pilot:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import queue_ready, screen_text, wait_for, wait_text
 
 from panel_tui.screens.dashboard import DashboardScreen, _theme
 
 
+@pytest.mark.backend
 async def test_next_period_stops_at_the_current_one(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=(120, 40)) as pilot:

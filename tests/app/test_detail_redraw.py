@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from helpers import queue_ready, screen_text, wait_for, wait_text
 from rich.console import Console
 from rich.text import Text
@@ -34,6 +35,7 @@ async def _open(pilot, queue: QueueScreen, ref: str) -> DisputeScreen:  # noqa: 
     return app.screen
 
 
+@pytest.mark.backend
 async def test_the_same_dispute_again_redraws_nothing_and_a_new_note_only_its_sections(
     make_app, store, monkeypatch
 ) -> None:

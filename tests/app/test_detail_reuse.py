@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import dispute_shown, queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input
@@ -14,6 +15,7 @@ from panel_tui.widgets.footer import KeysFooter
 SIZE = (80, 24)
 
 
+@pytest.mark.backend
 async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
     make_app, store
 ) -> None:
@@ -69,6 +71,7 @@ async def test_the_next_dispute_reuses_the_screen_and_shows_nothing_of_the_last(
         assert app.screen is queue
 
 
+@pytest.mark.backend
 async def test_a_dispute_that_loads_after_the_user_moved_on_is_not_pushed(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:

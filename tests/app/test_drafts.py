@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from helpers import dispute_shown, queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW, build_store
 from textual.widgets import Input, TextArea
@@ -59,6 +60,7 @@ def field(app, name: str) -> str:  # noqa: ANN001
     return widget.text if isinstance(widget, TextArea) else widget.value
 
 
+@pytest.mark.backend
 async def test_a_draft_keeps_only_what_was_typed_and_never_reverts_another_edit(
     make_app, store
 ) -> None:
@@ -87,6 +89,7 @@ async def test_a_draft_keeps_only_what_was_typed_and_never_reverts_another_edit(
     assert draft_files() == []  # saved: the draft is gone
 
 
+@pytest.mark.backend
 async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -109,6 +112,7 @@ async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
     assert orm_detail.dispute_detail(store, REF, NOW).problem_statement == THEIRS
 
 
+@pytest.mark.backend
 async def test_saving_after_a_conflict_keeps_the_users_choice(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -124,6 +128,7 @@ async def test_saving_after_a_conflict_keeps_the_users_choice(make_app, store) -
     assert orm_detail.dispute_detail(store, REF, NOW).problem_statement == mine.strip()
 
 
+@pytest.mark.backend
 async def test_reload_after_a_stale_write_saves_what_is_on_screen(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:

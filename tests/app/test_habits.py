@@ -61,6 +61,7 @@ def cursor_ref(app: PanelApp) -> str | None:
     return row.ref if row else None
 
 
+@pytest.mark.backend
 async def test_sort_by_each_column_and_back_to_urgency(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -98,6 +99,7 @@ async def test_row_x_of_y_and_copy_the_reference(make_app) -> None:
         await wait_notice(pilot, f"Copied {ref}.")
 
 
+@pytest.mark.backend
 async def test_next_breached_goes_round_the_view(store) -> None:
     # Nine hours on, D-2026-0002 has breached too: by ref descending the two breached
     # disputes are the last rows, after four that are not.
@@ -129,6 +131,7 @@ async def test_next_breached_goes_round_the_view(store) -> None:
         await wait_notice(pilot, "Nothing breached in this view.")
 
 
+@pytest.mark.backend
 async def test_a_breach_on_screen_rings_the_bell_and_says_which(store) -> None:
     moment = [NOW]
     app = PanelApp(
@@ -160,6 +163,7 @@ async def test_the_start_view_from_the_users_config(make_app, _config: Path) -> 
         await wait_text(pilot, "3 disputes · At panel")
 
 
+@pytest.mark.backend
 async def test_the_start_view_by_role_from_the_policy(make_app, store) -> None:
     policy = default_policy_text() + '\n[start_view]\npanel_chair = "at_panel"\n'
     policy = policy.replace("allow_override = false", "allow_override = true")
@@ -198,6 +202,7 @@ async def test_high_contrast_theme_on_a_key_and_from_config(make_app) -> None:
         assert app.theme == "high-contrast"
 
 
+@pytest.mark.backend
 async def test_one_note_on_several_marked_disputes(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -222,6 +227,7 @@ async def test_one_note_on_several_marked_disputes(make_app, store) -> None:
         assert notes[-1].actor == "duty"  # its own audited event on each dispute
 
 
+@pytest.mark.backend
 async def test_marked_disputes_the_store_refuses_stay_marked(make_app, store) -> None:
     """The store checks each write: a person deactivated meanwhile is refused on each."""
     app = make_app("duty")

@@ -5,32 +5,38 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+from backends import store_sql
 from helpers import queue_ready, screen_text, wait_text
-
-from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: the shared hostile strings
 
 from hostile import CLEAR, OSC8, RLO, TITLE, assert_no_raw  # noqa: E402
 
+pytestmark = pytest.mark.backend  # written past the app: the file, or the database's owner
+
 REF = "D-2026-0001"
 
 
-def _poison(path: Path) -> None:
-    """Write control sequences into the store as an attacker with the file could."""
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute(
-            "UPDATE dispute SET problem_statement = ?, agencies_label = ?, rule_conflict = ? "
-            "WHERE ref = ?",
-            (f"Stalled {CLEAR} badly", f"CBH{RLO}→APS", f"See {OSC8} now", REF),
-        )
-        conn.execute(
-            "UPDATE evidenceitem SET note = ? WHERE dispute_id = "
-            "(SELECT id FROM dispute WHERE ref = ?)",
-            (f"pending {TITLE}", REF),
-        )
-    conn.close()
+def _poison(store) -> None:  # noqa: ANN001
+    """Write control sequences into the store as an attacker with the file (or the
+    database's owner role) could."""
+    store_sql(
+        store,
+        "UPDATE dispute SET problem_statement = ?, agencies_label = ?, rule_conflict = ? "
+        "WHERE ref = ?",
+        f"Stalled {CLEAR} badly",
+        f"CBH{RLO}→APS",
+        f"See {OSC8} now",
+        REF,
+    )
+    store_sql(
+        store,
+        "UPDATE evidenceitem SET note = ? "
+        "WHERE dispute_id = (SELECT id FROM dispute WHERE ref = ?)",
+        f"pending {TITLE}",
+        REF,
+    )
 
 
 def _terminal_output(app) -> str:  # noqa: ANN001
@@ -40,7 +46,7 @@ def _terminal_output(app) -> str:  # noqa: ANN001
 
 
 async def test_queue_and_detail_show_control_characters_escaped(store, make_app) -> None:  # noqa: ANN001
-    _poison(store.path)
+    _poison(store)
     app = make_app("duty")
     async with app.run_test(size=(120, 40)) as pilot:
         await queue_ready(pilot)

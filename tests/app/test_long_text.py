@@ -4,6 +4,7 @@ new line and it is stored; tab moves on; ctrl+s saves from inside; keys typed th
 
 from __future__ import annotations
 
+import pytest
 from helpers import queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input, OptionList, Select, TextArea
@@ -28,6 +29,7 @@ async def _decision_dialog(pilot) -> FormModal:  # noqa: ANN001
     return pilot.app.screen
 
 
+@pytest.mark.backend
 async def test_a_two_line_rationale_in_the_decision_dialog_is_stored_with_its_newline(
     make_app, store
 ) -> None:
@@ -70,6 +72,7 @@ async def test_tab_cycles_the_fields_of_a_dialog_and_nothing_else(make_app) -> N
         assert app.focused is first  # round again, with no stop on the dialog's box
 
 
+@pytest.mark.backend
 async def test_a_note_of_two_paragraphs_is_stored_as_typed(make_app, store) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -88,6 +91,7 @@ async def test_a_note_of_two_paragraphs_is_stored_as_typed(make_app, store) -> N
     assert notes[-1].text == "Rang MCO at 10.\nCallback promised by 2pm."
 
 
+@pytest.mark.backend
 async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text(
     make_app, store
 ) -> None:

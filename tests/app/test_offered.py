@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from helpers import dispute_shown, screen_text, wait_for, wait_text
 from storefix import NOW
 
@@ -22,6 +23,7 @@ def footer(app) -> str:  # noqa: ANN001
     return screen_text(app).splitlines()[-1]
 
 
+@pytest.mark.backend
 async def test_accept_is_offered_only_on_a_decision_awaiting_acceptance(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -41,6 +43,7 @@ async def test_accept_is_offered_only_on_a_decision_awaiting_acceptance(make_app
         await wait_for(pilot, lambda: "Accept" in footer(app))
 
 
+@pytest.mark.backend
 async def test_contact_outcome_and_receiving_agency_start_unchosen(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
@@ -62,6 +65,7 @@ async def test_contact_outcome_and_receiving_agency_start_unchosen(make_app) -> 
         assert app.screen.values()["receiving_agency"] == ""
 
 
+@pytest.mark.backend
 async def test_a_not_upheld_decision_names_no_receiving_agency(make_app, store) -> None:
     Ledger(store, "chair", clock=lambda: NOW).record_decision(
         "D-2026-0005",

@@ -9,8 +9,9 @@ not be dropped, and "go to dispute" from the palette must land on the dispute.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
+import pytest
+from backends import target_of
 from helpers import type_text, wait_for, wait_text
 from storefix import NOW
 
@@ -24,14 +25,16 @@ from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read.quick_queue import peek
 from panel_tui.widgets.queue_view import QueueView
 
+pytestmark = pytest.mark.backend  # the quick read and the opening on PostgreSQL too
+
 SIZE = (80, 24)
 
 
 class HeldOpening(LazyStore):
     """The real store, opened only once the test lets it (``gate.set()``)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(str(path))
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
         self.gate = threading.Event()
 
     def get(self) -> Store:
@@ -40,15 +43,14 @@ class HeldOpening(LazyStore):
 
 
 def held_app(store: Store) -> tuple[PanelApp, HeldOpening]:
-    assert store.path is not None
-    lazy = HeldOpening(store.path)
+    lazy = HeldOpening(target_of(store))
     app = PanelApp(
         lazy,
         "duty",
         demo=True,
         clock=lambda: NOW,
         settings=Settings(poll_seconds=0.2, shift_start=False),
-        head=peek(str(store.path)),
+        head=peek(target_of(store)),
     )
     return app, lazy
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from backends import store_sql
 from helpers import dispute_shown, screen_text, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Select, Static
@@ -20,18 +22,15 @@ from panel_tui.screens.modals import FormModal
 from panel_tui.store.ledger import Ledger
 from panel_tui.store.ledger.admin import Admin
 from panel_tui.store.read import orm_detail
-from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+pytestmark = pytest.mark.backend  # what the dialogs write: on PostgreSQL too (tests/backends.py)
 
 SIZE = (80, 24)
 REF = "D-2026-0002"
 
 
 def rows(store, sql: str) -> list[tuple]:  # noqa: ANN001
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return store_sql(store, sql)
 
 
 def syncs(store) -> list[tuple]:  # noqa: ANN001

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from backends import target_of
 from helpers import screen_text, wait_for, wait_text
 from storefix import NOW
 
@@ -29,7 +30,7 @@ from panel_tui.widgets.queue_view import QueueView
 SIZE = (80, 24)
 
 
-def quick_app(path: Path, login: str = "duty", target: str | None = None) -> PanelApp:
+def quick_app(path: Path | str, login: str = "duty", target: str | None = None) -> PanelApp:
     head = peek(str(path))
     assert head is not None, "a store at the head revision is read the quick way"
     return PanelApp(
@@ -41,9 +42,9 @@ def quick_app(path: Path, login: str = "duty", target: str | None = None) -> Pan
     )
 
 
+@pytest.mark.backend
 async def test_rows_first_then_the_store_and_the_persons_rights(store: Store) -> None:
-    assert store.path is not None
-    app = quick_app(store.path)
+    app = quick_app(target_of(store))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await wait_for(pilot, lambda: app.screen.query_one(QueueView).loaded)
@@ -56,10 +57,10 @@ async def test_rows_first_then_the_store_and_the_persons_rights(store: Store) ->
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeFormScreen))
 
 
+@pytest.mark.backend
 async def test_a_section_asked_for_before_the_store_is_open_is_shown(store: Store) -> None:
     """Keys pressed at once wait for the one opening instead of failing or being lost."""
-    assert store.path is not None
-    app = quick_app(store.path)
+    app = quick_app(target_of(store))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")  # Breached: not the quick page, needs the Store
         await wait_text(pilot, "1 disputes · Breached")
@@ -70,6 +71,7 @@ async def test_a_section_asked_for_before_the_store_is_open_is_shown(store: Stor
 async def test_a_store_that_fails_to_open_ends_the_app_with_the_reason(
     store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """SQLite only: a file that is not there (refused databases: tests/postgres/test_pg_open.py)."""
     assert store.path is not None
     missing = tmp_path / "gone" / "panel.db"
     app = quick_app(store.path, target=str(missing))
@@ -82,7 +84,8 @@ async def test_a_store_that_fails_to_open_ends_the_app_with_the_reason(
 
 
 def test_the_first_page_is_painted_before_the_orm_is_imported(store: Store) -> None:
-    """The point of the quick start, checked in a fresh interpreter."""
+    """The point of the quick start, checked in a fresh interpreter (on PostgreSQL:
+    tests/postgres/test_pg_quickread.py's test of the same name)."""
     assert store.path is not None
     code = f"""
 import asyncio, json, sys

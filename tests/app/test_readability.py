@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import queue_ready, screen_text, wait_for, wait_text
 from textual.widgets import Select
 
@@ -66,6 +67,7 @@ async def test_panel_outcome_is_marked_in_text_and_receiving_is_never_a_guess(ma
         assert "· D-2026-0004 high" in screen_text(app)
 
 
+@pytest.mark.backend
 async def test_panel_prefills_the_receiving_agency_an_earlier_decision_named(
     make_app, store
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
 from textual.widgets import Input
 
@@ -40,6 +41,7 @@ async def test_a_search_is_shown_as_typed_never_as_markup(make_app) -> None:
         await wait_text(pilot, "/[b]x")
 
 
+@pytest.mark.backend
 async def test_select_labels_show_a_name_literally(make_app, store) -> None:
     from textual.widgets import Select
 

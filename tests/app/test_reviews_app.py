@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from backends import store_sql
 from helpers import dispute_shown, queue_ready, screen_text, wait_for, wait_text
 from storefix import NOW
 
@@ -12,7 +14,8 @@ from panel_tui.app import PanelApp
 from panel_tui.config import Settings
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
-from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+pytestmark = pytest.mark.backend  # what the dialogs write: on PostgreSQL too (tests/backends.py)
 
 SIZE = (200, 40)  # wide enough for every key the footer offers
 #: D-2026-0004's 7-day package (started 6 days before NOW) has expired by then.
@@ -29,11 +32,7 @@ def footer(app) -> str:  # noqa: ANN001
 
 
 def stored(store, sql: str):  # noqa: ANN001, ANN201
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return store_sql(store, sql)
 
 
 async def test_an_expired_package_is_marked_and_its_next_step_recorded(store) -> None:

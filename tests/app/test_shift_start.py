@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from backends import store_sql
 from helpers import screen_text, wait_for, wait_text
 
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.screens.shift import ShiftStartScreen
-from panel_tui.store.sqlite_driver import sqlite as sqlite3
+
+pytestmark = pytest.mark.backend  # what changed is read from the store: on PostgreSQL too
 
 SIZE = (80, 24)
 
 
 def marks(store) -> list[tuple[str, int]]:  # noqa: ANN001
-    conn = sqlite3.connect(store.engine.url.database)
-    try:
-        return conn.execute("SELECT login, event_id FROM seenmark").fetchall()
-    finally:
-        conn.close()
+    return store_sql(store, "SELECT login, event_id FROM seenmark")
 
 
 async def test_opening_shows_what_changed_and_m_marks_it_seen(make_app, store) -> None:

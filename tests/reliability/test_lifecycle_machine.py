@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import backends
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -135,15 +136,23 @@ def _when(text: str | None) -> datetime | None:
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    base: Path  # set by the test
+    #: set by the test: the base store's file, or on a PostgreSQL run its template database
+    base: Path | str
 
     disputes = Bundle("disputes")
 
     def __init__(self) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="machine-"))
-        self.path = self.dir / "store.db"
-        shutil.copyfile(self.base, self.path)
+        self.database: str | None = None
+        self.pg = None  # on PostgreSQL: one connection for every look at the store
+        if backends.on_postgres():  # each example in a database copied from the template
+            self.database = backends.create_database(template=str(self.base))
+            self.path: Path | str = backends.database_url(self.database)
+            self.pg = backends.pg_connect(self.database)
+        else:
+            self.path = self.dir / "store.db"
+            shutil.copyfile(self.base, self.path)
         self.store = Store.open(str(self.path))
         self.now = T0
         self.models: dict[str, Model] = {}
@@ -153,14 +162,25 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.store.close()
+        if self.pg is not None:
+            self.pg.close()
+        if self.database is not None:
+            backends.drop_database(self.database)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def query(self, sql: str, *args: object) -> list[tuple]:
+        """``sql`` (``?`` marks) on the store, outside the code under test (relkit.query;
+        on PostgreSQL over the machine's own connection: thousands of looks an example)."""
+        if self.pg is not None:
+            return list(backends.pg_run(self.pg, sql, *args))
+        return query(self.path, sql, *args)
 
     # --- running one operation against the prediction ------------------------------------
     def events(self) -> int:
-        return query(self.path, "SELECT count(*) FROM event")[0][0]
+        return self.query("SELECT count(*) FROM event")[0][0]
 
     def version(self, ref: str) -> int:
-        return query(self.path, "SELECT version FROM dispute WHERE ref = ?", ref)[0][0]
+        return self.query("SELECT version FROM dispute WHERE ref = ?", ref)[0][0]
 
     def attempt(self, name, action_event, actor, expected, call):
         """Run ``call``; its outcome and the events it leaves must be the predicted ones."""
@@ -176,7 +196,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         OUTCOMES[f"{name}: {got.__name__ if got else 'done'}"] += 1
         label = expected.__name__ if expected else "success"
         assert got is expected, f"{name} by {actor} at {self.now}: expected {label}, got {result!r}"
-        added = query(self.path, "SELECT action, actor FROM event WHERE id > ? ORDER BY id", before)
+        added = self.query("SELECT action, actor FROM event WHERE id > ? ORDER BY id", before)
         if expected is None:
             assert added == [(action_event, actor)], added
         elif expected is InvalidInputError:
@@ -561,8 +581,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @invariant()
     def store_matches_the_model(self) -> None:
         for ref, m in self.models.items():
-            status, stage, due = query(
-                self.path,
+            status, stage, due = self.query(
                 "SELECT status, current_stage, current_due_at FROM dispute WHERE ref=?",
                 ref,
             )[0]
@@ -570,8 +589,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def closed_disputes_have_a_decision_and_an_acceptance(self) -> None:
-        rows = query(
-            self.path,
+        rows = self.query(
             "SELECT d.ref, (SELECT count(*) FROM decision WHERE dispute_id = d.id "
             "AND outcome != 'no_agreement'), (SELECT count(*) FROM acceptance "
             "WHERE dispute_id = d.id) FROM dispute d WHERE d.status = 'closed'",
@@ -581,15 +599,14 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_stage_has_its_escalation_and_its_policy_due_time(self) -> None:
-        records = query(
-            self.path,
+        records = self.query(
             "SELECT s.dispute_id, s.stage, s.entered_at, s.due_at, d.risk "
             "FROM stagerecord s JOIN dispute d ON d.id = s.dispute_id",
         )
         escalations = Counter(
             (d, json.loads(after)["stage"])
-            for d, after in query(
-                self.path, "SELECT dispute_id, after FROM event WHERE action = 'escalate'"
+            for d, after in self.query(
+                "SELECT dispute_id, after FROM event WHERE action = 'escalate'"
             )
         )
         for dispute_id, stage, entered, due, risk in records:
@@ -602,11 +619,8 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def nobody_did_what_the_rights_map_forbids(self) -> None:
-        roles = {
-            login: r.split() for login, r in query(self.path, "SELECT login, roles FROM person")
-        }
-        rows = query(
-            self.path,
+        roles = {login: r.split() for login, r in self.query("SELECT login, roles FROM person")}
+        rows = self.query(
             "SELECT e.id, e.action, e.actor, d.dispute_type FROM event e "
             "LEFT JOIN dispute d ON d.id = e.dispute_id WHERE e.action != 'refused'",
         )
@@ -623,8 +637,13 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.slow
-def test_the_lifecycle_keeps_its_rules_under_any_sequence(base_store: Path) -> None:
-    LifecycleMachine.base = base_store
+@pytest.mark.backend  # on PostgreSQL too: each example in its own database (tests/backends.py)
+def test_the_lifecycle_keeps_its_rules_under_any_sequence(request: pytest.FixtureRequest) -> None:
+    LifecycleMachine.base = (
+        request.getfixturevalue("base_store_database")
+        if backends.on_postgres()
+        else request.getfixturevalue("base_store")
+    )
     OUTCOMES.clear()
     RUNS.clear()
     run_state_machine_as_test(
@@ -638,7 +657,7 @@ def test_the_lifecycle_keeps_its_rules_under_any_sequence(base_store: Path) -> N
         ),
     )
     record_figures(
-        "lifecycle_state_machine",
+        "lifecycle_state_machine" + ("_postgresql" if backends.on_postgres() else ""),
         {
             "max_examples": MAX_EXAMPLES,
             "stateful_step_count": STEPS,
