@@ -110,7 +110,12 @@ async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text
         assert panel.outcome is Outcome.JOINT  # the "1" was typed, not taken as an outcome
         await pilot.press("enter")
         await type_text(pilot, "MCO funds 4 weeks, then review")
-        assert rationale.text == "Joint plan 1: CBH clinical\nMCO funds 4 weeks, then review"
+        # Every key lands, if late: a refresh (on PostgreSQL, a notification) can hold
+        # them for a moment, and type_text does not wait out the app's holds.
+        await wait_for(
+            pilot,
+            lambda: rationale.text == "Joint plan 1: CBH clinical\nMCO funds 4 weeks, then review",
+        )
         assert panel.outcome is Outcome.JOINT and panel.index == 0  # nor "n"/"p" a step
 
         await pilot.press("escape")  # out of the rationale, still in panel mode, text kept

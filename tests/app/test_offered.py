@@ -20,7 +20,8 @@ async def show(pilot, ref: str) -> DisputeScreen:  # noqa: ANN001
 
 
 def footer(app) -> str:  # noqa: ANN001
-    return screen_text(app).splitlines()[-1]
+    lines = screen_text(app).splitlines()
+    return lines[-1] if lines else ""  # a screen not drawn yet has no footer
 
 
 @pytest.mark.backend
