@@ -167,6 +167,9 @@ async def test_a_dispute_opened_before_the_screen_built_ahead_mounts_is_read_onc
     app = make_app("sup")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
+        # The first poll's refresh rereads whatever is on screen: after the push, a
+        # second read (on a loaded machine the queue could be ready before that poll).
+        await wait_for(pilot, lambda: app._data_version is not None)
         app._install_detail(DisputeScreen)  # mounting, off the stack
         app.open_dispute("D-2026-0006")  # before its mount has run
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
