@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, col
 
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
-from panel_tui.store.demo.batches import batches, default_workers
+from panel_tui.store.demo.batches import REF_HOLE_JSON, batches, default_workers
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
@@ -120,11 +120,10 @@ class BulkChain:
         for at, actor, action, dispute_id, stage, before, after, written in batch.events:
             ref = refs[dispute_id - first]
             if action == "open":  # the dispute row it made, with the ref given above
-                written["dispute"][0][2]["ref"] = ref
+                assert REF_HOLE_JSON in written
+                written = written.replace(REF_HOLE_JSON, canonical(ref), 1)
             dispute = (dispute_id, ref, stage)
-            events.append(
-                self.chain.link(at, actor, action, dispute, before, after, canonical(written))
-            )
+            events.append(self.chain.link(at, actor, action, dispute, before, after, written))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:

@@ -109,6 +109,7 @@ class BulkBatch:
     rows: Rows
     #: (at, actor, action, dispute_id, stage, before, after, rows written); the open
     #: event's dispute row gets its ref from the store's side, like the dispute itself
+    #: (``batches.make_batch`` turns the rows written into their JSON, the ref a hole)
     events: list[tuple[Any, ...]]
     years: list[int]  # the year each dispute was opened, in id order
     first_dispute: int
