@@ -4,6 +4,9 @@ The store is really locked (another connection holds its write lock) and its
 busy timeout made short, so the store raises its busy type the way it does
 after 10 s. Only that type is retried: an error that merely mentions "busy"
 or "locked" is shown at once.
+
+SQLite only: the lock is SQLite's own, held through sqlite3 on the file (PostgreSQL's
+bounded wait then "busy": tests/postgres/test_pg_reads_writes.py).
 """
 
 from __future__ import annotations

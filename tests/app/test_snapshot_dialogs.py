@@ -20,6 +20,7 @@ from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import ConfirmModal
 from panel_tui.store.ledger import Ledger
 
+# SQLite only: the title names the store's file (on PostgreSQL a new database's name).
 pytestmark = pytest.mark.usefixtures("same_paths")
 sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 

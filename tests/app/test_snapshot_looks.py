@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from snapshot_steps import SIZE_IDS, SIZES, on_dispute, on_queue, settled, wait_text
 
+# SQLite only: the title names the store's file (on PostgreSQL a new database's name).
 pytestmark = pytest.mark.usefixtures("same_paths")
 sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 looks = pytest.mark.parametrize("look", ["no_color", "ansi16"])

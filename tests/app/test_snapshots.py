@@ -16,6 +16,7 @@ from textual.widgets import Input, TextArea
 
 from panel_tui.store.ledger import Ledger
 
+# SQLite only: the title names the store's file (on PostgreSQL a new database's name).
 pytestmark = pytest.mark.usefixtures("same_paths")
 sizes = pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 
