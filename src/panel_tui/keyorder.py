@@ -76,7 +76,8 @@ class OrderedKeys(App):
 
     async def _send_next_key(self) -> None:
         """Route the next waiting key the way Textual does; the one after waits for it."""
-        if not self._keys:
+        if not self._keys or not self.screen_stack:  # none left, or the app has closed
+            self._keys.clear()
             self._key_in_flight = False
             return
         await super().on_event(self._keys.popleft())
@@ -109,6 +110,8 @@ class OrderedKeys(App):
         """
         if self._holds or not _idle(self):
             return False
+        if not self.screen_stack:  # the app has closed: nothing is left to wait for
+            return True
         return all(
             node.is_mounted and _idle(node)
             for node in self.screen.walk_children(Widget, with_self=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from helpers import burst, chars, dispute_shown, queue_ready, wait_for, wait_text
 from storefix import NOW
+from textual import events
 from textual.widgets import TextArea
 
 from panel_tui.screens.form import DisputeFormScreen
@@ -143,3 +144,18 @@ async def test_enter_in_the_palette_before_its_list_appears_waits_for_it(
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await burst(pilot, [*chars("go"), "enter", *chars("D-2026-0004"), "enter"])
         await wait_text(pilot, "D-2026-0004 person")
+
+
+async def test_keys_waiting_when_the_app_closes_raise_nothing(make_app) -> None:
+    """Once the app has closed its screens, the settler of a key still waiting finds no
+    screen to look at: it counts as quiet (nothing left to wait for) instead of raising
+    Textual's ScreenStackError, as it once did at the end of a run."""
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await queue_ready(pilot)
+    assert not app.screen_stack
+    assert app._quiet()
+    app._keys.append(events.Key("a", "a"))
+    app._key_in_flight = True
+    await app._send_next_key()  # dropped: no screen to route it to
+    assert not app._keys and not app._key_in_flight
