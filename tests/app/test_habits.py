@@ -261,7 +261,7 @@ async def test_export_the_view_to_a_private_file(make_app, tmp_path: Path, kind:
         await pilot.press("2")  # Breached
         await wait_text(pilot, "1 disputes · Breached")
         await pilot.press("x" if kind == "csv" else "X")
-        await wait_notice(pilot, "Exported 1 disputes to")
+        await wait_notice(pilot, "Exported 1 dispute to")
     (target,) = (tmp_path / "exports").iterdir()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.name.startswith("queue-breached-") and target.suffix == f".{kind}"

@@ -58,6 +58,11 @@ def test_export_then_import_into_a_fresh_store(team: Cli, tmp_path: Path) -> Non
     assert shown["notes"][0]["text"] == "called MCO"
     assert "intact" in fresh.ok("audit", "verify")
 
+    said = Cli(tmp_path / "said.db", team.env)  # the same import, told in words
+    said.ok("init", "--kind", "test")
+    said.ok("policy", "set", str(policy))
+    assert "imported 1 dispute into" in said.ok("import", str(export))
+
 
 def test_import_bad_row_names_it_and_writes_nothing(team: Cli, tmp_path: Path) -> None:
     ref = open_dispute(team)

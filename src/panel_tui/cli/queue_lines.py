@@ -14,6 +14,7 @@ from datetime import datetime
 
 from panel_tui.rules.enums import Stage
 from panel_tui.rules.text import visible
+from panel_tui.rules.wording import counted
 from panel_tui.store.read.queue_columns import BASE_COLUMNS, Column, columns_for, header_line
 from panel_tui.store.read.queue_columns import row_cells as _row_cells
 from panel_tui.store.read.queue_models import QueueRow, Section
@@ -64,7 +65,7 @@ def queue_lines(rows: list[QueueRow], at: datetime, width: int, section: str) ->
 
     ref_width = max((len(r.ref) for r in rows), default=0)
     columns = columns_for(width, ref_width, PRINTED_COLUMNS, margin=0)
-    title = visible(f"{Section(section).label}: {len(rows)} disputes", multiline=False)
+    title = visible(f"{Section(section).label}: {counted(len(rows), 'dispute')}", multiline=False)
     lines = [title, header_line(columns, margin=0)]
     lines += [_row_cells(columns, r, at, margin=0)[:width] for r in rows]
     # The marks said in words, where a row carries them (the full table writes them out).

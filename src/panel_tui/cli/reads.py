@@ -14,6 +14,7 @@ from panel_tui.rules.clocks import Clock, clock_label
 from panel_tui.rules.enums import Outcome, Stage
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.when import parse_duration
+from panel_tui.rules.wording import counted
 from panel_tui.store.read import quick_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
 from panel_tui.store.read.queue_shapes import QUEUE_COLUMNS, clock_json, row_csv, row_json
@@ -131,7 +132,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
         )
     else:
         emit_table(
-            f"{Section(args.section).label}: {len(rows)} disputes",
+            f"{Section(args.section).label}: {counted(len(rows), 'dispute')}",
             (
                 "Ref",
                 "Type",

@@ -14,6 +14,7 @@ from panel_tui.cli.output import emit_json, error, say
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.rules.text import visible
 from panel_tui.rules.when import parse_time
+from panel_tui.rules.wording import counted
 from panel_tui.service import refuse_path
 
 
@@ -104,7 +105,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 f"cannot write {args.output}: {exc.strerror}", field="--output"
             ) from None
         count = len(doc.get("disputes", []))
-        sys.stderr.write(f"exported {count} disputes to {visible(args.output, multiline=False)}\n")
+        shown = visible(args.output, multiline=False)
+        sys.stderr.write(f"exported {counted(count, 'dispute')} to {shown}\n")
         _say_consent(doc.get("disputes", []))  # before the file is passed on
     else:
         _say_consent(doc.get("disputes", []))  # before the data goes down the pipe
@@ -125,7 +127,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json({"ok": True, "imported": len(refs), "refs": refs, "skipped": skipped})
         return 0
-    say(f"imported {len(refs)} disputes into {store.label}")
+    say(f"imported {counted(len(refs), 'dispute')} into {store.label}")
     if skipped:
         held = ", ".join(f"{old} (as {ref})" for old, ref in list(skipped.items())[:10])
         more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""

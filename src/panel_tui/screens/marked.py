@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from panel_tui.rules.errors import DomainError, InvalidInputError
+from panel_tui.rules.wording import counted
 from panel_tui.screens.base import AppScreen
 from panel_tui.screens.modals import Field, FormModal
 
@@ -48,7 +49,7 @@ def note_on_marked(
     shown = ", ".join(refs[:6]) + (f" and {len(refs) - 6} more" if len(refs) > 6 else "")
     screen.app.push_screen(
         FormModal(
-            f"Note on {len(refs)} disputes",
+            f"Note on {counted(len(refs), 'dispute')}",
             [Field("text", "Note (added to each, as its own audited event)", long=True)],
             submit,
             intro=shown,

@@ -25,6 +25,7 @@ from panel_tui.messages import IdentityChanged
 from panel_tui.rules.enums import Action, DisputeType, Risk, Stage
 from panel_tui.rules.limits import SHORT_MAX
 from panel_tui.rules.text import visible
+from panel_tui.rules.wording import counted
 from panel_tui.screens.base import AppScreen, retrying
 from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import (
@@ -475,7 +476,7 @@ class QueueScreen(AppScreen):
             )
             return
         self.app.call_from_thread(
-            self.notify, f"Exported {len(rows)} disputes to {target}", timeout=10
+            self.notify, f"Exported {counted(len(rows), 'dispute')} to {target}", timeout=10
         )
 
     # --- elsewhere -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select, text
 from sqlmodel import Session, col
 
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.wording import counted
 from panel_tui.store.event_hash import (  # re-exported: the chain's content and hash
     GENESIS,
     HASHED_COLUMNS,
@@ -207,6 +208,7 @@ def _empty_chain(connection: Connection) -> ChainReport:
             False,
             0,
             1,
-            f"the chain is empty but the store holds {disputes} disputes: its events were removed",
+            f"the chain is empty but the store holds {counted(disputes, 'dispute')}: "
+            "its events were removed",
         )
     return ChainReport(True, 0)
