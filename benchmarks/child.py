@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
         return paint_app(*args)
     if kind == "paint-bare":
         return paint_bare()
-    if kind in ("interact", "interact-bare"):
+    if kind in ("interact", "interact-first", "interact-bare"):
         from benchmarks import interact
 
         return interact.child(kind, args)

@@ -11,7 +11,14 @@ thread worker, the message back to the UI and the repaint.
   until the queue's next ``Loaded`` message for the new filter;
 * section switch: a number key until the new section's first page is loaded;
 * open detail: ``enter`` on a row until the dispute screen shows the dispute;
-* page down: ``pagedown`` until the row under the new cursor is loaded;
+* page down: ``pagedown`` until the row under the new cursor is loaded, through All
+  open from the top, from its middle row, and from as many pages before its last row
+  (page down "anywhere in the list", issue 13);
+* end key: ``end`` on All open, each time just after the section was chosen again
+  (its pages forgotten) and counted, until the last row is loaded;
+* first detail: ``enter`` until the dispute screen shows the dispute, once per fresh
+  app process (started as below, its queue left idle 1.5 s as a person looks at it
+  before the first open): the first open of a session; median over the processes;
 * shift start: ``w`` on the queue until the shift-start view lists every change
   since the duty lead's last look (none marked: the last 24 hours, read from the
   event log and the clocks' indexes; store/read/changes.py).
@@ -33,7 +40,19 @@ from pathlib import Path
 from benchmarks.common import NOW, SIZE, Figure, median, p95, run_child
 
 FILTER_WORDS = ("cbh", "housing", "D-2026-01", "ACT")
-ACTIONS = ("filter keystroke", "section switch", "open detail", "page down", "shift start")
+ACTIONS = (
+    "filter keystroke",
+    "section switch",
+    "open detail",
+    "first detail",
+    "page down",
+    "page down middle",
+    "page down end",
+    "end key",
+    "shift start",
+)
+#: How long the queue idles before the first open of a session (a person reading it).
+FIRST_LOOK = 1.5
 
 
 async def _timed(pilot, keys: tuple[str, ...], ready: Callable[[], bool]) -> float:  # noqa: ANN001
@@ -93,18 +112,27 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
         await pilot.press("escape")
         await until(lambda: app.focused is view)
 
-        # Page down through the open queue from the top.
+        # Page down through All open: from the top, from the middle, and towards the end.
+        step = max(1, view.size.height - 1)  # the rows one page down moves
+        await _page_downs(pilot, view, 0, samples["page down"], repeat)
+        await _page_downs(pilot, view, view.total // 2, samples["page down middle"], repeat)
+        near_end = max(0, view.total - 1 - repeat * step)
+        await _page_downs(pilot, view, near_end, samples["page down end"], repeat)
+
+        # End on All open, its pages forgotten each time (the section chosen again).
+        def counted(before: int) -> Callable[[], bool]:
+            return lambda: loaded_after(before)() and not view.total_capped
+
         for _ in range(repeat):
-            if view.cursor >= view.total - 1:
-                await _timed(pilot, ("home",), lambda: view.cursor == 0 and view.cursor_row)
-            before = view.cursor
-            samples["page down"].append(
+            await _timed(pilot, ("6",), counted(app.loads))
+            samples["end key"].append(
                 await _timed(
                     pilot,
-                    ("pagedown",),
-                    lambda b=before: view.cursor != b and view.cursor_row is not None,
+                    ("end",),
+                    lambda: view.cursor == view.total - 1 and view.cursor_row is not None,
                 )
             )
+        await _timed(pilot, ("home",), lambda: view.cursor == 0 and view.cursor_row is not None)
 
         # Open a dispute's detail, go back, move down a row, open the next.
         for _ in range(repeat):
@@ -136,6 +164,50 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
     return samples
 
 
+async def _page_downs(pilot, view, start: int, samples: list[float], repeat: int) -> None:  # noqa: ANN001
+    """``repeat`` page downs from row ``start``, back to it whenever the last row is reached."""
+    from benchmarks.bare import until
+
+    async def go_to_start() -> None:
+        view.go_to(start)
+        await until(lambda: view.cursor == min(start, view.total - 1) and view.cursor_row)
+
+    await go_to_start()
+    for _ in range(repeat):
+        if view.cursor >= view.total - 1:
+            await go_to_start()
+        before = view.cursor
+        samples.append(
+            await _timed(
+                pilot,
+                ("pagedown",),
+                lambda b=before: view.cursor != b and view.cursor_row is not None,
+            )
+        )
+
+
+async def _measure_first_detail(db: str, at: datetime) -> dict[str, list[float]]:
+    """The first open of a session: a fresh app, its queue idle ``FIRST_LOOK`` s, then Enter."""
+    from benchmarks.apps import BenchPanelApp
+    from benchmarks.bare import until
+    from panel_tui.screens.detail import DisputeScreen
+    from panel_tui.screens.queue import QueueScreen
+    from panel_tui.store.db import Store
+
+    store = Store.open(db)
+    app = BenchPanelApp(store, "duty", demo=True, clock=lambda: at)
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await until(lambda: isinstance(app.screen, QueueScreen) and app.screen.view.loaded)
+        await pilot.pause(FIRST_LOOK)
+        first = await _timed(
+            pilot,
+            ("enter",),
+            lambda: isinstance(app.screen, DisputeScreen) and app.screen.detail is not None,
+        )
+    store.close()
+    return {"first detail": [first]}
+
+
 async def _measure_bare(repeat: int) -> dict[str, list[float]]:
     from textual.widgets import Input, Static
 
@@ -159,6 +231,9 @@ def child(kind: str, args: list[str]) -> int:
     if kind == "interact":
         db, at, repeat = args
         result = asyncio.run(_measure_app(db, datetime.fromisoformat(at), int(repeat)))
+    elif kind == "interact-first":
+        db, at = args
+        result = asyncio.run(_measure_first_detail(db, datetime.fromisoformat(at)))
     else:
         result = asyncio.run(_measure_bare(int(args[0])))
     print(json.dumps(result))
@@ -168,6 +243,11 @@ def child(kind: str, args: list[str]) -> int:
 def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]:
     bare = run_child(cache, "interact-bare", str(repeat))["keystroke"]
     app = run_child(cache, "interact", str(db), NOW.isoformat(), str(repeat))
+    # One first open per process: 2 processes in a quick run, 7 in a full one.
+    app["first detail"] = [
+        run_child(cache, "interact-first", str(db), NOW.isoformat())["first detail"][0]
+        for _ in range(2 if repeat < 10 else 7)
+    ]
     base = round(median(bare), 2)
     out: list[Figure] = []
     for action in ACTIONS:

@@ -21,7 +21,17 @@ EXPECTED = {
     "demo first paint (quick start)",
     *(
         f"{a} {s}"
-        for a in ("filter keystroke", "section switch", "open detail", "page down", "shift start")
+        for a in (
+            "filter keystroke",
+            "section switch",
+            "open detail",
+            "first detail",
+            "page down",
+            "page down middle",
+            "page down end",
+            "end key",
+            "shift start",
+        )
         for s in ("median", "p95")
     ),
     *(f"{k} {p}, 1 writer" for k in ("decision", "escalate") for p in ("p50", "p95")),
