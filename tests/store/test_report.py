@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -264,6 +265,11 @@ def test_outputs(store: Store) -> None:
     assert "| CBH | MCO | 2 |" in md
     assert "stalled disputes: 3 of 5" in md
     assert "median 30.0 h" in md
+    # A document for people: times to the minute in UTC, events to the second.
+    assert "Disputes opened 2026-03-02 09:00 UTC to 2026-03-05 09:00 UTC" in md
+    assert "as at 2026-03-06 09:00 UTC" in md
+    assert re.search(r"- event \d+ 2026-03-0\d \d\d:\d\d:\d\d UTC ", md)
+    assert "+00:00" not in md
 
 
 @pytest.mark.backend

@@ -23,6 +23,14 @@ def _round(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
 
 
+def _when(value: datetime, *, seconds: bool = False) -> str:
+    """A time as a reader wants it in a document: UTC, to the minute (to the second for
+    events, whose order matters); the JSON and CSV forms keep the full ISO time."""
+    return value.astimezone(UTC).strftime(
+        "%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC"
+    )
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses, times and durations as JSON-ready data with ISO times."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -236,8 +244,8 @@ def _volume_lines(r: OversightReport) -> list[str]:
     return [
         "# Oversight report",
         "",
-        f"Disputes opened {r.start.isoformat()} to {r.end.isoformat()} (end excluded), "
-        f"as at {r.at.isoformat()}: **{r.opened}**.",
+        f"Disputes opened {_when(r.start)} to {_when(r.end)} (end excluded), "
+        f"as at {_when(r.at)}: **{r.opened}**.",
         "",
         "## Disputes by type",
         "",
@@ -330,8 +338,8 @@ def _audit_sample_lines(r: OversightReport) -> list[str]:
             f"### {x.ref} — {x.dispute_type}, {x.risk} risk, {x.status}",
             "",
             f"{md(x.raising_agency)} → {md(', '.join(x.responding_agencies))}; opened "
-            f"{x.opened_at.isoformat()} by {md(x.opened_by)}; resolved "
-            f"{x.resolved_at.isoformat() if x.resolved_at else '—'}.",
+            f"{_when(x.opened_at)} by {md(x.opened_by)}; resolved "
+            f"{_when(x.resolved_at) if x.resolved_at else '—'}.",
             "",
             *[
                 f"- evidence: {e.label}: {'present' if e.present else 'absent'}"
@@ -343,7 +351,10 @@ def _audit_sample_lines(r: OversightReport) -> list[str]:
                 f"{md(d.decided_by)} as {d.capacity} at stage {d.stage}: {md(d.rationale)}"
                 for d in x.decisions
             ],
-            *[f"- event {e.id} {e.at.isoformat()} {md(e.who)} {e.action}" for e in x.events],
+            *[
+                f"- event {e.id} {_when(e.at, seconds=True)} {md(e.who)} {e.action}"
+                for e in x.events
+            ],
             "",
         ]
     if not r.audit_sample:
