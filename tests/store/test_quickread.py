@@ -29,7 +29,13 @@ from panel_tui.store.demo import build_demo
 from panel_tui.store.ledger.admin import Admin, init_store
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import orm_queries, quick_queue
-from panel_tui.store.read.queue_models import SORT_KEYS, QueueFilter, Section
+from panel_tui.store.read.queue_models import (
+    ROW_FIELDS,
+    SORT_KEYS,
+    QueueFilter,
+    QueueRow,
+    Section,
+)
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -379,6 +385,24 @@ def test_a_page_counted_up_to_a_limit_equals_the_orm_page(
     assert expected.total == (
         exact if total_limit is None else 0 if total_limit == 0 else min(exact, total_limit)
     )
+
+
+@pytest.mark.backend
+def test_queue_rows_are_whole_rows_made_at_once(demo_target: str) -> None:
+    """``queue_row`` fills a row's dict in one update, not through the dataclass's
+    ``__init__``: each row has every field, equals and hashes as one made the usual way,
+    and stays frozen."""
+    head = quick_queue.peek(demo_target)
+    assert head is not None
+    rows = quick_queue.every_row(head, QueueFilter(), NOW)
+    assert rows
+    for row in rows:
+        assert vars(row).keys() == ROW_FIELDS
+        made = QueueRow(**vars(row))
+        assert row == made
+        assert hash(row) == hash(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].ref = "D-0"  # type: ignore[misc]
 
 
 @pytest.mark.backend

@@ -26,10 +26,14 @@ if TYPE_CHECKING:  # pydantic is not needed to read a clock: the app's first pai
 
 #: The policy's ``clock.warning_fraction`` when a policy does not set it.
 DEFAULT_WARNING_FRACTION = 0.75
+#: No time at all, made once: ``clock_at`` compares with it for every queue row.
+NO_TIME = timedelta(0)
 
 
 def utc(moment: datetime) -> datetime:
     """Normalise to aware UTC. Naive datetimes are refused: they are a bug."""
+    if moment.tzinfo is UTC:  # already (every stored time read back): the common case, cheap
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: clocks need timezone-aware times")
     return moment.astimezone(UTC)
@@ -98,7 +102,7 @@ def clock_at(
     remaining = due - now
     if now >= due:
         state = ClockState.BREACHED
-    elif window > timedelta(0) and (now - entered) >= window * warning_fraction:
+    elif window > NO_TIME and (now - entered) >= window * warning_fraction:
         state = ClockState.WARNING
     else:
         state = ClockState.ON_TRACK

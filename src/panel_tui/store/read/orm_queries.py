@@ -493,7 +493,10 @@ def _queue_rows(
             ).where(col(StageRecord.dispute_id).in_(ids), col(StageRecord.stage) == FINAL_STAGE)
         )
     }
-    return [queue_row(r, rules, at, covers, packages, holders, stage3, covered) for r in rows]
+    today = review_today(at)  # once for the page, not once a row
+    return [
+        queue_row(r, rules, at, covers, packages, holders, stage3, covered, today) for r in rows
+    ]
 
 
 def queue_rows_by_id(

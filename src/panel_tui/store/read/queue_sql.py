@@ -30,8 +30,13 @@ Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
 
 
 def _sqlite_when(text: str | None) -> datetime | None:
-    """Stored as naive UTC text (store/types.UTCDateTime); returned aware, as the ORM does."""
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+    """Stored as naive UTC text (store/types.UTCDateTime); returned aware, as the ORM does.
+
+    The offset is parsed with the text, not set after it: ``replace(tzinfo=UTC)`` costs
+    about 2 µs a call on CPython 3.11, the parse with "+00:00" 0.3 µs, and a headless
+    read parses four times a row (issue 13). Both give ``datetime.UTC`` itself.
+    """
+    return None if text is None else datetime.fromisoformat(text + "+00:00")
 
 
 def _sqlite_stamp(moment: datetime) -> str:
@@ -149,6 +154,45 @@ class QuickDispute(NamedTuple):
                 dialect.day(r[14]),
             )
         )
+
+
+_new_dispute = tuple.__new__
+_parse_time = datetime.fromisoformat
+_parse_day = date.fromisoformat
+
+
+def _sqlite_dispute(r: Sequence[Any]) -> QuickDispute:
+    """``QuickDispute.of(r, SQLITE)`` spelt out: a headless read makes one for every row
+    (10,000 for Breached at 1,000,000 disputes), and the generic one's five calls through
+    the dialect and ``_make`` cost about twice this (issue 13)."""
+    entered, due, resolved, opened, review = r[8], r[9], r[12], r[13], r[14]
+    return _new_dispute(
+        QuickDispute,
+        (
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            None if entered is None else _parse_time(entered + "+00:00"),
+            None if due is None else _parse_time(due + "+00:00"),
+            r[10],
+            r[11],
+            None if resolved is None else _parse_time(resolved + "+00:00"),
+            None if opened is None else _parse_time(opened + "+00:00"),
+            None if review is None else _parse_day(review),
+        ),
+    )
+
+
+def disputes(found: Iterable[Sequence[Any]], dialect: Dialect) -> list[QuickDispute]:
+    """The store's rows of ``COLUMNS`` as QuickDisputes, times made aware."""
+    if dialect is SQLITE:
+        return [_sqlite_dispute(r) for r in found]
+    return [QuickDispute.of(r, dialect) for r in found]
 
 
 def marks(values: Sequence[Any]) -> str:
@@ -423,7 +467,7 @@ def page_rows(
         found = run(keyed_page_sql(f, dialect).format(where=where), (*params, *key, limit))
     else:
         found = run(page_sql(f, dialect).format(where=where), (*params, limit, max(0, offset)))
-    return [QuickDispute.of(r, dialect) for r in found]
+    return disputes(found, dialect)
 
 
 def built(
@@ -470,4 +514,7 @@ def built(
                 holder_ids,
             )
         )
-    return [queue_row(r, rules, at, covers, packages, holders, stage3, covered) for r in rows]
+    today = shared.review_today(at)  # once for the page, not once a row
+    return [
+        queue_row(r, rules, at, covers, packages, holders, stage3, covered, today) for r in rows
+    ]

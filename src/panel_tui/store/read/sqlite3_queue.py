@@ -20,7 +20,7 @@ from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import queue_sql
 from panel_tui.store.read.interrupt import Interrupt, attached
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, QueueRules
-from panel_tui.store.read.queue_sql import SQLITE, QuickDispute
+from panel_tui.store.read.queue_sql import SQLITE
 from panel_tui.store.sqlite_driver import sqlite
 
 if TYPE_CHECKING:
@@ -134,8 +134,6 @@ def every_row(
         )
         run = _runner(conn)
         while batch := cursor.fetchmany(chunk):
-            out += queue_sql.built(
-                run, SQLITE, rules, [QuickDispute.of(r, SQLITE) for r in batch], at
-            )
+            out += queue_sql.built(run, SQLITE, rules, queue_sql.disputes(batch, SQLITE), at)
         conn.rollback()
     return out
