@@ -143,7 +143,7 @@ def test_a_quick_read_that_fails_falls_back_to_the_full_way(
     def unreadable(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(reader, "every_row", unreadable)
+    monkeypatch.setattr(reader, "reading", unreadable)
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert captured.out == expected and json.loads(expected)["total"] > 10

@@ -16,19 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from panel_tui.rules.clocks import utc
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.postgres import SCHEMA, VERSION_TABLE, connect_args
 from panel_tui.store.read import queue_sql
 from panel_tui.store.read.interrupt import Interrupt, attached
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, QueueRules
-from panel_tui.store.read.queue_sql import POSTGRES, QuickDispute
+from panel_tui.store.read.queue_sql import POSTGRES
 
 if TYPE_CHECKING:
     from panel_tui.store.read.quick_queue import StoreHead
@@ -97,70 +94,15 @@ def _person(conn: psycopg.Connection[Any]) -> queue_sql.FindPerson:
     return find
 
 
-def _filter_sql(
-    conn: psycopg.Connection[Any],
-    f: QueueFilter,
-    at: datetime,
-    rules: QueueRules,
-    *,
-    steer: bool = True,
-) -> tuple[str, list]:
-    return queue_sql.filter_sql(_person(conn), POSTGRES, f, at, rules, steer=steer)
-
-
 def agency_codes(head: StoreHead) -> list[str]:
     """``[a.code for a in queries.agencies(store)]``, on psycopg."""
     with _snapshot(head.url) as conn:
         return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
 
 
-def page(
-    head: StoreHead,
-    f: QueueFilter,
-    at: datetime,
-    *,
-    offset: int = 0,
-    limit: int = 100,
-    total_limit: int | None = None,
-    interrupt: Interrupt | None = None,
-) -> QueuePage:
-    """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``, on
-    psycopg; ``interrupt`` can stop it from another thread (a cancel request)."""
-    at = utc(at)
+@contextmanager
+def reading(head: StoreHead, interrupt: Interrupt | None = None) -> Iterator[queue_sql.Reader]:
+    """One REPEATABLE READ, read-only snapshot for ``queue_sql.read_page``/``read_every_row``;
+    ``interrupt`` can stop it from another thread (a cancel request)."""
     with _snapshot(head.url) as conn, attached(interrupt, conn):
-        run = _runner(conn)
-        rules = head.rules
-        filtered = _filter_sql(conn, f, at, rules)
-        rows = queue_sql.page_rows(run, POSTGRES, f, filtered, offset, limit)
-        total = 0
-        if total_limit != 0 and offset <= 0 and len(rows) < limit:
-            # The first page holds them all: counted already.
-            total = len(rows) if total_limit is None else min(len(rows), total_limit)
-        elif total_limit != 0:
-            count_where, count_params = _filter_sql(conn, f, at, rules, steer=False)
-            (total,) = next(iter(run(queue_sql.count_sql(count_where, total_limit), count_params)))
-        built = queue_sql.built(run, POSTGRES, rules, rows, at)
-    return QueuePage(rows=built, total=total, offset=offset, at=at)
-
-
-def every_row(
-    head: StoreHead, f: QueueFilter, at: datetime, *, limit: int | None = None, chunk: int = 1000
-) -> list[QueueRow]:
-    """``orm_queries.every_row``: the whole filtered queue in order, in one pass.
-
-    One query in one snapshot, its rows' lookups a chunk at a time.
-    """
-    at = utc(at)
-    out: list[QueueRow] = []
-    with _snapshot(head.url) as conn:
-        run = _runner(conn)
-        rules = head.rules
-        where, params = _filter_sql(conn, f, at, rules)
-        cursor = conn.execute(
-            POSTGRES.marks(queue_sql.page_sql(f, POSTGRES).format(where=where)),
-            (*params, POSTGRES.no_limit if limit is None else limit, 0),
-        )
-        while batch := cursor.fetchmany(chunk):
-            rows = [QuickDispute.of(r, POSTGRES) for r in batch]
-            out += queue_sql.built(run, POSTGRES, rules, rows, at)
-    return out
+        yield queue_sql.Reader(_runner(conn), _person(conn), POSTGRES)

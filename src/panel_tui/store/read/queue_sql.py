@@ -17,13 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
 from panel_tui.store.constants import DONE_ORDER_TERM, DONE_WHERE, LIVE_ORDER_TERM, LIVE_WHERE
 from panel_tui.store.read import queue_models as shared  # the filter, as orm_queries reads it
-from panel_tui.store.read.queue_models import QueueFilter, QueueRow, QueueRules, Section, queue_row
+from panel_tui.store.read.queue_models import (
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    QueueRules,
+    Section,
+    queue_row,
+)
 
 #: Runs one statement (``?`` marks) with its parameters; its rows.
 Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
@@ -201,6 +209,14 @@ def marks(values: Sequence[Any]) -> str:
 
 #: Finds a person by login: (id, roles) or None.
 FindPerson = Callable[[str], "tuple[int, str] | None"]
+
+
+class Reader(NamedTuple):
+    """One read-only snapshot on a driver, as the shared SQL needs it (a driver's ``reading``)."""
+
+    run: Run
+    find_person: FindPerson
+    dialect: Dialect
 
 
 #: WHERE terms and their parameters, in order.
@@ -518,3 +534,45 @@ def built(
     return [
         queue_row(r, rules, at, covers, packages, holders, stage3, covered, today) for r in rows
     ]
+
+
+def read_page(
+    reader: Reader,
+    rules: QueueRules,
+    f: QueueFilter,
+    at: datetime,
+    offset: int,
+    limit: int,
+    total_limit: int | None,
+) -> QueuePage:
+    """``orm_queries.queue_page`` in one snapshot on either driver: the page, its count
+    (none after the first page: ``total_limit`` 0) and its rows' lookups."""
+    run, find, dialect = reader
+    rows = page_rows(run, dialect, f, filter_sql(find, dialect, f, at, rules), offset, limit)
+    total = 0
+    if total_limit != 0 and offset <= 0 and len(rows) < limit:
+        # The first page holds them all: counted already.
+        total = len(rows) if total_limit is None else min(len(rows), total_limit)
+    elif total_limit != 0:
+        count_where, count_params = filter_sql(find, dialect, f, at, rules, steer=False)
+        (total,) = next(iter(run(count_sql(count_where, total_limit), count_params)))
+    return QueuePage(rows=built(run, dialect, rules, rows, at), total=total, offset=offset, at=at)
+
+
+def read_every_row(
+    reader: Reader, rules: QueueRules, f: QueueFilter, at: datetime, limit: int | None, chunk: int
+) -> list[QueueRow]:
+    """``orm_queries.every_row`` in one snapshot on either driver: one query read to its
+    end, its rows' lookups a chunk at a time."""
+    run, find, dialect = reader
+    where, params = filter_sql(find, dialect, f, at, rules)
+    found = iter(
+        run(
+            page_sql(f, dialect).format(where=where),
+            (*params, dialect.no_limit if limit is None else limit, 0),
+        )
+    )
+    out: list[QueueRow] = []
+    while batch := list(islice(found, chunk)):
+        out += built(run, dialect, rules, disputes(batch, dialect), at)
+    return out

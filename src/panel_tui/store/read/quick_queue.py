@@ -22,15 +22,16 @@ from __future__ import annotations
 import logging
 import sys
 import tomllib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION
+from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import chosen_target, local_file, refuse_network_filesystem
-from panel_tui.store.read import sqlite3_queue
+from panel_tui.store.read import queue_sql, sqlite3_queue
 from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, QueueRules
 from panel_tui.store.sqlite_driver import sqlite
@@ -135,6 +136,17 @@ def _head(
     )
 
 
+def _reading(
+    head: StoreHead, interrupt: Interrupt | None = None
+) -> AbstractContextManager[queue_sql.Reader]:
+    """A read-only snapshot on the store's own driver."""
+    if head.url is not None:
+        from panel_tui.store.read import psycopg_queue
+
+        return psycopg_queue.reading(head, interrupt)
+    return sqlite3_queue.reading(head, interrupt)
+
+
 def page(
     head: StoreHead,
     f: QueueFilter,
@@ -147,15 +159,9 @@ def page(
 ) -> QueuePage:
     """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``,
     without the ORM; ``interrupt`` can stop it from another thread."""
-    if head.url is not None:
-        from panel_tui.store.read import psycopg_queue
-
-        return psycopg_queue.page(
-            head, f, at, offset=offset, limit=limit, total_limit=total_limit, interrupt=interrupt
-        )
-    return sqlite3_queue.page(
-        head, f, at, offset=offset, limit=limit, total_limit=total_limit, interrupt=interrupt
-    )
+    at = utc(at)
+    with _reading(head, interrupt) as reader:
+        return queue_sql.read_page(reader, head.rules, f, at, offset, limit, total_limit)
 
 
 def every_row(
@@ -166,11 +172,9 @@ def every_row(
     One query read to its end in one snapshot (no OFFSET pages, each counting
     and skipping again what the last one read), its lookups a chunk at a time.
     """
-    if head.url is not None:
-        from panel_tui.store.read import psycopg_queue
-
-        return psycopg_queue.every_row(head, f, at, limit=limit, chunk=chunk)
-    return sqlite3_queue.every_row(head, f, at, limit=limit, chunk=chunk)
+    at = utc(at)
+    with _reading(head) as reader:
+        return queue_sql.read_every_row(reader, head.rules, f, at, limit, chunk)
 
 
 def agency_codes(head: StoreHead) -> list[str]:

@@ -14,12 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_tui.rules.clocks import utc
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import queue_sql
 from panel_tui.store.read.interrupt import Interrupt, attached
-from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, QueueRules
+from panel_tui.store.read.queue_models import QueueFilter, QueueRules
 from panel_tui.store.read.queue_sql import SQLITE
 from panel_tui.store.sqlite_driver import sqlite
 
@@ -74,6 +73,7 @@ def agency_codes(head: StoreHead) -> list[str]:
 def _filter_sql(
     conn: sqlite.Connection, f: QueueFilter, at: datetime, rules: QueueRules, *, steer: bool = True
 ) -> tuple[str, list]:
+    """A page's WHERE and its parameters (tests EXPLAIN it with ``page_sql``)."""
     return queue_sql.filter_sql(_person(conn), SQLITE, f, at, rules, steer=steer)
 
 
@@ -82,58 +82,11 @@ def page_sql(f: QueueFilter) -> str:
     return queue_sql.page_sql(f, SQLITE)
 
 
-def page(
-    head: StoreHead,
-    f: QueueFilter,
-    at: datetime,
-    *,
-    offset: int = 0,
-    limit: int = 100,
-    total_limit: int | None = None,
-    interrupt: Interrupt | None = None,
-) -> QueuePage:
-    """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``, on
-    the bare driver; ``interrupt`` can stop it from another thread."""
-    at = utc(at)
+@contextmanager
+def reading(head: StoreHead, interrupt: Interrupt | None = None) -> Iterator[queue_sql.Reader]:
+    """One read-only snapshot of the file for ``queue_sql.read_page``/``read_every_row``;
+    ``interrupt`` can stop it from another thread."""
     with _read_only(head.path) as conn, attached(interrupt, conn):
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
-        rules = head.rules
-        run = _runner(conn)
-        rows = queue_sql.page_rows(run, SQLITE, f, _filter_sql(conn, f, at, rules), offset, limit)
-        total = 0
-        if total_limit != 0 and offset <= 0 and len(rows) < limit:
-            # The first page holds them all: counted already.
-            total = len(rows) if total_limit is None else min(len(rows), total_limit)
-        elif total_limit != 0:
-            count_where, count_params = _filter_sql(conn, f, at, rules, steer=False)
-            (total,) = conn.execute(
-                queue_sql.count_sql(count_where, total_limit), count_params
-            ).fetchone()
-        built = queue_sql.built(run, SQLITE, rules, rows, at)
+        yield queue_sql.Reader(_runner(conn), _person(conn), SQLITE)
         conn.rollback()
-    return QueuePage(rows=built, total=total, offset=offset, at=at)
-
-
-def every_row(
-    head: StoreHead, f: QueueFilter, at: datetime, *, limit: int | None = None, chunk: int = 1000
-) -> list[QueueRow]:
-    """``orm_queries.every_row``: the whole filtered queue in order, in one pass.
-
-    One query read to its end in one snapshot (no OFFSET pages, each counting
-    and skipping again what the last one read), its lookups a chunk at a time.
-    """
-    at = utc(at)
-    out: list[QueueRow] = []
-    with _read_only(head.path) as conn:
-        conn.execute("BEGIN")
-        rules = head.rules
-        where, params = _filter_sql(conn, f, at, rules)
-        cursor = conn.execute(
-            page_sql(f).format(where=where),
-            (*params, SQLITE.no_limit if limit is None else limit, 0),
-        )
-        run = _runner(conn)
-        while batch := cursor.fetchmany(chunk):
-            out += queue_sql.built(run, SQLITE, rules, queue_sql.disputes(batch, SQLITE), at)
-        conn.rollback()
-    return out
