@@ -8,8 +8,10 @@ Writes go to a fresh copy, never to the cached store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -30,6 +32,11 @@ def _digest() -> str:
     return digest.hexdigest()[:8]
 
 
+#: Stores built in this run: path → (wall seconds, CPU seconds of this process, the WAL's
+#: largest size in bytes, sampled every half second). The runner reports them as figures.
+BUILT: dict[Path, tuple[float, float, int]] = {}
+
+
 def store_path(cache: Path, size: int, seed: int = SEED) -> Path:
     return cache / "stores" / f"demo-{size}-s{seed}-{_digest()}.db"
 
@@ -46,14 +53,38 @@ def ensure_store(cache: Path, size: int, seed: int = SEED, say=print) -> Path:  
     for suffix in ("", "-wal", "-shm"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     say(f"building a {size:,}-dispute store (seed {seed}); cached at {path}")
-    started = time.perf_counter()
-    store = build_demo(str(partial), disputes=size, seed=seed, now=NOW)
-    store.close()
+    started, cpu = time.perf_counter(), time.process_time()
+    with _WalWatch(Path(f"{partial}-wal")) as wal:
+        store = build_demo(str(partial), disputes=size, seed=seed, now=NOW)
+        store.close()
+    BUILT[path] = (time.perf_counter() - started, time.process_time() - cpu, wal.peak)
     for suffix in ("-wal", "-shm"):  # checkpointed and closed: nothing left in them
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     partial.rename(path)
     say(f"  built in {time.perf_counter() - started:.1f} s")
     return path
+
+
+class _WalWatch:
+    """The largest size a WAL file reaches while a build runs, from a sampling thread."""
+
+    def __init__(self, wal: Path, every: float = 0.5) -> None:
+        self.wal, self.every, self.peak = wal, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            with contextlib.suppress(FileNotFoundError):  # not made yet, or folded in
+                self.peak = max(self.peak, self.wal.stat().st_size)
+
+    def __enter__(self) -> _WalWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def work_copy(cache: Path, source: Path, tag: str) -> Path:
