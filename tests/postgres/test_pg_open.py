@@ -108,6 +108,13 @@ def test_a_store_at_an_older_revision_is_migrated_only_by_init(pg_cli: Cli, pg_d
         if HEAD == "0009_queue_indexes":
             for name in ("opened_by", "plan_holder", "closed_order", "live_order"):
                 conn.execute(f"DROP INDEX panel_tui.ix_dispute_{name}")
+        if HEAD == "0013_live_order_filters":  # the live order index as 0009 made it
+            conn.execute("DROP INDEX panel_tui.ix_dispute_live_order")
+            conn.execute(
+                "CREATE INDEX ix_dispute_live_order ON panel_tui.dispute "
+                "((current_due_at IS NULL), current_due_at, id) "
+                "WHERE status IN ('open', 'decided')"
+            )
         if HEAD == "0012_pg_event_notify":
             conn.execute("DROP TRIGGER event_notify ON panel_tui.event")
             conn.execute("DROP FUNCTION panel_tui.panel_tui_notify_event()")

@@ -8,6 +8,7 @@ section's order index (migration 0009) and no temporary B-tree.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +37,7 @@ STATS = {
     "ix_dispute_opened_at": "1000000 2",
     "ix_dispute_plan_holder": "1000000 50000",
     "ix_dispute_opened_by": "1000000 50000",
-    "ix_dispute_live_order": "50000 25000 2 1",
+    "ix_dispute_live_order": "50000 25000 2 1 1 1 1 1 1",
     "ix_dispute_closed_order": "950000 2 1",
     "ix_dispute_review_due": "1000000 365",
 }
@@ -68,7 +69,8 @@ def store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with conn:
         conn.execute(
             "INSERT INTO person (login, display_name, roles, active, version) "
-            "VALUES ('duty', 'Duty', 'duty_lead', 1, 1)"
+            "VALUES ('duty', 'Duty', 'duty_lead', 1, 1), "
+            "('liaison', 'Liaison', 'liaison', 1, 1)"
         )
         conn.execute("ANALYZE")
         conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'dispute'")
@@ -163,6 +165,37 @@ def test_the_partial_indexes_hold_the_statuses_the_sections_read(store_file: Pat
     assert made["ix_dispute_live_order"].endswith(f"WHERE {LIVE_WHERE}")
     assert "(current_due_at IS NULL), current_due_at, id" in made["ix_dispute_live_order"]
     assert made["ix_dispute_closed_order"].endswith(f"(resolved_at, id) WHERE {DONE_WHERE}")
+
+
+#: Filters on the live order whose every tested column the index holds (migration 0013).
+TESTED_FROM_THE_INDEX = [
+    QueueFilter(section=Section.MINE, mine="duty"),
+    QueueFilter(section=Section.MINE, mine="liaison"),  # and the disputes at liaison
+    QueueFilter(section=Section.AT_PANEL),
+    QueueFilter(section=Section.BREACHED, risks=("high",), types=("funding",), stages=(2,)),
+]
+DISPUTE_COLUMNS = [c.name for c in Dispute.__table__.columns]
+
+
+@pytest.mark.parametrize("f", TESTED_FROM_THE_INDEX, ids=_named)
+def test_the_live_order_index_holds_what_mine_and_the_filters_test(
+    store_file: Path, f: QueueFilter
+) -> None:
+    """Every column these filters' WHERE names is in ``ix_dispute_live_order``: SQLite
+    skips the rows before a deep page from the index alone, never reading them from the
+    table (the last page of Mine at 1,000,000 disputes: 72-91 ms before, 5 ms after)."""
+    conn = sqlite3.connect(store_file)
+    try:
+        where, _ = sqlite3_queue._filter_sql(conn, f, AT, QueueRules(liaison_role="liaison"))
+        (made,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_dispute_live_order'"
+        ).fetchone()
+    finally:
+        conn.close()
+    held = made.split(" ON dispute ", 1)[1].split(" WHERE ", 1)[0]
+    tested = {c for c in DISPUTE_COLUMNS if re.search(rf"\b{c}\b", where)} - {"status"}
+    assert tested - {"current_due_at"}, where  # each tests more than the order's column
+    assert all(re.search(rf"\b{c}\b", held) for c in tested), (tested, made)
 
 
 def test_the_migrated_indexes_are_the_models_indexes(store_file: Path) -> None:

@@ -36,6 +36,7 @@ REVISIONS: tuple[str, ...] = (
     "0010_event_action_index",
     "0011_plan_sync_consent",
     "0012_pg_event_notify",
+    "0013_live_order_filters",
 )
 HEAD = REVISIONS[-1]
 

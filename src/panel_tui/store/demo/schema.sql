@@ -1,4 +1,4 @@
--- panel-tui schema at revision 0012_pg_event_notify
+-- panel-tui schema at revision 0013_live_order_filters
 -- Written by `python -m panel_tui.store.demo.schema` from a migrated store;
 -- run in one transaction on a new file in WAL mode (quick.py).
 CREATE TABLE alembic_version (
@@ -271,7 +271,6 @@ CREATE TABLE alertsent (
 CREATE INDEX ix_alertsent_dispute_id ON alertsent (dispute_id);
 CREATE INDEX ix_event_at ON event (at);
 CREATE INDEX ix_dispute_review_due ON dispute (review_due_on);
-CREATE INDEX ix_dispute_live_order ON dispute ((current_due_at IS NULL), current_due_at, id) WHERE status IN ('open', 'decided');
 CREATE INDEX ix_dispute_closed_order ON dispute (resolved_at, id) WHERE status IN ('closed', 'withdrawn');
 CREATE INDEX ix_dispute_plan_holder ON dispute (plan_holder_id);
 CREATE INDEX ix_dispute_opened_by ON dispute (opened_by_id);
@@ -304,9 +303,10 @@ CREATE TABLE consentscope (
 	FOREIGN KEY(recorded_by_id) REFERENCES person (id)
 );
 CREATE INDEX ix_consentscope_dispute_id ON consentscope (dispute_id);
+CREATE INDEX ix_dispute_live_order ON dispute ((current_due_at IS NULL), current_due_at, id, plan_holder_id, opened_by_id, current_stage, risk, dispute_type) WHERE status IN ('open', 'decided');
 ANALYZE sqlite_master;
-INSERT INTO alembic_version VALUES ('0012_pg_event_notify');
+INSERT INTO alembic_version VALUES ('0013_live_order_filters');
 INSERT INTO sqlite_stat1 VALUES ('alembic_version','sqlite_autoindex_alembic_version_1','1 1');
 INSERT INTO sqlite_stat1 VALUES ('dispute','ix_dispute_closed_order','0 0 0');
-INSERT INTO sqlite_stat1 VALUES ('dispute','ix_dispute_live_order','0 0 0 0');
+INSERT INTO sqlite_stat1 VALUES ('dispute','ix_dispute_live_order','0 0 0 0 0 0 0 0 0');
 INSERT INTO sqlite_stat4 VALUES ('alembic_version','sqlite_autoindex_alembic_version_1','1 1','0 0','0 0',X'03150930303032');
