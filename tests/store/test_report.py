@@ -263,6 +263,8 @@ def test_outputs(store: Store) -> None:
     md = report_markdown(r)
     assert "minimum information missing: 0; no plan holder named: 2" in md
     assert "| CBH | MCO | 2 |" in md
+    assert "| type | disputes |\n|---|---|\n" in md and "| funding | 2 |" in md
+    assert "| rule conflict | disputes |" in md and "| who pays for act | 3 |" in md
     assert "stalled disputes: 3 of 5" in md
     assert "median 30.0 h" in md
     # A document for people: times to the minute in UTC, events to the second.

@@ -16,7 +16,7 @@ from typing import Any
 from panel_tui.rules.clocks import format_duration
 from panel_tui.rules.text import csv_cell, visible
 from panel_tui.rules.text import markdown_plain as md
-from panel_tui.store.read.report.model import OversightReport
+from panel_tui.store.read.report.model import Count, OversightReport
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
@@ -218,6 +218,11 @@ def _table(headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
     return [*lines, ""]
 
 
+def _counts(label: str, counts: tuple[Count, ...]) -> list[str]:
+    """A table of disputes by one key (a type, a person, a rule conflict)."""
+    return _table((label, "disputes"), [(c.key, c.count) for c in counts])
+
+
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -249,7 +254,7 @@ def _volume_lines(r: OversightReport) -> list[str]:
         "",
         "## Disputes by type",
         "",
-        *_table(("type", "disputes"), [(c.key, c.count) for c in r.by_type]),
+        *_counts("type", r.by_type),
         "## Disputes by agency pair (raising → responding)",
         "",
         *_table(
@@ -318,10 +323,10 @@ def _pattern_lines(r: OversightReport) -> list[str]:
         f"{r.repeats.people} people have more than one dispute "
         f"({r.repeats.disputes} disputes in all).",
         "",
-        *_table(("person", "disputes"), [(c.key, c.count) for c in r.repeats.top]),
+        *_counts("person", r.repeats.top),
         "## Recurring themes (rule conflicts that come back)",
         "",
-        *_table(("rule conflict", "disputes"), [(c.key, c.count) for c in r.themes]),
+        *_counts("rule conflict", r.themes),
         "## Trend (per UTC day)",
         "",
         f"- opened   {sparkline([x.opened for x in r.daily])}",
