@@ -96,7 +96,9 @@ def fingerprint(db: Path) -> dict[str, tuple[int, str]]:
         tables = [
             name
             for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                # the live text index's own storage (its rows are in live_text itself)
+                "AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow')"
             )
         ]
         result = {}

@@ -129,7 +129,9 @@ class World:
             r["name"]
             for r in self.sql(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT IN ('event', 'alembic_version') AND name NOT LIKE 'sqlite_%'"
+                "AND name NOT IN ('event', 'alembic_version') AND name NOT LIKE 'sqlite_%' "
+                # the live text index's own storage (its rows are in live_text itself)
+                "AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow')"
             )
         ]
         return {

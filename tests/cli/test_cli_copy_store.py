@@ -90,7 +90,9 @@ def _counts(path: Path) -> dict[str, int]:
         names = [
             r[0]
             for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                # the live text index's own storage (its rows are in live_text itself)
+                "AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow')"
             )
         ]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}

@@ -42,8 +42,11 @@ def ledger_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _tables(conn: sqlite.Connection) -> list[str]:
+    """The tables, the live text index's own among them (its rows are the indexed text),
+    but not the tables it keeps them in (their layout follows the transactions)."""
     found = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow') "
         "ORDER BY name"
     )
     return [name for (name,) in found]

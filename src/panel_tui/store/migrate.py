@@ -37,6 +37,7 @@ REVISIONS: tuple[str, ...] = (
     "0011_plan_sync_consent",
     "0012_pg_event_notify",
     "0013_live_order_filters",
+    "0014_live_text_index",
 )
 HEAD = REVISIONS[-1]
 

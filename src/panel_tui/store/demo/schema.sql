@@ -1,4 +1,4 @@
--- panel-tui schema at revision 0013_live_order_filters
+-- panel-tui schema at revision 0014_live_text_index
 -- Written by `python -m panel_tui.store.demo.schema` from a migrated store;
 -- run in one transaction on a new file in WAL mode (quick.py).
 CREATE TABLE alembic_version (
@@ -304,8 +304,12 @@ CREATE TABLE consentscope (
 );
 CREATE INDEX ix_consentscope_dispute_id ON consentscope (dispute_id);
 CREATE INDEX ix_dispute_live_order ON dispute ((current_due_at IS NULL), current_due_at, id, plan_holder_id, opened_by_id, current_stage, risk, dispute_type) WHERE status IN ('open', 'decided');
+CREATE VIRTUAL TABLE live_text USING fts5(ref, person_ref, agencies_label, problem_statement, rule_conflict, proposed_pathway, tokenize='trigram');
+CREATE TRIGGER live_text_insert AFTER INSERT ON dispute WHEN new.status IN ('open', 'decided') BEGIN INSERT INTO live_text (rowid, ref, person_ref, agencies_label, problem_statement, rule_conflict, proposed_pathway) VALUES (new.id, new.ref, new.person_ref, new.agencies_label, new.problem_statement, new.rule_conflict, new.proposed_pathway); END;
+CREATE TRIGGER live_text_delete AFTER DELETE ON dispute WHEN old.status IN ('open', 'decided') BEGIN DELETE FROM live_text WHERE rowid = old.id; END;
+CREATE TRIGGER live_text_update AFTER UPDATE OF id, status, ref, person_ref, agencies_label, problem_statement, rule_conflict, proposed_pathway ON dispute WHEN (old.status IN ('open', 'decided')) IS NOT (new.status IN ('open', 'decided')) OR (new.status IN ('open', 'decided') AND (old.id IS NOT new.id OR old.ref IS NOT new.ref OR old.person_ref IS NOT new.person_ref OR old.agencies_label IS NOT new.agencies_label OR old.problem_statement IS NOT new.problem_statement OR old.rule_conflict IS NOT new.rule_conflict OR old.proposed_pathway IS NOT new.proposed_pathway)) BEGIN DELETE FROM live_text WHERE rowid = old.id; INSERT INTO live_text (rowid, ref, person_ref, agencies_label, problem_statement, rule_conflict, proposed_pathway) SELECT new.id, new.ref, new.person_ref, new.agencies_label, new.problem_statement, new.rule_conflict, new.proposed_pathway WHERE new.status IN ('open', 'decided'); END;
 ANALYZE sqlite_master;
-INSERT INTO alembic_version VALUES ('0013_live_order_filters');
+INSERT INTO alembic_version VALUES ('0014_live_text_index');
 INSERT INTO sqlite_stat1 VALUES ('alembic_version','sqlite_autoindex_alembic_version_1','1 1');
 INSERT INTO sqlite_stat1 VALUES ('dispute','ix_dispute_closed_order','0 0 0');
 INSERT INTO sqlite_stat1 VALUES ('dispute','ix_dispute_live_order','0 0 0 0 0 0 0 0 0');

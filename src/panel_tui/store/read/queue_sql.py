@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
@@ -32,6 +32,9 @@ from panel_tui.store.read.queue_models import (
     Section,
     queue_row,
 )
+
+if TYPE_CHECKING:
+    from panel_tui.store.read.live_text import FindText
 
 #: Runs one statement (``?`` marks) with its parameters; its rows.
 Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
@@ -217,6 +220,8 @@ class Reader(NamedTuple):
     run: Run
     find_person: FindPerson
     dialect: Dialect
+    #: a rare text search's candidates, from SQLite's live text index (``live_text.py``)
+    find_text: FindText | None = None
 
 
 #: WHERE terms and their parameters, in order.
@@ -231,22 +236,31 @@ def filter_sql(
     rules: QueueRules,
     *,
     steer: bool = True,
+    find_text: FindText | None = None,
 ) -> tuple[str, list[Any]]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters,
-    from the same four parts, in the same order."""
+    from the same four parts, in the same order; ``find_text`` narrows a rare text
+    search to its candidates from the live text index (``live_text.py``)."""
+    ids = _text_candidates(f, find_text)
     parts: tuple[Terms, ...] = (
-        (_status_sql(dialect, f, steer), []),
+        (_status_sql(dialect, f, steer, by_id=ids is not None), []),
         _section_sql(dialect, f, at),
         _person_sql(find_person, dialect, f, at, rules),
-        _narrowing_sql(dialect, f, at),
+        _narrowing_sql(dialect, f, at, ids),
     )
     where = [term for terms, _ in parts for term in terms]
     params = [value for _, values in parts for value in values]
     return " AND ".join(where), params
 
 
-def _status_sql(dialect: Dialect, f: QueueFilter, steer: bool) -> list[str]:
+def _status_sql(dialect: Dialect, f: QueueFilter, steer: bool, *, by_id: bool = False) -> list[str]:
     """The section's statuses, and the term that steers its page onto its order's index."""
+    if by_id:
+        # A rare text search's few candidates (``_text_candidates``, SQLite's live text
+        # index) are read by id and sorted: walking an order or status index instead
+        # would read every live row again. ``+`` keeps the status term off the indexes
+        # (the planner's statistics think statuses selective); no steer.
+        return ["+" + LIVE_WHERE]
     # The statuses as constants and the live order's own first column: see
     # orm_queries._status_terms (each section's page walks its order index).
     statuses = f.statuses()
@@ -330,7 +344,18 @@ def _person_sql(
     return where, params
 
 
-def _narrowing_sql(dialect: Dialect, f: QueueFilter, at: datetime) -> Terms:
+def _text_candidates(f: QueueFilter, find_text: FindText | None) -> list[int] | None:
+    """The disputes a live section's text search can match, from the live text index,
+    when they are few; None: the search scans (no index, a short or common term, or a
+    section with closed disputes, which the index does not hold)."""
+    if find_text is None or not set(f.statuses()) <= set(shared.LIVE):
+        return None
+    return find_text(f.text) if shared.like_pattern(f.text) else None
+
+
+def _narrowing_sql(
+    dialect: Dialect, f: QueueFilter, at: datetime, ids: list[int] | None = None
+) -> Terms:
     """The filter's narrowing: due within, type, risk, stage, agency, and the text."""
     where: list[str] = []
     params: list[Any] = []
@@ -353,6 +378,9 @@ def _narrowing_sql(dialect: Dialect, f: QueueFilter, at: datetime) -> Terms:
         )
         params += codes
     like = shared.like_pattern(f.text)
+    if ids is not None:  # a rare term: only its candidates, still checked by the LIKE
+        where.append(f"id IN ({marks(ids)})" if ids else dialect.nothing)
+        params += ids
     if like:  # the ORM's match in this dialect (orm_queries._narrowing_terms says why)
         where.append(
             "("
@@ -547,14 +575,17 @@ def read_page(
 ) -> QueuePage:
     """``orm_queries.queue_page`` in one snapshot on either driver: the page, its count
     (none after the first page: ``total_limit`` 0) and its rows' lookups."""
-    run, find, dialect = reader
-    rows = page_rows(run, dialect, f, filter_sql(find, dialect, f, at, rules), offset, limit)
+    run, find, dialect, find_text = reader
+    filtered = filter_sql(find, dialect, f, at, rules, find_text=find_text)
+    rows = page_rows(run, dialect, f, filtered, offset, limit)
     total = 0
     if total_limit != 0 and offset <= 0 and len(rows) < limit:
         # The first page holds them all: counted already.
         total = len(rows) if total_limit is None else min(len(rows), total_limit)
     elif total_limit != 0:
-        count_where, count_params = filter_sql(find, dialect, f, at, rules, steer=False)
+        count_where, count_params = filter_sql(
+            find, dialect, f, at, rules, steer=False, find_text=find_text
+        )
         (total,) = next(iter(run(count_sql(count_where, total_limit), count_params)))
     return QueuePage(rows=built(run, dialect, rules, rows, at), total=total, offset=offset, at=at)
 
@@ -564,8 +595,8 @@ def read_every_row(
 ) -> list[QueueRow]:
     """``orm_queries.every_row`` in one snapshot on either driver: one query read to its
     end, its rows' lookups a chunk at a time."""
-    run, find, dialect = reader
-    where, params = filter_sql(find, dialect, f, at, rules)
+    run, find, dialect, find_text = reader
+    where, params = filter_sql(find, dialect, f, at, rules, find_text=find_text)
     found = iter(
         run(
             page_sql(f, dialect).format(where=where),

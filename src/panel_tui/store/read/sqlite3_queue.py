@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
 from panel_tui.store.migrate import HEAD
-from panel_tui.store.read import queue_sql
+from panel_tui.store.read import live_text, queue_sql
 from panel_tui.store.read.interrupt import Interrupt, attached
 from panel_tui.store.read.queue_models import QueueFilter, QueueRules
 from panel_tui.store.read.queue_sql import SQLITE
@@ -70,11 +70,27 @@ def agency_codes(head: StoreHead) -> list[str]:
         return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
 
 
+def _text(conn: sqlite.Connection) -> live_text.FindText:
+    """A rare search's candidates from the live text index (migration 0014), each text
+    asked once per snapshot (a page and its count ask alike)."""
+
+    def has_index() -> bool:
+        return bool(
+            conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (live_text.TABLE,)
+            ).fetchone()
+        )
+
+    return live_text.finder(_runner(conn), has_index)
+
+
 def _filter_sql(
     conn: sqlite.Connection, f: QueueFilter, at: datetime, rules: QueueRules, *, steer: bool = True
 ) -> tuple[str, list]:
     """A page's WHERE and its parameters (tests EXPLAIN it with ``page_sql``)."""
-    return queue_sql.filter_sql(_person(conn), SQLITE, f, at, rules, steer=steer)
+    return queue_sql.filter_sql(
+        _person(conn), SQLITE, f, at, rules, steer=steer, find_text=_text(conn)
+    )
 
 
 def page_sql(f: QueueFilter) -> str:
@@ -88,5 +104,5 @@ def reading(head: StoreHead, interrupt: Interrupt | None = None) -> Iterator[que
     ``interrupt`` can stop it from another thread."""
     with _read_only(head.path) as conn, attached(interrupt, conn):
         conn.execute("BEGIN")  # one snapshot for the count, the page and its lookups
-        yield queue_sql.Reader(_runner(conn), _person(conn), SQLITE)
+        yield queue_sql.Reader(_runner(conn), _person(conn), SQLITE, _text(conn))
         conn.rollback()

@@ -1,0 +1,74 @@
+"""The live disputes' text index (migration 0014): a rare search term's candidates.
+
+The queue's text filter is a case-blind substring match over six fields. The
+live sections read in urgency order and stop at a page, so a common word is
+cheap; a rare or absent one read every live row before the page was known.
+``live_text`` (SQLite's FTS5 trigram index of those fields, live disputes
+only) answers "which live disputes may contain this?" from the index. When
+the answer is short (``CAP`` ids or fewer) the readers read just those rows,
+in their order, and check them with the same LIKE as the scan, so the rows are
+exactly the scan's; when it is long the term is common and the ordered scan,
+which stops early, is the cheaper read.
+
+The index may say yes too often (it folds the case of every letter, SQLite's
+LIKE only ASCII ones) but never no for a row the LIKE matches: folding is one
+character for one, so a substring stays a substring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from panel_tui.rules.limits import SHORT_MAX, bounded_text
+
+#: The index (migration 0014): rowid = dispute.id, one column per searched field.
+TABLE = "live_text"
+#: A trigram index finds terms of three characters or more; shorter ones are scanned.
+MIN_CHARS = 3
+#: More candidates than this and the term is common: the ordered scan stops sooner than
+#: reading them all (above the capped count, COUNT_CAP, so a term short of it is counted
+#: from its candidates too).
+CAP = 2000
+
+#: Candidate ids of a search among the live disputes, or None: scan (see ``candidates``).
+FindText = Callable[[str], "list[int] | None"]
+Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
+
+
+def phrase(text: str) -> str | None:
+    """The FTS5 query for a search: the text as one quoted phrase (a trigram phrase is
+    a substring), or None when the index cannot find it (too short)."""
+    text = bounded_text(text, "text", SHORT_MAX)
+    if len(text) < MIN_CHARS:
+        return None
+    return '"' + text.replace('"', '""') + '"'
+
+
+def candidates(run: Run, text: str) -> list[int] | None:
+    """The live disputes that may match ``text`` (a superset of the LIKE's), or None
+    when the scan is the better read: a short or common term, or no index here."""
+    query = phrase(text)
+    if query is None:
+        return None
+    found = [
+        dispute_id
+        for (dispute_id,) in run(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? LIMIT ?",  # noqa: S608 - constant
+            (query, CAP + 1),
+        )
+    ]
+    return sorted(found) if len(found) <= CAP else None
+
+
+def finder(run: Run, has_index: Callable[[], bool]) -> FindText:
+    """``candidates`` on one connection, each text asked of the index once (a page's
+    read and its count ask alike); none if ``has_index`` says the store has no index."""
+    asked: dict[str, list[int] | None] = {}
+
+    def find(text: str) -> list[int] | None:
+        if text not in asked:
+            asked[text] = candidates(run, text) if has_index() else None
+        return asked[text]
+
+    return find
