@@ -103,11 +103,44 @@ def test_quick_reader_page_walks_the_order_index(store_file: Path, f: QueueFilte
     try:
         if f.section is Section.MINE:
             f = QueueFilter(section=Section.MINE, mine="duty")
-        where, params = sqlite3_queue._filter_sql(conn, f, AT, QueueRules())
+        # A text search here is a common term's: the scan (a rare one's below).
+        where, params = sqlite3_queue._filter_sql(conn, f, AT, QueueRules(), text_index=False)
         details = _plan(conn, sqlite3_queue.page_sql(f).format(where=where), [*params, 100, 900])
     finally:
         conn.close()
     _assert_walks(details, f)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        QueueFilter(text="zzzq"),
+        QueueFilter(section=Section.BREACHED, text="P-1234"),
+        QueueFilter(section=Section.MINE, mine="duty", text="wombat"),
+    ],
+    ids=_named,
+)
+def test_a_rare_terms_candidates_are_read_by_id(store_file: Path, f: QueueFilter) -> None:
+    """The few candidates the live text index gives (live_text.py) are read by id and
+    sorted, not found by walking every live row along an index."""
+    conn = sqlite3.connect(store_file)
+    try:
+
+        def person(login: str) -> tuple[int, str] | None:
+            return conn.execute("SELECT id, roles FROM person WHERE login = ?", (login,)).fetchone()
+
+        where, params = queue_sql.filter_sql(
+            person, SQLITE, f, AT, QueueRules(), find_text=lambda text: [3, 5, 8, 13]
+        )
+        for sql, values in (
+            (sqlite3_queue.page_sql(f).format(where=where), [*params, 100, 0]),
+            (queue_sql.count_sql(where, 1001), params),
+        ):
+            details = _plan(conn, sql, values)
+            outer = [d for d in details if d.startswith(("SEARCH dispute", "SCAN dispute"))]
+            assert outer == ["SEARCH dispute USING INTEGER PRIMARY KEY (rowid=?)"], details
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize(
