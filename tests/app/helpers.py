@@ -9,6 +9,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from panel_tui.screens.detail import DisputeScreen
+from panel_tui.screens.panel import PanelScreen
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.widgets.queue_view import QueueView
 
@@ -69,6 +70,17 @@ async def queue_ready(pilot: Pilot) -> QueueScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
     await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
     return pilot.app.screen
+
+
+async def open_panel(pilot: Pilot) -> PanelScreen:
+    """From the queue, panel mode (P) on today's agenda's first item, D-2026-0004 in the
+    app's fixed store."""
+    await queue_ready(pilot)
+    await pilot.press("P")
+    await wait_text(pilot, "D-2026-0004 eligibility")
+    screen = pilot.app.screen
+    assert isinstance(screen, PanelScreen)
+    return screen
 
 
 async def dispute_shown(pilot: Pilot, ref: str) -> DisputeScreen:

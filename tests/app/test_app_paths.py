@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from backends import target_of
-from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import open_panel, queue_ready, screen_text, type_text, wait_for, wait_text
 from storefix import NOW, form
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -157,10 +157,8 @@ async def test_a_left_form_comes_back_as_a_draft_with_its_paragraphs(make_app) -
 async def test_run_a_panel_and_record_two_decisions(make_app, store) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
+        await open_panel(pilot)
         await wait_text(pilot, "item 1 of 2 · 0 decided")
-        await wait_text(pilot, "D-2026-0004 eligibility")
         await pilot.press("1")
         await type_text(pilot, "MCO funds the ACT place from Monday")
         app.screen.query_one("#p-receiving", Select).value = "MCO"  # chosen, never guessed
@@ -192,9 +190,7 @@ async def test_not_upheld_in_panel_mode_names_the_agency_whose_arrangement_stand
     person on: the refusal now says which agency to name, and named, it is recorded."""
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
+        await open_panel(pilot)
         await pilot.press("3")
         await type_text(pilot, "CBH keeps the person; the criteria are met there")
         await pilot.press("ctrl+s")
@@ -215,9 +211,7 @@ def _to_the_final_authority_on_todays_agenda(store, ref: str) -> None:  # noqa: 
 
 
 async def _panel_at_final_item(pilot) -> None:  # noqa: ANN001
-    await queue_ready(pilot)
-    await pilot.press("P")
-    await wait_text(pilot, "D-2026-0004 eligibility")
+    await open_panel(pilot)
     await wait_text(pilot, "Final determination")
 
 

@@ -8,7 +8,7 @@ terminal does, back to back, not waiting for the app between them.
 
 from __future__ import annotations
 
-from helpers import burst, chars, dispute_shown, queue_ready, wait_for, wait_text
+from helpers import burst, chars, dispute_shown, open_panel, queue_ready, wait_for, wait_text
 from storefix import NOW
 from textual import events
 from textual.widgets import TextArea
@@ -40,11 +40,7 @@ async def test_outcome_then_rationale_in_panel_mode_is_all_rationale(make_app, s
     app = make_app("chair")
     before = [e.ref for e in agenda(store, NOW.date(), NOW)]
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
-        screen = app.screen
-        assert isinstance(screen, PanelScreen)
+        screen = await open_panel(pilot)
         await burst(pilot, ["2", *chars("Joint funding: MCO and CBH")])
         rationale = screen.query_one("#p-rationale", TextArea)
         await wait_for(pilot, lambda: rationale.text == "Joint funding: MCO and CBH")

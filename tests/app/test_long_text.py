@@ -5,14 +5,13 @@ new line and it is stored; tab moves on; ctrl+s saves from inside; keys typed th
 from __future__ import annotations
 
 import pytest
-from helpers import queue_ready, type_text, wait_for, wait_text
+from helpers import open_panel, queue_ready, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from panel_tui.rules.enums import Outcome
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.modals import FormModal
-from panel_tui.screens.panel import PanelScreen
 from panel_tui.store.read import orm_detail
 
 SIZE = (80, 24)
@@ -97,12 +96,8 @@ async def test_panel_rationale_keeps_its_newline_and_digits_typed_in_it_are_text
 ) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
+        panel = await open_panel(pilot)
         await wait_text(pilot, "item 1 of 2 · 0 decided")
-        await wait_text(pilot, "D-2026-0004 eligibility")
-        panel = app.screen
-        assert isinstance(panel, PanelScreen)
         rationale = panel.query_one("#p-rationale", TextArea)
         await pilot.press("2")  # joint, and the cursor goes to the rationale
         assert app.focused is rationale and panel.outcome is Outcome.JOINT

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import time
 
-from helpers import burst, chars, queue_ready, wait_for, wait_text
+from helpers import burst, chars, open_panel, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import TextArea
 
 from panel_tui.screens import panel as panel_module
-from panel_tui.screens.panel import PanelScreen
 from panel_tui.store.read import orm_detail
 from panel_tui.store.read.agenda import agenda
 
@@ -37,21 +36,12 @@ def _slow(monkeypatch, module: object, name: str) -> None:
     monkeypatch.setattr(module, name, slow)
 
 
-async def _panel(pilot, app) -> PanelScreen:
-    await queue_ready(pilot)
-    await pilot.press("P")
-    await wait_text(pilot, "D-2026-0004 eligibility")
-    screen = app.screen
-    assert isinstance(screen, PanelScreen)
-    return screen
-
-
 async def test_n_then_an_outcome_and_a_rationale_land_on_the_next_item(
     make_app, store, monkeypatch
 ) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _panel(pilot, app)
+        screen = await open_panel(pilot)
         _slow(monkeypatch, orm_detail, "dispute_detail")
         await burst(pilot, ["n", "2", *chars(TEXT)])
         await wait_text(pilot, "D-2026-0005 eligibility")
@@ -66,7 +56,7 @@ async def test_keys_typed_right_after_switching_user_wait_for_the_panel_to_rerea
     app = make_app("duty")  # in panel mode the duty lead only looks
     before = [e.ref for e in agenda(store, NOW.date(), NOW)]
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _panel(pilot, app)
+        screen = await open_panel(pilot)
         await wait_text(pilot, "view only")
         _slow(monkeypatch, panel_module, "agenda")
         _slow(monkeypatch, orm_detail, "dispute_detail")

@@ -8,12 +8,11 @@ with no word said.
 
 from __future__ import annotations
 
-from helpers import queue_ready, type_text, wait_for, wait_text
+from helpers import open_panel, type_text, wait_for, wait_text
 from storefix import NOW
 from textual.widgets import Select, TextArea
 
 from panel_tui.screens.modals import ConfirmModal
-from panel_tui.screens.panel import PanelScreen
 from panel_tui.store.read.agenda import agenda
 
 SIZE = (80, 24)
@@ -22,10 +21,8 @@ SIZE = (80, 24)
 async def test_n_and_p_show_the_item_they_step_to(make_app) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
+        await open_panel(pilot)
         await wait_text(pilot, "item 1 of 2 · 0 decided")
-        await wait_text(pilot, "D-2026-0004 eligibility")
         await pilot.press("n")
         await wait_text(pilot, "item 2 of 2")
         await wait_text(pilot, "D-2026-0005 eligibility")
@@ -37,13 +34,9 @@ async def test_n_and_p_show_the_item_they_step_to(make_app) -> None:
 async def test_a_decision_after_n_is_recorded_on_the_item_stepped_to(make_app, store) -> None:
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
+        screen = await open_panel(pilot)
         await pilot.press("n")
         await wait_text(pilot, "D-2026-0005 eligibility")
-        screen = app.screen
-        assert isinstance(screen, PanelScreen)
         await pilot.press("1")
         await type_text(pilot, "MCO funds the ACT place from Monday")
         screen.query_one("#p-receiving", Select).value = "MCO"
@@ -60,11 +53,7 @@ async def test_a_rationale_typed_is_kept_when_stepping_to_another_item_and_back(
     and leaving the panel then asked nothing."""
     app = make_app("chair")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
-        screen = app.screen
-        assert isinstance(screen, PanelScreen)
+        screen = await open_panel(pilot)
         rationale = screen.query_one("#p-rationale", TextArea)
         await pilot.press("2")
         await type_text(pilot, "Joint plan: CBH clinical, MCO funding")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import queue_ready, screen_text, wait_for, wait_text
+from helpers import open_panel, queue_ready, screen_text, wait_for, wait_text
 from textual.widgets import Select
 
 from panel_tui.screens.form import DisputeFormScreen
@@ -56,9 +56,7 @@ async def test_evidence_in_the_form_is_ticked_by_a_character_not_a_colour(make_a
 async def test_panel_outcome_is_marked_in_text_and_receiving_is_never_a_guess(make_app) -> None:
     app = make_app("chair")
     async with app.run_test(size=(120, 40)) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("P")
-        await wait_text(pilot, "D-2026-0004 eligibility")
+        await open_panel(pilot)
         await pilot.press("2")
         await wait_text(pilot, "2 [joint]")
         assert "[assigned]" not in screen_text(app)
