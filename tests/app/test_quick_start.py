@@ -8,13 +8,11 @@ arrive. These tests hold each step to what the user sees.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from backends import target_of
+from first_paint import first_paint_imports
 from helpers import screen_text, wait_for, wait_text
 from storefix import NOW
 
@@ -87,37 +85,7 @@ def test_the_first_page_is_painted_before_the_orm_is_imported(store: Store) -> N
     """The point of the quick start, checked in a fresh interpreter (on PostgreSQL:
     tests/postgres/test_pg_quickread.py's test of the same name)."""
     assert store.path is not None
-    code = f"""
-import asyncio, json, sys
-from pathlib import Path
-import panel_tui.app as app_module
-from panel_tui.app import PanelApp
-from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read.quick_queue import peek
-
-HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
-
-class Probe(PanelApp):
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
-    seen = None
-    def on_queue_view_loaded(self) -> None:
-        if self.seen is None:
-            self.seen = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
-
-async def main() -> None:
-    path = {str(store.path)!r}
-    app = Probe(LazyStore(path), "duty", head=peek(path))
-    async with app.run_test() as pilot:
-        while app.seen is None or not app.store_is_open:
-            await pilot.pause(0.02)
-        after = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
-    print(json.dumps({{"at_first_page": app.seen, "after": after}}))
-
-asyncio.run(main())
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = first_paint_imports(str(store.path))
+    assert seen["quick"] is True
     assert seen["at_first_page"] == []
     assert "sqlalchemy" in seen["after"]  # the probe sees the ORM once the Store is open

@@ -8,14 +8,12 @@ only a server has (its schema's version table, its URL, its password).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import backends
 import pytest
+from first_paint import first_paint_imports
 
 from panel_tui.store.demo import build_demo
 from panel_tui.store.migrate import HEAD
@@ -80,39 +78,7 @@ def test_peek_leaves_everything_else_to_store_open(pg_database: str) -> None:
 
 def test_the_first_page_is_painted_before_the_orm_is_imported(demo_url: str) -> None:
     """The point of the quick start on PostgreSQL, checked in a fresh interpreter."""
-    code = f"""
-import asyncio, json, sys
-from pathlib import Path
-import panel_tui.app as app_module
-from panel_tui.app import PanelApp
-from panel_tui.store.lazy import LazyStore
-from panel_tui.store.read.quick_queue import peek
-
-HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
-
-class Probe(PanelApp):
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
-    seen = None
-    def on_queue_view_loaded(self) -> None:
-        if self.seen is None:
-            self.seen = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
-
-async def main() -> None:
-    url = {demo_url!r}
-    head = peek(url)
-    app = Probe(LazyStore(url), "duty", head=head)
-    async with app.run_test() as pilot:
-        while app.seen is None or not app.store_is_open:
-            await pilot.pause(0.02)
-        after = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
-    print(json.dumps({{"quick": head is not None, "at_first_page": app.seen, "after": after}}))
-
-asyncio.run(main())
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = first_paint_imports(demo_url)
     assert seen["quick"] is True
     assert seen["at_first_page"] == []
     assert "sqlalchemy" in seen["after"]  # the probe sees the ORM once the Store is open
