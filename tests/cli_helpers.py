@@ -149,6 +149,23 @@ def _closing_connections() -> Iterator[None]:
 IMPACT = "no support while agencies disagree"
 
 
+def init_test_store(
+    cli: Cli, home: Path, admin: str, agencies: tuple[tuple[str, str], ...]
+) -> None:
+    """A test store (``--as`` needs one) named ``admin``'s, its policy allowing overrides
+    (``home``/policy.toml), and ``agencies`` (code, name) added."""
+    from panel_tui.rules.policy import default_policy_text
+
+    cli.ok("init", "--name", admin, "--kind", "test")
+    policy = home / "policy.toml"
+    policy.write_text(
+        default_policy_text().replace("allow_override = false", "allow_override = true")
+    )
+    cli.ok("policy", "set", str(policy))
+    for code, name in agencies:
+        cli.ok("agencies", "add", code, name)
+
+
 def open_dispute(cli: Cli, **changes: object) -> str:
     """Open a dispute from a valid form (``changes`` override fields) as "duty"; its ref."""
     out = cli.ok(

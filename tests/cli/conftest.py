@@ -13,9 +13,7 @@ from pathlib import Path
 import backends
 import pytest
 from backends import cli_env
-from cli_helpers import Cli
-
-from panel_tui.rules.policy import default_policy_text
+from cli_helpers import Cli, init_test_store
 
 
 @pytest.fixture
@@ -49,18 +47,12 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | s
 
 
 def _build_team(cli: Cli, home: Path) -> None:
-    cli.ok("init", "--name", "Test Admin", "--kind", "test")  # --as needs a test store
-    policy = home / "policy.toml"
-    policy.write_text(
-        default_policy_text().replace("allow_override = false", "allow_override = true")
+    init_test_store(
+        cli,
+        home,
+        "Test Admin",
+        (("CBH", "County Behavioral Health"), ("MCO", "Managed Care"), ("HSG", "Housing")),
     )
-    cli.ok("policy", "set", str(policy))
-    for code, name in (
-        ("CBH", "County Behavioral Health"),
-        ("MCO", "Managed Care"),
-        ("HSG", "Housing"),
-    ):
-        cli.ok("agencies", "add", code, name)
     for login, role in (
         ("duty", "duty_lead"),
         ("front", "frontline"),

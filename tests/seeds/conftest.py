@@ -5,7 +5,6 @@ breach and deadline happens as it would, and every write is on the audit chain."
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,9 +13,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from cli_helpers import Cli, form
+from backends import cli_env
+from cli_helpers import Cli, form, init_test_store
 
-from panel_tui.rules.policy import default_policy_text
+#: (code, name): the agencies of the examples.
+AGENCIES = (
+    ("CBH", "County Behavioral Health"),
+    ("MCO", "Managed Care Organisation"),
+    ("HOU", "Housing Services"),
+    ("APS", "Adult Protective Services"),
+)
 
 #: (login, roles, agency): the people of the examples.
 PEOPLE = (
@@ -33,35 +39,11 @@ PEOPLE = (
 )
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        NO_COLOR="1",
-        COLUMNS="200",
-    )
-    env.pop("PANEL_TUI_DB", None)
-    return env
-
-
 @pytest.fixture(scope="session")
 def seed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("seeds")
-    cli = Cli(home / "store.db", _env(home))
-    cli.ok("init", "--name", "Admin", "--kind", "test")
-    policy = home / "policy.toml"
-    policy.write_text(
-        default_policy_text().replace("allow_override = false", "allow_override = true")
-    )
-    cli.ok("policy", "set", str(policy))
-    for code, name in (
-        ("CBH", "County Behavioral Health"),
-        ("MCO", "Managed Care Organisation"),
-        ("HOU", "Housing Services"),
-        ("APS", "Adult Protective Services"),
-    ):
-        cli.ok("agencies", "add", code, name)
+    cli = Cli(home / "store.db", cli_env(home))
+    init_test_store(cli, home, "Admin", AGENCIES)
     for login, role, agency in PEOPLE:
         cli.ok("users", "add", login, "--name", login, "--roles", role, "--agency", agency)
     return cli.db
@@ -107,7 +89,7 @@ class Walk:
 
 @pytest.fixture
 def walk(seed_template: Path, tmp_path: Path) -> Iterator[Walk]:
-    cli = Cli(tmp_path / "store.db", _env(tmp_path))
+    cli = Cli(tmp_path / "store.db", cli_env(tmp_path))
     shutil.copy(seed_template, cli.db)
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=1), tick=False) as clock:
         yield Walk(cli, clock)
