@@ -52,6 +52,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which open() makes 0644 files: what a private file must beat."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.fixture
 def pg_database() -> Iterator[str]:
     """A new, empty database on the test run's PostgreSQL server (tests marked postgres)."""
     with backends.fresh_database() as name:

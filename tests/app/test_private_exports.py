@@ -6,20 +6,11 @@ The export of the view has its own test (test_habits); the drafts theirs (test_d
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import queue_ready, wait_for, wait_text
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
 
 
 def _saved(tmp_path: Path) -> list[Path]:

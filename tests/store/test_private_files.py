@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,6 @@ from panel_tui.store.private_files import (
     world_readable,
     write_private,
 )
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    """The usual umask, under which open() makes 0644 files."""
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def mode(path: Path) -> int:
