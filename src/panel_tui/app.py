@@ -299,6 +299,7 @@ class PanelApp(OrderedKeys):
         limit: int,
         total_limit: int | None = None,
         interrupt: Interrupt | None = None,
+        total: int | None = None,
     ) -> QueuePage | None:
         """A queue page read without the ORM; None: the Store's ORM reads it.
 
@@ -307,7 +308,8 @@ class PanelApp(OrderedKeys):
         reader is held equal to the ORM's read (tests/store/test_quickread.py) and
         takes half its CPU (at 100,000 disputes 5-9 ms a page against 12-17 ms), which
         every filter key and section switch waits for. PostgreSQL keeps the ORM's
-        pooled connections (a quick read opens its own).
+        pooled connections (a quick read opens its own). ``total``: the view's exact
+        count, so that a page past the middle is read from the end of the list.
         """
         head = self._quick_head(f)
         if head is None:
@@ -321,6 +323,7 @@ class PanelApp(OrderedKeys):
                 limit=limit,
                 total_limit=total_limit,
                 interrupt=interrupt,
+                total=total,
             )
         except quick_queue.errors() as exc:
             quick_queue.fell_back(exc)

@@ -129,10 +129,12 @@ async def test_the_rows_stay_until_the_new_page_and_say_loading_when_it_is_slow(
         gate = threading.Event()
         asked: list[int] = []
 
-        def held(offset: int, limit: int, total: int | None, stop: Interrupt | None) -> QueuePage:
+        def held(
+            offset: int, limit: int, cap: int | None, stop: Interrupt | None, total: int | None
+        ) -> QueuePage:
             asked.append(offset)
             gate.wait(WAIT)  # the read is slow: it waits for the test
-            return read(offset, limit, total, stop)
+            return read(offset, limit, cap, stop, total)
 
         try:
             # Fast enough (the "…" rows would come after a minute): the old rows stay.

@@ -168,6 +168,31 @@ def test_closed_pages_by_key_walk_the_closed_order_index(store_file: Path, f: Qu
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=_named)
+def test_pages_from_the_end_walk_the_order_index(store_file: Path, f: QueueFilter) -> None:
+    """A deep page read from the end (the count known: queue_sql._from_the_end) walks the
+    same index from its other end (Closed: its key, then one range); none sorts."""
+    conn = sqlite3.connect(store_file)
+    try:
+        if f.section is Section.MINE:
+            f = QueueFilter(section=Section.MINE, mine="duty")
+        # A text search here is a common term's, as above (a rare one's is read by id).
+        where, params = sqlite3_queue._filter_sql(conn, f, AT, QueueRules(), text_index=False)
+        statements: list[list[str]] = []
+
+        def run(sql: str, values: list) -> list:
+            statements.append(_plan(conn, sql, values))
+            key = sql.startswith("SELECT resolved_at")  # Closed's key: a row to go on from
+            return [("2026-10-01 00:00:00.000000", 5)] if key else []
+
+        queue_sql.page_rows(run, SQLITE, f, (where, params), 900, 100, total=1000)
+    finally:
+        conn.close()
+    assert len(statements) == (2 if queue_sql.keyset(f) else 1)
+    for details in statements:
+        _assert_walks(details, f)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=_named)
 def test_orm_page_walks_the_order_index(store_file: Path, f: QueueFilter) -> None:
     if f.section is Section.MINE:
         f = QueueFilter(section=Section.MINE, mine="duty")

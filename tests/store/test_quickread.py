@@ -443,6 +443,59 @@ def test_closed_pages_read_by_key_equal_the_rows_in_one_pass(
     assert orm.rows == expected and quick == orm
 
 
+@pytest.mark.backend
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(f=FILTERS, back=st.integers(-3, 60), limit=st.sampled_from([1, 5, 100]))
+def test_pages_read_from_the_end_equal_the_rows_in_one_pass(
+    demo_target: str, demo_store: Store, f: QueueFilter, back: int, limit: int
+) -> None:
+    """Given the exact count (the view has it once counted), a page past the middle is
+    read from the end of the list in the reverse order and turned round: the same slice
+    of the one-pass read as the orders' own (Closed by key too), past the end none."""
+    head = quick_queue.peek(demo_target)
+    assert head is not None
+    every = orm_queries.every_row(demo_store, f, NOW)
+    offset = max(1, len(every) - back)
+    expected = every[offset : offset + limit]
+    quick = quick_queue.page(
+        head, f, NOW, offset=offset, limit=limit, total_limit=0, total=len(every)
+    )
+    assert quick.rows == expected, (offset, len(every))
+
+
+@pytest.mark.backend
+def test_closed_pages_from_the_end_keep_disputes_resolved_at_the_same_instant(
+    target_copy: str,
+) -> None:
+    """From the end, Closed's key is its page's last row: ties of resolved_at at a page's
+    edge are broken by id as in the order (the demo resolves no two at once: made here)."""
+    store = Store.open(target_copy)
+    try:
+        f = QueueFilter(section=Section.CLOSED)
+        closed = orm_queries.every_row(store, f, NOW)
+        tied = [r.id for r in closed[-12:-2]]
+        _run_sql(
+            target_copy,
+            f"UPDATE dispute SET resolved_at = (SELECT resolved_at FROM dispute WHERE id = ?) "
+            f"WHERE id IN ({','.join('?' * len(tied))})",
+            tied[0],
+            *tied,
+        )
+        every = orm_queries.every_row(store, f, NOW)
+        assert len({r.resolved_at for r in every[-12:-2]}) == 1  # ten at one instant
+        head = quick_queue.peek(target_copy)
+        assert head is not None
+        total = len(every)
+        for limit in (1, 3, 4):
+            for offset in range(total - 16, total + 1):
+                page = quick_queue.page(
+                    head, f, NOW, offset=offset, limit=limit, total_limit=0, total=total
+                )
+                assert page.rows == every[offset : offset + limit], (offset, limit)
+    finally:
+        store.close()
+
+
 def _run_sql(target: str, query: str, *args: object) -> None:
     """Direct SQL on the store (``?`` marks), outside the code under test."""
     if backends.on_postgres():

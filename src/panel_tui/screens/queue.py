@@ -190,8 +190,14 @@ class QueueScreen(AppScreen):
         f, app = self._effective(), self.panel
 
         # Both run in thread workers, where waiting for the store to open is harmless.
-        def fetch(offset: int, limit: int, total_limit: int | None, interrupt: Interrupt | None):  # noqa: ANN202
-            quick = app.quick_page(f, offset, limit, total_limit, interrupt)
+        def fetch(  # noqa: ANN202
+            offset: int,
+            limit: int,
+            total_limit: int | None,
+            interrupt: Interrupt | None,
+            total: int | None = None,
+        ):
+            quick = app.quick_page(f, offset, limit, total_limit, interrupt, total)
             if quick is not None:
                 return quick
             from panel_tui.store.read import orm_queries

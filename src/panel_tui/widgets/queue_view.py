@@ -2,7 +2,7 @@
 
 The view knows the queue's total length (so the scrollbar is true) and keeps
 an LRU cache of fixed-size pages fetched by ``fetch(offset, limit, total_limit,
-interrupt)`` in thread workers, the way toolong draws huge logs.
+interrupt, total)`` in thread workers, the way toolong draws huge logs.
 
 The count is never on a keystroke's way to the screen: the first page of a
 filter counts its matches only up to ``COUNT_CAP`` (shown as "1000+"), later
@@ -51,9 +51,11 @@ PAGE = 100
 #: How long a new filter's first page may take before its rows are drawn as "…".
 LOADING_AFTER = 0.25
 
-#: fetch(offset, limit, total_limit, interrupt): a page, its matches counted up to
-#: total_limit (None: all; 0: not counted), stoppable by interrupt.cancel().
-Fetch = Callable[[int, int, int | None, Interrupt | None], QueuePage]
+#: fetch(offset, limit, total_limit, interrupt, total): a page, its matches counted up to
+#: total_limit (None: all; 0: not counted), stoppable by interrupt.cancel(); total is
+#: the exact count this generation already has, or None (a deep page can then be
+#: read from the end of the list: End in Closed at 1M disputes 43-53 ms -> under 1 ms).
+Fetch = Callable[[int, int, int | None, Interrupt | None, int | None], QueuePage]
 Locate = Callable[[int], int | None]
 
 
@@ -131,6 +133,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._sources = 0  # one more for each set_source
         self._interrupt = Interrupt()  # cancels this generation's reads
         self._counted: int | None = None  # the generation whose total is known
+        self._exact_for: int | None = None  # the generation whose total is exact
         self._total_before: int | None = None  # the exact total a refresh started from
         self.total = 0
         self.total_capped = False  # total is COUNT_CAP: "1000+" until the exact count
@@ -236,14 +239,21 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._pending.add(key)
         # The first page of a generation counts up to the cap, later ones not at all.
         total_limit = 0 if self._counted == self._generation else COUNT_CAP
-        self._load(self._generation, page, self._fetch, total_limit, self._interrupt)
+        known = self.total if self._exact_for == self._generation else None
+        self._load(self._generation, page, self._fetch, total_limit, self._interrupt, known)
 
     @work(thread=True, group="queue-page", exit_on_error=False)
     def _load(
-        self, generation: int, page: int, fetch: Fetch, total_limit: int, interrupt: Interrupt
+        self,
+        generation: int,
+        page: int,
+        fetch: Fetch,
+        total_limit: int,
+        interrupt: Interrupt,
+        known: int | None = None,
     ) -> None:
         try:
-            result = fetch(page, PAGE, total_limit, interrupt)
+            result = fetch(page, PAGE, total_limit, interrupt, known)
         except Cancelled:
             return  # a newer filter or refresh asked for other rows
         finally:
@@ -253,7 +263,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     @work(thread=True, group="queue-count", exclusive=True, exit_on_error=False)
     def _count(self, generation: int, fetch: Fetch, interrupt: Interrupt) -> None:
         try:
-            total = fetch(0, 0, None, interrupt).total
+            total = fetch(0, 0, None, interrupt, None).total
         except Cancelled:
             return
         self.app.call_from_thread(self._exact, generation, total)
@@ -264,6 +274,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             return
         before = self.total
         self.total, self.total_capped = total, False
+        self._exact_for = generation
         self._sized(before)
 
     def _count_later(self, generation: int) -> None:
@@ -275,6 +286,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._counted = generation
         if total < COUNT_CAP:
             self.total, self.total_capped = total, False
+            self._exact_for = generation
             return
         if self._total_before is None or self._total_before < COUNT_CAP:
             self.total, self.total_capped = COUNT_CAP, True

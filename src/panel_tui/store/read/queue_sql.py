@@ -430,21 +430,29 @@ def _sort_sql(key: str, dialect: Dialect) -> str:
     raise ValueError(f"cannot sort by {key!r}")
 
 
-def order_sql(f: QueueFilter, dialect: Dialect) -> str:
-    """``orm_queries._order``: a chosen column (empty cells last), else newest resolved
-    first in Closed, else most urgent first."""
+def _order_terms(f: QueueFilter, dialect: Dialect) -> list[tuple[str, bool]]:
+    """``orm_queries._order`` as (expression, descending) terms: a chosen column (empty
+    cells last), else newest resolved first in Closed, else most urgent first. Each
+    order ends in ``id``, so it is total and every term flipped is its exact reverse."""
     if f.sort is not None:
         if f.sort == "clock":
             key = "resolved_at" if f.section is Section.CLOSED else "current_due_at"
         else:
             key = _sort_sql(f.sort, dialect)
-        direction = " DESC" if f.descending else ""
-        return f"({key}) IS NULL, {key}{direction}, id{direction}"
+        return [(f"({key}) IS NULL", False), (key, f.descending), ("id", f.descending)]
     if f.section is Section.CLOSED:
-        return "resolved_at DESC, id DESC"
+        return [("resolved_at", True), ("id", True)]
     if f.section is Section.REVIEWS_DUE:
-        return "review_due_on, id"
-    return "current_due_at IS NULL, current_due_at, id"
+        return [("review_due_on", False), ("id", False)]
+    return [("current_due_at IS NULL", False), ("current_due_at", False), ("id", False)]
+
+
+def order_sql(f: QueueFilter, dialect: Dialect, *, backwards: bool = False) -> str:
+    """The filter's ORDER BY terms; ``backwards``: the same order from its last row."""
+    return ", ".join(
+        term + (" DESC" if descending is not backwards else "")
+        for term, descending in _order_terms(f, dialect)
+    )
 
 
 def count_sql(where: str, total_limit: int | None) -> str:
@@ -462,12 +470,20 @@ def page_sql(f: QueueFilter, dialect: Dialect) -> str:
     return _in_order(f, dialect, COLUMNS, "LIMIT ? OFFSET ?")
 
 
-def _in_order(f: QueueFilter, dialect: Dialect, columns: str, tail: str, key: str = "") -> str:
+def _in_order(
+    f: QueueFilter,
+    dialect: Dialect,
+    columns: str,
+    tail: str,
+    key: str = "",
+    *,
+    backwards: bool = False,
+) -> str:
     """``columns`` of the disputes the filter matches (``{where}``, then ``key``'s terms),
-    in its order, then ``tail`` (the LIMIT and OFFSET)."""
+    in its order (``backwards``: from the last), then ``tail`` (the LIMIT and OFFSET)."""
     return (
         f"SELECT {columns} FROM dispute WHERE {{where}}{key} "
-        f"ORDER BY {order_sql(f, dialect)} {tail}"
+        f"ORDER BY {order_sql(f, dialect, backwards=backwards)} {tail}"
     )
 
 
@@ -500,10 +516,15 @@ def page_rows(
     filtered: tuple[str, list[Any]],
     offset: int,
     limit: int,
+    total: int | None = None,
 ) -> list[QuickDispute]:
     """The page's disputes: ``limit`` of them from ``offset`` in the filter's order, by
-    key where ``keyset`` says so (the key passed back as the store gave it), else OFFSET."""
+    key where ``keyset`` says so (the key passed back as the store gave it), else OFFSET.
+    Given ``total`` (the matches' number, when the caller has counted them), a page in
+    the list's second half is read from its end (``_from_the_end``)."""
     where, params = filtered
+    if total is not None and offset > 0 and 2 * offset >= total:
+        return _from_the_end(run, dialect, f, filtered, total - offset, limit)
     if offset > 0 and keyset(f):
         key = next(iter(run(key_sql(f, dialect).format(where=where), (*params, offset))), None)
         if key is None:  # past the end
@@ -511,6 +532,40 @@ def page_rows(
         found = run(keyed_page_sql(f, dialect).format(where=where), (*params, *key, limit))
     else:
         found = run(page_sql(f, dialect).format(where=where), (*params, limit, max(0, offset)))
+    return disputes(found, dialect)
+
+
+def _from_the_end(
+    run: Run,
+    dialect: Dialect,
+    f: QueueFilter,
+    filtered: tuple[str, list[Any]],
+    left: int,
+    limit: int,
+) -> list[QuickDispute]:
+    """The page whose first row has ``left`` rows from it to the end of the list, read in
+    the reverse order and turned round. Reading from the start skips every row before
+    the page: End in Closed at 1,000,000 disputes walked 950,000 index entries (43-53
+    ms); from the end it skips at most half the list, and for End nothing. Closed is
+    read by key as ``page_rows`` does (its last row's key, then one range up to it)."""
+    where, params = filtered
+    wanted = min(limit, left)
+    if wanted <= 0:  # past the end
+        return []
+    skip = left - wanted  # rows after the page's last
+    if keyset(f):
+        key_query = _in_order(f, dialect, "resolved_at, id", "LIMIT 1 OFFSET ?", backwards=True)
+        key = next(iter(run(key_query.format(where=where), (*params, skip))), None)
+        if key is None:  # fewer rows than counted: the store changed since
+            return []
+        range_query = _in_order(
+            f, dialect, COLUMNS, "LIMIT ?", key=" AND (resolved_at, id) >= (?, ?)", backwards=True
+        )
+        found = list(run(range_query.format(where=where), (*params, *key, wanted)))
+    else:
+        query = _in_order(f, dialect, COLUMNS, "LIMIT ? OFFSET ?", backwards=True)
+        found = list(run(query.format(where=where), (*params, wanted, skip)))
+    found.reverse()
     return disputes(found, dialect)
 
 
@@ -572,12 +627,14 @@ def read_page(
     offset: int,
     limit: int,
     total_limit: int | None,
+    known_total: int | None = None,
 ) -> QueuePage:
     """``orm_queries.queue_page`` in one snapshot on either driver: the page, its count
-    (none after the first page: ``total_limit`` 0) and its rows' lookups."""
+    (none after the first page: ``total_limit`` 0) and its rows' lookups; ``known_total``,
+    the matches counted before, lets a deep page be read from the end (``page_rows``)."""
     run, find, dialect, find_text = reader
     filtered = filter_sql(find, dialect, f, at, rules, find_text=find_text)
-    rows = page_rows(run, dialect, f, filtered, offset, limit)
+    rows = page_rows(run, dialect, f, filtered, offset, limit, known_total)
     total = 0
     if total_limit != 0 and offset <= 0 and len(rows) < limit:
         # The first page holds them all: counted already.

@@ -156,12 +156,15 @@ def page(
     limit: int = 100,
     total_limit: int | None = None,
     interrupt: Interrupt | None = None,
+    total: int | None = None,
 ) -> QueuePage:
     """``orm_queries.queue_page(store, f, at, offset=..., limit=..., total_limit=...)``,
-    without the ORM; ``interrupt`` can stop it from another thread."""
+    without the ORM; ``interrupt`` can stop it from another thread. ``total``: the
+    matches as counted before (the view's exact count), so that a page past the middle
+    is read from the end; the rows are the same as without it while the store is."""
     at = utc(at)
     with _reading(head, interrupt) as reader:
-        return queue_sql.read_page(reader, head.rules, f, at, offset, limit, total_limit)
+        return queue_sql.read_page(reader, head.rules, f, at, offset, limit, total_limit, total)
 
 
 def every_row(
