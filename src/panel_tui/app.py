@@ -141,6 +141,8 @@ class PanelApp(OrderedKeys):
         self._shift_generation = 0  # one more each time the view read ahead goes stale
         self._shift_ahead: tuple[tuple[str, int, int], Changes] | None = None
         self._read_ahead_timer: Timer | None = None
+        #: the dispute under the queue's cursor once it rests, read ahead (prepare_dispute)
+        self.resting_on: str | None = None
 
     # --- what reaches the terminal ----------------------------------------------------
     def _build_driver(self, headless: bool, inline: bool, mouse: bool, size):  # noqa: ANN001, ANN202
@@ -534,6 +536,18 @@ class PanelApp(OrderedKeys):
             return
         self.push_screen(screen)
 
+    def prepare_dispute(self, ref: str) -> None:
+        """The queue's cursor rests on ``ref``: fill the kept dispute screen with it ahead,
+        so that Enter only shows it (DisputeScreen.prepare). Before that screen is built,
+        it reads ``ref`` ahead once built."""
+        self.resting_on = ref
+        screen = self._detail
+        if screen is not None and screen not in self.screen_stack:
+            from panel_tui.screens.detail import DisputeScreen
+
+            assert isinstance(screen, DisputeScreen)
+            screen.prepare(ref)
+
     # --- live refresh -----------------------------------------------------------------
     def _poll(self) -> None:
         self._listen()
@@ -575,6 +589,8 @@ class PanelApp(OrderedKeys):
         self._shift_start_stale()
         for screen in self.screen_stack:
             screen.post_message(make())
+        if self._detail is not None and self._detail not in self.screen_stack:
+            self._detail.post_message(make())  # what it read ahead may be stale now
 
     def _tick(self) -> None:
         self._broadcast(ClockTick)
@@ -588,8 +604,8 @@ class PanelApp(OrderedKeys):
         """Every failed store call ends here (see messages.ForwardWorkerErrors)."""
         error = worker.error
         self.log.error(f"worker {worker.name} failed: {error!r}")
-        if worker.group == "shift-ahead":
-            return  # read ahead, unasked: `w` reads again (and says what went wrong)
+        if worker.group in ("shift-ahead", "detail-ahead"):
+            return  # read ahead, unasked: `w` or Enter reads again (and says what went wrong)
         if isinstance(error, DomainError | StoreError):
             self.notify(str(error), severity="error", timeout=8)
         elif worker.group == "poll":

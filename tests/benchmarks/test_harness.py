@@ -29,6 +29,7 @@ EXPECTED = {
             "filter keystroke",
             "section switch",
             "open detail",
+            "open detail at once",
             "first detail",
             "page down",
             "page down middle",

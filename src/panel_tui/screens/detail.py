@@ -6,6 +6,7 @@ decision-rights map allows the current user.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich.console import RenderableType
@@ -87,6 +88,13 @@ def _table_or_none(rows: Rows) -> RenderedOnce | str:
 #: and only a long history or long notes wait for the next.
 LONG_SECTION = 60
 
+#: Seconds after a dispute is filled in ahead before the screen is laid out ahead: by
+#: then each section refilled has asked for its layout, which the layout ahead answers.
+LAY_OUT_AFTER = 0.03
+
+#: What a dispute read ahead was read for: its ref, the user, the store's data version.
+AheadKey = tuple[str, str, int]
+
 
 class DisputeScreen(KeptScreen):
     """The dispute detail."""
@@ -110,6 +118,9 @@ class DisputeScreen(KeptScreen):
         self._opener: Screen | None = None  # the screen the user opened this dispute from
         self._offer_basis: tuple[object, ...] = ()  # what the answers in _offers stand on
         self._offers: dict[str, bool] = {}  # check_action's answers, by action
+        self._opening = False  # an open's read is under way (reopen until it is shown)
+        self._ahead: AheadKey | None = None  # the dispute filled in ahead, while current
+        self._ahead_reads = 0  # one more per read ahead and per reason to drop one
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -145,14 +156,20 @@ class DisputeScreen(KeptScreen):
 
     async def _build_ahead(self) -> None:
         """Mount every key this screen may offer (hidden) and lay it out, off the stack;
-        the first dispute's read is prepared meanwhile (orm_detail.warm_up)."""
-        self._warm_up()
+        then read ahead the row the queue's cursor rests on (else warm the read up on
+        the store's first dispute: orm_detail.warm_up)."""
+        resting = self.panel.resting_on
+        if resting is None:
+            self._warm_up()
         if not self.ref:  # else a dispute came first: its keys are mounted as usual
             # The screen's own bindings as the keymap binds them (Textual's binding chain).
             bindings = [b for node, keys in self._binding_chain if node is self for _, b in keys]
             await self.query_one(KeysFooter).mount_ahead(bindings)
         if not self.is_current:  # pushed meanwhile: its push lays it out
             self.lay_out_ahead()
+            resting = self.panel.resting_on
+            if resting is not None:
+                self.prepare(resting)
 
     @work(thread=True, group="detail-warm", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -167,12 +184,74 @@ class DisputeScreen(KeptScreen):
         is refilled while it is off the stack and pushed once the dispute is
         in it (see PanelApp.open_dispute): the queue stays until then, and
         nothing of the previous dispute is ever shown under the new reference.
+        When ``ref`` was filled in ahead (``prepare``) and nothing changed since,
+        it is pushed at once.
         """
+        self._opener = self.app.screen
+        if self._ahead is not None and self._ahead == self._ahead_key(ref) and self.ref == ref:
+            self._ahead = None  # shown now: on the stack, the broadcasts keep it current
+            self.app.push_screen(self)
+            return
+        self._drop_ahead()
         self.ref = ref
         self.detail = None
-        self._opener = self.app.screen
+        self._opening = True
         self.panel.hold("dispute")  # keys typed meanwhile belong on this screen
         self.load(push=True)
+
+    # --- read ahead ---------------------------------------------------------------------
+    def prepare(self, ref: str) -> None:
+        """Fill this screen with ``ref`` off the stack and lay it out, so that Enter on it
+        only pushes it (the queue asks for the row its cursor rests on).
+
+        Opening a dispute read it in a thread, then laid out and drew the whole screen
+        on the key: some 30-40 ms of CPU, most of an open. What was filled in ahead is
+        pushed only while it is current: read for this user at the store's data version
+        of the moment of Enter (a commit since, here or elsewhere, makes Enter read it
+        again), and no clock tick or change broadcast since (``refresh_data``)."""
+        if self._opening or self in self.app.screen_stack or not self.is_mounted:
+            return
+        if self._ahead is not None and self.ref == ref and self._ahead == self._ahead_key(ref):
+            return  # already in it, still current
+        self._drop_ahead()
+        self._read_ahead(ref, self._ahead_reads)
+
+    @property
+    def ahead_ref(self) -> str | None:
+        """The dispute filled in ahead and not dropped since (what Enter on it would push)."""
+        return self._ahead[0] if self._ahead is not None else None
+
+    def _ahead_key(self, ref: str) -> AheadKey:
+        return (ref, self.panel.login, self.panel.store.data_version())
+
+    def _drop_ahead(self) -> None:
+        """What was filled in ahead (or is being read) may be stale: never push it as it is."""
+        self._ahead = None
+        self._ahead_reads += 1
+
+    @work(thread=True, exclusive=True, group="detail-ahead", exit_on_error=False)
+    def _read_ahead(self, ref: str, reads: int) -> None:
+        app = self.panel
+        key = self._ahead_key(ref)  # before the read: a commit meanwhile makes it stale
+        detail = orm_detail.dispute_detail(app.store, ref, app.now())
+        self.app.call_from_thread(self._fill_ahead, key, detail, reads)
+
+    def _fill_ahead(self, key: AheadKey, detail: DisputeDetail, reads: int) -> None:
+        if reads != self._ahead_reads or self._opening or self in self.app.screen_stack:
+            return  # dropped meanwhile, or an open of its own is under way
+        if key != self._ahead_key(key[0]):
+            return  # changed while it was read: the next rest of the cursor reads it again
+        self.ref = key[0]
+        self.detail = None  # another dispute: not "just changed"
+        self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
+        self.show(detail)  # every section now: nobody waits for it
+        self.query_one(KeysFooter).redraw_now()
+        self._ahead = key
+        wanted = partial(self._still_ahead, reads)
+        self.set_timer(LAY_OUT_AFTER, partial(self.settle_ahead, wanted))
+
+    def _still_ahead(self, reads: int) -> bool:
+        return reads == self._ahead_reads and self._ahead is not None
 
     # --- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
@@ -186,8 +265,13 @@ class DisputeScreen(KeptScreen):
         except BaseException:
             if held:  # no dispute to show: the keys held for it go on
                 self.app.call_from_thread(app.release, "dispute")
+            if push:
+                self.app.call_from_thread(self._opened)
             raise
         self.app.call_from_thread(self._loaded, ref, detail, then, push, held)
+
+    def _opened(self) -> None:
+        self._opening = False
 
     def _loaded(
         self, ref: str, detail: DisputeDetail, then: Builder | None, push: bool, held: bool = False
@@ -198,6 +282,8 @@ class DisputeScreen(KeptScreen):
         try:
             self._show_loaded(ref, detail, then, push)
         finally:
+            if push:
+                self._opened()
             if held:  # shown (or not wanted any more): the keys held for it go on
                 self.panel.release("dispute")
 
@@ -215,6 +301,11 @@ class DisputeScreen(KeptScreen):
             self.app.push_screen(self)
 
     def refresh_data(self) -> None:
+        if self not in self.app.screen_stack:
+            # Off the stack (PanelApp._broadcast tells it too): what was read ahead may be
+            # stale now; the queue reads ahead again once it has reread.
+            self._drop_ahead()
+            return
         self.load()
 
     def show(

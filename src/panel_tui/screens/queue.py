@@ -41,6 +41,9 @@ from panel_tui.widgets.queue_view import PAGE, QueueView
 
 #: How long typing into the filter must pause, while a read is under way, to start the next.
 TYPING_PAUSE = 0.06
+#: Seconds the cursor rests on a row before its dispute is read ahead: a person looks at
+#: the row before Enter; keys held down (j j j) read nothing until they stop.
+REST = 0.2
 
 SECTIONS = list(Section)
 #: The section tabs' labels: the sections' own, the two long ones shortened to fit.
@@ -116,6 +119,7 @@ class QueueScreen(AppScreen):
         self._search_refused = ""  # why the typed search is not applied (too long)
         self._shown: dict[str, str] = {}  # what each line around the rows shows now
         self._typing: Timer | None = None
+        self._resting: Timer | None = None  # until the cursor's dispute is read ahead
         self._row = (0, 0)
 
     def compose(self) -> ComposeResult:
@@ -295,11 +299,30 @@ class QueueScreen(AppScreen):
 
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
         self._show_status()
+        self._rest()
 
     def on_queue_view_moved(self, message: QueueView.Moved) -> None:
         if (message.index, message.total) != self._row:
             self._row = (message.index, message.total)
             self._show_status()
+        self._rest()
+
+    def on_screen_resume(self) -> None:
+        self._rest()  # back from a dispute: the cursor rests where it was
+
+    def _rest(self) -> None:
+        """Read ahead the dispute under the cursor once it rests ``REST`` s (Enter then only
+        shows it: PanelApp.prepare_dispute); each move or new page starts the wait again."""
+        if self._resting is None:
+            self._resting = self.set_timer(REST, self._rested)
+        else:
+            self._resting.reset()
+
+    def _rested(self) -> None:
+        self._resting = None
+        row = self.view.cursor_row
+        if row is not None and self.is_current:
+            self.panel.prepare_dispute(row.ref)
 
     def on_queue_view_marked(self, message: QueueView.Marked) -> None:
         self._show_status()
