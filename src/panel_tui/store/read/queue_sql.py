@@ -346,8 +346,8 @@ def _person_sql(
 
 def _text_candidates(f: QueueFilter, find_text: FindText | None) -> list[int] | None:
     """The disputes a live section's text search can match, from the live text index,
-    when they are few; None: the search scans (no index, a short or common term, or a
-    section with closed disputes, which the index does not hold)."""
+    when they are few; None: the search scans (no index, a common term, or a section
+    with closed disputes, which the index does not hold)."""
     if find_text is None or not set(f.statuses()) <= set(shared.LIVE):
         return None
     return find_text(f.text) if shared.like_pattern(f.text) else None
