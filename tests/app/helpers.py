@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from panel_tui.screens.detail import DisputeScreen
 from panel_tui.screens.panel import PanelScreen
@@ -70,6 +71,26 @@ async def queue_ready(pilot: Pilot) -> QueueScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
     await wait_for(pilot, lambda: pilot.app.screen.query_one(QueueView).loaded)
     return pilot.app.screen
+
+
+async def wait_notice(pilot: Pilot, text: str) -> str:
+    """A notice (toast) saying ``text`` appears; its whole message."""
+
+    def said() -> list[str]:
+        return [n.message for n in pilot.app._notifications if text in n.message]
+
+    await wait_for(pilot, lambda: bool(said()))
+    return said()[0]
+
+
+async def note_started(pilot: Pilot) -> None:
+    """From the queue, the first dispute (D-2026-0001 in the app's fixed store) opened and
+    a note begun (n), its text area focused."""
+    await queue_ready(pilot)
+    await pilot.press("enter")
+    await wait_text(pilot, "D-2026-0001 person")
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(pilot.app.focused, TextArea))
 
 
 async def open_panel(pilot: Pilot) -> PanelScreen:

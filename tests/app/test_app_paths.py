@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 from backends import target_of
-from helpers import open_panel, queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import (
+    open_panel,
+    queue_ready,
+    screen_text,
+    type_text,
+    wait_for,
+    wait_notice,
+    wait_text,
+)
 from storefix import NOW, form
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -228,9 +236,7 @@ async def test_the_named_authority_makes_a_final_determination_in_panel_mode(
         await type_text(pilot, "MCO funds the ACT place: criterion 4.2 does not apply")
         app.screen.query_one("#p-receiving", Select).value = "MCO"  # chosen, never guessed
         await pilot.press("ctrl+s")
-        await wait_for(
-            pilot, lambda: any("final determination" in n.message for n in app._notifications)
-        )
+        await wait_notice(pilot, "final determination")
     final = orm_detail.dispute_detail(store, "D-2026-0004", NOW).decisions[-1]
     assert (final.kind, final.outcome, final.decided_by_login) == ("final", "assigned", "pm")
     assert final.receiving_agency == "MCO"
@@ -279,7 +285,7 @@ async def test_a_duty_lead_in_panel_mode_is_told_the_panel_is_view_only(make_app
         await wait_for(pilot, lambda: "the decision is recorded by panel_chair" in _status(app))
         assert "1–4 outcome" not in screen_text(app)
         await pilot.press("2")
-        await wait_for(pilot, lambda: any("Not chosen" in n.message for n in app._notifications))
+        await wait_notice(pilot, "Not chosen")
         assert "[joint]" not in screen_text(app)  # the outcome stays where it was
         fields = ("#p-receiving", "#p-pathway", "#p-rationale", "#p-review")
         assert all(app.screen.query_one(f).disabled for f in fields)
@@ -307,7 +313,7 @@ async def test_second_writer_makes_a_stale_notice_and_reload_keeps_input(make_ap
         modal = app.screen
         assert modal.query_one("#f-note", TextArea).text == "booked the supervisor call"
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: any("Reloaded" in n.message for n in app._notifications))
+        await wait_notice(pilot, "Reloaded")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DisputeScreen))
     assert orm_detail.dispute_detail(store, "D-2026-0002", NOW).stage == 1
@@ -405,9 +411,7 @@ async def test_a_keymap_id_that_names_no_key_is_reported(make_app, _config) -> N
     app = _app_with_config(make_app, _config, keymap)
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
-        await wait_for(
-            pilot, lambda: any("names no such key" in n.message for n in app._notifications)
-        )
+        await wait_notice(pilot, "names no such key")
         [notice] = [n.message for n in app._notifications if "names no such key" in n.message]
         named = notice.split("names no such key: ")[1].split(". ")[0]
         assert named == "queue.filtr"  # detail.escalate is a real key: not named

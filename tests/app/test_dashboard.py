@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import queue_ready, screen_text, wait_for, wait_text
+from helpers import queue_ready, screen_text, wait_for, wait_notice, wait_text
 
 from panel_tui.screens.dashboard import DashboardScreen, _theme
 
@@ -20,9 +20,7 @@ async def test_next_period_stops_at_the_current_one(make_app) -> None:
         current = screen.end
         await wait_text(pilot, "2026-02-09 – 2026-03-10 (30 days)")
         await pilot.press("right_square_bracket")
-        await wait_for(
-            pilot, lambda: any("current period" in n.message for n in app._notifications)
-        )
+        await wait_notice(pilot, "current period")
         assert screen.end == current
         assert "2026-02-09 – 2026-03-10" in screen_text(app)
         await pilot.press("left_square_bracket")

@@ -12,7 +12,15 @@ import stat
 from pathlib import Path
 
 import pytest
-from helpers import dispute_shown, queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import (
+    dispute_shown,
+    queue_ready,
+    screen_text,
+    type_text,
+    wait_for,
+    wait_notice,
+    wait_text,
+)
 from storefix import NOW, build_store
 from textual.widgets import Input, TextArea
 
@@ -106,9 +114,7 @@ async def test_a_field_both_changed_is_shown_to_choose(make_app, store) -> None:
         await pilot.press("ctrl+t")  # take theirs
         await wait_for(pilot, lambda: field(app, "problem_statement") == THEIRS)
         await pilot.press("ctrl+s")
-        await wait_for(
-            pilot, lambda: any("Nothing changed" in n.message for n in app._notifications)
-        )
+        await wait_notice(pilot, "Nothing changed")
     assert orm_detail.dispute_detail(store, REF, NOW).problem_statement == THEIRS
 
 

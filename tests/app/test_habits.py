@@ -13,10 +13,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import queue_ready, screen_text, type_text, wait_for, wait_text
+from helpers import (
+    note_started,
+    queue_ready,
+    screen_text,
+    type_text,
+    wait_for,
+    wait_notice,
+    wait_text,
+)
 from rich.table import Table
 from storefix import NOW
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from panel_tui.app import PanelApp
 from panel_tui.config import Settings
@@ -28,16 +36,6 @@ from panel_tui.store.read import orm_detail
 from panel_tui.widgets.queue_view import QueueView
 
 SIZE = (80, 24)
-
-
-async def wait_notice(pilot, text: str) -> str:  # noqa: ANN001
-    """A notice (toast) saying ``text`` appears; its whole message."""
-
-    def said() -> list[str]:
-        return [n.message for n in pilot.app._notifications if text in n.message]
-
-    await wait_for(pilot, lambda: bool(said()))
-    return said()[0]
 
 
 def refs_on_screen(app: PanelApp) -> list[str]:
@@ -294,11 +292,7 @@ async def test_ctrl_e_edits_the_long_text_in_the_editor(
     monkeypatch.delenv("VISUAL", raising=False)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("enter")
-        await wait_text(pilot, "D-2026-0001 person")
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        await note_started(pilot)
         await type_text(pilot, "typed here")
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: app.focused.text == "typed here and more")
@@ -320,11 +314,7 @@ async def test_a_bad_editor_says_so_and_keeps_the_text(
     monkeypatch.delenv("VISUAL", raising=False)
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("enter")
-        await wait_text(pilot, "D-2026-0001 person")
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        await note_started(pilot)
         await type_text(pilot, "keep me")
         await pilot.press("ctrl+e")
         await wait_notice(pilot, says)

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 from backends import target_of
-from helpers import type_text, wait_for, wait_text
+from helpers import type_text, wait_for, wait_notice, wait_text
 from storefix import NOW
 
 from panel_tui.app import PanelApp
@@ -66,9 +66,7 @@ async def test_a_key_pressed_while_opening_follows_when_open(store: Store) -> No
         await first_page(pilot)
         assert "opening" in app.sub_title and not app.store_is_open
         await pilot.press("n")  # New dispute: who may is not known yet
-        await wait_for(
-            pilot, lambda: any("Opening the store" in n.message for n in app._notifications)
-        )
+        await wait_notice(pilot, "Opening the store")
         assert isinstance(app.screen, QueueScreen)  # waiting, said so, not dropped
         lazy.gate.set()
         await wait_for(

@@ -13,8 +13,7 @@ import pwd
 from pathlib import Path
 
 import pytest
-from helpers import queue_ready, type_text, wait_for, wait_text
-from textual.widgets import TextArea
+from helpers import note_started, queue_ready, type_text, wait_notice
 
 from panel_tui import service
 from panel_tui.service import ServiceContext
@@ -42,22 +41,13 @@ def under_the_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return mark
 
 
-async def _notice(pilot, text: str) -> None:  # noqa: ANN001
-    app = pilot.app
-    await wait_for(pilot, lambda: any(text in n.message for n in app._notifications))
-
-
 async def test_ctrl_e_starts_no_editor_as_the_account(make_app, under_the_account: Path) -> None:
     app = make_app("duty")
     async with app.run_test(size=(80, 24)) as pilot:
-        await queue_ready(pilot)
-        await pilot.press("enter")
-        await wait_text(pilot, "D-2026-0001 person")
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        await note_started(pilot)
         await type_text(pilot, "typed here")
         await pilot.press("ctrl+e")
-        await _notice(pilot, "cannot run through the store's service account")
+        await wait_notice(pilot, "cannot run through the store's service account")
         assert app.focused.text == "typed here"
     assert not under_the_account.exists()  # vi's :!sh would have been a shell as the account
 
@@ -69,7 +59,7 @@ async def test_a_screenshot_is_refused_as_the_account(
     async with app.run_test(size=(80, 24)) as pilot:
         await queue_ready(pilot)
         app.deliver_screenshot()
-        await _notice(pilot, "refused through the service account")
+        await wait_notice(pilot, "refused through the service account")
     assert not (tmp_path / "exports").exists()
 
 
@@ -84,5 +74,5 @@ async def test_a_clicked_link_starts_no_browser_as_the_account(
     async with app.run_test(size=(80, 24)) as pilot:
         await queue_ready(pilot)
         app.open_url("https://evil.example/x")  # what a link in the minutes' Markdown calls
-        await _notice(pilot, "not opened through the store's service account")
+        await wait_notice(pilot, "not opened through the store's service account")
     assert opened == []
