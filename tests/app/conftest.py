@@ -95,3 +95,19 @@ def same_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PANEL_TUI_CONFIG", str(Path("config") / "config.toml"))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The refs the detail reads (``orm_detail.dispute_detail``), in order."""
+    from panel_tui.store.read import orm_detail
+
+    read: list[str] = []
+    real = orm_detail.dispute_detail
+
+    def reading(store, ref, at):  # noqa: ANN001, ANN202
+        read.append(ref)
+        return real(store, ref, at)
+
+    monkeypatch.setattr(orm_detail, "dispute_detail", reading)
+    return read

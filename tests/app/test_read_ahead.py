@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from helpers import burst, queue_ready, wait_for, wait_text
 from storefix import NOW
 
@@ -24,20 +23,6 @@ from panel_tui.store.read import orm_detail
 
 SIZE = (100, 30)
 TALL = (100, 70)  # every section of a demo dispute on screen, its notes too
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The refs the detail reads, in order."""
-    read: list[str] = []
-    real = orm_detail.dispute_detail
-
-    def reading(store, ref, at):  # noqa: ANN001, ANN202
-        read.append(ref)
-        return real(store, ref, at)
-
-    monkeypatch.setattr(orm_detail, "dispute_detail", reading)
-    return read
 
 
 def _app(store: Store, clock: list) -> PanelApp:  # noqa: ANN001

@@ -195,19 +195,12 @@ async def test_typing_a_filter_lays_out_nothing_from_the_box_or_the_status_line(
 
 
 async def test_the_screen_built_ahead_reads_a_dispute_before_the_first_enter(
-    make_app, monkeypatch
+    make_app, reads: list[str]
 ) -> None:
     """The first read of a session builds the ORM's statements (~40 ms of CPU): the
     screen built ahead reads the dispute under the queue's cursor while the queue idles
     (that Enter on it then reads nothing: test_read_ahead.py, where no poll drops it)."""
-    read: list[str] = []
-    real = orm_detail.dispute_detail
-
-    def reading(store, ref, at):  # noqa: ANN001, ANN202
-        read.append(ref)
-        return real(store, ref, at)
-
-    monkeypatch.setattr(orm_detail, "dispute_detail", reading)
+    read = reads
     app = make_app("duty")
     async with app.run_test(size=(80, 24)) as pilot:
         queue = await queue_ready(pilot)
