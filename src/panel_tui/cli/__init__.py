@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 from panel_tui.cli.app_launch import open_app
-from panel_tui.cli.output import error
 from panel_tui.cli.parser import app_arguments, build_parser
 
 
@@ -30,18 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = handler or open_app
         return int(handler(args) or 0)
     except DomainError as exc:
-        error(str(exc))
+        _error(str(exc))
         return exc.exit_code
     except StoreError as exc:
-        error(str(exc))
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        error("interrupted")
+        _error("interrupted")
         return 130
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        _error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         return 2
     except Exception as exc:
         # A read that went past the Store's transactions (verify, doctor) met a damaged
@@ -52,8 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not is_damaged(exc):
             raise
         store_error = damaged_store()
-        error(str(store_error))
+        _error(str(store_error))
         return store_error.exit_code
+
+
+def _error(message: str) -> None:
+    """``output.error``, loaded only to say one: opening the app prints nothing, and
+    cli/output.py (with csv and json) cost its first paint about 1.5 ms of import."""
+    from panel_tui.cli.output import error
+
+    error(message)
 
 
 def _through_the_service_account(argv: Sequence[str] | None) -> None:

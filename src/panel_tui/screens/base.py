@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from textual.screen import Screen
 
 from panel_tui.messages import ClockTick, ForwardWorkerErrors, IdentityChanged, StoreChanged
-from panel_tui.rules import rights
 from panel_tui.rules.enums import Action
 from panel_tui.rules.errors import StoreBusyError
 
 if TYPE_CHECKING:
     from panel_tui.app import PanelApp
+    from panel_tui.rules.rights import DisputeFacts
 
 T = TypeVar("T")
 RETRIES = 5
@@ -63,13 +63,17 @@ class AppScreen(ForwardWorkerErrors, PanelScreen[None]):
         self,
         action: Action,
         dispute_type: str | None = None,
-        facts: rights.DisputeFacts | None = None,
+        facts: DisputeFacts | None = None,
     ) -> bool:
         """Whether the acting person may take ``action`` (on the dispute of ``facts``, now:
         its rung, status and receiving agency; rules/rights.py ``may``, as the store asks)."""
         roles = self.panel.roles  # none until the store is open: then the policy is not needed
         if not roles:
             return False
+        # Imported here: the queue's first frame asks with no roles yet, and the rights'
+        # dataclasses cost that frame about 3 ms of import (benchmarks/RESULTS.md).
+        from panel_tui.rules import rights
+
         if facts is not None:
             person = self.panel.person
             actor = rights.Actor(self.panel.login, roles, person.agency if person else None)
