@@ -20,6 +20,8 @@ from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read.quick_queue import peek
 
 HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
+# Not needed before the first frame either (the person has no roles until the store opens).
+LATER = {{"panel_tui.rules.rights", "panel_tui.cli.output"}}
 
 class Probe(PanelApp):
     CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
@@ -27,6 +29,7 @@ class Probe(PanelApp):
     def on_queue_view_loaded(self) -> None:
         if self.seen is None:
             self.seen = sorted(HEAVY & {{m.split(".")[0] for m in sys.modules}})
+            self.seen += sorted(LATER & set(sys.modules))
 
 async def main() -> None:
     target = {target!r}
@@ -43,8 +46,9 @@ asyncio.run(main())
 
 
 def first_paint_imports(target: str) -> dict[str, Any]:
-    """``quick`` (the quick reader took the store), ``at_first_page`` (the heavy modules
-    imported when the first page was drawn) and ``after`` (once the Store was open)."""
+    """``quick`` (the quick reader took the store), ``at_first_page`` (the heavy modules,
+    and those of ``LATER``, imported when the first page was drawn) and ``after`` (the
+    heavy ones once the Store was open)."""
     done = subprocess.run(
         [sys.executable, "-c", _PROBE.format(target=target)],
         capture_output=True,

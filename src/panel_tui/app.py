@@ -75,6 +75,12 @@ def freeze_once(stage: str) -> None:
         gc.freeze()
 
 
+def resume_collection() -> None:
+    """Collect cyclic garbage again, if the command line paused it for the start
+    (cli/app_launch.py ``collector_paused``): what the start loaded is frozen by now."""
+    gc.enable()
+
+
 class PanelApp(OrderedKeys):
     """Inter-agency dispute resolution, in the terminal.
 
@@ -256,6 +262,7 @@ class PanelApp(OrderedKeys):
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=8)
         if self._stores.is_open:
+            resume_collection()  # frozen in __init__, the store with it
             self._warn_if_not_a_user()
             self._check_keymap()
             self._begin_shift_start()
@@ -368,6 +375,7 @@ class PanelApp(OrderedKeys):
 
     def _store_opened(self, person: PersonView | None, policy: Policy, kind: str) -> None:
         freeze_once("store")  # the ORM, its tables and the policy are loaded now
+        resume_collection()
         self.release("store")
         self._show_identity(person, policy, kind)
         self._warn_if_not_a_user()

@@ -8,6 +8,9 @@ arrive. These tests hold each step to what the user sees.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,46 @@ def test_the_first_page_is_painted_before_the_orm_is_imported(store: Store) -> N
     assert seen["quick"] is True
     assert seen["at_first_page"] == []
     assert "sqlalchemy" in seen["after"]  # the probe sees the ORM once the Store is open
+
+
+def test_collection_is_paused_from_the_command_line_until_the_store_is_open(store: Store) -> None:
+    """cli/app_launch.open_app pauses the cyclic collector for the start (it walked every
+    object Textual and the ORM load); the app resumes it once the store is open, and the
+    command line leaves it as it found it. In a fresh interpreter, through open_app."""
+    assert store.path is not None
+    code = f"""
+import argparse, asyncio, gc, json
+from pathlib import Path
+import panel_tui.app as app_module
+from panel_tui.app import PanelApp
+from panel_tui.cli import app_launch
+from panel_tui.config import Settings
+
+seen = {{"before": gc.isenabled()}}
+
+class Probe(PanelApp):
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+    def on_queue_view_loaded(self) -> None:
+        seen.setdefault("at_first_page", gc.isenabled())
+        super().on_queue_view_loaded()
+
+def run(store, login, *, demo=False, head=None) -> int:
+    app = Probe(store, login, demo=demo, head=head, settings=Settings(shift_start=False))
+    async def main() -> None:
+        async with app.run_test() as pilot:
+            while "opening" in app.sub_title:  # _store_opened names the store instead
+                await pilot.pause(0.02)
+            seen["store_open"] = gc.isenabled()
+    asyncio.run(main())
+    return 0
+
+app_launch.run = run
+app_launch.open_app(argparse.Namespace(db={str(store.path)!r}, as_login=None))
+seen["after"] = gc.isenabled()
+print(json.dumps(seen))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"before": True, "at_first_page": False, "store_open": True, "after": True}
