@@ -16,22 +16,32 @@ def paint_app(db: str, at: str, *command: str) -> int:
     """Start panel-tui through its own command line; exit once the queue's rows are painted.
 
     ``command`` is the rest of the command line (none: open ``db``; ``demo``: the quick
-    start, building a new demo at ``db`` first, with the clock left as it is: ``at`` "")."""
-    import panel_tui.app as app_module
-    from benchmarks.apps import BenchPanelApp, rows_visible
+    start, building a new demo at ``db`` first, with the clock left as it is: ``at`` "").
+    Textual and the app are imported where the command line imports them (its ``run``,
+    which this replaces), so what the command line does before (the quick look at the
+    store, pausing the collector for the start) comes first here too."""
+    from panel_tui.cli import app_launch
 
     clock = {"clock": lambda: datetime.fromisoformat(at)} if at else {}
 
     def report(app) -> None:  # noqa: ANN001
-        os.write(int(os.environ["BENCH_MARK_FD"]), f"painted {int(rows_visible(app))}\n".encode())
+        from benchmarks.apps import rows_visible
+
+        # The moment first, then the check of what is on screen: rendering the screen to
+        # text for the check took the app a few ms the bare app's marker never waited for.
+        mark = int(os.environ["BENCH_MARK_FD"])
+        os.write(mark, b"painted\n")
+        os.write(mark, f"visible {int(rows_visible(app))}\n".encode())
         app.exit()
 
-    def run_app(store, login, *, demo=False, head=None) -> int:  # noqa: ANN001
+    def run(store, login, *, demo=False, head=None) -> int:  # noqa: ANN001
+        from benchmarks.apps import BenchPanelApp
+
         app = BenchPanelApp(store, login, demo=demo, head=head, on_first_paint=report, **clock)
         app.run()
         return app.return_code or 0
 
-    app_module.run_app = run_app  # open_app imports it from the module when it is called
+    app_launch.run = run  # open_app and the demo command call it from the module
     from panel_tui.cli import main
 
     return main([*command, "--db", db] if command else ["--db", db])
@@ -41,7 +51,7 @@ def paint_bare() -> int:
     from benchmarks.bare import BareApp
 
     def report(app) -> None:  # noqa: ANN001
-        os.write(int(os.environ["BENCH_MARK_FD"]), b"painted 1\n")
+        os.write(int(os.environ["BENCH_MARK_FD"]), b"painted\nvisible 1\n")
         app.exit()
 
     BareApp(on_first_paint=report).run()

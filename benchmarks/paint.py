@@ -4,9 +4,11 @@ Each run forks a child on a new pseudo-terminal (its controlling terminal,
 sized 120×40, TERM=xterm-256color) and starts the clock just before the
 fork. The child runs panel-tui through its own command line
 (``panel_tui.cli.main``) and writes a marker to a pipe from Textual's
-``call_after_refresh`` once the first page of rows is painted, then exits.
-The bare app (Header, empty DataTable, Footer) writes the same marker after
-its first refresh. App and bare runs alternate, so both see the same noise.
+``call_after_refresh`` once the first page of rows is painted, then says
+whether rows are on the screen, then exits (the clock stops at the marker,
+before that look at the screen). The bare app (Header, empty DataTable,
+Footer) writes the same marker after its first refresh. App and bare runs
+alternate, so both see the same noise.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def time_paint(
             os._exit(127)
     os.close(mark_w)
     elapsed: float | None = None
-    visible = False
+    visible: bool | None = None
+    marks = b""  # "painted" at the moment, then "visible 0|1" once the child has looked
     deadline = started + timeout
     watched = [master, mark_r]
     screen = bytearray()  # the tail of what the child drew, for the error message
@@ -66,10 +69,15 @@ def time_paint(
                 data = os.read(mark_r, 64)
                 if not data:
                     watched.remove(mark_r)  # the child closed it; keep draining the terminal
-                elif elapsed is None:
-                    elapsed = time.perf_counter() - started
-                    visible = data.split()[-1] == b"1"
-                    deadline = time.perf_counter() + 15  # let it exit and restore the terminal
+                elif visible is None:
+                    if elapsed is None:
+                        elapsed = time.perf_counter() - started
+                    marks += data
+                    said = [line.split() for line in marks.split(b"\n")[:-1]]  # whole lines
+                    looked = [words[1] for words in said if words[:1] == [b"visible"]]
+                    if looked:
+                        visible = looked[0] == b"1"
+                        deadline = time.perf_counter() + 15  # let it exit, restore the terminal
             if master in ready:
                 try:
                     data = os.read(master, 65536)
@@ -84,7 +92,7 @@ def time_paint(
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-    if elapsed is None:
+    if elapsed is None or visible is None:
         tail = screen.decode(errors="replace")
         raise RuntimeError(f"no first paint from {' '.join(args)}; the terminal showed:\n{tail}")
     return elapsed, visible
