@@ -22,14 +22,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from subprocess import PIPE
-from typing import IO, Any
+from typing import IO
 
 from panel_tui.rules.enums import DisputeType
 from panel_tui.rules.errors import StoreError
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import BulkBatch, BulkContext, BulkJob, RowMaker
-from panel_tui.store.event_hash import canonical
 
 #: Jobs below which a build makes its batches itself (a worker's start, about a
 #: second of imports, is worth it only for the many batches of a big build).
@@ -60,27 +59,7 @@ def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
         end = now if spec.status == "open" else now - timedelta(hours=rng.uniform(1, 96))
         risk = planner.risk()
         maker.add(planner.plan(spec, rng.choice(types), risk, end=end, rich=False, repeat=0.12))
-    batch = maker.batch()
-    batch.events = [_rows_as_text(event) for event in batch.events]
-    return batch
-
-
-#: The open event's dispute row is written before the dispute has its ref (the chain's
-#: side gives refs, in order): this stands for it in the JSON, to be replaced there. A
-#: stored text never holds U+0000 (``text_guard``), so nothing else reads like it.
-REF_HOLE = "\x00ref\x00"
-#: How ``REF_HOLE`` reads in canonical JSON.
-REF_HOLE_JSON = canonical(REF_HOLE)
-
-
-def _rows_as_text(event: tuple[Any, ...]) -> tuple[Any, ...]:
-    """An event with the rows it wrote as their canonical JSON, made here: the chain's
-    side then only fills in the ref (a worker's batch also crosses the pipe as one string
-    an event rather than nested dicts)."""
-    *content, written = event
-    if content[2] == "open":
-        written["dispute"][0][2]["ref"] = REF_HOLE
-    return (*content, canonical(written))
+    return maker.batch()
 
 
 def default_workers() -> int:

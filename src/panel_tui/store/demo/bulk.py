@@ -26,11 +26,12 @@ from sqlmodel import Session, SQLModel, col
 
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
-from panel_tui.store.demo.batches import REF_HOLE_JSON, batches, default_workers
+from panel_tui.store.demo.batches import batches, default_workers
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
     IDS_PER_DISPUTE,
+    REF_HOLE_JSON,
     BulkBatch,
     BulkContext,
     BulkJob,

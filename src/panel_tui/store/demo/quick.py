@@ -31,7 +31,13 @@ from panel_tui.store.demo import schema
 from panel_tui.store.demo.history import base_plans
 from panel_tui.store.demo.plan import Plan, demo_policy_text
 from panel_tui.store.demo.planner import Planner
-from panel_tui.store.demo.rows import BULK_TABLES, BulkContext, EventChain, LedgerOrder
+from panel_tui.store.demo.rows import (
+    BULK_TABLES,
+    REF_HOLE_JSON,
+    BulkContext,
+    EventChain,
+    LedgerOrder,
+)
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
 from panel_tui.store.event_hash import GENESIS, canonical
 from panel_tui.store.files import refuse_network_filesystem
@@ -153,11 +159,9 @@ class _Writer:
         for at, actor, action, dispute_id, stage, before, after, written in batch.events:
             ref = refs[dispute_id - 1]
             if action == "open":  # the dispute row it made, with its ref
-                written["dispute"][0][2]["ref"] = ref
+                written = written.replace(REF_HOLE_JSON, canonical(ref), 1)
             dispute = (dispute_id, ref, stage)
-            events.append(
-                self.chain.link(at, actor, action, dispute, before, after, canonical(written))
-            )
+            events.append(self.chain.link(at, actor, action, dispute, before, after, written))
         for table in BULK_TABLES:
             self.insert(table, events if table == "event" else rows[table])
         self.insert("setting", [(f"ref_seq:{year}", str(n)) for year, n in counters.items()])

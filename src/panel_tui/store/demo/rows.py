@@ -9,9 +9,11 @@ comes out; all of it is pure, so the same job gives the same rows anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from panel_tui.rules.clocks import clock_state
@@ -20,12 +22,28 @@ from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.policy import Policy, parse_policy
 from panel_tui.rules.reviews import local_date
 from panel_tui.store.demo.plan import Plan, Step, stage_windows
-from panel_tui.store.event_hash import EventContent, canonical
+from panel_tui.store.event_hash import EventContent, canonical, json_default
 
 
 @cache
 def _policy(text: str) -> Policy:
     return parse_policy(text, source="the demo policy")
+
+
+def _dict_encoder() -> Callable[[dict[str, Any]], str]:
+    """``canonical`` for the dicts the row maker encodes (a dozen a dispute, millions in a
+    big demo), the same text: one C encoder made once rather than per call, and without
+    the circular-reference check (rows and steps hold no cycles), which noted every dict
+    and list on the way in and out."""
+    if c_make_encoder is None:  # pragma: no cover - a Python without the json accelerator
+        return canonical
+    encoder = c_make_encoder(
+        None, json_default, encode_basestring_ascii, None, ":", ",", True, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+_canonical = _dict_encoder()
 
 
 def as_stored(moment: datetime | None) -> str | None:
@@ -64,6 +82,12 @@ IDS_PER_DISPUTE = {
     "acceptance": 1,
 }
 Rows = dict[str, list[tuple[Any, ...]]]
+#: The open event's dispute row is written before the dispute has its ref (the chain's
+#: side gives refs, in order): this stands for it in the rows' JSON, to be replaced there.
+#: A stored text never holds U+0000 (``text_guard``), so nothing else reads like it.
+REF_HOLE = "\x00ref\x00"
+#: How ``REF_HOLE`` reads in canonical JSON.
+REF_HOLE_JSON = canonical(REF_HOLE)
 
 
 def columns(table: str) -> list[str]:
@@ -107,9 +131,9 @@ class BulkBatch:
     """A job's rows. Disputes have no ref yet and events no hash: the store's side adds them."""
 
     rows: Rows
-    #: (at, actor, action, dispute_id, stage, before, after, rows written); the open
-    #: event's dispute row gets its ref from the store's side, like the dispute itself
-    #: (``batches.make_batch`` turns the rows written into their JSON, the ref a hole)
+    #: (at, actor, action, dispute_id, stage, before, after, the rows written as JSON);
+    #: the open event's dispute row gets its ref from the store's side, like the dispute
+    #: itself (``REF_HOLE_JSON`` in the JSON until then)
     events: list[tuple[Any, ...]]
     years: list[int]  # the year each dispute was opened, in id order
     first_dispute: int
@@ -152,6 +176,17 @@ class RowMaker:
         self.dirty: dict[tuple[str, tuple[Any, ...]], dict[str, Any]] = {}
         self.unflushed: set[tuple[str, tuple[Any, ...]]] = set()
         self._granted: dict[Action, frozenset[str]] = {}
+        self._stored_times: dict[int, tuple[datetime | None, str | None]] = {}
+
+    def _stored(self, moment: datetime | None) -> str | None:
+        """``as_stored``, once per time of a dispute: most are stored several times (the
+        opening in five rows), and ``isoformat`` is a tenth of the time making rows."""
+        known = self._stored_times.get(id(moment))
+        if known is not None and known[0] is moment:  # (held here: its id is not reused)
+            return known[1]
+        text = as_stored(moment)
+        self._stored_times[id(moment)] = (moment, text)
+        return text
 
     def batch(self) -> BulkBatch:
         return BulkBatch(self.rows, self.events, self.years, self.first_dispute)
@@ -210,15 +245,17 @@ class RowMaker:
 
     def _event(self, d: dict[str, Any], step: Step, action: str, stage: int, **kw: Any) -> None:
         self._flush()  # take_rows flushes first
-        before, after = canonical(kw.get("before") or {}), canonical(kw.get("after") or {})
+        before, after = _canonical(kw.get("before") or {}), _canonical(kw.get("after") or {})
         written: dict[str, list[list[Any]]] = {}
         for (table, pk), (kind, row, names) in sorted(
             self.written.items(), key=lambda item: (item[0][0], str(item[0][1]))
         ):
-            values = dict(row) if kind == "i" else {name: row[name] for name in sorted(names)}
+            # Encoded below, before the step after changes them: no copy of each row.
+            values = row if kind == "i" else {name: row[name] for name in names}
             written.setdefault(table, []).append([kind, list(pk), values])
         self.written = {}
-        self.events.append((step.at, step.actor, action, d["id"], stage, before, after, written))
+        text = _canonical(written)  # (its keys sorted by the encoder)
+        self.events.append((step.at, step.actor, action, d["id"], stage, before, after, text))
 
     def _capacity(self, login: str, action: Action) -> str:
         granted = self._granted.get(action)
@@ -247,6 +284,7 @@ class RowMaker:
         opener, opened = steps[0].actor, steps[0].at
         assert steps[0].kind == "open"
         self.made = {}
+        self._stored_times = {}
         did, by = self.next_dispute, self.people[opener][0]
         self.next_dispute += 1
         self.years.append(opened.year)
@@ -264,9 +302,9 @@ class RowMaker:
             agencies_label=f"{raising}→{','.join(form['responding_agencies'])}",
             status=Status.OPEN.value,
             current_stage=0,
-            stage_entered_at=as_stored(opened),
-            current_due_at=as_stored(due),
-            opened_at=as_stored(opened),
+            stage_entered_at=self._stored(opened),
+            current_due_at=self._stored(due),
+            opened_at=self._stored(opened),
             opened_by_id=by,
             version=1,
             review_due_on=None,
@@ -286,7 +324,7 @@ class RowMaker:
                 key=key,
                 present=int(item["present"]),
                 note=item["note"],
-                updated_at=as_stored(opened),
+                updated_at=self._stored(opened),
                 updated_by_id=by,
                 version=1,
             )
@@ -294,13 +332,15 @@ class RowMaker:
             "stagerecord",
             dispute_id=did,
             stage=0,
-            entered_at=as_stored(opened),
-            due_at=as_stored(due),
+            entered_at=self._stored(opened),
+            due_at=self._stored(due),
             entered_by_id=by,
         )
         d: dict[str, Any] = {"id": did, "row": dispute, "risk": form["risk"], "decision": None}
         d["made"] = self.made
+        dispute["ref"] = REF_HOLE  # in the open event's rows; the row itself has none yet
         self._event(d, steps[0], "open", 0, after=form)
+        dispute["ref"] = None
         return d
 
     def _window(self, risk: str, stage: int) -> timedelta:
@@ -315,7 +355,7 @@ class RowMaker:
         self._flush()  # the Ledger's query for the stage autoflushes
         stage = self._open_stage()
         if stage["left_at"] is None:
-            self._set("stagerecord", stage, left_at=as_stored(at))
+            self._set("stagerecord", stage, left_at=self._stored(at))
         self._set("dispute", d["row"], current_due_at=None)
 
     def _end_cover(self) -> None:
@@ -334,7 +374,7 @@ class RowMaker:
         package = self._active_package()
         if package is None:
             return []
-        self._set("provisionalpackage", package, status=status.value, closed_at=as_stored(at))
+        self._set("provisionalpackage", package, status=status.value, closed_at=self._stored(at))
         return [package["id"]]
 
     def _step(self, d: dict[str, Any], step: Step) -> None:
@@ -372,7 +412,7 @@ class RowMaker:
         }
         current = self._open_stage()
         if current["left_at"] is None:
-            self._set("stagerecord", current, left_at=as_stored(at))
+            self._set("stagerecord", current, left_at=self._stored(at))
         target = row["current_stage"] + 1
         window = self.windows[d["risk"], target]
         due = at + window if window is not None else None
@@ -381,8 +421,8 @@ class RowMaker:
             "stagerecord",
             dispute_id=did,
             stage=target,
-            entered_at=as_stored(at),
-            due_at=as_stored(due),
+            entered_at=self._stored(at),
+            due_at=self._stored(due),
             entered_by_id=actor_id,
             breach_reason=breach,
             escalation_note=note,
@@ -393,8 +433,8 @@ class RowMaker:
             row,
             status=Status.OPEN.value,
             current_stage=target,
-            stage_entered_at=as_stored(at),
-            current_due_at=as_stored(due),
+            stage_entered_at=self._stored(at),
+            current_due_at=self._stored(due),
         )
         self._flush()  # the Ledger's query for an expired package autoflushes
         package, escalated = self._active_package(), None
@@ -416,10 +456,10 @@ class RowMaker:
             dispute_id=did,
             provider_agency_id=self.agencies[a["provider"]],
             support_level=a["level"],
-            starts_at=as_stored(at),
-            review_at=as_stored(a["review_at"]),
+            starts_at=self._stored(at),
+            review_at=self._stored(a["review_at"]),
             assigned_by_id=actor_id,
-            assigned_at=as_stored(at),
+            assigned_at=self._stored(at),
             active=1,
             version=1,
         )
@@ -445,14 +485,14 @@ class RowMaker:
         before = {"plan_holder_id": row["plan_holder_id"]}
         for held in self.made.get("planholderassignment", {}).values():
             if held["until_at"] is None:
-                self._set("planholderassignment", held, until_at=as_stored(at))
+                self._set("planholderassignment", held, until_at=self._stored(at))
         holder = self.people[a["login"]][0]
         self._insert(
             "planholderassignment",
             dispute_id=did,
             person_id=holder,
             assigned_by_id=actor_id,
-            from_at=as_stored(at),
+            from_at=self._stored(at),
         )
         self._set("dispute", row, plan_holder_id=holder)
         after = {"plan_holder": a["login"], "period_ends": None, "next_sync_due": None}
@@ -467,10 +507,10 @@ class RowMaker:
             dispute_id=did,
             coordinator_id=self.people[a["coordinator"]][0],
             actions=a["actions"],
-            starts_at=as_stored(at),
-            ends_at=as_stored(ends),
+            starts_at=self._stored(at),
+            ends_at=self._stored(ends),
             authorised_by_id=actor_id,
-            authorised_at=as_stored(at),
+            authorised_at=self._stored(at),
             status=PackageStatus.ACTIVE.value,
             pathway="",
             version=1,
@@ -488,7 +528,7 @@ class RowMaker:
         self._insert(
             "contactattempt",
             package_id=package["id"],
-            at=as_stored(at),
+            at=self._stored(at),
             method=a["method"],
             outcome=a["outcome"],
             note=note,
@@ -501,7 +541,7 @@ class RowMaker:
 
     def _note(self, d: dict[str, Any], step: Step) -> None:
         a, at, actor_id, did, row = self._parts(d, step)
-        self._insert("note", dispute_id=did, by_id=actor_id, at=as_stored(at), text=a["text"])
+        self._insert("note", dispute_id=did, by_id=actor_id, at=self._stored(at), text=a["text"])
         self._event(d, step, "add_note", row["current_stage"], after={"text": a["text"]})
 
     def _accept(self, d: dict[str, Any], step: Step) -> None:
@@ -514,9 +554,9 @@ class RowMaker:
             accepted_by_id=actor_id,
             start_plan=a["start_plan"],
             start_date=a["start_date"].isoformat(),
-            at=as_stored(at),
+            at=self._stored(at),
         )
-        self._set("dispute", row, status=Status.CLOSED.value, resolved_at=as_stored(at))
+        self._set("dispute", row, status=Status.CLOSED.value, resolved_at=self._stored(at))
         converted = self._end_packages(at, PackageStatus.CONVERTED)
         self._end_cover()
         self._touch(row)
@@ -539,7 +579,7 @@ class RowMaker:
             row,
             status=Status.WITHDRAWN.value,
             withdrawn_reason=a["reason"],
-            resolved_at=as_stored(at),
+            resolved_at=self._stored(at),
         )
         self._stop_clock(d, at)
         self._end_packages(at, PackageStatus.ENDED)
@@ -565,7 +605,7 @@ class RowMaker:
             capacity=capacity,
             stage=row["current_stage"],
             review_date=a["review"].isoformat(),
-            decided_at=as_stored(at),
+            decided_at=self._stored(at),
         )
         d["decision"] = decision["id"]
         before = {"status": row["status"], "review_due_on": _day(row.get("review_due_on"))}
