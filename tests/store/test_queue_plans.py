@@ -256,6 +256,27 @@ def test_the_live_order_index_holds_what_mine_and_the_filters_test(
     assert all(re.search(rf"\b{c}\b", held) for c in tested), (tested, made)
 
 
+@pytest.mark.parametrize(
+    "f",
+    [QueueFilter(section=Section.MINE, mine="duty"), QueueFilter(mine="duty", risks=("high",))],
+    ids=_named,
+)
+@pytest.mark.parametrize("cap", [1001, None])
+def test_mines_count_walks_the_live_order_index(
+    store_file: Path, f: QueueFilter, cap: int | None
+) -> None:
+    """Mine's count (capped before the paint, exact after it) is the live order index's
+    too, which holds its terms: not the status index, which read each live row's holder
+    and opener from the table (84 ms for the exact count of a 1M store's live rows)."""
+    conn = sqlite3.connect(store_file)
+    try:
+        where, params = sqlite3_queue._filter_sql(conn, f, AT, QueueRules(), steer=False)
+        details = _plan(conn, queue_sql.count_sql(where, cap), params)
+    finally:
+        conn.close()
+    _assert_walks(details, f)
+
+
 def test_the_migrated_indexes_are_the_models_indexes(store_file: Path) -> None:
     """What Alembic cannot compare on SQLite (an expression index), compared as SQL."""
     from sqlalchemy.dialects import sqlite as sqlite_dialect

@@ -270,7 +270,11 @@ def _status_sql(dialect: Dialect, f: QueueFilter, steer: bool, *, by_id: bool = 
         where = [LIVE_WHERE]
     else:  # reviews due: live and closed disputes alike (enum values: safe as constants)
         where = [f"status IN ({', '.join(repr(s) for s in statuses)})"]
-    # A count (steer=False) goes through the status index more cheaply: no steer.
+    # A count (steer=False) goes through the status index more cheaply: no steer. Mine's
+    # is the exception: the live order index holds its terms (migration 0013) and
+    # counts it from the index alone, where the status index read each live row from
+    # the table to test its holder and opener (a 1M store's live rows: 84 -> 5 ms).
+    steer = steer or ((f.section is Section.MINE or bool(f.mine)) and statuses == shared.LIVE)
     if steer and f.section is Section.CLOSED:
         where.append(DONE_ORDER_TERM)
     elif steer and f.section is not Section.REVIEWS_DUE:  # that one walks its own index
