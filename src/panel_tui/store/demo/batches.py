@@ -63,8 +63,15 @@ def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
 
 
 def default_workers() -> int:
-    """One worker per core but the one that chains and writes (none on one core)."""
-    return max(0, min(3, (os.cpu_count() or 1) - 1))
+    """One worker per core, at most 3 (none on one core).
+
+    The process that chains and writes needs about half a worker's CPU (its SQLite
+    thread included): with ``cores - 1`` workers on two cores, the one worker bounded
+    the build and the other core was half idle. With a worker per core the three
+    processes share both cores, and the build takes about its CPU time over two.
+    """
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(3, cores)
 
 
 @contextmanager
