@@ -17,6 +17,7 @@ import pytest
 from demo_cache import open_demo_copy
 from helpers import WAIT, queue_ready, screen_text, wait_for, wait_text
 from storefix import NOW
+from textual.screen import Screen
 from textual.widget import Widget
 
 from panel_tui.app import PanelApp
@@ -30,6 +31,7 @@ from panel_tui.store.read import orm_queries, quick_queue
 from panel_tui.store.read.interrupt import Interrupt
 from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, Section
 from panel_tui.widgets import queue_view
+from panel_tui.widgets.filter_input import FilterInput
 from panel_tui.widgets.queue_view import PAGE, QueueView
 
 
@@ -239,3 +241,28 @@ async def test_the_first_page_asks_for_no_layout_of_its_own(
         lazy.get().close()
     finally:
         store.close()
+
+
+async def test_the_filter_box_is_never_focused_at_start(
+    make_app,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Textual focuses the first focusable widget as a screen is composed: that was the
+    filter box, hidden only in on_mount. Its blur and the view's focus then restyled both
+    after the first frame, so the view was drawn twice and its cursor changed colour."""
+    focused: list[str] = []
+    set_focus = Screen.set_focus
+
+    def recording(self, widget, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        focused.append(type(widget).__name__)
+        return set_focus(self, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", recording)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        queue = await queue_ready(pilot)
+        assert app.focused is queue.view
+        assert "FilterInput" not in focused
+        assert set(focused) == {"QueueView"}
+        await pilot.press("slash")  # the box still takes the focus when asked
+        await wait_for(pilot, lambda: isinstance(app.focused, FilterInput))

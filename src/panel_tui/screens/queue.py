@@ -79,6 +79,12 @@ def _cycle(options: list[Any], current: tuple[Any, ...]) -> tuple[Any, ...]:
 class QueueScreen(AppScreen):
     """The live queue."""
 
+    # Textual focuses the first focusable widget as the screen is composed: that was the
+    # filter box (hidden only in on_mount), whose blur and the view's focus then restyled
+    # both after the first frame, and the view was drawn again whole (about 4 ms of the
+    # first paint, and the cursor's colour changed between the two frames).
+    AUTO_FOCUS = "#queue"
+
     BINDINGS = [
         *(
             Binding(
