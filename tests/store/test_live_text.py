@@ -105,10 +105,12 @@ def live_texts(demo: Path) -> list[str]:
     return [value for row in rows for value in row if value]
 
 
-def _page(path: Path, f: QueueFilter, at: datetime) -> QueuePage:
+def _page(
+    path: Path, f: QueueFilter, at: datetime, *, limit: int = 100, total_limit: int | None = None
+) -> QueuePage:
     head = quick_queue.peek(str(path))
     assert head is not None
-    return quick_queue.page(head, f, at, limit=100, total_limit=None)
+    return quick_queue.page(head, f, at, limit=limit, total_limit=total_limit)
 
 
 def _swap_case(text: str, flips: list[bool]) -> str:
@@ -142,6 +144,15 @@ def terms(draw: st.DrawFn, texts: list[str]) -> str:
 
 
 #: Live sections (the index's) and Closed (never read from it); each term is tried in all.
+@st.composite
+def common_terms(draw: st.DrawFn, texts: list[str]) -> str:
+    """A short piece of a live dispute's text, in any case: often in many of them."""
+    source = draw(st.sampled_from(texts))
+    start = draw(st.integers(0, max(0, len(source) - 1)))
+    piece = source[start : start + draw(st.integers(1, 4))]
+    return _swap_case(piece, draw(st.lists(st.booleans(), min_size=len(piece))))
+
+
 SECTIONS = (Section.ALL_OPEN, Section.BREACHED, Section.AT_PANEL, Section.CLOSED)
 
 
@@ -170,6 +181,37 @@ def test_the_index_finds_exactly_the_rows_the_scan_finds(
         assert indexed == _page(unindexed, f, NOW), section
         if found is not None and section is not Section.CLOSED:
             assert {row.id for row in indexed.rows} <= set(found)
+
+
+@settings(
+    max_examples=examples(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_common_terms_capped_count_is_the_scans(
+    demo: Path,
+    unindexed: Path,
+    live_texts: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+) -> None:
+    """With a cap this small most terms are common: their page is the ordered scan's,
+    their capped count taken among their first candidates when those hold enough."""
+    cap = data.draw(st.integers(2, 8), "cap")
+    monkeypatch.setattr(live_text, "CAP", cap)
+    text = data.draw(st.one_of(common_terms(live_texts), terms(live_texts)), "text")
+    limit = data.draw(st.integers(1, 3), "limit")
+    # Mostly more than a page and at most the first candidates (CAP + 1): where a section
+    # finds fewer than the limit among them, the count must not say the limit.
+    total_limit = data.draw(
+        st.one_of(st.integers(limit + 1, max(limit, cap) + 1), st.sampled_from([None, 1, 40])),
+        "total",
+    )
+    for section in SECTIONS:
+        f = QueueFilter(section=section, text=text)
+        indexed = _page(demo, f, NOW, limit=limit, total_limit=total_limit)
+        assert indexed == _page(unindexed, f, NOW, limit=limit, total_limit=total_limit)
 
 
 def test_the_comparison_sees_matches_and_misses(demo: Path, unindexed: Path) -> None:

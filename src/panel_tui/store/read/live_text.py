@@ -62,9 +62,9 @@ def phrase(text: str) -> str | None:
     return '"' + text.replace('"', '""') + '"'
 
 
-def candidates(run: Run, text: str) -> list[int] | None:
-    """The live disputes that may match ``text`` (a superset of the LIKE's), or None
-    when the ordered scan is the better read: a common term (more than ``CAP``)."""
+def _first(run: Run, text: str) -> list[int] | None:
+    """Up to ``CAP`` + 1 live disputes that may match ``text`` (the first by id), or None
+    for no search."""
     query, like = phrase(text), like_pattern(text)
     if like is None:
         return None
@@ -75,18 +75,36 @@ def candidates(run: Run, text: str) -> list[int] | None:
         )
     else:
         found = run(SHORT_SCAN, (*[like] * len(TEXT_COLUMNS), CAP + 1))
-    ids = [dispute_id for (dispute_id,) in found]
-    return sorted(ids) if len(ids) <= CAP else None
+    return sorted(dispute_id for (dispute_id,) in found)
 
 
-def finder(run: Run, has_index: Callable[[], bool]) -> FindText:
-    """``candidates`` on one connection, each text asked of the index once (a page's
-    read and its count ask alike); none if ``has_index`` says the store has no index."""
-    asked: dict[str, list[int] | None] = {}
+def candidates(run: Run, text: str) -> list[int] | None:
+    """The live disputes that may match ``text`` (a superset of the LIKE's), or None
+    when the ordered scan is the better read: a common term (more than ``CAP``)."""
+    ids = _first(run, text)
+    return ids if ids is not None and len(ids) <= CAP else None
 
-    def find(text: str) -> list[int] | None:
-        if text not in asked:
-            asked[text] = candidates(run, text) if has_index() else None
-        return asked[text]
 
-    return find
+class TextIndex:
+    """The index on one connection, each text asked of it once (a page's read and its
+    count ask alike); it answers nothing if ``has_index`` says the store has none."""
+
+    def __init__(self, run: Run, has_index: Callable[[], bool]) -> None:
+        self._run, self._has_index = run, has_index
+        self._asked: dict[str, list[int] | None] = {}
+
+    def _ids(self, text: str) -> list[int] | None:
+        if text not in self._asked:
+            self._asked[text] = _first(self._run, text) if self._has_index() else None
+        return self._asked[text]
+
+    def __call__(self, text: str) -> list[int] | None:
+        """``candidates``: a rare term's candidates, None for a common one (FindText)."""
+        ids = self._ids(text)
+        return ids if ids is not None and len(ids) <= CAP else None
+
+    def first(self, text: str) -> list[int]:
+        """A common term's first ``CAP`` + 1 candidates by id (none for a rare one): its
+        capped count can often be taken among them (``queue_sql._enough_candidates``)."""
+        ids = self._ids(text) or []
+        return ids if len(ids) > CAP else []

@@ -34,7 +34,7 @@ from panel_tui.store.read.queue_models import (
 )
 
 if TYPE_CHECKING:
-    from panel_tui.store.read.live_text import FindText
+    from panel_tui.store.read.live_text import FindText, TextIndex
 
 #: Runs one statement (``?`` marks) with its parameters; its rows.
 Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
@@ -221,7 +221,7 @@ class Reader(NamedTuple):
     find_person: FindPerson
     dialect: Dialect
     #: a rare text search's candidates, from SQLite's live text index (``live_text.py``)
-    find_text: FindText | None = None
+    find_text: TextIndex | None = None
 
 
 #: WHERE terms and their parameters, in order.
@@ -643,12 +643,36 @@ def read_page(
     if total_limit != 0 and offset <= 0 and len(rows) < limit:
         # The first page holds them all: counted already.
         total = len(rows) if total_limit is None else min(len(rows), total_limit)
+    elif (
+        total_limit is not None
+        and total_limit > 0
+        and _enough_candidates(reader, rules, f, at, total_limit)
+    ):
+        total = total_limit
     elif total_limit != 0:
         count_where, count_params = filter_sql(
             find, dialect, f, at, rules, steer=False, find_text=find_text
         )
         (total,) = next(iter(run(count_sql(count_where, total_limit), count_params)))
     return QueuePage(rows=built(run, dialect, rules, rows, at), total=total, offset=offset, at=at)
+
+
+def _enough_candidates(
+    reader: Reader, rules: QueueRules, f: QueueFilter, at: datetime, total_limit: int
+) -> bool:
+    """Whether a common term's first candidates from the live text index already hold
+    ``total_limit`` matches: then so does the whole list, and its count capped there is
+    that limit. Counted among those few thousand rows read by id, not along the order
+    until the limit (which read most live rows for a term in a few thousand of them)."""
+    run, find, dialect, text_index = reader
+    if text_index is None or not set(f.statuses()) <= set(shared.LIVE):
+        return False
+    first = text_index.first(f.text) if shared.like_pattern(f.text) else []
+    if len(first) < total_limit:
+        return False
+    where, params = filter_sql(find, dialect, f, at, rules, steer=False, find_text=lambda _: first)
+    (counted,) = next(iter(run(count_sql(where, total_limit), params)))
+    return bool(counted >= total_limit)
 
 
 def read_every_row(

@@ -70,7 +70,7 @@ def agency_codes(head: StoreHead) -> list[str]:
         return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
 
 
-def _text(conn: sqlite.Connection) -> live_text.FindText:
+def _text(conn: sqlite.Connection) -> live_text.TextIndex:
     """A rare search's candidates from the live text index (migration 0014), each text
     asked once per snapshot (a page and its count ask alike)."""
 
@@ -81,7 +81,7 @@ def _text(conn: sqlite.Connection) -> live_text.FindText:
             ).fetchone()
         )
 
-    return live_text.finder(_runner(conn), has_index)
+    return live_text.TextIndex(_runner(conn), has_index)
 
 
 def _filter_sql(
