@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from panel_tui.messages import StoreChanged
 from panel_tui.rules import lifecycle
 from panel_tui.rules.clocks import format_duration
 from panel_tui.rules.enums import Outcome, Stage, Status
@@ -208,7 +209,7 @@ class DisputeScreen(KeptScreen):
         on the key: some 30-40 ms of CPU, most of an open. What was filled in ahead is
         pushed only while it is current: read for this user at the store's data version
         of the moment of Enter (a commit since, here or elsewhere, makes Enter read it
-        again), and no clock tick or change broadcast since (``refresh_data``)."""
+        again), and no clock tick or change of user since (``refresh_data``)."""
         if self._opening or self in self.app.screen_stack or not self.is_mounted:
             return
         if self._ahead is not None and self.ref == ref and self._ahead == self._ahead_key(ref):
@@ -300,10 +301,18 @@ class DisputeScreen(KeptScreen):
         if push:
             self.app.push_screen(self)
 
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self not in self.app.screen_stack:
+            # Off the stack, what was read ahead stays: Enter pushes it only if the store's
+            # data version is still the one it was read at (the poll's first broadcast, with
+            # nothing changed, made every session read its first dispute twice).
+            return
+        self.refresh_data()
+
     def refresh_data(self) -> None:
         if self not in self.app.screen_stack:
-            # Off the stack (PanelApp._broadcast tells it too): what was read ahead may be
-            # stale now; the queue reads ahead again once it has reread.
+            # Off the stack (PanelApp._broadcast tells it too): a clock tick or another user
+            # makes what was read ahead stale; the queue reads ahead again once it reread.
             self._drop_ahead()
             return
         self.load()
