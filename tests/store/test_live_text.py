@@ -119,9 +119,10 @@ def _swap_case(text: str, flips: list[bool]) -> str:
 
 #: What a person may type: LIKE's wildcards and escape, quotes (FTS5's own), letters
 #: whose case only Unicode folds (SQLite's LIKE folds ASCII alone), an arrow
-#: (agencies_label), a combining accent, the Kelvin sign, an emoji.
+#: (agencies_label), a combining accent, the Kelvin sign, an emoji, a NUL (ends FTS5's query
+#: text) and a line separator.
 HOSTILE = st.text(
-    alphabet=st.sampled_from(list("%_\\\"'*:^-()aAbBzZ 0é É ßİKK→\u0301😀CBHcbh")),
+    alphabet=st.sampled_from(list("%_\\\"'*:^-()aAbBzZ 0é É ßİKK→\u0301😀CBHcbh\x00\u2028")),
     max_size=8,
 )
 

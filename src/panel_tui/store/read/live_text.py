@@ -55,9 +55,10 @@ Run = Callable[[str, Sequence[Any]], Iterable[tuple[Any, ...]]]
 
 def phrase(text: str) -> str | None:
     """The FTS5 query for a search: the text as one quoted phrase (a trigram phrase is
-    a substring), or None when the index cannot find it (too short)."""
+    a substring), or None when the index cannot find it (too short, or a NUL in it):
+    then the LIKE finds its candidates (``SHORT_SCAN``)."""
     text = bounded_text(text, "text", SHORT_MAX)
-    if len(text) < MIN_CHARS:
+    if len(text) < MIN_CHARS or "\x00" in text:  # FTS5's query text ends at a NUL
         return None
     return '"' + text.replace('"', '""') + '"'
 
