@@ -9,6 +9,7 @@ LIKE filter as it was, on the same rows. SQLite only: PostgreSQL keeps the scan.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from worlds import World
 
 from panel_tui.store.db import Store
 from panel_tui.store.migrate import REVISIONS
-from panel_tui.store.read import live_text, quick_queue
+from panel_tui.store.read import live_text, orm_queries, quick_queue
 from panel_tui.store.read.queue_models import LIVE, TEXT_COLUMNS, QueueFilter, QueuePage, Section
 from panel_tui.store.sqlite_driver import sqlite
 
@@ -90,6 +91,14 @@ def unindexed(demo: Path) -> Path:
     shutil.copyfile(demo, path)
     _drop_index(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo: Path) -> Iterator[Store]:
+    """The demo through the ORM (queue_position, and a quick read's fallback)."""
+    store = Store.open(str(demo))
+    yield store
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +173,7 @@ SECTIONS = (Section.ALL_OPEN, Section.BREACHED, Section.AT_PANEL, Section.CLOSED
 )
 @given(data=st.data())
 def test_the_index_finds_exactly_the_rows_the_scan_finds(
-    demo: Path, unindexed: Path, live_texts: list[str], data: st.DataObject
+    demo: Path, unindexed: Path, demo_store: Store, live_texts: list[str], data: st.DataObject
 ) -> None:
     text = data.draw(terms(live_texts), "text")
     # Every term is read from its candidates (a store of 60 disputes has fewer live ones
@@ -180,6 +189,10 @@ def test_the_index_finds_exactly_the_rows_the_scan_finds(
         f = QueueFilter(section=section, text=text)
         indexed = _page(demo, f, NOW)
         assert indexed == _page(unindexed, f, NOW), section
+        # The ORM reads its candidates alike (on SQLite): its page, and a row's place.
+        assert orm_queries.queue_page(demo_store, f, NOW, limit=100) == indexed
+        for n, row in enumerate(indexed.rows[:2]):
+            assert orm_queries.queue_position(demo_store, f, NOW, row.id) == n
         if found is not None and section is not Section.CLOSED:
             assert {row.id for row in indexed.rows} <= set(found)
 
@@ -215,7 +228,9 @@ def test_a_common_terms_capped_count_is_the_scans(
         assert indexed == _page(unindexed, f, NOW, limit=limit, total_limit=total_limit)
 
 
-def test_the_comparison_sees_matches_and_misses(demo: Path, unindexed: Path) -> None:
+def test_the_comparison_sees_matches_and_misses(
+    demo: Path, unindexed: Path, demo_store: Store
+) -> None:
     """The terms above find rows in the demo: live disputes in any case, and none; the
     odd text's rows as the LIKE finds them (the index alone finds more)."""
     for text, least in (
@@ -233,6 +248,7 @@ def test_the_comparison_sees_matches_and_misses(demo: Path, unindexed: Path) -> 
         f = QueueFilter(text=text)
         page = _page(demo, f, NOW)
         assert page == _page(unindexed, f, NOW)
+        assert orm_queries.queue_page(demo_store, f, NOW, limit=100) == page, text
         assert page.total >= least and (least > 0 or page.total == 0), (text, page.total)
 
 

@@ -42,6 +42,7 @@ from panel_tui.store.models import (
     ProvisionalPackage,
     StageRecord,
 )
+from panel_tui.store.read import live_text
 from panel_tui.store.read.interrupt import Interrupt, attached
 from panel_tui.store.read.people_models import AgencyView, PersonEvent, PersonView
 from panel_tui.store.read.queue_models import (
@@ -116,17 +117,41 @@ def _filtered(
     """``query`` with the filter's WHERE; ``steer=False`` leaves out the terms that only
     steer a page onto its order index (a count is cheaper through the status index).
     The terms come in the order ``sqlite3_queue._filter_sql`` writes them."""
+    ids = _text_candidates(f, session)
     return query.where(
-        *_status_terms(f, steer),
+        *_status_terms(f, steer, by_id=ids is not None),
         *_section_terms(f, at),
         *_person_terms(f, at, session, rules),
-        *_narrowing_terms(f, at, session),
+        *_narrowing_terms(f, at, session, ids),
     )
 
 
-def _status_terms(f: QueueFilter, steer: bool) -> list[Any]:
+def _text_candidates(f: QueueFilter, session: Session) -> list[int] | None:
+    """``queue_sql._text_candidates``: a rare search's candidates from SQLite's live text
+    index (migration 0014), for a live section; None: the search scans."""
+    if session.get_bind().dialect.name != "sqlite" or not set(f.statuses()) <= set(LIVE):
+        return None
+    if not like_pattern(f.text):
+        return None
+    connection = session.connection()
+
+    def run(sql: str, params: Sequence[Any]) -> Any:
+        return connection.exec_driver_sql(sql, tuple(params))
+
+    def has_index() -> bool:
+        found = run(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [live_text.TABLE]
+        )
+        return found.first() is not None
+
+    return live_text.TextIndex(run, has_index)(f.text)
+
+
+def _status_terms(f: QueueFilter, steer: bool, *, by_id: bool = False) -> list[Any]:
     """The section's statuses, and the term that steers its page onto its order's index."""
     d = Dispute
+    if by_id:  # a rare search's candidates, read by id and sorted (queue_sql._status_sql)
+        return [literal_column("+status").in_([literal_column(f"'{s}'") for s in LIVE])]
     # The statuses as constants, not parameters: only then can SQLite use the partial
     # index of the section's order (migration 0009), which holds just these rows.
     terms = [col(d.status).in_([literal_column(f"'{s}'") for s in f.statuses()])]
@@ -194,8 +219,11 @@ def _person_terms(f: QueueFilter, at: datetime, session: Session, rules: QueueRu
     return [*terms, or_(*theirs)]
 
 
-def _narrowing_terms(f: QueueFilter, at: datetime, session: Session) -> list[Any]:
-    """The filter's narrowing: due within, type, risk, stage, agency, and the text."""
+def _narrowing_terms(
+    f: QueueFilter, at: datetime, session: Session, ids: list[int] | None = None
+) -> list[Any]:
+    """The filter's narrowing: due within, type, risk, stage, agency, and the text (a rare
+    one's candidates first, ``ids``)."""
     d = Dispute
     terms: list[Any] = []
     if f.due_within is not None:
@@ -215,6 +243,8 @@ def _narrowing_terms(f: QueueFilter, at: datetime, session: Session) -> list[Any
                 col(Agency.code).in_(codes),
             )
         )
+    if ids is not None:
+        terms.append(col(d.id).in_(ids) if ids else false())
     like = like_pattern(f.text)
     if like:
         # SQLite's LIKE already ignores case, for ASCII letters only, as its lower()
