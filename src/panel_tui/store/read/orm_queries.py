@@ -113,11 +113,13 @@ def _filtered(
     rules: QueueRules,
     *,
     steer: bool = True,
+    text_index: bool = True,
 ) -> _Query:
     """``query`` with the filter's WHERE; ``steer=False`` leaves out the terms that only
-    steer a page onto its order index (a count is cheaper through the status index).
+    steer a page onto its order index (a count is cheaper through the status index);
+    ``text_index=False``, the scan a common text search keeps (tests EXPLAIN it).
     The terms come in the order ``sqlite3_queue._filter_sql`` writes them."""
-    ids = _text_candidates(f, session)
+    ids = _text_candidates(f, session) if text_index else None
     return query.where(
         *_status_terms(f, steer, by_id=ids is not None),
         *_section_terms(f, at),
