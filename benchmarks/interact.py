@@ -128,12 +128,21 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
         near_end = max(0, view.total - 1 - repeat * step)
         await _page_downs(pilot, view, near_end, samples["page down end"], repeat)
 
-        # End on All open, its pages forgotten each time (the section chosen again).
-        def counted(before: int) -> Callable[[], bool]:
-            return lambda: loaded_after(before)() and not view.total_capped
+        # End on All open, its pages forgotten each time (the section chosen again), once
+        # the section is counted (else End goes to row 1,000 of "1000+"). Waited for by the
+        # view's generation, which the key itself moves on: a Loaded still on its way from
+        # the last End would otherwise count as this section's.
+        def counted(generation: int) -> Callable[[], bool]:
+            # cursor 0: the section's own start (a refresh on a clock tick keeps the cursor)
+            return lambda: (
+                view._generation != generation
+                and view.cursor == 0
+                and view.loaded
+                and not view.total_capped
+            )
 
         for _ in range(repeat):
-            await _timed(pilot, ("6",), counted(app.loads))
+            await _timed(pilot, ("6",), counted(view._generation))
             samples["end key"].append(
                 await _timed(
                     pilot,
