@@ -123,6 +123,7 @@ async def _measure_app(db: str, at: datetime, repeat: int) -> dict[str, list[flo
 
         # Page down through All open: from the top, from the middle, and towards the end.
         step = max(1, view.size.height - 1)  # the rows one page down moves
+        await until(lambda: not view.total_capped)  # the middle and the end of the exact count
         await _page_downs(pilot, view, 0, samples["page down"], repeat)
         await _page_downs(pilot, view, view.total // 2, samples["page down middle"], repeat)
         near_end = max(0, view.total - 1 - repeat * step)
