@@ -182,7 +182,7 @@ def record_figures(section: str, figures: dict[str, Any]) -> None:
 def as_written_by_0003(path: Path) -> None:
     """Rewrite a current store as schema 0003 had it: events without rows or real_actor,
     disputes and packages without what reviews added, none of 0009's and 0010's indexes,
-    none of 0011's plan, synchronisation, consent or impact records."""
+    none of 0011's plan, synchronisation, consent or impact records, nor 0014's text index."""
     conn = sqlite3.connect(path)
     try:
         guards = conn.execute(
@@ -191,6 +191,10 @@ def as_written_by_0003(path: Path) -> None:
         with conn:
             for name, _ in guards:
                 conn.execute(f'DROP TRIGGER "{name}"')
+            # What 0014 added (the live disputes' text index): its triggers, then the table.
+            for trigger in ("insert", "delete", "update"):
+                conn.execute(f"DROP TRIGGER IF EXISTS live_text_{trigger}")
+            conn.execute("DROP TABLE IF EXISTS live_text")
             prev = GENESIS
             events = conn.execute(
                 "SELECT id, at, actor, action, dispute_id, dispute_ref, stage, before, after "
