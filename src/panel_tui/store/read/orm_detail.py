@@ -327,65 +327,56 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
         r = _Reading(session, d, people, agencies)
         parties = list(r.rows(DisputeAgency, DisputeAgency.agency_id))  # as SQLite reads it
         records = {rec.stage: rec for rec in r.rows(StageRecord)}
-        stages = _stage_views(r, policy, records, role_holders, at)
-        evidence = _evidence_views(r)
-        covers = _cover_views(r)
-        packages = _package_views(r, at)
-        decisions = _decision_views(r)
-        acceptance = _acceptance_view(r)
-        notes = _note_views(r)
-        events = _event_views(r)
-        plan = _plan_view(r, at)
-        syncs = _sync_views(r)
-        consent = _consent_view(r, at)
-    stage3 = records.get(int(Stage.FINAL_AUTHORITY))
-    return DisputeDetail(
-        id=d.id or 0,
-        ref=d.ref,
-        version=d.version,
-        person_ref=d.person_ref,
-        dispute_type=d.dispute_type,
-        risk=d.risk,
-        status=d.status,
-        stage=d.current_stage,
-        raising_agency=next(agencies[p.agency_id].code for p in parties if p.party == "raising"),
-        responding_agencies=named_order(
-            d.agencies_label,
-            [agencies[p.agency_id].code for p in parties if p.party == "responding"],
-        ),
-        opened_at=d.opened_at,
-        opened_by=r.name(d.opened_by_id),
-        resolved_at=d.resolved_at,
-        withdrawn_reason=d.withdrawn_reason,
-        plan_holder=r.name(d.plan_holder_id) if d.plan_holder_id else None,
-        plan_holder_login=people[d.plan_holder_id][0] if d.plan_holder_id in people else None,
-        consent_basis=d.consent_basis,
-        problem_statement=d.problem_statement,
-        proposed_pathway=d.proposed_pathway,
-        rule_conflict=d.rule_conflict,
-        evidence_summary=d.evidence_summary,
-        interim_risk_actions=d.interim_risk_actions,
-        requested_decision=d.requested_decision,
-        clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
-        liaison_triggered=d.status in LIVE and liaison_of(policy, d, stage3, at),
-        stalled=stalled_time(
-            policy, risk=d.risk, opened=d.opened_at, now=at, resolved=d.resolved_at
-        ),
-        at=at,
-        stages=stages,
-        evidence=evidence,
-        covers=covers,
-        packages=packages,
-        decisions=decisions,
-        acceptance=acceptance,
-        notes=notes,
-        events=events,
-        review_due_on=d.review_due_on,
-        review_due=review_is_due(d.review_due_on, d.status, at),
-        plan=plan,
-        syncs=syncs,
-        consent=consent,
-    )
+        stage3 = records.get(int(Stage.FINAL_AUTHORITY))
+        return DisputeDetail(
+            id=d.id or 0,
+            ref=d.ref,
+            version=d.version,
+            person_ref=d.person_ref,
+            dispute_type=d.dispute_type,
+            risk=d.risk,
+            status=d.status,
+            stage=d.current_stage,
+            raising_agency=next(
+                agencies[p.agency_id].code for p in parties if p.party == "raising"
+            ),
+            responding_agencies=named_order(
+                d.agencies_label,
+                [agencies[p.agency_id].code for p in parties if p.party == "responding"],
+            ),
+            opened_at=d.opened_at,
+            opened_by=r.name(d.opened_by_id),
+            resolved_at=d.resolved_at,
+            withdrawn_reason=d.withdrawn_reason,
+            plan_holder=r.name(d.plan_holder_id) if d.plan_holder_id else None,
+            plan_holder_login=people[d.plan_holder_id][0] if d.plan_holder_id in people else None,
+            consent_basis=d.consent_basis,
+            problem_statement=d.problem_statement,
+            proposed_pathway=d.proposed_pathway,
+            rule_conflict=d.rule_conflict,
+            evidence_summary=d.evidence_summary,
+            interim_risk_actions=d.interim_risk_actions,
+            requested_decision=d.requested_decision,
+            clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
+            liaison_triggered=d.status in LIVE and liaison_of(policy, d, stage3, at),
+            stalled=stalled_time(
+                policy, risk=d.risk, opened=d.opened_at, now=at, resolved=d.resolved_at
+            ),
+            at=at,
+            stages=_stage_views(r, policy, records, role_holders, at),
+            evidence=_evidence_views(r),
+            covers=_cover_views(r),
+            packages=_package_views(r, at),
+            decisions=_decision_views(r),
+            acceptance=_acceptance_view(r),
+            notes=_note_views(r),
+            events=_event_views(r),
+            review_due_on=d.review_due_on,
+            review_due=review_is_due(d.review_due_on, d.status, at),
+            plan=_plan_view(r, at),
+            syncs=_sync_views(r),
+            consent=_consent_view(r, at),
+        )
 
 
 def warm_up(store: Store, at: datetime) -> None:
