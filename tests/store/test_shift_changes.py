@@ -228,3 +228,23 @@ def test_agenda_additions_syncs_and_consent_are_listed_with_their_detail(world: 
     (sync,) = read(world).of("synced")
     assert sync.detail.startswith("housing: tenancy kept") and len(sync.detail) == ch.DETAIL_MAX
     assert not read(world).of("agenda_added") and not read(world).of("consent")
+
+
+def test_the_headings_table_gives_every_kind_in_the_order_a_shift_reads_them() -> None:
+    # KINDS is read from LABELS: the table's order is the reading order (burning first).
+    assert ch.KINDS == (
+        "breached",
+        "warning",
+        "package_expiring",
+        "review_due",
+        "opened",
+        "escalated",
+        "decided",
+        "accepted",
+        "withdrawn",
+        "agenda_added",
+        "synced",
+        "consent",
+    )
+    assert all(ch.LABELS[kind] for kind in ch.KINDS)
+    assert set(ch.EVENT_KINDS.values()) <= set(ch.KINDS)

@@ -49,21 +49,7 @@ WITHDRAWN = "withdrawn"
 AGENDA = "agenda_added"
 SYNCED = "synced"
 CONSENT = "consent"
-KINDS = (
-    BREACHED,
-    WARNING,
-    EXPIRING,
-    REVIEW_DUE,
-    OPENED,
-    ESCALATED,
-    DECIDED,
-    ACCEPTED,
-    WITHDRAWN,
-    AGENDA,
-    SYNCED,
-    CONSENT,
-)
-
+#: Each kind's heading, in that order.
 LABELS = {
     BREACHED: "Breached",
     WARNING: "Newly at warning",
@@ -78,6 +64,8 @@ LABELS = {
     SYNCED: "Case syncs recorded",
     CONSENT: "Consent scope recorded",
 }
+#: The kinds, read from the headings: a kind is listed with its heading or not at all.
+KINDS = tuple(LABELS)
 
 #: Event actions and the kind of change each is.
 EVENT_KINDS = {
