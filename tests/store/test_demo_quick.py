@@ -127,6 +127,33 @@ def test_the_shipped_schema_is_the_migrated_one() -> None:
     assert schema.revision_of(schema.shipped()) == HEAD
 
 
+def _schema(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite.connect(path)
+    try:
+        made = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return sorted(made.fetchall())
+    finally:
+        conn.close()
+
+
+def test_the_quick_store_has_the_migrated_schema_on_one_line(tmp_path: Path) -> None:
+    """schema.sql writes each statement on one line: a quick store's tables, indexes and
+    triggers are the migrated store's, their text differing in layout only."""
+    migrated, quick = tmp_path / "migrated.db", tmp_path / "quick.db"
+    Store.open(str(migrated), create=True).close()
+    build_quick(quick, disputes=0, now=NOW)
+    want = [(kind, name, schema.one_line(sql)) for kind, name, sql in _schema(migrated)]
+    assert _schema(quick) == want
+    assert any("\n" in sql for _, _, sql in _schema(migrated))  # the layout did differ
+
+
+def test_one_line_keeps_quoted_text_and_refuses_comments() -> None:
+    sql = "CREATE TABLE t (\n\ta TEXT DEFAULT 'x\n  y', \n\t\"b\n c\" INT\n)"
+    assert schema.one_line(sql) == "CREATE TABLE t (a TEXT DEFAULT 'x\n  y', \"b\n c\" INT)"
+    with pytest.raises(ValueError, match="comment"):
+        schema.one_line("CREATE TABLE t (\n\ta INT -- why\n)")
+
+
 def test_a_stale_schema_falls_back_to_the_migrations(
     ledger_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
