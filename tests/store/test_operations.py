@@ -22,6 +22,7 @@ from panel_tui.rules.errors import (
     StaleWriteError,
     TransitionError,
 )
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.store.read.orm_detail import dispute_detail
 
 # Written once for both backends: the PostgreSQL run of .ci/run runs them there too.
@@ -148,6 +149,15 @@ def test_edit_form_changes_only_what_changed_and_bumps_the_version(world) -> Non
     assert event["action"] == "edit_form"
     assert set(event["after"]) == {"problem_statement"}  # rule_conflict did not change
     assert event["before"]["problem_statement"].startswith("Discharge stalled")
+
+
+def test_the_detail_shows_every_text_of_the_form_as_written(world) -> None:
+    # The detail copies the texts by rules/fields.py's TEXT_FIELDS: each must come back
+    # as its own field, none swapped with another or left out.
+    texts = {name: f"{name} of this dispute, in words" for name in TEXT_FIELDS}
+    ref = world.ledger("duty_lead").open_dispute(world.form(**texts))
+    det = detail(world, ref)
+    assert {name: getattr(det, name) for name in TEXT_FIELDS} == texts
 
 
 @pytest.mark.parametrize(

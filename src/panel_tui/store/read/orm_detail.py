@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from panel_tui.rules.clocks import clock_state, liaison_of, stalled_time, utc
 from panel_tui.rules.enums import EVIDENCE_LABELS, EvidenceKey, Stage
+from panel_tui.rules.fields import TEXT_FIELDS
 from panel_tui.rules.policy import Policy
 from panel_tui.rules.reviews import package_state
 from panel_tui.store.db import Store
@@ -350,13 +351,7 @@ def dispute_detail(store: Store, ref: str, at: datetime) -> DisputeDetail:
             withdrawn_reason=d.withdrawn_reason,
             plan_holder=r.name(d.plan_holder_id) if d.plan_holder_id else None,
             plan_holder_login=people[d.plan_holder_id][0] if d.plan_holder_id in people else None,
-            consent_basis=d.consent_basis,
-            problem_statement=d.problem_statement,
-            proposed_pathway=d.proposed_pathway,
-            rule_conflict=d.rule_conflict,
-            evidence_summary=d.evidence_summary,
-            interim_risk_actions=d.interim_risk_actions,
-            requested_decision=d.requested_decision,
+            **{name: getattr(d, name) for name in TEXT_FIELDS},  # the form's texts, as written
             clock=clock_state(policy, entered=d.stage_entered_at, due=d.current_due_at, now=at),
             liaison_triggered=d.status in LIVE and liaison_of(policy, d, stage3, at),
             stalled=stalled_time(
