@@ -35,6 +35,23 @@ def test_every_argument_of_every_command_has_help_text() -> None:
     assert missing == []
 
 
+def test_every_command_that_changes_a_dispute_has_the_stale_write_guard() -> None:
+    """``_Commands.on_dispute`` gives each its ref and ``--expect-version``; a note only
+    appends, so it cannot go stale and takes no version."""
+    from panel_tui.cli import writes
+
+    (commands,) = (a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    changing = {
+        name: {a.dest for a in sub._actions}
+        for name, sub in commands.choices.items()
+        if getattr(sub.get_default("handler"), "__module__", "") == writes.__name__
+        and any(a.dest == "ref" for a in sub._actions)
+    }
+    assert len(changing) >= 16
+    unguarded = [c for c, dests in sorted(changing.items()) if "expect_version" not in dests]
+    assert unguarded == ["note"]
+
+
 def test_the_form_printed_by_open_help_is_valid() -> None:
     # The field and column names the help lists are rules/fields.py's own: nothing to drift.
     validate_form(docs.form_template())

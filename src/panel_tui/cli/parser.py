@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from panel_tui import __version__
@@ -147,6 +148,22 @@ class _Commands:
         _common(p)
         p.set_defaults(handler=handler)
         return p
+
+    @contextlib.contextmanager
+    def on_dispute(
+        self,
+        name: str,
+        handler: Any,
+        help: str,  # noqa: A002
+        epilog: str | None = None,
+    ) -> Iterator[argparse.ArgumentParser]:
+        """A command that changes one dispute: the dispute's ref first, then the options
+        the ``with`` block adds, then what every such change takes (``_write``: the
+        stale-write guard and the output format), so that no change command lacks it."""
+        p = self.command(name, handler, help, epilog)
+        p.add_argument("ref")
+        yield p
+        _write(p)
 
     def group(self, name: str, help: str) -> Any:  # noqa: A002
         """A command of several actions (``users add``); returns what adds the actions."""
@@ -351,46 +368,42 @@ def _ladder_commands(c: _Commands) -> None:
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = c.command("escalate", writes.cmd_escalate, "move a dispute up the ladder")
-    p.add_argument("ref")
-    p.add_argument("--note", help="what the next rung is asked to do")
-    p.add_argument("--breach-reason", help="required when the current stage is breached")
-    p.add_argument(
-        "--impact",
-        help="required: the impact on the person of the delay so far (missed support, risk, "
-        "crisis); without it the escalation is refused (exit 1)",
-    )
-    _write(p)
+    with c.on_dispute("escalate", writes.cmd_escalate, "move a dispute up the ladder") as p:
+        p.add_argument("--note", help="what the next rung is asked to do")
+        p.add_argument("--breach-reason", help="required when the current stage is breached")
+        p.add_argument(
+            "--impact",
+            help="required: the impact on the person of the delay so far (missed support, risk, "
+            "crisis); without it the escalation is refused (exit 1)",
+        )
 
 
 def _interim_commands(c: _Commands) -> None:
     """Interim cover and provisional support: the person protected meanwhile."""
     from panel_tui.cli import writes
 
-    p = c.command("cover", writes.cmd_cover, "assign interim cover (service first)")
-    p.add_argument("ref")
-    p.add_argument("--provider", required=True, help="agency code of the interim provider")
-    p.add_argument("--level", required=True, help="the minimum support to deliver")
-    p.add_argument("--review", metavar="TIME", help=f"when to review the cover: {TIME_HELP}")
-    _write(p)
+    with c.on_dispute("cover", writes.cmd_cover, "assign interim cover (service first)") as p:
+        p.add_argument("--provider", required=True, help="agency code of the interim provider")
+        p.add_argument("--level", required=True, help="the minimum support to deliver")
+        p.add_argument("--review", metavar="TIME", help=f"when to review the cover: {TIME_HELP}")
 
-    p = c.command("provisional", writes.cmd_provisional, "start a provisional support package")
-    p.add_argument("ref")
-    p.add_argument(
-        "--coordinator", required=True, metavar="LOGIN", help="who coordinates the package"
-    )
-    p.add_argument("--actions", required=True, help="welfare check, med reconciliation, ...")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("--days", type=whole(1, 3650), help="length in days (policy: 7–14)")
-    length.add_argument("--until", metavar="TIME", help=f"hard deadline: {TIME_HELP}")
-    _write(p)
+    with c.on_dispute(
+        "provisional", writes.cmd_provisional, "start a provisional support package"
+    ) as p:
+        p.add_argument(
+            "--coordinator", required=True, metavar="LOGIN", help="who coordinates the package"
+        )
+        p.add_argument("--actions", required=True, help="welfare check, med reconciliation, ...")
+        length = p.add_mutually_exclusive_group()
+        length.add_argument("--days", type=whole(1, 3650), help="length in days (policy: 7–14)")
+        length.add_argument("--until", metavar="TIME", help=f"hard deadline: {TIME_HELP}")
 
-    p = c.command("contact", writes.cmd_contact, "log a contact attempt on the active package")
-    p.add_argument("ref")
-    _one_of(p, "--method", CONTACT_METHODS, "how contact was attempted")
-    _one_of(p, "--outcome", [o.value for o in ContactOutcome], "what came of it")
-    p.add_argument("--note", help="what happened (optional)")
-    _write(p)
+    with c.on_dispute(
+        "contact", writes.cmd_contact, "log a contact attempt on the active package"
+    ) as p:
+        _one_of(p, "--method", CONTACT_METHODS, "how contact was attempted")
+        _one_of(p, "--outcome", [o.value for o in ContactOutcome], "what came of it")
+        p.add_argument("--note", help="what happened (optional)")
 
 
 def _review_commands(c: _Commands) -> None:
@@ -398,7 +411,7 @@ def _review_commands(c: _Commands) -> None:
     or a decision, and what brings a review forward."""
     from panel_tui.cli import writes
 
-    p = c.command(
+    with c.on_dispute(
         "pathway",
         writes.cmd_pathway,
         "record the funded pathway a provisional package's person moved to",
@@ -406,12 +419,12 @@ def _review_commands(c: _Commands) -> None:
         "dispute escalates again. Once a package has expired it shows as expired and the "
         "dispute is listed in `queue --section provisional_expired` until one of the two "
         "is recorded: this command, or `escalate`.",
-    )
-    p.add_argument("ref")
-    p.add_argument("--pathway", required=True, help="the funded program or service, e.g. 'MCO ICM'")
-    _write(p)
+    ) as p:
+        p.add_argument(
+            "--pathway", required=True, help="the funded program or service, e.g. 'MCO ICM'"
+        )
 
-    p = c.command(
+    with c.on_dispute(
         "trigger",
         writes.cmd_trigger,
         "record a review trigger: risk raised, services refused, a critical incident",
@@ -419,25 +432,21 @@ def _review_commands(c: _Commands) -> None:
         "forward to the trigger's date plus the policy's days for it ([reviews]; by "
         "default risk_raised 1, services_refused 3, critical_incident 0), unless a review "
         "is due sooner. Allowed on open, decided and closed disputes.",
-    )
-    p.add_argument("ref")
-    _one_of(p, "--trigger", [t.value for t in ReviewTrigger], "what happened")
-    p.add_argument("--note", required=True, help="what happened, in at least 3 characters")
-    _write(p)
+    ) as p:
+        _one_of(p, "--trigger", [t.value for t in ReviewTrigger], "what happened")
+        p.add_argument("--note", required=True, help="what happened, in at least 3 characters")
 
-    p = c.command(
+    with c.on_dispute(
         "review",
         writes.cmd_review,
         "record that a dispute's review took place, and when the next is due",
-    )
-    p.add_argument("ref")
-    p.add_argument("--note", required=True, help="what the review found")
-    following = p.add_mutually_exclusive_group(required=True)
-    following.add_argument("--next", metavar="DATE", help=f"next review date: {DATE_HELP}")
-    following.add_argument("--no-next", action="store_true", help="no further review")
-    _write(p)
+    ) as p:
+        p.add_argument("--note", required=True, help="what the review found")
+        following = p.add_mutually_exclusive_group(required=True)
+        following.add_argument("--next", metavar="DATE", help=f"next review date: {DATE_HELP}")
+        following.add_argument("--no-next", action="store_true", help="no further review")
 
-    p = c.command(
+    with c.on_dispute(
         "rerate",
         writes.cmd_rerate,
         "re-rate a dispute's risk (the clock of its current stage follows)",
@@ -445,46 +454,47 @@ def _review_commands(c: _Commands) -> None:
         "the new risk's window for that stage: a clock never moves later, so a breach is "
         "not undone by lowering the risk; later stages use the new risk's windows. "
         "Raising the risk is also a risk_raised review trigger.",
-    )
-    p.add_argument("ref")
-    _one_of(p, "--risk", [r.value for r in Risk], "the new risk level")
-    p.add_argument("--note", required=True, help="why the risk changed")
-    _write(p)
+    ) as p:
+        _one_of(p, "--risk", [r.value for r in Risk], "the new risk level")
+        p.add_argument("--note", required=True, help="why the risk changed")
 
 
 def _decision_commands(c: _Commands) -> None:
     """Deciding, accepting or withdrawing: how a dispute ends."""
     from panel_tui.cli import writes
 
-    p = c.command("decide", writes.cmd_decide, "record a decision (or --final determination)")
-    p.add_argument("ref")
-    _one_of(
-        p,
-        "--outcome",
-        [o.value for o in Outcome],
-        "the decision; all but no_agreement name a --receiving agency",
-    )
-    p.add_argument("--rationale", required=True, help="why, in at least 10 characters")
-    p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
-    p.add_argument("--receiving", metavar="AGENCY", help="receiving agency code")
-    p.add_argument("--pathway", help="receiving pathway or program")
-    p.add_argument("--final", action="store_true", help="the named authority's determination")
-    _write(p)
+    with c.on_dispute(
+        "decide", writes.cmd_decide, "record a decision (or --final determination)"
+    ) as p:
+        _one_of(
+            p,
+            "--outcome",
+            [o.value for o in Outcome],
+            "the decision; all but no_agreement name a --receiving agency",
+        )
+        p.add_argument("--rationale", required=True, help="why, in at least 10 characters")
+        p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
+        p.add_argument("--receiving", metavar="AGENCY", help="receiving agency code")
+        p.add_argument("--pathway", help="receiving pathway or program")
+        p.add_argument("--final", action="store_true", help="the named authority's determination")
 
-    p = c.command("accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)")
-    p.add_argument("ref")
-    p.add_argument(
-        "--start-plan", required=True, help="who starts what, and when (at least 10 characters)"
-    )
-    p.add_argument(
-        "--start", default="today", metavar="DATE", help=f"start date (default today): {DATE_HELP}"
-    )
-    _write(p)
+    with c.on_dispute(
+        "accept", writes.cmd_accept, "confirm acceptance with a start plan (closes)"
+    ) as p:
+        p.add_argument(
+            "--start-plan", required=True, help="who starts what, and when (at least 10 characters)"
+        )
+        p.add_argument(
+            "--start",
+            default="today",
+            metavar="DATE",
+            help=f"start date (default today): {DATE_HELP}",
+        )
 
-    p = c.command("withdraw", writes.cmd_withdraw, "withdraw a dispute, with a reason")
-    p.add_argument("ref")
-    p.add_argument("--reason", required=True, help="why it is withdrawn (at least 5 characters)")
-    _write(p)
+    with c.on_dispute("withdraw", writes.cmd_withdraw, "withdraw a dispute, with a reason") as p:
+        p.add_argument(
+            "--reason", required=True, help="why it is withdrawn (at least 5 characters)"
+        )
 
 
 def _plan_commands(c: _Commands) -> None:
@@ -496,67 +506,65 @@ def _plan_commands(c: _Commands) -> None:
     p.add_argument("text", nargs="+", help="the note (several words are joined by spaces)")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = c.command("holder", writes.cmd_holder, "assign the plan holder")
-    p.add_argument("ref")
-    p.add_argument("login", help="the login of the new plan holder")
-    p.add_argument("--period", metavar="DURATION", help=f"how long they hold it: {DURATION_HELP}")
-    p.add_argument(
-        "--next-sync",
-        metavar="TIME",
-        help=f"when the first case synchronisation is due: {TIME_HELP}",
-    )
-    _write(p)
+    with c.on_dispute("holder", writes.cmd_holder, "assign the plan holder") as p:
+        p.add_argument("login", help="the login of the new plan holder")
+        p.add_argument(
+            "--period", metavar="DURATION", help=f"how long they hold it: {DURATION_HELP}"
+        )
+        p.add_argument(
+            "--next-sync",
+            metavar="TIME",
+            help=f"when the first case synchronisation is due: {TIME_HELP}",
+        )
 
-    p = c.command("sync", writes.cmd_sync, "record a case synchronisation the plan holder convened")
-    p.add_argument("ref")
-    _one_of(p, "--trigger", [t.value for t in SyncTrigger], "what made it necessary")
-    p.add_argument(
-        "--with", dest="participants", required=True, help="who took part (names, agencies)"
-    )
-    p.add_argument("--outcome", required=True, help="what was agreed")
-    p.add_argument("--held", metavar="TIME", help=f"when it was held (default now): {TIME_HELP}")
-    p.add_argument("--next", metavar="TIME", help=f"when the next one is due: {TIME_HELP}")
-    _write(p)
+    with c.on_dispute(
+        "sync", writes.cmd_sync, "record a case synchronisation the plan holder convened"
+    ) as p:
+        _one_of(p, "--trigger", [t.value for t in SyncTrigger], "what made it necessary")
+        p.add_argument(
+            "--with", dest="participants", required=True, help="who took part (names, agencies)"
+        )
+        p.add_argument("--outcome", required=True, help="what was agreed")
+        p.add_argument(
+            "--held", metavar="TIME", help=f"when it was held (default now): {TIME_HELP}"
+        )
+        p.add_argument("--next", metavar="TIME", help=f"when the next one is due: {TIME_HELP}")
 
-    p = c.command("consent", writes.cmd_consent, "record the scope of consent to share")
-    p.add_argument("ref")
-    p.add_argument(
-        "--agencies",
-        action="append",
-        required=True,
-        metavar="CODES",
-        help="the agencies it covers (CBH,MCO; may be repeated)",
-    )
-    p.add_argument("--purpose", required=True, help="what the information may be used for")
-    p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
-    _write(p)
+    with c.on_dispute("consent", writes.cmd_consent, "record the scope of consent to share") as p:
+        p.add_argument(
+            "--agencies",
+            action="append",
+            required=True,
+            metavar="CODES",
+            help="the agencies it covers (CBH,MCO; may be repeated)",
+        )
+        p.add_argument("--purpose", required=True, help="what the information may be used for")
+        p.add_argument("--review", required=True, metavar="DATE", help=f"review date: {DATE_HELP}")
 
 
 def _form_commands(c: _Commands) -> None:
     """The form itself: its evidence and its text fields."""
     from panel_tui.cli import docs, writes
 
-    p = c.command("evidence", writes.cmd_evidence, "record a minimum-evidence item")
-    p.add_argument("ref")
-    p.add_argument("key", choices=[k.value for k in EvidenceKey], help="the evidence item")
-    state = p.add_mutually_exclusive_group(required=True)
-    state.add_argument("--present", dest="present", action="store_true", help="it is on file")
-    state.add_argument(
-        "--absent", dest="present", action="store_false", help="it is not (give a --note)"
-    )
-    p.add_argument("--note", help="why it is absent and when it will be available")
-    _write(p)
+    with c.on_dispute("evidence", writes.cmd_evidence, "record a minimum-evidence item") as p:
+        p.add_argument("key", choices=[k.value for k in EvidenceKey], help="the evidence item")
+        state = p.add_mutually_exclusive_group(required=True)
+        state.add_argument("--present", dest="present", action="store_true", help="it is on file")
+        state.add_argument(
+            "--absent", dest="present", action="store_false", help="it is not (give a --note)"
+        )
+        p.add_argument("--note", help="why it is absent and when it will be available")
 
-    p = c.command("edit", writes.cmd_edit, "edit the dispute form's text fields", docs.EDIT_EPILOG)
-    p.add_argument("ref")
-    p.add_argument(
-        "--set",
-        action="append",
-        required=True,
-        metavar="FIELD=VALUE",
-        help="a new text for FIELD (below); repeat for several fields",
-    )
-    _write(p)
+    with c.on_dispute(
+        "edit", writes.cmd_edit, "edit the dispute form's text fields", docs.EDIT_EPILOG
+    ) as p:
+        p.add_argument(
+            "--set",
+            action="append",
+            required=True,
+            metavar="FIELD=VALUE",
+            help="a new text for FIELD (below); repeat for several fields",
+        )
 
 
 def _read_commands(c: _Commands) -> None:
