@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,13 @@ from panel_tui.rules.when import parse_duration
 from panel_tui.rules.wording import counted
 from panel_tui.store.read import quick_queue
 from panel_tui.store.read.queue_models import QueueFilter, QueueRow, Section
-from panel_tui.store.read.queue_shapes import QUEUE_COLUMNS, clock_json, row_csv, row_json
+from panel_tui.store.read.queue_shapes import (
+    QUEUE_COLUMNS,
+    clock_json,
+    queue_json_text,
+    row_csv,
+    row_json,
+)
 
 #: The whole filtered queue: (filter, instant, at most this many) -> its rows in order.
 ReadRows = Callable[[QueueFilter, datetime, int | None], list[QueueRow]]
@@ -120,7 +127,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
         # read-only copy): the full way reads it, or says in full what is wrong.
         quick_queue.fell_back(exc)
         rows = _read_queue(args, at, quick=False)
-    if args.format == "json":
+    if args.format == "json" and args.indent is None:
+        # Compact JSON written row by row as json.dumps would (queue_shapes.py), in one write.
+        sys.stdout.write(queue_json_text(iso(at) or "", rows) + "\n")
+    elif args.format == "json":
         emit_json(
             {"at": iso(at), "total": len(rows), "disputes": [row_json(r) for r in rows]},
             indent=args.indent,
