@@ -138,14 +138,15 @@ def _head(
 
 
 def _reading(
-    head: StoreHead, interrupt: Interrupt | None = None
+    head: StoreHead, interrupt: Interrupt | None = None, *, mapped: bool = False
 ) -> AbstractContextManager[queue_sql.Reader]:
-    """A read-only snapshot on the store's own driver."""
+    """A read-only snapshot on the store's own driver (``mapped``: a SQLite file read
+    through a memory map, for a read of thousands of scattered pages)."""
     if head.url is not None:
         from panel_tui.store.read import psycopg_queue
 
         return psycopg_queue.reading(head, interrupt)
-    return sqlite3_queue.reading(head, interrupt)
+    return sqlite3_queue.reading(head, interrupt, mapped=mapped)
 
 
 def page(
@@ -177,7 +178,7 @@ def every_row(
     and skipping again what the last one read), its lookups a chunk at a time.
     """
     at = utc(at)
-    with _reading(head) as reader:
+    with _reading(head, mapped=True) as reader:
         return queue_sql.read_every_row(reader, head.rules, f, at, limit, chunk)
 
 
