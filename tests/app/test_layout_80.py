@@ -155,3 +155,19 @@ async def test_the_shift_start_footer_fits_80_columns_on_a_linux_console(make_ap
         await wait_text(pilot, "Mark seen")
         footer = screen_text(app).splitlines()[-1]
         assert "enter Open" in footer and "q Quit" in footer, footer
+
+
+async def test_the_detail_footer_offers_help_at_80_columns(make_app) -> None:
+    """A dispute offers more actions than 80 columns hold; the footer used to end after
+    Withdraw, with nothing saying the rest (Decide, Note, Evidence…) were a key away."""
+    app = make_app("duty")
+    async with app.run_test(size=SIZE) as pilot:
+        await dispute_shown(pilot, "D-2026-0001")
+        await wait_text(pilot, "Escalate")
+        footer = screen_text(app).splitlines()[-1]
+        assert "f1 Help" in footer, footer
+        await pilot.press("f1")
+        from panel_tui.screens.help import HelpScreen
+
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "Note" in screen_text(app)

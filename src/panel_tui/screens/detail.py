@@ -102,6 +102,9 @@ class DisputeScreen(KeptScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
+        # Help second, not after the actions as the app's own binding falls: at 80
+        # columns the footer ends after five or six actions, and help lists them all.
+        Binding("f1,question_mark", "app.help", "Help", id="detail.help"),
         *(
             Binding(spec.key, f"act('{spec.name}')", spec.label, id=f"detail.{spec.name}")
             for spec in ACTIONS
