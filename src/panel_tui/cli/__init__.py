@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from panel_tui.cli.app_launch import open_app
-from panel_tui.cli.parser import app_arguments, build_parser
+from panel_tui.cli.parser import app_arguments, command_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = app_arguments(argv)
         handler = None
         if args is None:  # a command, help, or a mistake: the whole tree says which
-            parser = build_parser()
+            parser = command_parser(argv)  # queue and show: only their part of the tree
             args = parser.parse_args(argv)
             handler = getattr(args, "handler", None)
             if handler is None and getattr(args, "group", None):

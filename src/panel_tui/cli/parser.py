@@ -174,6 +174,13 @@ class _Commands:
 
 @functools.cache  # one tree per process: tests run main() hundreds of times in one
 def build_parser() -> argparse.ArgumentParser:
+    return _tree(None)
+
+
+@functools.cache
+def _tree(alone: Callable[[_Commands], None] | None) -> argparse.ArgumentParser:
+    """The whole tree, or (``alone``) the top parser with only the commands that one
+    adder makes."""
     parser = _Parser(
         prog="panel-tui",
         description=DESCRIPTION,
@@ -186,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(parser, top=True)
     c = _Commands(parser)
+    if alone is not None:
+        alone(c)
+        _fill_help(parser)
+        return parser
     # In the order `panel-tui --help` lists them.
     _setup_commands(c)
     # The ledger's operations on one dispute, then what reads the store.
@@ -203,6 +214,27 @@ def build_parser() -> argparse.ArgumentParser:
     _store_commands(c)
     _fill_help(parser)
     return parser
+
+
+def command_parser(argv: Sequence[str] | None) -> argparse.ArgumentParser:
+    """The tree to parse ``argv`` with: for ``queue`` and ``show``, the top parser with
+    only the read commands, else ``build_parser()``.
+
+    A script's ``panel-tui queue`` waited for the whole tree, every command's options and
+    the modules of their handlers (cli/admin.py, docs.py, ...): about 12 ms of argparse
+    and 6 ms of imports at each start (issue 13). The command is the first word the top
+    parser leaves, as the whole tree's parse finds it; from there the two trees parse
+    alike (tests/cli/test_cli_parser_parts.py holds them to the same namespaces and
+    messages). Anything else (help, a group, a mistake) is parsed by the whole tree.
+    """
+    top = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    _common(top, top=True)
+    try:
+        _, rest = top.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return build_parser()
+    alone = ALONE.get(rest[0]) if rest else None
+    return build_parser() if alone is None else _tree(alone)
 
 
 #: Help for arguments that many commands share, by their dest.
@@ -585,6 +617,11 @@ def _read_commands(c: _Commands) -> None:
     p = c.command("show", reads.cmd_show, "one dispute with every stage's clock and its history")
     p.add_argument("ref")
     _read(p, ("table", "json"))
+
+
+#: Commands whose part of the tree is built alone when a command line names them (the
+#: headless reads scripts run), and the adder that makes it.
+ALONE: dict[str, Callable[[_Commands], None]] = {"queue": _read_commands, "show": _read_commands}
 
 
 def _queue_filters(p: argparse.ArgumentParser) -> None:
