@@ -19,7 +19,6 @@ through ``Store.open``, which migrates, refuses and says what is wrong in full
 
 from __future__ import annotations
 
-import logging
 import sys
 import tomllib
 from contextlib import AbstractContextManager
@@ -38,16 +37,22 @@ from panel_tui.store.read.queue_models import QueueFilter, QueuePage, QueueRow, 
 from panel_tui.store.sqlite_driver import sqlite
 
 #: Where a fallback from the quick read to the ORM is said (tests fail on any record here).
-log = logging.getLogger("panel_tui.quickread")
-log.addHandler(logging.NullHandler())
+LOGGER = "panel_tui.quickread"
 
 
 def fell_back(exc: BaseException) -> None:
     """The quick read failed and the ORM reads instead: logged, never silent.
 
     On a current store the quick read must never need this; tests/conftest.py fails
-    any test in which it happens, so drift the property tests miss is seen.
+    any test in which it happens, so drift the property tests miss is seen. ``logging``
+    is imported only then: a headless ``queue`` never logs, and its import was 2-3 ms
+    of that command's start (issue 13).
     """
+    import logging
+
+    log = logging.getLogger(LOGGER)
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
     log.warning("quick read fell back to the ORM: %s: %s", type(exc).__name__, exc)
 
 
