@@ -35,6 +35,7 @@ from panel_tui.store.read.queue_models import (
     QueueFilter,
     Section,
 )
+from panel_tui.widgets import queue_view
 from panel_tui.widgets.filter_input import FilterInput
 from panel_tui.widgets.footer import KeysFooter
 from panel_tui.widgets.queue_view import PAGE, QueueView
@@ -126,6 +127,7 @@ class QueueScreen(AppScreen):
         self._shown: dict[str, str] = {}  # what each line around the rows shows now
         self._typing: Timer | None = None
         self._resting: Timer | None = None  # until the cursor's dispute is read ahead
+        self._labelling: Timer | None = None  # until the tabs and status say a slow read
         self._row = (0, 0)
 
     def compose(self) -> ComposeResult:
@@ -141,6 +143,7 @@ class QueueScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.view.on_change = self._view_changed
         self._apply(keep_cursor=False)
         if self.panel.store_is_open:  # else once it is (on_identity_changed)
             self._load_agencies()
@@ -236,6 +239,20 @@ class QueueScreen(AppScreen):
         # that in a worker, where a newer key can stop it.
         first = None if keep_cursor or app.store_is_open else app.quick_page(f, 0, PAGE, COUNT_CAP)
         self.view.set_source(fetch, locate, keep_cursor=keep_cursor, first=first)
+        if self.view.loaded:  # its first page is here already
+            self._show_labels()
+        elif self._labelling is None:
+            # The tabs and the status line change with the rows, in their frame
+            # (on_queue_view_loaded): changed at once, they took a frame of their own,
+            # and Textual draws the rows' frame only the next time (~17 ms later; a
+            # section switch or filter key cost two frames). A slow read says so when
+            # the view draws its "…" rows.
+            self._labelling = self.set_timer(queue_view.LOADING_AFTER, self._show_labels)
+
+    def _show_labels(self) -> None:
+        if self._labelling is not None:
+            self._labelling.stop()
+            self._labelling = None
         self._show_sections()
         self._show_status()
 
@@ -303,14 +320,17 @@ class QueueScreen(AppScreen):
         # Typed text (the search) is shown as it is, never read as markup.
         self._update("#status", Text(visible(" · ".join(parts), multiline=False)))
 
+    def _view_changed(self) -> None:
+        """The view's rows, cursor or length changed: the lines about them change in the
+        same frame (QueueView.on_change)."""
+        self._row = (self.view.cursor, self.view.total)
+        if self.view.loaded:
+            self._show_labels()
+
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
-        self._show_status()
         self._rest()
 
     def on_queue_view_moved(self, message: QueueView.Moved) -> None:
-        if (message.index, message.total) != self._row:
-            self._row = (message.index, message.total)
-            self._show_status()
         self._rest()
 
     def on_screen_resume(self) -> None:

@@ -27,12 +27,20 @@ def motion_bindings(scope: str) -> list[Binding]:
     ]
 
 
-def scroll_into_view(view: ScrollView, row: int) -> None:
-    """Scroll ``view`` (one line a row) just enough that ``row`` is on screen: up to put
-    it at the top, down to put it at the bottom, not at all if it is already shown."""
+def top_showing(view: ScrollView, row: int) -> int:
+    """The first line on screen once ``row`` is scrolled into view (``scroll_into_view``)."""
     height = max(1, view.size.height)
     top = int(view.scroll_offset.y)
     if row < top:
-        view.scroll_to(y=row, animate=False, immediate=True)
-    elif row >= top + height:
-        view.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        return row
+    if row >= top + height:
+        return row - height + 1
+    return top
+
+
+def scroll_into_view(view: ScrollView, row: int) -> None:
+    """Scroll ``view`` (one line a row) just enough that ``row`` is on screen: up to put
+    it at the top, down to put it at the bottom, not at all if it is already shown."""
+    top = top_showing(view, row)
+    if top != int(view.scroll_offset.y):
+        view.scroll_to(y=top, animate=False, immediate=True)

@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from panel_tui.messages import ForwardWorkerErrors
 from panel_tui.rules.enums import ClockState
@@ -44,7 +45,7 @@ from panel_tui.store.read.queue_columns import (
     row_cells,
 )
 from panel_tui.store.read.queue_models import COUNT_CAP, QueuePage, QueueRow
-from panel_tui.widgets.list_keys import motion_bindings, scroll_into_view
+from panel_tui.widgets.list_keys import motion_bindings, scroll_into_view, top_showing
 
 PAGE = 100
 
@@ -145,6 +146,12 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._seen: dict[int, ClockState] = {}  # last clock state shown, by dispute id
         self.marked: dict[int, str] = {}  # dispute id → ref, for one action on several
         self._sort: tuple[str | None, bool] = (None, False)
+        self._landing: Timer | None = None  # a jump waiting for its rows (``_move_to``)
+        #: Called as the rows, the cursor or the length change, before their frame: the
+        #: lines drawn around the view from them (the status) then change in that frame.
+        #: The Loaded and Moved messages come after it, and what they changed waited for
+        #: Textual's next frame (~17 ms later: a section switch or End drew two frames).
+        self.on_change: Callable[[], None] | None = None
 
     # --- public API ---------------------------------------------------------
     def set_source(
@@ -167,6 +174,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         self._fresh.clear()
         self.loaded = False
         if not keep_cursor:
+            self._landed()
             self.cursor_id = None
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
@@ -221,11 +229,23 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     def _page_of(index: int) -> int:
         return max(0, index) // PAGE * PAGE
 
+    def _pages_showing(self, top: int) -> set[int]:
+        """The pages of the rows on screen when ``top`` is its first line, none past the
+        last row (End's screen ends on a page boundary at 50,000 rows: an empty page past
+        it was read beside the last one, a second worker in the key's way)."""
+        last = top + max(1, self.size.height) - 1
+        if self.loaded:
+            last = min(last, max(0, self.total - 1))
+        return {self._page_of(top), self._page_of(last)}
+
     def _visible_pages(self) -> list[int]:
-        top = int(self.scroll_offset.y)
-        bottom = top + max(1, self.size.height)
-        pages = {self._page_of(top), self._page_of(bottom), self._page_of(self.cursor)}
-        return sorted(pages)
+        showing = self._pages_showing(int(self.scroll_offset.y))
+        return sorted(showing | {self._page_of(self.cursor)})
+
+    def _missing(self, row: int) -> list[int]:
+        """The pages not read yet that the screen needs once ``row`` is scrolled into view."""
+        needed = self._pages_showing(top_showing(self, row)) | {self._page_of(row)}
+        return sorted(page for page in needed if page not in self._pages)
 
     def _next_generation(self) -> None:
         self._interrupt.cancel()  # what the old filter still reads is not wanted
@@ -302,6 +322,7 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         if min(before, self.total) < top + max(1, self.size.height):
             self.refresh()
+        self._told()
         loaded = self.Loaded(self.total)
         loaded.set_sender(self)
         self.post_message(loaded)
@@ -330,6 +351,9 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
         if self.cursor_id is not None:
             self._follow(generation)
         self.cursor = min(self.cursor, max(0, self.total - 1))
+        if self._landing is not None and not self._missing(self.cursor):
+            self._landed()
+            scroll_into_view(self, self.cursor)
         self._remember_cursor()
         self.refresh()
         loaded = self.Loaded(self.total)
@@ -405,16 +429,42 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
     # --- cursor ------------------------------------------------------------------
     def _move_to(self, index: int) -> None:
         self.cursor = max(0, min(index, max(0, self.total - 1)))
+        missing = self._missing(self.cursor)
+        for page in missing:
+            self._request(page)
+        if missing and self._fetch is not None:
+            # A jump to rows not read yet (End, a deep page): the screen stays where it
+            # was until they come (``_arrived`` scrolls), so the key costs one frame, its
+            # rows'. Scrolling at once drew "…" rows and the status first: End waited
+            # for the next of Textual's frames after that (~17 ms). They are drawn only
+            # if the rows are slow to come.
+            if self._landing is None:
+                self._landing = self.set_timer(LOADING_AFTER, self._land)
+            return
+        self._land()
+
+    def _land(self) -> None:
+        """Show the cursor's row: scroll it into view and say where it is."""
+        self._landed()
         scroll_into_view(self, self.cursor)
-        self._request(self._page_of(self.cursor))
         self._remember_cursor()
         self.refresh()
+
+    def _landed(self) -> None:
+        if self._landing is not None:
+            self._landing.stop()
+            self._landing = None
 
     def _remember_cursor(self) -> None:
         row = self.cursor_row
         if row is not None:
             self.cursor_id = row.id
+        self._told()
         self.post_message(self.Moved(self.cursor, self.total))
+
+    def _told(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def _navigate(self, index: int) -> None:
         """The user moved the cursor: it now belongs to the row at ``index``.
