@@ -2,9 +2,13 @@
 
 What each keystroke asks of the store, without Textual: the first page of a
 section or filter with its count capped at ``COUNT_CAP`` (what the app reads
-before it paints), a page in the middle and at the end of the list with no
-count (page down, End), the exact count (read after the paint), and the
-headless ``queue`` read in one pass. The baseline of each is a raw sqlite3
+before it paints), the page holding the middle row and the last page of the list
+(page down, End), the exact count (read after the paint), and the headless
+``queue`` read in one pass. Each page is read as the app's queue view asks for it
+(``app_page``): at its page's offset, and past the first page uncounted and given
+the exact count the view has by then, so that a page past the middle is read from
+the end of the list (Closed's by key, ``queue_sql.page_rows``); tests/benchmarks
+hold these reads to the pages the app shows. The baseline of each is a raw sqlite3
 read of the same rows by primary key on a fresh read-only connection: what
 the rows cost with no filter, order or count at all. Run in a child process,
 median of ``repeat`` after one untimed warm-up (the page cache warm, as in use).
@@ -23,10 +27,16 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.common import NOW, Figure, median, run_child
 from benchmarks.pg import is_url
+
+if TYPE_CHECKING:
+    from panel_tui.store.read.queue_models import QueueFilter
+
+#: Whose Mine is read: the demo's duty lead.
+MINE_LOGIN = "duty"
 
 #: (name, section, text) of the filters measured.
 CASES = (
@@ -69,7 +79,7 @@ def _raw_pg(url: str, ids: list[int]) -> None:
         conn.execute("SELECT * FROM dispute WHERE id = ANY(%s)", (ids,)).fetchall()
 
 
-def _readers(db: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[[list[int]], None]]:
+def readers(db: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[[list[int]], None]]:
     """(page, every_row, raw read by id) on the store's backend, through the quick
     reader the app's first page and ``queue`` use (sqlite3, or psycopg on PostgreSQL)."""
     from panel_tui.store.read import quick_queue
@@ -83,23 +93,56 @@ def _readers(db: str) -> tuple[Callable[..., Any], Callable[..., Any], Callable[
     )
 
 
+def depths(total: int) -> list[tuple[str, int, int | None]]:
+    """(depth, offset, the count the view knows) of the pages measured: the first page
+    (nothing counted yet), the page holding the middle row and the last page (reached
+    once the exact count is in), at the offsets the app's queue view reads."""
+    from panel_tui.widgets.queue_view import PAGE
+
+    return [
+        ("top", 0, None),
+        ("middle", total // 2 // PAGE * PAGE, total),
+        ("end", max(0, total - 1) // PAGE * PAGE, total),
+    ]
+
+
+def app_page(
+    page: Callable[..., Any], f: QueueFilter, at: datetime, offset: int, known: int | None
+) -> Any:
+    """The page at ``offset`` as the app reads it (``QueueView._request`` through
+    ``PanelApp.quick_page``): a section's first page counted up to ``COUNT_CAP``; a page
+    read once the exact count (``known``) is in (page down, End) not counted and given
+    the count, so that the reader takes a page past the middle from the end of the list."""
+    from panel_tui.store.read.queue_models import COUNT_CAP
+    from panel_tui.widgets.queue_view import PAGE
+
+    if known is None:
+        return page(f, at, offset=offset, limit=PAGE, total_limit=COUNT_CAP)
+    return page(f, at, offset=offset, limit=PAGE, total_limit=0, total=known)
+
+
+def case_filter(section: str, text: str) -> QueueFilter:
+    """A case's filter as the app's queue asks for it, Mine as the demo's duty lead's."""
+    from panel_tui.store.read.queue_models import QueueFilter, Section
+
+    return QueueFilter(
+        section=Section(section), text=text, mine=MINE_LOGIN if section == "mine" else None
+    )
+
+
 def _measure(db: str, at: datetime, repeat: int) -> dict[str, list[float]]:
     """name → [CPU ms, wall ms, raw CPU ms, raw wall ms, matches]."""
-    from panel_tui.store.read.queue_models import COUNT_CAP, QueueFilter, Section
+    from panel_tui.store.read.queue_models import QueueFilter, Section
 
-    page, every_row, raw = _readers(db)
+    page, every_row, raw = readers(db)
     out: dict[str, list[float]] = {}
     for name, section, text in CASES:
-        f = QueueFilter(
-            section=Section(section), text=text, mine="duty" if section == "mine" else None
-        )
+        f = case_filter(section, text)
         exact_cpu, exact_wall, counted = _timed(lambda f=f: page(f, at, limit=0), repeat)
         total = counted.total  # type: ignore[attr-defined]
-        depths = [("top", 0, COUNT_CAP), ("middle", total // 2, 0), ("end", max(0, total - 100), 0)]
-        for depth, offset, cap in depths:
+        for depth, offset, known in depths(total):
             cpu, wall, got = _timed(
-                lambda f=f, o=offset, c=cap: page(f, at, offset=o, limit=100, total_limit=c),
-                repeat,
+                lambda f=f, o=offset, k=known: app_page(page, f, at, o, k), repeat
             )
             ids = [r.id for r in got.rows] or [0]  # type: ignore[attr-defined]
             raw_cpu, raw_wall, _ = _timed(lambda ids=ids: raw(ids), repeat)

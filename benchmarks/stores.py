@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import threading
 import time
@@ -88,13 +89,43 @@ class _WalWatch:
 
 
 def work_copy(cache: Path, source: Path, tag: str) -> Path:
-    """A throwaway copy of a store for a benchmark that writes."""
+    """A throwaway copy of a store for a benchmark that writes; ``source`` is only read.
+
+    The file is copied by the kernel (``shutil.copyfile``: sendfile, no pass through
+    Python), 12.9 GB in 52-100 s at 1,000,000 disputes. SQLite's backup API copies the
+    same pages through its pager instead, which only a source that may hold committed
+    pages outside the file needs: a cached store is checkpointed when built, so its WAL
+    is empty, and one that is not (``_has_wal``) is copied by the backup API, whose
+    read-only snapshot includes the WAL's pages. Either way the copy is synced before it
+    is returned: gigabytes of its dirty pages still being written back would compete
+    for the disk with the first timed commits' fsyncs.
+    """
     target = cache / "work" / f"{source.stem}-{tag}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, target)
+    discard(target)
+    if _has_wal(source):
+        _backup(source, target)
+    else:
+        shutil.copyfile(source, target)
+    with target.open("rb+") as copied:
+        os.fsync(copied.fileno())
     return target
+
+
+def _has_wal(store: Path) -> bool:
+    wal = Path(f"{store}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _backup(source: Path, target: Path) -> None:
+    """The store as its readers see it (the file and its WAL), written to ``target``."""
+    reading = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writing = sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
 
 
 def discard(path: Path) -> None:

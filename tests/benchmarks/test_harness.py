@@ -43,6 +43,7 @@ EXPECTED = {
     "write p50, 4 writers",
     "write p95, 4 writers",
     "failed writes",
+    "writes: throwaway copy of the store",
     "headless queue --breached --format json",
     *(
         f"store: {kind}, {name}"
