@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from panel_tui.rules.clocks import (
     stalled_time,
     utc,
 )
+from panel_tui.rules.clocks import _clock as clock_made_at_once
 from panel_tui.rules.enums import ClockState, Risk, Stage
 from panel_tui.rules.policy import default_policy, default_policy_text, parse_policy
 
@@ -565,3 +567,25 @@ def test_clock_label_from_real_clocks() -> None:
     assert clock_label(warning) == "! due 3h20m"
     breached = state_at(Risk.HIGH, Stage.FRONTLINE, T0 + timedelta(days=3, hours=1))
     assert clock_label(breached) == "BREACHED 2d1h"
+
+
+@given(
+    state=st.sampled_from(list(ClockState)),
+    due=st.none() | st.datetimes(timezones=st.just(UTC)),
+    window=st.none() | st.timedeltas(),
+    remaining=st.none() | st.timedeltas(),
+)
+def test_a_clock_made_at_once_is_the_clock_its_init_makes(
+    state: ClockState,
+    due: datetime | None,
+    window: timedelta | None,
+    remaining: timedelta | None,
+) -> None:
+    """``clock_at`` sets a Clock's slots directly (issue 13): the same value, hash, text
+    and immutability as ``Clock(...)``."""
+    made = clock_made_at_once(state, due, window, remaining)
+    usual = Clock(state, due, window, remaining)
+    assert made == usual and hash(made) == hash(usual) and repr(made) == repr(usual)
+    assert (made.time_to_breach, made.overdue) == (usual.time_to_breach, usual.overdue)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.state = ClockState.MET  # type: ignore[misc]
