@@ -26,6 +26,7 @@ from typing import IO
 
 from panel_tui.rules.enums import DisputeType
 from panel_tui.rules.errors import StoreError
+from panel_tui.store.demo.chain_text import prepare_events
 from panel_tui.store.demo.plan import CLOCKS, Spec
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import BulkBatch, BulkContext, BulkJob, RowMaker
@@ -36,7 +37,8 @@ POOL_FROM_JOBS = 4
 
 
 def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
-    """A job's rows. Pure: it could run in a worker process with the same result."""
+    """A job's rows, its events in time order and ready for the chain
+    (``chain_text.prepare_events``). Pure: any process makes the same."""
     maker = RowMaker(context, job)
     planner = Planner(random.Random(job.seed), maker.policy, context.now)
     rng, now = planner.rng, planner.now
@@ -59,7 +61,9 @@ def make_batch(context: BulkContext, job: BulkJob) -> BulkBatch:
         end = now if spec.status == "open" else now - timedelta(hours=rng.uniform(1, 96))
         risk = planner.risk()
         maker.add(planner.plan(spec, rng.choice(types), risk, end=end, rich=False, repeat=0.12))
-    return maker.batch()
+    batch = maker.batch()
+    batch.events = list(prepare_events(batch.events))
+    return batch
 
 
 def default_workers() -> int:

@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel, col
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
 from panel_tui.store.demo.batches import batches, default_workers
+from panel_tui.store.demo.chain_text import PreparedChain
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
@@ -36,7 +37,6 @@ from panel_tui.store.demo.rows import (
     BulkBatch,
     BulkContext,
     BulkJob,
-    EventChain,
 )
 from panel_tui.store.event_hash import GENESIS, canonical
 from panel_tui.store.identity import os_login
@@ -67,7 +67,7 @@ class BulkChain:
         row = head.first()
         # The demo's events are acted as its people by whoever builds it: recorded, as
         # the ledger records every identity override.
-        self.chain = EventChain(row[0] if row else 0, row[1] if row else GENESIS, os_login())
+        self.chain = PreparedChain(row[0] if row else 0, row[1] if row else GENESIS, os_login())
         self.counters: dict[int, int] = {}
         for year in years:  # read now: later the connection belongs to the inserter
             stored = session.get(Setting, f"ref_seq:{year}")
@@ -115,16 +115,16 @@ class BulkChain:
         rows["dispute"] = [
             (r[0], ref, *r[2:]) for r, ref in zip(rows["dispute"], refs, strict=True)
         ]
-        batch.events.sort(key=lambda e: e[0])
         events = rows["event"] = []
-        first = batch.first_dispute
-        for at, actor, action, dispute_id, stage, before, after, written in batch.events:
-            ref = refs[dispute_id - first]
-            if action == "open":  # the dispute row it made, with the ref given above
+        first, link = batch.first_dispute, self.chain.link_prepared
+        for event in batch.events:  # in time order (batches.make_batch)
+            ref = refs[event[3] - first]
+            if event[2] == "open":  # the dispute row it made, with the ref given above
+                written = event[7]
                 assert REF_HOLE_JSON in written
-                written = written.replace(REF_HOLE_JSON, canonical(ref), 1)
-            dispute = (dispute_id, ref, stage)
-            events.append(self.chain.link(at, actor, action, dispute, before, after, written))
+                events.append(link(event, ref, written.replace(REF_HOLE_JSON, canonical(ref), 1)))
+            else:
+                events.append(link(event, ref))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
 
     def save_counters(self) -> None:
