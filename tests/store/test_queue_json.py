@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -26,8 +26,13 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 hostile = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
     ['"', "\\", "\x00\x1f\x7f", "CBH\u2192APS", "\u2028", "\U0001f600", "</script>", ""]
 )
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+#: Times as the store gives them back (UTC, any microsecond, any year), and in other zones.
+moments = st.datetimes(timezones=st.just(UTC)) | st.datetimes(
+    min_value=datetime(2, 1, 1),
+    max_value=datetime(9998, 1, 1),
+    timezones=st.sampled_from(
+        [timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(0), "GMT")]
+    ),
 )
 spans = st.timedeltas(min_value=timedelta(days=-400), max_value=timedelta(days=400))
 
