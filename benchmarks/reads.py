@@ -157,6 +157,22 @@ def _measure(db: str, at: datetime, repeat: int) -> dict[str, list[float]]:
     return out
 
 
+def how_read(name: str, total: int) -> str:
+    """How the app's reader takes the page a figure names ("page end, Closed"): from the
+    start or from the end of the list, by key or by OFFSET; "" for the other figures."""
+    from panel_tui.store.read.queue_sql import keyset
+
+    depth, _, case = name.partition(", ")
+    cases = {case_name: (section, text) for case_name, section, text in CASES}
+    if not depth.startswith("page ") or case not in cases:
+        return ""
+    offset, known = next((o, k) for d, o, k in depths(total) if f"page {d}" == depth)
+    if offset == 0:
+        return f"; the first page, {'its count capped' if known is None else 'not counted'}"
+    end = "end" if known is not None and 2 * offset >= known else "start"
+    return f"; read from the {end} by {'key' if keyset(case_filter(*cases[case])) else 'OFFSET'}"
+
+
 def child(args: list[str]) -> int:
     db, at, repeat = args
     print(json.dumps(_measure(db, datetime.fromisoformat(at), int(repeat))))
@@ -184,8 +200,8 @@ def figures(cache: Path, db: Path | str, size: int, repeat: int) -> list[Figure]
                 budget=3 if headless else None,
                 budget_on="ratio",
                 samples=repeat,
-                note=f"{kind}; {int(rows)} matches; baseline: raw {driver} read of the same rows "
-                "by id",
+                note=f"{kind}; {int(rows)} matches{how_read(name, int(rows))}; baseline: raw "
+                f"{driver} read of the same rows by id",
                 wall=round(wall, 2),
             )
         )

@@ -106,3 +106,12 @@ async def test_the_harness_times_the_pages_the_app_reads(
         assert app_filter == f
         assert ours.rows == app_page.rows and len(ours.rows) > 0
         assert (ours.offset, ours.total) == (app_page.offset, app_page.total)
+
+
+def test_each_page_figure_says_how_the_app_reads_it() -> None:
+    # At 1,000,000 disputes: 950,000 closed, Mine 11,355 live disputes.
+    assert reads.how_read("page top, Closed", 950_000) == "; the first page, its count capped"
+    assert reads.how_read("page end, Closed", 950_000) == "; read from the end by key"
+    assert reads.how_read("page middle, Mine", 11_355) == "; read from the start by OFFSET"
+    assert reads.how_read("page end, Mine", 11_355) == "; read from the end by OFFSET"
+    assert reads.how_read("exact count, Mine", 11_355) == ""
