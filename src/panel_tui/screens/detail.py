@@ -302,6 +302,9 @@ class DisputeScreen(KeptScreen):
             self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
         self.show(detail, then, opening=push)
         if push:
+            # Laid out here, off the stack and once: the push then only draws it (pushed
+            # to be laid out, it was laid out and drawn twice, and drawn once more).
+            self.lay_out_ahead(draw=False)
             self.app.push_screen(self)
 
     def on_store_changed(self, message: StoreChanged) -> None:

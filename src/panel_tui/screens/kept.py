@@ -7,16 +7,21 @@ on each push were most of the time from a key to such a screen on the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from textual import events
+from textual.widget import Widget
 
 from panel_tui.screens.base import AppScreen
 
 #: Seconds between the layouts ahead of a refilled screen (settle_ahead): its widgets
 #: ask for the next one from their own message queues meanwhile.
 SETTLE = 0.03
+
+#: Layouts at most per lay_out_now: one for what changed, one more each time a
+#: scrollbar came or went (which changes the width its container lays out in).
+LAYOUT_ROUNDS = 3
 
 
 class KeptScreen(AppScreen):
@@ -60,14 +65,63 @@ class KeptScreen(AppScreen):
                 # push skips its restyle when the state is as recorded (on_screen_resume).
                 self.update_node_styles(animate=False)
             self._styled_in = state
-        self._refresh_layout(self.app.size)
-        # As Textual does after a layout on its frame timer: the layouts its widgets asked
-        # for are done (else the push lays the whole screen out once more). A widget that
-        # asks again after this is laid out on the push, as before.
-        self._layout_required = False
-        self._dirty_widgets.clear()
+        self.lay_out_now()
         if draw:
             self._draw_ahead()
+
+    def lay_out_now(self) -> None:
+        """Lay the screen out now, off the stack, for what changed in its widgets since
+        the last layout, until it stands: no further layout waits for the push.
+
+        Textual lays a screen out on its frame timer once its widgets have asked for it
+        from their message queues, and the layout itself sets each resized widget's
+        virtual size, which asks for another layout: a dispute filled and pushed on
+        Enter was laid out and drawn twice, and drawn a third time for the push's own
+        repaint (about 20 ms of an open at 1,000,000 disputes). Here the widgets'
+        requests are taken at once (as ``Widget._check_refresh`` takes them: the
+        arrangements above each are dropped); after a layout, a widget's request for
+        its new size changes nothing (its height was measured at that width), unless a
+        scrollbar came or went, which narrows or widens what its container lays out in.
+        """
+        size = self.app.size
+        for _ in range(LAYOUT_ROUNDS):
+            self._take_layout_requests()
+            scrollbars = self._scrollbars()
+            self._refresh_layout(size)
+            # As Textual does after a layout on its frame timer: what was asked for is done.
+            self._layout_required = False
+            self._dirty_widgets.clear()
+            if self._scrollbars() == scrollbars:
+                break
+        for widget in self._laid_out():
+            widget._layout_required = False  # its new size, measured by the layout just done
+
+    def _laid_out(self) -> Iterator[Widget]:
+        """Every widget of the screen and the scrollbars of each (not in its DOM)."""
+        for widget in self.walk_children(Widget):
+            yield widget
+            yield from widget._get_virtual_dom()
+
+    def _take_layout_requests(self) -> None:
+        for widget in self._laid_out():
+            if widget._layout_required:
+                widget._layout_required = False
+                for ancestor in widget.ancestors:
+                    if not isinstance(ancestor, Widget):
+                        break
+                    ancestor._clear_arrangement_cache()
+                    ancestor._layout_updates += 1
+                    if not ancestor.styles.auto_dimensions:
+                        break
+
+    def _scrollbars(self) -> list[tuple[int, int]]:
+        """The room each scrollbar takes (none where hidden, or styled to no size: the
+        footer's keys scroll sideways with no bar to show)."""
+        return [
+            (widget.scrollbar_size_vertical, widget.scrollbar_size_horizontal)
+            for widget in self.walk_children(Widget)
+            if widget.is_scrollable
+        ]
 
     def _draw_ahead(self) -> None:
         # Draw it once, to nowhere: what stays the same between pushes (the header,
