@@ -232,7 +232,7 @@ async def test_marked_disputes_the_store_refuses_stay_marked(make_app, store) ->
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await pilot.press("7")  # Closed disputes can be marked too
-        await wait_text(pilot, "1 disputes · Closed")
+        await wait_text(pilot, "1 dispute · Closed")
         await pilot.press("space")
         await pilot.press("6")
         await wait_text(pilot, "All open")
@@ -257,7 +257,7 @@ async def test_export_the_view_to_a_private_file(make_app, tmp_path: Path, kind:
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
         await pilot.press("2")  # Breached
-        await wait_text(pilot, "1 disputes · Breached")
+        await wait_text(pilot, "1 dispute · Breached")
         await pilot.press("x" if kind == "csv" else "X")
         await wait_notice(pilot, "Exported 1 dispute to")
     (target,) = (tmp_path / "exports").iterdir()

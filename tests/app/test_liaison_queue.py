@@ -22,14 +22,14 @@ async def test_the_liaison_section_and_filter(store, make_app) -> None:  # noqa:
         await queue_ready(pilot)
         assert "8 Liaison" in screen_text(app)
         await pilot.press("8")
-        await wait_text(pilot, "1 disputes · Liaison")
+        await wait_text(pilot, "1 dispute · Liaison")
         assert old in screen_text(app)
         assert "D-2026-0001" not in screen_text(app)  # breached, but not for liaison
         await pilot.press("6")  # All open, narrowed to liaison with l
         await wait_text(pilot, "disputes · All open")
         assert "D-2026-0001" in screen_text(app)
         await pilot.press("l")
-        await wait_text(pilot, "1 disputes · All open · liaison")
+        await wait_text(pilot, "1 dispute · All open · liaison")
         assert old in screen_text(app) and "D-2026-0001" not in screen_text(app)
         await pilot.press("escape")  # clears the filter, liaison-only with it
         await wait_text(pilot, "D-2026-0001")

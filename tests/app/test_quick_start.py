@@ -64,7 +64,7 @@ async def test_a_section_asked_for_before_the_store_is_open_is_shown(store: Stor
     app = quick_app(target_of(store))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")  # Breached: not the quick page, needs the Store
-        await wait_text(pilot, "1 disputes · Breached")
+        await wait_text(pilot, "1 dispute · Breached")
         assert "D-2026-0001" in screen_text(app)
         assert app.store_is_open
 

@@ -17,7 +17,7 @@ async def test_a_search_longer_than_the_limit_is_refused_on_screen(make_app) -> 
         await wait_text(pilot, "6 disputes")
         await pilot.press("slash")
         await type_text(pilot, "P-1001")
-        await wait_text(pilot, "1 disputes · All open · /P-1001")
+        await wait_text(pilot, "1 dispute · All open · /P-1001")
         box = queue.query_one("#filter", Input)
         box.value = "P-1001" + "x" * SHORT_MAX  # a paste: one change of the whole value
         await wait_text(pilot, f"search too long: at most {SHORT_MAX} characters (this has 206)")

@@ -35,7 +35,9 @@ def test_queue_filtered(snap_compare, make_app, size) -> None:
     async def before(pilot) -> None:  # noqa: ANN001
         await on_queue(pilot)
         await pilot.press("slash", "1", "0", "0", "4")
-        await wait_text(pilot, "/1004")
+        # The filtered page and its count, not only the typed text: under load the
+        # page could land after settled()'s quiet spell (it failed so twice).
+        await wait_text(pilot, "1 dispute · All open · /1004 · row 1 of 1")
         await settled(pilot)
 
     assert snap_compare(make_app("duty"), terminal_size=size, run_before=before)

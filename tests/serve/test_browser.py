@@ -68,7 +68,7 @@ def test_the_queue_in_chromium_shows_the_breach_and_records_a_note(served, tmp_p
             ref = breached.group(1)
             page.locator("#terminal").click()
             page.keyboard.press("2")  # the Breached section
-            screen.wait_for(page, r"1 disputes · Breached")
+            screen.wait_for(page, r"1 dispute · Breached")
             page.keyboard.press("Enter")
             screen.wait_for(page, rf"{ref} person P-1001")
             page.keyboard.press("n")

@@ -115,11 +115,20 @@ def live_texts(demo: Path) -> list[str]:
 
 
 def _page(
-    path: Path, f: QueueFilter, at: datetime, *, limit: int = 100, total_limit: int | None = None
+    path: Path,
+    f: QueueFilter,
+    at: datetime,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    total_limit: int | None = None,
+    total: int | None = None,
 ) -> QueuePage:
     head = quick_queue.peek(str(path))
     assert head is not None
-    return quick_queue.page(head, f, at, limit=limit, total_limit=total_limit)
+    return quick_queue.page(
+        head, f, at, offset=offset, limit=limit, total_limit=total_limit, total=total
+    )
 
 
 def _swap_case(text: str, flips: list[bool]) -> str:
@@ -226,6 +235,64 @@ def test_a_common_terms_capped_count_is_the_scans(
         f = QueueFilter(section=section, text=text)
         indexed = _page(demo, f, NOW, limit=limit, total_limit=total_limit)
         assert indexed == _page(unindexed, f, NOW, limit=limit, total_limit=total_limit)
+
+
+@settings(
+    max_examples=examples(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_common_terms_deep_pages_and_count_are_the_scans(
+    demo: Path,
+    unindexed: Path,
+    demo_store: Store,
+    live_texts: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+) -> None:
+    """A common term's page past ``WALK`` rows and its exact count read only the index's
+    matches (``TextIndex.common``): the same rows and number as the scan's, read from
+    the start or from the end as the view asks (its exact count known), and the ORM's."""
+    monkeypatch.setattr(live_text, "CAP", data.draw(st.integers(2, 8), "cap"))
+    monkeypatch.setattr(live_text, "WALK", data.draw(st.sampled_from([0, 1, 3]), "walk"))
+    monkeypatch.setattr(live_text, "MAX_SHARE", 1.0)  # any common term is narrowed
+    text = data.draw(st.one_of(common_terms(live_texts), terms(live_texts)), "text")
+    limit = data.draw(st.integers(1, 5), "limit")
+    for section in SECTIONS:
+        f = QueueFilter(section=section, text=text)
+        counted = _page(demo, f, NOW, limit=0)
+        assert counted == _page(unindexed, f, NOW, limit=0), section
+        total = counted.total
+        offset = data.draw(st.integers(0, total + 1), "offset")
+        known = data.draw(st.sampled_from([None, total]), "known")
+        indexed = _page(demo, f, NOW, offset=offset, limit=limit, total_limit=0, total=known)
+        scanned = _page(unindexed, f, NOW, offset=offset, limit=limit, total_limit=0)
+        assert indexed == scanned, (section, offset, known)
+        orm = orm_queries.queue_page(demo_store, f, NOW, offset=offset, limit=limit, total_limit=0)
+        assert orm == indexed, (section, offset)
+
+
+def test_a_common_term_is_narrowed_to_its_matches(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison above goes through the narrowing: a term in many live disputes is
+    common (more than the cap) and its share of them is estimated within reason."""
+    monkeypatch.setattr(live_text, "CAP", 3)
+    conn = sqlite.connect(f"file:{demo}?mode=ro", uri=True)
+    try:
+        index = live_text.TextIndex(conn.execute, lambda: True)
+        live = conn.execute(f"SELECT count(*) FROM {live_text.TABLE}_docsize").fetchone()[0]  # noqa: S608
+        matches = len(conn.execute(live_text.MATCHES, ('"D-2026"',)).fetchall())
+        assert matches == live > 4
+        monkeypatch.setattr(live_text, "MAX_SHARE", 1.0)
+        assert index.common("d-2026") == ('"d-2026"', 1.0)  # every live dispute
+        monkeypatch.setattr(live_text, "MAX_SHARE", 0.9)
+        assert index.common("d-2026") is None  # too many: the scan reads them
+        assert index.common("zzz") is None  # rare
+        assert index.common("d-") is None  # too short for the index's phrase
+    finally:
+        conn.close()
 
 
 def test_the_comparison_sees_matches_and_misses(

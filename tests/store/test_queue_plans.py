@@ -145,6 +145,43 @@ def test_a_rare_terms_candidates_are_read_by_id(store_file: Path, f: QueueFilter
 
 @pytest.mark.parametrize(
     "f",
+    [
+        QueueFilter(text="housing"),
+        QueueFilter(section=Section.BREACHED, text="cbh"),
+        QueueFilter(section=Section.MINE, mine="duty", text="placement"),
+        QueueFilter(types=("funding",), text="housing"),
+    ],
+    ids=_named,
+)
+def test_a_common_terms_deep_page_walks_its_matches(store_file: Path, f: QueueFilter) -> None:
+    """A common term's deep page (``TextIndex.common``) walks the order index, each entry
+    tested against the index's matches, and sorts nothing; its exact count reads the
+    matches by id."""
+    conn = sqlite3.connect(store_file)
+    try:
+
+        def person(login: str) -> tuple[int, str] | None:
+            return conn.execute("SELECT id, roles FROM person WHERE login = ?", (login,)).fetchone()
+
+        def narrowed(steer: bool) -> tuple[str, list]:
+            return queue_sql.filter_sql(
+                person, SQLITE, f, AT, QueueRules(), steer=steer, common=f'"{f.text}"'
+            )
+
+        where, params = narrowed(True)
+        page = _plan(conn, sqlite3_queue.page_sql(f).format(where=where), [*params, 100, 900])
+        where, params = narrowed(False)
+        count = _plan(conn, queue_sql.count_sql(where, None), params)
+    finally:
+        conn.close()
+    _assert_walks(page, f)
+    assert any("live_text VIRTUAL TABLE" in d for d in page), page
+    outer = [d for d in count if d.startswith(("SEARCH dispute", "SCAN dispute"))]
+    assert outer == ["SEARCH dispute USING INTEGER PRIMARY KEY (rowid=?)"], count
+
+
+@pytest.mark.parametrize(
+    "f",
     [QueueFilter(section=Section.CLOSED), QueueFilter(section=Section.CLOSED, text="p-")],
     ids=_named,
 )

@@ -296,9 +296,16 @@ class QueueScreen(AppScreen):
     def on_resize(self) -> None:
         self._show_sections()
 
+    def _counted(self) -> str:
+        """The count as the status line says it: "1 dispute", "1000+ disputes", "… disputes"."""
+        view = self.view
+        if not view.loaded or view.total_capped:
+            return f"{view.total_label if view.loaded else '…'} disputes"
+        return counted(view.total, "dispute")
+
     def _show_status(self) -> None:
         f = self.filter
-        parts = [f"{self.view.total_label if self.view.loaded else '…'} disputes", f.section.label]
+        parts = [self._counted(), f.section.label]
         for name, values in (("type", f.types), ("risk", f.risks), ("agency", f.agencies)):
             if values:
                 parts.append(f"{name}={values[0]}")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.enums import Stage
 from panel_tui.store.constants import DONE_ORDER_TERM, DONE_WHERE, LIVE_ORDER_TERM, LIVE_WHERE
+from panel_tui.store.read import live_text
 from panel_tui.store.read import queue_models as shared  # the filter, as orm_queries reads it
 from panel_tui.store.read.queue_models import (
     QueueFilter,
@@ -237,16 +238,22 @@ def filter_sql(
     *,
     steer: bool = True,
     find_text: FindText | None = None,
+    common: str | None = None,
 ) -> tuple[str, list[Any]]:
     """``orm_queries._filtered`` as a WHERE clause over ``dispute`` and its parameters,
     from the same four parts, in the same order; ``find_text`` narrows a rare text
-    search to its candidates from the live text index (``live_text.py``)."""
+    search to its candidates from the live text index (``live_text.py``), ``common``
+    (a common term's phrase, ``TextIndex.common``) a common one to all its matches
+    there: walked in order by a page, read by id by a count (``steer`` False)."""
     ids = _text_candidates(f, find_text)
+    if ids is not None:
+        common = None
+    by_id = ids is not None or (common is not None and not steer)
     parts: tuple[Terms, ...] = (
-        (_status_sql(dialect, f, steer, by_id=ids is not None), []),
+        (_status_sql(dialect, f, steer, by_id=by_id), []),
         _section_sql(dialect, f, at),
         _person_sql(find_person, dialect, f, at, rules),
-        _narrowing_sql(dialect, f, at, ids),
+        _narrowing_sql(dialect, f, at, ids, common, walk=steer),
     )
     where = [term for terms, _ in parts for term in terms]
     params = [value for _, values in parts for value in values]
@@ -257,9 +264,10 @@ def _status_sql(dialect: Dialect, f: QueueFilter, steer: bool, *, by_id: bool = 
     """The section's statuses, and the term that steers its page onto its order's index."""
     if by_id:
         # A rare text search's few candidates (``_text_candidates``, SQLite's live text
-        # index) are read by id and sorted: walking an order or status index instead
-        # would read every live row again. ``+`` keeps the status term off the indexes
-        # (the planner's statistics think statuses selective); no steer.
+        # index) are read by id and sorted, and a common one's matches counted by id:
+        # walking an order or status index instead would read every live row again.
+        # ``+`` keeps the status term off the indexes (the planner's statistics think
+        # statuses selective); no steer.
         return ["+" + LIVE_WHERE]
     # The statuses as constants and the live order's own first column: see
     # orm_queries._status_terms (each section's page walks its order index).
@@ -358,7 +366,13 @@ def _text_candidates(f: QueueFilter, find_text: FindText | None) -> list[int] | 
 
 
 def _narrowing_sql(
-    dialect: Dialect, f: QueueFilter, at: datetime, ids: list[int] | None = None
+    dialect: Dialect,
+    f: QueueFilter,
+    at: datetime,
+    ids: list[int] | None = None,
+    common: str | None = None,
+    *,
+    walk: bool = True,
 ) -> Terms:
     """The filter's narrowing: due within, type, risk, stage, agency, and the text."""
     where: list[str] = []
@@ -385,6 +399,12 @@ def _narrowing_sql(
     if ids is not None:  # a rare term: only its candidates, still checked by the LIKE
         where.append(f"id IN ({marks(ids)})" if ids else dialect.nothing)
         params += ids
+    if common is not None:  # a common term: only the index's matches, still checked
+        # Walked (a page): ``+`` keeps the planner on the order index, each entry tested
+        # against the matches' list, the table row read only for a match. Counted: the
+        # matches are read by id (the status term has ``+``: ``_status_sql``).
+        where.append(("+id" if walk else "id") + f" IN ({live_text.MATCHES})")
+        params.append(common)
     if like:  # the ORM's match in this dialect (orm_queries._narrowing_terms says why)
         where.append(
             "("
@@ -527,7 +547,7 @@ def page_rows(
     Given ``total`` (the matches' number, when the caller has counted them), a page in
     the list's second half is read from its end (``_from_the_end``)."""
     where, params = filtered
-    if total is not None and offset > 0 and 2 * offset >= total:
+    if total is not None and _from_end(offset, total):
         return _from_the_end(run, dialect, f, filtered, total - offset, limit)
     if offset > 0 and keyset(f):
         key = next(iter(run(key_sql(f, dialect).format(where=where), (*params, offset))), None)
@@ -537,6 +557,18 @@ def page_rows(
     else:
         found = run(page_sql(f, dialect).format(where=where), (*params, limit, max(0, offset)))
     return disputes(found, dialect)
+
+
+def _from_end(offset: int, total: int) -> bool:
+    """Whether the page at ``offset`` is read from the end of a list of ``total``."""
+    return offset > 0 and 2 * offset >= total
+
+
+def _skipped(offset: int, limit: int, total: int | None) -> int:
+    """The matches a page's read walks past before its first (``page_rows``)."""
+    if total is not None and _from_end(offset, total):
+        return max(0, total - offset - limit)
+    return max(0, offset)
 
 
 def _from_the_end(
@@ -637,7 +669,18 @@ def read_page(
     (none after the first page: ``total_limit`` 0) and its rows' lookups; ``known_total``,
     the matches counted before, lets a deep page be read from the end (``page_rows``)."""
     run, find, dialect, find_text = reader
-    filtered = filter_sql(find, dialect, f, at, rules, find_text=find_text)
+    common = _common_term(reader, f)
+    # A deep page of a common term walks only its matches (``live_text.WALK``).
+    deep = common is not None and _skipped(offset, limit, known_total) >= live_text.WALK * common[1]
+    filtered = filter_sql(
+        find,
+        dialect,
+        f,
+        at,
+        rules,
+        find_text=find_text,
+        common=common[0] if common is not None and deep else None,
+    )
     rows = page_rows(run, dialect, f, filtered, offset, limit, known_total)
     total = 0
     if total_limit != 0 and offset <= 0 and len(rows) < limit:
@@ -650,11 +693,22 @@ def read_page(
     ):
         total = total_limit
     elif total_limit != 0:
+        # The exact count of a common term reads its matches by id (a capped one stops
+        # early along the status index instead).
+        phrase = common[0] if common is not None and total_limit is None else None
         count_where, count_params = filter_sql(
-            find, dialect, f, at, rules, steer=False, find_text=find_text
+            find, dialect, f, at, rules, steer=False, find_text=find_text, common=phrase
         )
         (total,) = next(iter(run(count_sql(count_where, total_limit), count_params)))
     return QueuePage(rows=built(run, dialect, rules, rows, at), total=total, offset=offset, at=at)
+
+
+def _common_term(reader: Reader, f: QueueFilter) -> tuple[str, float] | None:
+    """A live section's common search term, as ``TextIndex.common`` gives it, or None."""
+    text_index = reader.find_text
+    if text_index is None or not set(f.statuses()) <= set(shared.LIVE):
+        return None
+    return text_index.common(f.text) if shared.like_pattern(f.text) else None
 
 
 def _enough_candidates(
