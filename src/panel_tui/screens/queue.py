@@ -144,6 +144,9 @@ class QueueScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.view.on_change = self._view_changed
+        # The tabs and status before the first layout: at 80-100 columns the tabs take two
+        # lines, and drawn later (with the first page) were not laid out until a next key.
+        self._show_labels()
         self._apply(keep_cursor=False)
         if self.panel.store_is_open:  # else once it is (on_identity_changed)
             self._load_agencies()
