@@ -52,11 +52,6 @@ PAGE = 100
 #: How long a new filter's first page may take before its rows are drawn as "…".
 LOADING_AFTER = 0.25
 
-#: How long after its first page is painted a filter's exact count starts, if no key
-#: replaced it: typing "housing", each letter's count (up to 100 ms at 1,000,000
-#: disputes) started at the paint and ran beside the next letter's page, for nothing.
-COUNT_AFTER = 0.1
-
 #: fetch(offset, limit, total_limit, interrupt, total): a page, its matches counted up to
 #: total_limit (None: all; 0: not counted), stoppable by interrupt.cancel(); total is
 #: the exact count this generation already has, or None (a deep page can then be
@@ -318,11 +313,8 @@ class QueueView(ForwardWorkerErrors, ScrollView, can_focus=True):
             return
         if self._total_before is None or self._total_before < COUNT_CAP:
             self.total, self.total_capped = COUNT_CAP, True
-        if self._total_before is None:  # a new filter: typing may replace it
-            later = partial(self._count_later, generation)
-            self.call_after_refresh(self.set_timer, COUNT_AFTER, later)
-        else:  # a refresh keeps the exact number it had until the new one comes, at once
-            self.call_after_refresh(self._count_later, generation)
+        # else a refresh keeps the exact number it had until the new one comes.
+        self.call_after_refresh(self._count_later, generation)
 
     def _sized(self, before: int) -> None:
         self._size_to_total()
