@@ -89,9 +89,10 @@ def _table_or_none(rows: Rows) -> RenderedOnce | str:
 #: and only a long history or long notes wait for the next.
 LONG_SECTION = 60
 
-#: Seconds after a dispute is filled in ahead before the screen is laid out ahead: by
-#: then each section refilled has asked for its layout, which the layout ahead answers.
-LAY_OUT_AFTER = 0.03
+#: Seconds after a dispute is filled in and laid out ahead before it is drawn ahead
+#: (settle_ahead: any layout its widgets asked for meanwhile first), so that a key
+#: typed then waits for one of the two, not both.
+DRAW_AFTER = 0.03
 
 #: What a dispute read ahead was read for: its ref, the user, the store's data version.
 AheadKey = tuple[str, str, int]
@@ -125,6 +126,8 @@ class DisputeScreen(KeptScreen):
         self._opening = False  # an open's read is under way (reopen until it is shown)
         self._ahead: AheadKey | None = None  # the dispute filled in ahead, while current
         self._ahead_reads = 0  # one more per read ahead and per reason to drop one
+        self._reading: tuple[str, int] | None = None  # the read ahead under way: ref, count
+        self._wanted: tuple[str, int] | None = None  # that read, to be shown when it arrives
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -189,13 +192,24 @@ class DisputeScreen(KeptScreen):
         in it (see PanelApp.open_dispute): the queue stays until then, and
         nothing of the previous dispute is ever shown under the new reference.
         When ``ref`` was filled in ahead (``prepare``) and nothing changed since,
-        it is pushed at once.
+        it is pushed at once; when its read ahead is under way, it is pushed when
+        that read arrives (``_fill_ahead``), not read a second time.
         """
         self._opener = self.app.screen
+        self._wanted = None
         if self._ahead is not None and self._ahead == self._ahead_key(ref) and self.ref == ref:
             self._ahead = None  # shown now: on the stack, the broadcasts keep it current
             self.app.push_screen(self)
             return
+        if self._reading == (ref, self._ahead_reads):
+            # The cursor had just come to rest on it: its read is halfway done.
+            self._wanted = self._reading
+            self._opening = True
+            self.panel.hold("dispute")  # keys typed meanwhile belong on this screen
+            return
+        self._read_for_open(ref)
+
+    def _read_for_open(self, ref: str) -> None:
         self._drop_ahead()
         self.ref = ref
         self.detail = None
@@ -218,6 +232,7 @@ class DisputeScreen(KeptScreen):
         if self._ahead is not None and self.ref == ref and self._ahead == self._ahead_key(ref):
             return  # already in it, still current
         self._drop_ahead()
+        self._reading = (ref, self._ahead_reads)
         self._read_ahead(ref, self._ahead_reads)
 
     @property
@@ -237,10 +252,32 @@ class DisputeScreen(KeptScreen):
     def _read_ahead(self, ref: str, reads: int) -> None:
         app = self.panel
         key = self._ahead_key(ref)  # before the read: a commit meanwhile makes it stale
-        detail = orm_detail.dispute_detail(app.store, ref, app.now())
+        try:
+            detail = orm_detail.dispute_detail(app.store, ref, app.now())
+        except BaseException:
+            self.app.call_from_thread(self._read_ahead_failed, ref, reads)
+            raise
         self.app.call_from_thread(self._fill_ahead, key, detail, reads)
 
+    def _read_ahead_failed(self, ref: str, reads: int) -> None:
+        if self._reading == (ref, reads):
+            self._reading = None
+        if self._wanted == (ref, reads):  # Enter waits for it: read again, as an open
+            self._wanted = None
+            self._read_for_open(ref)  # (whose failure, if it fails again, is told)
+
     def _fill_ahead(self, key: AheadKey, detail: DisputeDetail, reads: int) -> None:
+        ref = key[0]
+        if self._reading == (ref, reads):
+            self._reading = None
+        if self._wanted == (ref, reads):  # Enter came while it was read: show it now
+            self._wanted = None
+            if reads == self._ahead_reads and key == self._ahead_key(ref):
+                self.ref, self.detail = ref, None  # another dispute: not "just changed"
+                self._loaded(ref, detail, None, push=True, held=True)
+            else:  # a tick, another user or a commit since: read again, as an open
+                self._read_for_open(ref)
+            return
         if reads != self._ahead_reads or self._opening or self in self.app.screen_stack:
             return  # dropped meanwhile, or an open of its own is under way
         if key != self._ahead_key(key[0]):
@@ -251,8 +288,11 @@ class DisputeScreen(KeptScreen):
         self.show(detail)  # every section now: nobody waits for it
         self.query_one(KeysFooter).redraw_now()
         self._ahead = key
+        # Laid out now (an Enter from here on only pushes it), drawn ahead a little later
+        # (after what the widgets ask for meanwhile: a key in between waits less).
+        self.lay_out_ahead(draw=False)
         wanted = partial(self._still_ahead, reads)
-        self.set_timer(LAY_OUT_AFTER, partial(self.settle_ahead, wanted))
+        self.set_timer(DRAW_AFTER, partial(self.settle_ahead, wanted))
 
     def _still_ahead(self, reads: int) -> bool:
         return reads == self._ahead_reads and self._ahead is not None

@@ -114,6 +114,10 @@ class KeptScreen(AppScreen):
                     if not ancestor.styles.auto_dimensions:
                         break
 
+    def _asks_for_layout(self) -> bool:
+        """Whether the screen or a widget of it asked for a layout since the last one."""
+        return self._layout_required or any(w._layout_required for w in self._laid_out())
+
     def _scrollbars(self) -> list[tuple[int, int]]:
         """The room each scrollbar takes (none where hidden, or styled to no size: the
         footer's keys scroll sideways with no bar to show)."""
@@ -141,13 +145,14 @@ class KeptScreen(AppScreen):
         """
         if self in self.app.screen_stack or not wanted():
             return  # pushed (its push lays it out) or refilled meanwhile
-        self.lay_out_ahead(draw=False)
+        if self._asks_for_layout():  # else laid out already (lay_out_now)
+            self.lay_out_ahead(draw=False)
         self.set_timer(SETTLE, partial(self._settled, wanted, rounds - 1))
 
     def _settled(self, wanted: Callable[[], bool], rounds: int) -> None:
         if self in self.app.screen_stack or not wanted():
             return
-        if self._layout_required and rounds > 0:
+        if self._asks_for_layout() and rounds > 0:
             self.settle_ahead(wanted, rounds)
         else:
             self._draw_ahead()

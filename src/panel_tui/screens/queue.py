@@ -45,6 +45,9 @@ TYPING_PAUSE = 0.06
 #: Seconds the cursor rests on a row before its dispute is read ahead: a person looks at
 #: the row before Enter; keys held down (j j j) read nothing until they stop.
 REST = 0.2
+#: The same after a move of the cursor: longer than a held key's repeat (25-30 a second),
+#: shorter than a person's next key, so the dispute is read before a quick Enter.
+MOVED_REST = 0.05
 
 SECTIONS = list(Section)
 #: The section tabs' labels: the sections' own, the two long ones shortened to fit.
@@ -341,18 +344,17 @@ class QueueScreen(AppScreen):
         self._rest()
 
     def on_queue_view_moved(self, message: QueueView.Moved) -> None:
-        self._rest()
+        self._rest(MOVED_REST)
 
     def on_screen_resume(self) -> None:
         self._rest()  # back from a dispute: the cursor rests where it was
 
-    def _rest(self) -> None:
-        """Read ahead the dispute under the cursor once it rests ``REST`` s (Enter then only
+    def _rest(self, wait: float = REST) -> None:
+        """Read ahead the dispute under the cursor once it rests ``wait`` s (Enter then only
         shows it: PanelApp.prepare_dispute); each move or new page starts the wait again."""
-        if self._resting is None:
-            self._resting = self.set_timer(REST, self._rested)
-        else:
-            self._resting.reset()
+        if self._resting is not None:
+            self._resting.stop()
+        self._resting = self.set_timer(wait, self._rested)
 
     def _rested(self) -> None:
         self._resting = None
