@@ -433,7 +433,9 @@ async def test_switch_user_on_a_demo_store(make_app) -> None:
     app = make_app("duty")
     async with app.run_test(size=SIZE) as pilot:
         await queue_ready(pilot)
-        assert "New" in screen_text(app).splitlines()[-1]  # a duty lead opens disputes
+        # A duty lead opens disputes. The footer's keys are drawn a frame or more after the
+        # first page (which now comes one round trip sooner): waited for, not assumed.
+        await wait_for(pilot, lambda: "New" in screen_text(app).splitlines()[-1])
         app.switch_user("chair")
         await wait_text(pilot, "chair (panel_chair)")
         # The footer follows the header a frame or more later (it failed once under load).
