@@ -179,6 +179,10 @@ async def test_a_read_ahead_that_fails_under_an_enter_is_read_again_and_shown(
         screen = app._detail
         assert isinstance(screen, DisputeScreen) and screen.ref == "D-2026-0002"
         assert gate.reads.count("D-2026-0002") == 2  # the open read it again
+        # The dialog up and ready before the app closes (closed mid-mount, it fails).
+        await wait_for(pilot, lambda: app.screen.is_mounted and app.focused is not None)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
 
 
 async def test_a_dispute_changed_while_read_ahead_under_an_enter_is_read_again(
