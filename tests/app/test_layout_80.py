@@ -171,3 +171,20 @@ async def test_the_detail_footer_offers_help_at_80_columns(make_app) -> None:
 
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert "Note" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [SIZE, (120, 40)])
+async def test_the_queue_keeps_its_columns_while_the_filter_is_open(make_app, size) -> None:
+    """The filter's side margins made Textual lay the queue out two cells narrower, so
+    its columns changed width as the filter opened (and its snapshot with them, when a
+    loaded run laid it out before the filter showed)."""
+    app = make_app("duty")
+    async with app.run_test(size=size) as pilot:
+        await queue_ready(pilot)
+        view = app.screen.query_one(QueueView)
+        widths = (view.region.width, view.row_width)
+        assert widths[0] == size[0]
+        await pilot.press("slash", "1", "0", "0", "4")
+        await wait_text(pilot, "/1004 · row 1 of 1")
+        await pilot.pause()
+        assert (view.region.width, view.row_width) == widths
