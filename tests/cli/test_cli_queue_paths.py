@@ -101,14 +101,13 @@ def _modules_after_queue(demo: Cli, *args: str) -> dict[str, bool]:
 @pytest.mark.backend
 def test_the_queue_command_does_not_import_the_orm_on_a_current_store(demo: Cli) -> None:
     # Nor the other commands' modules (only the read commands' part of the parser is
-    # built), nor logging (imported only to say that a quick read fell back).
-    assert _modules_after_queue(demo) == {
-        "exit": 0,
-        "orm": False,
-        "textual": False,
-        "other commands": False,
-        "logging": False,
-    }
+    # built), nor logging (imported only to say that a quick read fell back). On
+    # PostgreSQL psycopg imports logging itself: only our part of that can be held.
+    modules = _modules_after_queue(demo)
+    logging_imported = modules.pop("logging")
+    if not backends.on_postgres():
+        assert logging_imported is False
+    assert modules == {"exit": 0, "orm": False, "textual": False, "other commands": False}
     # --as needs the store's policy: the full path.
     assert _modules_after_queue(demo, "--as", getpass.getuser())["orm"] is True
 
