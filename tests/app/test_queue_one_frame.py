@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from textual.screen import Screen
 
 from panel_tui.app import PanelApp
 from panel_tui.config import Settings
-from panel_tui.screens.queue import SECTIONS
+from panel_tui.screens.queue import SECTIONS, QueueScreen
 from panel_tui.store.db import Store
 from panel_tui.store.read import orm_queries
 from panel_tui.store.read.queue_models import QueueFilter, Section
@@ -128,6 +128,19 @@ async def _settled(pilot: Pilot) -> QueueView:
     return view
 
 
+@asynccontextmanager
+async def _on_all_open(
+    demo: Store, monkeypatch: pytest.MonkeyPatch, loading_after: float = 60.0
+) -> AsyncIterator[tuple[PanelApp, Pilot, QueueScreen, QueueView]]:
+    """The app on All open, its exact count in and drawn, "…" rows held off for
+    ``loading_after`` seconds (by default longer than any test: only the key's frames)."""
+    monkeypatch.setattr(queue_view, "LOADING_AFTER", loading_after)
+    app = _app(demo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        queue = await queue_ready(pilot)
+        yield app, pilot, queue, await _settled(pilot)
+
+
 class HeldReads:
     """The queue's page reads wait until ``go()``: a frame drawn meanwhile is the key's own,
     drawn before its rows (however quick the read would have been)."""
@@ -165,11 +178,7 @@ def _first_ref(store: Store, f: QueueFilter) -> str | None:
 async def test_a_section_switch_draws_its_tab_status_and_rows_in_one_frame(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queue_view, "LOADING_AFTER", 60.0)
-    app = _app(demo)
-    async with app.run_test(size=(120, 30)) as pilot:
-        queue = await queue_ready(pilot)
-        view = await _settled(pilot)
+    async with _on_all_open(demo, monkeypatch) as (app, pilot, queue, view):
         before = _frame(app)
         assert before.tab == "All open" and before.first_ref == _first_ref(demo, QueueFilter())
         closed = QueueFilter(section=Section.CLOSED)
@@ -190,11 +199,7 @@ async def test_a_section_switch_draws_its_tab_status_and_rows_in_one_frame(
 async def test_a_filter_key_draws_its_status_with_its_rows(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queue_view, "LOADING_AFTER", 60.0)
-    app = _app(demo)
-    async with app.run_test(size=(120, 30)) as pilot:
-        queue = await queue_ready(pilot)
-        view = await _settled(pilot)
+    async with _on_all_open(demo, monkeypatch) as (app, pilot, queue, view):
         await pilot.press("slash")
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "filter")
         await _next_frame(app)
@@ -223,11 +228,7 @@ async def test_a_filter_key_draws_its_status_with_its_rows(
 async def test_end_draws_the_last_rows_and_their_status_in_one_frame(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queue_view, "LOADING_AFTER", 60.0)
-    app = _app(demo)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await queue_ready(pilot)
-        view = await _settled(pilot)
+    async with _on_all_open(demo, monkeypatch) as (app, pilot, queue, view):
         total = view.total
         assert total > queue_view.PAGE  # the last rows are on a page not read yet
         before = _frame(app)
@@ -247,11 +248,7 @@ async def test_end_lands_on_the_last_row_when_its_page_is_slow(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A jump whose rows are slow to come says so ("…") and still lands on the last row."""
-    monkeypatch.setattr(queue_view, "LOADING_AFTER", 0.01)
-    app = _app(demo)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await queue_ready(pilot)
-        view = await _settled(pilot)
+    async with _on_all_open(demo, monkeypatch, loading_after=0.01) as (app, pilot, queue, view):
         total = view.total
         held = HeldReads(app)
         with _recording(app, monkeypatch) as frames:
