@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +103,8 @@ def load_settings(path: Path | None = None) -> Settings:
     settings = Settings()
     if not path.exists():
         return settings
+    import tomllib  # only with a file to read: its import costs a first paint 1.5 ms
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

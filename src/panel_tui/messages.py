@@ -1,41 +1,34 @@
-"""App-level messages: small dataclasses posted from thread workers to the UI.
+"""App-level messages, posted from thread workers to the UI.
 
-Widget-owned messages live in their widgets (e.g. ``QueueView.Opened``).
+Widget-owned messages live in their widgets (e.g. ``QueueView.Opened``). They are
+plain classes, as Textual's own are: a dataclass is built at import (about 0.4 ms
+each on these machines), and the app imports these before its first paint.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 
-@dataclass
 class StoreChanged(Message):
     """Another connection (or this app) committed: refetch what is on screen."""
 
-    data_version: int
+    def __init__(self, data_version: int) -> None:
+        self.data_version = data_version
+        super().__init__()
 
 
-@dataclass
 class ClockTick(Message):
     """Time moved on: re-evaluate the clocks on screen."""
 
 
-@dataclass
 class IdentityChanged(Message):
     """The demo user switched: rights, header and 'Mine' change."""
 
-    login: str
-
-
-@dataclass
-class Notice(Message):
-    """Something to tell the user from a worker (busy store, refused action)."""
-
-    text: str
-    severity: str = "information"
+    def __init__(self, login: str) -> None:
+        self.login = login
+        super().__init__()
 
 
 class ForwardWorkerErrors:

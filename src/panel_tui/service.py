@@ -25,7 +25,7 @@ import os
 import pwd
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from panel_tui.rules.errors import InvalidInputError
 from panel_tui.site import SiteConfig, load_site_config
@@ -36,8 +36,7 @@ STEERING_ENV = ("PANEL_TUI_DB", "PANEL_TUI_CONFIG", "PANEL_TUI_EXPORTS")
 OPTIONS = ("--db", "--as")
 
 
-@dataclass(frozen=True)
-class ServiceContext:
+class ServiceContext(NamedTuple):
     """This process is the service account, run through sudo by ``login``."""
 
     site: SiteConfig

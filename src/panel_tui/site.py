@@ -13,15 +13,15 @@ existing file along ``$XDG_CONFIG_DIRS`` wins, as platformdirs orders them)::
     account = "panel"                     # service mode: the account that owns the file
     command = "/opt/panel-tui/bin/panel-tui"   # service mode: what sudo runs
 
-Standard library only (tomllib): the app's quick first paint reads it.
+Standard library only: the app's quick first paint reads it (``tomllib`` only when
+there is a file to read).
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from panel_tui.rules.errors import StoreError
 
@@ -31,8 +31,7 @@ MODES = (GROUP, SERVICE)
 FILE_NAME = "config.toml"
 
 
-@dataclass(frozen=True)
-class SiteConfig:
+class SiteConfig(NamedTuple):
     """What the site config says; ``source`` is the file it came from."""
 
     source: Path
@@ -78,11 +77,7 @@ def load_site_config(path: Path | None = None) -> SiteConfig | None:
     path = path or site_config_file()
     if path is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"the site config {path} cannot be read: {exc}") from None
-    table = data.get("store")
+    table = read_site_config(path).get("store")
     if not isinstance(table, dict) or not isinstance(table.get("path"), str):
         raise StoreError(f'the site config {path} has no [store] path = "..."')
 
@@ -112,6 +107,16 @@ def load_site_config(path: Path | None = None) -> SiteConfig | None:
     return config
 
 
+def read_site_config(path: Path) -> dict[str, object]:
+    """The site config file's tables; a StoreError when it cannot be read as TOML."""
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StoreError(f"the site config {path} cannot be read: {exc}") from None
+
+
 def render_site_config(config: SiteConfig) -> str:
     """The TOML ``init`` prints or installs for ``config``."""
     lines = [
@@ -130,99 +135,3 @@ def _quote(value: str) -> str:
     import json
 
     return json.dumps(value)  # a JSON string is a valid TOML basic string
-
-
-@dataclass(frozen=True)
-class AlertsConfig:
-    """The site config's ``[alerts]``: where ``panel-tui alerts`` sends its digests.
-
-    Exactly one of ``smtp`` (``HOST`` or ``HOST:PORT``, with ``sender`` and
-    ``mail_domain`` or per-login ``addresses``) and ``webhook`` (an http(s) URL
-    that receives one JSON POST per person)::
-
-        [alerts]
-        smtp = "localhost:25"
-        sender = "panel-tui@example.org"
-        mail_domain = "example.org"          # login@example.org ...
-        starttls = false
-        [alerts.addresses]                   # ... unless listed here
-        jlee = "j.lee@partner.example"
-    """
-
-    source: Path
-    smtp: tuple[str, int] | None = None
-    sender: str = ""
-    mail_domain: str = ""
-    starttls: bool = False
-    webhook: str | None = None
-    addresses: dict[str, str] | None = None
-
-    @property
-    def channel(self) -> str:
-        return "email" if self.smtp else "webhook"
-
-    def address(self, login: str) -> str | None:
-        """Where ``login``'s digest goes: their listed address, login@mail_domain, or None."""
-        if self.webhook:
-            return self.webhook
-        listed = (self.addresses or {}).get(login)
-        if listed:
-            return listed
-        return f"{login}@{self.mail_domain}" if self.mail_domain else None
-
-
-def load_alerts_config(path: Path | None = None) -> AlertsConfig:
-    """The ``[alerts]`` table of the site config; a StoreError saying what is missing."""
-    path = path or site_config_file()
-    if path is None:
-        raise StoreError(
-            f"alerts need an [alerts] table in the site config ({default_site_config_file()}); "
-            "see the README's Alerts section"
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"the site config {path} cannot be read: {exc}") from None
-    table = data.get("alerts")
-    if not isinstance(table, dict):
-        raise StoreError(f"the site config {path} has no [alerts] table")
-
-    def bad(message: str) -> StoreError:
-        return StoreError(f"the site config {path}: alerts.{message}")
-
-    def text(key: str) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            raise bad(f"{key} must be a string")
-        return value.strip()
-
-    smtp_text, webhook = text("smtp"), text("webhook")
-    if bool(smtp_text) == bool(webhook):
-        raise bad('needs exactly one of smtp = "HOST:PORT" and webhook = "URL"')
-    if webhook and not webhook.startswith(("http://", "https://")):
-        raise bad("webhook must be an http:// or https:// URL")
-    smtp = None
-    if smtp_text:
-        host, _, port = smtp_text.rpartition(":") if ":" in smtp_text else (smtp_text, "", "25")
-        if not host or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
-            raise bad(f"smtp '{smtp_text[:60]}' is not HOST or HOST:PORT")
-        smtp = (host, int(port))
-        if "@" not in text("sender"):
-            raise bad('sender = "ADDRESS" is needed to send e-mail')
-    addresses = table.get("addresses", {})
-    if not isinstance(addresses, dict) or not all(
-        isinstance(v, str) and "@" in v for v in addresses.values()
-    ):
-        raise bad("addresses must map logins to e-mail addresses")
-    starttls = table.get("starttls", False)
-    if not isinstance(starttls, bool):
-        raise bad("starttls must be true or false")
-    return AlertsConfig(
-        source=path,
-        smtp=smtp,
-        sender=text("sender"),
-        mail_domain=text("mail_domain").lstrip("@"),
-        starttls=starttls,
-        webhook=webhook or None,
-        addresses=dict(addresses),
-    )

@@ -199,7 +199,7 @@ import os, sys
 from datetime import UTC, datetime, timedelta
 from panel_tui.alerts import send as sender
 from panel_tui.alerts.run import pending
-from panel_tui.site import load_alerts_config
+from panel_tui.alerts.config import load_alerts_config
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import alerts as record
 
@@ -293,8 +293,8 @@ def test_people_without_an_address_are_named(team: Cli, smtp) -> None:
 
 
 def test_hostile_path_is_read_from_the_site_config_only(tmp_path: Path) -> None:
+    from panel_tui.alerts.config import load_alerts_config
     from panel_tui.rules.errors import StoreError
-    from panel_tui.site import load_alerts_config
 
     config = tmp_path / "config.toml"
     config.write_text('[alerts]\nwebhook = "file:///etc/passwd"\n')

@@ -250,7 +250,7 @@ def test_the_stored_policy_sets_the_warning_line(target_copy: str) -> None:
     quick = quick_queue.page(head, QueueFilter(), NOW, limit=50)
     assert quick == orm_page(target_copy, NOW, 0, 50)
     # More of the queue is in warning than under the default 75 %.
-    default_head = dataclasses.replace(head, warning_fraction=0.75)
+    default_head = head._replace(warning_fraction=0.75)
     warned = [r for r in quick.rows if r.clock.state is ClockState.WARNING]
     default_warned = [
         r

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
+from panel_tui.alerts.config import AlertsConfig
 from panel_tui.alerts.send import SendError, send
-from panel_tui.site import AlertsConfig
 from panel_tui.store.db import Store
 from panel_tui.store.ledger import alerts as record
 from panel_tui.store.ledger.alerts import Digest

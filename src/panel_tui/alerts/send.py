@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
+from panel_tui.alerts.config import AlertsConfig
 from panel_tui.alerts.digest import as_json, email
-from panel_tui.site import AlertsConfig
 from panel_tui.store.ledger.alerts import Digest
 
 #: Seconds to wait for the mail server or the webhook before the digest is left for later.

@@ -111,9 +111,9 @@ def _utc(moment: datetime) -> str:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    from panel_tui.alerts.config import load_alerts_config
     from panel_tui.alerts.digest import body, subject
     from panel_tui.alerts.run import pending, preview, run_alerts
-    from panel_tui.site import load_alerts_config
     from panel_tui.store.identity import os_login
 
     within = parse_duration(args.within, "--within")

@@ -9,8 +9,8 @@ disputes: D-2026-1000000) the view widens it to the longest it has shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from panel_tui.rules.clocks import clock_plain, format_duration, short_duration
 from panel_tui.rules.text import visible
@@ -36,8 +36,7 @@ def fit_name(name: str, width: int) -> str:
     return _fit(name, width)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     title: str
     width: int

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, Clock, clock_at, liaison_reached, utc
 from panel_tui.rules.enums import Stage, Status
@@ -201,8 +201,7 @@ class QueueRow:
     cover_applied: bool = False
 
 
-@dataclass(frozen=True)
-class QueueRules:
+class QueueRules(NamedTuple):
     """What of the store's policy the queue reads (without loading the pydantic policy)."""
 
     warning_fraction: float = DEFAULT_WARNING_FRACTION
@@ -217,8 +216,7 @@ FINAL_STAGE = int(Stage.FINAL_AUTHORITY)
 LIAISON_STAGE = int(Stage.COMMISSIONER_LIAISON)
 
 
-@dataclass(frozen=True)
-class QueuePage:
+class QueuePage(NamedTuple):
     rows: list[QueueRow]
     total: int
     offset: int

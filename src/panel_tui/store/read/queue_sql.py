@@ -15,7 +15,6 @@ filters are parameters, constants are enum values.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -70,8 +69,7 @@ def _pg_stamp(moment: datetime) -> datetime:
     return utc(moment).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(NamedTuple):
     """What differs between the drivers' SQL and values; the rest of the text is shared."""
 
     name: str

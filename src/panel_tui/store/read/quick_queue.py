@@ -22,11 +22,10 @@ from __future__ import annotations
 import sys
 import tomllib
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
@@ -65,8 +64,7 @@ def errors() -> tuple[type[Exception], ...]:
     return found
 
 
-@dataclass(frozen=True)
-class StoreHead:
+class StoreHead(NamedTuple):
     """What the app needs of a store before the ORM is loaded: a SQLite file (``path``)
     or a PostgreSQL store (``url``, as the user wrote it)."""
 
