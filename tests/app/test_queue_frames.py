@@ -266,3 +266,28 @@ async def test_the_filter_box_is_never_focused_at_start(
         assert set(focused) == {"QueueView"}
         await pilot.press("slash")  # the box still takes the focus when asked
         await wait_for(pilot, lambda: isinstance(app.focused, FilterInput))
+
+
+async def test_the_filter_box_is_mounted_by_the_first_slash_and_kept(make_app) -> None:  # noqa: ANN001
+    """The queue opens without its filter box (one widget fewer before the first paint);
+    "/" mounts it above the status line, Esc hides it and clears the search, and the next
+    "/" shows the same box again rather than a second one."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        queue = await queue_ready(pilot)
+        assert not queue.query(FilterInput)
+        await pilot.press("escape")  # nothing to clear yet: no error, nothing mounted
+        assert not queue.query(FilterInput)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.focused, FilterInput))
+        box = queue.query_one(FilterInput)
+        order = [w.id for w in queue.children]
+        assert order.index("filter") == order.index("status") - 1
+        await pilot.press("r", "e", "f")
+        await wait_text(pilot, "/ref")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not box.display and app.focused is queue.view)
+        assert box.value == "" and queue.filter.text == ""
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: app.focused is box and box.display)
+        assert list(queue.query(FilterInput)) == [box]

@@ -136,16 +136,15 @@ class QueueScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(id="sections")
-        yield FilterInput(
-            placeholder="filter: ref, person, agency, form text", id="filter", compact=True
-        )
+        # The filter box is mounted by its first "/" (action_filter), not here: one
+        # widget fewer to style and lay out before the first paint, for a box most
+        # openings of the queue never show.
         yield Static(id="status")
         yield Static(id="columns")
         yield QueueView(id="queue")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
         self.view.on_change = self._view_changed
         # The tabs and status before the first layout: at 80-100 columns the tabs take two
         # lines, and drawn later (with the first page) were not laid out until a next key.
@@ -385,14 +384,24 @@ class QueueScreen(AppScreen):
     def show_section(self, section: Section) -> None:
         self.action_section(SECTIONS.index(section))
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+    def _filter_box(self) -> Input | None:
+        """The filter box, once a "/" has mounted it."""
+        boxes = self.query_children("#filter")
+        return boxes.first(Input) if boxes else None
+
+    async def action_filter(self) -> None:
+        box = self._filter_box()
+        if box is None:
+            box = FilterInput(
+                placeholder="filter: ref, person, agency, form text", id="filter", compact=True
+            )
+            await self.mount(box, before="#status")
         box.display = True
         box.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        had = bool(box.value) or any(
+        box = self._filter_box()  # None until a "/": then only quick filters were set
+        had = bool(box is not None and box.value) or any(
             (
                 self.filter.types,
                 self.filter.risks,
@@ -401,8 +410,9 @@ class QueueScreen(AppScreen):
                 self.filter.liaison,
             )
         )
-        box.value = ""
-        box.display = False
+        if box is not None:
+            box.value = ""
+            box.display = False
         self.filter = QueueFilter(section=self.filter.section)
         self.view.focus()
         if had:
@@ -563,7 +573,9 @@ class QueueScreen(AppScreen):
         if ref:
             self.notify(f"Opened {ref}.")
             self.filter = QueueFilter(section=Section.ALL_OPEN)
-            self.query_one("#filter", Input).value = ""
+            box = self._filter_box()
+            if box is not None:
+                box.value = ""
             self._apply(keep_cursor=False)
             self._select_ref(ref)
 
