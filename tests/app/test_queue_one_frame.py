@@ -5,8 +5,9 @@ frame of its own (the new tab and status over the old rows, or End's "…" rows)
 had its rows drawn only in the frame after that, about 17 ms later: at a million
 disputes each of these keys took two frames, twice the bare app's keystroke. Here
 every frame the key draws shows either what was there before it or all of its
-answer: the tab, the status line and the rows together. (The echo of a typed
-character in the filter box is drawn at once, as in any text box.)
+answer: the tab, the status line and the rows together. A typed character is drawn
+in the filter box with its rows too, unless they take longer than the box's ``HOLD``
+(then it is drawn at that moment, the rows when they come).
 
 Each read is held until the key has had its chance to draw a frame of its own, so
 the tests do not depend on how quick the read is; the "…" rows of a slow read are
@@ -39,6 +40,7 @@ from panel_tui.store.db import Store
 from panel_tui.store.read import orm_queries
 from panel_tui.store.read.queue_models import QueueFilter, Section
 from panel_tui.widgets import queue_view
+from panel_tui.widgets.filter_input import FilterInput
 from panel_tui.widgets.queue_view import QueueView
 
 #: The status line's counts: "1,000+ disputes · " and " of 1000+" in "row 7 of 1000+".
@@ -97,6 +99,23 @@ def _recording(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Frame
     monkeypatch.setattr(Screen, "_compositor_refresh", recording)
     yield frames
     monkeypatch.setattr(Screen, "_compositor_refresh", draw)
+
+
+@contextmanager
+def _boxes(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """What the filter box showed in each frame Textual drew (with ``_recording``)."""
+    shown: list[str] = []
+    draw = Screen._compositor_refresh
+
+    def recording(screen: Screen) -> None:
+        draw(screen)
+        if screen is app.screen:
+            box = app.screen.query_one(FilterInput)
+            line = "".join(s.text for s in app.screen._compositor.render_strips()[box.region.y])
+            shown.append(line.strip())
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
+    yield shown
 
 
 async def _next_frame(app: App) -> None:
@@ -210,7 +229,10 @@ async def test_a_filter_key_draws_its_status_with_its_rows(
             for letter in "qzxkjvwy"
             if (ref := _first_ref(demo, QueueFilter(text=letter))) not in (None, before.first_ref)
         )
-        with _recording(app, monkeypatch) as frames:
+        # However long the held read takes here: the box waits for it (the next test
+        # holds it past HOLD).
+        monkeypatch.setattr(FilterInput, "HOLD", WAIT)
+        with _recording(app, monkeypatch) as frames, _boxes(app, monkeypatch) as boxes:
             await HeldReads(app).key(pilot, key)
             await wait_for(
                 pilot, lambda: queue.filter.text == key and view.loaded and not view.total_capped
@@ -218,11 +240,37 @@ async def test_a_filter_key_draws_its_status_with_its_rows(
             await _next_frame(app)
         after = _frame(app)
         assert f"/{key}" in after.status and after.first_ref == expected
-        # The typed letter is drawn in the box at once (the rows and status as before);
-        # the status never names it over the rows of no filter, nor the reverse.
-        for frame in frames:
+        # The status never names the letter over the rows of no filter, nor the reverse;
+        # the box shows it in the same frames (Textual's next slot after the rows).
+        for frame, box in zip(frames, boxes, strict=True):
             assert (f"/{key}" in frame.status) == (frame.first_ref == expected), frame
             assert frame.rows in (before.rows, after.rows), frame
+            assert (box == key) == (frame.first_ref == expected), (box, frame)
+
+
+async def test_a_slow_read_never_keeps_the_typed_letter_off_the_screen(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box waits for its rows at most ``HOLD`` s: a read held longer than that finds
+    the letter drawn over the rows before it, and its own rows drawn when they come."""
+    async with _on_all_open(demo, monkeypatch) as (app, pilot, queue, view):
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "filter")
+        await _next_frame(app)
+        before = _frame(app)
+        key = next(c for c in "qzxkjvwy" if _first_ref(demo, QueueFilter(text=c)) is not None)
+        held = HeldReads(app)
+        with _recording(app, monkeypatch) as frames, _boxes(app, monkeypatch) as boxes:
+            asked = held.asked
+            await pilot.press(key)
+            await wait_for(pilot, lambda: held.asked > asked)
+            await wait_for(pilot, lambda: key in boxes)  # drawn by the deadline, alone
+            assert frames[boxes.index(key)].rows == before.rows
+            held.go()
+            await wait_for(pilot, lambda: queue.filter.text == key and view.loaded)
+            await _next_frame(app)
+        assert _frame(app).first_ref == _first_ref(demo, QueueFilter(text=key))
+        assert boxes[-1] == key
 
 
 async def test_end_draws_the_last_rows_and_their_status_in_one_frame(

@@ -338,6 +338,9 @@ class QueueScreen(AppScreen):
         self._row = (self.view.cursor, self.view.total)
         if self.view.loaded:
             self._show_labels()
+            box = self._filter_box()
+            if box is not None:
+                box.release()  # the typed text is drawn with its rows
 
     def on_queue_view_loaded(self, message: QueueView.Loaded) -> None:
         self._rest()
@@ -384,10 +387,10 @@ class QueueScreen(AppScreen):
     def show_section(self, section: Section) -> None:
         self.action_section(SECTIONS.index(section))
 
-    def _filter_box(self) -> Input | None:
+    def _filter_box(self) -> FilterInput | None:
         """The filter box, once a "/" has mounted it."""
         boxes = self.query_children("#filter")
-        return boxes.first(Input) if boxes else None
+        return boxes.first(FilterInput) if boxes else None
 
     async def action_filter(self) -> None:
         box = self._filter_box()
@@ -431,6 +434,8 @@ class QueueScreen(AppScreen):
                 self.notify(refusal, severity="error", timeout=6)
             event.input.add_class("-invalid")
             self._show_status()
+            if isinstance(event.input, FilterInput):
+                event.input.release()  # no rows to wait for
             return
         self._search_refused = ""
         event.input.remove_class("-invalid")
