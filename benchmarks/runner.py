@@ -29,7 +29,7 @@ class Plan:
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
-        return cls(2, 3, 3, 2, 1) if quick else cls(7, 20, 30, 9, 3)
+        return cls(2, 3, 3, 2, 1) if quick else cls(15, 20, 30, 9, 3)
 
 
 #: The groups of figures, by the name ``--figures`` takes, in the order they run.

@@ -20,8 +20,9 @@ from panel_tui.store.lazy import LazyStore
 from panel_tui.store.read.quick_queue import peek
 
 HEAVY = {{"sqlalchemy", "sqlmodel", "pydantic", "alembic"}}
-# Not needed before the first frame either (the person has no roles until the store opens).
-LATER = {{"panel_tui.rules.rights", "panel_tui.cli.output"}}
+# Not needed before the first frame either (the person has no roles until the store opens;
+# a store on the shipped or the demo policy needs no TOML parsed to draw its queue).
+LATER = {{"panel_tui.rules.rights", "panel_tui.cli.output", "tomllib"}}
 
 class Probe(PanelApp):
     CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))

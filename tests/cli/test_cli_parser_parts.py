@@ -9,10 +9,19 @@ the whole tree does: the same namespace, or the same refusal.
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from demo_cache import demo_copy
+from hypothesis import given
+from hypothesis import strategies as st
 
-from panel_tui.cli.parser import ALONE, _tree, build_parser, command_parser
+from panel_tui.cli.app_launch import plain_launch
+from panel_tui.cli.parser import ALONE, _tree, app_arguments, build_parser, command_parser
 
 LINES = [
     ["queue"],
@@ -82,3 +91,51 @@ def test_a_command_alone_is_the_whole_trees_command(name: str) -> None:
     assert name in part
     assert part[name].format_help() == whole[name].format_help()
     assert part[name]._defaults == whole[name]._defaults
+
+
+BUILT_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+# --- the plain launch, read without argparse (cli/app_launch.py) -------------------------
+LAUNCH_WORDS = ["--db", "--as", "--db=s.db", "--as=amy", "s.db", "amy", "-x", "--d", "--", "="]
+
+
+@given(st.lists(st.sampled_from(LAUNCH_WORDS), max_size=5))
+def test_a_plain_launch_is_read_as_argparse_reads_it(words: list[str]) -> None:
+    """Whatever it takes, argparse takes the same way; what it leaves, argparse reads."""
+    quick = plain_launch(words)
+    if quick is not None:
+        parsed = app_arguments(words)
+        assert parsed is not None and vars(parsed) == vars(quick)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([], {"db": None, "as_login": None}),
+        (["--db", "s.db"], {"db": "s.db", "as_login": None}),
+        (["--as=amy", "--db", "/srv/panel.db"], {"db": "/srv/panel.db", "as_login": "amy"}),
+    ],
+)
+def test_the_usual_launches_need_no_argparse(words: list[str], expected: dict) -> None:
+    quick = plain_launch(words)
+    assert quick is not None and vars(quick) == expected
+
+
+def test_opening_the_app_imports_no_argparse(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Through the real command line, in a fresh interpreter: the app's launch on a
+    current store (its run replaced) reads ``--db`` without importing argparse."""
+    db = demo_copy(tmp_path_factory, tmp_path / "demo.db", disputes=60, seed=7, now=BUILT_AT)
+    code = (
+        "import sys, json\n"
+        "from panel_tui.cli import app_launch, main\n"
+        "seen = {}\n"
+        "app_launch.run = lambda store, login, **kw: seen.setdefault('argparse', "
+        "'argparse' in sys.modules) and 0\n"
+        f"code = main(['--db', {str(db)!r}])\n"
+        "print(json.dumps(seen))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"argparse": False}

@@ -125,3 +125,20 @@ def test_visible_leaves_text_without_controls_alone(text: str) -> None:
 )
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(cell: object, expected: object) -> None:
     assert csv_cell(cell) == expected
+
+
+def test_every_refused_character_is_one_isprintable_rejects() -> None:
+    """``visible`` returns a printable text as it is, with no pattern (the app's first
+    paint compiles none): that is only right if no refused character is printable."""
+    for code in range(0x110000):
+        char = chr(code)
+        if first_refused(char) is not None:
+            assert not char.isprintable(), f"U+{code:04X}"
+
+
+@given(st.text())
+def test_visible_is_the_same_with_or_without_its_printable_shortcut(text: str) -> None:
+    escaped = visible(text, multiline=False)
+    assert (escaped == text) == (first_refused(text) is None)
+    if text.isprintable():
+        assert escaped == text and visible(text) == text

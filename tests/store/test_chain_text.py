@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from panel_tui.rules.policy_text import demo_policy_text
 from panel_tui.store.demo import batches
 from panel_tui.store.demo.bulk import _jobs
 from panel_tui.store.demo.chain_text import PreparedChain, prepare_events
-from panel_tui.store.demo.plan import demo_policy_text
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
     IDS_PER_DISPUTE,

@@ -569,3 +569,26 @@ def test_the_one_pass_read_maps_the_file_and_a_page_does_not(
         conn.execute(f"PRAGMA mmap_size = {sqlite3_queue.MAPPED}")
         (size,) = conn.execute("PRAGMA mmap_size").fetchone()
     assert size > 0
+
+
+def test_the_shipped_policies_values_are_those_the_head_takes_without_parsing() -> None:
+    """A store on the shipped policy or the demo's is read with ``quick_queue.SHIPPED``
+    (no TOML parser before the first paint): it must say what parsing them says."""
+    import tomllib
+
+    from panel_tui.rules.policy_text import demo_policy_text
+
+    for text in (default_policy_text(), demo_policy_text()):
+        parsed = tomllib.loads(text)
+        for table, values in quick_queue.SHIPPED.items():
+            assert {key: parsed[table][key] for key in values} == values
+        head_values = (
+            quick_queue.warning_fraction(text),
+            quick_queue.liaison_after_days(text),
+            quick_queue.liaison_role(text),
+        )
+        assert head_values == (
+            parse_policy(text).clock.warning_fraction,
+            parse_policy(text).clock.liaison_after_days,
+            parse_policy(text).ladder.commissioner_liaison,
+        )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from panel_tui.cli.app_launch import open_app
-from panel_tui.cli.parser import app_arguments, command_parser
+from panel_tui.cli.app_launch import open_app, plain_launch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,8 +18,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         _through_the_service_account(argv)
-        args = app_arguments(argv)
+        args: Any = plain_launch(sys.argv[1:] if argv is None else argv)
         handler = None
+        if args is None:  # anything but a plain launch: the parser (argparse) reads it
+            from panel_tui.cli.parser import app_arguments, command_parser
+
+            args = app_arguments(argv)
         if args is None:  # a command, help, or a mistake: the whole tree says which
             parser = command_parser(argv)  # queue and show: only their part of the tree
             args = parser.parse_args(argv)

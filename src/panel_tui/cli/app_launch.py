@@ -7,13 +7,15 @@ really loads). Textual is imported here inside the functions, when the app opens
 
 from __future__ import annotations
 
-import argparse
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import argparse
+
     from panel_tui.store.db import Store
     from panel_tui.store.lazy import LazyStore
     from panel_tui.store.read.quick_queue import StoreHead
@@ -48,13 +50,37 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def open_app(args: argparse.Namespace) -> int:
+#: The options of a plain launch, ``panel-tui [--db X] [--as Y]``, by their namespace names.
+LAUNCH_OPTIONS = {"--db": "db", "--as": "as_login"}
+
+
+def plain_launch(words: Sequence[str]) -> SimpleNamespace | None:
+    """``panel-tui [--db X] [--as Y]`` read without argparse, as argparse reads it; None
+    for anything else (a command, help, an abbreviation, a value like an option), which
+    the parser then reads with its messages. Opening the app is the common case, and
+    importing argparse cost its first paint about 2 ms (tests/cli hold the two equal)."""
+    found: dict[str, str | None] = dict.fromkeys(LAUNCH_OPTIONS.values())
+    given: set[str] = set()
+    rest = list(words)
+    while rest:
+        option, equals, joined = rest.pop(0).partition("=")
+        if option not in LAUNCH_OPTIONS or option in given:
+            return None
+        value = joined if equals else (rest.pop(0) if rest else "")
+        if not value or value.startswith("-"):
+            return None
+        given.add(option)
+        found[LAUNCH_OPTIONS[option]] = value
+    return SimpleNamespace(**found)
+
+
+def open_app(args: argparse.Namespace | SimpleNamespace) -> int:
     """Open the app; quickly, without the ORM, on a store that needs no migration."""
     with collector_paused():
         return _open_app(args)
 
 
-def _open_app(args: argparse.Namespace) -> int:
+def _open_app(args: Any) -> int:
     from panel_tui.store.constants import DEMO_LOGIN
     from panel_tui.store.read.quick_queue import peek
 

@@ -10,7 +10,6 @@ import math
 import tomllib
 from datetime import timedelta
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION
 from panel_tui.rules.enums import Action, DisputeType, ReviewTrigger, Risk, Stage
 from panel_tui.rules.errors import InvalidInputError
+from panel_tui.rules.policy_text import default_policy_text
 
 #: Roles a person can hold. "oversight" can read everything and change nothing.
 KNOWN_ROLES = frozenset(
@@ -449,10 +449,6 @@ def policy_warnings(text: str) -> list[str]:
         for name in RUNG_ACTIONS
         if name in rights
     ]
-
-
-def default_policy_text() -> str:
-    return resources.files("panel_tui.rules").joinpath("default_policy.toml").read_text("utf-8")
 
 
 @cache

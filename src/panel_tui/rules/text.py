@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from panel_tui.rules.errors import InvalidInputError
 
@@ -48,10 +49,14 @@ _REFUSED_CLASS = (
     "\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
     "\ud800-\udfff"  # lone surrogates
 )
-#: Refused in a long text (newline and tab allowed).
-_REFUSED_LONG = re.compile(f"[{_REFUSED_CLASS}]")
-#: Refused in a one-line field.
-_REFUSED_LINE = re.compile(f"[\t\n{_REFUSED_CLASS}]")
+
+
+@cache
+def _refused(multiline: bool) -> re.Pattern[str]:
+    """What is refused in a long text (``multiline``: newline and tab allowed) or a
+    one-line field. Compiled when first needed: a class over the surrogates took ``re``
+    about 0.6 ms to compile, and the app's first paint needs none of them."""
+    return re.compile(f"[{_REFUSED_CLASS}]" if multiline else f"[\t\n{_REFUSED_CLASS}]")
 
 _NAMES = {
     "\x00": "NUL",
@@ -80,7 +85,7 @@ def describe_char(char: str) -> str:
 
 def first_refused(value: str, *, multiline: bool = False, identifier: bool = False) -> str | None:
     """The first character ``check_text`` would refuse, or None."""
-    found = (_REFUSED_LONG if multiline else _REFUSED_LINE).search(value)
+    found = _refused(multiline).search(value)
     if found:
         return found.group()
     if identifier:
@@ -113,10 +118,6 @@ def check_text(
     return value
 
 
-_ESCAPE = re.compile(f"[{_REFUSED_CLASS}]")
-_ESCAPE_LINE = re.compile(f"[\t\n{_REFUSED_CLASS}]")
-
-
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code <= 0xFF:
@@ -135,8 +136,12 @@ def visible(value: object, *, multiline: bool = True) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    pattern = _ESCAPE if multiline else _ESCAPE_LINE
-    if pattern.search(text) is None:  # the common case: nothing to copy
+    # The common case, with no pattern: every character refused is a control, a format
+    # character, a separator or a surrogate, none of which ``isprintable`` passes.
+    if text.isprintable():
+        return text
+    pattern = _refused(multiline)
+    if pattern.search(text) is None:  # a newline or tab, kept in a long text
         return text
     return pattern.sub(_escaped, text)
 

@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import parse_policy
+from panel_tui.rules.policy_text import demo_policy_text
 from panel_tui.store import postgres
 from panel_tui.store.db import Store
 from panel_tui.store.demo.bulk import run_bulk
 from panel_tui.store.demo.history import base_plans, run_ledger
-from panel_tui.store.demo.plan import Plan, demo_policy_text
+from panel_tui.store.demo.plan import Plan
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.texts import ADMIN_LOGIN, DEMO_AGENCIES, DEMO_PEOPLE
 from panel_tui.store.engine import (

@@ -15,8 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from panel_tui.rules.enums import Risk
-from panel_tui.rules.errors import StoreError
-from panel_tui.rules.policy import Policy, default_policy_text
+from panel_tui.rules.policy import Policy
 
 COVER_PROBABILITY = {"critical": 0.95, "high": 0.85, "medium": 0.5, "low": 0.3}
 RISK_WEIGHTS = {"critical": 1, "high": 3, "medium": 4, "low": 2}
@@ -59,12 +58,3 @@ class Spec:
 def stage_windows(policy: Policy) -> dict[tuple[str, int], timedelta | None]:
     """Every (risk, stage) window, looked up once: the bulk path asks hundreds of thousands."""
     return {(r.value, s): policy.window(r, s) for r in Risk for s in range(5)}
-
-
-def demo_policy_text() -> str:
-    """The default policy, except that ``--as LOGIN`` is allowed (a demo has no real users)."""
-    text = default_policy_text()
-    changed = text.replace("allow_override = false", "allow_override = true")
-    if changed == text:
-        raise StoreError("the default policy no longer has 'allow_override = false' to change")
-    return changed

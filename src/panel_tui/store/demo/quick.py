@@ -26,10 +26,11 @@ from typing import Any
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
 from panel_tui.rules.policy import parse_policy
+from panel_tui.rules.policy_text import demo_policy_text
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY, STORE_ID_KEY
 from panel_tui.store.demo import schema
 from panel_tui.store.demo.history import base_plans
-from panel_tui.store.demo.plan import Plan, demo_policy_text
+from panel_tui.store.demo.plan import Plan
 from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,

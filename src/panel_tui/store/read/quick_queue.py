@@ -20,7 +20,6 @@ through ``Store.open``, which migrates, refuses and says what is wrong in full
 from __future__ import annotations
 
 import sys
-import tomllib
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from panel_tui.rules.clocks import DEFAULT_WARNING_FRACTION, utc
+from panel_tui.rules.policy_text import default_policy_text, demo_policy_text
 from panel_tui.store.constants import DEFAULT_KIND, KIND_KEY, POLICY_KEY
 from panel_tui.store.files import chosen_target, local_file, refuse_network_filesystem
 from panel_tui.store.read import queue_sql, sqlite3_queue
@@ -199,19 +199,32 @@ def _policy_value(policy_text: str | None, table: str, key: str) -> object:
     validating the rest; None if it is not there."""
     try:
         return _parsed(policy_text).get(table, {}).get(key)
-    except (tomllib.TOMLDecodeError, AttributeError):
+    except AttributeError:  # not a table
         return None
+
+
+#: What a head reads of the shipped policy and the demo's (default_policy.toml; a test
+#: holds them equal): a store that runs either, as most do, opens with no TOML parser
+#: and no package resources to import (their imports and the parse were about 4 ms of
+#: the first paint).
+SHIPPED = {
+    "clock": {"warning_fraction": DEFAULT_WARNING_FRACTION, "liaison_after_days": 14},
+    "ladder": {"commissioner_liaison": "commissioner_liaison"},
+}
 
 
 @lru_cache(maxsize=4)
 def _parsed(policy_text: str | None) -> dict[str, Any]:
     """The policy's TOML, parsed once for the three values a head reads from it (each
     parse of the 5 KB policy cost the first paint about 0.6 ms)."""
-    if policy_text is None:
-        from importlib import resources
+    if policy_text is None or policy_text in (default_policy_text(), demo_policy_text()):
+        return SHIPPED
+    import tomllib  # only for a policy other than the shipped one
 
-        policy_text = resources.files("panel_tui.rules").joinpath("default_policy.toml").read_text()
-    return tomllib.loads(policy_text)
+    try:
+        return tomllib.loads(policy_text)
+    except tomllib.TOMLDecodeError:
+        return {}  # every value its default: Store.open says what is wrong
 
 
 def warning_fraction(policy_text: str | None) -> float:
