@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,37 +85,29 @@ def _frame(app: App) -> Frame:
     return Frame(tab, status, rows)
 
 
+def _box(app: App) -> str:
+    """What the filter box shows."""
+    box = app.screen.query_one(FilterInput)
+    return "".join(s.text for s in app.screen._compositor.render_strips()[box.region.y]).strip()
+
+
 @contextmanager
-def _recording(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Frame]]:
-    """Every frame Textual draws of the app's screen, as it drew it."""
-    frames: list[Frame] = []
+def _recording(
+    app: App, monkeypatch: pytest.MonkeyPatch, look: Callable[[App], Any] = _frame
+) -> Iterator[list[Any]]:
+    """Every frame Textual draws of the app's screen, as ``look`` sees it (by default what
+    ``Frame`` says of it)."""
+    frames: list[Any] = []
     draw = Screen._compositor_refresh
 
     def recording(screen: Screen) -> None:
         draw(screen)
         if screen is app.screen:
-            frames.append(_frame(app))
+            frames.append(look(app))
 
     monkeypatch.setattr(Screen, "_compositor_refresh", recording)
     yield frames
     monkeypatch.setattr(Screen, "_compositor_refresh", draw)
-
-
-@contextmanager
-def _boxes(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """What the filter box showed in each frame Textual drew (with ``_recording``)."""
-    shown: list[str] = []
-    draw = Screen._compositor_refresh
-
-    def recording(screen: Screen) -> None:
-        draw(screen)
-        if screen is app.screen:
-            box = app.screen.query_one(FilterInput)
-            line = "".join(s.text for s in app.screen._compositor.render_strips()[box.region.y])
-            shown.append(line.strip())
-
-    monkeypatch.setattr(Screen, "_compositor_refresh", recording)
-    yield shown
 
 
 async def _next_frame(app: App) -> None:
@@ -232,7 +224,7 @@ async def test_a_filter_key_draws_its_status_with_its_rows(
         # However long the held read takes here: the box waits for it (the next test
         # holds it past HOLD).
         monkeypatch.setattr(FilterInput, "HOLD", WAIT)
-        with _recording(app, monkeypatch) as frames, _boxes(app, monkeypatch) as boxes:
+        with _recording(app, monkeypatch) as frames, _recording(app, monkeypatch, _box) as boxes:
             await HeldReads(app).key(pilot, key)
             await wait_for(
                 pilot, lambda: queue.filter.text == key and view.loaded and not view.total_capped
@@ -260,7 +252,7 @@ async def test_a_slow_read_never_keeps_the_typed_letter_off_the_screen(
         before = _frame(app)
         key = next(c for c in "qzxkjvwy" if _first_ref(demo, QueueFilter(text=c)) is not None)
         held = HeldReads(app)
-        with _recording(app, monkeypatch) as frames, _boxes(app, monkeypatch) as boxes:
+        with _recording(app, monkeypatch) as frames, _recording(app, monkeypatch, _box) as boxes:
             asked = held.asked
             await pilot.press(key)
             await wait_for(pilot, lambda: held.asked > asked)

@@ -37,6 +37,17 @@ def connects(monkeypatch: pytest.MonkeyPatch) -> list[sqlite.Connection]:
     return made
 
 
+@pytest.fixture
+def one_open(world: World) -> Path:
+    """The world's store file, with one dispute open in it."""
+    world.open()
+    return Path(world.path)
+
+
+def _kept_now() -> list[sqlite.Connection]:
+    return [conn for conns in sqlite3_queue._KEPT.values() for conn in conns]
+
+
 def _head(path: Path) -> quick_queue.StoreHead:
     head = quick_queue.peek(str(path))
     assert head is not None
@@ -48,10 +59,9 @@ def _refs(path: Path) -> list[str]:
 
 
 def test_pages_are_read_on_a_kept_connection_each_its_own_snapshot(
-    world: World, connects: list[sqlite.Connection]
+    world: World, one_open: Path, connects: list[sqlite.Connection]
 ) -> None:
-    path = Path(world.path)
-    world.open()
+    path = one_open
     assert len(_refs(path)) == 1
     before = len(connects)
     assert len(_refs(path)) == 1
@@ -59,8 +69,7 @@ def test_pages_are_read_on_a_kept_connection_each_its_own_snapshot(
     world.open()  # committed by another connection: the next read sees it
     assert len(_refs(path)) == 2
     assert len(connects) == before
-    for kept in sqlite3_queue._KEPT.values():
-        assert all(not conn.in_transaction for conn in kept)  # no snapshot held open
+    assert all(not conn.in_transaction for conn in _kept_now())  # no snapshot held open
 
 
 def test_a_store_replaced_at_its_path_is_read_as_it_is_now(
@@ -81,29 +90,26 @@ def test_a_store_replaced_at_its_path_is_read_as_it_is_now(
 
 
 def test_a_stopped_read_closes_its_connection(
-    world: World, connects: list[sqlite.Connection]
+    one_open: Path, connects: list[sqlite.Connection]
 ) -> None:
-    path = Path(world.path)
-    world.open()
+    path = one_open
     head = _head(path)
     assert len(_refs(path)) == 1
-    (kept,) = [conn for conns in sqlite3_queue._KEPT.values() for conn in conns]
+    (kept,) = _kept_now()
     stop = Interrupt()
     stop.cancel()
     with pytest.raises(Cancelled):  # taken from the kept ones, and stopped
         quick_queue.page(head, QueueFilter(), World.T0, interrupt=stop)
-    assert not [conn for conns in sqlite3_queue._KEPT.values() for conn in conns]
+    assert not _kept_now()
     with pytest.raises(sqlite.ProgrammingError):  # closed, not given back
         kept.execute("SELECT 1")
     assert len(_refs(path)) == 1  # and the next read is answered on a new one
 
 
 def test_reads_at_once_each_have_their_own_and_few_are_kept(
-    world: World, connects: list[sqlite.Connection]
+    one_open: Path, connects: list[sqlite.Connection]
 ) -> None:
-    path = Path(world.path)
-    world.open()
-    head = _head(path)
+    head = _head(one_open)
     start = threading.Barrier(4)
     answers: list[int] = []
 
@@ -117,8 +123,7 @@ def test_reads_at_once_each_have_their_own_and_few_are_kept(
     for thread in threads:
         thread.join()
     assert answers == [1, 1, 1, 1]
-    kept = sqlite3_queue._KEPT
-    assert sum(len(conns) for conns in kept.values()) <= sqlite3_queue.KEEP_PER_FILE
+    assert len(_kept_now()) <= sqlite3_queue.KEEP_PER_FILE
 
 
 def test_only_the_last_few_stores_keep_connections(
