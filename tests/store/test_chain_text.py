@@ -73,3 +73,21 @@ def test_prepared_events_chain_to_the_same_rows_and_hashes(
     assert new.prev_hash == old.prev_hash != GENESIS
     acting_as = {row[-1] is not None for row in got}
     assert acting_as == ({True, False} if builder_acts else {True})
+
+
+def test_an_opening_filled_in_place_chains_as_if_its_rows_were_escaped_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``link_opening`` fills the ref into the rows and their escaped copy in the hashed
+    text; the rows and digests must be those of ``link_prepared`` with the rows filled."""
+    events = prepare_events(_raw_events(monkeypatch))
+    opens = [e for e in events if e[2] == "open"]
+    assert len(opens) == 120
+    slow, fast = PreparedChain(7, GENESIS, "builder"), PreparedChain(7, GENESIS, "builder")
+    for event in opens:
+        ref = f"D-2026-{event[3]:04d}"
+        filled = event[7].replace(REF_HOLE_JSON, canonical(ref), 1)
+        expected = slow.link_prepared(event, ref, filled)
+        assert fast.link_opening(event, ref) == expected
+        assert ref in expected[-2] and REF_HOLE_JSON not in expected[-2]
+    assert fast.prev_hash == slow.prev_hash

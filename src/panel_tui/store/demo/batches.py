@@ -12,6 +12,7 @@ starts in well under a second.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import pickle
 import random
@@ -22,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from subprocess import PIPE
-from typing import IO
+from typing import IO, Any
 
 from panel_tui.rules.enums import DisputeType
 from panel_tui.rules.errors import StoreError
@@ -88,7 +89,7 @@ def batches(
     would import the caller's main module again (a script without the ``__main__``
     guard would build a demo in it), a forked one would copy a process holding a writing
     connection and its inserter thread. Worker ``i`` makes jobs ``i``, ``i + workers``,
-    …; each reads all its jobs first and then writes one pickled batch after another,
+    …; each reads all its jobs first and then writes one batch after another,
     so it is a batch or so ahead of this process, held back by its pipe.
     """
     workers = min(workers, len(jobs))
@@ -133,12 +134,60 @@ def _in_turn(
         worker = workers[n % len(workers)]
         assert worker.stdout is not None
         try:
-            batch = pickle.load(worker.stdout)
-        except (EOFError, pickle.UnpicklingError):
+            batch = _read_batch(worker.stdout)
+        except (EOFError, ValueError):
             worker.wait()
             raise _failed(errors[n % len(workers)]) from None
-        assert isinstance(batch, BulkBatch)
         yield batch
+
+
+#: Rows or events per marshalled part of a batch (a few MB). One part of a whole batch
+#: (78 MB at 5,000 disputes) was a fresh mapping each time, its pages faulted in on both
+#: sides: 0.7 s more system CPU in 100,000 disputes than pickle's streaming.
+_PART = 1000
+#: Each part's length before it on the pipe (``marshal`` reads from bytes, not a stream).
+_LENGTH = 8
+
+
+def _write_batch(out: IO[bytes], batch: BulkBatch) -> None:
+    """A batch to the pipe, by ``marshal`` in parts: its rows and events are lists of
+    tuples of str, int and None, which marshal writes and reads in 0.65 of pickle's time
+    (19 → 12 µs a dispute to read, 28 → 19 to write, at 5,000 a batch)."""
+    parts: list[Any] = [(batch.first_dispute, batch.years, len(batch.rows))]
+    for name, rows in [*batch.rows.items(), ("", batch.events)]:
+        pieces = max(1, -(-len(rows) // _PART))
+        parts.append((name, pieces))
+        parts += (rows[i : i + _PART] for i in range(0, len(rows), _PART))
+        if not rows:
+            parts.append(rows)
+    for part in parts:
+        data = marshal.dumps(part)
+        out.write(len(data).to_bytes(_LENGTH, "little"))
+        out.write(data)
+
+
+def _read_part(stream: IO[bytes]) -> Any:
+    head = stream.read(_LENGTH)
+    if len(head) < _LENGTH:
+        raise EOFError
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return marshal.loads(data)
+
+
+def _read_batch(stream: IO[bytes]) -> BulkBatch:
+    """A batch ``_write_batch`` wrote (EOFError if the worker ended before it)."""
+    first_dispute, years, tables = _read_part(stream)
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    events: list[tuple[Any, ...]] = []
+    for _ in range(tables + 1):
+        name, pieces = _read_part(stream)
+        whole = rows.setdefault(name, []) if name else events
+        for _ in range(pieces):
+            whole += _read_part(stream)
+    return BulkBatch(rows, events, years, first_dispute)
 
 
 def _failed(errors: IO[bytes]) -> StoreError:
@@ -149,14 +198,15 @@ def _failed(errors: IO[bytes]) -> StoreError:
 
 
 def _serve() -> None:
-    """A worker: (context, jobs) from stdin, then each job's batch to stdout, pickled."""
+    """A worker: (context, jobs) from stdin, pickled, then each job's batch to stdout
+    (``_write_batch``)."""
     # A batch's ~400,000 dicts and tuples hold no cycle: the collector's passes over
     # them would be a third of the worker's time (as in ``bulk.run_bulk``).
     gc.disable()
     context, jobs = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     for job in jobs:
-        pickle.dump(make_batch(context, job), out, pickle.HIGHEST_PROTOCOL)
+        _write_batch(out, make_batch(context, job))
         out.flush()
 
 

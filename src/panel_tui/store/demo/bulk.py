@@ -33,12 +33,11 @@ from panel_tui.store.demo.planner import Planner
 from panel_tui.store.demo.rows import (
     BULK_TABLES,
     IDS_PER_DISPUTE,
-    REF_HOLE_JSON,
     BulkBatch,
     BulkContext,
     BulkJob,
 )
-from panel_tui.store.event_hash import GENESIS, canonical
+from panel_tui.store.event_hash import GENESIS
 from panel_tui.store.identity import os_login
 from panel_tui.store.models import Dispute, Event, Person, Setting
 
@@ -119,12 +118,11 @@ class BulkChain:
         ]
         events = rows["event"] = []
         first, link = batch.first_dispute, self.chain.link_prepared
+        opening = self.chain.link_opening
         for event in batch.events:  # in time order (batches.make_batch)
             ref = refs[event[3] - first]
             if event[2] == "open":  # the dispute row it made, with the ref given above
-                written = event[7]
-                assert REF_HOLE_JSON in written
-                events.append(link(event, ref, written.replace(REF_HOLE_JSON, canonical(ref), 1)))
+                events.append(opening(event, ref))
             else:
                 events.append(link(event, ref))
         return [(self.sql[name], rows[name]) for name in BULK_TABLES if rows[name]]
