@@ -15,8 +15,8 @@ from textual.widgets import Static
 from panel_tui.screens.detail import DisputeScreen, _lines
 from panel_tui.screens.queue import QueueScreen
 from panel_tui.store.read import orm_detail
-from panel_tui.store.read.dispute_models import NoteView
-from panel_tui.widgets.stage_ladder import DetailSection, RenderedOnce, ladder_table
+from panel_tui.store.read.dispute_models import NoteView, StageView
+from panel_tui.widgets.stage_ladder import DetailSection, Ladder, RenderedOnce
 
 SIZE = (100, 70)  # tall enough to show every section
 #: The widgets the detail fills for each dispute.
@@ -117,7 +117,7 @@ def test_a_table_rendered_once_renders_as_the_table_at_every_width(store) -> Non
     detail = orm_detail.dispute_detail(store, "D-2026-0004", NOW)
     console = Console(width=200, force_terminal=True, color_system="truecolor")
     rows = tuple((f"{e.at:%d %b %H:%M} {e.actor}", e.action * 3) for e in detail.events)
-    for make in (lambda: _lines(rows), lambda: ladder_table(detail.stages, detail.stage)):
+    for make in (lambda: _lines(rows), lambda: Ladder(detail.stages, detail.stage)):
         once = RenderedOnce(make())
         for width in (3, 20, 41, 80, 118, 200):
             options = console.options.update_width(width)
@@ -168,3 +168,28 @@ async def test_free_text_is_shown_as_typed_not_read_as_markup(make_app) -> None:
         # Both the note and the form's problem statement show the text as typed.
         await wait_text(pilot, f"form {typed}")
         await wait_for(pilot, lambda: screen_text(app).count(typed) == 2)
+
+
+def test_the_ladder_never_cuts_a_name_and_names_everyone_deciding_now() -> None:
+    """At 80 columns the people column was cut mid-name ("Jordan Lee, Ai…"). A rung whose
+    people do not fit says the first and how many more; the rung deciding now names all
+    of them, on as many lines as they take; where they fit, everyone is named."""
+    people = ("Jordan Lee", "Aisha Mensah", "Sam Kowalski", "Rosa Delgado")
+    stages = [
+        StageView(n, label, label, people, None, None, None, None)
+        for n, label in enumerate(("frontline", "supervisor", "panel"))
+    ]
+    console = Console(width=200, force_terminal=True, no_color=True)
+
+    def drawn(width: int, current: int) -> str:
+        options = console.options.update_width(width)
+        lines = console.render_lines(Ladder(stages, current), options, pad=False)
+        return "\n".join("".join(segment.text for segment in line).rstrip() for line in lines)
+
+    narrow = drawn(60, current=1)
+    assert "…" not in narrow
+    assert narrow.count("Jordan Lee +3") == 2  # rungs 0 and 2
+    for name in people:  # rung 1's people, each whole, on one line or the next
+        assert any(name in line for line in narrow.splitlines())
+    wide = drawn(200, current=1)
+    assert "+3" not in wide and wide.count(", ".join(people)) == 3

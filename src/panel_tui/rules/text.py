@@ -58,6 +58,7 @@ def _refused(multiline: bool) -> re.Pattern[str]:
     about 0.6 ms to compile, and the app's first paint needs none of them."""
     return re.compile(f"[{_REFUSED_CLASS}]" if multiline else f"[\t\n{_REFUSED_CLASS}]")
 
+
 _NAMES = {
     "\x00": "NUL",
     "\x07": "BEL",

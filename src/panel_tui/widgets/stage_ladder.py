@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -125,12 +126,14 @@ class DetailSection(Static):
         self.screen.call_after_refresh(draw)
 
 
-def ladder_table(stages: Sequence[StageView], current: int) -> Table:
+def ladder_table(stages: Sequence[StageView], current: int, width: int | None = None) -> Table:
+    """The ladder as a table ``width`` cells wide (None: as wide as the names need)."""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=2, no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+    rows = []
     for s in stages:
         marker = Text("▶", style="bold") if s.stage == current else Text(" ")
         name = Text(f"{s.stage} {s.label}", style="bold" if s.stage == current else "")
@@ -140,16 +143,62 @@ def ladder_table(stages: Sequence[StageView], current: int) -> Table:
             state = clock_text(s.clock)
             if s.due_at is not None:
                 state.append(f"  due {local_time(s.due_at)}", style="dim")
-        who = ", ".join(s.authorities) or s.authority_role.replace("_", " ")
+        rows.append((s, marker, name, state))
+    # What the people column has left: the grid's other columns and a space between each.
+    room = None
+    if width is not None:
+        names = max((row[2].cell_len for row in rows), default=0)
+        states = max((row[3].cell_len for row in rows), default=0)
+        room = max(1, width - 2 - names - states - 3)
+    for s, marker, name, state in rows:
         extra = f" · breach: {s.breach_reason}" if s.breach_reason else ""
-        table.add_row(marker, name, state, Text(visible(f"{who}{extra}"), style="dim"))
+        who = Text(visible(f"{_who(s, room, whole=s.stage == current)}{extra}"), style="dim")
+        if s.stage == current:  # the rung deciding now: every name, on as many lines as it takes
+            who.no_wrap, who.overflow = False, "fold"
+        table.add_row(marker, name, state, who)
     return table
+
+
+def _who(stage: StageView, room: int | None, *, whole: bool) -> str:
+    """Who decides at ``stage``: its people, or its role if none is named. Where they do
+    not fit in ``room`` cells, the first and a count ("Jordan Lee +5": cut at the edge,
+    "Jordan Lee, Ai…" at 80 columns, the list lost the very name a duty lead looks for);
+    ``whole``, every name, a line break between two names where the next does not fit."""
+    people = stage.authorities
+    if not people:
+        return stage.authority_role.replace("_", " ")
+    every = ", ".join(people)
+    if room is None or cell_len(every) <= room or (len(people) == 1 and not whole):
+        return every
+    if not whole:
+        return f"{people[0]} +{len(people) - 1}"
+    lines = [people[0]]
+    for person in people[1:]:
+        lines[-1] += ","
+        if cell_len(lines[-1]) + 1 + cell_len(person) > room:
+            lines.append(person)
+        else:
+            lines[-1] += f" {person}"
+    return "\n".join(lines)
+
+
+class Ladder:
+    """The ladder table, laid out for the width it is drawn at (see ``_who``)."""
+
+    def __init__(self, stages: Sequence[StageView], current: int) -> None:
+        self.stages, self.current = stages, current
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        yield from console.render(
+            ladder_table(self.stages, self.current, options.max_width), options
+        )
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, ladder_table(self.stages, self.current))
 
 
 class StageLadder(DetailSection):
     """The ladder of one dispute."""
 
     def show(self, stages: list[StageView], current: int) -> None:
-        self.show_source(
-            (tuple(stages), current), lambda source: RenderedOnce(ladder_table(*source))
-        )
+        self.show_source((tuple(stages), current), lambda source: RenderedOnce(Ladder(*source)))
