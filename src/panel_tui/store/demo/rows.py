@@ -206,7 +206,12 @@ class RowMaker:
             key = values["id"] = self._new_id(table)
         else:
             key = (values["dispute_id"], values["agency_id"])
-        row = {name: values.get(name) for name in self.columns[table]}
+        # Every column, in table order, None where not given (``values`` names only
+        # columns: the length says so); fromkeys and update run in C, where a dict
+        # comprehension over ~20 columns took a twentieth of making rows.
+        row = dict.fromkeys(self.columns[table])
+        row.update(values)
+        assert len(row) == len(self.columns[table]), f"{table}: not a column in {values}"
         self.made.setdefault(table, {})[key] = row
         pk = key if isinstance(key, tuple) else (key,)
         self.written[table, pk] = ("i", row, set())
@@ -229,12 +234,14 @@ class RowMaker:
 
     def _flush(self) -> None:
         """The ORM's flush: each changed row updated, its version bumped."""
-        for key, row in self.dirty.items():
-            if "version" in row:
-                row["version"] += 1
-                self.written[key][2].add("version")
-        self.dirty = {}
-        self.unflushed = set()
+        if self.dirty:  # (most flushes have nothing to do: no new dict and set for them)
+            for key, row in self.dirty.items():
+                if "version" in row:
+                    row["version"] += 1
+                    self.written[key][2].add("version")
+            self.dirty = {}
+        if self.unflushed:
+            self.unflushed = set()
 
     def _touch(self, row: dict[str, Any]) -> None:
         """The Ledger's ``touch``: a flush that changes the dispute, its status written
@@ -245,7 +252,9 @@ class RowMaker:
 
     def _event(self, d: dict[str, Any], step: Step, action: str, stage: int, **kw: Any) -> None:
         self._flush()  # take_rows flushes first
-        before, after = _canonical(kw.get("before") or {}), _canonical(kw.get("after") or {})
+        before, after = kw.get("before"), kw.get("after")
+        before = _canonical(before) if before else "{}"  # (most events have no before)
+        after = _canonical(after) if after else "{}"
         written: dict[str, list[list[Any]]] = {}
         for (table, pk), (kind, row, names) in sorted(
             self.written.items(), key=lambda item: (item[0][0], str(item[0][1]))
