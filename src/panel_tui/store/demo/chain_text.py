@@ -59,15 +59,17 @@ def prepare_events(events: Sequence[tuple[Any, ...]]) -> list[PreparedEvent]:
         events, key=lambda e: e[0]
     ):
         moment: datetime = at
+        iso = moment.isoformat(timespec="microseconds")
+        # The stored form from the same text when the time is in UTC (all the demo's
+        # are): one isoformat an event rather than two.
+        stored = f"{iso[:10]} {iso[11:26]}" if iso.endswith("+00:00") else as_stored(moment)
         head = (
             f'{{"action":{_json(action)},"actor":{_json(actor)},"after":{_json(after)},'
-            f'"at":{_json(moment.isoformat(timespec="microseconds"))},'
-            f'"before":{_json(before)},"dispute_id":{_json(dispute_id)},"dispute_ref":'
+            f'"at":"{iso}","before":{_json(before)},"dispute_id":{_json(dispute_id)},'
+            '"dispute_ref":'
         )
         tail = hash_tail(rows, stage)
-        prepared.append(
-            (as_stored(moment), actor, action, dispute_id, stage, before, after, rows, head, tail)
-        )
+        prepared.append((stored, actor, action, dispute_id, stage, before, after, rows, head, tail))
     return prepared
 
 
