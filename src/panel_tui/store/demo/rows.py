@@ -300,6 +300,8 @@ class RowMaker:
         due = opened + self._window(form["risk"], 0)
         raising = form["raising_agency"]
         self.written = {}
+        # The opening's times as stored, once: they go into 9 rows or more.
+        opened_at, due_at = self._stored(opened), self._stored(due)
         dispute = self._insert(
             "dispute",
             id=did,
@@ -311,9 +313,9 @@ class RowMaker:
             agencies_label=f"{raising}→{','.join(form['responding_agencies'])}",
             status=Status.OPEN.value,
             current_stage=0,
-            stage_entered_at=self._stored(opened),
-            current_due_at=self._stored(due),
-            opened_at=self._stored(opened),
+            stage_entered_at=opened_at,
+            current_due_at=due_at,
+            opened_at=opened_at,
             opened_by_id=by,
             version=1,
             review_due_on=None,
@@ -333,7 +335,7 @@ class RowMaker:
                 key=key,
                 present=int(item["present"]),
                 note=item["note"],
-                updated_at=self._stored(opened),
+                updated_at=opened_at,
                 updated_by_id=by,
                 version=1,
             )
@@ -341,8 +343,8 @@ class RowMaker:
             "stagerecord",
             dispute_id=did,
             stage=0,
-            entered_at=self._stored(opened),
-            due_at=self._stored(due),
+            entered_at=opened_at,
+            due_at=due_at,
             entered_by_id=by,
         )
         d: dict[str, Any] = {"id": did, "row": dispute, "risk": form["risk"], "decision": None}
