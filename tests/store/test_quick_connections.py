@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from worlds import World
 
 from panel_tui.store.read import quick_queue, sqlite3_queue
-from panel_tui.store.read.interrupt import Cancelled, Interrupt
+from panel_tui.store.read.interrupt import Cancelled, Interrupt, attached
 from panel_tui.store.read.queue_models import QueueFilter
 from panel_tui.store.sqlite_driver import sqlite
 
@@ -89,7 +90,7 @@ def test_a_store_replaced_at_its_path_is_read_as_it_is_now(
     assert _refs(path) == []
 
 
-def test_a_stopped_read_closes_its_connection(
+def test_a_read_stopped_before_it_starts_gives_its_connection_back(
     one_open: Path, connects: list[sqlite.Connection]
 ) -> None:
     path = one_open
@@ -100,10 +101,47 @@ def test_a_stopped_read_closes_its_connection(
     stop.cancel()
     with pytest.raises(Cancelled):  # taken from the kept ones, and stopped
         quick_queue.page(head, QueueFilter(), World.T0, interrupt=stop)
-    assert not _kept_now()
-    with pytest.raises(sqlite.ProgrammingError):  # closed, not given back
-        kept.execute("SELECT 1")
-    assert len(_refs(path)) == 1  # and the next read is answered on a new one
+    assert _kept_now() == [kept]
+    before = len(connects)
+    assert len(_refs(path)) == 1  # answered on it, as new
+    assert len(connects) == before
+
+
+def test_a_read_stopped_in_the_middle_leaves_a_connection_that_answers_as_new(
+    one_open: Path, connects: list[sqlite.Connection]
+) -> None:
+    """The queue stops a read on most keys (a newer filter's rows are wanted): SQLite
+    stops the statement where it is; the connection is kept only if nothing of that is
+    left to trip the next read."""
+    path = one_open
+    stop = Interrupt()
+    running = threading.Event()
+    stopped: list[BaseException] = []
+
+    def endless() -> None:
+        try:
+            with sqlite3_queue._kept(path) as conn, attached(stop, conn):
+                conn.execute("BEGIN")
+                running.set()
+                conn.execute(
+                    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+                    "SELECT count(*) FROM n"
+                ).fetchone()
+        except BaseException as exc:  # noqa: BLE001 - what the read raised is the result
+            stopped.append(exc)
+
+    reader = threading.Thread(target=endless)
+    reader.start()
+    assert running.wait(30)
+    deadline = time.monotonic() + 30
+    while reader.is_alive() and time.monotonic() < deadline:
+        stop.cancel()  # again until it lands inside the statement (before it, it is lost)
+        reader.join(0.05)
+    assert not reader.is_alive() and isinstance(stopped[0], Cancelled)
+    (kept,) = _kept_now()
+    before = len(connects)
+    assert len(_refs(path)) == 1
+    assert len(connects) == before and _kept_now() == [kept]
 
 
 def test_reads_at_once_each_have_their_own_and_few_are_kept(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from panel_tui.store.constants import KIND_KEY, POLICY_KEY
 from panel_tui.store.migrate import HEAD
 from panel_tui.store.read import live_text, queue_sql
-from panel_tui.store.read.interrupt import Interrupt, attached
+from panel_tui.store.read.interrupt import Cancelled, Interrupt, attached
 from panel_tui.store.read.queue_models import QueueFilter, QueueRules
 from panel_tui.store.read.queue_sql import SQLITE
 from panel_tui.store.sqlite_driver import sqlite
@@ -66,7 +66,9 @@ def _identity(path: Path) -> tuple[str, int, int] | None:
 @contextmanager
 def _kept(path: Path | None) -> Iterator[sqlite.Connection]:
     """A read-only connection to ``path``, kept for the next read when this one ends
-    well; one that failed or was interrupted is closed."""
+    well or was stopped (a newer filter's: the queue stops one on most keys, and a new
+    connection for the next read cost its schema and a cold cache); one that failed
+    otherwise is closed."""
     assert path is not None, "a SQLite head names its file"
     key = _identity(path)
     conn = None
@@ -77,10 +79,25 @@ def _kept(path: Path | None) -> Iterator[sqlite.Connection]:
     conn = conn or _connect(path)
     try:
         yield conn
+    except Cancelled:
+        _keep(key, conn)
+        raise
     except BaseException:
         conn.close()
         raise
-    if key is None or conn.in_transaction:
+    _keep(key, conn)
+
+
+def _keep(key: tuple[str, int, int] | None, conn: sqlite.Connection) -> None:
+    """Give ``conn`` back for the next read, if it answers as new: its snapshot ended, and
+    a statement the interrupt stopped leaves nothing pending (SQLite clears an interrupt
+    once no statement runs; ``SELECT 1`` shows it did). Else close it."""
+    try:
+        conn.rollback()
+        sound = conn.execute("SELECT 1").fetchone() == (1,)
+    except sqlite.Error:
+        sound = False
+    if key is None or not sound:
         conn.close()
         return
     closing_now: list[sqlite.Connection] = []
