@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from panel_tui.rules.errors import StoreError
-from panel_tui.store.demo import build_demo, bulk
+from panel_tui.store.demo import build, build_demo, bulk
 from panel_tui.store.demo.batches import POOL_FROM_JOBS, batches
 from panel_tui.store.demo.rows import BulkContext, BulkJob
 from panel_tui.store.sqlite_driver import sqlite as sqlite3
@@ -28,15 +28,40 @@ def _build(path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch) -> list[int]
     """Build a 1,200-dispute demo; the WAL's size at each of the bulk path's messages."""
     monkeypatch.setattr(bulk, "BATCH", 200)
     monkeypatch.setattr(bulk, "CHUNK", chunk)
-    wal = Path(f"{path}-wal")
+    building = build.building_name(path)
+    wal = Path(f"{building}-wal")
     sizes: list[int] = []
 
     def said(message: str) -> None:
         if message.startswith("bulk: ") and "adding" not in message:
+            # Written under a name of its own: the user's name appears only when it is whole.
+            assert building.exists() and not path.exists()
             sizes.append(wal.stat().st_size if wal.exists() else 0)
 
     build_demo(str(path), disputes=1200, seed=5, now=NOW, progress=said).close()
+    assert path.exists() and not list(path.parent.glob(f"{building.name}*"))
     return sizes
+
+
+def test_a_bulk_build_that_fails_leaves_nothing_under_either_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build stopped half-way (here its progress raises, as Ctrl-C would) leaves neither
+    the user's name nor the building file; one killed outright leaves only the building
+    file, which the next build removes."""
+    monkeypatch.setattr(bulk, "BATCH", 200)
+    path = tmp_path / "demo.db"
+    stale = build.building_name(path)
+    stale.write_bytes(b"a build killed before this one")
+
+    def interrupted(message: str) -> None:
+        assert stale.exists()
+        if message.startswith("bulk: ") and "committed" in message:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_demo(str(path), disputes=1200, seed=5, now=NOW, progress=interrupted)
+    assert not list(tmp_path.iterdir())
 
 
 def _summary(path: Path) -> tuple:

@@ -12,6 +12,7 @@ import contextlib
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from panel_tui.rules.clocks import utc
 from panel_tui.rules.errors import StoreError
@@ -72,17 +73,28 @@ def build_demo(
         earliest = min(earliest, now - timedelta(days=731))
     founded = earliest - timedelta(days=1)
     say(f"creating the demo store at {path or postgres.redacted(target)}")
+    # A bulk build writes its file with no journal for minutes: killed on the way, it would
+    # leave a broken store at the name the user opens. It is built under a name of its own
+    # and given the user's only when whole.
+    building = building_name(path) if bulk and path is not None else None
+    if building is not None:
+        _remove(building)  # a build killed before this one
     store = init_store(
-        target, ADMIN_LOGIN, "Demo Administrator", kind="demo", policy_text=policy_text, at=founded
+        str(building) if building is not None else target,
+        ADMIN_LOGIN,
+        "Demo Administrator",
+        kind="demo",
+        policy_text=policy_text,
+        at=founded,
     )
     try:
         with unsynced(store.engine):  # a new file: one sync at the end (engine.unsynced)
             _fill(store, plans, bulk, (disputes, seed), planner, policy_text, founded, say)
     except BaseException:
         store.close()
-        if path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        for built in (path, building):
+            if built is not None:
+                _remove(built)
         if on_postgres:  # the half-built demo's schema (bulk chunks are committed one by one)
             from panel_tui.store.demo.pg_target import clear_demo
 
@@ -91,8 +103,26 @@ def build_demo(
             with contextlib.suppress(Exception):
                 clear_demo(store.url)
         raise
+    if building is not None and path is not None:
+        store.close()
+        for suffix in ("-wal", "-shm", ""):  # the file last: the name the user opens
+            part = building.with_name(building.name + suffix)
+            if part.exists():
+                part.replace(path.with_name(path.name + suffix))
+        store = Store.open(target)
     say("demo store ready")
     return store
+
+
+def building_name(path: Path) -> Path:
+    """Where a bulk demo for ``path`` is written until it is whole."""
+    return path.with_name(f".{path.name}.building")
+
+
+def _remove(path: Path) -> None:
+    """A SQLite file and the WAL and shared memory beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def _fill(
