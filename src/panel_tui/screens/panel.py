@@ -83,6 +83,10 @@ class PanelScreen(AppScreen):
         #: Rationales typed and not recorded, by reference, for the items stepped away from:
         #: n, p or the agenda's arrows used to clear them without a word.
         self.typed: dict[str, str] = {}
+        #: A decision was recorded: the next agenda read moves on to the next open item.
+        #: Kept here, not only passed to that read: the store's change notice reads the
+        #: agenda too, and that read replaced (exclusive worker) the one that moved on.
+        self._advance = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -118,7 +122,7 @@ class PanelScreen(AppScreen):
 
     # --- loading -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="panel-agenda", exit_on_error=False)
-    def load(self, advance: bool = False) -> None:
+    def load(self) -> None:
         app = self.panel
         assert self.panel_date is not None
         day = self.panel_date
@@ -128,7 +132,7 @@ class PanelScreen(AppScreen):
         except BaseException:
             self.app.call_from_thread(app.release, "panel")  # no item coming: keys go on
             raise
-        self.app.call_from_thread(self._loaded, entries, [(a.code, a.code) for a in codes], advance)
+        self.app.call_from_thread(self._loaded, entries, [(a.code, a.code) for a in codes])
 
     def refresh_data(self) -> None:
         self.load()
@@ -145,7 +149,7 @@ class PanelScreen(AppScreen):
     def on_unmount(self) -> None:
         self.panel.release("panel")  # nothing here is coming any more
 
-    def _loaded(self, entries: list[AgendaEntry], agencies: list, advance: bool) -> None:
+    def _loaded(self, entries: list[AgendaEntry], agencies: list) -> None:
         current = self.entries[self.index].ref if self.entries else None
         self.entries = entries
         if agencies != getattr(self, "_agency_options", None):
@@ -158,7 +162,8 @@ class PanelScreen(AppScreen):
         refs = [e.ref for e in entries]
         self.index = refs.index(current) if current in refs else min(self.index, len(refs) - 1)
         self.index = max(0, self.index)
-        if advance:
+        if self._advance:
+            self._advance = False
             later = [i for i, e in enumerate(entries) if not e.decided and i > self.index]
             sooner = [i for i, e in enumerate(entries) if not e.decided]
             self.index = (later or sooner or [self.index])[0]
@@ -399,7 +404,8 @@ class PanelScreen(AppScreen):
         self.notify(f"Recorded the {'final determination' if final else 'decision'} on {ref}.")
         self.query_one("#agenda").focus()
         self.detail = None
-        self.load(advance=True)
+        self._advance = True
+        self.load()
 
     # --- the agenda itself -----------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
