@@ -37,6 +37,7 @@ from panel_tui.store.demo.rows import (
     BulkContext,
     BulkJob,
 )
+from panel_tui.store.demo.rows import columns as table_columns
 from panel_tui.store.event_hash import GENESIS
 from panel_tui.store.identity import os_login
 from panel_tui.store.models import Dispute, Event, Person, Setting
@@ -103,7 +104,7 @@ class BulkChain:
             code: aid for code, aid in self.session.execute(select(agency.c.code, agency.c.id))
         }
         # The columns go with it: a worker process then makes rows without SQLAlchemy.
-        columns = {name: [c.name for c in _table(name).columns] for name in BULK_TABLES}
+        columns = {name: table_columns(name) for name in BULK_TABLES}
         return BulkContext(policy_text, now, people, agencies, columns)
 
     def take(self, batch: BulkBatch) -> list[tuple[str, list[tuple[Any, ...]]]]:
