@@ -10,10 +10,12 @@ chain), and the file is a WAL-mode store again once built.
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from panel_tui.rules.errors import StoreError
 from panel_tui.store.demo import build, build_demo, bulk
@@ -145,3 +147,42 @@ def _children() -> set[int]:
         if fields[1] == me:
             found.add(int(status.parent.name))
     return found
+
+
+def _resident_pages(path: Path) -> int:
+    """Pages of ``path`` in the page cache, as util-linux's fincore counts them."""
+    import subprocess
+
+    out = subprocess.run(
+        ["fincore", "--bytes", "--noheadings", "--output", "PAGES", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(out.split()[0])
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise (macOS)")
+def test_the_store_being_built_leaves_no_written_pages_in_the_page_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a bulk build runs, what it has written is handed back to the OS (the build
+    writes each page once: kept, 13 GB of them filled memory at 1M and slowed every
+    write after the first few GB); a store written outside stays cached."""
+    monkeypatch.setattr(bulk, "TRIM_EVERY", 0.05)
+    path = tmp_path / "being-built.db"
+    path.write_bytes(os.urandom(8 << 20))  # 8 MB, all of it in the page cache
+    with open(path, "rb+") as file:
+        os.fsync(file.fileno())
+    before = _resident_pages(path)
+    assert before >= 2000
+    engine = create_engine(f"sqlite:///{path}")
+    with bulk.page_cache_trimmed(engine):
+        deadline = time.monotonic() + 5
+        while _resident_pages(path) > before // 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _resident_pages(path) <= before // 10
+    # Outside the build nothing is dropped: the same file, read again, stays cached.
+    path.read_bytes()
+    time.sleep(0.2)
+    assert _resident_pages(path) >= before

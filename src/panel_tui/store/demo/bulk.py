@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import queue
 import random
 import threading
@@ -251,6 +252,46 @@ def unjournaled(engine: Engine) -> Iterator[None]:
     assert mode == "wal", f"the bulk build could not return to WAL mode (got {mode})"
 
 
+#: Seconds between handing the page cache of the store being built back to the OS.
+TRIM_EVERY = 2.0
+
+
+@contextlib.contextmanager
+def page_cache_trimmed(engine: Engine) -> Iterator[None]:
+    """SQLite on Linux: the store's written pages handed back to the OS as the build goes.
+
+    A 1,000,000-dispute build writes 13 GB, each page once (the pages it writes
+    again stay in SQLite's own cache, ``bulk_loading``). Left in the page cache
+    they filled memory with pages nobody reads, and on these machines each fresh
+    page of memory costs far more to fill than one used before: past about 4 GB
+    written, the inserter's system time went from about 1 to 10 µs a page (copying
+    into the page cache, ``copy_folio_from_iter_atomic``; 92 s of system CPU in a
+    1M build). Every ``TRIM_EVERY`` seconds this asks the kernel to write back the
+    dirty pages (without waiting) and drop the clean ones (``POSIX_FADV_DONTNEED``),
+    so the build keeps reusing the same few hundred MB of memory. It does not wait
+    for the disk and writes nothing of its own.
+    """
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or not hasattr(os, "posix_fadvise"):
+        yield  # PostgreSQL, or a platform without posix_fadvise (macOS)
+        return
+    stop = threading.Event()
+    descriptor = os.open(path, os.O_RDONLY)
+
+    def trim() -> None:
+        while not stop.wait(TRIM_EVERY):
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+
+    thread = threading.Thread(target=trim, name="panel-tui-demo-trim", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        os.close(descriptor)
+
+
 def run_bulk(
     store: Store,
     planner: Planner,
@@ -282,7 +323,11 @@ def run_bulk(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with unjournaled(store.engine), batches(context, jobs, workers) as made:
+        with (
+            unjournaled(store.engine),
+            page_cache_trimmed(store.engine),
+            batches(context, jobs, workers) as made,
+        ):
             for first in range(0, len(jobs), per):
                 with store.write() as session:
                     chain.session = session
