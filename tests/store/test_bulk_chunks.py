@@ -10,6 +10,7 @@ chain), and the file is a WAL-mode store again once built.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,8 +152,6 @@ def _children() -> set[int]:
 
 def _resident_pages(path: Path) -> int:
     """Pages of ``path`` in the page cache, as util-linux's fincore counts them."""
-    import subprocess
-
     out = subprocess.run(
         ["fincore", "--bytes", "--noheadings", "--output", "PAGES", str(path)],
         capture_output=True,
